@@ -1,0 +1,162 @@
+import { Form, Link } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { CsrfInput } from "./csrf";
+import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, NavIcons, SearchIcon } from "./icons";
+
+export type ShellUser = { name: string; email: string; initials: string; companyName: string };
+
+type NavItem = { key: keyof typeof NavIcons; label: string; path: string; local?: boolean };
+
+const MAIN_MENU: NavItem[] = [
+  { key: "dashboard", label: "Dashboard", path: "/dashboard" },
+  { key: "agents", label: "Agents", path: "/agents" },
+  { key: "knowledge", label: "Knowledge", path: "/knowledge" },
+  { key: "conversations", label: "Conversations", path: "/conversations" },
+];
+const CONFIGURE: NavItem[] = [
+  { key: "widget", label: "Widget", path: "/widget" },
+  { key: "integrations", label: "Integrations", path: "/integrations", local: true },
+  { key: "settings", label: "Settings", path: "/settings" },
+  { key: "billing", label: "Billing", path: "/billing" },
+];
+
+/**
+ * Header + sidebar of the admin app. Sections other than Integrations live in the main app at
+ * APP_BASE_URL. The phone drawer and the user menu are <details>, so they open without JS.
+ */
+export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUser; appBaseUrl: string; title: string; children: ReactNode }) {
+  const href = (item: NavItem) => (item.local ? item.path : `${appBaseUrl}${item.path}`);
+  return (
+    <div className="min-h-full">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      {/* Desktop header */}
+      <header className="sticky top-0 z-30 hidden h-16 items-center gap-4 border-b border-slate-200 bg-white px-4 md:flex">
+        <a href={`${appBaseUrl}/dashboard`} className="flex w-56 shrink-0 items-center gap-2.5 font-semibold text-slate-900">
+          <LogoMark className="size-8" />
+          <span className="truncate">{user.companyName}</span>
+        </a>
+        <form method="get" action={`${appBaseUrl}/search`} role="search" className="mx-auto w-full max-w-md">
+          <label htmlFor="global-search" className="sr-only">Search</label>
+          <div className="relative">
+            <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-500" />
+            <input id="global-search" name="q" type="search" placeholder="Search..." className="input pl-9" />
+          </div>
+        </form>
+        <nav aria-label="Account" className="flex items-center gap-1">
+          <a href={`${appBaseUrl}/help`} className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900" title="Help">
+            <HelpIcon className="size-5" />
+            <span className="sr-only">Help</span>
+          </a>
+          <a href={`${appBaseUrl}/notifications`} className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900" title="Notifications">
+            <BellIcon className="size-5" />
+            <span className="sr-only">Notifications</span>
+          </a>
+          <UserMenu user={user} />
+        </nav>
+      </header>
+
+      {/* Phone header */}
+      <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-3 md:hidden">
+        <details className="drawer">
+          <summary className="rounded-md p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu">
+            <MenuIcon className="size-6" />
+          </summary>
+          <div className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-white shadow-xl">
+            <div className="flex h-14 items-center gap-2.5 border-b border-slate-200 px-4 font-semibold">
+              <LogoMark className="size-7" />
+              <span className="truncate">{user.companyName}</span>
+            </div>
+            <SidebarNav href={href} />
+            <div className="mt-auto border-t border-slate-200 p-4 text-sm">
+              <p className="font-medium">{user.name}</p>
+              <p className="truncate text-slate-600">{user.email}</p>
+              <Form method="post" action="/logout" className="mt-3">
+                <CsrfInput />
+                <button type="submit" className="btn-secondary w-full">Sign out</button>
+              </Form>
+            </div>
+          </div>
+        </details>
+        <span className="text-base font-semibold">{title}</span>
+        <a href={`${appBaseUrl}/notifications`} className="rounded-md p-2 text-slate-700 hover:bg-slate-100">
+          <BellIcon className="size-6" />
+          <span className="sr-only">Notifications</span>
+        </a>
+      </header>
+
+      <div className="flex">
+        <aside className="sticky top-16 hidden h-[calc(100vh-4rem)] w-60 shrink-0 overflow-y-auto border-r border-slate-200 bg-white md:block">
+          <SidebarNav href={href} />
+        </aside>
+        <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function SidebarNav({ href }: { href: (item: NavItem) => string }) {
+  return (
+    <nav aria-label="Main" className="space-y-6 px-3 py-5">
+      <NavGroup title="Main menu" items={MAIN_MENU} href={href} />
+      <NavGroup title="Configure" items={CONFIGURE} href={href} />
+    </nav>
+  );
+}
+
+function NavGroup({ title, items, href }: { title: string; items: NavItem[]; href: (item: NavItem) => string }) {
+  const headingId = `nav-${title.toLowerCase().replace(/\s+/g, "-")}`;
+  return (
+    <div>
+      <h2 id={headingId} className="px-3 pb-2 text-xs font-semibold uppercase tracking-wider text-slate-500">{title}</h2>
+      <ul aria-labelledby={headingId} className="space-y-0.5">
+        {items.map((item) => {
+          const Icon = NavIcons[item.key];
+          const current = item.local;
+          const cls = `flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium ${
+            current ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100 hover:text-slate-900"
+          }`;
+          return (
+            <li key={item.key}>
+              {item.local ? (
+                <Link to={item.path} className={cls} aria-current="page">
+                  <Icon className="size-5" />
+                  {item.label}
+                </Link>
+              ) : (
+                <a href={href(item)} className={cls}>
+                  <Icon className="size-5" />
+                  {item.label}
+                </a>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function UserMenu({ user }: { user: ShellUser }) {
+  return (
+    <details className="relative ml-1">
+      <summary className="flex items-center gap-1 rounded-md p-1 hover:bg-slate-100" aria-label={`Account menu for ${user.name}`}>
+        <span className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{user.initials}</span>
+        <ChevronDownIcon className="size-4 text-slate-600" />
+      </summary>
+      <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
+        <div className="px-3 py-2 text-sm">
+          <p className="font-medium text-slate-900">{user.name}</p>
+          <p className="truncate text-slate-600">{user.email}</p>
+        </div>
+        <Form method="post" action="/logout" className="border-t border-slate-100 pt-1">
+          <CsrfInput />
+          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-800 hover:bg-slate-100">Sign out</button>
+        </Form>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,287 @@
+/**
+ * The whole domain model of DESIGN §3. Every tenant table carries company_id and every query
+ * filters by it. Secrets never live here in plaintext: OAuth tokens are in KV (encrypted),
+ * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { companyId, createdAt, id, json, timestamp } from "./columns";
+
+export const companies = sqliteTable("companies", {
+  id: id(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  /** IANA zone for daily summaries and the like. */
+  timezone: text("timezone").notNull().default("UTC"),
+  createdAt: createdAt(),
+});
+
+export const userRoles = ["company_admin", "agent"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: id(),
+    companyId: companyId(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: userRoles }).notNull(),
+    /** "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>" */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_company_idx").on(t.companyId)],
+);
+
+export const connectionStatuses = ["connected", "needs_reauth", "error"] as const;
+export type ConnectionStatus = (typeof connectionStatuses)[number];
+
+export const connections = sqliteTable(
+  "connections",
+  {
+    id: id(),
+    companyId: companyId(),
+    provider: text("provider").notNull(),
+    status: text("status", { enum: connectionStatuses }).notNull().default("connected"),
+    /** What the admin recognises: workspace name, org name, forwarding address. */
+    accountLabel: text("account_label"),
+    /** Provider-side id (Slack team id, Salesforce org id, …). */
+    accountId: text("account_id"),
+    connectedBy: text("connected_by").notNull(),
+    connectedByEmail: text("connected_by_email").notNull(),
+    connectedAt: timestamp("connected_at").notNull(),
+    /** Validated by the provider's zod schema before it is written. */
+    config: json<Record<string, unknown>>("config").notNull().$defaultFn(() => ({})),
+    /** When the access token in KV expires (refresh ahead of it); null when it does not. */
+    tokenExpiresAt: timestamp("token_expires_at"),
+    lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at"),
+    lastSuccessAt: timestamp("last_success_at"),
+    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
+);
+
+export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: id(),
+    companyId: companyId(),
+    name: text("name").notNull(),
+    /** "sk_live_" */
+    prefix: text("prefix").notNull(),
+    last4: text("last4").notNull(),
+    /** hex SHA-256 of the full key: the only form of the key that is stored. */
+    hash: text("hash").notNull(),
+    scopes: json<ApiScope[]>("scopes").notNull(),
+    /** "default" | "custom" | "zapier": what created it, for the UI. */
+    kind: text("kind").notNull().default("custom"),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at"),
+    expiresAt: timestamp("expires_at"),
+    revokedAt: timestamp("revoked_at"),
+    /** Set on the old key when it was regenerated: the key that replaced it. */
+    replacedBy: text("replaced_by"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_company_idx").on(t.companyId)],
+);
+
+export const webhookEventTypes = [
+  "conversation.created",
+  "conversation.updated",
+  "conversation.closed",
+  "message.received",
+  "message.sent",
+  "escalation.triggered",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+export const eventTypes = [...webhookEventTypes, "webhook.test"] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: id(),
+    companyId: companyId(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    events: json<WebhookEventType[]>("events").notNull(),
+    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    disabledReason: text("disabled_reason"),
+    disabledAt: timestamp("disabled_at"),
+    source: text("source", { enum: ["user", "zapier"] }).notNull().default("user"),
+    /** AES-GCM ciphertext of the whsec_ secret (see security/encryption). */
+    secretEnc: text("secret_enc").notNull(),
+    previousSecretEnc: text("previous_secret_enc"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    /** Start of the current unbroken run of failures; cleared by one success. */
+    failingSince: timestamp("failing_since"),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [index("webhook_endpoints_company_idx").on(t.companyId)],
+);
+
+export type PerformedBy = {
+  type: "contact" | "ai" | "agent" | "api_key" | "zapier" | "system";
+  id: string | null;
+  name: string | null;
+};
+
+/** The outbox and the event log. */
+export const events = sqliteTable(
+  "events",
+  {
+    id: id(),
+    companyId: companyId(),
+    type: text("type", { enum: eventTypes }).notNull(),
+    payload: json<Record<string, unknown>>("payload").notNull(),
+    performedBy: json<PerformedBy>("performed_by").notNull(),
+    createdAt: createdAt(),
+    dispatchedAt: timestamp("dispatched_at"),
+  },
+  (t) => [index("events_company_created_idx").on(t.companyId, t.createdAt), index("events_undispatched_idx").on(t.dispatchedAt)],
+);
+
+export const deliveryStatuses = ["pending", "succeeded", "failed"] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: id(),
+    companyId: companyId(),
+    eventId: text("event_id").notNull(),
+    /** "webhook" (target_id = endpoint id) or "integration" (target_id = connection provider, e.g. slack). */
+    targetKind: text("target_kind", { enum: ["webhook", "integration"] }).notNull(),
+    targetId: text("target_id").notNull(),
+    status: text("status", { enum: deliveryStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at"),
+    lastDurationMs: integer("last_duration_ms"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
+    index("deliveries_target_idx").on(t.companyId, t.targetKind, t.targetId, t.createdAt),
+  ],
+);
+
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: id(),
+    companyId: companyId(),
+    deliveryId: text("delivery_id").notNull(),
+    n: integer("n").notNull(),
+    at: timestamp("at").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    statusCode: integer("status_code"),
+    /** Request headers as sent (signatures included: they are not secrets). */
+    requestHeaders: json<Record<string, string>>("request_headers"),
+    /** ≤ 1 KB of the response body. */
+    responseExcerpt: text("response_excerpt"),
+    error: text("error"),
+  },
+  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n)],
+);
+
+export const conversationChannels = ["widget", "email", "api", "slack"] as const;
+export const conversationStatuses = ["open", "escalated", "closed"] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    id: id(),
+    companyId: companyId(),
+    channel: text("channel", { enum: conversationChannels }).notNull(),
+    status: text("status", { enum: conversationStatuses }).notNull().default("open"),
+    contactEmail: text("contact_email").notNull(),
+    contactName: text("contact_name"),
+    subject: text("subject"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    closedAt: timestamp("closed_at"),
+    escalatedAt: timestamp("escalated_at"),
+  },
+  (t) => [index("conversations_company_idx").on(t.companyId, t.id)],
+);
+
+export const authorKinds = ["contact", "ai", "agent"] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+
+export type AttachmentMeta = { filename: string | null; mimeType: string; size: number };
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: id(),
+    companyId: companyId(),
+    conversationId: text("conversation_id").notNull(),
+    direction: text("direction", { enum: ["inbound", "outbound"] }).notNull(),
+    authorKind: text("author_kind", { enum: authorKinds }).notNull(),
+    authorName: text("author_name"),
+    body: text("body").notNull(),
+    /** Where it came from: api | email | slack | widget. */
+    source: text("source").notNull(),
+    /** Email Message-ID or Slack ts: used for threading and dedupe. */
+    externalId: text("external_id"),
+    attachments: json<AttachmentMeta[]>("attachments"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("messages_conversation_idx").on(t.conversationId, t.id),
+    uniqueIndex("messages_external_unique").on(t.companyId, t.source, t.externalId),
+  ],
+);
+
+export const slackThreads = sqliteTable(
+  "slack_threads",
+  {
+    conversationId: text("conversation_id").primaryKey(),
+    companyId: companyId(),
+    channel: text("channel").notNull(),
+    threadTs: text("thread_ts").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("slack_threads_channel_ts_unique").on(t.companyId, t.channel, t.threadTs)],
+);
+
+/** Dedupe of inbound provider callbacks (Slack event_id, email Message-ID, …). */
+export const inboundReceipts = sqliteTable(
+  "inbound_receipts",
+  {
+    source: text("source").notNull(),
+    externalId: text("external_id").notNull(),
+    companyId: text("company_id"),
+    receivedAt: timestamp("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.externalId] })],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: id(),
+    companyId: companyId(),
+    /** { type: "user" | "api_key" | "system", id, label } */
+    actor: json<{ type: string; id: string | null; label: string | null }>("actor").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    /** Secrets redacted before they get here (see audit.redact). */
+    details: json<Record<string, unknown>>("details"),
+    ip: text("ip"),
+    at: timestamp("at").notNull(),
+  },
+  (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at)],
+);

@@ -1,0 +1,67 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { json } from "@remix-run/cloudflare";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import stylesheet from "~/styles/app.css";
+import { isDevelopment } from "~/lib/env";
+import { viewerLocale } from "~/lib/locale";
+import { ErrorScreen } from "~/components/error-screen";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const env = context.cloudflare.env;
+  return json({
+    csrfToken: context.csrfToken,
+    nonce: context.nonce,
+    isDevelopment: isDevelopment(env),
+    locale: viewerLocale(request.headers.get("Accept-Language")),
+  });
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const nonce = data?.nonce;
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="h-full">
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("root");
+  if (isRouteErrorResponse(error)) {
+    return <ErrorScreen status={error.status} message={typeof error.data === "string" ? error.data : undefined} />;
+  }
+  const detail = data?.isDevelopment && error instanceof Error ? error.stack ?? error.message : undefined;
+  return <ErrorScreen status={500} detail={detail} />;
+}

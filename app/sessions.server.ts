@@ -1,0 +1,72 @@
+import { createCookie, createWorkersKVSessionStorage, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { createDb } from "~/lib/db/client";
+import { loadCurrentUser, type CurrentUser } from "~/lib/auth/users.server";
+import { sessionSecrets, type Env } from "~/lib/env";
+
+/**
+ * Sessions live in KV under a random id; the cookie carries only the signed id.
+ * __Host- prefix, Secure (browsers accept it on http://localhost too), HttpOnly, SameSite=Lax.
+ * SESSION_SECRETS is a rotating list: the first signs, all verify.
+ */
+export const SESSION_COOKIE = "__Host-ih_session";
+export const SESSION_MAX_AGE = 60 * 60 * 24 * 7;
+
+type SessionData = { userId: string; companyId: string };
+
+const storages = new Map<string, ReturnType<typeof build>>();
+
+function build(env: Env) {
+  const cookie = createCookie(SESSION_COOKIE, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "lax",
+    maxAge: SESSION_MAX_AGE,
+    secrets: sessionSecrets(env),
+  });
+  return createWorkersKVSessionStorage<SessionData>({ cookie, kv: env.KV });
+}
+
+export function sessionStorage(env: Env) {
+  const key = env.SESSION_SECRETS ?? "";
+  let s = storages.get(key);
+  if (!s) {
+    s = build(env);
+    storages.set(key, s);
+  }
+  return s;
+}
+
+export async function getSession(request: Request, env: Env) {
+  return sessionStorage(env).getSession(request.headers.get("Cookie"));
+}
+
+export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+  const env = context.cloudflare.env;
+  const session = await getSession(request, env);
+  const userId = session.get("userId");
+  if (!userId) return null;
+  return loadCurrentUser({ db: createDb(env.DB), userId });
+}
+
+function loginRedirect(request: Request) {
+  const url = new URL(request.url);
+  const params = new URLSearchParams({ redirectTo: url.pathname + url.search });
+  return redirect(`/login?${params}`);
+}
+
+/** A signed-in user of any role, or a redirect to /login?redirectTo=… */
+export async function requireUser(request: Request, context: AppLoadContext): Promise<CurrentUser> {
+  const user = await getCurrentUser(request, context);
+  if (!user) throw loginRedirect(request);
+  return user;
+}
+
+/** Only company admins reach /integrations*: agents get a 403 page. Call in every loader and action. */
+export async function requireAdmin(request: Request, context: AppLoadContext): Promise<CurrentUser> {
+  const user = await requireUser(request, context);
+  if (user.role !== "company_admin") {
+    throw new Response("Only company admins can manage integrations.", { status: 403, statusText: "Forbidden" });
+  }
+  return user;
+}

@@ -1,0 +1,52 @@
+// Small process helpers for the scripts (no dependencies).
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+export const root = new URL("..", import.meta.url).pathname;
+const bin = (name) => `${root}node_modules/.bin/${name}`;
+
+export function run(cmd, args, { quiet = false, capture = false, env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: capture || quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.stderr?.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}\n${err || out}`));
+    });
+  });
+}
+
+export const wrangler = (args, opts) => run(bin("wrangler"), args, opts);
+export const npmRun = (script, opts) => run("npm", ["run", "--silent", script], opts);
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHttp(url, { timeoutMs = 60_000, intervalMs = 250 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+      last = new Error(`status ${res.status}`);
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`${url} did not come up in ${timeoutMs} ms: ${last?.message}`);
+}

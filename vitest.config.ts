@@ -1,0 +1,54 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+const app = fileURLToPath(new URL("./app", import.meta.url));
+
+/** Two projects: `workers` runs inside workerd with the real migrations; `e2e` drives Chromium against `npm start`. */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  return {
+    resolve: { alias: { "~": app } },
+    test: {
+      projects: [
+        {
+          resolve: { alias: { "~": app } },
+          plugins: [
+            cloudflareTest({
+              main: "./workers/app.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ENVIRONMENT: "test",
+                  SESSION_SECRETS: "test-session-secret-1,test-session-secret-0",
+                  ENCRYPTION_KEYS: "t1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                  API_BASE_URL: "http://localhost/v1",
+                  WEBHOOK_RETRY_SCHEDULE: "",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["tests/workers/**/*.test.ts", "app/**/*.test.ts"],
+            setupFiles: ["./tests/workers/setup.ts"],
+            deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },
+          },
+        },
+        {
+          resolve: { alias: { "~": app } },
+          test: {
+            name: "e2e",
+            environment: "node",
+            include: ["tests/e2e/**/*.test.ts"],
+            globalSetup: ["./tests/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});

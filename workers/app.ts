@@ -1,0 +1,37 @@
+/**
+ * The Worker: one module, five entry points sharing the framework-free code in app/lib.
+ *   fetch     → /v1 JSON API, Slack Events, then Remix pages (CSRF + Origin checked here, once)
+ *   queue     → events fan-out and signed deliveries
+ *   scheduled → outbox sweeper and the other cron jobs
+ *   email     → inbound email to a company's forwarding address
+ */
+import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
+// @ts-ignore: produced by `remix build`
+import * as remixBuild from "../build/server/index.js";
+import type { Env } from "../app/lib/env";
+import { handleBrowserRequest } from "../app/lib/http/browser.server";
+import { handleQueueBatch } from "../app/lib/queues.server";
+import { runScheduled } from "../app/lib/cron.server";
+import { handleApiRequest } from "../app/lib/api/handler.server";
+import { handleInboundEmail } from "../app/lib/email/inbound.server";
+
+const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
+      return handleApiRequest(request, env, ctx);
+    }
+    return handleBrowserRequest(request, env, ctx, (req, context) => remix(req, context));
+  },
+  async queue(batch, env, ctx) {
+    await handleQueueBatch(batch, env, ctx);
+  },
+  async scheduled(controller, env, ctx) {
+    await runScheduled(controller, env, ctx);
+  },
+  async email(message, env, ctx) {
+    await handleInboundEmail(message, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;
