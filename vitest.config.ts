@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 
 const app = fileURLToPath(new URL("./app", import.meta.url));
 
-/** Two projects: `workers` runs inside workerd with the real migrations; `e2e` drives Chromium against `npm start`. */
+/**
+ * Three projects: `workers` runs inside workerd with the real migrations; `node` holds tests that need
+ * Node-only judges (OpenAPI validators, svix, mail generators); `e2e` drives Chromium against `npm start`.
+ */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   return {
@@ -34,6 +37,14 @@ export default defineConfig(async () => {
             include: ["tests/workers/**/*.test.ts", "app/**/*.test.ts"],
             setupFiles: ["./tests/workers/setup.ts"],
             deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },
+          },
+        },
+        {
+          resolve: { alias: { "~": app } },
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["tests/node/**/*.test.ts"],
           },
         },
         {
