@@ -143,8 +143,9 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
 function UserMenu({ user }: { user: ShellUser }) {
   return (
     <details className="relative ml-1">
-      <summary className="flex items-center gap-1 rounded-md p-1 hover:bg-slate-100" aria-label={`Account menu for ${user.name}`}>
+      <summary className="flex items-center gap-1 rounded-md p-1 hover:bg-slate-100">
         <span className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{user.initials}</span>
+        <span className="sr-only">Account menu for {user.name}</span>
         <ChevronDownIcon className="size-4 text-slate-600" />
       </summary>
       <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">

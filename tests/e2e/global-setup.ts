@@ -1,1 +1,19 @@
-export default async function setup() {}
+import type { TestProject } from "vitest/node";
+import { startApp, type RunningApp } from "./app-server";
+
+let app: RunningApp | undefined;
+
+/** Starts the product exactly as `npm start` does (fresh local state, free ports) for the browser tests. */
+export default async function setup(project: TestProject) {
+  app = await startApp();
+  project.provide("baseURL", app.baseURL);
+  project.provide("receiverURL", app.receiverURL ?? "");
+  return async () => app?.stop();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseURL: string;
+    receiverURL: string;
+  }
+}

@@ -32,7 +32,7 @@ export default function IntegrationsLayout() {
   return (
     <AppShell user={user} appBaseUrl={appBaseUrl} title="Integrations">
       <div className="mx-auto max-w-6xl">
-        <h1 className="mb-5 hidden text-2xl font-semibold tracking-tight md:block">Integrations</h1>
+        <h1 className="sr-only md:not-sr-only md:mb-5 md:block md:text-2xl md:font-semibold md:tracking-tight">Integrations</h1>
         <TabNav label="Integrations sections" tabs={tabs} />
         <div className="pt-6">
           <Outlet />

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+// @ts-ignore: plain JS helpers shared with the scripts
+import { freePort, root, waitForHttp } from "../../scripts/lib.mjs";
+
+export type RunningApp = { baseURL: string; receiverURL?: string; persistDir: string; stop: () => Promise<void>; output: () => string };
+
+/**
+ * Runs `scripts/start.mjs` (what `npm start` runs) on a free port with its own persisted state.
+ * The build is done once by `npm test` before vitest starts (SKIP_BUILD=1 here).
+ */
+export async function startApp({ env = {} }: { env?: Record<string, string> } = {}): Promise<RunningApp> {
+  const port = await freePort();
+  const persistDir = mkdtempSync(join(tmpdir(), "ih-e2e-"));
+  let log = "";
+  const child: ChildProcess = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), PERSIST_DIR: persistDir, SKIP_BUILD: "1", RECEIVER_PORT: "0", SANDBOX_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const baseURL = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${log.slice(-4000)}`))));
+  await Promise.race([waitForHttp(`${baseURL}/login`, { timeoutMs: 150_000 }), exited]);
+  // the start script prints "Integrations Hub is up" after its own readiness check
+  const deadline = Date.now() + 30_000;
+  while (!log.includes("Integrations Hub is up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const receiverURL = log.match(/Webhook receiver: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
+  return {
+    baseURL,
+    receiverURL,
+    persistDir,
+    output: () => log,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {}
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}

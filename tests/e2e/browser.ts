@@ -1,0 +1,103 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+// @ts-ignore: plain JS helpers shared with the scripts
+import { root } from "../../scripts/lib.mjs";
+
+export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+
+const SCREENSHOTS = join(root, "test-results", "screenshots");
+
+/** Debian's Chromium: CHROMIUM_PATH, else PATH, else apt-get install it when we can, else a clear error. */
+export function findChromium(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const onPath = () => {
+    for (const name of ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]) {
+      try {
+        return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+      } catch {}
+    }
+    return "";
+  };
+  let found = onPath();
+  if (found) return found;
+  const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
+  if (canApt) {
+    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"], { stdio: "inherit" });
+    found = onPath();
+    if (found) return found;
+  }
+  throw new Error("No Chromium found: install Debian's `chromium` (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.");
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+export type Session = { context: BrowserContext; page: Page; requests: string[] };
+
+/** A fresh context at a viewport with JS on or off; every request URL is recorded. */
+export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
+  const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  return { context, page, requests };
+}
+
+/** Hosts other than loopback that the page tried to reach. */
+export function offLoopback(requests: string[]): string[] {
+  return requests.filter((u) => {
+    if (u.startsWith("data:") || u.startsWith("blob:") || u.startsWith("about:")) return false;
+    const host = new URL(u).hostname;
+    return host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]";
+  });
+}
+
+export async function signInThroughForm(page: Page, baseURL: string, email: string, password = process.env.DEMO_PASSWORD || "demo-password", path = "/integrations") {
+  await page.goto(`${baseURL}/login?redirectTo=${encodeURIComponent(path)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);
+  await page.waitForLoadState("load");
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+type AxeViolation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+
+/** Runs axe-core (WCAG 2.x A/AA rules) in the page; evaluate() is not subject to the page's CSP. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(async () => {
+    // @ts-ignore: injected above
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    return result.violations;
+  })) as AxeViolation[];
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+
+const baseURL = inject("baseURL");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const combos: { js: boolean; viewport: ViewportName }[] = [
+  { js: true, viewport: "desktop" },
+  { js: false, viewport: "desktop" },
+  { js: true, viewport: "phone" },
+  { js: false, viewport: "phone" },
+];
+
+describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({ js, viewport }) => {
+  it("an admin signs in through the form and lands on Integrations inside the shell, with no request off loopback", async () => {
+    const { context, page, requests } = await openPage(browser, { js, viewport });
+    await signInThroughForm(page, baseURL, "john@acme.com");
+    expect(new URL(page.url()).pathname).toBe("/integrations");
+    await page.getByRole("heading", { name: "Connected Integrations", exact: false }).first().waitFor();
+    const tabs = page.getByRole("navigation", { name: "Integrations sections" });
+    await expect(tabs.getByRole("link", { name: "Connected" }).getAttribute("aria-current")).resolves.toBe("page");
+    if (viewport === "desktop") {
+      await expect(page.getByRole("complementary").getByRole("link", { name: "Integrations" }).getAttribute("aria-current")).resolves.toBe("page");
+      await expect(page.getByText("Acme Corporation").first().isVisible()).resolves.toBe(true);
+      await expect(page.getByRole("searchbox", { name: "Search" }).isVisible()).resolves.toBe(true);
+    } else {
+      await expect(page.getByLabel("Open menu").isVisible()).resolves.toBe(true);
+    }
+    await screenshot(page, `shell-integrations-${viewport}-${js ? "js" : "nojs"}`);
+    expect(offLoopback(requests)).toEqual([]);
+    await context.close();
+  });
+
+  it("sign-out from the user menu ends the session", async () => {
+    const { context, page } = await openPage(browser, { js, viewport });
+    await signInThroughForm(page, baseURL, "john@acme.com");
+    if (viewport === "desktop") {
+      await page.locator("summary", { hasText: "Account menu for" }).click();
+    } else {
+      await page.getByLabel("Open menu").click();
+    }
+    await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "Sign out" }).click()]);
+    await page.goto(`${baseURL}/integrations`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await context.close();
+  });
+});
+
+describe("the phone drawer", () => {
+  it("opens without JavaScript and shows the full menu with Integrations current", async () => {
+    const { context, page } = await openPage(browser, { js: false, viewport: "phone" });
+    await signInThroughForm(page, baseURL, "john@acme.com");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.isVisible()).resolves.toBe(false);
+    await page.getByLabel("Open menu").click();
+    await expect(nav.isVisible()).resolves.toBe(true);
+    for (const label of ["Dashboard", "Agents", "Knowledge", "Conversations", "Widget", "Integrations", "Settings", "Billing"]) {
+      await expect(nav.getByRole("link", { name: label }).isVisible()).resolves.toBe(true);
+    }
+    await screenshot(page, "shell-drawer-phone-nojs");
+    await context.close();
+  });
+});
+
+describe("access", () => {
+  it("an anonymous visitor is sent to /login with redirectTo and comes back after signing in", async () => {
+    const { context, page } = await openPage(browser, { js: true, viewport: "desktop" });
+    await page.goto(`${baseURL}/integrations/developers`);
+    expect(page.url()).toBe(`${baseURL}/login?redirectTo=%2Fintegrations%2Fdevelopers`);
+    await page.getByLabel("Email").fill("john@acme.com");
+    await page.getByLabel("Password").fill("demo-password");
+    await Promise.all([page.waitForURL(/\/integrations\/developers$/), page.getByRole("button", { name: "Sign in" }).click()]);
+    await context.close();
+  });
+
+  it("an agent gets the 403 page", async () => {
+    const { context, page } = await openPage(browser, { js: false, viewport: "desktop" });
+    await signInThroughForm(page, baseURL, "sarah@acme.com");
+    const res = await page.goto(`${baseURL}/integrations`);
+    expect(res?.status()).toBe(403);
+    await expect(page.getByText("Only company admins").isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
+  it("a wrong password shows the error and keeps the email", async () => {
+    const { context, page } = await openPage(browser, { js: false, viewport: "phone" });
+    await page.goto(`${baseURL}/login`);
+    await page.getByLabel("Email").fill("john@acme.com");
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("The email or password is incorrect.");
+    await expect(page.getByLabel("Email").inputValue()).resolves.toBe("john@acme.com");
+    await screenshot(page, "login-error-phone-nojs");
+    await context.close();
+  });
+});
+
+describe("accessibility (axe-core)", () => {
+  for (const viewport of ["desktop", "phone"] as const) {
+    it(`/login has no violations at ${viewport} width`, async () => {
+      const { context, page } = await openPage(browser, { js: true, viewport });
+      await page.goto(`${baseURL}/login`);
+      await screenshot(page, `login-${viewport}`);
+      expect(await axeViolations(page)).toEqual([]);
+      await context.close();
+    });
+
+    it(`/integrations has no violations at ${viewport} width`, async () => {
+      const { context, page } = await openPage(browser, { js: true, viewport });
+      await signInThroughForm(page, baseURL, "john@acme.com");
+      expect(await axeViolations(page)).toEqual([]);
+      await context.close();
+    });
+  }
+});
