@@ -8,7 +8,7 @@
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // @ts-ignore: produced by `remix build`
 import * as remixBuild from "../build/server/index.js";
-import type { Env } from "../app/lib/env";
+import { isDevelopment, type Env } from "../app/lib/env";
 import { handleBrowserRequest } from "../app/lib/http/browser.server";
 import { handleQueueBatch } from "../app/lib/queues.server";
 import { runScheduled } from "../app/lib/cron.server";
@@ -22,6 +22,12 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
       return handleApiRequest(request, env, ctx);
+    }
+    if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
+      // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)
+      const controller = { scheduledTime: Date.now(), cron: "* * * * *", noRetry() {} } as ScheduledController;
+      await runScheduled(controller, env, ctx);
+      return new Response("scheduled jobs ran\n");
     }
     return handleBrowserRequest(request, env, ctx, (req, context) => remix(req, context));
   },

@@ -178,3 +178,10 @@ describe("error pages", () => {
     expect(html).not.toMatch(/at .*\.js:\d+/);
   });
 });
+
+describe("development-only routes", () => {
+  it("POST /__dev/cron does not exist outside development", async () => {
+    const res = await SELF.fetch(`${ORIGIN}/__dev/cron`, { method: "POST", headers: { Origin: ORIGIN } });
+    expect(res.status).toBe(403);
+  });
+});
