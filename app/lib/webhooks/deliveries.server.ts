@@ -5,12 +5,13 @@ import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/sc
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
 import { attemptDelivery, markFinal, type AttemptDeps } from "./attempt.server";
+import { buildWebhookBody } from "./signing";
 import { findEndpointRow, type EndpointDeps, type Result } from "./endpoints.server";
 
 /** Delivery history, resend, replay and the Test button, all scoped by company. */
 type DeliveryRow = typeof deliveries.$inferSelect;
 type AttemptRow = typeof deliveryAttempts.$inferSelect;
-export type DeliveryView = DeliveryRow & { eventType: string; attemptsList: AttemptRow[] };
+export type DeliveryView = DeliveryRow & { eventType: string; body: string; attemptsList: AttemptRow[] };
 
 export async function listDeliveries(
   { db, companyId }: { db: Db; companyId: string },
@@ -23,7 +24,7 @@ export async function listDeliveries(
   const conds = [eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId)];
   if (before) conds.push(lt(deliveries.id, before));
   const rows = await db
-    .select({ d: deliveries, eventType: events.type })
+    .select({ d: deliveries, e: events })
     .from(deliveries)
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
     .where(and(...conds))
@@ -35,7 +36,7 @@ export async function listDeliveries(
   const attempts = ids.length
     ? await db.select().from(deliveryAttempts).where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, ids))).orderBy(deliveryAttempts.n).all()
     : [];
-  const data = page.map((r) => ({ ...r.d, eventType: r.eventType, attemptsList: attempts.filter((a) => a.deliveryId === r.d.id) }));
+  const data = page.map((r) => ({ ...r.d, eventType: r.e.type, body: buildWebhookBody(r.e), attemptsList: attempts.filter((a) => a.deliveryId === r.d.id) }));
   return { ok: true, value: { data, nextCursor: rows.length > n ? page[page.length - 1]!.d.id : null } };
 }
 
@@ -46,9 +47,11 @@ export async function getDeliveryEventBody({ db, companyId }: { db: Db; companyI
 type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };
 
 /** Resets one delivery to pending (a fresh retry run) and enqueues it. */
-export async function resendDelivery(deps: QueueDeps, deliveryId: string): Promise<Result<{ id: string }>> {
+export async function resendDelivery(deps: QueueDeps, deliveryId: string, { endpointId }: { endpointId?: string } = {}): Promise<Result<{ id: string }>> {
   if (typeof deliveryId !== "string" || deliveryId.length > 100) return { ok: false, status: 404 };
-  const row = await deps.db.select().from(deliveries).where(and(eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId))).get();
+  const conds = [eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId)];
+  if (endpointId !== undefined) conds.push(eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId));
+  const row = await deps.db.select().from(deliveries).where(and(...conds)).get();
   if (!row) return { ok: false, status: 404 };
   await deps.db.batch([
     deps.db.update(deliveries).set({ status: "pending", attempts: 0, nextAttemptAt: deps.now, updatedAt: deps.now }).where(eq(deliveries.id, row.id)),
