@@ -1,0 +1,150 @@
+import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import { auditInsert } from "../audit.server";
+import type { Db } from "../db/client";
+import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
+import type { DeliveriesMessage } from "../env";
+import { newId } from "../ids";
+import { attemptDelivery, markFinal, type AttemptDeps } from "./attempt.server";
+import { buildWebhookBody } from "./signing";
+import { findEndpointRow, type EndpointDeps, type Result } from "./endpoints.server";
+
+/** Delivery history, resend, replay and the Test button, all scoped by company. */
+type DeliveryRow = typeof deliveries.$inferSelect;
+type AttemptRow = typeof deliveryAttempts.$inferSelect;
+export type DeliveryView = DeliveryRow & { eventType: string; body: string; attemptsList: AttemptRow[] };
+
+export async function listDeliveries(
+  { db, companyId }: { db: Db; companyId: string },
+  endpointId: string,
+  { limit = 25, before }: { limit?: number; before?: string | null } = {},
+): Promise<{ ok: true; value: { data: DeliveryView[]; nextCursor: string | null } } | { ok: false; status: 404 }> {
+  const endpoint = await findEndpointRow(db, companyId, endpointId);
+  if (!endpoint) return { ok: false, status: 404 };
+  const n = Math.min(Math.max(1, Math.floor(limit) || 25), 100);
+  const conds = [eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId)];
+  if (before) conds.push(lt(deliveries.id, before));
+  const rows = await db
+    .select({ d: deliveries, e: events })
+    .from(deliveries)
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+    .where(and(...conds))
+    .orderBy(desc(deliveries.id))
+    .limit(n + 1)
+    .all();
+  const page = rows.slice(0, n);
+  const ids = page.map((r) => r.d.id);
+  const attempts = ids.length
+    ? await db.select().from(deliveryAttempts).where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, ids))).orderBy(deliveryAttempts.n).all()
+    : [];
+  const data = page.map((r) => ({ ...r.d, eventType: r.e.type, body: buildWebhookBody(r.e), attemptsList: attempts.filter((a) => a.deliveryId === r.d.id) }));
+  return { ok: true, value: { data, nextCursor: rows.length > n ? page[page.length - 1]!.d.id : null } };
+}
+
+export async function getDeliveryEventBody({ db, companyId }: { db: Db; companyId: string }, eventId: string) {
+  return db.select().from(events).where(and(eq(events.companyId, companyId), eq(events.id, eventId))).get();
+}
+
+type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };
+
+/** Resets one delivery to pending (a fresh retry run) and enqueues it. */
+export async function resendDelivery(deps: QueueDeps, deliveryId: string, { endpointId }: { endpointId?: string } = {}): Promise<Result<{ id: string }>> {
+  if (typeof deliveryId !== "string" || deliveryId.length > 100) return { ok: false, status: 404 };
+  const conds = [eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId)];
+  if (endpointId !== undefined) conds.push(eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId));
+  const row = await deps.db.select().from(deliveries).where(and(...conds)).get();
+  if (!row) return { ok: false, status: 404 };
+  await deps.db.batch([
+    deps.db.update(deliveries).set({ status: "pending", attempts: 0, nextAttemptAt: deps.now, updatedAt: deps.now }).where(eq(deliveries.id, row.id)),
+    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.resent", target: row.id, details: { endpoint: row.targetId }, ip: deps.ip ?? null, at: deps.now }),
+  ]);
+  await deps.queue.send({ deliveryId: row.id });
+  return { ok: true, value: { id: row.id } };
+}
+
+/** Re-enqueues every failed delivery of an endpoint created since `since` (at most 1,000). */
+export async function replayFailedSince(deps: QueueDeps, endpointId: string, since: Date): Promise<Result<{ count: number }>> {
+  const endpoint = await findEndpointRow(deps.db, deps.companyId, endpointId);
+  if (!endpoint) return { ok: false, status: 404 };
+  if (Number.isNaN(since.getTime()) || since > deps.now) return { ok: false, status: 400, errors: { since: ["Choose a time in the past."] } };
+  const where = and(
+    eq(deliveries.companyId, deps.companyId),
+    eq(deliveries.targetKind, "webhook"),
+    eq(deliveries.targetId, endpointId),
+    eq(deliveries.status, "failed"),
+    gte(deliveries.createdAt, since),
+  );
+  const rows = await deps.db.select({ id: deliveries.id }).from(deliveries).where(where).limit(1000).all();
+  if (rows.length > 0) {
+    await deps.db.batch([
+      deps.db.update(deliveries).set({ status: "pending", attempts: 0, nextAttemptAt: deps.now, updatedAt: deps.now }).where(inArray(deliveries.id, rows.map((r) => r.id))),
+      auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.replayed", target: endpointId, details: { since: since.toISOString(), count: rows.length }, ip: deps.ip ?? null, at: deps.now }),
+    ]);
+    for (let i = 0; i < rows.length; i += 100) await deps.queue.sendBatch(rows.slice(i, i + 100).map((r) => ({ body: { deliveryId: r.id } })));
+  }
+  return { ok: true, value: { count: rows.length } };
+}
+
+export type TestResult = { deliveryId: string; eventId: string; ok: boolean; statusCode: number | null; durationMs: number; responseExcerpt: string | null; error: string | null };
+
+/** Sends a signed `webhook.test` event now (no queue, no retries) and records it as an attempt. */
+export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps }, endpointId: string): Promise<Result<TestResult>> {
+  const endpoint = await findEndpointRow(deps.db, deps.companyId, endpointId);
+  if (!endpoint) return { ok: false, status: 404 };
+  const eventId = newId("evt", deps.now);
+  const deliveryId = newId("dlv", deps.now);
+  const actor = deps.actor.type === "api_key" ? "api_key" : deps.actor.type === "user" ? "agent" : "system";
+  await deps.db.batch([
+    deps.db.insert(events).values({
+      id: eventId,
+      companyId: deps.companyId,
+      type: "webhook.test",
+      payload: { message: "This is a test event from Integrations Hub.", endpoint_id: endpoint.id },
+      performedBy: { type: actor, id: deps.actor.id, name: deps.actor.label },
+      createdAt: deps.now,
+      dispatchedAt: deps.now,
+    }),
+    deps.db.insert(deliveries).values({ id: deliveryId, companyId: deps.companyId, eventId, targetKind: "webhook", targetId: endpoint.id, status: "pending", createdAt: deps.now, updatedAt: deps.now }),
+    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_endpoint.tested", target: endpoint.id, details: {}, ip: deps.ip ?? null, at: deps.now }),
+  ]);
+  const delivery = (await deps.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get())!;
+  const outcome = await attemptDelivery(deps.attempt, delivery);
+  const ok = outcome.kind === "success";
+  await markFinal(deps.db, delivery, ok ? "succeeded" : "failed", ok ? null : outcome.error, deps.attempt.now());
+  return {
+    ok: true,
+    value: { deliveryId, eventId, ok, statusCode: outcome.statusCode, durationMs: outcome.durationMs, responseExcerpt: outcome.responseExcerpt, error: outcome.error },
+  };
+}
+
+/** The latest attempt of one delivery (for showing a Test result after POST → redirect). */
+export async function latestAttempt({ db, companyId }: { db: Db; companyId: string }, deliveryId: string) {
+  return db
+    .select()
+    .from(deliveryAttempts)
+    .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveryAttempts.deliveryId, deliveryId)))
+    .orderBy(desc(deliveryAttempts.n))
+    .limit(1)
+    .get();
+}
+
+/** Hourly success ratios over the last 24 h per endpoint (null for an hour without attempts). */
+export async function successRates({ db, companyId }: { db: Db; companyId: string }, now: Date): Promise<Map<string, (number | null)[]>> {
+  const from = new Date(now.getTime() - 24 * 3600_000);
+  const rows = await db
+    .select({ endpointId: deliveries.targetId, at: deliveryAttempts.at, status: deliveryAttempts.statusCode })
+    .from(deliveryAttempts)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+    .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, companyId)))
+    .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), gte(deliveryAttempts.at, from)))
+    .limit(10_000)
+    .all();
+  const buckets = new Map<string, { ok: number; all: number }[]>();
+  for (const r of rows) {
+    const hour = Math.min(23, Math.floor((r.at.getTime() - from.getTime()) / 3600_000));
+    let b = buckets.get(r.endpointId);
+    if (!b) buckets.set(r.endpointId, (b = Array.from({ length: 24 }, () => ({ ok: 0, all: 0 }))));
+    b[hour]!.all++;
+    if (r.status !== null && r.status >= 200 && r.status < 300) b[hour]!.ok++;
+  }
+  return new Map([...buckets].map(([id, b]) => [id, b.map((x) => (x.all ? x.ok / x.all : null))]));
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { webhookEventTypes } from "../db/schema";
+import { MAX_URL_LENGTH } from "./url-guard";
+
+/** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */
+export const MAX_ENDPOINTS_PER_COMPANY = 20;
+
+export const EndpointInputSchema = z.object({
+  url: z
+    .string({ error: "Enter the endpoint URL" })
+    .trim()
+    .min(1, "Enter the endpoint URL")
+    .max(MAX_URL_LENGTH, `The URL must be at most ${MAX_URL_LENGTH} characters.`),
+  description: z.string().trim().max(500, "The description must be at most 500 characters.").optional().default(""),
+  events: z
+    .array(z.enum(webhookEventTypes, { error: "Choose events from the list." }), { error: "Choose at least one event." })
+    .min(1, "Choose at least one event.")
+    .max(webhookEventTypes.length),
+});
+export type EndpointInput = z.infer<typeof EndpointInputSchema>;
+
+export const EndpointPatchSchema = EndpointInputSchema.partial();
+export type EndpointPatch = z.infer<typeof EndpointPatchSchema>;
+
+export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
+  "conversation.created": "A new conversation started (widget, email, API or Slack).",
+  "conversation.updated": "A conversation's status or details changed.",
+  "conversation.closed": "A conversation was closed.",
+  "message.received": "A contact sent a message.",
+  "message.sent": "An agent or the AI replied.",
+  "escalation.triggered": "A conversation was escalated to a human agent.",
+};

@@ -1,0 +1,154 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
+import { LocalTime } from "~/components/local-time";
+import { Modal } from "~/components/modal";
+import { clientIp } from "~/lib/http/client-ip";
+import { keyringFromEnv } from "~/lib/security/encryption";
+import { deliveryDeps } from "~/lib/webhooks/consumer.server";
+import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
+import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
+import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
+import { createDb } from "~/lib/db/client";
+import { requireAdmin } from "~/sessions.server";
+import { DeliveriesTable } from "./deliveries-table";
+import { SecretReveal, TestResultPanel } from "./panels";
+
+export const handle = { access: "admin" };
+export const meta: MetaFunction = () => [{ title: "Webhook endpoint · Integrations" }];
+
+const REPLAY_WINDOWS = { "1h": 3600, "6h": 6 * 3600, "24h": 86400, "3d": 3 * 86400, "7d": 7 * 86400, "30d": 30 * 86400 } as const;
+
+const notFound = () => new Response("Not found", { status: 404 });
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const env = context.cloudflare.env;
+  const db = createDb(env.DB);
+  const scope = { db, companyId: user.company.id };
+  const endpoint = await getEndpoint(scope, params.id!);
+  if (!endpoint) throw notFound();
+  const url = new URL(request.url);
+  const list = await listDeliveries(scope, endpoint.id, { limit: 25, before: url.searchParams.get("before") });
+  if (!list.ok) throw notFound();
+  let secret: string | null = null;
+  if (url.searchParams.has("created") || url.searchParams.has("rotated")) {
+    secret = await takeSecretReveal({ kv: env.KV, ring: await keyringFromEnv(env), companyId: user.company.id, userId: user.id, endpointId: endpoint.id });
+  }
+  const testId = url.searchParams.get("test");
+  const test = testId ? await latestAttempt(scope, testId) : null;
+  const replayed = url.searchParams.get("replayed");
+  return json(
+    { endpoint, deliveries: list.value.data, nextCursor: list.value.nextCursor, secret, test: test ?? null, replayed, resent: url.searchParams.has("resent") },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const env = context.cloudflare.env;
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const id = params.id!;
+  const here = `/integrations/developers/webhooks/${id}`;
+  switch (intent) {
+    case "test": {
+      const result = await sendTestEvent({ ...deps, attempt: await deliveryDeps(env) }, id);
+      if (!result.ok) throw notFound();
+      return redirect(`${here}?test=${result.value.deliveryId}`);
+    }
+    case "resend": {
+      if (!(await getEndpoint(deps, id))) throw notFound();
+      const deliveryId = String(form.get("deliveryId") ?? "");
+      const result = await resendDelivery({ ...deps, queue: env.DELIVERIES }, deliveryId, { endpointId: id });
+      if (!result.ok) return json({ error: "That delivery was not found." }, { status: 400 });
+      return redirect(`${here}?resent=1`);
+    }
+    case "replay": {
+      const window = String(form.get("since") ?? "");
+      if (!(window in REPLAY_WINDOWS)) {
+        if (!(await getEndpoint(deps, id))) throw notFound();
+        return json({ error: "Choose how far back to replay." }, { status: 400 });
+      }
+      const since = new Date(deps.now.getTime() - REPLAY_WINDOWS[window as keyof typeof REPLAY_WINDOWS] * 1000);
+      const result = await replayFailedSince({ ...deps, queue: env.DELIVERIES }, id, since);
+      if (!result.ok) {
+        if (result.status === 404) throw notFound();
+        return json({ error: "Choose how far back to replay." }, { status: 400 });
+      }
+      return redirect(`${here}?replayed=${result.value.count}`);
+    }
+    case "rotate": {
+      const result = await rotateSecret(deps, id);
+      if (!result.ok) throw notFound();
+      await stashSecretReveal({ kv: env.KV, ring: deps.ring, companyId: user.company.id, userId: user.id, endpointId: id }, result.value.secret);
+      return redirect(`${here}?rotated=1`);
+    }
+    case "reenable": {
+      const result = await reenableEndpoint(deps, id);
+      if (!result.ok) throw notFound();
+      return redirect(here);
+    }
+    default:
+      if (!(await getEndpoint(deps, id))) throw notFound();
+      return json({ error: "Unknown action." }, { status: 400 });
+  }
+}
+
+export default function WebhookDetail() {
+  const { endpoint, deliveries, nextCursor, secret, test, replayed, resent } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const base = `/integrations/developers/webhooks/${endpoint.id}`;
+  return (
+    <Modal title="Webhook endpoint" closeTo="/integrations/developers" size="lg">
+      <div className="space-y-5 text-sm">
+        {actionData && "error" in actionData ? <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">{actionData.error}</p> : null}
+        {secret ? <SecretReveal secret={secret} /> : null}
+        {test ? <TestResultPanel test={test} /> : null}
+        {replayed !== null ? <p role="status" className="rounded-md bg-slate-100 px-3 py-2">{replayed} failed deliver{replayed === "1" ? "y" : "ies"} queued again.</p> : null}
+        {resent ? <p role="status" className="rounded-md bg-slate-100 px-3 py-2">The delivery was queued again.</p> : null}
+        <div>
+          <p className="break-all font-mono font-medium">{endpoint.url}</p>
+          {endpoint.description ? <p className="text-slate-600">{endpoint.description}</p> : null}
+          <p className="mt-1">Events: {endpoint.events.join(", ")}</p>
+          <p className="mt-1">
+            Status: {endpoint.status === "active" ? "● Active" : <>● Disabled{endpoint.disabledReason ? ` — ${endpoint.disabledReason}` : ""}</>}
+          </p>
+          {endpoint.rotationEndsAt ? (
+            <p className="mt-1 text-amber-800">The previous secret keeps signing until <LocalTime value={endpoint.rotationEndsAt} /> (<LocalTime value={endpoint.rotationEndsAt} style="relative" />).</p>
+          ) : null}
+        </div>
+        <div className="flex flex-wrap gap-2">
+          <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="test" /><button type="submit" className="btn-primary">Send test event</button></Form>
+          <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="rotate" /><button type="submit" className="btn-secondary">Rotate secret</button></Form>
+          {endpoint.status === "disabled" ? (
+            <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="reenable" /><button type="submit" className="btn-secondary">Re-enable</button></Form>
+          ) : null}
+          <Link to={`${base}/edit`} className="btn-secondary">Edit</Link>
+          <Link to={`${base}/delete`} className="btn-danger-outline">Delete</Link>
+        </div>
+        <Form method="post" className="flex flex-wrap items-end gap-2">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="replay" />
+          <div>
+            <label htmlFor="replay-since" className="label">Replay failed deliveries since</label>
+            <select id="replay-since" name="since" className="input" defaultValue="24h">
+              <option value="1h">1 hour ago</option>
+              <option value="6h">6 hours ago</option>
+              <option value="24h">24 hours ago</option>
+              <option value="3d">3 days ago</option>
+              <option value="7d">7 days ago</option>
+              <option value="30d">30 days ago</option>
+            </select>
+          </div>
+          <button type="submit" className="btn-secondary">Replay failed</button>
+        </Form>
+        <h3 className="text-base font-semibold">Deliveries</h3>
+        <DeliveriesTable deliveries={deliveries} />
+        {nextCursor ? <Link className="underline" to={`${base}?before=${nextCursor}`}>Older deliveries</Link> : null}
+      </div>
+    </Modal>
+  );
+}
