@@ -2,11 +2,28 @@ import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";
 import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
+import { refreshExpiringTokens } from "./integrations/access.server";
 
-/** Every cron tick runs each job; each job is idempotent and bounded. */
+/**
+ * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does
+ * not stop the others.
+ */
 export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const now = new Date(controller.scheduledTime);
   const db = createDb(env.DB);
-  await sweepOutbox({ db, queue: env.EVENTS, now });
-  await autoDisableFailingEndpoints({ db, now });
+  const jobs: Record<string, () => Promise<unknown>> = {
+    sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
+    autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
+    refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
+  };
+  const failures: string[] = [];
+  for (const [name, job] of Object.entries(jobs)) {
+    try {
+      await job();
+    } catch (error) {
+      failures.push(name);
+      console.error(`cron job ${name} failed`, error instanceof Error ? error.message : "unknown");
+    }
+  }
+  if (failures.length) throw new Error(`cron jobs failed: ${failures.join(", ")}`);
 }

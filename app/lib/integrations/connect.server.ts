@@ -1,0 +1,128 @@
+/**
+ * Connecting an integration: OAuth (start + callback), an API-key form, or enabling a built-in one.
+ * Every path ends the same way: credentials encrypted into KV, then the connection row and its
+ * audit row in one db.batch; if the batch fails the fresh KV entry is removed (nothing half-saved).
+ */
+import { z } from "zod";
+import { auditInsert, userActor } from "../audit.server";
+import type { CurrentUser } from "../auth/users.server";
+import type { Db } from "../db/client";
+import { connections } from "../db/schema";
+import type { Env } from "../env";
+import { newId } from "../ids";
+import { authorizationUrl, exchangeAuthorizationCode, fetchIdentity, type Fetch } from "../oauth/client.server";
+import { consumeOAuthState, createOAuthState } from "../oauth/state.server";
+import { deleteCredentials, saveCredentials, type StoredCredentials } from "../oauth/token-store.server";
+import { keyringFromEnv } from "../security/encryption";
+import type { ApiKeySpec, Provider } from "./catalog";
+import { findConnection } from "./connections.server";
+
+export type ConnectDeps = { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date };
+type Who = { user: CurrentUser; ip: string | null };
+
+export class ConnectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConnectError";
+  }
+}
+
+export function callbackUrl(origin: string, provider: Provider) {
+  return `${origin}/integrations/${provider.id}/callback`;
+}
+
+/** Makes the one-time state (+ PKCE verifier) and returns the provider's authorization URL. */
+export async function startOAuth(deps: ConnectDeps, { provider, user, redirectUri }: { provider: Provider; user: CurrentUser; redirectUri: string }) {
+  const spec = provider.oauth;
+  if (!spec) throw new ConnectError(`${provider.name} does not connect through OAuth.`);
+  const { state, codeVerifier } = await createOAuthState(deps, { provider: provider.id, userId: user.id, companyId: user.company.id, pkce: spec.pkce });
+  return authorizationUrl(spec, deps.env, { state, codeVerifier, redirectUri });
+}
+
+/**
+ * The callback. The state is checked (and spent) before anything else, so a bad state never
+ * reaches the token endpoint. Throws OAuthStateError, ConnectError or ProviderError.
+ */
+export async function completeOAuth(deps: ConnectDeps, { provider, user, ip, params, redirectUri }: Who & { provider: Provider; params: URLSearchParams; redirectUri: string }) {
+  const spec = provider.oauth;
+  if (!spec) throw new ConnectError(`${provider.name} does not connect through OAuth.`);
+  const record = await consumeOAuthState(deps, { state: params.get("state"), provider: provider.id, userId: user.id, companyId: user.company.id });
+  const denied = params.get("error");
+  if (denied) throw new ConnectError(denied === "access_denied" ? `Access was not granted at ${provider.name}.` : `${provider.name} reported an error (${denied.slice(0, 60)}).`);
+  const code = params.get("code");
+  if (!code) throw new ConnectError(`${provider.name} did not send an authorization code.`);
+  const tokens = await exchangeAuthorizationCode(deps, spec, deps.env, { code, codeVerifier: record.codeVerifier, redirectUri });
+  const account = tokens.account ?? (await fetchIdentity(deps, spec, deps.env, tokens.accessToken));
+  const creds: StoredCredentials = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
+  return saveConnection(deps, { provider, user, ip, creds, accountLabel: account.label, accountId: account.id, tokenExpiresAt: tokens.expiresAt });
+}
+
+export function apiKeySchema(spec: ApiKeySpec) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of spec.fields) {
+    shape[f.name] = f.secret
+      ? z.string({ error: `Enter the ${f.label.toLowerCase()}` }).trim().min(8, `The ${f.label.toLowerCase()} looks too short`).max(500, "That is too long").regex(/^\S+$/, "No spaces, please")
+      : z.string({ error: `Enter the ${f.label.toLowerCase()}` }).trim().min(1, `Enter the ${f.label.toLowerCase()}`).max(200, "At most 200 characters");
+  }
+  return z.object(shape);
+}
+
+export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip, values }: Who & { provider: Provider; values: Record<string, string> }) {
+  const spec = provider.apiKey;
+  if (!spec) throw new ConnectError(`${provider.name} does not connect with an API key.`);
+  const secrets: Record<string, string> = {};
+  for (const f of spec.fields) secrets[f.name] = values[f.name] ?? "";
+  return saveConnection(deps, { provider, user, ip, creds: { secrets }, accountLabel: values[spec.labelField] ?? null, accountId: null, tokenExpiresAt: null });
+}
+
+/** Built-in integrations (email forwarding): a connection row, no credentials. */
+export async function enableBuiltIn(deps: ConnectDeps, { provider, user, ip, accountLabel }: Who & { provider: Provider; accountLabel: string }) {
+  if (provider.authKind !== "built_in" || !provider.capabilities.includes("connect")) throw new ConnectError(`${provider.name} cannot be enabled here.`);
+  return saveConnection(deps, { provider, user, ip, creds: null, accountLabel, accountId: null, tokenExpiresAt: null });
+}
+
+async function saveConnection(
+  deps: ConnectDeps,
+  input: Who & { provider: Provider; creds: StoredCredentials | null; accountLabel: string | null; accountId: string | null; tokenExpiresAt: number | null },
+) {
+  const { db } = deps;
+  const now = deps.now();
+  const companyId = input.user.company.id;
+  const existing = await findConnection({ db, companyId, provider: input.provider.id });
+  const connectionId = existing?.id ?? newId("conn", now);
+  if (input.creds) await saveCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId, connectionId }, input.creds);
+  const fields = {
+    status: "connected" as const,
+    accountLabel: input.accountLabel,
+    accountId: input.accountId,
+    connectedBy: input.user.id,
+    connectedByEmail: input.user.email,
+    connectedAt: now,
+    tokenExpiresAt: input.tokenExpiresAt ? new Date(input.tokenExpiresAt) : null,
+    lastError: null,
+    lastErrorAt: null,
+    lastSuccessAt: now,
+    updatedAt: now,
+  };
+  try {
+    await db.batch([
+      db
+        .insert(connections)
+        .values({ id: connectionId, companyId, provider: input.provider.id, config: {}, ...fields })
+        .onConflictDoUpdate({ target: [connections.companyId, connections.provider], set: fields }),
+      auditInsert(db, {
+        companyId,
+        actor: userActor(input.user),
+        action: existing ? "integration.reconnected" : "integration.connected",
+        target: connectionId,
+        details: { provider: input.provider.id, account: input.accountLabel },
+        ip: input.ip,
+        at: now,
+      }),
+    ]);
+  } catch (e) {
+    if (input.creds && !existing) await deleteCredentials(deps, connectionId);
+    throw e;
+  }
+  return { connectionId, reconnected: Boolean(existing) };
+}

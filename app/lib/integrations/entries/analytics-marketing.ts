@@ -1,0 +1,104 @@
+import type { Provider } from "../types";
+import { CONNECT_ONLY, STANDARD_DISCONNECT, WORKS_TODAY_KEY, WORKS_TODAY_OAUTH } from "./shared";
+
+export const googleAnalytics = {
+  id: "google-analytics",
+  name: "Google Analytics",
+  category: "analytics",
+  shortDescription: "See chat impact next to your site traffic",
+  longDescription: "Connect Google Analytics so chat activity can be reported alongside your website traffic.",
+  features: ["Send chat started and escalated events", "Conversion reporting for chats"],
+  permissions: ["See your email address", "View your Google Analytics data", "Keep access when you are away (refresh token)"],
+  authKind: "oauth2",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_OAUTH,
+  comingSoon: ["Send chat started and escalated events", "Conversion reporting for chats"],
+  disconnectEffects: ["Revoke our access at Google", "Delete the stored tokens"],
+  logo: { bg: "#f9ab00", fg: "#1f2937", text: "GA", shape: "rounded" },
+  oauth: {
+    baseUrls: { GOOGLE_OAUTH_BASE: "https://accounts.google.com", GOOGLE_TOKEN_BASE: "https://oauth2.googleapis.com", GOOGLE_API_BASE: "https://openidconnect.googleapis.com" },
+    authorizeUrl: "{GOOGLE_OAUTH_BASE}/o/oauth2/v2/auth",
+    tokenUrl: "{GOOGLE_TOKEN_BASE}/token",
+    revoke: { url: "{GOOGLE_TOKEN_BASE}/revoke", style: "rfc7009" },
+    identity: { url: "{GOOGLE_API_BASE}/v1/userinfo", label: ["email", "name"], id: ["sub"] },
+    scopes: ["openid", "email", "https://www.googleapis.com/auth/analytics.readonly"],
+    pkce: true,
+    clientIdEnv: "GOOGLE_CLIENT_ID",
+    clientSecretEnv: "GOOGLE_CLIENT_SECRET",
+    extraAuthorizeParams: { access_type: "offline", prompt: "consent" },
+  },
+} as const satisfies Provider;
+
+export const segment = {
+  id: "segment",
+  name: "Segment",
+  category: "analytics",
+  shortDescription: "Stream chat events into your data pipeline",
+  longDescription: "Add a Segment source write key so chat events can be sent to every tool in your Segment workspace.",
+  features: ["Track conversation events in Segment", "Identify contacts by email"],
+  permissions: ["Send events to one Segment source (write key only: it cannot read your data)"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Track conversation events in Segment", "Identify contacts by email"],
+  disconnectEffects: ["Delete the stored write key", "Rotate the key in Segment if you want it unusable everywhere"],
+  logo: { bg: "#52bd94", fg: "#ffffff", text: "Sg", shape: "diamond" },
+  apiKey: {
+    fields: [
+      { name: "source_name", label: "Source name", secret: false, placeholder: "Website chat" },
+      { name: "write_key", label: "Write key", secret: true },
+    ],
+    labelField: "source_name",
+    help: "In Segment, open Connections → Sources → your source → Settings → API Keys.",
+  },
+} as const satisfies Provider;
+
+export const mailchimp = {
+  id: "mailchimp",
+  name: "Mailchimp",
+  category: "marketing",
+  shortDescription: "Grow your audience from conversations",
+  longDescription: "Connect Mailchimp so customers who opt in during a chat can be added to an audience.",
+  features: ["Add opted-in contacts to an audience", "Tag contacts by conversation topic"],
+  permissions: ["Read your account name", "Manage audience members"],
+  authKind: "oauth2",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_OAUTH,
+  comingSoon: ["Add opted-in contacts to an audience", "Tag contacts by conversation topic"],
+  disconnectEffects: ["Delete the stored token", "Mailchimp has no revocation endpoint: remove the app under Connected apps in Mailchimp too"],
+  logo: { bg: "#ffe01b", fg: "#241c15", text: "M", shape: "circle" },
+  oauth: {
+    baseUrls: { MAILCHIMP_BASE: "https://login.mailchimp.com" },
+    authorizeUrl: "{MAILCHIMP_BASE}/oauth2/authorize",
+    tokenUrl: "{MAILCHIMP_BASE}/oauth2/token",
+    identity: { url: "{MAILCHIMP_BASE}/oauth2/metadata", label: ["accountname", "login.login_email"], id: ["user_id"], authScheme: "OAuth" },
+    scopes: [],
+    pkce: false,
+    clientIdEnv: "MAILCHIMP_CLIENT_ID",
+    clientSecretEnv: "MAILCHIMP_CLIENT_SECRET",
+  },
+} as const satisfies Provider;
+
+export const activeCampaign = {
+  id: "activecampaign",
+  name: "ActiveCampaign",
+  category: "marketing",
+  shortDescription: "Trigger automations from support chats",
+  longDescription: "Add your ActiveCampaign API URL and key so conversations can update contacts and start automations.",
+  features: ["Update contacts from conversations", "Start automations on escalation"],
+  permissions: ["Full API access to your ActiveCampaign account (ActiveCampaign keys are not scoped)"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Update contacts from conversations", "Start automations on escalation"],
+  disconnectEffects: ["Delete the stored API key", "Regenerate the key in ActiveCampaign if you want it unusable everywhere"],
+  logo: { bg: "#356ae6", fg: "#ffffff", text: "AC", shape: "rounded" },
+  apiKey: {
+    fields: [
+      { name: "account_url", label: "API URL", secret: false, placeholder: "https://youraccount.api-us1.com" },
+      { name: "api_key", label: "API key", secret: true },
+    ],
+    labelField: "account_url",
+    help: "In ActiveCampaign, open Settings → Developer.",
+  },
+} as const satisfies Provider;

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import type { Provider } from "../types";
+
+export const zapier = {
+  id: "zapier",
+  name: "Zapier",
+  category: "automation",
+  shortDescription: "Automate workflows with 5000+ apps",
+  longDescription: "Use Zapier to start workflows in thousands of apps when conversations are created, escalated or closed.",
+  features: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
+  permissions: ["Zapier uses your company API key to subscribe to events (REST hooks)"],
+  authKind: "built_in",
+  capabilities: [],
+  worksToday: "Zapier connects from Zapier's side with your API key; this page shows the steps.",
+  comingSoon: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
+  disconnectEffects: ["Remove Zapier's event subscriptions", "Your Zaps stop receiving events"],
+  logo: { bg: "#ff4f00", fg: "#ffffff", text: "Z", shape: "diamond" },
+} as const satisfies Provider;
+
+export const emailForwarding = {
+  id: "email-forwarding",
+  name: "Email Forwarding",
+  category: "communication",
+  shortDescription: "Forward emails to create conversations",
+  longDescription: "Forward your support mailbox to your company's address here; each email will become a conversation.",
+  features: ["Each forwarded email becomes a conversation", "Replies thread into the same conversation", "Attachments listed on the message"],
+  permissions: ["Receive the emails you forward to your company's address"],
+  authKind: "built_in",
+  capabilities: ["connect", "show_account", "configure", "disconnect"],
+  worksToday: "Turns on your company's forwarding address and shows it here.",
+  comingSoon: ["Each forwarded email becomes a conversation", "Replies thread into the same conversation", "Attachments listed on the message"],
+  disconnectEffects: ["Turn off the forwarding address: new emails to it are refused", "Existing conversations stay as they are"],
+  logo: { bg: "#0f766e", fg: "#ffffff", text: "@", shape: "rounded" },
+  configSchema: z.object({
+    accept_attachments: z.boolean().default(true).meta({ title: "Keep attachments", description: "List attachments on the message." }),
+    auto_close_days: z.coerce.number({ error: "Enter a whole number of days" }).int("Enter a whole number of days").min(0, "0 or more").max(90, "At most 90 days").default(0).meta({ title: "Close idle email conversations after (days)", description: "0 keeps them open." }),
+  }),
+} as const satisfies Provider;

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import type { Provider } from "../types";
+import { CONNECT_CONFIGURE, notificationSettings, STANDARD_DISCONNECT, WORKS_TODAY_OAUTH } from "./shared";
+
+export const slack = {
+  id: "slack",
+  name: "Slack",
+  category: "communication",
+  shortDescription: "Get notified about new conversations",
+  longDescription: "Get real-time notifications about customer conversations in your Slack workspace, and answer customers from a thread.",
+  features: ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"],
+  permissions: ["Send messages to channels", "See the list of public channels", "Read messages in channels the app is added to"],
+  authKind: "oauth2",
+  capabilities: CONNECT_CONFIGURE,
+  worksToday: "Installs the app in your workspace, shows the workspace, and saves your channel and notification choices.",
+  comingSoon: ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"],
+  disconnectEffects: ["Stop all notifications", "Remove reply from Slack feature", "Delete channel configuration", "Revoke the app's token in your workspace"],
+  logo: { bg: "#4a154b", fg: "#ffffff", text: "S", shape: "rounded" },
+  oauth: {
+    baseUrls: { SLACK_OAUTH_BASE: "https://slack.com", SLACK_API_BASE: "https://slack.com/api" },
+    authorizeUrl: "{SLACK_OAUTH_BASE}/oauth/v2/authorize",
+    tokenUrl: "{SLACK_API_BASE}/oauth.v2.access",
+    revoke: { url: "{SLACK_API_BASE}/auth.revoke", style: "slack" },
+    tokenStyle: "slack",
+    scopes: ["chat:write", "channels:read", "channels:history", "groups:read"],
+    scopeSeparator: ",",
+    pkce: false,
+    clientIdEnv: "SLACK_CLIENT_ID",
+    clientSecretEnv: "SLACK_CLIENT_SECRET",
+  },
+  configSchema: z.object({
+    channel: z
+      .preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, "Use a channel name like #support-alerts").optional())
+      .meta({ title: "Notification channel", description: "For example #support-alerts" }),
+    ...notificationSettings,
+    notify_all_messages: z.boolean().default(false).meta({ title: "All messages (high volume)" }),
+    daily_summary: z.boolean().default(true).meta({ title: "Daily summary" }),
+    allow_replies: z.boolean().default(true).meta({ title: "Allow agents to reply from Slack" }),
+  }),
+} as const satisfies Provider;
+
+export const teams = {
+  id: "microsoft-teams",
+  name: "Microsoft Teams",
+  category: "communication",
+  shortDescription: "Post conversation alerts to a Teams channel",
+  longDescription: "Connect your Microsoft 365 organisation so support alerts can be posted to a Microsoft Teams channel.",
+  features: ["New conversation alerts in a channel", "Escalation alerts"],
+  permissions: ["Sign you in and read your basic profile", "See the teams you belong to", "Send messages to channels", "Keep access when you are away (refresh token)"],
+  authKind: "oauth2",
+  capabilities: CONNECT_CONFIGURE,
+  worksToday: WORKS_TODAY_OAUTH,
+  comingSoon: ["New conversation alerts in a channel", "Escalation alerts"],
+  disconnectEffects: ["Stop all Teams alerts", ...STANDARD_DISCONNECT],
+  logo: { bg: "#5059c9", fg: "#ffffff", text: "T", shape: "rounded" },
+  oauth: {
+    baseUrls: { MICROSOFT_LOGIN_BASE: "https://login.microsoftonline.com", MICROSOFT_GRAPH_BASE: "https://graph.microsoft.com" },
+    authorizeUrl: "{MICROSOFT_LOGIN_BASE}/common/oauth2/v2.0/authorize",
+    tokenUrl: "{MICROSOFT_LOGIN_BASE}/common/oauth2/v2.0/token",
+    identity: { url: "{MICROSOFT_GRAPH_BASE}/v1.0/me", label: ["displayName", "userPrincipalName"], id: ["id"] },
+    scopes: ["offline_access", "User.Read", "Team.ReadBasic.All", "ChannelMessage.Send"],
+    pkce: true,
+    clientIdEnv: "MICROSOFT_CLIENT_ID",
+    clientSecretEnv: "MICROSOFT_CLIENT_SECRET",
+  },
+  configSchema: z.object({ ...notificationSettings }),
+} as const satisfies Provider;
+
+export const discord = {
+  id: "discord",
+  name: "Discord",
+  category: "communication",
+  shortDescription: "Alerts for your community support server",
+  longDescription: "Connect your Discord account so conversation alerts can be posted to your community's support server.",
+  features: ["New conversation alerts", "Escalation alerts"],
+  permissions: ["Read your username", "See the servers you are in"],
+  authKind: "oauth2",
+  capabilities: CONNECT_CONFIGURE,
+  worksToday: WORKS_TODAY_OAUTH,
+  comingSoon: ["New conversation alerts", "Escalation alerts"],
+  disconnectEffects: ["Stop all Discord alerts", ...STANDARD_DISCONNECT],
+  logo: { bg: "#5865f2", fg: "#ffffff", text: "D", shape: "circle" },
+  oauth: {
+    baseUrls: { DISCORD_BASE: "https://discord.com" },
+    authorizeUrl: "{DISCORD_BASE}/oauth2/authorize",
+    tokenUrl: "{DISCORD_BASE}/api/oauth2/token",
+    revoke: { url: "{DISCORD_BASE}/api/oauth2/token/revoke", style: "rfc7009" },
+    identity: { url: "{DISCORD_BASE}/api/users/@me", label: ["global_name", "username"], id: ["id"] },
+    scopes: ["identify", "guilds"],
+    pkce: false,
+    clientIdEnv: "DISCORD_CLIENT_ID",
+    clientSecretEnv: "DISCORD_CLIENT_SECRET",
+  },
+  configSchema: z.object({ ...notificationSettings }),
+} as const satisfies Provider;

@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/** The settings most notification integrations share (Slack gets its own screen later). */
+export const notificationSettings = {
+  notify_new_conversations: z.boolean().default(true).meta({ title: "New conversations" }),
+  notify_escalations: z.boolean().default(true).meta({ title: "Escalations to a human" }),
+};
+
+export const CONNECT_ONLY = ["connect", "show_account", "disconnect"] as const;
+export const CONNECT_CONFIGURE = ["connect", "show_account", "configure", "disconnect"] as const;
+
+export const STANDARD_DISCONNECT = [
+  "Revoke our access at the provider where it allows that",
+  "Delete the stored credentials and the settings of this connection",
+];
+
+export const WORKS_TODAY_OAUTH = "Connects your account and shows which account is connected. No data is synced yet.";
+export const WORKS_TODAY_KEY = "Stores your credentials encrypted and shows which account is connected. No data is synced yet.";
+
+export const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(max, `At most ${max} characters`).optional());

@@ -1,0 +1,126 @@
+import type { Provider } from "../types";
+import { CONNECT_ONLY, WORKS_TODAY_KEY } from "./shared";
+
+const keyDisconnect = (where: string) => ["Delete the stored credentials", `Revoke the key in ${where} if you want it unusable everywhere`];
+
+export const zendesk = {
+  id: "zendesk",
+  name: "Zendesk",
+  category: "support",
+  shortDescription: "Hand escalations to your Zendesk agents",
+  longDescription: "Add a Zendesk API token so escalated conversations can become Zendesk tickets.",
+  features: ["Create a ticket on escalation", "Sync ticket status back to the conversation"],
+  permissions: ["Act as the agent who owns the API token (create and read tickets)"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Create a ticket on escalation", "Sync ticket status back to the conversation"],
+  disconnectEffects: keyDisconnect("Zendesk Admin Center"),
+  logo: { bg: "#03363d", fg: "#ffffff", text: "Z", shape: "rounded" },
+  apiKey: {
+    fields: [
+      { name: "subdomain", label: "Zendesk subdomain", secret: false, placeholder: "acme (for acme.zendesk.com)" },
+      { name: "email", label: "Agent email", secret: false, placeholder: "agent@acme.com" },
+      { name: "api_token", label: "API token", secret: true },
+    ],
+    labelField: "subdomain",
+    help: "In Zendesk Admin Center, open Apps and integrations → Zendesk API.",
+  },
+} as const satisfies Provider;
+
+export const freshdesk = {
+  id: "freshdesk",
+  name: "Freshdesk",
+  category: "support",
+  shortDescription: "Create Freshdesk tickets from chats",
+  longDescription: "Add your Freshdesk domain and API key so escalated conversations can become Freshdesk tickets.",
+  features: ["Create a ticket on escalation", "Add the chat transcript to the ticket"],
+  permissions: ["Act as the agent who owns the API key (create and read tickets)"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Create a ticket on escalation", "Add the chat transcript to the ticket"],
+  disconnectEffects: keyDisconnect("Freshdesk (Profile settings → reset API key)"),
+  logo: { bg: "#25c16f", fg: "#ffffff", text: "F", shape: "circle" },
+  apiKey: {
+    fields: [
+      { name: "domain", label: "Freshdesk domain", secret: false, placeholder: "acme.freshdesk.com" },
+      { name: "api_key", label: "API key", secret: true },
+    ],
+    labelField: "domain",
+    help: "In Freshdesk, open your profile settings: the API key is on the right.",
+  },
+} as const satisfies Provider;
+
+export const shopify = {
+  id: "shopify",
+  name: "Shopify",
+  category: "ecommerce",
+  shortDescription: "Order context for customer questions",
+  longDescription: "Add a Shopify custom app's Admin API token so agents and the AI can see a customer's orders.",
+  features: ["Show recent orders next to a conversation", "Answer “where is my order?” automatically"],
+  permissions: ["Read orders", "Read customers"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Show recent orders next to a conversation", "Answer “where is my order?” automatically"],
+  disconnectEffects: keyDisconnect("Shopify (uninstall the custom app)"),
+  logo: { bg: "#5e8e3e", fg: "#ffffff", text: "Sh", shape: "rounded" },
+  apiKey: {
+    fields: [
+      { name: "shop", label: "Shop domain", secret: false, placeholder: "acme.myshopify.com" },
+      { name: "access_token", label: "Admin API access token", secret: true },
+    ],
+    labelField: "shop",
+    help: "In Shopify admin, open Settings → Apps and sales channels → Develop apps, create an app with read_orders and read_customers.",
+  },
+} as const satisfies Provider;
+
+export const woocommerce = {
+  id: "woocommerce",
+  name: "WooCommerce",
+  category: "ecommerce",
+  shortDescription: "Order lookups for your WordPress store",
+  longDescription: "Add WooCommerce REST API keys so order details can be shown next to a conversation.",
+  features: ["Show recent orders next to a conversation"],
+  permissions: ["Read orders and customers (use a Read-only key)"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Show recent orders next to a conversation"],
+  disconnectEffects: keyDisconnect("WooCommerce → Settings → Advanced → REST API"),
+  logo: { bg: "#7f54b3", fg: "#ffffff", text: "W", shape: "rounded" },
+  apiKey: {
+    fields: [
+      { name: "store_url", label: "Store URL", secret: false, placeholder: "https://shop.acme.com" },
+      { name: "consumer_key", label: "Consumer key", secret: true },
+      { name: "consumer_secret", label: "Consumer secret", secret: true },
+    ],
+    labelField: "store_url",
+    help: "In WordPress, open WooCommerce → Settings → Advanced → REST API and add a Read key.",
+  },
+} as const satisfies Provider;
+
+export const whatsapp = {
+  id: "whatsapp-business",
+  name: "WhatsApp Business",
+  category: "communication",
+  shortDescription: "Answer customers on WhatsApp",
+  longDescription: "Add your WhatsApp Business Platform phone number and access token so customers can chat with you on WhatsApp.",
+  features: ["Receive WhatsApp messages as conversations", "Reply from the inbox"],
+  permissions: ["Send and receive messages for one WhatsApp Business phone number"],
+  authKind: "api_key",
+  capabilities: CONNECT_ONLY,
+  worksToday: WORKS_TODAY_KEY,
+  comingSoon: ["Receive WhatsApp messages as conversations", "Reply from the inbox"],
+  disconnectEffects: keyDisconnect("Meta Business Settings → System users"),
+  logo: { bg: "#25d366", fg: "#ffffff", text: "W", shape: "circle" },
+  apiKey: {
+    fields: [
+      { name: "phone_number_id", label: "Phone number ID", secret: false, placeholder: "1234567890" },
+      { name: "access_token", label: "System user access token", secret: true },
+    ],
+    labelField: "phone_number_id",
+    help: "In Meta for Developers, open your app → WhatsApp → API Setup.",
+  },
+} as const satisfies Provider;

@@ -1,0 +1,52 @@
+/** Configure and disconnect: always looked up with the session's company id (another company's → null → 404). */
+import { and, eq } from "drizzle-orm";
+import { auditInsert, userActor } from "../audit.server";
+import type { CurrentUser } from "../auth/users.server";
+import { connections } from "../db/schema";
+import { revokeToken } from "../oauth/client.server";
+import { deleteCredentials, loadCredentials } from "../oauth/token-store.server";
+import { keyringFromEnv } from "../security/encryption";
+import type { Provider } from "./catalog";
+import type { ConnectDeps } from "./connect.server";
+import { findConnection, type ConnectionRow } from "./connections.server";
+
+type Who = { user: CurrentUser; ip: string | null };
+
+/** Writes validated settings (the caller parsed them with the provider's schema) + one audit row. */
+export async function saveConnectionConfig(deps: Pick<ConnectDeps, "db" | "now">, { connection, user, ip, config }: Who & { connection: ConnectionRow; config: Record<string, unknown> }) {
+  const { db } = deps;
+  const now = deps.now();
+  const changed = Object.keys(config).filter((k) => JSON.stringify(config[k]) !== JSON.stringify(connection.config[k]));
+  await db.batch([
+    db.update(connections).set({ config, updatedAt: now }).where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
+    auditInsert(db, { companyId: user.company.id, actor: userActor(user), action: "integration.configured", target: connection.id, details: { provider: connection.provider, changed }, ip, at: now }),
+  ]);
+}
+
+/**
+ * Revokes at the provider where possible (a failed revocation does not keep the admin connected:
+ * it is reported and the local credentials are deleted anyway), then deletes the KV entry and the
+ * connection row (its config goes with it) together with one audit row.
+ */
+export async function disconnectIntegration(deps: ConnectDeps, { provider, user, ip }: Who & { provider: Provider }) {
+  const { db } = deps;
+  const connection = await findConnection({ db, companyId: user.company.id, provider: provider.id });
+  if (!connection) return null;
+  let revoked: "yes" | "not_supported" | "failed" = "not_supported";
+  if (provider.oauth?.revoke) {
+    try {
+      const creds = await loadCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId: user.company.id, connectionId: connection.id });
+      const token = creds?.refreshToken && provider.oauth.revoke.style === "rfc7009" ? creds.refreshToken : creds?.accessToken;
+      if (token) revoked = (await revokeToken(deps, provider.oauth, deps.env, token)) ? "yes" : "not_supported";
+    } catch {
+      revoked = "failed";
+    }
+  }
+  const now = deps.now();
+  await db.batch([
+    db.delete(connections).where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
+    auditInsert(db, { companyId: user.company.id, actor: userActor(user), action: "integration.disconnected", target: connection.id, details: { provider: provider.id, revoked }, ip, at: now }),
+  ]);
+  await deleteCredentials(deps, connection.id);
+  return { revoked };
+}

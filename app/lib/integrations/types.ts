@@ -1,0 +1,76 @@
+import type { z } from "zod";
+
+export const categoryIds = ["crm", "communication", "analytics", "ecommerce", "support", "marketing", "automation"] as const;
+export type CategoryId = (typeof categoryIds)[number];
+
+export const CATEGORY_LABELS: Record<CategoryId, string> = {
+  crm: "CRM",
+  communication: "Communication",
+  analytics: "Analytics",
+  ecommerce: "E-commerce",
+  support: "Support",
+  marketing: "Marketing",
+  automation: "Automation",
+};
+
+export type AuthKind = "oauth2" | "api_key" | "built_in";
+
+/** What the product really does with a connection today. The UI shows only these as working. */
+export type Capability = "connect" | "show_account" | "configure" | "disconnect" | "notifications" | "inbound_email" | "zapier_triggers";
+
+/**
+ * Provider endpoints as templates: `{SALESFORCE_BASE}` is replaced by that env var's value (or its
+ * default, the real provider). One env var per provider family keeps the sandbox switch simple.
+ */
+export type OAuthSpec = {
+  baseUrls: Record<string, string>;
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** "rfc7009": POST token=… with client credentials; "slack": auth.revoke with Bearer. */
+  revoke?: { url: string; style: "rfc7009" | "slack" };
+  /** GET with Bearer; the JSON gives the account label and id (dotted paths, first non-empty wins). */
+  identity?: { url: string; label: string[]; id: string[]; authScheme?: "Bearer" | "OAuth" };
+  /** Slack's bot install answers { ok, error } with 200 and carries the team in the token response. */
+  tokenStyle?: "standard" | "slack";
+  scopes: readonly string[];
+  scopeSeparator?: " " | ",";
+  pkce: boolean;
+  clientIdEnv: string;
+  clientSecretEnv: string;
+  extraAuthorizeParams?: Record<string, string>;
+};
+
+export type ApiKeyField = { name: string; label: string; secret: boolean; placeholder?: string; hint?: string };
+
+export type ApiKeySpec = {
+  fields: readonly ApiKeyField[];
+  /** Which non-secret field names the account label (e.g. the shop domain). */
+  labelField: string;
+  /** Where to find the key, in plain words. */
+  help: string;
+};
+
+export type Provider = {
+  id: string;
+  name: string;
+  category: CategoryId;
+  shortDescription: string;
+  longDescription: string;
+  /** What the product will do with it: listed under "Coming soon" unless it is in `worksToday`. */
+  features: readonly string[];
+  /** Plain-word permissions shown before connecting. */
+  permissions: readonly string[];
+  authKind: AuthKind;
+  capabilities: readonly Capability[];
+  /** One honest line: what connecting does today. */
+  worksToday: string;
+  /** Features that are planned but not built: shown as "Coming soon", never as working. */
+  comingSoon: readonly string[];
+  disconnectEffects: readonly string[];
+  /** Brand-ish colour and letters for the project's own logo mark. */
+  logo: { bg: string; fg: string; text: string; shape: "rounded" | "circle" | "hex" | "diamond" };
+  oauth?: OAuthSpec;
+  apiKey?: ApiKeySpec;
+  /** Settings shown on the Configure screen (booleans, enums, short strings). */
+  configSchema?: z.ZodObject<z.ZodRawShape>;
+};
