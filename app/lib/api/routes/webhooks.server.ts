@@ -1,0 +1,251 @@
+import { z } from "zod";
+import { webhookEventTypes } from "../../db/schema";
+import { keyringFromEnv } from "../../security/encryption";
+import { guardPolicy } from "../../webhooks/url-guard";
+import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint, type EndpointDeps, type EndpointView, type Result } from "../../webhooks/endpoints.server";
+import { listDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from "../../webhooks/deliveries.server";
+import { deliveryDeps } from "../../webhooks/consumer.server";
+import { problem } from "../problem";
+import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
+import { Cursor, Limit, page } from "../schemas";
+
+/** /v1/webhooks… and /v1/deliveries…: thin adapters over the same lib functions the UI uses. */
+const TAG = "Webhooks";
+const Timestamp = z.iso.datetime();
+
+export const WebhookEndpoint = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.enum(webhookEventTypes)),
+    status: z.enum(["active", "disabled"]),
+    disabled_reason: z.string().nullable(),
+    source: z.enum(["user", "zapier"]),
+    previous_secret_expires_at: Timestamp.nullable().meta({ description: "While a rotated-out secret still signs beside the new one." }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "WebhookEndpoint" });
+
+const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().meta({ description: "The `whsec_…` signing secret. Returned only here, once." }),
+}).meta({ id: "WebhookEndpointWithSecret" });
+
+const Attempt = z.object({ n: z.number().int(), at: Timestamp, duration_ms: z.number().int(), status_code: z.number().int().nullable(), response_excerpt: z.string().nullable(), error: z.string().nullable() });
+
+export const Delivery = z
+  .object({
+    id: z.string(),
+    event_id: z.string(),
+    event_type: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attempts: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    next_attempt_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    attempt_log: z.array(Attempt),
+  })
+  .meta({ id: "Delivery" });
+
+const TestResult = z
+  .object({ delivery_id: z.string(), event_id: z.string(), ok: z.boolean(), status_code: z.number().int().nullable(), duration_ms: z.number().int(), response_excerpt: z.string().nullable(), error: z.string().nullable() })
+  .meta({ id: "WebhookTestResult" });
+
+const WebhookPatchBody = EndpointPatchSchema.extend({
+  status: z.literal("active", "Only \"active\" can be set (it re-enables a disabled endpoint)").optional(),
+}).meta({ id: "WebhookEndpointUpdate" });
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function endpointRepresentation(e: EndpointView) {
+  return {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    events: e.events,
+    status: e.status,
+    disabled_reason: e.disabledReason,
+    source: e.source,
+    previous_secret_expires_at: iso(e.rotationEndsAt),
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+  };
+}
+
+function deliveryRepresentation(d: DeliveryView) {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    event_type: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    last_status_code: d.lastStatusCode,
+    next_attempt_at: iso(d.nextAttemptAt),
+    created_at: d.createdAt.toISOString(),
+    attempt_log: d.attemptsList.map((a) => ({ n: a.n, at: a.at.toISOString(), duration_ms: a.durationMs, status_code: a.statusCode, response_excerpt: a.responseExcerpt, error: a.error })),
+  };
+}
+
+async function deps(c: ApiRequestContext<unknown, unknown>): Promise<EndpointDeps> {
+  return {
+    db: c.db,
+    ring: await keyringFromEnv(c.env),
+    policy: guardPolicy(c.env),
+    companyId: c.key.companyId,
+    actor: { type: "api_key", id: c.key.id, label: c.key.name },
+    now: c.now,
+    ip: c.request.headers.get("CF-Connecting-IP"),
+  };
+}
+
+const NOT_FOUND = "No webhook endpoint with that id.";
+
+function failure(result: Extract<Result<unknown>, { ok: false }>, notFound = NOT_FOUND): Response {
+  if (result.status === 404) return problem(404, notFound);
+  const errors = Object.fromEntries(Object.entries(result.errors).map(([k, v]) => [k === "" ? "_" : k, v]));
+  return problem(400, "The request has invalid fields.", { errors });
+}
+
+export const webhookRoutes: ApiRoute[] = [
+  defineRoute({
+    method: "GET",
+    path: "/v1/webhooks",
+    scope: "webhooks:read",
+    operationId: "listWebhookEndpoints",
+    summary: "List webhook endpoints (at most 20 per company)",
+    tag: TAG,
+    responses: { 200: { description: "All endpoints of the company.", schema: page(WebhookEndpoint, "WebhookEndpointPage") } },
+    handler: async (c) => {
+      const rows = await listEndpoints({ db: c.db, companyId: c.key.companyId }, c.now);
+      return jsonResponse({ data: rows.map(endpointRepresentation), next_cursor: null });
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/webhooks",
+    scope: "webhooks:write",
+    operationId: "createWebhookEndpoint",
+    summary: "Register a webhook endpoint",
+    description: "Returns the endpoint with its `whsec_…` signing secret: the only time the API shows it.",
+    tag: TAG,
+    body: EndpointInputSchema.meta({ id: "WebhookEndpointCreate" }),
+    responses: { 201: { description: "The endpoint and its signing secret.", schema: WebhookEndpointWithSecret } },
+    handler: async (c) => {
+      const result = await createEndpoint(await deps(c), c.body);
+      if (!result.ok) return failure(result);
+      const { endpoint, secret } = result.value;
+      return jsonResponse({ ...endpointRepresentation(endpoint), secret }, 201, { Location: `/v1/webhooks/${endpoint.id}` });
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/webhooks/:id",
+    scope: "webhooks:read",
+    operationId: "getWebhookEndpoint",
+    summary: "One webhook endpoint",
+    tag: TAG,
+    responses: { 200: { description: "The endpoint.", schema: WebhookEndpoint } },
+    handler: async (c) => {
+      const row = await getEndpoint({ db: c.db, companyId: c.key.companyId }, c.params.id!, c.now);
+      return row ? jsonResponse(endpointRepresentation(row)) : problem(404, NOT_FOUND);
+    },
+  }),
+  defineRoute({
+    method: "PATCH",
+    path: "/v1/webhooks/:id",
+    scope: "webhooks:write",
+    operationId: "updateWebhookEndpoint",
+    summary: "Change an endpoint's URL, description or events, or re-enable it",
+    tag: TAG,
+    body: WebhookPatchBody,
+    responses: { 200: { description: "The updated endpoint.", schema: WebhookEndpoint } },
+    handler: async (c) => {
+      const d = await deps(c);
+      const { status, ...patch } = c.body;
+      if (Object.keys(patch).length > 0 || status === undefined) {
+        const updated = await updateEndpoint(d, c.params.id!, patch);
+        if (!updated.ok) return failure(updated);
+      }
+      if (status === "active") {
+        const enabled = await reenableEndpoint(d, c.params.id!);
+        if (!enabled.ok) return failure(enabled);
+      }
+      const row = await getEndpoint({ db: c.db, companyId: c.key.companyId }, c.params.id!, c.now);
+      return row ? jsonResponse(endpointRepresentation(row)) : problem(404, NOT_FOUND);
+    },
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/v1/webhooks/:id",
+    scope: "webhooks:write",
+    operationId: "deleteWebhookEndpoint",
+    summary: "Delete an endpoint and its delivery history",
+    tag: TAG,
+    responses: { 204: { description: "Deleted." } },
+    handler: async (c) => {
+      const result = await deleteEndpoint(await deps(c), c.params.id!);
+      return result.ok ? new Response(null, { status: 204 }) : failure(result);
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/webhooks/:id/test",
+    scope: "webhooks:write",
+    operationId: "testWebhookEndpoint",
+    summary: "Send a signed webhook.test event now and report the receiver's answer",
+    tag: TAG,
+    responses: { 200: { description: "The attempt's outcome (also recorded as a delivery attempt).", schema: TestResult } },
+    handler: async (c) => {
+      const d = await deps(c);
+      const result = await sendTestEvent({ ...d, attempt: await deliveryDeps(c.env) }, c.params.id!);
+      if (!result.ok) return failure(result);
+      const r = result.value;
+      return jsonResponse({ delivery_id: r.deliveryId, event_id: r.eventId, ok: r.ok, status_code: r.statusCode, duration_ms: r.durationMs, response_excerpt: r.responseExcerpt, error: r.error });
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/webhooks/:id/rotate-secret",
+    scope: "webhooks:write",
+    operationId: "rotateWebhookSecret",
+    summary: "Issue a new signing secret; the old one keeps signing beside it for 24 hours",
+    tag: TAG,
+    responses: { 200: { description: "The endpoint with its new secret (shown once).", schema: WebhookEndpointWithSecret } },
+    handler: async (c) => {
+      const result = await rotateSecret(await deps(c), c.params.id!);
+      if (!result.ok) return failure(result);
+      return jsonResponse({ ...endpointRepresentation(result.value.endpoint), secret: result.value.secret });
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/webhooks/:id/deliveries",
+    scope: "webhooks:read",
+    operationId: "listWebhookDeliveries",
+    summary: "Deliveries to an endpoint with their attempts, newest first",
+    tag: TAG,
+    query: z.object({ limit: Limit, cursor: Cursor.optional() }),
+    responses: { 200: { description: "A page of deliveries.", schema: page(Delivery, "DeliveryPage") } },
+    handler: async (c) => {
+      const result = await listDeliveries({ db: c.db, companyId: c.key.companyId }, c.params.id!, { limit: c.query.limit, before: c.query.cursor ?? null });
+      if (!result.ok) return problem(404, NOT_FOUND);
+      return jsonResponse({ data: result.value.data.map(deliveryRepresentation), next_cursor: result.value.nextCursor });
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/deliveries/:id/resend",
+    scope: "webhooks:write",
+    operationId: "resendDelivery",
+    summary: "Send one delivery again (a fresh run of the retry schedule)",
+    tag: TAG,
+    responses: { 202: { description: "Queued." } },
+    handler: async (c) => {
+      const result = await resendDelivery({ ...(await deps(c)), queue: c.env.DELIVERIES }, c.params.id!);
+      if (!result.ok) return failure(result, "No delivery with that id.");
+      return jsonResponse({ id: result.value.id, status: "pending" }, 202);
+    },
+  }),
+];
