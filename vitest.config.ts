@@ -21,6 +21,13 @@ export default defineConfig(async () => {
               main: "./workers/app.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // The Worker's outbound fetches never leave the machine in tests: loopback passes,
+                // anything else gets a 502 from this stand-in for "the internet is unreachable".
+                outboundService: async (request: Request) => {
+                  const host = new URL(request.url).hostname;
+                  if (host === "127.0.0.1" || host === "localhost" || host === "[::1]") return fetch(request);
+                  return new Response(`outbound request to ${host} blocked in tests`, { status: 502, headers: { "X-Test-Network": "blocked" } });
+                },
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   ENVIRONMENT: "test",
