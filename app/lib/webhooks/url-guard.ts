@@ -15,7 +15,7 @@ export function guardPolicy(env: { ENVIRONMENT?: string; WEBHOOK_ALLOW_PRIVATE?:
   const environment = env.ENVIRONMENT ?? "production";
   const development = environment === "development";
   return {
-    production: environment !== "development" && environment !== "test",
+    production: !development,
     allowLoopback: development && env.WEBHOOK_ALLOW_PRIVATE === "true",
   };
 }
