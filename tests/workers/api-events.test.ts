@@ -109,7 +109,7 @@ describe("the events consumer (fan-out)", () => {
     await consumeEvents(batch, broken, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["ok"]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["fails"]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["fails"]);
     const ev = await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?").bind(bad).first<{ dispatched_at: number | null }>();
     expect(ev!.dispatched_at).toBeNull();
   });
