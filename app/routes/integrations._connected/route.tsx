@@ -47,7 +47,7 @@ export default function ConnectedLayout() {
   return (
     <>
       <section aria-labelledby="connected-heading">
-        <h2 id="connected-heading" className="mb-4 text-lg font-semibold">Connected Integrations ({cards.length})</h2>
+        <h2 id="connected-heading" className="mb-4 text-lg font-semibold">{`Connected Integrations (${cards.length})`}</h2>
         {cards.length === 0 ? (
           <div className="card p-8 text-center">
             <p className="mx-auto max-w-md text-sm text-slate-600">
