@@ -1,0 +1,89 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
+import { LocalTime } from "~/components/local-time";
+import { Modal } from "~/components/modal";
+import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
+import { saveConnectionConfig } from "~/lib/integrations/manage.server";
+import { clientIp } from "~/lib/http/client-ip";
+import { requireAdmin } from "~/sessions.server";
+import { connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { ConfigFields } from "./config-fields";
+
+export const handle = { access: "admin" };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Configure ${data.provider.name} · Integrations` : "Integrations" }];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const provider = requireProvider(params.provider);
+  const connection = await requireConnection(context, user, provider);
+  const schema = provider.capabilities.includes("configure") ? provider.configSchema : undefined;
+  return json({
+    provider: { id: provider.id, name: provider.name },
+    accountLabel: connection.accountLabel,
+    connectedByEmail: connection.connectedByEmail,
+    connectedAt: connection.connectedAt.toISOString(),
+    fields: schema ? describeConfigFields(schema) : [],
+    values: schema ? configWithDefaults(schema, connection.config) : {},
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const provider = requireProvider(params.provider);
+  const connection = await requireConnection(context, user, provider);
+  const schema = provider.capabilities.includes("configure") ? provider.configSchema : undefined;
+  if (!schema) return json({ result: null }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: configFormSchema(schema) });
+  if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
+  const config = schema.parse(submission.value) as Record<string, unknown>;
+  await saveConnectionConfig(connectDeps(context), { connection, user, ip: clientIp(request), config });
+  return redirect("/integrations");
+}
+
+export default function ConfigureModal() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const [form, fields] = useForm({ lastResult: actionData?.result ?? undefined, defaultValue: data.values as Record<string, string | boolean | number>, shouldValidate: "onBlur" });
+  const base = `/integrations/${data.provider.id}`;
+  return (
+    <Modal title={`Configure ${data.provider.name}`} closeTo="/integrations">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        {data.accountLabel ? (
+          <>
+            <dt className="text-slate-600">Connected account:</dt>
+            <dd className="break-all text-slate-900">{data.accountLabel}</dd>
+          </>
+        ) : null}
+        <dt className="text-slate-600">Connected by:</dt>
+        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
+        <dt className="text-slate-600">Connected:</dt>
+        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
+      </dl>
+      <hr className="my-4 border-slate-200" />
+      {data.fields.length === 0 ? (
+        <div>
+          <p className="text-sm text-slate-700">{data.provider.name} has no settings yet.</p>
+          <div className="mt-6 flex flex-wrap justify-end gap-2">
+            <Link to={`${base}/disconnect`} className="btn-danger-outline">Disconnect</Link>
+            <Link to="/integrations" className="btn-primary">Done</Link>
+          </div>
+        </div>
+      ) : (
+        <Form method="post" {...getFormProps(form)} className="space-y-4">
+          <CsrfInput />
+          {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
+          <ConfigFields specs={data.fields} fields={fields} />
+          <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+            <Link to={`${base}/disconnect`} className="btn-danger-outline">Disconnect</Link>
+            <button type="submit" className="btn-primary" disabled={busy}>{busy ? "Saving…" : "Save Changes"}</button>
+          </div>
+        </Form>
+      )}
+    </Modal>
+  );
+}

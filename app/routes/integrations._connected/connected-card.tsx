@@ -1,0 +1,77 @@
+import { Link } from "@remix-run/react";
+import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
+import { DotsIcon } from "~/components/icons";
+import { LocalTime } from "~/components/local-time";
+import type { Provider } from "~/lib/integrations/catalog";
+
+export type ConnectedCardData = {
+  id: string;
+  name: string;
+  logo: Provider["logo"];
+  shortDescription: string;
+  worksToday: string;
+  status: "connected" | "needs_reauth" | "error";
+  info: string;
+  lastError: string | null;
+  lastSuccessAt: string | null;
+  errors24h: number;
+  configurable: boolean;
+  sandbox: boolean;
+};
+
+export function ConnectedCard({ card }: { card: ConnectedCardData }) {
+  const base = `/integrations/${card.id}`;
+  const primary = card.status === "needs_reauth"
+    ? { to: `${base}/connect`, label: "Reconnect" }
+    : card.configurable
+      ? { to: `${base}/configure`, label: "Configure" }
+      : { to: `/integrations/available/${card.id}`, label: "Details" };
+  return (
+    <article className="card p-4 sm:p-5" aria-labelledby={`card-${card.id}`}>
+      <div className="flex items-start gap-4">
+        <IntegrationLogo provider={card} className="size-10 sm:size-12" />
+        <div className="min-w-0 flex-1">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <h3 id={`card-${card.id}`} className="flex items-center gap-2 font-semibold text-slate-900">
+              {card.name}
+              {card.sandbox ? <SandboxBadge /> : null}
+            </h3>
+            <ConnectionStatusBadge status={card.status} />
+          </div>
+          <p className="mt-1 text-sm text-slate-700">{card.shortDescription}</p>
+          <p className="mt-1 break-all text-sm font-medium text-slate-900">{card.info}</p>
+          {card.lastError ? <p className="mt-1 text-sm text-amber-900">{card.lastError}</p> : null}
+          <p className="mt-1 text-xs text-slate-600">
+            {card.lastSuccessAt ? (
+              <>Last success <LocalTime value={card.lastSuccessAt} style="relative" /></>
+            ) : (
+              "No successful call yet"
+            )}
+            {" · "}
+            {card.errors24h} error{card.errors24h === 1 ? "" : "s"} in 24 h
+          </p>
+          <p className="mt-1 text-xs text-slate-600">What works today: {card.worksToday}</p>
+          <div className="mt-3 flex items-center justify-end gap-2">
+            {card.status === "needs_reauth" && card.configurable ? (
+              <Link to={`${base}/configure`} className="btn-secondary hidden sm:inline-flex">Configure</Link>
+            ) : null}
+            <Link to={primary.to} className={card.status === "needs_reauth" ? "btn-primary" : "btn-secondary"}>{primary.label}</Link>
+            <Link to={`${base}/disconnect`} className="btn-danger-outline hidden sm:inline-flex">Disconnect</Link>
+            <details className="relative sm:hidden">
+              <summary className="btn-secondary px-2" aria-label={`More actions for ${card.name}`}>
+                <DotsIcon className="size-5" />
+              </summary>
+              <div className="absolute right-0 z-10 mt-1 w-44 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+                {card.status === "needs_reauth" && card.configurable ? (
+                  <Link to={`${base}/configure`} className="block px-3 py-2 text-sm hover:bg-slate-50">Configure</Link>
+                ) : null}
+                <Link to={`/integrations/available/${card.id}`} className="block px-3 py-2 text-sm hover:bg-slate-50">Details</Link>
+                <Link to={`${base}/disconnect`} className="block px-3 py-2 text-sm text-red-700 hover:bg-red-50">Disconnect</Link>
+              </div>
+            </details>
+          </div>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,39 @@
+import type { AppLoadContext } from "@remix-run/cloudflare";
+import { createDb } from "~/lib/db/client";
+import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
+import type { ConnectDeps } from "~/lib/integrations/connect.server";
+import { findConnection } from "~/lib/integrations/connections.server";
+import { inboundEmailDomain, type Env } from "~/lib/env";
+import type { CurrentUser } from "~/lib/auth/users.server";
+
+export function notFound(message = "Not found"): Response {
+  return new Response(message, { status: 404, statusText: "Not Found" });
+}
+
+/** The provider named in the URL, or a 404. */
+export function requireProvider(id: string | undefined): Provider & { id: ProviderId } {
+  const provider = findProvider(id);
+  if (!provider) throw notFound("There is no such integration.");
+  return provider;
+}
+
+/** This company's connection to the provider, or a 404 (another company's connection is invisible). */
+export async function requireConnection(context: AppLoadContext, user: CurrentUser, provider: Provider) {
+  const connection = await findConnection({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id, provider: provider.id });
+  if (!connection) throw notFound(`${provider.name} is not connected.`);
+  return connection;
+}
+
+export function connectDeps(context: AppLoadContext): ConnectDeps {
+  const env = context.cloudflare.env;
+  // Late-bound so the global fetch in effect at call time is used.
+  return { db: createDb(env.DB), kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() };
+}
+
+export function sandboxedProviderIds(env: Env): string[] {
+  return listProviders().filter((p) => isSandboxed(p, env)).map((p) => p.id);
+}
+
+export function forwardingAddress(env: Env, slug: string): string {
+  return `support@${slug}.${inboundEmailDomain(env)}`;
+}

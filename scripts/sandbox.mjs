@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// Provider sandbox: a real OAuth 2 authorization server on loopback (oauth2-mock-server issues and
+// checks the codes and tokens, PKCE included) behind a human consent page, plus small fakes of each
+// provider's identity, revocation and Slack's oauth.v2.access. `start()` returns the env that points
+// the app's provider base URLs (and sandbox client ids/secrets) at it. Families whose real client id is
+// in .dev.vars or the environment are left pointing at the real provider.
+// Test hooks: GET /__sandbox/calls (what the app sent, secrets left out), POST /__sandbox/reset.
+// By hand: `node scripts/sandbox.mjs` (SANDBOX_PORT picks the port).
+import { createServer } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { OAuth2Server } from "oauth2-mock-server";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
+export const FAMILIES = {
+  SLACK: { SLACK_OAUTH_BASE: "/slack", SLACK_API_BASE: "/slack/api" },
+  MICROSOFT: { MICROSOFT_LOGIN_BASE: "/microsoft", MICROSOFT_GRAPH_BASE: "/microsoft-graph" },
+  DISCORD: { DISCORD_BASE: "/discord" },
+  SALESFORCE: { SALESFORCE_BASE: "/salesforce" },
+  HUBSPOT: { HUBSPOT_BASE: "/hubspot", HUBSPOT_API_BASE: "/hubspot-api" },
+  PIPEDRIVE: { PIPEDRIVE_OAUTH_BASE: "/pipedrive", PIPEDRIVE_API_BASE: "/pipedrive-api" },
+  GOOGLE: { GOOGLE_OAUTH_BASE: "/google", GOOGLE_TOKEN_BASE: "/google-token", GOOGLE_API_BASE: "/google-api" },
+  MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
+};
+
+const IDENTITY = {
+  "microsoft-graph": () => ({ id: "sandbox-ms-user", displayName: "Acme Corporation (Sandbox)", userPrincipalName: "john@acme.onmicrosoft.com" }),
+  discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
+  salesforce: () => ({ sub: "sandbox-sf-user", organization_id: "00DSANDBOX0000001", preferred_username: "john@acme.sandbox", name: "John Admin" }),
+  "hubspot-api": () => ({ portalId: 4242424, uiDomain: "acme-sandbox.hubspot.com", accountType: "STANDARD" }),
+  "pipedrive-api": () => ({ success: true, data: { company_id: 4242, company_name: "Acme Corporation (Sandbox)", email: "john@acme.com" } }),
+  "google-api": () => ({ sub: "sandbox-google-user", email: "john@acme.sandbox", name: "John Admin" }),
+  mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
+};
+
+function readDevVars() {
+  const file = `${root}.dev.vars`;
+  const vars = {};
+  if (!existsSync(file)) return vars;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const m = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/);
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+function consentPage(family, params) {
+  const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join("");
+  const scopes = (params.get("scope") ?? "").split(/[ ,]+/).filter(Boolean);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sandbox ${esc(family)}: authorize</title>
+<style>body{font:16px system-ui,sans-serif;background:#fef3c7;margin:0;padding:2rem 1rem;color:#1f2937}main{max-width:28rem;margin:auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 4px 20px #0002}
+.tag{display:inline-block;background:#f59e0b;color:#111;font-weight:700;font-size:.75rem;padding:.15rem .5rem;border-radius:999px}button{font:inherit;padding:.55rem 1rem;border-radius:8px;border:1px solid #9ca3af;background:#fff;cursor:pointer}button.allow{background:#047857;color:#fff;border-color:#047857}code{font-size:.8rem;word-break:break-all}</style></head>
+<body><main><span class="tag">Sandbox</span><h1>Sandbox: authorize Integrations Hub for Acme?</h1>
+<p>This is the local provider sandbox standing in for <strong>${esc(family)}</strong>. No real account is involved.</p>
+<p>Client: <code>${esc(params.get("client_id") ?? "")}</code></p>
+${scopes.length ? `<p>Requested scopes:</p><ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).join("")}</ul>` : ""}
+<form method="post" action="/__sandbox/decide">${hidden}<input type="hidden" name="__family" value="${esc(family)}">
+<p style="display:flex;gap:.5rem;justify-content:flex-end"><button name="decision" value="deny">Deny</button><button class="allow" name="decision" value="allow">Allow</button></p></form></main></body></html>`;
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res, status, body, headers = {}) {
+  const isJson = typeof body !== "string";
+  res.writeHead(status, { "Content-Type": isJson ? "application/json" : "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers });
+  res.end(isJson ? JSON.stringify(body) : body);
+}
+
+export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number(process.env.SANDBOX_PORT || 0) } = {}) {
+  const oauth = new OAuth2Server();
+  await oauth.issuer.keys.generate("RS256");
+  await oauth.start(0, "127.0.0.1");
+  const issuer = `http://127.0.0.1:${oauth.address().port}`;
+  const calls = [];
+  const revoked = new Set();
+  /** Issued authorization codes: one use, bound to redirect_uri and the PKCE challenge. */
+  const codes = new Map();
+  const record = (entry) => calls.push({ at: new Date().toISOString(), ...entry });
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, "http://127.0.0.1");
+      const path = url.pathname;
+      if (path === "/__sandbox/calls") return send(res, 200, { calls });
+      if (path === "/__sandbox/reset" && req.method === "POST") {
+        calls.length = 0;
+        revoked.clear();
+        return send(res, 200, { ok: true });
+      }
+      if (path === "/__sandbox/decide" && req.method === "POST") {
+        const form = new URLSearchParams(await readBody(req));
+        const decision = form.get("decision");
+        const family = form.get("__family");
+        const redirectUri = form.get("redirect_uri");
+        if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return send(res, 400, "redirect_uri is missing");
+        for (const k of ["decision", "__family"]) form.delete(k);
+        record({ family, kind: "decision", decision });
+        if (decision !== "allow") {
+          const back = new URL(redirectUri);
+          back.searchParams.set("error", "access_denied");
+          if (form.get("state")) back.searchParams.set("state", form.get("state"));
+          return send(res, 302, "", { Location: back.toString() });
+        }
+        form.set("response_type", "code");
+        const r = await fetch(`${issuer}/authorize?${form}`, { redirect: "manual" });
+        const location = r.headers.get("location");
+        const code = location ? new URL(location).searchParams.get("code") : null;
+        if (code) codes.set(code, { redirectUri, challenge: form.get("code_challenge"), family });
+        return send(res, 302, "", { Location: location });
+      }
+      const family = path.split("/")[1] ?? "";
+      const rest = path.slice(family.length + 1);
+      if (req.method === "GET" && /(authorize|\/o\/oauth2\/v2\/auth)$/.test(rest)) {
+        const q = Object.fromEntries(url.searchParams);
+        record({ family, kind: "authorize", path, query: q });
+        return send(res, 200, consentPage(family, url.searchParams));
+      }
+      if (req.method === "POST" && /revoke$/.test(rest)) {
+        const body = new URLSearchParams(await readBody(req));
+        const token = body.get("token") ?? (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
+        if (token) revoked.add(token);
+        record({ family, kind: "revoke", path, hasToken: Boolean(token) });
+        return send(res, 200, family === "slack" ? { ok: true, revoked: true } : {});
+      }
+      if (req.method === "POST" && /(\/token|oauth\.v2\.access)$/.test(rest)) {
+        const raw = await readBody(req);
+        const body = new URLSearchParams(raw);
+        record({ family, kind: "token", path, grantType: body.get("grant_type"), hasCodeVerifier: body.has("code_verifier"), redirectUri: body.get("redirect_uri"), clientAuth: req.headers.authorization ? "basic" : "none" });
+        if (body.get("grant_type") === "authorization_code") {
+          const issued = codes.get(body.get("code") ?? "");
+          codes.delete(body.get("code") ?? "");
+          const verifier = body.get("code_verifier");
+          const pkceOk = !issued?.challenge || (verifier && createHash("sha256").update(verifier).digest("base64url") === issued.challenge);
+          if (!issued || issued.family !== family || issued.redirectUri !== body.get("redirect_uri") || !pkceOk) {
+            return send(res, family === "slack" ? 200 : 400, family === "slack" ? { ok: false, error: "invalid_code" } : { error: "invalid_grant" });
+          }
+        }
+        const r = await fetch(`${issuer}/token`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...(req.headers.authorization ? { Authorization: req.headers.authorization } : {}) }, body: raw });
+        const data = await r.json().catch(() => ({}));
+        if (family === "slack") {
+          if (!r.ok) return send(res, 200, { ok: false, error: "invalid_code" });
+          return send(res, 200, { ok: true, access_token: data.access_token, token_type: "bot", scope: "chat:write,channels:read", bot_user_id: "U0SANDBOX", app_id: "A0SANDBOX", team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" } });
+        }
+        return send(res, r.status, data);
+      }
+      const identity = IDENTITY[family];
+      if (req.method === "GET" && identity) {
+        const token = (req.headers.authorization ?? "").replace(/^(Bearer|OAuth)\s+/i, "");
+        const ok = token && !revoked.has(token);
+        record({ family, kind: "identity", path, status: ok ? 200 : 401 });
+        return ok ? send(res, 200, identity()) : send(res, 401, { error: "invalid_token" });
+      }
+      record({ family, kind: "unknown", method: req.method, path });
+      return send(res, 404, { error: "not_found" });
+    } catch (e) {
+      return send(res, 500, { error: String(e?.message ?? e) });
+    }
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+
+  const real = { ...readDevVars(), ...process.env };
+  const env = {};
+  for (const [family, bases] of Object.entries(FAMILIES)) {
+    if (real[`${family}_CLIENT_ID`]) continue; // real credentials: talk to the real provider
+    for (const [name, prefix] of Object.entries(bases)) env[name] = `${url}${prefix}`;
+    env[`${family}_CLIENT_ID`] = `sandbox-${family.toLowerCase()}-client`;
+    env[`${family}_CLIENT_SECRET`] = `sandbox-${family.toLowerCase()}-secret-${randomUUID()}`;
+  }
+  const close = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await oauth.stop();
+  };
+  return { env, url, close, appOrigin };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sandbox = await start({});
+  console.log(`Provider sandbox on ${sandbox.url}`);
+  for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`);
+  const stop = async () => {
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
