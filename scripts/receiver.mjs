@@ -22,6 +22,9 @@ import { Webhook } from "standardwebhooks";
 
 const CONTROL = "/__receiver";
 
+/**
+ * @param {{ port?: number, host?: string, secret?: string, quiet?: boolean }} [options]
+ */
 export async function start({ port = Number(process.env.RECEIVER_PORT || 8788), host = "127.0.0.1", secret, quiet = false } = {}) {
   const secrets = new Set(
     [secret, ...(process.env.RECEIVER_SECRET ?? "").split(",")].map((s) => (s ?? "").trim()).filter(Boolean),

@@ -22,7 +22,7 @@ describe("the local webhook receiver", () => {
   it("verifies a signed delivery with standardwebhooks and lists it at /__receiver/deliveries", async () => {
     const res = await deliver("/hook", "evt_listed");
     expect(res.status).toBe(200);
-    const list = await (await fetch(`${receiver.url}/__receiver/deliveries`)).json();
+    const list = (await (await fetch(`${receiver.url}/__receiver/deliveries`)).json()) as { data: { id: string }[] };
     const entry = list.data.find((d: { id: string }) => d.id === "evt_listed");
     expect(entry).toMatchObject({ verified: true, type: "conversation.created", attempt: 1, answered: 200 });
   });
