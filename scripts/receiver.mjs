@@ -10,7 +10,7 @@
 // A delivery verifies if ANY registered secret verifies it.
 //
 // Misbehaviour, by query string on the endpoint URL you register (combine freely):
-//   ?fail=N            answer 500 to the first N attempts of each webhook-id, then 200
+//   ?fail=N            answer 500 to the first N attempts of each webhook-id (per path), then 200
 //   ?slow=MS           wait MS milliseconds before answering
 //   ?status=410        answer with that status (410 Gone disables the endpoint)
 //   ?redirect=URL      answer 302 with Location: URL (it must never be followed)
@@ -84,8 +84,10 @@ export async function start({ port = Number(process.env.RECEIVER_PORT || 8788), 
       type = JSON.parse(body).type ?? null;
     } catch {}
     const id = headers["webhook-id"];
-    const attempt = (attemptsById.get(id) ?? 0) + 1;
-    attemptsById.set(id, attempt);
+    // Attempts are counted per endpoint (path) and webhook-id: one event fans out to many endpoints.
+    const attemptKey = `${url.pathname}|${id}`;
+    const attempt = (attemptsById.get(attemptKey) ?? 0) + 1;
+    attemptsById.set(attemptKey, attempt);
 
     const q = url.searchParams;
     const slow = Number(q.get("slow") ?? 0);
