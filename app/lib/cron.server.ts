@@ -8,5 +8,5 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
   const now = new Date(controller.scheduledTime);
   const db = createDb(env.DB);
   await sweepOutbox({ db, queue: env.EVENTS, now });
-  await refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() });
+  await refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now });
 }
