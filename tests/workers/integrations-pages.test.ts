@@ -105,10 +105,11 @@ describe("Connected tab", () => {
 });
 
 describe("Available tab", () => {
-  it("lists all 17 integrations by default", async () => {
+  it("lists all 17 integrations by default, with no Sandbox badge while every provider URL is the real one", async () => {
     const john = await signIn(ACME.adminEmail);
     const page = await html(await john.get("/integrations/available"));
     expect(page.match(/aria-label="Connect /g)).toHaveLength(17);
+    expect(page).not.toContain(">Sandbox</span>");
   });
 
   it("filters by ?q= (case-insensitive) and by ?category=, and says so when nothing matches", async () => {
