@@ -56,7 +56,7 @@ export default function AvailableTab() {
     <>
       <section aria-labelledby="available-heading">
         <h2 id="available-heading" className="mb-4 text-lg font-semibold">Available Integrations</h2>
-        <Form method="get" ref={formRef} role="search" onChange={(e) => submitSoon(e.currentTarget)}>
+        <Form method="get" ref={formRef} role="search" aria-label="Search integrations" onChange={(e) => submitSoon(e.currentTarget)}>
           {category !== "all" ? <input type="hidden" name="category" value={category} /> : null}
           <div className="flex gap-2">
             <label htmlFor="integration-search" className="sr-only">Search integrations</label>
