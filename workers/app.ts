@@ -15,6 +15,9 @@ import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/email/inbound.server";
 
+/** Durable Object classes must be exported from the main module. */
+export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
+
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 
 export default {

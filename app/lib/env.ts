@@ -5,6 +5,8 @@ export interface Env {
   EVENTS: Queue<EventsMessage>;
   DELIVERIES: Queue<DeliveriesMessage>;
   ASSETS?: Fetcher;
+  /** Per-API-key request counter (app/lib/api/rate-limiter-do.server.ts). */
+  RATE_LIMITER?: DurableObjectNamespace;
 
   /** "development" | "production" (default production: the safe side). */
   ENVIRONMENT?: string;

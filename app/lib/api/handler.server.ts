@@ -1,7 +1,88 @@
+import { authenticateApiKey, bearerToken } from "../api-keys/authenticate.server";
+import { createDb } from "../db/client";
 import type { Env } from "../env";
+import { BodyError, fieldErrors, readJsonBody } from "./body.server";
+import type { ApiRoute } from "./define";
+import { findRoute } from "./match";
+import { buildOpenApiDocument } from "./openapi.server";
 import { problem } from "./problem";
+import { checkRateLimit, rateLimitHeaders } from "./rate-limit.server";
+import { apiRoutes } from "./routes/index.server";
 
-/** Entry for /v1/*: the router of the Developer API issue plugs in here. */
-export async function handleApiRequest(request: Request, _env: Env, _ctx: ExecutionContext): Promise<Response> {
-  return problem(404, `No route for ${request.method} ${new URL(request.url).pathname}`);
+const AUTH_DETAIL = {
+  missing: "Send your API key as `Authorization: Bearer sk_live_…`.",
+  invalid: "The API key is not valid.",
+  revoked: "The API key has been revoked.",
+  expired: "The API key has expired.",
+} as const;
+
+let openApiJson: string | null = null;
+
+/**
+ * Entry for /v1/*: route table lookup (404 / 405), bearer auth (401), per-key rate limit (429),
+ * scope (403), query and body validation (400 / 413), then the route's handler. Every error is
+ * application/problem+json; no CORS headers are ever sent (secret keys are not for browsers).
+ */
+export async function handleApiRequest(request: Request, env: Env, ctx: ExecutionContext, routes: readonly ApiRoute[] = apiRoutes, now = new Date()): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD")) {
+    openApiJson ??= JSON.stringify(buildOpenApiDocument(routes, url.origin));
+    return new Response(request.method === "HEAD" ? null : openApiJson, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" } });
+  }
+  const found = findRoute(routes, request.method, url.pathname);
+  if (!found.route) {
+    if (found.pathKnown) return problem(405, `${request.method} is not allowed here.`, {}, { Allow: found.allowed.join(", ") });
+    return problem(404, `No route for ${request.method} ${url.pathname}.`);
+  }
+  const { route, params } = found;
+
+  const db = createDb(env.DB);
+  const auth = await authenticateApiKey({ db, token: bearerToken(request.headers.get("Authorization")), now, waitUntil: (p) => ctx.waitUntil(p) });
+  if (!auth.ok) return problem(401, AUTH_DETAIL[auth.reason], {}, { "WWW-Authenticate": 'Bearer realm="api"' });
+  const key = auth.key;
+
+  const limit = await checkRateLimit(env, key.id);
+  const limitHeaders = limit ? rateLimitHeaders(limit) : {};
+  if (limit && !limit.allowed) {
+    return problem(429, "Too many requests for this API key. Slow down and retry after the time in Retry-After.", {}, { ...limitHeaders, "Retry-After": String(limit.resetSeconds) });
+  }
+  const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
+  for (const [k, v] of Object.entries(limitHeaders)) response.headers.set(k, v);
+  return response;
+}
+
+async function runRoute(
+  route: ApiRoute,
+  c: { request: Request; env: Env; ctx: ExecutionContext; db: ReturnType<typeof createDb>; key: NonNullable<Parameters<ApiRoute["handler"]>[0]["key"]>; now: Date; params: Record<string, string>; url: URL },
+): Promise<Response> {
+  if (route.scope && !c.key.scopes.includes(route.scope)) {
+    return problem(403, `This API key lacks the ${route.scope} scope.`);
+  }
+  let query: unknown = undefined;
+  if (route.query) {
+    const parsed = route.query.safeParse(Object.fromEntries(c.url.searchParams));
+    if (!parsed.success) return problem(400, "Some query parameters are not valid.", { errors: fieldErrors(parsed.error, "query") });
+    query = parsed.data;
+  }
+  let body: unknown = undefined;
+  if (route.method !== "GET" && route.method !== "DELETE") {
+    try {
+      body = await readJsonBody(c.request);
+    } catch (error) {
+      if (error instanceof BodyError) return problem(error.status, error.message);
+      throw error;
+    }
+    if (route.body) {
+      const parsed = route.body.safeParse(body);
+      if (!parsed.success) return problem(400, "The request body is not valid.", { errors: fieldErrors(parsed.error) });
+      body = parsed.data;
+    }
+  }
+  try {
+    return await route.handler({ ...c, body, query });
+  } catch (error) {
+    // Log the route and the error class only: never bodies or keys.
+    console.error("api handler failed", route.operationId, error instanceof Error ? error.name : "unknown");
+    return problem(500, "Something went wrong on our side. Retrying later is safe.");
+  }
 }

@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the body up to the cap (without trusting Content-Length), then parses it as JSON. */
+export async function readJsonBody(request: Request, max = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > max) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+  if (!request.body) return undefined;
+  const type = request.headers.get("Content-Type");
+  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) throw new BodyError(415, "Send the body as application/json.");
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) return undefined;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new BodyError(400, "The request body is not valid UTF-8.");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BodyError(400, "The request body is not valid JSON.");
+  }
+}
+
+/** zod issues → `errors` of a problem: field path → messages. */
+export function fieldErrors(error: z.ZodError, root = "body"): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.map(String).join(".") : root;
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}

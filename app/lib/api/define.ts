@@ -1,0 +1,54 @@
+import type { z } from "zod";
+import type { AuthenticatedKey } from "../api-keys/authenticate.server";
+import type { Db } from "../db/client";
+import type { ApiScope } from "../db/schema";
+import type { Env } from "../env";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export type ApiRequestContext<B, Q> = {
+  request: Request;
+  env: Env;
+  ctx: ExecutionContext;
+  db: Db;
+  key: AuthenticatedKey;
+  now: Date;
+  params: Record<string, string>;
+  body: B;
+  query: Q;
+};
+
+export type ResponseDoc = { description: string; schema?: z.ZodType };
+
+/**
+ * One row of the /v1 route table: everything the router needs (method, path, scope, request
+ * schemas) and everything the OpenAPI document says about it comes from the same object.
+ */
+export type ApiRoute<B = unknown, Q = unknown> = {
+  method: HttpMethod;
+  /** e.g. "/v1/conversations/:id" */
+  path: string;
+  /** null: any valid key may call it. */
+  scope: ApiScope | null;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  responses: Record<number, ResponseDoc>;
+  handler: (c: ApiRequestContext<B, Q>) => Promise<Response>;
+};
+
+export function defineRoute<BS extends z.ZodType = z.ZodType<undefined>, QS extends z.ZodType = z.ZodType<undefined>>(
+  route: Omit<ApiRoute<z.output<BS>, z.output<QS>>, "body" | "query"> & { body?: BS; query?: QS },
+): ApiRoute {
+  return route as unknown as ApiRoute;
+}
+
+export function jsonResponse(value: unknown, status = 200, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  h.set("Content-Type", "application/json");
+  h.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(value), { status, headers: h });
+}

@@ -1,0 +1,38 @@
+import type { Env } from "../env";
+
+export type RateLimitDecision = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
+
+/** The RPC surface of the RateLimiter Durable Object (workers/rate-limiter.ts). */
+export interface RateLimiterRpc {
+  hit(limit: number, windowMs: number): Promise<RateLimitDecision>;
+}
+
+export const WINDOW_MS = 60_000;
+
+export function rateLimitPerMinute(env: Env): number {
+  const n = Number(env.API_RATE_LIMIT_PER_MINUTE ?? "600");
+  return Number.isInteger(n) && n > 0 ? n : 600;
+}
+
+/**
+ * One Durable Object per API key counts its requests exactly (DO requests are serialized).
+ * Without the binding (a deployment that dropped it) requests pass and a warning is logged.
+ */
+export async function checkRateLimit(env: Env, keyId: string): Promise<RateLimitDecision | null> {
+  const ns = env.RATE_LIMITER as DurableObjectNamespace | undefined;
+  if (!ns) {
+    console.warn("RATE_LIMITER binding missing: API rate limit not enforced");
+    return null;
+  }
+  const stub = ns.get(ns.idFromName(keyId)) as unknown as RateLimiterRpc;
+  return stub.hit(rateLimitPerMinute(env), WINDOW_MS);
+}
+
+export function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {
+  return {
+    "RateLimit-Limit": String(d.limit),
+    "RateLimit-Remaining": String(d.remaining),
+    "RateLimit-Reset": String(d.resetSeconds),
+    "RateLimit-Policy": `${d.limit};w=${WINDOW_MS / 1000}`,
+  };
+}

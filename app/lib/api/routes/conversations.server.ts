@@ -1,0 +1,150 @@
+import {
+  addMessage,
+  ConversationConflictError,
+  createConversation,
+  escalateConversation,
+  getConversation,
+  listConversations,
+  listMessages,
+  setConversationStatus,
+  type DomainCtx,
+} from "../../conversations/conversations.server";
+import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
+import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
+import { performedBy } from "../../events/performed-by";
+import { problem } from "../problem";
+import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
+import {
+  Conversation,
+  ConversationCreateBody,
+  ConversationCreated,
+  ConversationListQuery,
+  ConversationUpdateBody,
+  ConversationWithMessages,
+  EscalateBody,
+  Message,
+  MessageCreateBody,
+  page,
+} from "../schemas";
+
+const TAG = "Conversations";
+
+function domain(c: ApiRequestContext<unknown, unknown>): DomainCtx {
+  return { db: c.db, companyId: c.key.companyId, performedBy: performedBy.apiKey(c.key), now: c.now };
+}
+
+async function emitted(c: ApiRequestContext<unknown, unknown>, events: PendingEvent[]) {
+  await enqueueEvents(c.env.EVENTS, events);
+}
+
+const notFound = () => problem(404, "No conversation with that id.");
+
+export const conversationRoutes: ApiRoute[] = [
+  defineRoute({
+    method: "POST",
+    path: "/v1/conversations",
+    scope: "conversations:write",
+    operationId: "createConversation",
+    summary: "Start a conversation with its first message from the contact",
+    description: "Emits `conversation.created` and `message.received`.",
+    tag: TAG,
+    body: ConversationCreateBody,
+    responses: { 201: { description: "The new conversation with its first message.", schema: ConversationCreated } },
+    handler: async (c) => {
+      const result = await createConversation(domain(c), {
+        channel: "api",
+        contact: c.body.contact,
+        subject: c.body.subject ?? null,
+        message: { body: c.body.message.body, author: "contact", authorName: c.body.contact.name ?? null, source: "api" },
+      });
+      await emitted(c, result.events);
+      const body = { ...conversationRepresentation(result.conversation), messages: [messageRepresentation(result.message)] };
+      return jsonResponse(body, 201, { Location: `/v1/conversations/${result.conversation.id}` });
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/conversations",
+    scope: "conversations:read",
+    operationId: "listConversations",
+    summary: "List conversations, newest first",
+    tag: TAG,
+    query: ConversationListQuery,
+    responses: { 200: { description: "A page of conversations.", schema: page(Conversation, "ConversationPage") } },
+    handler: async (c) => {
+      const { rows, nextCursor } = await listConversations({ db: c.db, companyId: c.key.companyId, status: c.query.status, cursor: c.query.cursor, limit: c.query.limit });
+      return jsonResponse({ data: rows.map(conversationRepresentation), next_cursor: nextCursor });
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/conversations/:id",
+    scope: "conversations:read",
+    operationId: "getConversation",
+    summary: "Get a conversation with its messages (oldest first, up to 100)",
+    tag: TAG,
+    responses: { 200: { description: "The conversation.", schema: ConversationWithMessages } },
+    handler: async (c) => {
+      const conversation = await getConversation({ db: c.db, companyId: c.key.companyId, id: c.params.id! });
+      if (!conversation) return notFound();
+      const messages = await listMessages({ db: c.db, companyId: c.key.companyId, conversationId: conversation.id });
+      return jsonResponse({ ...conversationRepresentation(conversation), messages: messages.map(messageRepresentation) });
+    },
+  }),
+  defineRoute({
+    method: "PATCH",
+    path: "/v1/conversations/:id",
+    scope: "conversations:write",
+    operationId: "updateConversation",
+    summary: "Open or close a conversation",
+    description: "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current status again changes nothing and emits nothing.",
+    tag: TAG,
+    body: ConversationUpdateBody,
+    responses: { 200: { description: "The updated conversation.", schema: Conversation } },
+    handler: async (c) => {
+      const result = await setConversationStatus(domain(c), { id: c.params.id!, status: c.body.status });
+      if (!result) return notFound();
+      await emitted(c, result.events);
+      return jsonResponse(conversationRepresentation(result.conversation));
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/conversations/:id/messages",
+    scope: "conversations:write",
+    operationId: "createMessage",
+    summary: "Add a message to a conversation",
+    description: "Emits `message.received` for a contact's message, `message.sent` for an agent's or the AI's.",
+    tag: TAG,
+    body: MessageCreateBody,
+    responses: { 201: { description: "The new message.", schema: Message } },
+    handler: async (c) => {
+      const result = await addMessage(domain(c), { conversationId: c.params.id!, body: c.body.body, author: c.body.author, authorName: c.body.author_name ?? null, source: "api" });
+      if (!result) return notFound();
+      await emitted(c, result.events);
+      return jsonResponse(messageRepresentation(result.message), 201);
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/conversations/:id/escalate",
+    scope: "conversations:write",
+    operationId: "escalateConversation",
+    summary: "Escalate a conversation to a human agent",
+    description: "Sets the status to `escalated` and emits `escalation.triggered`. Escalating an escalated conversation changes nothing; a closed one answers 409.",
+    tag: TAG,
+    body: EscalateBody.optional(),
+    responses: { 200: { description: "The escalated conversation.", schema: Conversation }, 409: { description: "The conversation is closed." } },
+    handler: async (c) => {
+      try {
+        const result = await escalateConversation(domain(c), { id: c.params.id!, reason: c.body?.reason ?? null });
+        if (!result) return notFound();
+        await emitted(c, result.events);
+        return jsonResponse(conversationRepresentation(result.conversation));
+      } catch (error) {
+        if (error instanceof ConversationConflictError) return problem(409, error.message);
+        throw error;
+      }
+    },
+  }),
+];

@@ -1,0 +1,10 @@
+import type { ApiRoute } from "../define";
+import { conversationRoutes } from "./conversations.server";
+import { eventRoutes } from "./events.server";
+import { meRoutes } from "./me.server";
+
+/**
+ * The /v1 route table, composed from one module per area. Webhooks (`/v1/webhooks…`,
+ * `/v1/deliveries…`) and Zapier hooks (`/v1/hooks…`) slot in as further modules here.
+ */
+export const apiRoutes: ApiRoute[] = [...meRoutes, ...conversationRoutes, ...eventRoutes];

@@ -1,0 +1,27 @@
+import { defineRoute, jsonResponse, type ApiRoute } from "../define";
+import { Me } from "../schemas";
+
+/** GET /v1/me: who the key belongs to. Zapier uses it as its authentication test. */
+export const meRoutes: ApiRoute[] = [
+  defineRoute({
+    method: "GET",
+    path: "/v1/me",
+    scope: null,
+    operationId: "getMe",
+    summary: "The company and API key making the request",
+    tag: "Account",
+    responses: { 200: { description: "The key's company and the key itself (never its secret).", schema: Me } },
+    handler: async ({ key }) =>
+      jsonResponse({
+        company: { id: key.companyId, name: key.companyName, slug: key.companySlug },
+        api_key: {
+          id: key.id,
+          name: key.name,
+          scopes: key.scopes,
+          last4: key.last4,
+          created_at: key.createdAt.toISOString(),
+          expires_at: key.expiresAt ? key.expiresAt.toISOString() : null,
+        },
+      }),
+  }),
+];

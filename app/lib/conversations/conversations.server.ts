@@ -1,0 +1,159 @@
+import { and, asc, desc, eq, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { conversations, messages, type AuthorKind, type ConversationStatus, type PerformedBy } from "../db/schema";
+import { eventInsert, type PendingEvent } from "../events/emit.server";
+import { newId } from "../ids";
+import { conversationRepresentation, messageRepresentation } from "./representation";
+
+/**
+ * The conversations domain. Every state change writes its rows and its `events` rows in ONE
+ * db.batch and returns the pending events; the caller enqueues them (enqueueEvents) after the
+ * batch commits. Used by the API, the email handler, Slack replies and the UI alike.
+ */
+export type DomainCtx = { db: Db; companyId: string; performedBy: PerformedBy; now: Date };
+type Channel = (typeof conversations.$inferSelect)["channel"];
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export class ConversationConflictError extends Error {}
+
+export type NewMessageInput = { body: string; author: AuthorKind; authorName?: string | null; source?: string; externalId?: string | null };
+
+function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInput, channel: Channel): MessageRow {
+  return {
+    id: newId("msg", ctx.now),
+    companyId: ctx.companyId,
+    conversationId,
+    direction: input.author === "contact" ? "inbound" : "outbound",
+    authorKind: input.author,
+    authorName: input.authorName ?? null,
+    body: input.body,
+    source: input.source ?? channel,
+    externalId: input.externalId ?? null,
+    attachments: null,
+    createdAt: ctx.now,
+  };
+}
+
+function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: MessageRow) {
+  return eventInsert(ctx.db, {
+    companyId: ctx.companyId,
+    type: message.authorKind === "contact" ? "message.received" : "message.sent",
+    payload: { ...messageRepresentation(message), conversation: conversationRepresentation(conversation) },
+    performedBy: ctx.performedBy,
+    now: ctx.now,
+  });
+}
+
+export async function createConversation(
+  ctx: DomainCtx,
+  input: { channel: Channel; contact: { email: string; name?: string | null }; subject?: string | null; message: NewMessageInput },
+) {
+  const conversation: ConversationRow = {
+    id: newId("conv", ctx.now),
+    companyId: ctx.companyId,
+    channel: input.channel,
+    status: "open",
+    contactEmail: input.contact.email,
+    contactName: input.contact.name ?? null,
+    subject: input.subject ?? null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    closedAt: null,
+    escalatedAt: null,
+  };
+  const message = messageRow(ctx, conversation.id, input.message, input.channel);
+  const created = eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.created", payload: conversationRepresentation(conversation), performedBy: ctx.performedBy, now: ctx.now });
+  const received = messageEvent(ctx, conversation, message);
+  await ctx.db.batch([ctx.db.insert(conversations).values(conversation), ctx.db.insert(messages).values(message), created.statement, received.statement]);
+  return { conversation, message, events: [created, received].map(pending) };
+}
+
+function pending(e: { id: string; type: PendingEvent["type"] }): PendingEvent {
+  return { id: e.id, type: e.type };
+}
+
+export async function getConversation({ db, companyId, id }: { db: Db; companyId: string; id: string }) {
+  return db.select().from(conversations).where(and(eq(conversations.id, id), eq(conversations.companyId, companyId))).get();
+}
+
+export async function listMessages({ db, companyId, conversationId, limit = 100 }: { db: Db; companyId: string; conversationId: string; limit?: number }) {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.companyId, companyId), eq(messages.conversationId, conversationId)))
+    .orderBy(asc(messages.id))
+    .limit(limit);
+}
+
+export async function listConversations({ db, companyId, status, cursor, limit }: { db: Db; companyId: string; status?: ConversationStatus; cursor?: string; limit: number }) {
+  const rows = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.companyId, companyId), status ? eq(conversations.status, status) : undefined, cursor ? lt(conversations.id, cursor) : undefined))
+    .orderBy(desc(conversations.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
+/** Changes the status; no change, no events. Returns null for an unknown or other company's id. */
+export async function setConversationStatus(ctx: DomainCtx, input: { id: string; status: "open" | "closed" }) {
+  const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
+  if (!current) return null;
+  if (current.status === input.status) return { conversation: current, events: [] as PendingEvent[] };
+  const updated: ConversationRow = { ...current, status: input.status, updatedAt: ctx.now, closedAt: input.status === "closed" ? ctx.now : null };
+  const payload = conversationRepresentation(updated);
+  const list = [eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.updated", payload, performedBy: ctx.performedBy, now: ctx.now })];
+  if (input.status === "closed") list.push(eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now }));
+  await ctx.db.batch([
+    ctx.db
+      .update(conversations)
+      .set({ status: updated.status, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
+      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
+    ...list.map((e) => e.statement),
+  ]);
+  return { conversation: updated, events: list.map(pending) };
+}
+
+/** Adds a message: message.received for a contact, message.sent for an agent or the AI. */
+export async function addMessage(ctx: DomainCtx, input: { conversationId: string } & NewMessageInput) {
+  const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.conversationId });
+  if (!current) return null;
+  const conversation: ConversationRow = { ...current, updatedAt: ctx.now };
+  const message = messageRow(ctx, current.id, input, current.channel);
+  const event = messageEvent(ctx, conversation, message);
+  await ctx.db.batch([
+    ctx.db.insert(messages).values(message),
+    ctx.db.update(conversations).set({ updatedAt: ctx.now }).where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
+    event.statement,
+  ]);
+  return { conversation, message, events: [pending(event)] };
+}
+
+/**
+ * Hands a conversation to a human: status escalated + escalation.triggered. Escalating again is a
+ * no-op; a closed conversation cannot be escalated (ConversationConflictError).
+ */
+export async function escalateConversation(ctx: DomainCtx, input: { id: string; reason?: string | null }) {
+  const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
+  if (!current) return null;
+  if (current.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
+  if (current.status === "escalated") return { conversation: current, events: [] as PendingEvent[] };
+  const updated: ConversationRow = { ...current, status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now };
+  const event = eventInsert(ctx.db, {
+    companyId: ctx.companyId,
+    type: "escalation.triggered",
+    payload: { ...conversationRepresentation(updated), reason: input.reason ?? null },
+    performedBy: ctx.performedBy,
+    now: ctx.now,
+  });
+  await ctx.db.batch([
+    ctx.db
+      .update(conversations)
+      .set({ status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now })
+      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
+    event.statement,
+  ]);
+  return { conversation: updated, events: [pending(event)] };
+}

@@ -1,0 +1,38 @@
+import type { conversations, messages } from "../db/schema";
+
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The API representation of a conversation: also the `data` of conversation.* events. */
+export function conversationRepresentation(c: ConversationRow) {
+  return {
+    id: c.id,
+    channel: c.channel,
+    status: c.status,
+    contact: { email: c.contactEmail, name: c.contactName },
+    subject: c.subject,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+    closed_at: iso(c.closedAt),
+    escalated_at: iso(c.escalatedAt),
+  };
+}
+
+/** The API representation of a message: also the `data` of message.* events (with its conversation). */
+export function messageRepresentation(m: MessageRow) {
+  return {
+    id: m.id,
+    conversation_id: m.conversationId,
+    direction: m.direction,
+    author: m.authorKind,
+    author_name: m.authorName,
+    body: m.body,
+    source: m.source,
+    created_at: m.createdAt.toISOString(),
+  };
+}
+
+export type ConversationRepresentation = ReturnType<typeof conversationRepresentation>;
+export type MessageRepresentation = ReturnType<typeof messageRepresentation>;

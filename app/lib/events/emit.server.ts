@@ -1,0 +1,85 @@
+import { and, desc, eq, gte, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { events, type EventType, type PerformedBy } from "../db/schema";
+import type { EventsMessage } from "../env";
+import { newId } from "../ids";
+
+export type PendingEvent = { id: string; type: EventType };
+
+/**
+ * The outbox half of a state change: an `events` insert to put in the SAME db.batch as the rows
+ * it describes, so either both are written or neither is.
+ */
+export function eventInsert(
+  db: Db,
+  input: { companyId: string; type: EventType; payload: Record<string, unknown>; performedBy: PerformedBy; now: Date },
+) {
+  const id = newId("evt", input.now);
+  const statement = db.insert(events).values({
+    id,
+    companyId: input.companyId,
+    type: input.type,
+    payload: input.payload,
+    performedBy: input.performedBy,
+    createdAt: input.now,
+  });
+  return { id, type: input.type, statement };
+}
+
+/**
+ * After the batch commits: hand the event ids to the queue. A failed send is only logged (ids,
+ * never payloads): the cron sweeper re-enqueues events still undispatched after a minute.
+ */
+export async function enqueueEvents(queue: Queue<EventsMessage> | undefined, pending: readonly PendingEvent[]): Promise<void> {
+  if (!queue || pending.length === 0) return;
+  try {
+    if (pending.length === 1) await queue.send({ eventId: pending[0]!.id });
+    else await queue.sendBatch(pending.map((e) => ({ body: { eventId: e.id } })));
+  } catch (error) {
+    console.error("events enqueue failed; the sweeper will retry", pending.map((e) => e.id).join(","), error instanceof Error ? error.name : "unknown");
+  }
+}
+
+/** The public shape of an event: the same object a webhook receives as its body. */
+export function eventRepresentation(row: typeof events.$inferSelect) {
+  return {
+    id: row.id,
+    type: row.type,
+    created_at: row.createdAt.toISOString(),
+    company_id: row.companyId,
+    data: row.payload,
+    performed_by: row.performedBy,
+  };
+}
+
+export async function listEvents({
+  db,
+  companyId,
+  type,
+  since,
+  cursor,
+  limit,
+}: {
+  db: Db;
+  companyId: string;
+  type?: EventType;
+  since?: Date;
+  cursor?: string;
+  limit: number;
+}) {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.companyId, companyId),
+        type ? eq(events.type, type) : undefined,
+        since ? gte(events.createdAt, since) : undefined,
+        cursor ? lt(events.id, cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(events.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { data: page.map(eventRepresentation), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
