@@ -32,7 +32,7 @@ export function htmlToText(html: string): string {
     .replace(/<\s*blockquote\b[^>]*>/gi, `\n${QUOTE_OPEN}\n`)
     .replace(/<\s*\/\s*blockquote\s*>/gi, `\n${QUOTE_CLOSE}\n`)
     .replace(/<\s*li\b[^>]*>/gi, "\n- ")
-    .replace(/<\s*\/\s*(p|div|h[1-6]|li|tr|table|ul|ol|section|article|header|footer|pre)\s*>/gi, "\n")
+    .replace(/<\s*\/\s*(p|div|h[1-6]|tr|table|ul|ol|section|article|header|footer|pre)\s*>/gi, "\n")
     .replace(/<\s*(p|div|h[1-6]|tr|table|ul|ol|section|article|header|footer|pre)\b[^>]*>/gi, "\n")
     .replace(/<\s*\/\s*t[dh]\s*>/gi, " ")
     .replace(/<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\s*\/\s*a\s*>/gi, (_m, _q, href: string, inner: string) => {
