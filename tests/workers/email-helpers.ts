@@ -68,9 +68,9 @@ export async function enableAcme(settings: Record<string, unknown> = {}) {
 }
 
 export const rows = {
-  conversations: () => env.DB.prepare("SELECT * FROM conversations WHERE company_id = 'co_acme' ORDER BY id").all<Record<string, any>>().then((r) => r.results),
-  messages: () => env.DB.prepare("SELECT * FROM messages WHERE company_id = 'co_acme' ORDER BY id").all<Record<string, any>>().then((r) => r.results),
-  events: () => env.DB.prepare("SELECT * FROM events WHERE company_id = 'co_acme' ORDER BY id").all<Record<string, any>>().then((r) => r.results),
+  conversations: () => env.DB.prepare("SELECT * FROM conversations WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
+  messages: () => env.DB.prepare("SELECT * FROM messages WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
+  events: () => env.DB.prepare("SELECT * FROM events WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
 };
 
 export async function clearConversations() {
