@@ -51,7 +51,7 @@ export function htmlToText(html: string): string {
     if (raw.trim() === QUOTE_OPEN) { depth++; continue; }
     if (raw.trim() === QUOTE_CLOSE) { depth = Math.max(0, depth - 1); continue; }
     const line = raw.replace(/[ \t\f\v\u00a0]+/g, " ").trim();
-    lines.push(depth > 0 ? `${"> ".repeat(depth)}${line}`.trimEnd() : line);
+    lines.push(depth > 0 && line ? `${"> ".repeat(depth)}${line}` : line);
   }
   return lines.join("\n").replace(/\n{3,}/g, "\n\n").trim();
 }
