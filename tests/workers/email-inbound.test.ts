@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearConversations, deliver, enableAcme, rows } from "./email-helpers";
-import { gmailForward, htmlOnly, multipartWithAttachments, plainFromMimetext, reply, windows1252 } from "./email-fixtures";
+import { gmailForward, htmlOnly, multipartWithAttachments, plainFromMimetext, reply, simple, windows1252 } from "./email-fixtures";
 
 beforeAll(async () => {
   await enableAcme();
@@ -74,6 +74,24 @@ describe("an inbound email becomes a conversation", () => {
     await deliver(gmailForward("<fwd-2@mail.gmail.com>", "Pat Outsider <pat@elsewhere.example>"), { from: "pat@elsewhere.example" });
     const [conversation] = await rows.conversations();
     expect(conversation).toMatchObject({ contact_email: "pat@elsewhere.example", subject: "Fwd: Refund request" });
+  });
+});
+
+describe("setup confirmations", () => {
+  it("Gmail's forwarding confirmation arrives as a conversation even though it is an automatic message", async () => {
+    const raw = simple({
+      messageId: "<confirm-1@google.com>",
+      from: "Gmail Team <forwarding-noreply@google.com>",
+      subject: "(#123456789) Gmail Forwarding Confirmation - Receive Mail from support@acme.com",
+      headers: "Auto-Submitted: auto-generated\n",
+      body: "support@acme.com has requested to automatically forward mail to your email address support@acme.chat.buzzi.ai.\nConfirmation code: 123456789",
+    });
+    const result = await deliver(raw, { from: "3abc-forwarding-noreply=google.com@gaia.bounces.google.com" });
+    expect(result.rejected).toBeNull();
+    expect(result.outcome.status).toBe("created");
+    const [message] = await rows.messages();
+    expect(message!.body).toContain("Confirmation code: 123456789");
+    expect(result.replies).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { bareAddress, domainMatches, forwardingAddress, messageIdsIn, slugFromRe
 import { htmlToText, parseGmailForward, stripQuotesAndSignature } from "~/lib/email/body-text";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/email/loop";
 import { buildTextEmail, encodeHeaderWord } from "~/lib/email/mime";
+import { forwardingSetupGuides } from "~/lib/email/setup-help";
 import { parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/email/settings";
 
 const D = "chat.buzzi.ai";
@@ -103,6 +104,17 @@ describe("loop detection", () => {
     expect(shouldNotAutoReply(headers({}), "noreply+x@shop.example")).toBe(true);
     expect(shouldNotAutoReply(headers({ "List-Id": "<x>" }), "jane@customer.example")).toBe(true);
     expect(shouldNotAutoReply(headers({}), "jane@customer.example")).toBe(false);
+  });
+});
+
+describe("setup help", () => {
+  it("has Gmail, Outlook and Google Workspace guides that name the company's address", () => {
+    const guides = forwardingSetupGuides("support@acme.chat.buzzi.ai");
+    expect(guides.map((g) => g.id)).toEqual(["gmail", "outlook", "google-workspace"]);
+    for (const g of guides) {
+      expect(g.steps.join(" ")).toContain("support@acme.chat.buzzi.ai");
+      expect(g.helpUrl).toMatch(/^https:\/\//);
+    }
   });
 });
 

@@ -31,7 +31,7 @@ describe("the configure screen's lib functions", () => {
     await enableEmailForwarding({ ...base(), actor: JOHN });
     const connection = await env.DB.prepare("SELECT * FROM connections WHERE company_id = 'co_acme'").first<Record<string, string>>();
     expect(connection).toMatchObject({ provider: "email-forwarding", status: "connected", account_label: "support@acme.chat.buzzi.ai", connected_by: "usr_john" });
-    expect(JSON.parse(connection!.config)).toEqual({ enabled: true, allowedSenderDomains: [], autoAcknowledge: false });
+    expect(JSON.parse(String(connection!.config))).toEqual({ enabled: true, allowedSenderDomains: [], autoAcknowledge: false });
     const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE company_id = 'co_acme'").all<{ action: string }>();
     expect(audit.results.map((a) => a.action)).toEqual(["email_forwarding.enabled"]);
     expect((await getEmailForwarding(base())).enabled).toBe(true);

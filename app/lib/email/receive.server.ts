@@ -68,7 +68,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     return { status: "rejected", reason: "Email forwarding is not enabled for this address" };
   }
   connectionId = connection.row.id;
-  const envelopeLoop = loopRejection(headerGetter(email.headers), [email.from], inboundDomain);
+  const envelopeLoop = loopRejection(headerGetter(email.headers), [email.from, email.headers.get("from")], inboundDomain);
   if (envelopeLoop) return reject(envelopeLoop);
 
   let parsed: Email;
