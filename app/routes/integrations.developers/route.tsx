@@ -1,18 +1,45 @@
-import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { json, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Outlet, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/sessions.server";
+import { ApiKeysSection } from "./api-keys-section";
+import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
 
 export const handle = { access: "admin" };
 
+export const meta: MetaFunction = () => [{ title: "API & Webhooks · Integrations" }];
+
+// The page may carry a freshly revealed API key: never cache it anywhere.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
-  return null;
+  const user = await requireAdmin(request, context);
+  const env = context.cloudflare.env;
+  const apiKeys = await loadApiKeysSection({ env, user, request });
+  return json({ apiKeys }, { headers: { "Cache-Control": "no-store" } });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const env = context.cloudflare.env;
+  const formData = await request.formData();
+  switch (formData.get("intent")) {
+    case "create-key":
+      return createKeyAction(env, user, request, formData);
+    case "regenerate-key":
+      return regenerateKeyAction(env, user, request, formData);
+    case "revoke-key":
+      return revokeKeyAction(env, user, request, formData);
+    default:
+      return json({ intent: null, result: null, error: "Unknown action." }, { status: 400 });
+  }
 }
 
 export default function DevelopersTab() {
+  const { apiKeys } = useLoaderData<typeof loader>();
   return (
-    <section aria-labelledby="api-heading" className="card p-8 text-center">
-      <h2 id="api-heading" className="text-lg font-semibold">API &amp; Webhooks</h2>
-      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">API keys and webhook endpoints are not available yet.</p>
-    </section>
+    <div className="space-y-8">
+      <ApiKeysSection data={apiKeys} />
+      <Outlet />
+    </div>
   );
 }
