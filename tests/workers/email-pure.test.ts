@@ -45,6 +45,13 @@ describe("HTML to text", () => {
     const html = `<html><head><style>.x{}</style></head><body><h1>Hello&nbsp;there</h1><p>Price: 5&euro; &lt;today&gt; &#8211; <b>now</b></p><script>alert(1)</script><ul><li>One</li><li>Two</li></ul><p><a href="https://example.com/a?b=1&amp;c=2">the page</a> or <a href="mailto:x@y.z">x@y.z</a></p></body></html>`;
     expect(htmlToText(html)).toBe("Hello there\n\nPrice: 5€ <today> – now\n\n- One\n- Two\n\nthe page (https://example.com/a?b=1&c=2) or x@y.z");
   });
+  it("stays fast on hostile HTML (thousands of unclosed anchors and style tags)", () => {
+    const started = Date.now();
+    const text = htmlToText("<a href='https://x.example'>".repeat(20_000) + "<style>".repeat(20_000) + "<!--".repeat(5) + "<p>end</p>" + "<a href=x ".repeat(50_000) + "<p");
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(text).not.toContain("end"); // inside an unclosed comment
+    expect(htmlToText("<p>one<p>two <b>three")).toBe("one\ntwo three");
+  });
   it("turns blockquotes into quoted lines", () => {
     expect(htmlToText("<div>Yes.</div><blockquote><p>Will it work?</p></blockquote>")).toBe("Yes.\n\n> Will it work?");
   });
