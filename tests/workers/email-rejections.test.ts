@@ -65,6 +65,14 @@ describe("refused emails: setReject with a clear reason and nothing written", ()
     expect((await deliver(simple({ messageId: "<dom-3@x>" }), { from: "support+caf_=support=acme.chat.buzzi.ai@acme.com" })).outcome.status).toBe("created");
   });
 
+  it("a bounce-style message with no sender address at all is refused", async () => {
+    await enableAcme();
+    const raw = "From: undisclosed-recipients:;\r\nTo: support@acme.chat.buzzi.ai\r\nSubject: ?\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n";
+    const result = await deliver(raw, { from: "" });
+    expect(result.rejected).toBe("The message has no valid sender address");
+    await expectNothingWritten();
+  });
+
   it("a refusal for a connected company is recorded on the connection for the configure screen", async () => {
     await enableAcme({ allowedSenderDomains: "acme.com" });
     await deliver(simple({ messageId: "<rec-1@x>" }), { from: "jane@customer.example" });

@@ -15,8 +15,11 @@ const MAX_ATTACHMENTS = 100;
 export type Contact = { email: string; name: string | null };
 export type EmailContent = { contact: Contact; subject: string | null; body: string; attachments: AttachmentMeta[]; forwardedBy: string | null };
 
+/** Text beyond this is not read (the stored body is capped at MAX_BODY_CHARS anyway). */
+const MAX_TEXT_CHARS = 1_000_000;
+
 export function rawBodyText(parsed: Pick<Email, "text" | "html">): string {
-  if (parsed.text && parsed.text.trim()) return parsed.text;
+  if (parsed.text && parsed.text.trim()) return parsed.text.slice(0, MAX_TEXT_CHARS);
   if (parsed.html) return htmlToText(parsed.html);
   return "";
 }
