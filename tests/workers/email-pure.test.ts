@@ -5,7 +5,7 @@ import { htmlToText, parseGmailForward, stripQuotesAndSignature } from "~/lib/em
 import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/email/loop";
 import { buildTextEmail, encodeHeaderWord } from "~/lib/email/mime";
 import { forwardingSetupGuides } from "~/lib/email/setup-help";
-import { parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/email/settings";
+import { emailForwardingSettingsSchema, parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/email/settings";
 
 const D = "chat.buzzi.ai";
 
@@ -129,6 +129,10 @@ describe("settings", () => {
   it("an empty stored config reads as enabled with defaults; a corrupt one falls back per field", () => {
     expect(readEmailForwardingSettings({})).toEqual({ enabled: true, allowedSenderDomains: [], autoAcknowledge: false });
     expect(readEmailForwardingSettings({ enabled: false, allowedSenderDomains: "oops", autoAcknowledge: true })).toEqual({ enabled: false, allowedSenderDomains: [], autoAcknowledge: true });
+  });
+  it("the stored schema also takes the domains as one text field, as a generic config form sends them", () => {
+    expect(emailForwardingSettingsSchema.parse({ enabled: true, allowedSenderDomains: "Acme.com, b.org", autoAcknowledge: false })).toEqual({ enabled: true, allowedSenderDomains: ["acme.com", "b.org"], autoAcknowledge: false });
+    expect(emailForwardingSettingsSchema.safeParse({ allowedSenderDomains: "not a domain!" }).success).toBe(false);
   });
   it("the form accepts domains separated by commas, spaces or new lines and refuses non-domains", () => {
     expect(parseEmailForwardingForm({ enabled: "on", allowedSenderDomains: "a.com,b.co.uk\nC.org" })).toEqual({ ok: true, settings: { enabled: true, autoAcknowledge: false, allowedSenderDomains: ["a.com", "b.co.uk", "c.org"] } });

@@ -14,11 +14,28 @@ const domainName = z
   .transform((d) => d.replace(/^@/, "").replace(/\.$/, ""))
   .refine(isDomainName, { message: "Enter a domain name such as example.com" });
 
-/** What is stored. Connect = enable: an empty config (as the catalog's Connect writes it) means enabled. */
+/** "a.com, b.com\nc.com" or an array → an array of trimmed, non-empty entries. */
+function domainList(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return [];
+  return String(value)
+    .split(/[\s,;]+/)
+    .map((d) => d.trim())
+    .filter(Boolean);
+}
+
+/**
+ * What is stored. Connect = enable: an empty config (as the catalog's Connect writes it) means
+ * enabled. Domains also accept one comma/space/newline-separated string, and every field has a
+ * title, so this schema can serve as the catalog entry's generic `configSchema` as it is.
+ */
 export const emailForwardingSettingsSchema = z.object({
-  enabled: z.boolean().default(true),
-  allowedSenderDomains: z.array(domainName).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`).default([]),
-  autoAcknowledge: z.boolean().default(false),
+  enabled: z.boolean().default(true).meta({ title: "Accept forwarded email", description: "When off, emails to the address are refused." }),
+  allowedSenderDomains: z
+    .preprocess(domainList, z.array(domainName).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`))
+    .default([])
+    .meta({ title: "Allowed sender domains (optional)", description: "Only accept email from these domains (and their subdomains), separated by commas. Empty accepts everyone." }),
+  autoAcknowledge: z.boolean().default(false).meta({ title: "Auto-acknowledge", description: "Reply once to each new conversation to say the email was received." }),
 });
 export type EmailForwardingSettings = z.infer<typeof emailForwardingSettingsSchema>;
 
@@ -46,17 +63,7 @@ const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true", z
 export const emailForwardingFormSchema = z.object({
   enabled: checkbox,
   autoAcknowledge: checkbox,
-  allowedSenderDomains: z.preprocess(
-    (v) => {
-      if (Array.isArray(v)) return v;
-      if (v === undefined || v === null) return [];
-      return String(v)
-        .split(/[\s,;]+/)
-        .map((d) => d.trim())
-        .filter(Boolean);
-    },
-    z.array(z.string().max(253, "That domain is too long")).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`),
-  ),
+  allowedSenderDomains: z.preprocess(domainList, z.array(z.string().max(253, "That domain is too long")).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`)),
 });
 
 export type SettingsFieldErrors = Partial<Record<keyof EmailForwardingSettings, string[]>>;
