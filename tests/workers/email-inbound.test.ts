@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearConversations, deliver, enableAcme, rows } from "./email-helpers";
 import { gmailForward, htmlOnly, multipartWithAttachments, plainFromMimetext, reply, simple, windows1252 } from "./email-fixtures";
@@ -111,6 +112,21 @@ describe("replies thread into their conversation", () => {
     expect(newEvents.map((e) => e.type)).toEqual(["message.received"]);
     expect(JSON.parse(newEvents[0]!.performed_by).type).toBe("contact");
     expect(result.enqueued).toEqual([newEvents[0]!.id]);
+  });
+
+  it("a reply to a closed conversation reopens it, with conversation.updated performed by the contact", async () => {
+    const first = await deliver(plainFromMimetext({ messageId: "<orig-closed@customer.example>" }), { from: "jane@customer.example" });
+    const id = (first.outcome as { conversationId: string }).conversationId;
+    await env.DB.prepare("UPDATE conversations SET status = 'closed', closed_at = 1 WHERE id = ?").bind(id).run();
+    const before = (await rows.events()).length;
+    const result = await deliver(reply({ messageId: "<reply-closed@customer.example>", inReplyTo: "<orig-closed@customer.example>" }), { from: "jane@customer.example" });
+    expect(result.outcome.status).toBe("appended");
+    const [conversation] = await rows.conversations();
+    expect(conversation).toMatchObject({ id, status: "open", closed_at: null });
+    const newEvents = (await rows.events()).slice(before);
+    expect(newEvents.map((e) => e.type)).toEqual(["message.received", "conversation.updated"]);
+    expect(JSON.parse(newEvents[1]!.performed_by)).toMatchObject({ type: "contact", id: "jane@customer.example" });
+    expect(result.enqueued).toEqual(newEvents.map((e) => e.id));
   });
 
   it("a reply found only through References (e.g. a reply to our acknowledgement) is appended too", async () => {

@@ -8,7 +8,7 @@
  */
 import PostalMime, { type Email } from "postal-mime";
 import { eq } from "drizzle-orm";
-import { addMessage, createConversation, type DomainCtx, type NewMessageInput } from "../conversations/conversations.server";
+import { addMessage, createConversation, setConversationStatus, type DomainCtx, type NewMessageInput } from "../conversations/conversations.server";
 import { EMAIL_SOURCE, findEmailMessageById, findThreadConversationId } from "../conversations/email-threading.server";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
@@ -106,7 +106,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     externalId: messageId,
     attachments: content.attachments.length > 0 ? content.attachments : null,
   };
-  let written: { conversation: { id: string }; message: { id: string }; events: Parameters<typeof enqueueEvents>[1] } | null = null;
+  let written: { conversation: { id: string; status?: string }; message: { id: string }; events: Parameters<typeof enqueueEvents>[1] } | null = null;
   let created = false;
   try {
     if (threadId) written = await addMessage(ctx, { conversationId: threadId, ...message });
@@ -120,7 +120,13 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     if (winner) return { status: "duplicate", conversationId: winner.conversationId, messageId: winner.id };
     throw error;
   }
-  await enqueueEvents(deps.queue, written.events);
+  const events = [...written.events];
+  if (!created && "status" in written.conversation && written.conversation.status === "closed") {
+    // A customer writing again reopens the conversation (conversation.updated, by the contact).
+    const reopened = await setConversationStatus(ctx, { id: written.conversation.id, status: "open" });
+    if (reopened) events.push(...reopened.events);
+  }
+  await enqueueEvents(deps.queue, events);
   await db.update(connections).set({ lastSuccessAt: now }).where(eq(connections.id, connection.row.id));
 
   let acknowledged = false;
