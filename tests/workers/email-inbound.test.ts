@@ -71,6 +71,26 @@ describe("an inbound email becomes a conversation", () => {
     expect(JSON.parse(events[1]!.performed_by)).toEqual({ type: "contact", id: "maria@shopper.example", name: "Maria Garcia" });
   });
 
+  it("an Outlook FW: by a company user (HTML only) makes the original sender the contact", async () => {
+    const raw = [
+      "From: Sarah Lee <sarah@acme.com>",
+      "To: support@acme.chat.buzzi.ai",
+      "Subject: FW: Damaged parcel",
+      "Message-ID: <fw-outlook-1@acme.com>",
+      "MIME-Version: 1.0",
+      'Content-Type: text/html; charset="utf-8"',
+      "",
+      '<html><body><p>Can someone take this?</p><div id="divRplyFwdMsg"><hr><b>From:</b> Tom Baker &lt;tom@buyer.example&gt;<br><b>Sent:</b> Tuesday, November 24, 2026 9:12 AM<br><b>To:</b> Support &lt;support@acme.com&gt;<br><b>Subject:</b> Damaged parcel</div><br><p>The parcel arrived crushed. Photos to follow.</p></body></html>',
+      "",
+    ].join("\r\n");
+    const result = await deliver(raw, { from: "sarah@acme.com" });
+    expect(result.outcome.status).toBe("created");
+    const [conversation] = await rows.conversations();
+    expect(conversation).toMatchObject({ contact_email: "tom@buyer.example", contact_name: "Tom Baker", subject: "Damaged parcel" });
+    const [message] = await rows.messages();
+    expect(message!.body).toBe("The parcel arrived crushed. Photos to follow.");
+  });
+
   it("a Gmail forward by someone outside the company keeps the forwarder as the contact", async () => {
     await deliver(gmailForward("<fwd-2@mail.gmail.com>", "Pat Outsider <pat@elsewhere.example>"), { from: "pat@elsewhere.example" });
     const [conversation] = await rows.conversations();

@@ -1,7 +1,7 @@
 import PostalMime from "postal-mime";
 import { describe, expect, it } from "vitest";
 import { bareAddress, domainMatches, forwardingAddress, messageIdsIn, slugFromRecipient } from "~/lib/email/address";
-import { htmlToText, parseGmailForward, stripQuotesAndSignature } from "~/lib/email/body-text";
+import { htmlToText, parseForward, parseGmailForward, stripQuotesAndSignature } from "~/lib/email/body-text";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/email/loop";
 import { buildTextEmail, encodeHeaderWord } from "~/lib/email/mime";
 import { forwardingSetupGuides } from "~/lib/email/setup-help";
@@ -83,6 +83,11 @@ describe("Gmail forwarded messages", () => {
   it("reads the original sender, subject and body, and the forwarder's note", () => {
     const text = "FYI\n\n---------- Forwarded message ---------\nFrom: Maria Garcia <maria@shopper.example>\nDate: Tue, Nov 24, 2026 at 9:12 AM\nSubject: Refund\nTo: <support@acme.com>\n\n\nPlease refund.\n";
     expect(parseGmailForward(text)).toEqual({ from: { name: "Maria Garcia", address: "maria@shopper.example" }, subject: "Refund", date: "Tue, Nov 24, 2026 at 9:12 AM", body: "Please refund.", note: "FYI" });
+  });
+  it("reads Outlook's FW: block (under a rule, with [mailto:] addresses) only when the subject says it is a forward", () => {
+    const text = "Please handle.\n\n________________________________\nFrom: Maria Garcia [mailto:maria@shopper.example]\nSent: Tuesday, November 24, 2026 9:12 AM\nTo: Support <support@acme.com>\nSubject: Refund\n\nPlease refund.\n";
+    expect(parseForward(text, "FW: Refund")).toEqual({ from: { name: "Maria Garcia", address: "maria@shopper.example" }, subject: "Refund", date: "Tuesday, November 24, 2026 9:12 AM", body: "Please refund.", note: "Please handle." });
+    expect(parseForward(text, "Re: Refund")).toBeNull();
   });
   it("is null for a message that is not a forward", () => {
     expect(parseGmailForward("Hello\nFrom: me")).toBeNull();

@@ -61,17 +61,12 @@ export function tidy(text: string): string {
 export type ForwardedMessage = { from: { name: string | null; address: string } | null; subject: string | null; date: string | null; body: string; note: string };
 
 const FORWARD_MARKER = /^-{5,}\s*Forwarded message\s*-{2,}\s*$/i;
+const FORWARD_SUBJECT = /^\s*(fwd?|fw|tr|wg)\s*:/i;
 
-/**
- * Gmail's forward: "---------- Forwarded message ---------" then From:/Date:/Subject:/To:/Cc:
- * lines, a blank line, and the original body. `note` is what the forwarder wrote above it.
- */
-export function parseGmailForward(text: string): ForwardedMessage | null {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  const start = lines.findIndex((l) => FORWARD_MARKER.test(l.trim()));
-  if (start < 0) return null;
+/** Reads "Name: value" header lines from `from` up to the first blank line; the rest is the body. */
+function forwardedBlock(lines: string[], headerStart: number, noteEnd: number): ForwardedMessage {
   const fields: Record<string, string> = {};
-  let i = start + 1;
+  let i = headerStart;
   for (; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === "") break;
@@ -80,12 +75,39 @@ export function parseGmailForward(text: string): ForwardedMessage | null {
     else if (Object.keys(fields).length === 0) break;
   }
   const from = fields.from ? parseDisplayAddress(fields.from) : null;
-  return { from, subject: fields.subject ?? null, date: fields.date ?? null, body: tidy(lines.slice(i + 1).join("\n")), note: tidy(lines.slice(0, start).join("\n")) };
+  return { from, subject: fields.subject ?? null, date: fields.date ?? fields.sent ?? null, body: tidy(lines.slice(i + 1).join("\n")), note: tidy(lines.slice(0, noteEnd).join("\n")) };
+}
+
+/**
+ * Gmail's forward: "---------- Forwarded message ---------" then From:/Date:/Subject:/To:/Cc:
+ * lines, a blank line, and the original body. `note` is what the forwarder wrote above it.
+ */
+export function parseGmailForward(text: string): ForwardedMessage | null {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const start = lines.findIndex((l) => FORWARD_MARKER.test(l.trim()));
+  return start < 0 ? null : forwardedBlock(lines, start + 1, start);
+}
+
+/**
+ * A forwarded message, from Gmail or from Outlook (subject "FW:"/"Fwd:" and a "From: … Sent: …"
+ * block, optionally under a "____" rule or "-----Original Message-----").
+ */
+export function parseForward(text: string, subject: string | null | undefined): ForwardedMessage | null {
+  const gmail = parseGmailForward(text);
+  if (gmail || !FORWARD_SUBJECT.test(subject ?? "")) return gmail;
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!OUTLOOK_FROM.test(lines[i]!.trim()) || !lines.slice(i + 1, i + 5).some((l) => OUTLOOK_NEXT.test(l.trim()))) continue;
+    const previous = lines[i - 1]?.trim() ?? "";
+    const noteEnd = /^_{8,}$/.test(previous) || /^-{2,}\s*Original Message\s*-{2,}$/i.test(previous) ? i - 1 : i;
+    return forwardedBlock(lines, i, noteEnd);
+  }
+  return null;
 }
 
 /** `Jane Doe <jane@example.com>` (Gmail's plain-text form) → name + address. */
 export function parseDisplayAddress(value: string): { name: string | null; address: string } | null {
-  const m = /^\s*"?([^"<]*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
+  const m = /^\s*"?([^"<[]*?)"?\s*(?:<|\[mailto:)([^<>\[\]\s]+@[^<>\[\]\s]+)(?:>|\])\s*$/.exec(value);
   if (m) return { name: m[1]!.trim() || null, address: m[2]!.toLowerCase() };
   const bare = /^\s*([^\s<>]+@[^\s<>]+)\s*$/.exec(value);
   return bare ? { name: null, address: bare[1]!.toLowerCase() } : null;

@@ -6,7 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Attachment, Email } from "postal-mime";
 import type { Db } from "../db/client";
 import { users, type AttachmentMeta } from "../db/schema";
-import { htmlToText, parseGmailForward, stripQuotesAndSignature } from "./body-text";
+import { htmlToText, parseForward, stripQuotesAndSignature } from "./body-text";
 
 export const MAX_BODY_CHARS = 100_000;
 const MAX_SUBJECT_CHARS = 300;
@@ -53,12 +53,12 @@ async function isCompanyUser(db: Db, companyId: string, address: string): Promis
 
 /**
  * The sender becomes the contact, except when someone of the company forwarded a customer's
- * email by hand (Gmail's "Forwarded message" block): then the original sender is the contact.
+ * email by hand (Gmail's "Forwarded message" block, or Outlook's FW: with its From/Sent block): then the original sender is the contact.
  */
 export async function emailContent(db: Db, companyId: string, parsed: Email, sender: Contact): Promise<EmailContent> {
   const text = rawBodyText(parsed);
   const attachments = attachmentMeta(parsed.attachments ?? []);
-  const forward = parseGmailForward(text);
+  const forward = parseForward(text, parsed.subject);
   if (forward?.from && (await isCompanyUser(db, companyId, sender.email))) {
     const body = stripQuotesAndSignature(forward.body) || forward.note;
     return {
