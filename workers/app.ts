@@ -14,10 +14,11 @@ import { handleQueueBatch } from "../app/lib/queues.server";
 import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/email/inbound.server";
+import { withBench } from "../app/lib/bench/bench";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 
-export default {
+const worker = {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
@@ -41,3 +42,6 @@ export default {
     await handleInboundEmail(message, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
+
+// `npm run bench` only (BENCH_ROUTES=true): /__bench/ping and a D1 round-trip count per response.
+export default withBench(worker);

@@ -1,0 +1,88 @@
+import type { Env } from "../env";
+
+/**
+ * Benchmark-only hooks (`npm run bench`). Active only when the BENCH_ROUTES binding is exactly
+ * "true", which only the benchmark's Miniflare config sets; everywhere else they are inert.
+ */
+export function benchEnabled(env: Pick<Env, "BENCH_ROUTES">): boolean {
+  return env.BENCH_ROUTES === "true";
+}
+
+const RAW = Symbol("raw statement");
+
+export const D1_ROUND_TRIPS_HEADER = "X-Bench-D1-Round-Trips";
+
+/**
+ * Wraps a D1 binding so every call that goes to the database (one round trip each) is counted:
+ * `batch`, `exec`, `dump`, and `first`/`all`/`run`/`raw` on a prepared (optionally bound) statement.
+ * `prepare` and `bind` stay local, so they are not counted.
+ */
+export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => number } {
+  let n = 0;
+  const wrapStatement = (stmt: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === RAW) return target;
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "bind") return (...args: unknown[]) => wrapStatement(value.apply(target, args));
+        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
+          return (...args: unknown[]) => {
+            n++;
+            return value.apply(target, args);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  const db = new Proxy(d1, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (prop === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
+      if (prop === "batch") {
+        // the statements handed back are our wrappers; D1 needs its own objects
+        return (stmts: D1PreparedStatement[]) => {
+          n++;
+          return value.call(target, stmts.map(unwrap));
+        };
+      }
+      if (prop === "exec" || prop === "dump") {
+        return (...args: unknown[]) => {
+          n++;
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { db, roundTrips: () => n };
+}
+
+function unwrap(stmt: D1PreparedStatement): D1PreparedStatement {
+  return ((stmt as unknown as Record<symbol, D1PreparedStatement>)[RAW] ?? stmt) as D1PreparedStatement;
+}
+
+type Fetch = NonNullable<ExportedHandler<Env>["fetch"]>;
+
+/**
+ * The Worker with the benchmark hooks: under BENCH_ROUTES only, `/__bench/ping` answers before
+ * anything else (the bare Worker route), and every other response carries the number of D1 round
+ * trips it took. Otherwise the Worker's own fetch runs untouched.
+ */
+export function withBench<W extends { fetch: Fetch }>(worker: W): W {
+  return {
+    ...worker,
+    async fetch(request, env, ctx) {
+      if (!benchEnabled(env)) return worker.fetch(request, env, ctx);
+      if (new URL(request.url).pathname === "/__bench/ping") {
+        return new Response("pong\n", { headers: { "Content-Type": "text/plain" } });
+      }
+      const counter = countingD1(env.DB);
+      const response = await worker.fetch(request, { ...env, DB: counter.db }, ctx);
+      const counted = new Response(response.body, response);
+      counted.headers.set(D1_ROUND_TRIPS_HEADER, String(counter.roundTrips()));
+      return counted;
+    },
+  };
+}
