@@ -78,6 +78,9 @@ export function withBench<W extends { fetch: Fetch }>(worker: W): W {
       if (new URL(request.url).pathname === "/__bench/ping") {
         return new Response("pong\n", { headers: { "Content-Type": "text/plain" } });
       }
+      if (new URL(request.url).pathname === "/__bench/fetch-loop" && request.method === "POST") {
+        return fetchLoop(request);
+      }
       const counter = countingD1(env.DB);
       const response = await worker.fetch(request, { ...env, DB: counter.db }, ctx);
       const counted = new Response(response.body, response);
@@ -85,4 +88,33 @@ export function withBench<W extends { fetch: Fetch }>(worker: W): W {
       return counted;
     },
   };
+}
+
+/**
+ * The webhook ceiling: `n` POSTs of `body` from this runtime to a loopback receiver, at most
+ * `concurrency` in flight (the deliveries consumer's own cap is 6). Loopback targets only.
+ */
+async function fetchLoop(request: Request): Promise<Response> {
+  const input = (await request.json().catch(() => null)) as { url?: unknown; n?: unknown; concurrency?: unknown; body?: unknown } | null;
+  const url = typeof input?.url === "string" ? new URL(input.url) : null;
+  const n = Number(input?.n);
+  const concurrency = Number(input?.concurrency);
+  if (!url || url.hostname !== "127.0.0.1" || !Number.isInteger(n) || n < 1 || n > 100_000 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    return new Response("bad fetch-loop request\n", { status: 400 });
+  }
+  const body = typeof input?.body === "string" ? input.body : "{}";
+  let next = 0;
+  let ok = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body, redirect: "manual" });
+        await res.arrayBuffer();
+        if (res.ok) ok++;
+      }
+    }),
+  );
+  return Response.json({ n, ok, ms: Date.now() - started });
 }
