@@ -22,5 +22,6 @@ export async function machineInfo() {
     node: process.version,
     wrangler: wranglerVersion,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg(),
   };
 }
