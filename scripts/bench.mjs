@@ -83,7 +83,14 @@ async function main() {
     log("building (npm run build) …");
     await npmRun("build", { quiet: true });
   }
-  r.commands.push("npm run build", "wrangler deploy --dry-run --minify --outdir <tmp>", "wrangler d1 migrations apply DB --local --persist-to <tmp>", "node scripts/seed.mjs (seed(), SEED_API_KEY = a fresh key)");
+  r.commands.push(
+    `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+    ...(flag("skip-build") ? [] : ["npm run build"]),
+    "wrangler deploy --dry-run --minify --outdir <tmp>/dist",
+    "wrangler d1 migrations apply DB --local --persist-to <tmp>/state",
+    "seed({ persistDir: <tmp>/state }) from scripts/seed.mjs, with SEED_API_KEY = a fresh random key",
+    "new Miniflare({ ...unstable_getMiniflareWorkerOptions(\"wrangler.toml\").workerOptions, modules: [<tmp>/dist/app.js], bindings: { …, BENCH_ROUTES: \"true\" } })",
+  );
 
   await section("sizes", async () => {
     r.sizes = pageWeight(INTEGRATIONS_PAGE);
@@ -92,7 +99,7 @@ async function main() {
 
   log("\nstarting Miniflare on the dry-run bundle …");
   const server = await startBenchServer({ log });
-  r.server = { miniflare: server.miniflareVersion, bundle: server.bundle, bindings: server.bindings };
+  r.server = { miniflare: server.miniflareVersion, bundle: server.bundle, bindings: server.bindings, stateDir: server.stateDir };
   log(`  ${server.url}; Worker bundle ${server.bundle.raw} B (${server.bundle.gzip} B gzip)`);
   const receiver = await startReceiver();
   try {
@@ -101,22 +108,19 @@ async function main() {
 
     await section("d1", async () => {
       r.d1 = {};
-      const paths = ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"];
-      for (const p of paths) {
-        const counts = [];
-        for (let i = 0; i < 3; i++) {
-          const res = await fetch(`${server.url}${p}`, { headers: { Cookie: cookie }, redirect: "manual" });
+      const probe = async (label, url, headers) => {
+        const rows = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await fetch(url, { headers, redirect: "manual" });
           await res.arrayBuffer();
-          counts.push(res.status === 200 ? Number(res.headers.get("x-bench-d1-round-trips")) : NaN);
+          if (res.status !== 200) return (r.d1[label] = { status: res.status });
+          rows.push(["x-bench-d1-round-trips", "x-bench-d1-wait-ms", "x-bench-worker-ms"].map((h) => Number(res.headers.get(h))));
         }
-        r.d1[p] = Number.isNaN(counts[0]) ? null : median(counts);
-        log(`  ${p}: ${r.d1[p] ?? "not a 200 on this build"}`);
-      }
-      if (!apiMissing) {
-        const res = await fetch(`${server.url}/v1/conversations`, { headers: { Authorization: `Bearer ${server.apiKey}` } });
-        await res.arrayBuffer();
-        r.d1["GET /v1/conversations"] = Number(res.headers.get("x-bench-d1-round-trips"));
-      }
+        r.d1[label] = { roundTrips: median(rows.map((x) => x[0])), waitMs: median(rows.map((x) => x[1])), workerMs: median(rows.map((x) => x[2])) };
+        log(`  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`);
+      };
+      for (const p of ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"]) await probe(p, `${server.url}${p}`, { Cookie: cookie });
+      if (!apiMissing) await probe("GET /v1/conversations", `${server.url}/v1/conversations`, { Authorization: `Bearer ${server.apiKey}` });
     });
 
     const tool = findWrk(log);

@@ -17,7 +17,8 @@ function summary(r) {
     const ratio = r.ssr.integrations.rps / r.ssr.bare.rps;
     row("`/integrations` SSR throughput ≥ 0.8× bare Remix route", `${fmt(ratio, 2)}× (${fmt(r.ssr.integrations.rps, 1)} vs ${fmt(r.ssr.bare.rps, 1)} req/s)`, verdict(ratio >= 0.8));
   } else row("`/integrations` SSR throughput ≥ 0.8× bare Remix route", nm(r, "ssr"), "—");
-  if (r.d1?.["/integrations"] != null) row("D1 round trips per `/integrations` render = 1", String(r.d1["/integrations"]), verdict(r.d1["/integrations"] <= 1));
+  const d1 = r.d1?.["/integrations"];
+  if (d1?.roundTrips != null) row("D1 round trips per `/integrations` render = 1", String(d1.roundTrips), verdict(d1.roundTrips <= 1));
   else row("D1 round trips per `/integrations` render = 1", nm(r, "d1"), "—");
   if (r.sizes) {
     row(`Client JS on \`/integrations\` ≤ ${BUDGETS.jsGzip / 1024} KB gzip`, kb(r.sizes.js.gzip), verdict(r.sizes.js.gzip <= BUDGETS.jsGzip));
@@ -75,7 +76,8 @@ export function renderReport(r) {
   out.push(`| Node | ${m.node} |`, `| wrangler | ${m.wrangler} |`, `| Miniflare | ${r.server?.miniflare ?? "n/a"} |`);
   out.push(`| Lighthouse | ${r.lighthouse?.version ?? "n/a"} (Chromium ${r.lighthouse?.chromium ?? "n/a"}) |`);
   out.push(`| Load generator | ${r.loadTool ?? "n/a"} |`);
-  out.push(`| Load average at start (1/5/15 min) | ${m.loadAverage.map((x) => fmt(x, 2)).join(" / ")} |`, "");
+  out.push(`| Load average at start (1/5/15 min) | ${m.loadAverage.map((x) => fmt(x, 2)).join(" / ")} |`);
+  out.push(`| D1/KV state directory | ${r.server?.stateDir ?? "n/a"} |`, "");
   out.push("## Commands", "");
   for (const c of r.commands) out.push(`- \`${c}\``);
   out.push(`- Parameters: ${P.runs} runs × ${P.seconds} s per target after a ${P.warmup} s warm-up, ${P.connections} connections; Lighthouse ${P.lighthouseRuns} run(s) per page; ${P.latencySamples} latency samples; ${P.burstRuns} × ${P.burstEvents} events; soak ${P.soakEvents} events × 3 endpoints, ${P.soakClients} clients, ${P.soakSeconds} s.`, "");
@@ -90,8 +92,12 @@ export function renderReport(r) {
   out.push("## 2. D1 round trips per render", "");
   if (r.d1) {
     out.push("Counted by a proxy around the D1 binding (BENCH_ROUTES only): each `batch`, `exec`, `first`, `all`, `run`, `raw` is one round trip.", "");
-    out.push("| Request | D1 round trips | Budget |", "|---|---|---|");
-    for (const [p, n] of Object.entries(r.d1)) out.push(`| \`${p}\` | ${n ?? "not a 200 on this build"} | ${p === "/integrations" ? "1" : "—"} |`);
+    out.push("Also from the Worker (medians of 5 requests): time spent waiting on D1, and time to the response head, by workerd's clock (which advances only across I/O).", "");
+    out.push("| Request | D1 round trips | Waiting on D1 | Worker time to response head | Budget |", "|---|---|---|---|---|");
+    for (const [p, v] of Object.entries(r.d1)) {
+      if (v.roundTrips == null) out.push(`| \`${p}\` | not a 200 on this build (${v.status}) | | | |`);
+      else out.push(`| \`${p}\` | ${v.roundTrips} | ${ms(v.waitMs)} | ${ms(v.workerMs)} | ${p === "/integrations" ? `1 ${verdict(v.roundTrips <= 1)}` : "—"} |`);
+    }
     out.push("");
   } else out.push(nm(r, "d1"), "");
 

@@ -11,14 +11,22 @@ export function benchEnabled(env: Pick<Env, "BENCH_ROUTES">): boolean {
 const RAW = Symbol("raw statement");
 
 export const D1_ROUND_TRIPS_HEADER = "X-Bench-D1-Round-Trips";
+export const D1_WAIT_HEADER = "X-Bench-D1-Wait-Ms";
+export const TOTAL_HEADER = "X-Bench-Worker-Ms";
 
 /**
  * Wraps a D1 binding so every call that goes to the database (one round trip each) is counted:
  * `batch`, `exec`, `dump`, and `first`/`all`/`run`/`raw` on a prepared (optionally bound) statement.
  * `prepare` and `bind` stay local, so they are not counted.
  */
-export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => number } {
+export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => number; waitedMs: () => number } {
   let n = 0;
+  let waited = 0;
+  // workerd's clock advances across I/O, so this is the time spent waiting on D1
+  const timed = <T>(p: Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    return p.finally(() => (waited += Date.now() - t0));
+  };
   const wrapStatement = (stmt: D1PreparedStatement): D1PreparedStatement =>
     new Proxy(stmt, {
       get(target, prop) {
@@ -29,7 +37,7 @@ export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => 
         if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
           return (...args: unknown[]) => {
             n++;
-            return value.apply(target, args);
+            return timed(value.apply(target, args));
           };
         }
         return value.bind(target);
@@ -44,19 +52,19 @@ export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => 
         // the statements handed back are our wrappers; D1 needs its own objects
         return (stmts: D1PreparedStatement[]) => {
           n++;
-          return value.call(target, stmts.map(unwrap));
+          return timed(value.call(target, stmts.map(unwrap)));
         };
       }
       if (prop === "exec" || prop === "dump") {
         return (...args: unknown[]) => {
           n++;
-          return value.apply(target, args);
+          return timed(value.apply(target, args));
         };
       }
       return value.bind(target);
     },
   });
-  return { db, roundTrips: () => n };
+  return { db, roundTrips: () => n, waitedMs: () => waited };
 }
 
 function unwrap(stmt: D1PreparedStatement): D1PreparedStatement {
@@ -82,9 +90,13 @@ export function withBench<W extends { fetch: Fetch }>(worker: W): W {
         return fetchLoop(request);
       }
       const counter = countingD1(env.DB);
+      const t0 = Date.now();
       const response = await worker.fetch(request, { ...env, DB: counter.db }, ctx);
       const counted = new Response(response.body, response);
       counted.headers.set(D1_ROUND_TRIPS_HEADER, String(counter.roundTrips()));
+      counted.headers.set(D1_WAIT_HEADER, String(counter.waitedMs()));
+      // wall time until the response head, as far as workerd's I/O-driven clock can tell
+      counted.headers.set(TOTAL_HEADER, String(Date.now() - t0));
       return counted;
     },
   };
