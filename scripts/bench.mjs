@@ -130,6 +130,8 @@ async function main() {
       r.ssr = await sideBySide(tool, [
         { label: "bare", url: `${server.url}/__bench/bare`, headers: { Cookie: cookie } },
         { label: "integrations", url: `${server.url}/integrations`, headers: { Cookie: cookie } },
+        // informative: the layout loader alone (session, KV, D1, JSON), without rendering the page
+        { label: "integrationsData", url: `${server.url}/integrations?_data=routes%2Fintegrations`, headers: { Cookie: cookie } },
       ]);
     });
 
@@ -165,6 +167,7 @@ async function main() {
         const b = await burstRun({ base: server.url, apiKey: server.apiKey, receiver, name: "one", events: P.burstEvents, runId: `${runId}r${i}`, timeoutMs: 120_000 });
         r.webhooks.bursts.push(b);
         log(`  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}`);
+        if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
       }
     });
 

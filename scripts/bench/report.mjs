@@ -69,6 +69,10 @@ export function renderReport(r) {
   out.push("(`wrangler deploy --dry-run --minify`) served by Miniflare, not `wrangler dev` — see");
   out.push("[ADR 0005](docs/decisions/0005-benchmark-method.md). Timings are medians of the runs listed; they depend on the");
   out.push("machine and on what else it was doing (load average below), so compare ratios more than absolute numbers.", "");
+  if (m.loadAverage[0] > m.cores) {
+    out.push(`**The machine was busy during this run** (load average ${fmt(m.loadAverage[0], 1)} on ${m.cores} cores at the start: other work was running),`);
+    out.push("so absolute timings are low and noisy (see the per-run columns); the side-by-side ratios are the fairer reading. Re-run on an idle machine for absolute figures.", "");
+  }
   out.push("## Summary", "", summary(r), "");
   out.push("## Machine", "");
   out.push("| | |", "|---|---|");
@@ -85,7 +89,7 @@ export function renderReport(r) {
   out.push("## 1. `/integrations` SSR beside a bare Remix route", "");
   if (r.ssr) {
     out.push("Both signed in as john@acme.com (session cookie from the real `/login` POST), same build, same server, runs alternating.", "");
-    out.push(loadTable(r.ssr, [["bare", "`/__bench/bare` (bare Remix route, BENCH_ROUTES only)"], ["integrations", "`/integrations`"]]), "");
+    out.push(loadTable(r.ssr, [["bare", "`/__bench/bare` (bare Remix route, BENCH_ROUTES only)"], ["integrations", "`/integrations`"], ...(r.ssr.integrationsData ? [["integrationsData", "`/integrations?_data=routes/integrations` (informative: the layout loader's data only, no render)"]] : [])]), "");
     out.push(`Ratio /integrations ÷ bare: **${fmt(r.ssr.integrations.rps / r.ssr.bare.rps, 2)}** (budget ≥ 0.8).`, "");
   } else out.push(nm(r, "ssr"), "");
 

@@ -37,6 +37,20 @@ export async function dryRunBundle(outdir) {
   return { entry: join(outdir, entry), files, raw, gzip };
 }
 
+// wrk closes its sockets mid-response when a run ends: workerd logs each as "Broken pipe" with a stack
+const NOISE = /Broken pipe|Connection reset by peer|^stack: /;
+function forwardRuntimeOutput(stdout, stderr) {
+  for (const [stream, sink] of [[stdout, process.stdout], [stderr, process.stderr]]) {
+    let buf = "";
+    stream.on("data", (d) => {
+      buf += d;
+      const lines = buf.split("\n");
+      buf = lines.pop();
+      for (const line of lines) if (line && !NOISE.test(line)) sink.write(`  [workerd] ${line}\n`);
+    });
+  }
+}
+
 const rnd = (n) => Buffer.from(crypto.getRandomValues(new Uint8Array(n)));
 
 /**
@@ -96,6 +110,7 @@ export async function startBenchServer({ vars = {}, log = console.log } = {}) {
     d1Persist: join(persistDir, "v3", "d1"),
     kvPersist: false,
     cachePersist: false,
+    handleRuntimeStdio: forwardRuntimeOutput,
   });
   await mf.ready;
   return {
