@@ -62,3 +62,22 @@ describe("benchmark hooks", () => {
     expect(counter.roundTrips()).toBe(3);
   });
 });
+
+describe("one user lookup per page", () => {
+  it("a page whose layout and tab both require the admin reads the user from D1 once", async () => {
+    const client = await signIn("john@acme.com");
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    for (const path of ["/integrations", "/integrations/available", "/integrations/developers"]) {
+      const page = await benchFetch(path, { headers: { Cookie: cookie } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get("X-Bench-D1-Round-Trips")).toBe("1");
+    }
+  });
+
+  it("each request still checks the session itself: another user's cookie gets that user's answer", async () => {
+    const sarah = await signIn("sarah@acme.com");
+    const cookie = [...sarah.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const page = await benchFetch("/integrations", { headers: { Cookie: cookie } });
+    expect(page.status).toBe(403);
+  });
+});
