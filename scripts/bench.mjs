@@ -3,7 +3,7 @@
 // Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
 // --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md).
 // See docs/decisions/0005-benchmark-method.md for the method.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { npmRun, root } from "./lib.mjs";
 import { INTEGRATIONS_PAGE, pageWeight } from "./bundle-sizes.mjs";
@@ -182,7 +182,11 @@ async function main() {
     await server.dispose();
   }
   r.totalSeconds = (Date.now() - t0) / 1000;
-  writeFileSync(resolve(root, out), renderReport(r));
+  const file = resolve(root, out);
+  // the hand-kept "## History" section (before/after notes) survives a re-run
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const history = previous.includes("\n## History\n") ? previous.slice(previous.indexOf("\n## History\n") + 1) : "";
+  writeFileSync(file, renderReport(r) + (history ? `\n${history}` : ""));
   log(`\nwrote ${out} in ${Math.round(r.totalSeconds)} s`);
 }
 
