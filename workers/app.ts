@@ -14,13 +14,14 @@ import { handleQueueBatch } from "../app/lib/queues.server";
 import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/email/inbound.server";
+import { withBench } from "../app/lib/bench/bench";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 
-export default {
+const worker = {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
@@ -44,3 +45,6 @@ export default {
     await handleInboundEmail(message, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
+
+// `npm run bench` only (BENCH_ROUTES=true): /__bench/ping and a D1 round-trip count per response.
+export default withBench(worker);
