@@ -54,7 +54,7 @@ function normalizeScopes(scopes: readonly ApiScope[]): ApiScope[] {
 }
 
 /** Creates a key and returns its secret (to be shown once, never stored). */
-export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly ApiScope[]; kind?: "default" | "custom" }) {
+export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly ApiScope[]; kind?: "default" | "custom" | "zapier" }) {
   const id = newId("key", ctx.now);
   const scopes = normalizeScopes(ctx.scopes);
   const { secret, values } = await keyValues({ id, companyId: ctx.companyId, name: ctx.name, scopes, kind: ctx.kind ?? "custom", createdBy: ctx.actor.id ?? "system", now: ctx.now });

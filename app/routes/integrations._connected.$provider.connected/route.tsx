@@ -2,6 +2,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CheckIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { hasConfigureScreen } from "~/lib/integrations/catalog";
 import { requireAdmin } from "~/sessions.server";
 import { requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
@@ -14,7 +15,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({
     provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
     accountLabel: connection.accountLabel,
-    configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
+    configurable: hasConfigureScreen(provider),
   });
 }
 

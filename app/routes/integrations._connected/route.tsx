@@ -1,7 +1,8 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { findProvider } from "~/lib/integrations/catalog";
+import { findProvider, hasConfigureScreen } from "~/lib/integrations/catalog";
 import { loadConnectedOverview } from "~/lib/integrations/connections.server";
+import { activeZapsLine } from "~/lib/integrations/zapier/hooks.server";
 import { requireAdmin } from "~/sessions.server";
 import { ConnectedCard, type ConnectedCardData } from "./connected-card";
 import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
@@ -24,6 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
     if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
     if (provider.id === "email-forwarding") info = forwardingAddress(env, user.company.slug);
+    if (provider.id === "zapier") info = activeZapsLine(overview.zapierSubscriptions);
     cards.push({
       id: provider.id,
       name: provider.name,
@@ -35,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       lastError: c.status === "connected" ? null : c.lastError,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       errors24h: overview.failures24h[provider.id] ?? 0,
-      configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
+      configurable: hasConfigureScreen(provider),
       sandbox: sandboxed.has(provider.id),
     });
   }
