@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
 import { userActor } from "~/lib/audit.server";
-import { CATALOG } from "~/lib/integrations/catalog";
+import { zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { activeZapsLine, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Configure Zapier · Integrati
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const connection = await requireConnection(context, user, CATALOG.zapier);
+  const connection = await requireConnection(context, user, zapierProvider);
   const subscriptions = await listZapierSubscriptions({ db: connectDeps(context).db, companyId: user.company.id });
   return json({
     accountLabel: connection.accountLabel,
@@ -39,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  await requireConnection(context, user, CATALOG.zapier);
+  await requireConnection(context, user, zapierProvider);
   const form = await request.formData();
   const id = form.get("id");
   if (form.get("intent") !== "remove" || typeof id !== "string" || !id) return json({ error: "Unknown action." }, { status: 400 });

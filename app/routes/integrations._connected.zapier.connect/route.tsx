@@ -4,9 +4,8 @@ import { CsrfInput } from "~/components/csrf";
 import { IntegrationLogo } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
-import { CATALOG } from "~/lib/integrations/catalog";
 import { findConnection } from "~/lib/integrations/connections.server";
-import { ZAPIER_KEY_SCOPES, connectZapier } from "~/lib/integrations/zapier/account.server";
+import { ZAPIER_KEY_SCOPES, connectZapier, zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { apiBaseUrl } from "~/lib/env";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
@@ -37,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   return json(
     {
-      provider: { id: CATALOG.zapier.id, name: CATALOG.zapier.name, logo: CATALOG.zapier.logo },
+      provider: { id: zapierProvider.id, name: zapierProvider.name, logo: zapierProvider.logo },
       connected: Boolean(connection),
       reveal: reveal?.secret ?? null,
       revealGone: Boolean(revealId) && !reveal,

@@ -16,6 +16,9 @@ import { removeHooksStatements, zapierEndpointIds } from "./hooks.server";
 export const ZAPIER_KEY_NAME = "Zapier";
 export const ZAPIER_KEY_SCOPES: readonly ApiScope[] = ["conversations:read", "webhooks:read", "webhooks:write"];
 
+/** The catalog entry, reachable from a .server module (routes importing the catalog ship zod to the browser). */
+export const zapierProvider = CATALOG.zapier;
+
 type Who = { user: CurrentUser; ip: string | null };
 
 /** Creates the key and the connection row; returns the key's secret (to show once, never stored). */
