@@ -6,6 +6,7 @@ import type { DeliveriesMessage, Env } from "../env";
 import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
 import { integrationDeliverers } from "./integration-deliverers.server";
+import { tombstoneInsert } from "../integrations/zapier/hooks.server";
 import { forEachLimited } from "./limiter";
 import { nextRetryDelay, retrySchedule } from "./retry";
 import { dohResolver } from "./url-guard";
@@ -103,6 +104,8 @@ async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: s
   if (row.source === "zapier") {
     await db.batch([
       db.delete(webhookEndpoints).where(where),
+      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
+      tombstoneInsert(db, companyId, endpointId, now),
       auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
     ]);
     return;
