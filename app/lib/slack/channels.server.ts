@@ -48,6 +48,6 @@ export async function bustChannelCache(kv: KVNamespace, connectionId: string) {
   await kv.delete(channelCacheKey(connectionId));
 }
 
-export function canPostTo(channel: SlackChannel | undefined): channel is SlackChannel {
+export function canPostTo(channel: SlackChannel | undefined): boolean {
   return Boolean(channel?.isMember);
 }
