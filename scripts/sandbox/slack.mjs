@@ -27,7 +27,7 @@ async function readArgs(request) {
   const args = Object.fromEntries(url.searchParams);
   if (request.method === "GET") return args;
   const type = request.headers.get("content-type") ?? "";
-  const text = await request.text();
+  const text = new TextDecoder().decode(await request.arrayBuffer());
   if (type.includes("application/json")) {
     try {
       return { ...args, ...JSON.parse(text || "{}") };
