@@ -20,16 +20,19 @@ export function isoDate(p: Pick<LocalParts, "year" | "month" | "day">): string {
   return `${String(p.year).padStart(4, "0")}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
 }
 
-/** The instant a local wall-clock midnight happens in the zone (DST-safe: two passes). */
+/** How far the zone's wall clock is ahead of UTC at instant `t` (ms; minutes matter: India is +5:30). */
+function offsetAt(t: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(new Date(t));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour") % 24, get("minute"), get("second"));
+  return wall - Math.floor(t / 1000) * 1000;
+}
+
+/** The instant a local wall-clock midnight happens in the zone (two passes settle DST changes). */
 export function startOfLocalDay(date: { year: number; month: number; day: number }, timeZone: string): Date {
   const guess = Date.UTC(date.year, date.month - 1, date.day);
-  let t = guess;
-  for (let i = 0; i < 2; i++) {
-    const p = localParts(new Date(t), timeZone);
-    const minutes = new Date(t).getUTCMinutes();
-    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, minutes);
-    t = guess - (asUtc - t);
-  }
+  let t = guess - offsetAt(guess, timeZone);
+  t = guess - offsetAt(t, timeZone);
   return new Date(t);
 }
 
