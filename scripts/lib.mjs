@@ -3,6 +3,10 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 
 export const root = new URL("..", import.meta.url).pathname;
+
+// Local runs never reach out: no Request.cf download, no telemetry.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 
 export function run(cmd, args, { quiet = false, capture = false, env = {} } = {}) {

@@ -86,7 +86,7 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
         </a>
       </header>
 
-      <div className="flex">
+      <div className="flex md:bg-[linear-gradient(to_right,#fff_15rem,#e2e8f0_15rem,#e2e8f0_calc(15rem+1px),transparent_calc(15rem+1px))]">
         <aside className="sticky top-16 hidden h-[calc(100vh-4rem)] w-60 shrink-0 overflow-y-auto border-r border-slate-200 bg-white md:block">
           <SidebarNav href={href} />
         </aside>

@@ -191,5 +191,6 @@ describe("API protocol", () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/v1/conversations/{id}");
+    expect((doc as unknown as { servers: { url: string }[] }).servers[0]!.url).toBe("http://localhost");
   });
 });

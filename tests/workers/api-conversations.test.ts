@@ -41,6 +41,9 @@ describe("POST /v1/conversations", () => {
     const received = JSON.parse(evs.find((e) => e.type === "message.received")!.payload);
     expect(received.id).toBe(body.messages[0].id);
     expect(received.conversation.id).toBe(body.id);
+    // the event log lists them newest first, in the order they happened
+    const log = (await (await api("/events?limit=2")).json()) as any;
+    expect(log.data.map((e: any) => e.type)).toEqual(["message.received", "conversation.created"]);
   });
 
   it("a bad body is a 400 problem with field errors and nothing is written", async () => {

@@ -56,20 +56,20 @@ async function neverA500(path: string, method: string) {
 describe("hostile request bodies", () => {
   it("POST /v1/conversations never answers 500", async () => {
     await neverA500("/conversations", "POST");
-  });
+  }, 60_000);
 
   it("PATCH /v1/conversations/:id never answers 500", async () => {
     const conv = await createConversationViaApi();
     await neverA500(`/conversations/${conv.id}`, "PATCH");
-  });
+  }, 60_000);
 
   it("POST /v1/conversations/:id/messages never answers 500", async () => {
     const conv = await createConversationViaApi();
     await neverA500(`/conversations/${conv.id}/messages`, "POST");
-  });
+  }, 60_000);
 
   it("POST /v1/conversations/:id/escalate never answers 500", async () => {
     const conv = await createConversationViaApi();
     await neverA500(`/conversations/${conv.id}/escalate`, "POST");
-  });
+  }, 60_000);
 });

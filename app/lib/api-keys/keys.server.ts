@@ -21,6 +21,9 @@ export type ApiKeySummary = {
   expiresAt: Date | null;
 };
 
+/** What created a key, for the UI: the company's default key, one an admin added, or Zapier's. */
+export type ApiKeyKind = "default" | "custom" | "zapier";
+
 type Ctx = { db: Db; companyId: string; actor: AuditActor; now: Date; ip?: string | null };
 
 /** A fresh secret: sk_live_ + base64url of 32 random bytes. Only its hash is ever stored. */
@@ -54,7 +57,7 @@ function normalizeScopes(scopes: readonly ApiScope[]): ApiScope[] {
 }
 
 /** Creates a key and returns its secret (to be shown once, never stored). */
-export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly ApiScope[]; kind?: "default" | "custom" }) {
+export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly ApiScope[]; kind?: ApiKeyKind }) {
   const id = newId("key", ctx.now);
   const scopes = normalizeScopes(ctx.scopes);
   const { secret, values } = await keyValues({ id, companyId: ctx.companyId, name: ctx.name, scopes, kind: ctx.kind ?? "custom", createdBy: ctx.actor.id ?? "system", now: ctx.now });

@@ -21,7 +21,12 @@ export async function takeReveal(kv: KVNamespace, id: string | null, owner: { co
   const raw = await kv.get(PREFIX + id);
   if (!raw) return null;
   await kv.delete(PREFIX + id);
-  const reveal = JSON.parse(raw) as Reveal;
+  let reveal: Reveal;
+  try {
+    reveal = JSON.parse(raw) as Reveal;
+  } catch {
+    return null;
+  }
   if (reveal.companyId !== owner.companyId || reveal.userId !== owner.userId) return null;
   return { keyId: reveal.keyId, secret: reveal.secret };
 }

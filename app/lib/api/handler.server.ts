@@ -1,6 +1,6 @@
 import { authenticateApiKey, bearerToken } from "../api-keys/authenticate.server";
 import { createDb } from "../db/client";
-import type { Env } from "../env";
+import { apiBaseUrl, type Env } from "../env";
 import { BodyError, fieldErrors, readJsonBody } from "./body.server";
 import type { ApiRoute } from "./define";
 import { findRoute } from "./match";
@@ -16,7 +16,7 @@ const AUTH_DETAIL = {
   expired: "The API key has expired.",
 } as const;
 
-let openApiJson: string | null = null;
+const openApiCache = new Map<string, string>();
 
 /**
  * Entry for /v1/*: route table lookup (404 / 405), bearer auth (401), per-key rate limit (429),
@@ -24,11 +24,28 @@ let openApiJson: string | null = null;
  * application/problem+json; no CORS headers are ever sent (secret keys are not for browsers).
  */
 export async function handleApiRequest(request: Request, env: Env, ctx: ExecutionContext, routes: readonly ApiRoute[] = apiRoutes, now = new Date()): Promise<Response> {
-  const url = new URL(request.url);
-  if (url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD")) {
-    openApiJson ??= JSON.stringify(buildOpenApiDocument(routes, url.origin));
-    return new Response(request.method === "HEAD" ? null : openApiJson, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" } });
+  try {
+    return await routeRequest(request, env, ctx, routes, now);
+  } catch (error) {
+    console.error("api request failed", error instanceof Error ? error.name : "unknown");
+    return problem(500, "Something went wrong on our side. Retrying later is safe.");
   }
+}
+
+function openApiResponse(request: Request, env: Env, routes: readonly ApiRoute[]) {
+  // Paths in the document start with /v1, so the server is the API base without it.
+  const server = apiBaseUrl(env, new URL(request.url).origin).replace(/\/v1$/, "");
+  let body = routes === apiRoutes ? openApiCache.get(server) : undefined;
+  if (!body) {
+    body = JSON.stringify(buildOpenApiDocument(routes, server));
+    if (routes === apiRoutes) openApiCache.set(server, body);
+  }
+  return new Response(request.method === "HEAD" ? null : body, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" } });
+}
+
+async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, routes: readonly ApiRoute[], now: Date): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD")) return openApiResponse(request, env, routes);
   const found = findRoute(routes, request.method, url.pathname);
   if (!found.route) {
     if (found.pathKnown) return problem(405, `${request.method} is not allowed here.`, {}, { Allow: found.allowed.join(", ") });

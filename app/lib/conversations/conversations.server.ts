@@ -35,8 +35,9 @@ function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInp
   };
 }
 
-function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: MessageRow) {
+function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: MessageRow, order = 0) {
   return eventInsert(ctx.db, {
+    order,
     companyId: ctx.companyId,
     type: message.authorKind === "contact" ? "message.received" : "message.sent",
     payload: { ...messageRepresentation(message), conversation: conversationRepresentation(conversation) },
@@ -64,7 +65,7 @@ export async function createConversation(
   };
   const message = messageRow(ctx, conversation.id, input.message, input.channel);
   const created = eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.created", payload: conversationRepresentation(conversation), performedBy: ctx.performedBy, now: ctx.now });
-  const received = messageEvent(ctx, conversation, message);
+  const received = messageEvent(ctx, conversation, message, 1);
   await ctx.db.batch([ctx.db.insert(conversations).values(conversation), ctx.db.insert(messages).values(message), created.statement, received.statement]);
   return { conversation, message, events: [created, received].map(pending) };
 }
@@ -105,7 +106,7 @@ export async function setConversationStatus(ctx: DomainCtx, input: { id: string;
   const updated: ConversationRow = { ...current, status: input.status, updatedAt: ctx.now, closedAt: input.status === "closed" ? ctx.now : null };
   const payload = conversationRepresentation(updated);
   const list = [eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.updated", payload, performedBy: ctx.performedBy, now: ctx.now })];
-  if (input.status === "closed") list.push(eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now }));
+  if (input.status === "closed") list.push(eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now, order: 1 }));
   await ctx.db.batch([
     ctx.db
       .update(conversations)

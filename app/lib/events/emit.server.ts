@@ -12,9 +12,11 @@ export type PendingEvent = { id: string; type: EventType };
  */
 export function eventInsert(
   db: Db,
-  input: { companyId: string; type: EventType; payload: Record<string, unknown>; performedBy: PerformedBy; now: Date },
+  input: { companyId: string; type: EventType; payload: Record<string, unknown>; performedBy: PerformedBy; now: Date; order?: number },
 ) {
-  const id = newId("evt", input.now);
+  // `order` keeps several events of one change in sequence: their ids sort in that order even
+  // though they share created_at (ids are time-sortable only to the millisecond).
+  const id = newId("evt", new Date(input.now.getTime() + (input.order ?? 0)));
   const statement = db.insert(events).values({
     id,
     companyId: input.companyId,

@@ -30,7 +30,8 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
         kept, so there is no “Show” button. Lost a key? Regenerate it.
       </p>
       <KeyList keys={data.keys} />
-      <CreateKeyForm />
+      {/* a fresh form after each created key (conform keeps field state client-side) */}
+      <CreateKeyForm key={data.reveal?.keyId ?? "create"} />
       <div className="mt-6 border-t border-slate-200 pt-4 text-sm">
         <p>
           API Endpoint: <code className="rounded bg-slate-100 px-1.5 py-0.5 break-all">{data.apiBaseUrl}</code>

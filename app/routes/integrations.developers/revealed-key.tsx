@@ -32,7 +32,6 @@ export function RevealedKey({ secret, name }: { secret: string; name: string }) 
           </button>
         ) : null}
       </div>
-      <p className="mt-2 text-sm text-amber-800">Keep this key secret. Never expose it in client-side code.</p>
     </div>
   );
 }
