@@ -178,6 +178,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const real = { ...readDevVars(), ...process.env };
+  /** @type {Record<string, string>} */
   const env = {};
   for (const [family, bases] of Object.entries(FAMILIES)) {
     if (real[`${family}_CLIENT_ID`]) continue; // real credentials: talk to the real provider
