@@ -159,3 +159,14 @@ describe("reply from Slack (POST /slack/events)", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("inbound receipts", () => {
+  it("the cron purge drops Slack receipts older than a week and keeps recent ones (and other sources)", async () => {
+    const { purgeSlackReceipts } = await import("~/lib/slack/inbound.server");
+    const old = Date.now() - 8 * 86_400_000;
+    await env.DB.prepare("INSERT INTO inbound_receipts (source, external_id, received_at) VALUES ('slack_event', 'EvOLD', ?), ('slack_event', 'EvNEW', ?), ('email', 'm@x', ?)").bind(old, Date.now(), old).run();
+    await purgeSlackReceipts({ db: createDb(env.DB), now: new Date() });
+    const left = await env.DB.prepare("SELECT external_id FROM inbound_receipts WHERE external_id IN ('EvOLD', 'EvNEW', 'm@x') ORDER BY external_id").all();
+    expect(left.results.map((r) => r.external_id)).toEqual(["EvNEW", "m@x"]);
+  });
+});

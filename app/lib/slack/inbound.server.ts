@@ -4,7 +4,7 @@
  * retries when it does not get a 200 within 3 s), the raw event parked in KV for a day and only its
  * id put on the EVENTS queue; the work happens in `processSlackEvent` on the queue.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { inboundReceipts } from "../db/schema";
 import type { Env } from "../env";
@@ -76,4 +76,9 @@ export async function handleSlackEvents(request: Request, env: Env, { now = new 
 
 function forgetReceipt(db: Db, eventId: string) {
   return db.delete(inboundReceipts).where(and(eq(inboundReceipts.source, RECEIPT_SOURCE), eq(inboundReceipts.externalId, eventId)));
+}
+
+/** Slack retries for about an hour at most: receipts older than a week only take space (cron). */
+export async function purgeSlackReceipts({ db, now }: { db: Db; now: Date }) {
+  await db.delete(inboundReceipts).where(and(eq(inboundReceipts.source, RECEIPT_SOURCE), lt(inboundReceipts.receivedAt, new Date(now.getTime() - 7 * 86_400_000))));
 }
