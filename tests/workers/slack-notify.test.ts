@@ -59,6 +59,12 @@ describe("Slack install and configure", () => {
       allow_replies: true,
     });
     expect(await html(await john.get("/integrations"))).toContain("Connected to: #support-alerts");
+    // the form shows what was saved (this is what a browser without JavaScript gets)
+    const again = await html(await john.get("/integrations/slack/configure"));
+    expect(again).toMatch(/<option value="C0ALERTS01" selected="">/);
+    expect(again).toMatch(/name="notify_new_conversations"[^>]*checked=""/);
+    expect(again).not.toMatch(/name="notify_all_messages"[^>]*checked=""/);
+    expect(again).toMatch(/<option value="9" selected="">/);
   });
 
   it("refuses a channel the bot is not in, an unknown channel, a bad hour and an unknown intent with a 400, saving nothing", async () => {
