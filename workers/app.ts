@@ -15,6 +15,7 @@ import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/email/inbound.server";
 import { withBench } from "../app/lib/bench/bench";
+import { handleSlackEvents } from "../app/lib/slack/inbound.server";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
@@ -26,6 +27,10 @@ const worker = {
     const url = new URL(request.url);
     if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
       return handleApiRequest(request, env, ctx);
+    }
+    if (url.pathname === "/slack/events") {
+      // Slack's Events API: no session and no browser CSRF gate; the v0 signature authenticates it.
+      return handleSlackEvents(request, env);
     }
     if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
       // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)

@@ -3,6 +3,8 @@ import { sweepOutbox } from "./events/outbox.server";
 import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
+import { postDailySummaries } from "./slack/summary.server";
+import { purgeSlackReceipts } from "./slack/inbound.server";
 
 /**
  * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does
@@ -15,6 +17,8 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
+    slackDailySummary: () => postDailySummaries({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
+    purgeSlackReceipts: () => purgeSlackReceipts({ db, now }),
   };
   const failures: string[] = [];
   for (const [name, job] of Object.entries(jobs)) {
