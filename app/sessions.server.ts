@@ -1,7 +1,7 @@
 import { createCookie, createSessionStorage, redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { randomToken } from "~/lib/security/crypto";
 import { createDb } from "~/lib/db/client";
-import { loadCurrentUser, type CurrentUser } from "~/lib/auth/users.server";
+import { currentUserQuery, loadCurrentUser, toCurrentUser, type CurrentUser } from "~/lib/auth/users.server";
 import { sessionSecrets, type Env } from "~/lib/env";
 
 /**
@@ -104,11 +104,54 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
   return user;
 }
 
+const FORBIDDEN = "Only company admins can manage integrations.";
+
+/**
+ * requireAdmin plus the page's own queries in ONE D1 round trip: the user lookup and `build`'s
+ * statements (scoped to the session's company) go into the same db.batch, and the results are
+ * only returned once the user is confirmed as an admin of that company.
+ */
+export async function requireAdminWith<T extends readonly unknown[]>(
+  request: Request,
+  context: AppLoadContext,
+  build: (db: ReturnType<typeof createDb>, companyId: string) => T,
+): Promise<{ user: CurrentUser; results: { -readonly [K in keyof T]: Awaited<T[K]> } }> {
+  const env = context.cloudflare.env;
+  let settle!: (u: CurrentUser | null) => void;
+  const userPromise = new Promise<CurrentUser | null>((r) => (settle = r));
+  if (request.method === "GET" || request.method === "HEAD") {
+    // nested loaders of the same request share this lookup instead of making their own
+    let perRequest = currentUserMemo.get(context);
+    if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
+    perRequest.set(request.headers.get("Cookie") ?? "", userPromise);
+  }
+  try {
+    const session = await getSession(request, env);
+    const userId = session.get("userId");
+    const companyId = session.get("companyId");
+    if (!userId || !companyId) {
+      settle(null);
+      throw loginRedirect(request);
+    }
+    const db = createDb(env.DB);
+    // drizzle's batch typing wants a literal tuple; the shapes are restored by the signature above
+    const [userRows, ...rest] = (await db.batch([currentUserQuery(db, userId), ...build(db, companyId)] as never)) as unknown[];
+    const user = toCurrentUser((userRows as Parameters<typeof toCurrentUser>[0][])[0]);
+    settle(user && user.company.id === companyId ? user : null);
+    if (!user || user.company.id !== companyId) throw loginRedirect(request);
+    if (user.role !== "company_admin") throw new Response(FORBIDDEN, { status: 403, statusText: "Forbidden" });
+    return { user, results: rest as never };
+  } catch (error) {
+    settle(null);
+    throw error;
+  }
+}
+
 /** Only company admins reach /integrations*: agents get a 403 page. Call in every loader and action. */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<CurrentUser> {
   const user = await requireUser(request, context);
   if (user.role !== "company_admin") {
-    throw new Response("Only company admins can manage integrations.", { status: 403, statusText: "Forbidden" });
+    throw new Response(FORBIDDEN, { status: 403, statusText: "Forbidden" });
   }
   return user;
 }

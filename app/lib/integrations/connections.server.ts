@@ -19,14 +19,14 @@ export type ConnectedOverview = {
 };
 
 /**
- * Everything the Connected tab shows, in ONE D1 round trip (db.batch): the company's connections
- * the failed integration delivery attempts of the last 24 hours per provider, and the live count
- * of Zapier subscriptions.
+ * Everything the Connected tab shows, as statements for ONE D1 round trip (db.batch): the
+ * company's connections, the failed integration delivery attempts of the last 24 hours per
+ * provider, and the live count of Zapier subscriptions. The page adds the user lookup to the
+ * same batch (see requireAdminWith).
  */
-export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Database; companyId: string; now: Date }): Promise<ConnectedOverview> {
-  const db = createDb(d1);
+export function connectedOverviewQueries(db: Db, companyId: string, now: Date) {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
-  const [rows, failures, zaps] = await db.batch([
+  return [
     db.select().from(connections).where(eq(connections.companyId, companyId)).orderBy(connections.connectedAt),
     db
       .select({ provider: deliveries.targetId, n: sql<number>`count(*)` })
@@ -42,12 +42,22 @@ export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Data
       )
       .groupBy(deliveries.targetId),
     zapierSubscriptionCountQuery(db, companyId),
-  ]);
+  ] as const;
+}
+
+type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], { n: number }[]];
+
+export function toConnectedOverview([rows, failures, zaps]: OverviewResults): ConnectedOverview {
   return {
     connections: rows,
     failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])),
     zapierSubscriptions: Number(zaps[0]?.n ?? 0),
   };
+}
+
+export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Database; companyId: string; now: Date }): Promise<ConnectedOverview> {
+  const db = createDb(d1);
+  return toConnectedOverview(await db.batch(connectedOverviewQueries(db, companyId, now)));
 }
 
 /** Connections whose access token expires within `withinMs` (cron refresh). */
@@ -68,5 +78,5 @@ export function markNeedsReauth({ db, connection, now, reason }: { db: Db; conne
 }
 
 export function connectionsByProviders({ db, companyId, providers }: { db: Db; companyId: string; providers: string[] }) {
-  return db.select({ provider: connections.provider, status: connections.status }).from(connections).where(and(eq(connections.companyId, companyId), inArray(connections.provider, providers))).all();
+  return db.select({ provider: connections.provider, status: connections.status }).from(connections).where(and(eq(connections.companyId, companyId), inArray(connections.provider, providers)));
 }

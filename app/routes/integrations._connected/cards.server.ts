@@ -1,7 +1,7 @@
 import type { CurrentUser } from "~/lib/auth/users.server";
 import type { Env } from "~/lib/env";
 import { findProvider, hasConfigureScreen } from "~/lib/integrations/catalog";
-import { loadConnectedOverview } from "~/lib/integrations/connections.server";
+import type { ConnectedOverview } from "~/lib/integrations/connections.server";
 import { activeZapsLine } from "~/lib/integrations/zapier/hooks.server";
 import type { ConnectedCardData } from "./connected-card";
 import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
@@ -10,9 +10,7 @@ import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
  * The Connected tab's cards. Kept in a .server module so the catalog (and zod with it) never
  * reaches the browser bundle of /integrations.
  */
-export async function loadConnectedCards({ env, user, now }: { env: Env; user: CurrentUser; now: Date }): Promise<ConnectedCardData[]> {
-  // One D1 round trip for the whole list (connections + 24 h failure counts in one batch).
-  const overview = await loadConnectedOverview({ d1: env.DB, companyId: user.company.id, now });
+export function connectedCards({ env, user, overview }: { env: Env; user: CurrentUser; overview: ConnectedOverview }): ConnectedCardData[] {
   const sandboxed = new Set(sandboxedProviderIds(env));
   const cards: ConnectedCardData[] = [];
   for (const c of overview.connections) {

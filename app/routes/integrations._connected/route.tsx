@@ -1,16 +1,21 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/sessions.server";
-import { loadConnectedCards } from "./cards.server";
+import { requireAdminWith } from "~/sessions.server";
+import { connectedOverviewQueries, toConnectedOverview } from "~/lib/integrations/connections.server";
+import { shellData } from "../integrations/shell.server";
+import { connectedCards } from "./cards.server";
 import { ConnectedCard } from "./connected-card";
 
 export const handle = { access: "admin" };
 
 /** The Connected tab, and the layout its modals (connect, configure, disconnect…) render over. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const cards = await loadConnectedCards({ env: context.cloudflare.env, user, now: new Date() });
-  return json({ cards });
+  const env = context.cloudflare.env;
+  const now = new Date();
+  // The whole page in one D1 round trip: the admin check and the overview share one db.batch.
+  const { user, results } = await requireAdminWith(request, context, (db, companyId) => connectedOverviewQueries(db, companyId, now));
+  const cards = connectedCards({ env, user, overview: toConnectedOverview(results) });
+  return json({ cards, shell: shellData(user, env) });
 }
 
 export default function ConnectedLayout() {

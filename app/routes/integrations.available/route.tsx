@@ -3,21 +3,24 @@ import { Form, Link, Outlet, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { SearchIcon } from "~/components/icons";
-import { createDb } from "~/lib/db/client";
 import { CATEGORY_CHIPS, CategoryFilterSchema, categoryLabel, providerIds, searchCatalog } from "~/lib/integrations/catalog";
 import { connectionsByProviders } from "~/lib/integrations/connections.server";
-import { requireAdmin } from "~/sessions.server";
+import { requireAdminWith } from "~/sessions.server";
+import { shellData } from "../integrations/shell.server";
 import { sandboxedProviderIds } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
+  // one D1 round trip: the admin check and the connection statuses share a db.batch
+  const {
+    user,
+    results: [connected],
+  } = await requireAdminWith(request, context, (db, companyId) => [connectionsByProviders({ db, companyId, providers: [...providerIds] })] as const);
   const url = new URL(request.url);
   const q = (url.searchParams.get("q") ?? "").slice(0, 100);
   const category = CategoryFilterSchema.parse(url.searchParams.get("category") ?? "all");
-  const connected = await connectionsByProviders({ db: createDb(env.DB), companyId: user.company.id, providers: [...providerIds] });
   const status = new Map(connected.map((c) => [c.provider, c.status]));
   const sandboxed = new Set(sandboxedProviderIds(env));
   const items = searchCatalog({ q, category }).map((p) => ({
@@ -29,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     connected: status.has(p.id),
     sandbox: sandboxed.has(p.id),
   }));
-  return json({ q, category, items });
+  return json({ q, category, items, shell: shellData(user, context.cloudflare.env) });
 }
 
 export default function AvailableTab() {

@@ -3,6 +3,7 @@ import { Outlet, useLoaderData } from "@remix-run/react";
 import { createDb } from "~/lib/db/client";
 import { webhooksSection } from "~/lib/webhooks/section.server";
 import { requireAdmin } from "~/sessions.server";
+import { shellData } from "../integrations/shell.server";
 import { ApiKeysSection } from "./api-keys-section";
 import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
 import { WebhooksSection } from "./webhooks-section";
@@ -21,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     loadApiKeysSection({ env, user, request }),
     webhooksSection({ db: createDb(env.DB), companyId: user.company.id, now: new Date() }),
   ]);
-  return json({ apiKeys, webhooks }, { headers: { "Cache-Control": "no-store" } });
+  return json({ apiKeys, webhooks, shell: shellData(user, env) }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

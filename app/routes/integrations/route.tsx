@@ -1,22 +1,14 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Outlet, useLoaderData, useLocation } from "@remix-run/react";
+import type { MetaFunction } from "@remix-run/cloudflare";
+import { Outlet, useLocation, useMatches } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
 import { TabNav } from "~/components/tabs";
-import { initials } from "~/lib/auth/users.server";
-import { appBaseUrl } from "~/lib/env";
-import { requireAdmin } from "~/sessions.server";
+import type { ShellData } from "./shell.server";
 
 export const handle = { access: "admin" };
 
 export const meta: MetaFunction = () => [{ title: "Integrations" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  return json({
-    user: { name: user.name, email: user.email, initials: initials(user.name), companyName: user.company.name },
-    appBaseUrl: appBaseUrl(context.cloudflare.env),
-  });
-}
+// No loader here: every tab's loader checks the admin and returns `shell` (see shell.server.ts).
 
 export const TABS = [
   { to: "/integrations", label: "Connected", end: true },
@@ -25,7 +17,11 @@ export const TABS = [
 ];
 
 export default function IntegrationsLayout() {
-  const { user, appBaseUrl } = useLoaderData<typeof loader>();
+  const shell = useMatches()
+    .map((m) => (m.data as { shell?: ShellData } | undefined)?.shell)
+    .find(Boolean);
+  if (!shell) throw new Error("an /integrations tab must return `shell` from its loader");
+  const { user, appBaseUrl } = shell;
   const location = useLocation();
   // Connected-tab modals (/integrations/:provider/…) keep the Connected tab current.
   const tabs = TABS.map((t) => (t.end && isConnectedTabChild(location.pathname) ? { ...t, end: false } : t));
