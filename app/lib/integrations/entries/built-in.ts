@@ -1,3 +1,4 @@
+import { emailForwardingSettingsSchema } from "../../email/settings";
 import { z } from "zod";
 import type { Provider } from "../types";
 
@@ -30,12 +31,10 @@ export const emailForwarding = {
   permissions: ["Receive the emails you forward to your company's address"],
   authKind: "built_in",
   capabilities: ["connect", "show_account", "configure", "disconnect"],
-  worksToday: "Turns on your company's forwarding address and shows it here.",
-  comingSoon: ["Each forwarded email becomes a conversation", "Replies thread into the same conversation", "Attachments listed on the message"],
+  worksToday: "Each email forwarded to your company's address becomes a conversation; replies thread into it, and attachments are listed (name, type, size).",
+  comingSoon: [],
   disconnectEffects: ["Turn off the forwarding address: new emails to it are refused", "Existing conversations stay as they are"],
   logo: { bg: "#0f766e", fg: "#ffffff", text: "@", shape: "rounded" },
-  configSchema: z.object({
-    accept_attachments: z.boolean().default(true).meta({ title: "Keep attachments", description: "List attachments on the message." }),
-    auto_close_days: z.coerce.number({ error: "Enter a whole number of days" }).int("Enter a whole number of days").min(0, "0 or more").max(90, "At most 90 days").default(0).meta({ title: "Close idle email conversations after (days)", description: "0 keeps them open." }),
-  }),
+  // The same schema the inbound email handler reads (app/lib/email/settings.ts).
+  configSchema: emailForwardingSettingsSchema,
 } as const satisfies Provider;
