@@ -23,7 +23,10 @@ describe.each(combos)("the Zapier card with JavaScript $js at $viewport width", 
   it("Connect reveals a dedicated key once; the card shows Connected and the active Zaps; Disconnect says what it removes", async () => {
     const { context, page, requests } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/available/zapier");
-    await page.getByRole("link", { name: /Connect with Zapier|View on Connected/ }).click();
+    await Promise.all([
+      page.waitForURL((u) => u.pathname !== "/integrations/available/zapier"),
+      page.getByRole("link", { name: /Connect with Zapier|View on Connected/ }).click(),
+    ]);
     if (new URL(page.url()).pathname === "/integrations") await page.goto(`${baseURL}/integrations/zapier/connect`);
     const dialog = page.getByRole("dialog");
     await dialog.getByText("Integrations Hub").waitFor();
