@@ -44,4 +44,20 @@ export function pageWeight(routeIds) {
   return { js: sum([...js]), css: sum(css), jsFiles: [...js], cssFiles: css };
 }
 
-export const INTEGRATIONS_PAGE = ["root", "routes/integrations", "routes/integrations._index"];
+/** The route ids (outermost first) that render a URL path's index page, found from the manifest. */
+export function chainForPath(urlPath) {
+  const { manifest } = loadManifest();
+  const routes = manifest.routes;
+  const fullPath = (r) => {
+    const parts = [];
+    for (let x = r; x; x = x.parentId ? routes[x.parentId] : undefined) if (x.path) parts.unshift(x.path);
+    return "/" + parts.join("/");
+  };
+  const leaf = Object.values(routes).find((r) => r.index && fullPath(r) === urlPath);
+  if (!leaf) throw new Error(`no index route renders ${urlPath}`);
+  const chain = [];
+  for (let x = leaf; x; x = x.parentId ? routes[x.parentId] : undefined) chain.unshift(x.id);
+  return chain;
+}
+
+export const INTEGRATIONS_PAGE = chainForPath("/integrations");

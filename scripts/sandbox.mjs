@@ -25,6 +25,9 @@ export const FAMILIES = {
   MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
 };
 
+/** First path segment → provider family (Google's authorize and token hosts differ, for example). */
+const GROUP = Object.fromEntries(Object.entries(FAMILIES).flatMap(([family, bases]) => Object.values(bases).map((prefix) => [prefix.split("/")[1], family])));
+
 const IDENTITY = {
   "microsoft-graph": () => ({ id: "sandbox-ms-user", displayName: "Acme Corporation (Sandbox)", userPrincipalName: "john@acme.onmicrosoft.com" }),
   discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
@@ -139,7 +142,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
           codes.delete(body.get("code") ?? "");
           const verifier = body.get("code_verifier");
           const pkceOk = !issued?.challenge || (verifier && createHash("sha256").update(verifier).digest("base64url") === issued.challenge);
-          if (!issued || issued.family !== family || issued.redirectUri !== body.get("redirect_uri") || !pkceOk) {
+          if (!issued || GROUP[issued.family] !== GROUP[family] || issued.redirectUri !== body.get("redirect_uri") || !pkceOk) {
             return send(res, family === "slack" ? 200 : 400, family === "slack" ? { ok: false, error: "invalid_code" } : { error: "invalid_grant" });
           }
         }
@@ -168,6 +171,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const real = { ...readDevVars(), ...process.env };
+  /** @type {Record<string, string>} */
   const env = {};
   for (const [family, bases] of Object.entries(FAMILIES)) {
     if (real[`${family}_CLIENT_ID`]) continue; // real credentials: talk to the real provider

@@ -76,3 +76,18 @@ describe("provider sandbox", () => {
     await expect(bad).rejects.toBeInstanceOf(ProviderError);
   });
 });
+
+describe("provider sandbox refuses what a real provider refuses", () => {
+  it("a code is single-use, bound to its redirect_uri, and needs the right PKCE verifier", async () => {
+    const spec = CATALOG["google-analytics"].oauth!;
+    const verifier = "w".repeat(50);
+    const issue = async () => (await clickThrough(authorizationUrl(spec, sandbox.env, { state: "s", codeVerifier: verifier, redirectUri }), "allow")).searchParams.get("code")!;
+    const wrongVerifier = exchangeAuthorizationCode(deps, spec, sandbox.env, { code: await issue(), codeVerifier: "x".repeat(50), redirectUri });
+    await expect(wrongVerifier).rejects.toMatchObject({ status: 400 });
+    const wrongRedirect = exchangeAuthorizationCode(deps, spec, sandbox.env, { code: await issue(), codeVerifier: verifier, redirectUri: "http://127.0.0.1:1/evil" });
+    await expect(wrongRedirect).rejects.toMatchObject({ status: 400 });
+    const code = await issue();
+    await exchangeAuthorizationCode(deps, spec, sandbox.env, { code, codeVerifier: verifier, redirectUri });
+    await expect(exchangeAuthorizationCode(deps, spec, sandbox.env, { code, codeVerifier: verifier, redirectUri })).rejects.toMatchObject({ status: 400 });
+  });
+});

@@ -54,3 +54,13 @@ export function installFakeProviders(opts: { identityStatus?: number; tokenStatu
     revokeCalls: () => calls.filter((c) => /revoke$/.test(new URL(c.url).pathname)),
   };
 }
+
+/** Runs the whole browser flow for an OAuth provider against the fakes. */
+export async function connectViaOAuth(client: { post: (p: string, f: Record<string, string>) => Promise<Response>; get: (p: string) => Promise<Response> }, provider: string) {
+  const start = await client.post(`/integrations/${provider}/connect`, { intent: "oauth" });
+  const state = new URL(start.headers.get("Location")!).searchParams.get("state");
+  const done = await client.get(`/integrations/${provider}/callback?code=good-code&state=${state}`);
+  if (done.status !== 302) throw new Error(`connect ${provider} failed with ${done.status}`);
+}
+
+export const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");

@@ -80,6 +80,8 @@ describe("OAuth connect", () => {
     const list = await (await john.get("/integrations")).text();
     expect(list).toContain("Connected Integrations (1)");
     expect(list).toContain("Account: john@acme.sf");
+    // SALESFORCE_BASE points away from login.salesforce.com, so the card says so.
+    expect(list).toContain(">Sandbox</span>");
   });
 
   it("a callback without a state is a 400 and no token request is made", async () => {

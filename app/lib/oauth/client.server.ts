@@ -163,11 +163,16 @@ function pick(data: unknown, paths: readonly string[]): string | null {
 /** The connected account's label and id from the provider's identity endpoint. 401 → ProviderError(401). */
 export async function fetchIdentity(deps: { fetch: Fetch }, spec: OAuthSpec, env: EnvLike, accessToken: string) {
   if (!spec.identity) return { id: null, label: null };
-  const res = await deps.fetch(
-    new Request(resolveProviderUrl(spec.identity.url, spec, env), {
-      headers: { Authorization: `${spec.identity.authScheme ?? "Bearer"} ${accessToken}`, Accept: "application/json" },
-    }),
-  );
+  let res: Response;
+  try {
+    res = await deps.fetch(
+      new Request(resolveProviderUrl(spec.identity.url, spec, env), {
+        headers: { Authorization: `${spec.identity.authScheme ?? "Bearer"} ${accessToken}`, Accept: "application/json" },
+      }),
+    );
+  } catch {
+    throw new ProviderError("the account lookup could not reach the provider", null);
+  }
   if (!res.ok) {
     await res.body?.cancel();
     throw new ProviderError(`the account lookup answered ${res.status}`, res.status);

@@ -36,6 +36,16 @@ export default function AvailableTab() {
   const { q, category, items } = useLoaderData<typeof loader>();
   const submit = useSubmit();
   const formRef = useRef<HTMLFormElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  // Keep the box in step when q changes by navigation (chips, Clear filters), not while typing.
+  useEffect(() => {
+    const input = searchRef.current;
+    if (input && document.activeElement !== input) input.value = q;
+  }, [q]);
+  const keep = new URLSearchParams();
+  if (q) keep.set("q", q);
+  if (category !== "all") keep.set("category", category);
+  const suffix = keep.size ? `?${keep}` : "";
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
   const submitSoon = (form: HTMLFormElement) => {
@@ -46,13 +56,13 @@ export default function AvailableTab() {
     <>
       <section aria-labelledby="available-heading">
         <h2 id="available-heading" className="mb-4 text-lg font-semibold">Available Integrations</h2>
-        <Form method="get" ref={formRef} role="search" onChange={(e) => submitSoon(e.currentTarget)}>
+        <Form method="get" ref={formRef} role="search" aria-label="Search integrations" onChange={(e) => submitSoon(e.currentTarget)}>
           {category !== "all" ? <input type="hidden" name="category" value={category} /> : null}
           <div className="flex gap-2">
             <label htmlFor="integration-search" className="sr-only">Search integrations</label>
             <div className="relative flex-1">
               <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-500" />
-              <input id="integration-search" type="search" name="q" defaultValue={q} placeholder="Search integrations..." className="input pl-9" maxLength={100} />
+              <input ref={searchRef} id="integration-search" type="search" name="q" defaultValue={q} placeholder="Search integrations..." className="input pl-9" maxLength={100} />
             </div>
             <button type="submit" className="btn-secondary">Search</button>
           </div>
@@ -92,11 +102,11 @@ export default function AvailableTab() {
                 {item.sandbox ? <div className="mt-1"><SandboxBadge /></div> : null}
                 <div className="mt-auto pt-3">
                   {item.connected ? (
-                    <Link to={`/integrations/available/${item.id}`} className="badge bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200" aria-label={`${item.name}: connected, view details`}>
+                    <Link to={`/integrations/available/${item.id}${suffix}`} preventScrollReset className="badge bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200" aria-label={`${item.name}: connected, view details`}>
                       ✓ Connected
                     </Link>
                   ) : (
-                    <Link to={`/integrations/available/${item.id}`} className="btn-primary" aria-label={`Connect ${item.name}`} preventScrollReset>
+                    <Link to={`/integrations/available/${item.id}${suffix}`} className="btn-primary" aria-label={`Connect ${item.name}`} preventScrollReset>
                       Connect
                     </Link>
                   )}
