@@ -80,17 +80,21 @@ export function v1HasTenantParam(path: string): boolean {
 
 // ---- state snapshots ------------------------------------------------------------------------
 
-/** Every row of every application table, as one comparable object. */
+let tableNames: string[] | null = null;
+
+/** Every row of every application table, as one comparable object (one D1 round trip). */
 export async function dumpD1(opts: { ignoreColumns?: string[] } = {}): Promise<Record<string, Record<string, unknown>[]>> {
   const ignore = new Set(opts.ignoreColumns ?? []);
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name",
-  ).all<{ name: string }>();
+  tableNames ??= (
+    await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name",
+    ).all<{ name: string }>()
+  ).results.map((r) => r.name);
+  const results = await env.DB.batch(tableNames.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)));
   const out: Record<string, Record<string, unknown>[]> = {};
-  for (const { name } of tables.results) {
-    const rows = await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all<Record<string, unknown>>();
-    out[name] = rows.results.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !ignore.has(k))));
-  }
+  tableNames.forEach((name, i) => {
+    out[name] = (results[i]!.results as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !ignore.has(k))));
+  });
   return out;
 }
 
@@ -109,4 +113,28 @@ export async function dumpKV(): Promise<Record<string, string | null>> {
 /** KV keys that are pure bookkeeping of a request (sessions, throttles): excluded from "nothing changed". */
 export function withoutSessions(kv: Record<string, string | null>) {
   return Object.fromEntries(Object.entries(kv).filter(([k]) => !k.startsWith("session:")));
+}
+
+export type CapturedQueue = Queue<unknown> & { sent: unknown[] };
+
+/** A queue binding that records what is sent and never delivers (no consumer runs behind the test's back). */
+export function capturingQueue(): CapturedQueue {
+  const sent: unknown[] = [];
+  return {
+    sent,
+    async send(body: unknown) {
+      sent.push(body);
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest<unknown>>) {
+      for (const m of messages) sent.push(m.body);
+    },
+  } as unknown as CapturedQueue;
+}
+
+/** Swaps the Worker's queue producers for capturing ones (the Worker under SELF shares this env). */
+export function captureQueues() {
+  const events = capturingQueue();
+  const deliveries = capturingQueue();
+  Object.assign(env, { EVENTS: events, DELIVERIES: deliveries });
+  return { events, deliveries };
 }
