@@ -138,3 +138,26 @@ export function captureQueues() {
   Object.assign(env, { EVENTS: events, DELIVERIES: deliveries });
   return { events, deliveries };
 }
+
+export type FakeMessage<T> = Message<T> & { outcome: { acked: boolean; retryDelay: number | null } };
+
+/** A hand-made batch whose messages remember whether they were acked or retried (and with what delay). */
+export function fakeBatch<T>(queue: string, bodies: T[], attempts = 1): MessageBatch<T> & { messages: FakeMessage<T>[] } {
+  const messages = bodies.map((body, i) => {
+    const outcome = { acked: false, retryDelay: null as number | null };
+    return {
+      id: `msg-${i}-${Math.random().toString(36).slice(2)}`,
+      timestamp: new Date(),
+      body,
+      attempts,
+      outcome,
+      ack() {
+        outcome.acked = true;
+      },
+      retry(opts?: { delaySeconds?: number }) {
+        outcome.retryDelay = opts?.delaySeconds ?? 0;
+      },
+    } as unknown as FakeMessage<T>;
+  });
+  return { queue, messages, ackAll() {}, retryAll() {} } as unknown as MessageBatch<T> & { messages: FakeMessage<T>[] };
+}
