@@ -47,6 +47,7 @@ const behaviours: Record<string, { act: Behaviour; ends: "succeeded" | "failed";
 
 const received = new Map<string, string[]>(); // endpoint host → webhook-ids answered 2xx
 const calls: string[] = [];
+const perDelivery: string[] = [];
 const retryDelays: { host: string; delay: number }[] = [];
 let endpoints: Record<string, string> = {};
 let eventIds: string[] = [];
@@ -55,11 +56,14 @@ let exceptionThrown = false;
 async function receiver(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const req = new Request(input, init);
   const host = new URL(req.url).hostname;
+  const id = req.headers.get("webhook-id")!;
   calls.push(req.url);
+  perDelivery.push(`${req.url} ${id}`);
   const name = host.split(".")[0]!;
-  const n = calls.filter((u) => new URL(u).hostname === host && u === req.url).length;
+  // The n-th request for this event at this endpoint.
+  const n = perDelivery.filter((k) => k === `${req.url} ${id}`).length;
   const res = await behaviours[name]!.act(n, init?.signal);
-  if (res.status >= 200 && res.status < 300) received.set(name, [...(received.get(name) ?? []), req.headers.get("webhook-id")!]);
+  if (res.status >= 200 && res.status < 300) received.set(name, [...(received.get(name) ?? []), id]);
   return res;
 }
 
@@ -158,5 +162,24 @@ describe("webhook delivery under faults", () => {
   it("slower than the timeout is logged as a timeout", async () => {
     const row = await env.DB.prepare("SELECT error FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target_id = ? AND a.n = 1 LIMIT 1").bind(endpoints.slow).first<{ error: string }>();
     expect(row!.error).toMatch(/Timed out after 100 ms/);
+  });
+});
+
+describe("deliveries whose queue message was lost", () => {
+  it("the cron sweeper sends an overdue pending delivery again, and leaves one that is not yet due", async () => {
+    const { createScheduledController, createExecutionContext } = await import("cloudflare:test");
+    const { runScheduled } = await import("~/lib/cron.server");
+    const { captureQueues } = await import("./hardening/inventory");
+    const queues = captureQueues();
+    const event = await env.DB.prepare("SELECT id FROM events LIMIT 1").first<{ id: string }>();
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, next_attempt_at, created_at, updated_at) VALUES ('dlv_lost', ?, ?, 'webhook', 'we_lost', 'pending', 1, ?, ?, ?), ('dlv_waiting', ?, ?, 'webhook', 'we_waiting', 'pending', 1, ?, ?, ?)")
+      .bind(GLOBEX.id, event!.id, now - 10 * 60_000, now - 11 * 60_000, now - 11 * 60_000, GLOBEX.id, event!.id, now + 60_000, now, now)
+      .run();
+    await runScheduled(createScheduledController({ scheduledTime: now }), env, createExecutionContext());
+    expect(queues.deliveries.sent).toEqual([{ deliveryId: "dlv_lost" }]);
+    // Sent once per grace period, not on every tick.
+    await runScheduled(createScheduledController({ scheduledTime: now + 60_000 }), env, createExecutionContext());
+    expect(queues.deliveries.sent).toHaveLength(1);
   });
 });
