@@ -14,6 +14,11 @@ beforeAll(() => {
   const real = globalThis.fetch;
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
+    // The production URL guard resolves names over DNS-over-HTTPS first: example.com names get a public address.
+    if (url.startsWith("https://cloudflare-dns.com/dns-query?") && /name=[a-z0-9.-]*example\.com&/.test(url)) {
+      const a = url.endsWith("type=A") ? [{ type: 1, data: "93.184.216.34" }] : [];
+      return Response.json({ Status: 0, Answer: a });
+    }
     if (/^https:\/\/[a-z0-9.-]*example\.com\//.test(url)) {
       receiverCalls.push({ url, headers: new Headers(init?.headers), body: String(init?.body ?? "") });
       return url.includes("/down") ? new Response("nope", { status: 503 }) : new Response('{"received":true}', { status: 200 });

@@ -1,44 +1,15 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { findProvider } from "~/lib/integrations/catalog";
-import { loadConnectedOverview } from "~/lib/integrations/connections.server";
 import { requireAdmin } from "~/sessions.server";
-import { ConnectedCard, type ConnectedCardData } from "./connected-card";
-import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
+import { loadConnectedCards } from "./cards.server";
+import { ConnectedCard } from "./connected-card";
 
 export const handle = { access: "admin" };
 
 /** The Connected tab, and the layout its modals (connect, configure, disconnect…) render over. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const env = context.cloudflare.env;
-  const now = new Date();
-  // One D1 round trip for the whole list (connections + 24 h failure counts in one batch).
-  const overview = await loadConnectedOverview({ d1: env.DB, companyId: user.company.id, now });
-  const sandboxed = new Set(sandboxedProviderIds(env));
-  const cards: ConnectedCardData[] = [];
-  for (const c of overview.connections) {
-    const provider = findProvider(c.provider);
-    if (!provider) continue;
-    const channel = typeof c.config.channel === "string" && c.config.channel ? c.config.channel : null;
-    let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
-    if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
-    if (provider.id === "email-forwarding") info = forwardingAddress(env, user.company.slug);
-    cards.push({
-      id: provider.id,
-      name: provider.name,
-      logo: provider.logo,
-      shortDescription: provider.shortDescription,
-      worksToday: provider.worksToday,
-      status: c.status,
-      info,
-      lastError: c.status === "connected" ? null : c.lastError,
-      lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
-      errors24h: overview.failures24h[provider.id] ?? 0,
-      configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
-      sandbox: sandboxed.has(provider.id),
-    });
-  }
+  const cards = await loadConnectedCards({ env: context.cloudflare.env, user, now: new Date() });
   return json({ cards });
 }
 

@@ -1,0 +1,40 @@
+import type { CurrentUser } from "~/lib/auth/users.server";
+import type { Env } from "~/lib/env";
+import { findProvider } from "~/lib/integrations/catalog";
+import { loadConnectedOverview } from "~/lib/integrations/connections.server";
+import type { ConnectedCardData } from "./connected-card";
+import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
+
+/**
+ * The Connected tab's cards. Kept in a .server module so the catalog (and zod with it) never
+ * reaches the browser bundle of /integrations.
+ */
+export async function loadConnectedCards({ env, user, now }: { env: Env; user: CurrentUser; now: Date }): Promise<ConnectedCardData[]> {
+  // One D1 round trip for the whole list (connections + 24 h failure counts in one batch).
+  const overview = await loadConnectedOverview({ d1: env.DB, companyId: user.company.id, now });
+  const sandboxed = new Set(sandboxedProviderIds(env));
+  const cards: ConnectedCardData[] = [];
+  for (const c of overview.connections) {
+    const provider = findProvider(c.provider);
+    if (!provider) continue;
+    const channel = typeof c.config.channel === "string" && c.config.channel ? c.config.channel : null;
+    let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
+    if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
+    if (provider.id === "email-forwarding") info = forwardingAddress(env, user.company.slug);
+    cards.push({
+      id: provider.id,
+      name: provider.name,
+      logo: provider.logo,
+      shortDescription: provider.shortDescription,
+      worksToday: provider.worksToday,
+      status: c.status,
+      info,
+      lastError: c.status === "connected" ? null : c.lastError,
+      lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
+      errors24h: overview.failures24h[provider.id] ?? 0,
+      configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
+      sandbox: sandboxed.has(provider.id),
+    });
+  }
+  return cards;
+}
