@@ -66,7 +66,24 @@ export async function getSession(request: Request, env: Env) {
   return sessionStorage(env).getSession(request.headers.get("Cookie"));
 }
 
-export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+/**
+ * One session read and one user query per page request, however many nested loaders ask (layout
+ * and tab both call requireAdmin): memoized on the request's load context for GET/HEAD only, so an
+ * action that changes the user is never answered from a stale copy.
+ */
+const currentUserMemo = new WeakMap<object, Map<string, Promise<CurrentUser | null>>>();
+
+export function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+  if (request.method !== "GET" && request.method !== "HEAD") return readCurrentUser(request, context);
+  const cookie = request.headers.get("Cookie") ?? "";
+  let perRequest = currentUserMemo.get(context);
+  if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
+  let user = perRequest.get(cookie);
+  if (!user) perRequest.set(cookie, (user = readCurrentUser(request, context)));
+  return user;
+}
+
+async function readCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
   const env = context.cloudflare.env;
   const session = await getSession(request, env);
   const userId = session.get("userId");

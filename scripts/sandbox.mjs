@@ -4,12 +4,14 @@
 // provider's identity, revocation and Slack's oauth.v2.access. `start()` returns the env that points
 // the app's provider base URLs (and sandbox client ids/secrets) at it. Families whose real client id is
 // in .dev.vars or the environment are left pointing at the real provider.
-// Test hooks: GET /__sandbox/calls (what the app sent, secrets left out), POST /__sandbox/reset.
+// Test hooks: GET /__sandbox/calls (what the app sent, secrets left out), POST /__sandbox/reset;
+// Slack's Web API fake adds GET /__sandbox/slack/calls|messages, POST /__sandbox/slack/ratelimit|reset.
 // By hand: `node scripts/sandbox.mjs` (SANDBOX_PORT picks the port).
 import { createServer } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { createHash, randomUUID } from "node:crypto";
 import { OAuth2Server } from "oauth2-mock-server";
+import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -87,15 +89,23 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   /** Issued authorization codes: one use, bound to redirect_uri and the PKCE challenge. */
   const codes = new Map();
   const record = (entry) => calls.push({ at: new Date().toISOString(), ...entry });
+  // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs
+  const slackFake = createSlackFake({ onCall: (c) => record({ family: "slack", kind: "api", method: c.method }) });
+  const slackRoute = slackSandboxRoutes(slackFake);
 
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
       const path = url.pathname;
+      if (path.startsWith("/__sandbox/slack/") || (path.startsWith("/slack/api/") && !path.endsWith("/oauth.v2.access"))) {
+        const body = req.method === "GET" ? "" : await readBody(req);
+        if (await slackRoute(req, res, { path, body, send })) return;
+      }
       if (path === "/__sandbox/calls") return send(res, 200, { calls });
       if (path === "/__sandbox/reset" && req.method === "POST") {
         calls.length = 0;
         revoked.clear();
+        slackFake.reset();
         return send(res, 200, { ok: true });
       }
       if (path === "/__sandbox/decide" && req.method === "POST") {
@@ -150,7 +160,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         const data = await r.json().catch(() => ({}));
         if (family === "slack") {
           if (!r.ok) return send(res, 200, { ok: false, error: "invalid_code" });
-          return send(res, 200, { ok: true, access_token: data.access_token, token_type: "bot", scope: "chat:write,channels:read", bot_user_id: "U0SANDBOX", app_id: "A0SANDBOX", team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" } });
+          return send(res, 200, { ok: true, access_token: data.access_token, token_type: "bot", scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read", bot_user_id: "U0SANDBOXBOT", app_id: "A0SANDBOX", team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" } });
         }
         return send(res, r.status, data);
       }
@@ -178,6 +188,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     for (const [name, prefix] of Object.entries(bases)) env[name] = `${url}${prefix}`;
     env[`${family}_CLIENT_ID`] = `sandbox-${family.toLowerCase()}-client`;
     env[`${family}_CLIENT_SECRET`] = `sandbox-${family.toLowerCase()}-secret-${randomUUID()}`;
+    if (family === "SLACK" && !real.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = SANDBOX_SIGNING_SECRET;
   }
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));

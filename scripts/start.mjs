@@ -72,7 +72,10 @@ async function main() {
     API_BASE_URL: `${origin}/v1`,
   };
   const sandbox = await optionalService("sandbox", { appOrigin: origin });
-  if (sandbox) Object.assign(vars, sandbox.env);
+  if (sandbox) {
+    Object.assign(vars, sandbox.env);
+    console.log(`Provider sandbox: ${sandbox.url}`);
+  }
   const receiver = await optionalService("receiver", {});
   if (receiver) console.log(`Webhook receiver: ${receiver.url}`);
   for (const k of Object.keys(fileVars)) delete vars[k];

@@ -14,17 +14,23 @@ import { handleQueueBatch } from "../app/lib/queues.server";
 import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/email/inbound.server";
+import { withBench } from "../app/lib/bench/bench";
+import { handleSlackEvents } from "../app/lib/slack/inbound.server";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 
-export default {
+const worker = {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
       return handleApiRequest(request, env, ctx);
+    }
+    if (url.pathname === "/slack/events") {
+      // Slack's Events API: no session and no browser CSRF gate; the v0 signature authenticates it.
+      return handleSlackEvents(request, env);
     }
     if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
       // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)
@@ -46,3 +52,6 @@ export default {
     await handleInboundEmail(message, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
+
+// `npm run bench` only (BENCH_ROUTES=true): /__bench/ping and a D1 round-trip count per response.
+export default withBench(worker);

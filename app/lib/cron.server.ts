@@ -4,6 +4,8 @@ import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
+import { postDailySummaries } from "./slack/summary.server";
+import { purgeSlackReceipts } from "./slack/inbound.server";
 
 /**
  * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does
@@ -17,6 +19,8 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
+    slackDailySummary: () => postDailySummaries({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
+    purgeSlackReceipts: () => purgeSlackReceipts({ db, now }),
   };
   const failures: string[] = [];
   for (const [name, job] of Object.entries(jobs)) {

@@ -20,6 +20,8 @@ export interface Env {
   WEBHOOK_ALLOW_PRIVATE?: string;
   WEBHOOK_RETRY_SCHEDULE?: string;
   API_RATE_LIMIT_PER_MINUTE?: string;
+  /** "true" only in `npm run bench`'s Miniflare config: turns on /__bench/* and the D1 counter. */
+  BENCH_ROUTES?: string;
   [key: string]: unknown;
 }
 

@@ -1,6 +1,9 @@
 import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
+import { consumeSlackEvents } from "./slack/consumer.server";
+// Registers Slack as an event subscriber and an integration deliverer.
+import "./slack/register.server";
 
 /** Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker). */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
@@ -10,7 +13,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
     return;
   }
   if (batch.queue.includes("events")) {
-    return consumeEvents(batch as MessageBatch<EventsMessage>, env, ctx);
+    // Slack Events API callbacks share the EVENTS queue (their own message kind: an id in KV).
+    const rest = await consumeSlackEvents(batch, env);
+    if (rest.length === 0) return;
+    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx);
   }
   if (batch.queue.includes("deliveries")) {
     return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { freePort, root, waitForHttp } from "../../scripts/lib.mjs";
 
-export type RunningApp = { baseURL: string; receiverURL?: string; persistDir: string; stop: () => Promise<void>; output: () => string };
+export type RunningApp = { baseURL: string; receiverURL?: string; sandboxURL?: string; persistDir: string; stop: () => Promise<void>; output: () => string };
 
 /**
  * Runs `scripts/start.mjs` (what `npm start` runs) on a free port with its own persisted state.
@@ -30,9 +30,11 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
   const deadline = Date.now() + 30_000;
   while (!log.includes("Integrations Hub is up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const receiverURL = log.match(/Webhook receiver: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
+  const sandboxURL = log.match(/Provider sandbox: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
   return {
     baseURL,
     receiverURL,
+    sandboxURL,
     persistDir,
     output: () => log,
     stop: async () => {

@@ -54,12 +54,15 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+const jsEnabledPages = new WeakMap<Page, boolean>();
+
 export type Session = { context: BrowserContext; page: Page; requests: string[] };
 
 /** A fresh context at a viewport with JS on or off; every request URL is recorded. */
 export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
   const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
   const page = await context.newPage();
+  jsEnabledPages.set(page, js);
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   return { context, page, requests };
@@ -86,8 +89,24 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 type AxeViolation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
 
-/** Runs axe-core (WCAG 2.x A/AA rules) in the page; evaluate() is not subject to the page's CSP. */
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules) in the page; evaluate() is not subject to the page's CSP.
+ * A page opened with JavaScript off cannot run axe, so the same URL (same cookies, same server
+ * HTML) is checked in a JavaScript-enabled twin context.
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
+  // evaluate() still runs in a JS-off page, but axe's timers never fire there
+  if (jsEnabledPages.get(page) === false) {
+    const browser = page.context().browser()!;
+    const twin = await browser.newContext({ storageState: await page.context().storageState(), viewport: page.viewportSize() ?? undefined });
+    const twinPage = await twin.newPage();
+    try {
+      await twinPage.goto(page.url());
+      return await axeViolations(twinPage);
+    } finally {
+      await twin.close();
+    }
+  }
   await page.evaluate(axeSource);
   const violations = (await page.evaluate(async () => {
     // @ts-ignore: injected above

@@ -8,6 +8,8 @@ export default async function setup(project: TestProject) {
   app = await startApp();
   project.provide("baseURL", app.baseURL);
   project.provide("receiverURL", app.receiverURL ?? "");
+  project.provide("sandboxURL", app.sandboxURL ?? "");
+  project.provide("persistDir", app.persistDir);
   return async () => app?.stop();
 }
 
@@ -15,5 +17,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseURL: string;
     receiverURL: string;
+    sandboxURL: string;
+    persistDir: string;
   }
 }

@@ -68,7 +68,7 @@ describe("provider sandbox", () => {
   it("installs Slack through oauth.v2.access and reads the team from the body; a bad code is an ok:false error", async () => {
     const spec = CATALOG.slack.oauth!;
     const url = authorizationUrl(spec, sandbox.env, { state: "s-slack", codeVerifier: null, redirectUri });
-    expect(url.searchParams.get("scope")).toBe("chat:write,channels:read,channels:history,groups:read");
+    expect(url.searchParams.get("scope")).toBe("chat:write,channels:read,groups:read,channels:history,groups:history,users:read");
     const back = await clickThrough(url, "allow");
     const tokens = await exchangeAuthorizationCode(deps, spec, sandbox.env, { code: back.searchParams.get("code")!, codeVerifier: null, redirectUri });
     expect(tokens.account).toEqual({ id: "T0SANDBOX", label: "Acme Corp (Sandbox)" });

@@ -37,7 +37,7 @@ describe("OAuth connect", () => {
     const hs = await startConnect(john, "hubspot");
     expect(hs.searchParams.get("code_challenge")).toBeNull();
     const slack = await startConnect(john, "slack");
-    expect(slack.searchParams.get("scope")).toBe("chat:write,channels:read,channels:history,groups:read");
+    expect(slack.searchParams.get("scope")).toBe("chat:write,channels:read,groups:read,channels:history,groups:history,users:read");
   });
 
   it("a valid callback stores the tokens encrypted in KV, writes the connection and exactly one audit row without secrets, then shows success", async () => {

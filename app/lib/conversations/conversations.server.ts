@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { conversations, messages, type AuthorKind, type ConversationStatus, type PerformedBy } from "../db/schema";
+import { conversations, messages, type AttachmentMeta, type AuthorKind, type ConversationStatus, type PerformedBy } from "../db/schema";
 import { eventInsert, type PendingEvent } from "../events/emit.server";
 import { newId } from "../ids";
 import { conversationRepresentation, messageRepresentation } from "./representation";
@@ -17,7 +17,7 @@ type MessageRow = typeof messages.$inferSelect;
 
 export class ConversationConflictError extends Error {}
 
-export type NewMessageInput = { body: string; author: AuthorKind; authorName?: string | null; source?: string; externalId?: string | null };
+export type NewMessageInput = { body: string; author: AuthorKind; authorName?: string | null; source?: string; externalId?: string | null; attachments?: AttachmentMeta[] | null };
 
 function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInput, channel: Channel): MessageRow {
   return {
@@ -30,7 +30,7 @@ function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInp
     body: input.body,
     source: input.source ?? channel,
     externalId: input.externalId ?? null,
-    attachments: null,
+    attachments: input.attachments ?? null,
     createdAt: ctx.now,
   };
 }

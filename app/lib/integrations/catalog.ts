@@ -112,6 +112,12 @@ export function providerBaseUrlVars(): Record<string, string> {
   return out;
 }
 
+/** Whether the Connected card offers Configure: a settings form, or a provider's own screen (Zapier's subscriptions). */
+export function hasConfigureScreen(provider: Provider): boolean {
+  if (!provider.capabilities.includes("configure")) return false;
+  return Boolean(provider.configSchema) || provider.capabilities.includes("zapier_triggers");
+}
+
 export function categoryLabel(id: CategoryId): string {
   return CATEGORY_LABELS[id];
 }

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
+import { zapierSubscriptionCountQuery } from "./zapier/hooks.server";
 
 export type ConnectionRow = typeof connections.$inferSelect;
 
@@ -13,16 +14,19 @@ export type ConnectedOverview = {
   connections: ConnectionRow[];
   /** provider → failed delivery attempts in the last 24 h */
   failures24h: Record<string, number>;
+  /** Active Zapier subscriptions (the Zapier card's "N active Zaps"). */
+  zapierSubscriptions: number;
 };
 
 /**
  * Everything the Connected tab shows, in ONE D1 round trip (db.batch): the company's connections
- * and the failed integration delivery attempts of the last 24 hours per provider.
+ * the failed integration delivery attempts of the last 24 hours per provider, and the live count
+ * of Zapier subscriptions.
  */
 export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Database; companyId: string; now: Date }): Promise<ConnectedOverview> {
   const db = createDb(d1);
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
-  const [rows, failures] = await db.batch([
+  const [rows, failures, zaps] = await db.batch([
     db.select().from(connections).where(eq(connections.companyId, companyId)).orderBy(connections.connectedAt),
     db
       .select({ provider: deliveries.targetId, n: sql<number>`count(*)` })
@@ -37,8 +41,13 @@ export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Data
         ),
       )
       .groupBy(deliveries.targetId),
+    zapierSubscriptionCountQuery(db, companyId),
   ]);
-  return { connections: rows, failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])) };
+  return {
+    connections: rows,
+    failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])),
+    zapierSubscriptions: Number(zaps[0]?.n ?? 0),
+  };
 }
 
 /** Connections whose access token expires within `withinMs` (cron refresh). */

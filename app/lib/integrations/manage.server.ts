@@ -9,6 +9,8 @@ import { keyringFromEnv } from "../security/encryption";
 import type { Provider } from "./catalog";
 import type { ConnectDeps } from "./connect.server";
 import { findConnection, type ConnectionRow } from "./connections.server";
+import { zapierDisconnectStatements } from "./zapier/account.server";
+import { forgetSlackCaches, slackDisconnectStatements } from "../slack/disconnect.server";
 
 type Who = { user: CurrentUser; ip: string | null };
 
@@ -43,10 +45,20 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
     }
   }
   const now = deps.now();
+  // Zapier: revoke its keys and remove its subscriptions in the same batch as the connection row.
+  // Slack also loses its thread map and its pending notifications (the spec's confirmation list).
+  const extra =
+    provider.id === "zapier"
+      ? await zapierDisconnectStatements(db, { user, ip, now })
+      : provider.id === "slack"
+        ? slackDisconnectStatements(db, user.company.id, now)
+        : [];
   await db.batch([
     db.delete(connections).where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
+    ...extra,
     auditInsert(db, { companyId: user.company.id, actor: userActor(user), action: "integration.disconnected", target: connection.id, details: { provider: provider.id, revoked }, ip, at: now }),
   ]);
   await deleteCredentials(deps, connection.id);
+  if (provider.id === "slack") await forgetSlackCaches(deps.kv, connection.id);
   return { revoked };
 }

@@ -6,8 +6,9 @@ import type { DeliveriesMessage, Env } from "../env";
 import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
 import { integrationDeliverers } from "./integration-deliverers.server";
+import { tombstoneInsert } from "../integrations/zapier/hooks.server";
 import { forEachLimited } from "./limiter";
-import { nextRetryDelay, retrySchedule } from "./retry";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, retrySchedule } from "./retry";
 import { dohResolver } from "./url-guard";
 
 /**
@@ -79,7 +80,11 @@ export async function handleDelivery(deps: ConsumerDeps, deliveryId: string): Pr
       if (delivery.targetKind === "webhook") await endpointGone(deps, delivery.companyId, delivery.targetId, now);
       return { retry: null, outcome };
     case "failure": {
-      const delay = nextRetryDelay({ attemptsMade: outcome.attemptsInRun, schedule: deps.schedule, retryAfterSeconds: outcome.retryAfterSeconds, random: deps.random });
+      let delay = nextRetryDelay({ attemptsMade: outcome.attemptsInRun, schedule: deps.schedule, retryAfterSeconds: outcome.retryAfterSeconds, random: deps.random });
+      // A provider's rate limit (Slack's 429 Retry-After) is a floor we must honour, not a hint.
+      if (delay !== null && delivery.targetKind === "integration" && outcome.retryAfterSeconds != null) {
+        delay = Math.min(Math.max(delay, Math.ceil(outcome.retryAfterSeconds)), MAX_QUEUE_DELAY_SECONDS);
+      }
       if (delay === null) {
         await markFinal(deps.db, delivery, "failed", outcome.error, now);
         return { retry: null, outcome };
@@ -103,6 +108,8 @@ async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: s
   if (row.source === "zapier") {
     await db.batch([
       db.delete(webhookEndpoints).where(where),
+      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
+      tombstoneInsert(db, companyId, endpointId, now),
       auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
     ]);
     return;

@@ -54,21 +54,6 @@ export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Da
           </Form>
         </>
       ) : null}
-      {provider.id === "zapier" ? (
-        <>
-          <p className="mt-4 text-slate-800">Zapier connects from Zapier's side, using your company API key:</p>
-          <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
-            <li>Copy your API key from the API &amp; Webhooks tab.</li>
-            <li>In Zapier, choose this app as a trigger and paste the key when asked.</li>
-            <li>Zapier subscribes to the events your Zap needs.</li>
-          </ol>
-          <p className="mt-3 text-sm text-slate-700">Zapier triggers are coming soon: the subscription endpoints are not live yet, so Zapier cannot connect today.</p>
-          <div className="mt-6 flex flex-wrap justify-end gap-2">
-            <Link to={closeTo} className="btn-secondary">Cancel</Link>
-            <Link to="/integrations/developers" className="btn-primary">Go to API &amp; Webhooks</Link>
-          </div>
-        </>
-      ) : null}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { CheckIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
 import { requireAdmin } from "~/sessions.server";
-import { requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 
@@ -14,7 +14,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({
     provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
     accountLabel: connection.accountLabel,
-    configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
+    configurable: hasConfigureScreen(provider),
   });
 }
 

@@ -1,7 +1,8 @@
 import type { CurrentUser } from "~/lib/auth/users.server";
 import type { Env } from "~/lib/env";
-import { findProvider } from "~/lib/integrations/catalog";
+import { findProvider, hasConfigureScreen } from "~/lib/integrations/catalog";
 import { loadConnectedOverview } from "~/lib/integrations/connections.server";
+import { activeZapsLine } from "~/lib/integrations/zapier/hooks.server";
 import type { ConnectedCardData } from "./connected-card";
 import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
 
@@ -21,6 +22,7 @@ export async function loadConnectedCards({ env, user, now }: { env: Env; user: C
     let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
     if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
     if (provider.id === "email-forwarding") info = forwardingAddress(env, user.company.slug);
+    if (provider.id === "zapier") info = activeZapsLine(overview.zapierSubscriptions);
     cards.push({
       id: provider.id,
       name: provider.name,
@@ -32,7 +34,7 @@ export async function loadConnectedCards({ env, user, now }: { env: Env; user: C
       lastError: c.status === "connected" ? null : c.lastError,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       errors24h: overview.failures24h[provider.id] ?? 0,
-      configurable: Boolean(provider.configSchema) && provider.capabilities.includes("configure"),
+      configurable: hasConfigureScreen(provider),
       sandbox: sandboxed.has(provider.id),
     });
   }

@@ -30,6 +30,9 @@ export function connectDeps(context: AppLoadContext): ConnectDeps {
   return { db: createDb(env.DB), kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() };
 }
 
+/** Re-exported from this .server module so route files do not pull the catalog (and zod) into the browser. */
+export { hasConfigureScreen } from "~/lib/integrations/catalog";
+
 export function sandboxedProviderIds(env: Env): string[] {
   return listProviders().filter((p) => isSandboxed(p, env)).map((p) => p.id);
 }

@@ -1,6 +1,7 @@
 import type { ApiRoute } from "../define";
 import { conversationRoutes } from "./conversations.server";
 import { eventRoutes } from "./events.server";
+import { hookRoutes } from "./hooks.server";
 import { meRoutes } from "./me.server";
 import { webhookRoutes } from "./webhooks.server";
 
@@ -8,4 +9,4 @@ import { webhookRoutes } from "./webhooks.server";
  * The /v1 route table, composed from one module per area. Webhooks (`/v1/webhooks…`,
  * `/v1/deliveries…`) and Zapier hooks (`/v1/hooks…`) slot in as further modules here.
  */
-export const apiRoutes: ApiRoute[] = [...meRoutes, ...conversationRoutes, ...eventRoutes, ...webhookRoutes];
+export const apiRoutes: ApiRoute[] = [...meRoutes, ...conversationRoutes, ...eventRoutes, ...webhookRoutes, ...hookRoutes];

@@ -6,14 +6,17 @@ export const zapier = {
   name: "Zapier",
   category: "automation",
   shortDescription: "Automate workflows with 5000+ apps",
-  longDescription: "Use Zapier to start workflows in thousands of apps when conversations are created, escalated or closed.",
+  longDescription: "Use Zapier to start workflows in thousands of apps when conversations are created, updated, escalated or closed, and when messages arrive or are sent.",
   features: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
-  permissions: ["Zapier uses your company API key to subscribe to events (REST hooks)"],
+  permissions: ["A dedicated API key for Zapier: read conversations, manage its event subscriptions (REST hooks)"],
   authKind: "built_in",
-  capabilities: [],
-  worksToday: "Zapier connects from Zapier's side with your API key; this page shows the steps.",
-  comingSoon: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
-  disconnectEffects: ["Remove Zapier's event subscriptions", "Your Zaps stop receiving events"],
+  capabilities: ["connect", "show_account", "configure", "disconnect", "zapier_triggers"],
+  worksToday: "Creates a dedicated API key to paste into Zapier; each Zap's trigger subscribes here and receives signed event deliveries.",
+  comingSoon: [],
+  disconnectEffects: [
+    "Revoke the Zapier API key: Zapier can no longer call the API",
+    "Delete all Zapier subscriptions: your Zaps stop receiving events",
+  ],
   logo: { bg: "#ff4f00", fg: "#ffffff", text: "Z", shape: "diamond" },
 } as const satisfies Provider;
 

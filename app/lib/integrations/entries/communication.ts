@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { slackConfigSchema } from "../../slack/config";
 import type { Provider } from "../types";
 import { CONNECT_CONFIGURE, notificationSettings, STANDARD_DISCONNECT, WORKS_TODAY_OAUTH } from "./shared";
 
@@ -9,11 +10,11 @@ export const slack = {
   shortDescription: "Get notified about new conversations",
   longDescription: "Get real-time notifications about customer conversations in your Slack workspace, and answer customers from a thread.",
   features: ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"],
-  permissions: ["Send messages to channels", "See the list of public channels", "Read messages in channels the app is added to"],
+  permissions: ["Send messages to channels", "See the list of public and private channels", "Read messages in channels the app is added to", "See the names of people who reply"],
   authKind: "oauth2",
-  capabilities: CONNECT_CONFIGURE,
-  worksToday: "Installs the app in your workspace, shows the workspace, and saves your channel and notification choices.",
-  comingSoon: ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"],
+  capabilities: ["connect", "show_account", "configure", "disconnect", "notifications"],
+  worksToday: "Posts new conversations, escalations and (if you want) every message to a channel, a daily summary, and lets agents reply from the thread.",
+  comingSoon: [],
   disconnectEffects: ["Stop all notifications", "Remove reply from Slack feature", "Delete channel configuration", "Revoke the app's token in your workspace"],
   logo: { bg: "#4a154b", fg: "#ffffff", text: "S", shape: "rounded" },
   oauth: {
@@ -22,21 +23,14 @@ export const slack = {
     tokenUrl: "{SLACK_API_BASE}/oauth.v2.access",
     revoke: { url: "{SLACK_API_BASE}/auth.revoke", style: "slack" },
     tokenStyle: "slack",
-    scopes: ["chat:write", "channels:read", "channels:history", "groups:read"],
+    // Post; list public and private channels; read thread replies (Events API); the replier's name.
+    scopes: ["chat:write", "channels:read", "groups:read", "channels:history", "groups:history", "users:read"],
     scopeSeparator: ",",
     pkce: false,
     clientIdEnv: "SLACK_CLIENT_ID",
     clientSecretEnv: "SLACK_CLIENT_SECRET",
   },
-  configSchema: z.object({
-    channel: z
-      .preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, "Use a channel name like #support-alerts").optional())
-      .meta({ title: "Notification channel", description: "For example #support-alerts" }),
-    ...notificationSettings,
-    notify_all_messages: z.boolean().default(false).meta({ title: "All messages (high volume)" }),
-    daily_summary: z.boolean().default(true).meta({ title: "Daily summary" }),
-    allow_replies: z.boolean().default(true).meta({ title: "Allow agents to reply from Slack" }),
-  }),
+  configSchema: slackConfigSchema,
 } as const satisfies Provider;
 
 export const teams = {

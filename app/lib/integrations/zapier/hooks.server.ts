@@ -1,0 +1,181 @@
+import { and, count, desc, eq, inArray, max } from "drizzle-orm";
+import { auditInsert, type AuditActor } from "../../audit.server";
+import type { Db } from "../../db/client";
+import { deliveries, deliveryAttempts, events, inboundReceipts, webhookEndpoints, type DeliveryStatus, type WebhookEventType } from "../../db/schema";
+import { eventRepresentation } from "../../events/emit.server";
+import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
+import { sampleEventBody } from "../../webhooks/samples";
+
+/**
+ * Zapier REST hooks (DESIGN §6): a subscription is a webhook endpoint with source "zapier" and one
+ * event, delivered by the same signed pipeline as any endpoint. A removed subscription leaves a
+ * tombstone (an inbound_receipts row keyed by the hook id) so Zapier reusing the id gets 410 Gone,
+ * as the REST hooks convention expects, instead of a 404 that reads like a typo.
+ */
+export const HOOK_TOMBSTONE_SOURCE = "zapier_hook_deleted";
+export const ZAPIER_HOOK_DESCRIPTION = "Zapier subscription";
+
+export type HookView = { id: string; targetUrl: string; event: WebhookEventType; createdAt: Date };
+type ReadDeps = { db: Db; companyId: string };
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+function toHook(row: Pick<EndpointRow, "id" | "url" | "events" | "createdAt">): HookView {
+  return { id: row.id, targetUrl: row.url, event: row.events[0]!, createdAt: row.createdAt };
+}
+
+/** API field names for the endpoint lib's field names. */
+const FIELD_NAMES: Record<string, string> = { url: "target_url", events: "event" };
+
+export async function subscribeHook(
+  deps: EndpointDeps,
+  input: { targetUrl: string; event: WebhookEventType },
+): Promise<{ ok: true; hook: HookView } | { ok: false; errors: FieldErrors }> {
+  const result = await createEndpoint(deps, { url: input.targetUrl, description: ZAPIER_HOOK_DESCRIPTION, events: [input.event] }, { source: "zapier" });
+  if (result.ok) return { ok: true, hook: toHook(result.value.endpoint) };
+  if (result.status === 404) return { ok: false, errors: { "": ["Not found."] } };
+  const errors: FieldErrors = {};
+  for (const [k, v] of Object.entries(result.errors)) errors[FIELD_NAMES[k] ?? k] = v;
+  return { ok: false, errors };
+}
+
+function zapierRow(db: Db, companyId: string, id: string) {
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.source, "zapier")))
+    .get();
+}
+
+async function isTombstoned(db: Db, companyId: string, id: string): Promise<boolean> {
+  const row = await db
+    .select({ id: inboundReceipts.externalId })
+    .from(inboundReceipts)
+    .where(and(eq(inboundReceipts.source, HOOK_TOMBSTONE_SOURCE), eq(inboundReceipts.externalId, id), eq(inboundReceipts.companyId, companyId)))
+    .get();
+  return Boolean(row);
+}
+
+export type HookLookup = { kind: "found"; hook: HookView } | { kind: "gone" } | { kind: "missing" };
+
+/** A live hook of this company, a removed one ("gone": 410), or nothing (404: never another company's). */
+export async function findHook({ db, companyId }: ReadDeps, id: string): Promise<HookLookup> {
+  if (typeof id !== "string" || id.length > 100) return { kind: "missing" };
+  const row = await zapierRow(db, companyId, id);
+  if (row) return { kind: "found", hook: toHook(row) };
+  return (await isTombstoned(db, companyId, id)) ? { kind: "gone" } : { kind: "missing" };
+}
+
+/** The tombstone for a removed hook; a second removal of the same id is harmless. */
+export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date) {
+  return db.insert(inboundReceipts).values({ source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: at }).onConflictDoNothing();
+}
+
+/**
+ * Statements that remove Zapier endpoints with their delivery history (so nothing pending is
+ * sent to them again), leave a tombstone per id and an audit row each. For one db.batch.
+ */
+export function removeHooksStatements(db: Db, input: { companyId: string; ids: string[]; actor: AuditActor; action: string; ip?: string | null; now: Date }) {
+  const { companyId, ids, now } = input;
+  if (ids.length === 0) return [];
+  const ofHooks = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, ids));
+  return [
+    db.delete(deliveryAttempts).where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHooks)))),
+    db.delete(deliveries).where(ofHooks),
+    db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), inArray(webhookEndpoints.id, ids))),
+    ...ids.map((id) => tombstoneInsert(db, companyId, id, now)),
+    ...ids.map((id) => auditInsert(db, { companyId, actor: input.actor, action: input.action, target: id, details: { source: "zapier" }, ip: input.ip ?? null, at: now })),
+  ];
+}
+
+/** Unsubscribe (Zapier's DELETE, or Remove on the Configure screen). */
+export async function unsubscribeHook(
+  deps: Pick<EndpointDeps, "db" | "companyId" | "actor" | "now" | "ip">,
+  id: string,
+): Promise<"deleted" | "gone" | "missing"> {
+  const found = await findHook(deps, id);
+  if (found.kind !== "found") return found.kind;
+  const [first, ...rest] = removeHooksStatements(deps.db, { companyId: deps.companyId, ids: [id], actor: deps.actor, action: "zapier_hook.unsubscribed", ip: deps.ip, now: deps.now });
+  await deps.db.batch([first!, ...rest]);
+  return "deleted";
+}
+
+export async function zapierEndpointIds({ db, companyId }: ReadDeps): Promise<string[]> {
+  const rows = await db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"))).all();
+  return rows.map((r) => r.id);
+}
+
+/** Active Zapier subscriptions ("N active Zaps"), as a query that can join a db.batch. */
+export function zapierSubscriptionCountQuery(db: Db, companyId: string) {
+  return db
+    .select({ n: count() })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
+}
+
+export async function zapierSubscriptionCount({ db, companyId }: ReadDeps): Promise<number> {
+  const [row] = await zapierSubscriptionCountQuery(db, companyId);
+  return Number(row?.n ?? 0);
+}
+
+export function activeZapsLine(n: number): string {
+  if (n === 0) return "No active Zaps yet";
+  return `${n} active Zap${n === 1 ? "" : "s"}`;
+}
+
+export type SubscriptionSummary = {
+  id: string;
+  event: WebhookEventType;
+  targetHost: string;
+  status: "active" | "disabled";
+  createdAt: Date;
+  lastDelivery: { status: DeliveryStatus; statusCode: number | null; at: Date | null } | null;
+};
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** The Configure screen's list: event, target host (never the full URL: it is Zapier's secret), last delivery. */
+export async function listZapierSubscriptions({ db, companyId }: ReadDeps): Promise<SubscriptionSummary[]> {
+  const latest = db
+    .select({ targetId: deliveries.targetId, latestId: max(deliveries.id).as("latest_id") })
+    .from(deliveries)
+    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook")))
+    .groupBy(deliveries.targetId)
+    .as("latest");
+  const [rows, lasts] = await db.batch([
+    db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"))).orderBy(desc(webhookEndpoints.id)),
+    db
+      .select({ targetId: deliveries.targetId, status: deliveries.status, statusCode: deliveries.lastStatusCode, at: deliveries.lastAttemptAt })
+      .from(deliveries)
+      .innerJoin(latest, eq(deliveries.id, latest.latestId)),
+  ]);
+  const byTarget = new Map(lasts.map((l) => [l.targetId, l]));
+  return rows.map((r) => {
+    const last = byTarget.get(r.id);
+    return {
+      id: r.id,
+      event: r.events[0]!,
+      targetHost: hostOf(r.url),
+      status: r.status,
+      createdAt: r.createdAt,
+      lastDelivery: last ? { status: last.status, statusCode: last.statusCode, at: last.at } : null,
+    };
+  });
+}
+
+/**
+ * Zapier's performList: the company's most recent real events of the type (exactly what a
+ * subscription receives) when the key may read them, else one realistic sample. Each has an id.
+ */
+export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEventType, { includeRecent }: { includeRecent: boolean }) {
+  if (includeRecent) {
+    const rows = await db.select().from(events).where(and(eq(events.companyId, companyId), eq(events.type, event))).orderBy(desc(events.id)).limit(3).all();
+    if (rows.length > 0) return rows.map(eventRepresentation);
+  }
+  return [sampleEventBody(event, companyId)];
+}

@@ -1,0 +1,29 @@
+/** The company's Slack connection, its settings, and its bot token (from the encrypted KV store). */
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { slackThreads } from "../db/schema";
+import type { Env } from "../env";
+import { getAccessToken } from "../integrations/access.server";
+import { findConnection, markNeedsReauth, type ConnectionRow } from "../integrations/connections.server";
+import type { Fetch } from "./api.server";
+import { readSlackConfig, type SlackConfig } from "./config";
+
+export type SlackRuntime = { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date };
+
+export async function findSlackConnection(db: Db, companyId: string): Promise<{ connection: ConnectionRow; config: SlackConfig } | null> {
+  const connection = await findConnection({ db, companyId, provider: "slack" });
+  return connection ? { connection, config: readSlackConfig(connection.config) } : null;
+}
+
+export function botToken(rt: SlackRuntime, connection: Pick<ConnectionRow, "id" | "companyId" | "provider">): Promise<string> {
+  return getAccessToken(rt, connection);
+}
+
+/** Slack said the token is dead (invalid_auth, token_revoked…): the card then offers Reconnect. */
+export async function markSlackNeedsReauth(db: Db, connection: Pick<ConnectionRow, "id" | "companyId">, code: string, now: Date) {
+  await markNeedsReauth({ db, connection, now, reason: `Slack refused the app's token (${code}). Reconnect Slack.` }).run();
+}
+
+export function findThread(db: Db, companyId: string, conversationId: string) {
+  return db.select().from(slackThreads).where(and(eq(slackThreads.companyId, companyId), eq(slackThreads.conversationId, conversationId))).get();
+}

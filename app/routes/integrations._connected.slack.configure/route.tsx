@@ -1,0 +1,112 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
+import { LocalTime } from "~/components/local-time";
+import { Modal } from "~/components/modal";
+import { clientIp } from "~/lib/http/client-ip";
+import { readSlackConfig, slackConfigFormSchema } from "~/lib/slack/config";
+import { loadChannelList, refreshChannelList, saveSlackSettings } from "~/lib/slack/settings.server";
+import { requireAdmin } from "~/sessions.server";
+import { connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { ChannelField, Toggle } from "./fields";
+
+/** Slack's own Configure screen (overrides the generic $provider.configure for /integrations/slack/configure). */
+export const handle = { access: "admin" };
+
+export const meta: MetaFunction = () => [{ title: "Configure Slack · Integrations" }];
+
+const SELF = "/integrations/slack/configure";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const connection = await requireConnection(context, user, requireProvider("slack"));
+  const list = await loadChannelList(connectDeps(context), connection);
+  const config = readSlackConfig(connection.config);
+  return json({
+    accountLabel: connection.accountLabel,
+    connectedByEmail: connection.connectedByEmail,
+    connectedAt: connection.connectedAt.toISOString(),
+    timezone: user.company.timezone,
+    channels: list.ok ? list.channels : [],
+    channelsError: list.ok ? null : list.error,
+    values: { ...config, channel_id: config.channel_id ?? "", summary_hour: String(config.summary_hour) },
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const connection = await requireConnection(context, user, requireProvider("slack"));
+  const rt = connectDeps(context);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "refresh") {
+    await refreshChannelList(rt, connection);
+    return redirect(SELF);
+  }
+  if (intent !== "save") return json({ result: null, error: "Unknown action." }, { status: 400 });
+  const submission = parseWithZod(form, { schema: slackConfigFormSchema });
+  if (submission.status !== "success") return json({ result: submission.reply(), error: null }, { status: 400 });
+  const saved = await saveSlackSettings(rt, { connection, user, ip: clientIp(request), value: submission.value });
+  if (!saved.ok) {
+    return json({ result: submission.reply({ fieldErrors: saved.fieldErrors, formErrors: saved.formError ? [saved.formError] : undefined }), error: null }, { status: 400 });
+  }
+  return redirect("/integrations");
+}
+
+export default function SlackConfigure() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const [form, fields] = useForm({
+    lastResult: actionData?.result ?? undefined,
+    defaultValue: data.values,
+    shouldValidate: "onBlur",
+  });
+  const hours = Array.from({ length: 24 }, (_, h) => h);
+  return (
+    <Modal title="Configure Slack" closeTo="/integrations">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        <dt className="text-slate-600">Connected Workspace:</dt>
+        <dd className="break-all text-slate-900">{data.accountLabel ?? "Unknown workspace"}</dd>
+        <dt className="text-slate-600">Connected by:</dt>
+        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
+        <dt className="text-slate-600">Connected:</dt>
+        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
+      </dl>
+      <hr className="my-4 border-slate-200" />
+      <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-5">
+        <CsrfInput />
+        {/* Enter in the form saves: the first submit button is the form's default (Refresh comes later). */}
+        <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">Save</button>
+        {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
+        {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
+        <ChannelField field={fields.channel_id} channels={data.channels} error={data.channelsError} selectProps={getSelectProps(fields.channel_id)} />
+        <fieldset className="space-y-2">
+          <legend className="mb-1 text-sm font-semibold text-slate-900">Notifications</legend>
+          <Toggle inputProps={getInputProps(fields.notify_new_conversations, { type: "checkbox" })} label="New conversations" />
+          <Toggle inputProps={getInputProps(fields.notify_escalations, { type: "checkbox" })} label="Escalations to human" />
+          <Toggle inputProps={getInputProps(fields.notify_all_messages, { type: "checkbox" })} label="All messages (high volume)" />
+          <Toggle inputProps={getInputProps(fields.daily_summary, { type: "checkbox" })} label="Daily summary" />
+          <div className="pl-6">
+            <label htmlFor={fields.summary_hour.id} className="label">Summary time ({data.timezone})</label>
+            <select {...getSelectProps(fields.summary_hour)} className="input max-w-40">
+              {hours.map((h) => <option key={h} value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>)}
+            </select>
+            {fields.summary_hour.errors ? <p id={fields.summary_hour.errorId} className="field-error">{fields.summary_hour.errors.join(" ")}</p> : null}
+          </div>
+        </fieldset>
+        <fieldset className="space-y-2">
+          <legend className="mb-1 text-sm font-semibold text-slate-900">Reply from Slack</legend>
+          <Toggle inputProps={getInputProps(fields.allow_replies, { type: "checkbox" })} label="Allow agents to reply from Slack" />
+          <p className="pl-6 text-xs text-slate-600">A reply in a conversation's thread is sent to the customer as an agent message.</p>
+        </fieldset>
+        <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+          <Link to="/integrations/slack/disconnect" className="btn-danger-outline">Disconnect</Link>
+          <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>{busy ? "Saving…" : "Save Changes"}</button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}

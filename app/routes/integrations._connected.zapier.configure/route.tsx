@@ -1,0 +1,79 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { LocalTime } from "~/components/local-time";
+import { Modal } from "~/components/modal";
+import { userActor } from "~/lib/audit.server";
+import { zapierProvider } from "~/lib/integrations/zapier/account.server";
+import { activeZapsLine, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
+import { clientIp } from "~/lib/http/client-ip";
+import { requireAdmin } from "~/sessions.server";
+import { connectDeps, requireConnection } from "../integrations._connected/shared.server";
+import { SubscriptionList } from "./subscription-list";
+
+/** Configure Zapier: the subscriptions Zapier made (event, target host, last delivery) with Remove. */
+export const handle = { access: "admin" };
+
+const SELF = "/integrations/zapier/configure";
+
+export const meta: MetaFunction = () => [{ title: "Configure Zapier · Integrations" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const connection = await requireConnection(context, user, zapierProvider);
+  const subscriptions = await listZapierSubscriptions({ db: connectDeps(context).db, companyId: user.company.id });
+  return json({
+    accountLabel: connection.accountLabel,
+    connectedByEmail: connection.connectedByEmail,
+    connectedAt: connection.connectedAt.toISOString(),
+    summary: activeZapsLine(subscriptions.filter((s) => s.status === "active").length),
+    subscriptions: subscriptions.map((s) => ({
+      id: s.id,
+      event: s.event,
+      targetHost: s.targetHost,
+      status: s.status,
+      createdAt: s.createdAt.toISOString(),
+      lastDelivery: s.lastDelivery ? { status: s.lastDelivery.status, statusCode: s.lastDelivery.statusCode, at: s.lastDelivery.at?.toISOString() ?? null } : null,
+    })),
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  await requireConnection(context, user, zapierProvider);
+  const form = await request.formData();
+  const id = form.get("id");
+  if (form.get("intent") !== "remove" || typeof id !== "string" || !id) return json({ error: "Unknown action." }, { status: 400 });
+  const outcome = await unsubscribeHook({ db: connectDeps(context).db, companyId: user.company.id, actor: userActor(user), now: new Date(), ip: clientIp(request) }, id);
+  // Already removed (by Zapier, or a second click): the list simply no longer has it.
+  if (outcome === "missing") throw new Response("There is no such Zapier subscription.", { status: 404 });
+  return redirect(SELF);
+}
+
+export default function ZapierConfigure() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <Modal title="Configure Zapier" closeTo="/integrations" size="lg">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        {data.accountLabel ? (
+          <>
+            <dt className="text-slate-600">Connected with:</dt>
+            <dd className="break-all text-slate-900">{data.accountLabel}</dd>
+          </>
+        ) : null}
+        <dt className="text-slate-600">Connected by:</dt>
+        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
+        <dt className="text-slate-600">Connected:</dt>
+        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
+      </dl>
+      <hr className="my-4 border-slate-200" />
+      <h3 className="font-medium text-slate-900">Subscriptions <span className="font-normal text-slate-600">· {data.summary}</span></h3>
+      <p className="mt-1 text-sm text-slate-700">Each Zap that is on subscribes to one event. Removing one here stops its deliveries; Zapier shows the Zap as needing attention.</p>
+      <SubscriptionList subscriptions={data.subscriptions} />
+      <div className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+        <Link to="/integrations/zapier/disconnect" className="btn-danger-outline">Disconnect</Link>
+        <Link to="/integrations/zapier/connect" className="btn-secondary">New Zapier key</Link>
+        <Link to="/integrations" className="btn-primary">Done</Link>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// `npm run bench`: measures the DESIGN §8 budgets on loopback and writes BENCHMARKS.md.
+// Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
+// --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md).
+// See docs/decisions/0005-benchmark-method.md for the method.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { npmRun, root } from "./lib.mjs";
+import { INTEGRATIONS_PAGE, pageWeight } from "./bundle-sizes.mjs";
+import { machineInfo } from "./bench/machine.mjs";
+import { startBenchServer } from "./bench/server.mjs";
+import { api, signIn } from "./bench/http.mjs";
+import { findWrk, loadRun } from "./bench/load.mjs";
+import { runLighthouse } from "./bench/lighthouse.mjs";
+import { startReceiver } from "./bench/receiver.mjs";
+import { measureSigning } from "./bench/signing.mjs";
+import { burstRun, ceilingRun, createEndpoint, latencyRun, newConversation, webhooksUnavailable } from "./bench/webhooks.mjs";
+import { soakRun } from "./bench/soak.mjs";
+import { median } from "./bench/stats.mjs";
+import { renderReport } from "./bench/report.mjs";
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const value = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const quick = flag("quick");
+const SECTIONS = ["sizes", "d1", "ssr", "api", "lighthouse", "webhooks", "soak"];
+const only = value("only")?.split(",") ?? SECTIONS;
+const out = value("out") ?? "BENCHMARKS.md";
+const P = {
+  runs: 3,
+  seconds: quick ? 5 : 10,
+  warmup: quick ? 2 : 3,
+  connections: 10,
+  lighthouseRuns: quick ? 1 : 3,
+  latencySamples: quick ? 10 : 30,
+  burstEvents: 1000,
+  burstRuns: quick ? 1 : 3,
+  soakEvents: quick ? 1000 : 5000,
+  soakClients: 200,
+  soakSeconds: quick ? 20 : 60,
+  soakDrainMs: quick ? 60_000 : 180_000,
+};
+const log = (...a) => console.log(...a);
+const r = { params: P, quick, only, commands: [], notMeasured: {} };
+const skip = (section, reason) => {
+  r.notMeasured[section] = reason;
+  log(`  not measured: ${reason}`);
+};
+const runId = Date.now().toString(36);
+
+async function section(name, fn) {
+  if (!only.includes(name)) return skip(name, `skipped by --only (${only.join(",")})`);
+  log(`\n## ${name}`);
+  try {
+    await fn();
+  } catch (e) {
+    skip(name, `error: ${String(e?.message ?? e).split("\n")[0]}`);
+  }
+}
+
+/** Alternates the targets run by run (both in one process and one server), medians per target. */
+async function sideBySide(tool, targets) {
+  for (const t of targets) await loadRun(tool, { ...t, seconds: P.warmup, connections: P.connections });
+  const runs = Object.fromEntries(targets.map((t) => [t.label, []]));
+  for (let i = 0; i < P.runs; i++) {
+    for (const t of targets) {
+      const m = await loadRun(tool, { ...t, seconds: P.seconds, connections: P.connections });
+      runs[t.label].push(m);
+      log(`    run ${i + 1} ${t.label}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, errors ${m.errors}`);
+    }
+  }
+  const med = (label, k) => median(runs[label].map((m) => m[k]));
+  return Object.fromEntries(
+    targets.map((t) => [t.label, { rps: med(t.label, "rps"), p50: med(t.label, "p50"), p99: med(t.label, "p99"), errors: runs[t.label].reduce((a, m) => a + m.errors, 0), runs: runs[t.label] }]),
+  );
+}
+
+async function main() {
+  const t0 = Date.now();
+  r.machine = await machineInfo();
+  log(`npm run bench${quick ? " --quick" : ""} on ${r.machine.cpu} × ${r.machine.cores}`);
+  if (!flag("skip-build")) {
+    log("building (npm run build) …");
+    await npmRun("build", { quiet: true });
+  }
+  r.commands.push(
+    `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+    ...(flag("skip-build") ? [] : ["npm run build"]),
+    "wrangler deploy --dry-run --minify --outdir <tmp>/dist",
+    "wrangler d1 migrations apply DB --local --persist-to <tmp>/state",
+    "seed({ persistDir: <tmp>/state }) from scripts/seed.mjs, with SEED_API_KEY = a fresh random key",
+    "new Miniflare({ ...unstable_getMiniflareWorkerOptions(\"wrangler.toml\").workerOptions, modules: [<tmp>/dist/app.js], bindings: { …, BENCH_ROUTES: \"true\" } })",
+  );
+
+  await section("sizes", async () => {
+    r.sizes = pageWeight(INTEGRATIONS_PAGE);
+    log(`  /integrations JS ${r.sizes.js.gzip} B gzip, CSS ${r.sizes.css.gzip} B gzip`);
+  });
+
+  log("\nstarting Miniflare on the dry-run bundle …");
+  const server = await startBenchServer({ log });
+  r.server = { miniflare: server.miniflareVersion, bundle: server.bundle, bindings: server.bindings, stateDir: server.stateDir };
+  log(`  ${server.url}; Worker bundle ${server.bundle.raw} B (${server.bundle.gzip} B gzip)`);
+  const receiver = await startReceiver();
+  try {
+    const cookie = await signIn(server.url, "john@acme.com");
+    const apiMissing = (await api(server.url, server.apiKey, "GET", "/v1/conversations")).status === 404;
+
+    await section("d1", async () => {
+      r.d1 = {};
+      const probe = async (label, url, headers) => {
+        const rows = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await fetch(url, { headers, redirect: "manual" });
+          await res.arrayBuffer();
+          if (res.status !== 200) return (r.d1[label] = { status: res.status });
+          rows.push(["x-bench-d1-round-trips", "x-bench-d1-wait-ms", "x-bench-worker-ms"].map((h) => Number(res.headers.get(h))));
+        }
+        r.d1[label] = { roundTrips: median(rows.map((x) => x[0])), waitMs: median(rows.map((x) => x[1])), workerMs: median(rows.map((x) => x[2])) };
+        log(`  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`);
+      };
+      for (const p of ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"]) await probe(p, `${server.url}${p}`, { Cookie: cookie });
+      if (!apiMissing) await probe("GET /v1/conversations", `${server.url}/v1/conversations`, { Authorization: `Bearer ${server.apiKey}` });
+    });
+
+    const tool = findWrk(log);
+    r.loadTool = tool.note;
+    await section("ssr", async () => {
+      r.commands.push(`wrk -t1 -c${P.connections} -d${P.seconds}s --latency -H "Cookie: <john's session>" <url>  (×${P.runs}, alternating)`);
+      r.ssr = await sideBySide(tool, [
+        { label: "bare", url: `${server.url}/__bench/bare`, headers: { Cookie: cookie } },
+        { label: "integrations", url: `${server.url}/integrations`, headers: { Cookie: cookie } },
+        // informative: the layout loader alone (session, KV, D1, JSON), without rendering the page
+        { label: "integrationsData", url: `${server.url}/integrations?_data=routes%2Fintegrations`, headers: { Cookie: cookie } },
+      ]);
+    });
+
+    await section("api", async () => {
+      if (apiMissing) return skip("api", "conversations API not in this build (GET /v1/conversations → 404)");
+      for (let i = 0; i < 20; i++) await newConversation(server.url, server.apiKey, `seed${runId}x${i}`);
+      const auth = { Authorization: `Bearer ${server.apiKey}` };
+      r.api = await sideBySide(tool, [
+        { label: "ping", url: `${server.url}/__bench/ping`, headers: {} },
+        { label: "conversations", url: `${server.url}/v1/conversations`, headers: auth },
+      ]);
+    });
+
+    await section("lighthouse", async () => {
+      r.lighthouse = await runLighthouse({ base: server.url, cookie, paths: ["/integrations", "/integrations/developers"], runs: P.lighthouseRuns, log });
+      if (r.lighthouse.skipped) skip("lighthouse", r.lighthouse.skipped);
+    });
+
+    await section("webhooks", async () => {
+      r.webhooks = {};
+      r.webhooks.signing = await measureSigning({ n: 5000, repeats: 5 });
+      log(`  signing: ${r.webhooks.signing.usPerCall.toFixed(1)} µs (${r.webhooks.signing.what})`);
+      r.webhooks.ceiling = [];
+      for (let i = 0; i < P.burstRuns; i++) r.webhooks.ceiling.push(await ceilingRun({ base: server.url, receiver, n: P.burstEvents }));
+      log(`  ceiling: ${r.webhooks.ceiling.map((c) => `${c.perSecond.toFixed(0)}/s`).join(", ")}`);
+      const why = await webhooksUnavailable(server.url, server.apiKey);
+      if (why) return skip("webhooks-pipeline", why);
+      await createEndpoint(server.url, server.apiKey, receiver, "one");
+      r.webhooks.latency = await latencyRun({ base: server.url, apiKey: server.apiKey, receiver, name: "one", samples: P.latencySamples, runId });
+      log(`  latency p50 ${r.webhooks.latency.p50.toFixed(0)} ms, p95 ${r.webhooks.latency.p95.toFixed(0)} ms`);
+      r.webhooks.bursts = [];
+      for (let i = 0; i < P.burstRuns; i++) {
+        const b = await burstRun({ base: server.url, apiKey: server.apiKey, receiver, name: "one", events: P.burstEvents, runId: `${runId}r${i}`, timeoutMs: 120_000 });
+        r.webhooks.bursts.push(b);
+        log(`  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}`);
+        if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
+      }
+    });
+
+    await section("soak", async () => {
+      const why = await webhooksUnavailable(server.url, server.apiKey);
+      if (why) return skip("soak", why);
+      r.soak = await soakRun({ base: server.url, apiKey: server.apiKey, receiver, events: P.soakEvents, clients: P.soakClients, seconds: P.soakSeconds, drainMs: P.soakDrainMs, runId, log });
+      log(`  soak: ${r.soak.pass ? "PASS" : "FAIL"}; ${JSON.stringify(r.soak.statuses)}; lost ${r.soak.endpoints.map((e) => e.lost).join("/")}`);
+    });
+  } finally {
+    await receiver.close();
+    await server.dispose();
+  }
+  r.totalSeconds = (Date.now() - t0) / 1000;
+  const file = resolve(root, out);
+  // the hand-kept "## History" section (before/after notes) survives a re-run
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const history = previous.includes("\n## History\n") ? previous.slice(previous.indexOf("\n## History\n") + 1) : "";
+  writeFileSync(file, renderReport(r) + (history ? `\n${history}` : ""));
+  log(`\nwrote ${out} in ${Math.round(r.totalSeconds)} s`);
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+// HTTP helpers for the benchmark: sign in through the real /login form, call the /v1 API.
+
+function cookiesFrom(res) {
+  const jar = {};
+  for (const c of res.headers.getSetCookie?.() ?? []) {
+    const [pair] = c.split(";");
+    const eq = pair.indexOf("=");
+    jar[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return jar;
+}
+
+const cookieHeader = (jar) => Object.entries(jar).map(([k, v]) => `${k}=${v}`).join("; ");
+
+/**
+ * Signs in as `email` the way a browser does: GET /login for the CSRF cookie, POST the form with
+ * the `csrf` field and the Origin header, keep the session cookie. Returns the Cookie header value.
+ */
+export async function signIn(base, email, password = process.env.DEMO_PASSWORD || "demo-password") {
+  const page = await fetch(`${base}/login`, { redirect: "manual" });
+  await page.text();
+  const jar = cookiesFrom(page);
+  const csrf = jar["__Host-ih_csrf"];
+  if (!csrf) throw new Error("GET /login set no __Host-ih_csrf cookie");
+  const body = new URLSearchParams({ email, password, csrf: decodeURIComponent(csrf), redirectTo: "/integrations" });
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base, Cookie: cookieHeader(jar) },
+    body,
+  });
+  await res.text();
+  Object.assign(jar, cookiesFrom(res));
+  if (res.status !== 302 || !jar["__Host-ih_session"]) throw new Error(`sign-in as ${email} failed: ${res.status}`);
+  const cookie = cookieHeader(jar);
+  const check = await fetch(`${base}/integrations`, { headers: { Cookie: cookie }, redirect: "manual" });
+  await check.text();
+  if (check.status !== 200) throw new Error(`signed in, but /integrations answered ${check.status}`);
+  return cookie;
+}
+
+/** A JSON call to the /v1 API with the seeded key. */
+export async function api(base, key, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, text, headers: res.headers };
+}

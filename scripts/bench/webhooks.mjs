@@ -1,0 +1,94 @@
+// Webhook delivery through the public contract: an endpoint made with POST /v1/webhooks, events
+// made with POST /v1/conversations (conversation.created + message.received each), arrivals
+// verified by the local receiver. Beside it, the ceiling: a bare loop of fetches from workerd.
+import { api } from "./http.mjs";
+import { typicalBody } from "./signing.mjs";
+import { percentile, pool } from "./stats.mjs";
+
+export const SUBSCRIBED = ["conversation.created", "message.received"];
+export const EVENTS_PER_CONVERSATION = 2;
+
+/** Why the webhooks pipeline cannot be measured on this build, or null when it can. */
+export async function webhooksUnavailable(base, apiKey) {
+  const probe = await api(base, apiKey, "GET", "/v1/webhooks");
+  if (probe.status === 404) return "webhooks API not in this build (GET /v1/webhooks → 404)";
+  if (probe.status !== 200) return `GET /v1/webhooks answered ${probe.status}`;
+  const conv = await api(base, apiKey, "GET", "/v1/conversations");
+  if (conv.status === 404) return "conversations API not in this build (GET /v1/conversations → 404), so no events can be made";
+  return null;
+}
+
+/** Creates an endpoint pointing at the receiver and registers its secret there. */
+export async function createEndpoint(base, apiKey, receiver, name) {
+  const res = await api(base, apiKey, "POST", "/v1/webhooks", { url: receiver.urlFor(name), events: SUBSCRIBED, description: `bench ${name}` });
+  const secret = res.json?.secret;
+  if (res.status !== 201 || typeof secret !== "string") throw new Error(`POST /v1/webhooks answered ${res.status} ${res.text.slice(0, 300)}`);
+  receiver.addEndpoint(name, secret);
+  return res.json.id;
+}
+
+export function newConversation(base, apiKey, marker) {
+  return api(base, apiKey, "POST", "/v1/conversations", {
+    contact: { email: `${marker}@bench.example.com`, name: "Bench Contact" },
+    subject: `Bench ${marker}`,
+    message: { body: `Benchmark message ${marker}` },
+  });
+}
+
+/** Event → receiver latency: one conversation at a time, time to its first verified delivery. */
+export async function latencyRun({ base, apiKey, receiver, name, samples, runId }) {
+  const lat = [];
+  const before = receiver.stats(name).unique;
+  for (let i = 0; i < samples; i++) {
+    const marker = `lat${runId}x${i}`;
+    const t0 = performance.now();
+    const res = await newConversation(base, apiKey, marker);
+    if (res.status !== 201) throw new Error(`POST /v1/conversations answered ${res.status} ${res.text.slice(0, 200)}`);
+    const arrived = await receiver.waitFor(() => receiver.arrivalOf(name, marker) !== null, 30_000);
+    if (!arrived) throw new Error(`no verified delivery for ${marker} within 30 s`);
+    lat.push(receiver.arrivalOf(name, marker) - t0);
+  }
+  // let the second event of each conversation land before the next phase
+  await receiver.waitFor(() => receiver.stats(name).unique - before >= samples * EVENTS_PER_CONVERSATION, 30_000);
+  return { p50: percentile(lat, 50), p95: percentile(lat, 95), samples: lat.length };
+}
+
+/** `events` events to one endpoint: time from the first API call until all are delivered and verified. */
+export async function burstRun({ base, apiKey, receiver, name, events, runId, timeoutMs }) {
+  const before = receiver.stats(name);
+  const conversations = Math.ceil(events / EVENTS_PER_CONVERSATION);
+  const expected = conversations * EVENTS_PER_CONVERSATION;
+  let failed = 0;
+  const t0 = performance.now();
+  await pool(conversations, 16, async (i) => {
+    const res = await newConversation(base, apiKey, `burst${runId}x${i}`);
+    if (res.status !== 201) failed++;
+  });
+  const apiSeconds = (performance.now() - t0) / 1000;
+  if (failed) throw new Error(`${failed} of ${conversations} POST /v1/conversations failed`);
+  const done = await receiver.waitFor(() => receiver.stats(name).unique - before.unique >= expected, timeoutMs);
+  const seconds = (performance.now() - t0) / 1000;
+  const after = receiver.stats(name);
+  return {
+    events: expected,
+    delivered: after.unique - before.unique,
+    complete: done,
+    seconds,
+    apiSeconds,
+    perSecond: (after.unique - before.unique) / seconds,
+    duplicates: after.duplicates - before.duplicates,
+    invalid: after.invalid - before.invalid,
+  };
+}
+
+/** The ceiling: the same number of POSTs of a typical body, straight from the Worker, 6 in flight. */
+export async function ceilingRun({ base, receiver, n, concurrency = 6 }) {
+  const res = await fetch(`${base}/__bench/fetch-loop`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ url: receiver.ceilingUrl, n, concurrency, body: typicalBody() }),
+  });
+  if (res.status !== 200) throw new Error(`/__bench/fetch-loop answered ${res.status}`);
+  const { ok, ms } = await res.json();
+  return { n, ok, seconds: ms / 1000, perSecond: ok / (ms / 1000) };
+}

@@ -1,0 +1,104 @@
+import { createServer, type Server } from "node:http";
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+// @ts-ignore: plain JS of `npm run bench`
+import { startReceiver } from "../../scripts/bench/receiver.mjs";
+// @ts-ignore: plain JS of `npm run bench`
+import { burstRun, createEndpoint, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
+// @ts-ignore: plain JS of `npm run bench`
+import { soakRun } from "../../scripts/bench/soak.mjs";
+
+// The webhook part of `npm run bench` runs against branches merged later; here it runs against a
+// fake of the public /v1 contract, so the harness's own counting is proven before that.
+type Fault = { dropEvery?: number; badSignatureEvery?: number; duplicateEvery?: number };
+
+async function fakePipeline(fault: Fault = {}) {
+  const endpoints: { id: string; url: string; secret: string }[] = [];
+  let seq = 0;
+  const deliver = async (ep: { url: string; secret: string }, id: string, body: string, n: number) => {
+    if (fault.dropEvery && n % fault.dropEvery === 0) return;
+    const ts = new Date();
+    const secret = fault.badSignatureEvery && n % fault.badSignatureEvery === 0 ? "whsec_" + randomBytes(32).toString("base64") : ep.secret;
+    const headers = { "webhook-id": id, "webhook-timestamp": String(Math.floor(ts.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, ts, body), "content-type": "application/json" };
+    const times = fault.duplicateEvery && n % fault.duplicateEvery === 0 ? 2 : 1;
+    for (let i = 0; i < times; i++) await (await fetch(ep.url, { method: "POST", body, headers })).arrayBuffer();
+  };
+  const server: Server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", () => {
+      const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      if (req.method === "GET" && (req.url === "/v1/webhooks" || req.url?.startsWith("/v1/conversations"))) return send(200, { data: [], next_cursor: null });
+      if (req.method === "POST" && req.url === "/v1/webhooks") {
+        const ep = { id: `we_${endpoints.length}`, url: JSON.parse(raw).url, secret: "whsec_" + randomBytes(32).toString("base64") };
+        endpoints.push(ep);
+        return send(201, ep);
+      }
+      if (req.method === "POST" && req.url === "/v1/conversations") {
+        const input = JSON.parse(raw);
+        const conv = `conv_${seq++}`;
+        for (const type of ["conversation.created", "message.received"]) {
+          const n = seq++;
+          const body = JSON.stringify({ id: `evt_${n}`, type, data: { id: conv, subject: input.subject, message: input.message } });
+          for (const ep of [...endpoints]) setTimeout(() => void deliver(ep, `evt_${n}`, body, n), 5);
+        }
+        return send(201, { id: conv });
+      }
+      send(404, { status: 404 });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function setup(fault?: Fault) {
+  const api = await fakePipeline(fault);
+  const receiver = await startReceiver();
+  cleanup.push(api.close, receiver.close);
+  return { base: api.base, receiver };
+}
+
+describe("the bench's webhook harness", () => {
+  it("says why it cannot measure when the build has no webhooks API", async () => {
+    const server = createServer((_, res) => res.writeHead(404).end("{}"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const why = await webhooksUnavailable(`http://127.0.0.1:${(server.address() as { port: number }).port}`, "sk_test");
+    expect(why).toMatch(/webhooks API not in this build/);
+  });
+
+  it("measures latency and a burst, counting verified deliveries once each", async () => {
+    const { base, receiver } = await setup({ duplicateEvery: 7 });
+    expect(await webhooksUnavailable(base, "k")).toBeNull();
+    await createEndpoint(base, "k", receiver, "one");
+    const lat = await latencyRun({ base, apiKey: "k", receiver, name: "one", samples: 3, runId: "t" });
+    expect(lat.samples).toBe(3);
+    expect(lat.p50).toBeGreaterThan(0);
+    const burst = await burstRun({ base, apiKey: "k", receiver, name: "one", events: 60, runId: "b", timeoutMs: 10_000 });
+    expect(burst).toMatchObject({ events: 60, delivered: 60, complete: true, invalid: 0 });
+    expect(burst.duplicates).toBeGreaterThan(0);
+  });
+
+  it("the load run passes when every event reaches all three endpoints, duplicates deduped", async () => {
+    const { base, receiver } = await setup({ duplicateEvery: 5 });
+    const r = await soakRun({ base, apiKey: "k", receiver, events: 40, clients: 8, seconds: 1, drainMs: 5_000, runId: "ok", log: () => {} });
+    expect(r.expected).toBeGreaterThanOrEqual(40);
+    expect(r.endpoints.map((e: { lost: number }) => e.lost)).toEqual([0, 0, 0]);
+    expect(r.endpoints.every((e: { duplicates: number }) => e.duplicates > 0)).toBe(true);
+    expect(r.pass).toBe(true);
+  });
+
+  it("the load run fails when deliveries are lost or signatures are wrong", async () => {
+    const { base, receiver } = await setup({ dropEvery: 9, badSignatureEvery: 11 });
+    const r = await soakRun({ base, apiKey: "k", receiver, events: 40, clients: 8, seconds: 1, drainMs: 1_000, runId: "bad", log: () => {} });
+    expect(r.endpoints.every((e: { lost: number; invalid: number }) => e.lost > 0 && e.invalid > 0)).toBe(true);
+    expect(r.pass).toBe(false);
+  });
+});

@@ -1,0 +1,244 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createDb } from "~/lib/db/client";
+import { webhookEventTypes } from "~/lib/db/schema";
+import type { DeliveriesMessage } from "~/lib/env";
+import { dispatchEvent } from "~/lib/events/consumer.server";
+import { consumeDeliveries, deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { ACME, GLOBEX } from "../helpers/seed";
+import { api, count, createConversationViaApi, newKey } from "./api-client";
+
+const TARGET = "https://hooks.zapier.com/hooks/standard/123/abc";
+type Hook = { id: string; target_url: string; event: string; created_at: string };
+
+async function subscribe(body: unknown = { target_url: TARGET, event: "conversation.created" }, key?: string) {
+  return api("/hooks", { method: "POST", body, ...(key ? { key } : {}) });
+}
+
+async function subscribed(event = "conversation.created", key?: string): Promise<Hook> {
+  const res = await subscribe({ target_url: TARGET, event }, key);
+  expect(res.status).toBe(201);
+  return (await res.json()) as Hook;
+}
+
+/** Fans an event out with a queue stand-in that records what would be sent. */
+async function fanOut(eventId: string) {
+  const sent: string[] = [];
+  const queue = {
+    send: async (m: DeliveriesMessage) => void sent.push(m.deliveryId),
+    sendBatch: async (ms: Iterable<{ body: DeliveriesMessage }>) => void [...ms].forEach((m) => sent.push(m.body.deliveryId)),
+  } as unknown as Queue<DeliveriesMessage>;
+  await dispatchEvent({ db: createDb(env.DB), deliveriesQueue: queue, now: new Date() }, eventId);
+  return sent;
+}
+
+async function latestEventId(type: string) {
+  const row = await env.DB.prepare("SELECT id FROM events WHERE company_id = ? AND type = ? ORDER BY id DESC LIMIT 1").bind(ACME.id, type).first<{ id: string }>();
+  return row!.id;
+}
+
+describe("POST /v1/hooks (Zapier performSubscribe)", () => {
+  it("creates a one-event webhook endpoint with source zapier and answers 201 with id, target_url, event, created_at", async () => {
+    const res = await subscribe();
+    expect(res.status).toBe(201);
+    const hook = (await res.json()) as Hook & Record<string, unknown>;
+    expect(Object.keys(hook).sort()).toEqual(["created_at", "event", "id", "target_url"]);
+    expect(hook).toMatchObject({ target_url: TARGET, event: "conversation.created" });
+    expect(res.headers.get("Location")).toBe(`/v1/hooks/${hook.id}`);
+    const row = await env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<Record<string, string>>();
+    expect(row).toMatchObject({ company_id: ACME.id, source: "zapier", status: "active", url: TARGET, events: '["conversation.created"]' });
+    const audit = await env.DB.prepare("SELECT actor, action FROM audit_log WHERE target = ?").bind(hook.id).first<{ actor: string; action: string }>();
+    expect(audit!.action).toBe("webhook_endpoint.created");
+    expect(JSON.parse(audit!.actor)).toMatchObject({ type: "api_key", id: "key_seed_test" });
+  });
+
+  it("without a key is 401, and a key without webhooks:write is 403; nothing is written", async () => {
+    const before = await count("webhook_endpoints");
+    expect((await api("/hooks", { method: "POST", body: { target_url: TARGET, event: "conversation.created" }, key: null })).status).toBe(401);
+    const reader = (await newKey(ACME.id, ["conversations:read", "webhooks:read"])).secret;
+    expect((await subscribe(undefined, reader)).status).toBe(403);
+    expect(await count("webhook_endpoints")).toBe(before);
+  });
+
+  it.each([
+    ["no target_url", { event: "conversation.created" }, "target_url"],
+    ["an unknown event", { target_url: TARGET, event: "conversation.deleted" }, "event"],
+    ["an events array instead of one event", { target_url: TARGET, events: ["conversation.created"] }, "event"],
+    ["plain http in production", { target_url: "http://hooks.zapier.com/hooks/1", event: "conversation.created" }, "target_url"],
+    ["a loopback target", { target_url: "https://127.0.0.1/hook", event: "conversation.created" }, "target_url"],
+    ["cloud metadata", { target_url: "https://169.254.169.254/latest", event: "conversation.created" }, "target_url"],
+  ])("%s → 400 naming the field, nothing written", async (_name, body, field) => {
+    const before = await count("webhook_endpoints");
+    const res = await subscribe(body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    const problem = (await res.json()) as { errors: Record<string, string[]> };
+    expect(problem.errors[field]?.length).toBeGreaterThan(0);
+    expect(await count("webhook_endpoints")).toBe(before);
+  });
+
+  it("a body that is not JSON is a 400 and writes nothing", async () => {
+    const before = await count("webhook_endpoints");
+    const res = await api("/hooks", { method: "POST", raw: "target_url=x" });
+    expect(res.status).toBe(400);
+    expect(await count("webhook_endpoints")).toBe(before);
+  });
+});
+
+describe("GET and DELETE /v1/hooks/:id (Zapier performUnsubscribe)", () => {
+  it("reads a subscription, removes it with 204, and then answers 410 Gone for the same id", async () => {
+    const hook = await subscribed();
+    const got = await api(`/hooks/${hook.id}`);
+    expect(got.status).toBe(200);
+    expect(await got.json()).toEqual(hook);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(0);
+    const again = await api(`/hooks/${hook.id}`, { method: "DELETE" });
+    expect(again.status).toBe(410);
+    expect(again.headers.get("Content-Type")).toBe("application/problem+json");
+    expect((await api(`/hooks/${hook.id}`)).status).toBe(410);
+    const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE target = ? ORDER BY id").bind(hook.id).all<{ action: string }>();
+    expect(audit.results.map((r) => r.action)).toEqual(["webhook_endpoint.created", "zapier_hook.unsubscribed"]);
+  });
+
+  it("another company's hook, live or removed, is a 404 and stays untouched", async () => {
+    const hook = await subscribed();
+    const globex = (await newKey(GLOBEX.id)).secret;
+    expect((await api(`/hooks/${hook.id}`, { key: globex })).status).toBe(404);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: globex })).status).toBe(404);
+    expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(1);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: globex })).status).toBe(404);
+  });
+
+  it("a user-created webhook endpoint cannot be read or removed through /v1/hooks", async () => {
+    const res = await api("/webhooks", { method: "POST", body: { url: TARGET, events: ["conversation.created"] } });
+    const { id } = (await res.json()) as { id: string };
+    expect((await api(`/hooks/${id}`)).status).toBe(404);
+    expect((await api(`/hooks/${id}`, { method: "DELETE" })).status).toBe(404);
+    expect(await count("webhook_endpoints", "id = ?", id)).toBe(1);
+  });
+
+  it("an unknown id is a 404; deleting needs webhooks:write and reading needs webhooks:read", async () => {
+    expect((await api("/hooks/we_doesnotexist")).status).toBe(404);
+    const hook = await subscribed();
+    const reader = (await newKey(ACME.id, ["webhooks:read"])).secret;
+    expect((await api(`/hooks/${hook.id}`, { key: reader })).status).toBe(200);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: reader })).status).toBe(403);
+    const none = (await newKey(ACME.id, ["conversations:read"])).secret;
+    expect((await api(`/hooks/${hook.id}`, { key: none })).status).toBe(403);
+    expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(1);
+  });
+});
+
+describe("deliveries to Zapier subscriptions", () => {
+  it("a subscription gets a delivery for its event only; after unsubscribe its pending delivery ends unsent and new events skip it", async () => {
+    const created = await subscribed("conversation.created");
+    const received = await subscribed("message.received");
+    await createConversationViaApi();
+    const sent = await fanOut(await latestEventId("conversation.created"));
+    const pending = await env.DB.prepare("SELECT id, target_id FROM deliveries WHERE target_id IN (?, ?)").bind(created.id, received.id).all<{ id: string; target_id: string }>();
+    expect(pending.results.map((r) => r.target_id)).toEqual([created.id]);
+    const deliveryId = pending.results[0]!.id;
+    expect(sent).toContain(deliveryId);
+
+    expect((await api(`/hooks/${created.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await count("deliveries", "target_id = ?", created.id)).toBe(0);
+
+    // The queue may still hold the message: the consumer acks it without any request.
+    const calls: string[] = [];
+    const fetchSpy = (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      return new Response("ok");
+    }) as typeof fetch;
+    const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m1", timestamp: new Date(), attempts: 1, body: { deliveryId } }]);
+    const ctx = createExecutionContext();
+    await consumeDeliveries(batch, env, ctx, { fetch: fetchSpy, resolve: async () => ["93.184.215.14"] });
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
+    expect(calls).toEqual([]);
+
+    await createConversationViaApi();
+    await fanOut(await latestEventId("conversation.created"));
+    expect(await count("deliveries", "target_id = ?", created.id)).toBe(0);
+  });
+
+  it("a subscription that answers 410 at delivery is removed, and Zapier's later DELETE of its id gets 410", async () => {
+    const hook = await subscribed("conversation.created");
+    await createConversationViaApi();
+    await fanOut(await latestEventId("conversation.created"));
+    const delivery = await env.DB.prepare("SELECT id FROM deliveries WHERE target_id = ?").bind(hook.id).first<{ id: string }>();
+    const deps = await deliveryDeps(env, { fetch: (async () => new Response("gone", { status: 410 })) as typeof fetch, resolve: async () => ["93.184.215.14"] });
+    const decision = await handleDelivery(deps, delivery!.id);
+    expect(decision.retry).toBeNull();
+    expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(0);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE" })).status).toBe(410);
+  });
+});
+
+describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
+  it.each(webhookEventTypes.map((t) => [t]))("%s: an array of objects with an id, shaped like the delivery body", async (type) => {
+    const res = await api(`/hooks/samples/${type}`);
+    expect(res.status).toBe(200);
+    const samples = (await res.json()) as Record<string, unknown>[];
+    expect(Array.isArray(samples)).toBe(true);
+    expect(samples.length).toBeGreaterThan(0);
+    for (const s of samples) {
+      expect(typeof s.id).toBe("string");
+      expect(s).toMatchObject({ type, company_id: ACME.id });
+      expect(Object.keys(s).sort()).toEqual(["company_id", "created_at", "data", "id", "performed_by", "type"]);
+      expect(Object.keys(s.data as object).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("returns the company's real recent events when the key may read conversations, and never another company's", async () => {
+    const conversation = await createConversationViaApi();
+    const samples = (await (await api("/hooks/samples/conversation.created")).json()) as { id: string; data: { id: string } }[];
+    expect(samples[0]!.data.id).toBe(conversation.id);
+    expect(samples.length).toBeLessThanOrEqual(3);
+    const globex = (await newKey(GLOBEX.id)).secret;
+    const theirs = (await (await api("/hooks/samples/conversation.created", { key: globex })).json()) as { id: string; company_id: string }[];
+    expect(theirs.map((s) => s.company_id)).toEqual([GLOBEX.id]);
+    expect(theirs.map((s) => s.id)).not.toContain(samples[0]!.id);
+  });
+
+  it("a key without conversations:read gets the static sample, not real conversations", async () => {
+    await createConversationViaApi();
+    const hooksOnly = (await newKey(ACME.id, ["webhooks:read"])).secret;
+    const samples = (await (await api("/hooks/samples/conversation.created", { key: hooksOnly })).json()) as { id: string }[];
+    expect(samples).toHaveLength(1);
+    expect(samples[0]!.id).toMatch(/sample/);
+  });
+
+  it("an unknown event is a 404; no key is a 401; a key without webhooks:read is a 403", async () => {
+    expect((await api("/hooks/samples/conversation.deleted")).status).toBe(404);
+    expect((await api("/hooks/samples/webhook.test")).status).toBe(404);
+    expect((await api("/hooks/samples/conversation.created", { key: null })).status).toBe(401);
+    const writer = (await newKey(ACME.id, ["conversations:write"])).secret;
+    expect((await api("/hooks/samples/conversation.created", { key: writer })).status).toBe(403);
+  });
+});
+
+describe("samples match real deliveries", () => {
+  it("the static sample of every event type has the same data fields as a real event of that type", async () => {
+    const hooksOnly = (await newKey(ACME.id, ["webhooks:read"])).secret;
+    const { id } = await createConversationViaApi();
+    await api(`/conversations/${id}/messages`, { method: "POST", body: { body: "Thanks!", author: "agent" } });
+    await api(`/conversations/${id}/escalate`, { method: "POST", body: {} });
+    await api(`/conversations/${id}`, { method: "PATCH", body: { status: "closed" } });
+    for (const type of webhookEventTypes) {
+      const [real] = (await (await api(`/hooks/samples/${type}`)).json()) as { id: string; data: Record<string, unknown> }[];
+      const [fake] = (await (await api(`/hooks/samples/${type}`, { key: hooksOnly })).json()) as { id: string; data: Record<string, unknown> }[];
+      expect(real!.id, type).not.toBe(fake!.id);
+      expect(Object.keys(fake!.data).sort(), type).toEqual(Object.keys(real!.data).sort());
+    }
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the Zapier hooks from the route table", async () => {
+    const doc = (await (await api("/openapi.json", { key: null })).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths["/v1/hooks"]!)).toContain("post");
+    expect(Object.keys(doc.paths["/v1/hooks/{id}"]!).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(doc.paths["/v1/hooks/samples/{event}"]!)).toEqual(["get"]);
+  });
+});
