@@ -2,6 +2,7 @@ import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";
 import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
+import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
 import { postDailySummaries } from "./slack/summary.server";
 import { purgeSlackReceipts } from "./slack/inbound.server";
@@ -15,6 +16,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
   const db = createDb(env.DB);
   const jobs: Record<string, () => Promise<unknown>> = {
     sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
+    sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
     slackDailySummary: () => postDailySummaries({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),

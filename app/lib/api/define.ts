@@ -28,8 +28,10 @@ export type ApiRoute<B = unknown, Q = unknown> = {
   method: HttpMethod;
   /** e.g. "/v1/conversations/:id" */
   path: string;
-  /** null: any valid key may call it. */
+  /** null: any valid key may call it (then `scopeReason` must say why; the route inventory test checks). */
   scope: ApiScope | null;
+  /** Why a route is open to every valid key, whatever its scopes. Required when scope is null. */
+  scopeReason?: string;
   operationId: string;
   summary: string;
   description?: string;

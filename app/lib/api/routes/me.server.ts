@@ -7,6 +7,7 @@ export const meRoutes: ApiRoute[] = [
     method: "GET",
     path: "/v1/me",
     scope: null,
+    scopeReason: "Only describes the calling key and its company (never a secret); Zapier's auth test needs it with any key.",
     operationId: "getMe",
     summary: "The company and API key making the request",
     tag: "Account",
