@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
+import { CopyButton } from "~/components/copy-button";
 import { DotsIcon } from "~/components/icons";
 import { LocalTime } from "~/components/local-time";
 import type { Provider } from "~/lib/integrations/catalog";
@@ -12,6 +13,8 @@ export type ConnectedCardData = {
   worksToday: string;
   status: "connected" | "needs_reauth" | "error";
   info: string;
+  /** Text the card offers to copy next to `info` (Email Forwarding's address). */
+  copy: string | null;
   lastError: string | null;
   lastSuccessAt: string | null;
   errors24h: number;
@@ -39,7 +42,14 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
             <ConnectionStatusBadge status={card.status} />
           </div>
           <p className="mt-1 text-sm text-slate-700">{card.shortDescription}</p>
-          <p className="mt-1 break-all text-sm font-medium text-slate-900">{card.info}</p>
+          {card.copy ? (
+            <div className="mt-1 flex items-center gap-2">
+              <p className="min-w-0 break-all text-sm font-medium text-slate-900">{card.info}</p>
+              <CopyButton text={card.copy} className="btn-secondary shrink-0 px-2 py-1 text-xs" />
+            </div>
+          ) : (
+            <p className="mt-1 break-all text-sm font-medium text-slate-900">{card.info}</p>
+          )}
           {card.lastError ? <p className="mt-1 text-sm text-amber-900">{card.lastError}</p> : null}
           <p className="mt-1 text-xs text-slate-600">
             {card.lastSuccessAt ? (
