@@ -1,16 +1,23 @@
-import { CopyButton } from "~/components/copy-button";
+import { useEffect, useState } from "react";
 import { LocalTime } from "~/components/local-time";
 
 type Guide = { id: string; name: string; audience: string; steps: string[]; notes: string[]; helpUrl: string };
 
 /** The address as a selectable read-only field (works without JS) plus Copy once JS runs. */
 export function AddressField({ address }: { address: string }) {
+  const [canCopy, setCanCopy] = useState(false);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCanCopy(Boolean(navigator.clipboard)), []);
   return (
     <div>
       <label htmlFor="forwarding-address" className="label">Forwarding address</label>
       <div className="flex gap-2">
         <input id="forwarding-address" readOnly value={address} onFocus={(e) => e.currentTarget.select()} className="input min-w-0 flex-1 font-mono" spellCheck={false} />
-        <CopyButton text={address} />
+        {canCopy ? (
+          <button type="button" className="btn-secondary shrink-0" onClick={() => navigator.clipboard.writeText(address).then(() => setCopied(true), () => setCopied(false))}>
+            {copied ? "Copied" : "Copy"}
+          </button>
+        ) : null}
       </div>
       <p className="mt-1 text-xs text-slate-600">Forward your support mailbox to this address: each new email becomes a conversation.</p>
     </div>
