@@ -35,14 +35,16 @@ describe("configure", () => {
   it("bad input is a 400 with the field error and the user's values, and nothing is saved", async () => {
     const john = await signIn(ACME.adminEmail);
     await john.post("/integrations/email-forwarding/connect", { intent: "enable" });
-    const res = await john.post("/integrations/email-forwarding/configure", { accept_attachments: "on", auto_close_days: "abc" });
+    // Email Forwarding has its own configure screen (more in tests/workers/email-forwarding-ui.test.ts).
+    const res = await john.post("/integrations/email-forwarding/configure", { intent: "save", enabled: "on", allowedSenderDomains: "example.com, abc" });
     expect(res.status).toBe(400);
     const page = await html(res);
-    expect(page).toContain("Enter a whole number of days");
-    expect(page).toContain('value="abc"');
-    const tooMany = await john.post("/integrations/email-forwarding/configure", { auto_close_days: "365" });
-    expect(tooMany.status).toBe(400);
+    expect(page).toContain("is not a domain name");
+    expect(page).toContain('value="example.com, abc"');
+    const unknownIntent = await john.post("/integrations/email-forwarding/configure", { allowedSenderDomains: "example.com" });
+    expect(unknownIntent.status).toBe(400);
     expect(JSON.parse((await connection("email-forwarding"))!.config as string)).toEqual({});
+    expect(await audits("email_forwarding.settings_updated")).toHaveLength(0);
     expect(await audits("integration.configured")).toHaveLength(0);
   });
 

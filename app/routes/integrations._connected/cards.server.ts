@@ -17,9 +17,10 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
     const provider = findProvider(c.provider);
     if (!provider) continue;
     const channel = typeof c.config.channel === "string" && c.config.channel ? c.config.channel : null;
+    let copy: string | null = null;
     let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
     if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
-    if (provider.id === "email-forwarding") info = forwardingAddress(env, user.company.slug);
+    if (provider.id === "email-forwarding") info = copy = forwardingAddress(env, user.company.slug);
     if (provider.id === "zapier") info = activeZapsLine(overview.zapierSubscriptions);
     cards.push({
       id: provider.id,
@@ -29,6 +30,7 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
       worksToday: provider.worksToday,
       status: c.status,
       info,
+      copy,
       lastError: c.status === "connected" ? null : c.lastError,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       errors24h: overview.failures24h[provider.id] ?? 0,

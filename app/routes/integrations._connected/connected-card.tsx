@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { DotsIcon } from "~/components/icons";
 import { LocalTime } from "~/components/local-time";
@@ -12,6 +13,8 @@ export type ConnectedCardData = {
   worksToday: string;
   status: "connected" | "needs_reauth" | "error";
   info: string;
+  /** Text the card offers to copy next to `info` (Email Forwarding's address). */
+  copy: string | null;
   lastError: string | null;
   lastSuccessAt: string | null;
   errors24h: number;
@@ -39,7 +42,10 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
             <ConnectionStatusBadge status={card.status} />
           </div>
           <p className="mt-1 text-sm text-slate-700">{card.shortDescription}</p>
-          <p className="mt-1 break-all text-sm font-medium text-slate-900">{card.info}</p>
+          <p className="mt-1 flex items-center gap-2 break-all text-sm font-medium text-slate-900">
+            {card.info}
+            {card.copy ? <CopyButton text={card.copy} /> : null}
+          </p>
           {card.lastError ? <p className="mt-1 text-sm text-amber-900">{card.lastError}</p> : null}
           <p className="mt-1 text-xs text-slate-600">
             {card.lastSuccessAt ? (
@@ -74,4 +80,19 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
       </div>
     </article>
   );
+}
+
+/**
+ * Copy for the card's address, shown once JS runs and the clipboard exists (without JS the text
+ * stays selectable). Defined here rather than shared with the configure modal: a module imported
+ * by two routes becomes its own chunk, which costs the /integrations JS budget more than this does.
+ */
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState(0); // 0: no clipboard (yet), 1: ready, 2: copied
+  useEffect(() => setState(navigator.clipboard ? 1 : 0), []);
+  return state ? (
+    <button type="button" className="btn-secondary px-2 py-1 text-xs" onClick={() => navigator.clipboard.writeText(text).then(() => setState(2))}>
+      {state > 1 ? "Copied" : "Copy"}
+    </button>
+  ) : null;
 }

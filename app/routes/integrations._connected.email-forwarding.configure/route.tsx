@@ -1,0 +1,125 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
+import { LocalTime } from "~/components/local-time";
+import { Modal } from "~/components/modal";
+import { createDb } from "~/lib/db/client";
+import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/email/forwarding.server";
+import { emailForwardingFormSchema } from "~/lib/email/settings";
+import { forwardingSetupGuides } from "~/lib/email/setup-help";
+import { clientIp } from "~/lib/http/client-ip";
+import { requireAdmin } from "~/sessions.server";
+import { requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { Toggle } from "../integrations._connected.slack.configure/fields";
+import { Activity, AddressField, SetupGuides, TestResultNotice, type TestResult } from "./parts";
+
+/** Email Forwarding's own Configure screen (overrides the generic $provider.configure). */
+export const handle = { access: "admin" };
+
+export const meta: MetaFunction = () => [{ title: "Configure Email Forwarding · Integrations" }];
+
+const SELF = "/integrations/email-forwarding/configure";
+const TEST_STATUSES = new Set(["created", "appended", "duplicate", "rejected"]);
+
+/** "?test=created&conversation=conv_…" after "Send test email"; a refusal's reason is read from the row, never the URL. */
+function testResultFrom(url: URL, lastRefusal: { reason: string } | null): TestResult | null {
+  const status = url.searchParams.get("test");
+  if (!status || !TEST_STATUSES.has(status)) return null;
+  if (status === "rejected") return { status, reason: lastRefusal?.reason ?? null };
+  const conversationId = url.searchParams.get("conversation");
+  return { status: status as "created" | "appended" | "duplicate", conversationId: conversationId && /^conv_[A-Za-z0-9_-]{1,64}$/.test(conversationId) ? conversationId : null };
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const connection = await requireConnection(context, user, requireProvider("email-forwarding"));
+  const env = context.cloudflare.env;
+  const state = await getEmailForwarding({ db: createDb(env.DB), companyId: user.company.id, env });
+  const lastRefusal = state.lastRefusal ? { reason: state.lastRefusal.reason, at: state.lastRefusal.at?.toISOString() ?? null } : null;
+  return json({
+    address: state.address,
+    connectedByEmail: connection.connectedByEmail,
+    connectedAt: connection.connectedAt.toISOString(),
+    values: { enabled: state.settings.enabled, autoAcknowledge: state.settings.autoAcknowledge, allowedSenderDomains: state.settings.allowedSenderDomains.join(", ") },
+    lastReceived: state.lastReceived ? { at: state.lastReceived.at.toISOString(), from: state.lastReceived.from, subject: state.lastReceived.subject } : null,
+    lastRefusal,
+    sizeLimitMb: Math.floor(state.sizeLimitBytes / (1024 * 1024)),
+    guides: forwardingSetupGuides(state.address),
+    testResult: testResultFrom(new URL(request.url), lastRefusal),
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  await requireConnection(context, user, requireProvider("email-forwarding"));
+  const env = context.cloudflare.env;
+  const base = { db: createDb(env.DB), companyId: user.company.id, env, actor: { id: user.id, email: user.email, name: user.name } };
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "test") {
+    const outcome = await sendTestEmail(base);
+    const query = new URLSearchParams({ test: outcome.status });
+    if (outcome.status !== "rejected") query.set("conversation", outcome.conversationId);
+    return redirect(`${SELF}?${query}`);
+  }
+  if (intent !== "save") return json({ result: null, error: "Unknown action." }, { status: 400 });
+  const submission = parseWithZod(form, { schema: emailForwardingFormSchema });
+  if (submission.status !== "success") return json({ result: submission.reply(), error: null }, { status: 400 });
+  const saved = await saveEmailForwardingSettings({ ...base, ip: clientIp(request), input: Object.fromEntries(form) });
+  if (!saved.ok) return json({ result: submission.reply({ fieldErrors: saved.fieldErrors }), error: null }, { status: 400 });
+  return redirect("/integrations");
+}
+
+export default function EmailForwardingConfigure() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const [form, fields] = useForm({ lastResult: actionData?.result ?? undefined, defaultValue: data.values, shouldValidate: "onBlur" });
+  const domainsHint = `${fields.allowedSenderDomains.id}-hint`;
+  return (
+    <Modal title="Configure Email Forwarding" closeTo="/integrations" size="lg">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        <dt className="text-slate-600">Connected by:</dt>
+        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
+        <dt className="text-slate-600">Connected:</dt>
+        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
+      </dl>
+      <div className="mt-4"><AddressField address={data.address} /></div>
+      <hr className="my-4 border-slate-200" />
+      <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-4">
+        <CsrfInput />
+        <input type="hidden" name="intent" value="save" />
+        {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
+        {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
+        <Toggle inputProps={getInputProps(fields.enabled, { type: "checkbox" })} label="Accept forwarded email" />
+        <div>
+          <label htmlFor={fields.allowedSenderDomains.id} className="label">Allowed sender domains (optional)</label>
+          <input {...getInputProps(fields.allowedSenderDomains, { type: "text" })} aria-describedby={domainsHint} className="input" placeholder="example.com, partner.org" autoComplete="off" spellCheck={false} />
+          <p id={domainsHint} className="mt-1 text-xs text-slate-600">Separate domains with commas. Subdomains are included. Empty accepts everyone.</p>
+          {fields.allowedSenderDomains.errors ? <p id={fields.allowedSenderDomains.errorId} className="field-error">{fields.allowedSenderDomains.errors.join(" ")}</p> : null}
+        </div>
+        <Toggle inputProps={getInputProps(fields.autoAcknowledge, { type: "checkbox" })} label="Auto-acknowledge" />
+        <p className="pl-6 text-xs text-slate-600">Reply once to each new conversation to say the email was received. Emails over {data.sizeLimitMb} MB are refused.</p>
+        <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+          <Link to="/integrations/email-forwarding/disconnect" className="btn-danger-outline">Disconnect</Link>
+          <button type="submit" className="btn-primary" disabled={submitting === "save"}>{submitting === "save" ? "Saving…" : "Save Changes"}</button>
+        </div>
+      </Form>
+      <hr className="my-4 border-slate-200" />
+      <div className="space-y-3">
+        {data.testResult ? <TestResultNotice result={data.testResult} /> : null}
+        <Activity lastReceived={data.lastReceived} lastRefusal={data.lastRefusal} />
+        <Form method="post" action={SELF}>
+          <CsrfInput />
+          <button type="submit" name="intent" value="test" className="btn-secondary" disabled={submitting === "test"}>{submitting === "test" ? "Sending…" : "Send test email"}</button>
+          <p className="mt-1 text-xs text-slate-600">Sends a real email from you to the address through the same checks, and creates a conversation.</p>
+        </Form>
+      </div>
+      <hr className="my-4 border-slate-200" />
+      <SetupGuides guides={data.guides} />
+    </Modal>
+  );
+}
