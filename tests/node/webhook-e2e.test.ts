@@ -129,5 +129,5 @@ describe("delivery end to end on loopback", () => {
     expect(got.filter((r) => r.path === "/c")).toHaveLength(400); // one failure then one success each
     const attemptRows = (await db.select().from(deliveryAttempts).all()).length - attemptsBefore;
     expect(attemptRows).toBe(got.length);
-  }, 280_000);
+  }, 600_000);
 });
