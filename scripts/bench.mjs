@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { npmRun, root } from "./lib.mjs";
-import { INTEGRATIONS_PAGE, pageWeight } from "./bundle-sizes.mjs";
+import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
 import { machineInfo } from "./bench/machine.mjs";
 import { startBenchServer } from "./bench/server.mjs";
 import { api, signIn } from "./bench/http.mjs";
@@ -93,7 +93,7 @@ async function main() {
   );
 
   await section("sizes", async () => {
-    r.sizes = pageWeight(INTEGRATIONS_PAGE);
+    r.sizes = pageWeight(chainForPath("/integrations")); // after the build: the manifest names the routes
     log(`  /integrations JS ${r.sizes.js.gzip} B gzip, CSS ${r.sizes.css.gzip} B gzip`);
   });
 
@@ -131,7 +131,7 @@ async function main() {
         { label: "bare", url: `${server.url}/__bench/bare`, headers: { Cookie: cookie } },
         { label: "integrations", url: `${server.url}/integrations`, headers: { Cookie: cookie } },
         // informative: the layout loader alone (session, KV, D1, JSON), without rendering the page
-        { label: "integrationsData", url: `${server.url}/integrations?_data=routes%2Fintegrations`, headers: { Cookie: cookie } },
+        { label: "integrationsData", url: `${server.url}/integrations?_data=routes%2Fintegrations._connected`, headers: { Cookie: cookie } },
       ]);
     });
 

@@ -60,4 +60,5 @@ export function chainForPath(urlPath) {
   return chain;
 }
 
-export const INTEGRATIONS_PAGE = chainForPath("/integrations");
+/** The route chain of /integrations, read from the current build's manifest. */
+export const integrationsPage = () => chainForPath("/integrations");

@@ -94,7 +94,7 @@ export function renderReport(r) {
   out.push("## 1. `/integrations` SSR beside a bare Remix route", "");
   if (r.ssr) {
     out.push("Both signed in as john@acme.com (session cookie from the real `/login` POST), same build, same server, runs alternating.", "");
-    out.push(loadTable(r.ssr, [["bare", "`/__bench/bare` (bare Remix route, BENCH_ROUTES only)"], ["integrations", "`/integrations`"], ...(r.ssr.integrationsData ? [["integrationsData", "`/integrations?_data=routes/integrations` (informative: the layout loader's data only, no render)"]] : [])]), "");
+    out.push(loadTable(r.ssr, [["bare", "`/__bench/bare` (bare Remix route, BENCH_ROUTES only)"], ["integrations", "`/integrations`"], ...(r.ssr.integrationsData ? [["integrationsData", "`/integrations?_data=routes/integrations._connected` (informative: the Connected tab loader's data only, no render)"]] : [])]), "");
     const runs = r.ssr.integrations.runs.map((m, i) => fmt(m.rps / r.ssr.bare.runs[i].rps, 2)).join(" / ");
     out.push(`Ratio /integrations ÷ bare: **${fmt(pairedRatio(r.ssr.integrations, r.ssr.bare), 2)}** (median of the per-run ratios ${runs}; budget ≥ 0.8).`, "");
   } else out.push(nm(r, "ssr"), "");

@@ -88,6 +88,7 @@ async function startHarness(file) {
   const built = await esbuild.build({
     stdin: { contents: harnessSource(file), resolveDir: root, sourcefile: "sign-harness.js" },
     bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false,
+    mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"],
     alias: { "~": join(root, "app") }, external: ["node:*", "cloudflare:*"], logLevel: "silent",
   });
   const { Miniflare } = await loadMiniflare();

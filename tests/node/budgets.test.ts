@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS shared with the benchmark
-import { BUDGETS, INTEGRATIONS_PAGE, pageWeight } from "../../scripts/bundle-sizes.mjs";
+import { BUDGETS, integrationsPage, pageWeight } from "../../scripts/bundle-sizes.mjs";
 
 // Sizes are deterministic, so the DESIGN §8 budgets are enforced here; timings live in `npm run bench`.
 describe("size budgets (DESIGN §8)", () => {
-  const weight = pageWeight(INTEGRATIONS_PAGE);
+  const weight = pageWeight(integrationsPage());
 
   it(`client JS for /integrations is at most ${BUDGETS.jsGzip / 1024} KB gzip`, () => {
     expect(weight.js.gzip).toBeLessThanOrEqual(BUDGETS.jsGzip);
