@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { LocalTime } from "~/components/local-time";
+import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
@@ -52,18 +52,7 @@ export default function ConfigureModal() {
   const base = `/integrations/${data.provider.id}`;
   return (
     <Modal title={`Configure ${data.provider.name}`} closeTo="/integrations">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-        {data.accountLabel ? (
-          <>
-            <dt className="text-slate-600">Connected account:</dt>
-            <dd className="break-all text-slate-900">{data.accountLabel}</dd>
-          </>
-        ) : null}
-        <dt className="text-slate-600">Connected by:</dt>
-        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
-        <dt className="text-slate-600">Connected:</dt>
-        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
-      </dl>
+      <ConnectionFacts account={data.accountLabel ? { label: "Connected account", value: data.accountLabel } : null} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
       <hr className="my-4 border-slate-200" />
       {data.fields.length === 0 ? (
         <div>

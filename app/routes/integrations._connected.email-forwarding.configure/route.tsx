@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { LocalTime } from "~/components/local-time";
+import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { createDb } from "~/lib/db/client";
 import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/email/forwarding.server";
@@ -81,12 +81,7 @@ export default function EmailForwardingConfigure() {
   const domainsHint = `${fields.allowedSenderDomains.id}-hint`;
   return (
     <Modal title="Configure Email Forwarding" closeTo="/integrations" size="lg">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-        <dt className="text-slate-600">Connected by:</dt>
-        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
-        <dt className="text-slate-600">Connected:</dt>
-        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
-      </dl>
+      <ConnectionFacts connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
       <div className="mt-4"><AddressField address={data.address} /></div>
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-4">

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { LocalTime } from "~/components/local-time";
+import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { readSlackConfig, slackConfigFormSchema } from "~/lib/slack/config";
@@ -67,14 +67,7 @@ export default function SlackConfigure() {
   const hours = Array.from({ length: 24 }, (_, h) => h);
   return (
     <Modal title="Configure Slack" closeTo="/integrations">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-        <dt className="text-slate-600">Connected Workspace:</dt>
-        <dd className="break-all text-slate-900">{data.accountLabel ?? "Unknown workspace"}</dd>
-        <dt className="text-slate-600">Connected by:</dt>
-        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
-        <dt className="text-slate-600">Connected:</dt>
-        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
-      </dl>
+      <ConnectionFacts account={{ label: "Connected Workspace", value: data.accountLabel ?? "Unknown workspace" }} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-5">
         <CsrfInput />

@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { LocalTime } from "~/components/local-time";
+import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { userActor } from "~/lib/audit.server";
 import { zapierProvider } from "~/lib/integrations/zapier/account.server";
@@ -53,18 +53,7 @@ export default function ZapierConfigure() {
   const data = useLoaderData<typeof loader>();
   return (
     <Modal title="Configure Zapier" closeTo="/integrations" size="lg">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-        {data.accountLabel ? (
-          <>
-            <dt className="text-slate-600">Connected with:</dt>
-            <dd className="break-all text-slate-900">{data.accountLabel}</dd>
-          </>
-        ) : null}
-        <dt className="text-slate-600">Connected by:</dt>
-        <dd className="break-all text-slate-900">{data.connectedByEmail}</dd>
-        <dt className="text-slate-600">Connected:</dt>
-        <dd className="text-slate-900"><LocalTime value={data.connectedAt} style="date" /></dd>
-      </dl>
+      <ConnectionFacts account={data.accountLabel ? { label: "Connected with", value: data.accountLabel } : null} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
       <hr className="my-4 border-slate-200" />
       <h3 className="font-medium text-slate-900">Subscriptions <span className="font-normal text-slate-600">· {data.summary}</span></h3>
       <p className="mt-1 text-sm text-slate-700">Each Zap that is on subscribes to one event. Removing one here stops its deliveries; Zapier shows the Zap as needing attention.</p>
