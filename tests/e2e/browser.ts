@@ -120,3 +120,13 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The card of one connected integration on the Connected tab, found by its heading. Scoped to the
+ * "Connected Integrations" region so that nothing else on the page (a modal's list, the Available
+ * section) can match it as well.
+ */
+export function connectedCard(page: Page, name: string) {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return page.getByRole("region", { name: /^Connected Integrations/ }).getByRole("article", { name: new RegExp(`^${escaped}\\b`) });
+}

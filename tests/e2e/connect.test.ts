@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
-import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { axeViolations, connectedCard, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
@@ -69,7 +69,7 @@ describe.each(runs)("connecting Salesforce through the sandbox (JavaScript $js, 
     await screenshot(page, `success-salesforce-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
     await Promise.all([page.waitForURL(/\/integrations$/), click(page, "Done", "link")]);
-    const card = page.getByRole("listitem").filter({ hasText: "Salesforce" });
+    const card = connectedCard(page, "Salesforce");
     await card.waitFor();
     await expect(card.textContent()).resolves.toMatch(/Account: \S+/);
     await screenshot(page, `connected-${tag}`);
@@ -88,7 +88,7 @@ describe.each(runs)("connecting Salesforce through the sandbox (JavaScript $js, 
     await screenshot(page, `disconnect-salesforce-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
     await Promise.all([page.waitForURL(/\/integrations$/), click(page, /^Disconnect$/)]);
-    await page.getByRole("listitem").filter({ hasText: "Salesforce" }).waitFor({ state: "detached" });
+    await connectedCard(page, "Salesforce").waitFor({ state: "detached" });
     expect(tokenKeys()).toEqual([]);
     expect((await sandboxCalls()).some((c) => c.kind === "revoke" && c.family === "salesforce" && c.hasToken)).toBe(true);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { axeViolations, connectedCard, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
@@ -43,7 +43,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
     expect(await axeViolations(page)).toEqual([]);
     await go(page, /\/integrations$/, () => page.getByRole("button", { name: "Save Changes" }).click());
 
-    const card = page.getByRole("listitem").filter({ hasText: "Slack" });
+    const card = connectedCard(page, "Slack");
     await card.getByText("Connected to: #support-alerts").waitFor();
     await screenshot(page, `slack-card-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
@@ -53,7 +53,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
     await page.getByText("Stop all notifications", { exact: false }).waitFor();
     await go(page, /\/integrations$/, () => page.getByRole("button", { name: /^Disconnect$/ }).click());
     // with JS the URL can change before the revalidated list renders: wait for the card to go
-    await page.getByRole("listitem").filter({ hasText: "Connected to: #support-alerts" }).waitFor({ state: "detached" });
+    await connectedCard(page, "Slack").waitFor({ state: "detached" });
     expect(offLoopback(requests)).toEqual([]);
     await context.close();
   });
@@ -63,7 +63,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/email-forwarding/connect");
     await go(page, (u) => u.pathname !== "/integrations/email-forwarding/connect", () => page.getByRole("button", { name: "Turn on email forwarding" }).click());
     await page.goto(`${baseURL}/integrations`);
-    const card = page.getByRole("listitem").filter({ hasText: "Email Forwarding" });
+    const card = connectedCard(page, "Email Forwarding");
     await card.getByText(/support@acme\./).first().waitFor();
     await screenshot(page, `email-card-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
