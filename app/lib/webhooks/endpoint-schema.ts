@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../db/schema";
+import { webhookEventTypes } from "../vocabulary";
 import { MAX_URL_LENGTH } from "./url-guard";
 
 /** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */

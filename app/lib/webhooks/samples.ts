@@ -1,4 +1,4 @@
-import type { WebhookEventType } from "../db/schema";
+import type { WebhookEventType } from "../vocabulary";
 import { sampleEvent } from "../events/samples";
 
 /**

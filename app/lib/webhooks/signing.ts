@@ -1,5 +1,5 @@
 import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
-import type { PerformedBy } from "../db/schema";
+import type { PerformedBy } from "../vocabulary";
 
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): a pure function of the secret(s),
