@@ -5,7 +5,6 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
-  apiScopes,
   authorKinds,
   connectionStatuses,
   conversationChannels,

@@ -20,7 +20,6 @@ export const EndpointInputSchema = z.object({
 export type EndpointInput = z.infer<typeof EndpointInputSchema>;
 
 export const EndpointPatchSchema = EndpointInputSchema.partial();
-export type EndpointPatch = z.infer<typeof EndpointPatchSchema>;
 
 export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
   "conversation.created": "A new conversation started (widget, email, API or Slack).",

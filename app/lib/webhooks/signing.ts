@@ -12,15 +12,6 @@ export function generateSecret(random: (n: number) => Uint8Array = (n) => crypto
   return SECRET_PREFIX + encodeBase64(random(32));
 }
 
-export function isWebhookSecret(value: string): boolean {
-  if (!value.startsWith(SECRET_PREFIX)) return false;
-  try {
-    return decodeBase64(value.slice(SECRET_PREFIX.length)).length >= 24;
-  } catch {
-    return false;
-  }
-}
-
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
 function hmacKey(secret: string): Promise<CryptoKey> {
