@@ -9,5 +9,3 @@ import { deliverToSlack, slackSubscriber } from "./notify.server";
 
 if (!integrationSubscribers.includes(slackSubscriber)) integrationSubscribers.push(slackSubscriber);
 registerIntegrationDeliverer("slack", deliverToSlack);
-
-export const slackRegistered = true;
