@@ -19,6 +19,7 @@ import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server"
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
+export { LoginThrottle } from "../app/lib/auth/login-throttle-do.server";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 

@@ -6,6 +6,7 @@ import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
+import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
@@ -52,6 +53,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const id = params.id!;
   const here = `/integrations/developers/webhooks/${id}`;
+  // outbound work is budgeted per company (Test, Resend and Replay POST to a URL of the admin's choosing)
+  const bucket: LimitBucket | null = intent === "test" ? "webhook.test" : intent === "resend" ? "webhook.resend" : intent === "replay" ? "webhook.replay" : null;
+  if (bucket) {
+    const spent = await companyLimitResponse(env, bucket, user.company.id);
+    if (spent) return json({ error: spent.message }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
+  }
   switch (intent) {
     case "test": {
       const result = await sendTestEvent({ ...deps, attempt: await deliveryDeps(env) }, id);

@@ -8,6 +8,7 @@ import { clientIp } from "~/lib/http/client-ip";
 import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { EndpointInputSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
+import { companyLimitResponse } from "~/lib/security/limits.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
 import { requireAdmin } from "~/sessions.server";
 import { EndpointFields, splitErrors } from "../integrations.developers/endpoint-fields";
@@ -25,6 +26,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const submission = parseWithZod(await request.formData(), { schema: EndpointInputSchema });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
+  const spent = await companyLimitResponse(env, "webhook.create", user.company.id);
+  if (spent) return json({ result: submission.reply({ formErrors: [spent.message] }) }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
   const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const created = await createEndpoint(deps, submission.value);
   if (!created.ok) {
