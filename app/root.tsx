@@ -15,6 +15,7 @@ import stylesheet from "~/styles/app.css";
 import { isDevelopment } from "~/lib/env";
 import { viewerLocale } from "~/lib/locale";
 import { ErrorScreen } from "~/components/error-screen";
+import { takeFlash } from "~/flash.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -23,12 +24,18 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
-  return json({
-    csrfToken: context.csrfToken,
-    nonce: context.nonce,
-    isDevelopment: isDevelopment(env),
-    locale: viewerLocale(request.headers.get("Accept-Language")),
-  });
+  const flash = await takeFlash(request, env);
+  return json(
+    {
+      csrfToken: context.csrfToken,
+      nonce: context.nonce,
+      isDevelopment: isDevelopment(env),
+      locale: viewerLocale(request.headers.get("Accept-Language")),
+      // a fresh id per message, so the same words twice in a row still show twice
+      flash: flash.message ? { id: crypto.randomUUID(), message: flash.message } : null,
+    },
+    { headers: flash.headers },
+  );
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { CsrfInput } from "./csrf";
+import { FlashRegion } from "./flash";
 import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, NavIcons, SearchIcon } from "./icons";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
@@ -91,6 +92,9 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
           <SidebarNav href={href} />
         </aside>
         <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">
+          <div className="mx-auto max-w-6xl">
+            <FlashRegion />
+          </div>
           {children}
         </main>
       </div>
