@@ -14,7 +14,8 @@ import {
 import stylesheet from "~/styles/app.css";
 import { isDevelopment } from "~/lib/env";
 import { viewerLocale } from "~/lib/locale";
-import { ErrorScreen } from "~/components/error-screen";
+import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
+import type { ShellData } from "~/shell.server";
 import { takeFlash } from "~/flash.server";
 
 export const links: LinksFunction = () => [
@@ -66,9 +67,16 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const data = useRouteLoaderData<typeof loader>("root");
+  if (isRouteErrorResponse(error) && error.status === 403 && isShellData(error.data)) {
+    return <ForbiddenScreen user={error.data.shell.user} appBaseUrl={error.data.shell.appBaseUrl} message={error.data.message} />;
+  }
   if (isRouteErrorResponse(error)) {
     return <ErrorScreen status={error.status} message={typeof error.data === "string" ? error.data : undefined} />;
   }
   const detail = data?.isDevelopment && error instanceof Error ? error.stack ?? error.message : undefined;
   return <ErrorScreen status={500} detail={detail} />;
+}
+
+function isShellData(data: unknown): data is { message?: string; shell: ShellData } {
+  return typeof data === "object" && data !== null && "shell" in data && typeof (data as { shell: unknown }).shell === "object";
 }
