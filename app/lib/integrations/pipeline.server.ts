@@ -137,7 +137,8 @@ export function fateOf(outcome: Pick<DeliveryOutcome, "ok" | "statusCode" | "nee
   if (outcome.needsReauth || outcome.statusCode === 401) return "needs_reauth";
   if (outcome.gone) return "failed";
   const s = outcome.statusCode;
-  if (s === null || s === 408 || s === 409 || s === 425 || s === 429 || s >= 500) return "retry";
+  // 408 (the provider timed out reading us) is a timeout like ours, not a rejected request.
+  if (s === null || s === 408 || s === 429 || s >= 500) return "retry";
   return "failed";
 }
 
