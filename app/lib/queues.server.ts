@@ -2,12 +2,12 @@ import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
 import { consumeSlackEvents } from "./integrations/slack/consumer.server";
-import { registryDeliverers, registrySubscriber } from "./integrations/pipeline.server";
+import { registrySubscriber } from "./integrations/pipeline.server";
 
 /**
  * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).
- * The engine's consumers get the integrations registry injected here: which integrations want an
- * event, and how each delivers.
+ * The engine knows no integration: the events fan-out gets the registry's subscriber here, the
+ * deliveries consumer the registry's deliverers from `deliveryDeps` (deps.server.ts).
  */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   if (batch.queue.endsWith("-dlq")) {
@@ -22,7 +22,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
     return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
   }
   if (batch.queue.includes("deliveries")) {
-    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx, { deliverers: registryDeliverers() });
+    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);
   }
   console.error("message for an unknown queue", batch.queue);
   for (const m of batch.messages) m.retry();

@@ -6,7 +6,7 @@ import { externalRefs, STALE_CLAIM_MS } from "~/lib/integrations/external-refs.s
 import { ACME, GLOBEX } from "../helpers/seed";
 import { db } from "./webhook-fixtures";
 
-const refsFor = (owner: string, now = () => new Date(), companyId = ACME.id, provider = "hubspot") => externalRefs({ db: db(), companyId, provider, now, owner });
+const refsFor = (owner: string, now = () => new Date(), companyId: string = ACME.id, provider = "hubspot") => externalRefs({ db: db(), companyId, provider, now, owner });
 
 beforeEach(async () => {
   await db().delete(table);
