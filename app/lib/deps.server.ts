@@ -11,7 +11,7 @@ import type { Env } from "./env";
 import { keyringFromEnv } from "./security/encryption";
 import type { ConsumerDeps } from "./webhooks/consumer.server";
 import type { EndpointDeps } from "./webhooks/endpoints.server";
-import { integrationDeliverers } from "./webhooks/integration-deliverers.server";
+import { registryDeliverers } from "./integrations/pipeline.server";
 import { retrySchedule } from "./webhooks/retry";
 import { dohResolver, guardPolicy } from "./webhooks/url-guard";
 
@@ -68,7 +68,8 @@ export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = 
     resolve: dohResolver(f),
     now: () => new Date(),
     timeoutMs: SEND_TIMEOUT_MS,
-    deliverers: integrationDeliverers(),
+    // The engine knows no integration: the registry's deliverers are handed to it here.
+    deliverers: registryDeliverers(),
     random: Math.random,
     schedule: retrySchedule(env),
     concurrency: MAX_IN_FLIGHT,

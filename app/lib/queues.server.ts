@@ -2,10 +2,13 @@ import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
 import { consumeSlackEvents } from "./integrations/slack/consumer.server";
-// Registers Slack as an event subscriber and an integration deliverer.
-import "./integrations/slack/register.server";
+import { registrySubscriber } from "./integrations/pipeline.server";
 
-/** Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker). */
+/**
+ * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).
+ * The engine knows no integration: the events fan-out gets the registry's subscriber here, the
+ * deliveries consumer the registry's deliverers from `deliveryDeps` (deps.server.ts).
+ */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   if (batch.queue.endsWith("-dlq")) {
     // Dead letters are kept by the queue for inspection; delivery state already says failed.
@@ -16,7 +19,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
     // Slack Events API callbacks share the EVENTS queue (their own message kind: an id in KV).
     const rest = await consumeSlackEvents(batch, env);
     if (rest.length === 0) return;
-    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx);
+    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
   }
   if (batch.queue.includes("deliveries")) {
     return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);
