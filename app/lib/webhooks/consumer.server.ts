@@ -1,15 +1,13 @@
 import { and, eq, isNull, lte, or } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env } from "../env";
-import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, type AttemptDeps, type AttemptOutcome, type Decision, type RecordedAttempt } from "./attempt.server";
-import { integrationDeliverers } from "./integration-deliverers.server";
 import { tombstoneInsert } from "../integrations/zapier/hooks.server";
 import { forEachLimited } from "./limiter";
-import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, queueBackoffSeconds, retrySchedule } from "./retry";
-import { dohResolver } from "./url-guard";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, queueBackoffSeconds } from "./retry";
+import { deliveryDeps } from "../deps.server";
 
 /**
  * The `deliveries` consumer (docs/decisions/0030-engine-claims.md): one signed attempt per
@@ -21,31 +19,9 @@ import { dohResolver } from "./url-guard";
  */
 export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number; queue: Queue<DeliveriesMessage> };
 
-export const SEND_TIMEOUT_MS = 15_000;
-export const MAX_IN_FLIGHT = 6;
-
 /** How long a claim holds a delivery: the send timeout plus room for the writes around it. */
 export function leaseMs(timeoutMs: number): number {
   return timeoutMs * 2 + 30_000;
-}
-
-export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = {}): Promise<ConsumerDeps> {
-  const f = overrides.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  return {
-    db: createDb(env.DB),
-    env,
-    ring: await keyringFromEnv(env),
-    fetch: f,
-    resolve: dohResolver(f),
-    now: () => new Date(),
-    timeoutMs: SEND_TIMEOUT_MS,
-    deliverers: integrationDeliverers(),
-    random: Math.random,
-    schedule: retrySchedule(env),
-    concurrency: MAX_IN_FLIGHT,
-    queue: env.DELIVERIES,
-    ...overrides,
-  };
 }
 
 export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, env: Env, _ctx: ExecutionContext, overrides: Partial<ConsumerDeps> = {}): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../db/schema";
+import { webhookEventTypes } from "../vocabulary";
 import { MAX_URL_LENGTH } from "./url-guard";
 
 /** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */
@@ -20,7 +20,6 @@ export const EndpointInputSchema = z.object({
 export type EndpointInput = z.infer<typeof EndpointInputSchema>;
 
 export const EndpointPatchSchema = EndpointInputSchema.partial();
-export type EndpointPatch = z.infer<typeof EndpointPatchSchema>;
 
 export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
   "conversation.created": "A new conversation started (widget, email, API or Slack).",

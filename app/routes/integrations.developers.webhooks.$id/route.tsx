@@ -5,8 +5,7 @@ import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps } from "~/lib/webhooks/consumer.server";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
@@ -50,7 +49,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const form = await request.formData();
   const intent = form.get("intent");
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const id = params.id!;
   const here = `/integrations/developers/webhooks/${id}`;
   switch (intent) {

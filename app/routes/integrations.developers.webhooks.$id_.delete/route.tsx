@@ -4,7 +4,7 @@ import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { deleteEndpoint, getEndpoint } from "~/lib/webhooks/endpoints.server";
 import { requireAdmin } from "~/sessions.server";
 
@@ -20,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const deps = await endpointDepsForUser(context.cloudflare.env, user, clientIp(request));
+  const deps = await endpointDeps(context.cloudflare.env, userCaller(user, clientIp(request)));
   const result = await deleteEndpoint(deps, params.id!);
   if (!result.ok) throw new Response("Not found", { status: 404 });
   return redirect("/integrations/developers");

@@ -6,7 +6,7 @@ import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { EndpointInputSchema } from "~/lib/webhooks/endpoint-schema";
 import { getEndpoint, updateEndpoint } from "~/lib/webhooks/endpoints.server";
 import { requireAdmin } from "~/sessions.server";
@@ -24,7 +24,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const deps = await endpointDepsForUser(context.cloudflare.env, user, clientIp(request));
+  const deps = await endpointDeps(context.cloudflare.env, userCaller(user, clientIp(request)));
   if (!(await getEndpoint(deps, params.id!))) throw new Response("Not found", { status: 404 });
   const submission = parseWithZod(await request.formData(), { schema: EndpointInputSchema });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });

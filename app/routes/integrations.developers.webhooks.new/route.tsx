@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { EndpointInputSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
@@ -25,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const submission = parseWithZod(await request.formData(), { schema: EndpointInputSchema });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const created = await createEndpoint(deps, submission.value);
   if (!created.ok) {
     if (created.status === 404) throw new Response("Not found", { status: 404 });

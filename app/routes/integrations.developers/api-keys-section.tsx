@@ -4,7 +4,7 @@ import type { SubmissionResult } from "@conform-to/react";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { LocalTime } from "~/components/local-time";
-import { apiScopes } from "~/lib/db/schema";
+import { apiScopes } from "~/lib/vocabulary";
 import { CreateKeySchema, scopeLabels } from "./api-keys.schema";
 import { RevealedKey } from "./revealed-key";
 
