@@ -73,6 +73,8 @@ export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = 
     random: Math.random,
     schedule: retrySchedule(env),
     concurrency: MAX_IN_FLIGHT,
+    // A failed attempt's retry is a new message for the next attempt (webhooks/consumer).
+    queue: env.DELIVERIES,
     ...overrides,
   };
 }

@@ -29,7 +29,12 @@ export interface Env {
 
 /** Queue messages carry ids only: never payloads or secrets. */
 export type EventsMessage = { eventId: string };
-export type DeliveriesMessage = { deliveryId: string };
+/**
+ * `run` and `attempt` name the retry chain and the attempt this message is for: a message whose
+ * delivery has moved on (a later attempt recorded, or Resend started a new run) is stale and is
+ * acknowledged without sending. Messages from before they existed carry only the id.
+ */
+export type DeliveriesMessage = { deliveryId: string; run?: number; attempt?: number };
 
 export function isDevelopment(env: Pick<Env, "ENVIRONMENT">): boolean {
   return env.ENVIRONMENT === "development";

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createConversation } from "~/lib/conversations/conversations.server";
 import { createDb } from "~/lib/db/client";
 import { webhookEventTypes } from "~/lib/db/schema";
+import type { DeliveriesMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
@@ -85,8 +86,15 @@ beforeAll(async () => {
       await dispatchEvent({ db, deliveriesQueue: deliveriesQueue as never, now, subscribers: [] }, e.id);
     }
   }
-  // The simulated queue: each round delivers every waiting message; a retried one waits for the next round.
+  // The simulated queue: each round delivers every waiting message; a retried one, or the next
+  // attempt's message the consumer sends with a delay, waits for the next round.
   let waiting = [...deliveriesQueue.sent] as { deliveryId: string }[];
+  const scheduled: { body: { deliveryId: string }; delay: number }[] = [];
+  const retryQueue = {
+    async send(body: { deliveryId: string }, opts?: { delaySeconds?: number }) {
+      scheduled.push({ body, delay: opts?.delaySeconds ?? 0 });
+    },
+  } as unknown as Queue<DeliveriesMessage>;
   let nowCalls = 0;
   const byDelivery = new Map<string, string>();
   const rows = await env.DB.prepare("SELECT d.id, e.url FROM deliveries d JOIN webhook_endpoints e ON e.id = d.target_id").all<{ id: string; url: string }>();
@@ -99,6 +107,7 @@ beforeAll(async () => {
       schedule: SCHEDULE,
       timeoutMs: TIMEOUT_MS,
       random: () => 0.5,
+      queue: retryQueue,
       // One dependency fails once, mid-run: the consumer must retry that message, not lose it.
       now: () => {
         if (++nowCalls === 40 && !exceptionThrown) {
@@ -114,6 +123,10 @@ beforeAll(async () => {
         retryDelays.push({ host: byDelivery.get(m.body.deliveryId)!, delay: m.outcome.retryDelay });
         waiting.push(m.body);
       } else expect(m.outcome.acked).toBe(true);
+    }
+    for (const s of scheduled.splice(0)) {
+      retryDelays.push({ host: byDelivery.get(s.body.deliveryId)!, delay: s.delay });
+      waiting.push(s.body);
     }
   }
 }, 60_000);
@@ -177,7 +190,7 @@ describe("deliveries whose queue message was lost", () => {
       .bind(GLOBEX.id, event!.id, now - 10 * 60_000, now - 11 * 60_000, now - 11 * 60_000, GLOBEX.id, event!.id, now + 60_000, now, now)
       .run();
     await runScheduled(createScheduledController({ scheduledTime: now }), env, createExecutionContext());
-    expect(queues.deliveries.sent).toEqual([{ deliveryId: "dlv_lost" }]);
+    expect(queues.deliveries.sent).toEqual([{ deliveryId: "dlv_lost", run: 0, attempt: 2 }]);
     // Sent once per grace period, not on every tick.
     await runScheduled(createScheduledController({ scheduledTime: now + 60_000 }), env, createExecutionContext());
     expect(queues.deliveries.sent).toHaveLength(1);

@@ -9,20 +9,19 @@ import { USER_AGENT } from "~/lib/webhooks/attempt.server";
 import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, scriptedFetch, signatureMatches } from "./webhook-fixtures";
 
 /**
- * Runs one batch through the consumer. This pool version does not report retry delays in
- * getQueueResult, so each message's retry() is observed on its way to the real one.
+ * Runs one batch through the consumer. A failed attempt's retry is a new message for the next
+ * attempt, sent with the schedule's delay (`scheduled`, by the id of the message that caused
+ * it); `retryMessages` are the queue's own redeliveries (the consumer threw).
  */
 async function run(deliveryIds: string[], overrides: Partial<ConsumerDeps>, runEnv: Env = env) {
   const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", deliveryIds.map((id, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { deliveryId: id } })));
-  const delays = new Map<string, number | undefined>();
-  for (const m of batch.messages) {
-    const retry = m.retry.bind(m);
-    Object.defineProperty(m, "retry", { value: (o?: QueueRetryOptions) => (delays.set(m.id, o?.delaySeconds), retry(o)) });
-  }
+  const sent: { body: DeliveriesMessage; delaySeconds?: number }[] = [];
+  const queue = { async send(body: DeliveriesMessage, o?: QueueSendOptions) { sent.push({ body, delaySeconds: o?.delaySeconds }); } } as unknown as Queue<DeliveriesMessage>;
   const ctx = createExecutionContext();
-  await consumeDeliveries(batch, runEnv, ctx, overrides);
+  await consumeDeliveries(batch, runEnv, ctx, { ...overrides, queue });
   const result: { explicitAcks: string[]; retryMessages: { msgId: string; delaySeconds?: number }[] } = await getQueueResult(batch, ctx);
-  return { ...result, retryMessages: result.retryMessages.map((r) => ({ msgId: r.msgId, delaySeconds: r.delaySeconds ?? delays.get(r.msgId) })) };
+  const msgOf = (id: string) => batch.messages.find((m) => m.body.deliveryId === id)!.id;
+  return { ...result, scheduled: sent.map((x) => ({ msgId: msgOf(x.body.deliveryId), delaySeconds: x.delaySeconds, body: x.body })) };
 }
 
 async function attemptsOf(deliveryId: string) {
@@ -64,8 +63,13 @@ describe("the deliveries consumer", () => {
     const second = await makeDelivery(endpoint.id, { attempts: 1 });
     const http = scriptedFetch([new Response("boom", { status: 500 })]);
     const result = await run([first.deliveryId, second.deliveryId], consumerOverrides(http.fetch, { random: Math.random }));
-    expect(result.explicitAcks).toEqual([]);
-    const delays = Object.fromEntries(result.retryMessages.map((m) => [m.msgId, m.delaySeconds!]));
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.scheduled.map((m) => m.body).sort((a, b) => a.attempt! - b.attempt!)).toEqual([
+      { deliveryId: first.deliveryId, run: 0, attempt: 2 },
+      { deliveryId: second.deliveryId, run: 0, attempt: 3 },
+    ]);
+    const delays = Object.fromEntries(result.scheduled.map((m) => [m.msgId, m.delaySeconds!]));
     expect(delays.m0).toBeGreaterThanOrEqual(4);
     expect(delays.m0).toBeLessThanOrEqual(6);
     expect(delays.m1).toBeGreaterThanOrEqual(270);
@@ -85,8 +89,8 @@ describe("the deliveries consumer", () => {
     const b = await makeDelivery(endpoint.id, { attempts: 1 });
     const low = await run([a.deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 503 })]).fetch, { random: () => 0 }));
     const high = await run([b.deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 503 })]).fetch, { random: () => 0.999999 }));
-    expect(low.retryMessages[0]!.delaySeconds).toBe(270);
-    expect(high.retryMessages[0]!.delaySeconds).toBe(330);
+    expect(low.scheduled[0]!.delaySeconds).toBe(270);
+    expect(high.scheduled[0]!.delaySeconds).toBe(330);
   });
 
   it("Retry-After is honoured but clamped to 1×–2× the scheduled delay, in seconds or as an HTTP-date", async () => {
@@ -101,7 +105,7 @@ describe("the deliveries consumer", () => {
       const { deliveryId } = await makeDelivery(endpoint.id, { attempts: 1 });
       const http = scriptedFetch([new Response("slow down", { status: 429, headers: { "Retry-After": header } })]);
       const result = await run([deliveryId], consumerOverrides(http.fetch, { random: () => 0.5 }));
-      expect(Math.abs(result.retryMessages[0]!.delaySeconds! - expected)).toBeLessThanOrEqual(2);
+      expect(Math.abs(result.scheduled[0]!.delaySeconds! - expected)).toBeLessThanOrEqual(2);
     }
   });
 
@@ -132,7 +136,7 @@ describe("the deliveries consumer", () => {
     const http = scriptedFetch([new Response(null, { status: 302, headers: { Location: "https://elsewhere.example.com/steal" } })]);
     const result = await run([deliveryId], consumerOverrides(http.fetch));
     expect(http.sent.map((s) => s.url)).toEqual(["https://hooks.example.com/in"]);
-    expect(result.retryMessages).toHaveLength(1);
+    expect(result.scheduled).toHaveLength(1);
     const [attempt] = await attemptsOf(deliveryId);
     expect(attempt).toMatchObject({ statusCode: 302 });
     expect(attempt!.error).toContain("Redirects are not followed");
@@ -144,7 +148,7 @@ describe("the deliveries consumer", () => {
     const hang = (req: { init: RequestInit }) =>
       new Promise<Response>((_, reject) => req.init.signal!.addEventListener("abort", () => reject(req.init.signal!.reason)));
     const result = await run([deliveryId], consumerOverrides(scriptedFetch([hang]).fetch, { timeoutMs: 50 }));
-    expect(result.retryMessages).toHaveLength(1);
+    expect(result.scheduled).toHaveLength(1);
     const [attempt] = await attemptsOf(deliveryId);
     expect(attempt!.statusCode).toBeNull();
     expect(attempt!.error).toBe("Timed out after 50 ms.");
@@ -156,7 +160,7 @@ describe("the deliveries consumer", () => {
     const { deliveryId } = await makeDelivery(endpoint.id, { attempts: 7 });
     const result = await run([deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 500 })]).fetch));
     expect(result.explicitAcks).toEqual(["m0"]);
-    expect(result.retryMessages).toEqual([]);
+    expect(result.scheduled).toEqual([]);
     expect(await deliveryRow(deliveryId)).toMatchObject({ status: "failed", attempts: 8 });
   });
 
@@ -165,8 +169,8 @@ describe("the deliveries consumer", () => {
     const { deliveryId } = await makeDelivery(endpoint.id);
     const http = scriptedFetch([new Response("", { status: 500 })]);
     const o = consumerOverrides(http.fetch, { schedule: [1, 2] });
-    expect((await run([deliveryId], o)).retryMessages[0]!.delaySeconds).toBe(1);
-    expect((await run([deliveryId], o)).retryMessages[0]!.delaySeconds).toBe(2);
+    expect((await run([deliveryId], o)).scheduled[0]!.delaySeconds).toBe(1);
+    expect((await run([deliveryId], o)).scheduled[0]!.delaySeconds).toBe(2);
     expect((await run([deliveryId], o)).explicitAcks).toEqual(["m0"]);
     expect(http.sent).toHaveLength(3);
     expect(new Set(http.sent.map((s) => s.headers.get("webhook-id"))).size).toBe(1);
@@ -190,8 +194,8 @@ describe("the deliveries consumer", () => {
     const ids = [(await makeDelivery(good.id)).deliveryId, (await makeDelivery(bad.id)).deliveryId, (await makeDelivery(good.id)).deliveryId];
     const http = scriptedFetch([(req) => new Response("", { status: req.url.includes("bad") ? 500 : 204 })]);
     const result = await run(ids, consumerOverrides(http.fetch));
-    expect(result.explicitAcks.sort()).toEqual(["m0", "m2"]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    expect(result.scheduled.map((m) => m.msgId)).toEqual(["m1"]);
   });
 
   it("keeps at most 6 requests in flight", async () => {
@@ -212,7 +216,7 @@ describe("the deliveries consumer", () => {
     const http = scriptedFetch([new Response("ok")]);
     const result = await run([deliveryId], consumerOverrides(http.fetch));
     expect(http.sent).toHaveLength(0);
-    expect(result.retryMessages).toHaveLength(1);
+    expect(result.scheduled).toHaveLength(1);
     const [attempt] = await attemptsOf(deliveryId);
     expect(attempt!.error).toContain("Refused by the URL guard");
   });
@@ -225,7 +229,7 @@ describe("the deliveries consumer", () => {
       const http = scriptedFetch([new Response("ok")]);
       const result = await run([deliveryId], consumerOverrides(http.fetch, { resolve, env: prodEnv }), prodEnv);
       expect(http.sent).toHaveLength(0);
-      expect(result.retryMessages).toHaveLength(1);
+      expect(result.scheduled).toHaveLength(1);
       const [attempt] = await attemptsOf(deliveryId);
       expect(attempt!.error).toMatch(/non-public address|DNS lookup failed/);
       // The next host gets a fresh lookup (the cache is per host name).

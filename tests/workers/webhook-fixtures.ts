@@ -7,6 +7,7 @@ import { newId } from "~/lib/ids";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { createEndpoint, type EndpointDeps } from "~/lib/webhooks/endpoints.server";
 import type { ConsumerDeps } from "~/lib/webhooks/consumer.server";
+import type { DeliveriesMessage } from "~/lib/env";
 
 export const db = () => createDb(env.DB);
 
@@ -78,8 +79,22 @@ export function scriptedFetch(responses: (Response | ((req: Sent) => Promise<Res
   return { fetch: fn, sent, stats };
 }
 
+/** A DELIVERIES producer that keeps what is sent (with its delay) and delivers nothing. */
+export function schedulingQueue() {
+  const sent: { body: DeliveriesMessage; delaySeconds?: number }[] = [];
+  const queue = {
+    async send(body: DeliveriesMessage, o?: QueueSendOptions) {
+      sent.push({ body, delaySeconds: o?.delaySeconds });
+    },
+    async sendBatch(items: Iterable<MessageSendRequest<DeliveriesMessage>>) {
+      for (const i of items) sent.push({ body: i.body, delaySeconds: i.delaySeconds });
+    },
+  } as unknown as Queue<DeliveriesMessage>;
+  return { queue, sent };
+}
+
 export function consumerOverrides(fetchFn: typeof fetch, extra: Partial<ConsumerDeps> = {}): Partial<ConsumerDeps> {
-  return { fetch: fetchFn, resolve: async () => ["93.184.216.34"], timeoutMs: 1000, random: () => 0.5, deliverers: new Map(), ...extra };
+  return { fetch: fetchFn, resolve: async () => ["93.184.216.34"], timeoutMs: 1000, random: () => 0.5, deliverers: new Map(), queue: schedulingQueue().queue, ...extra };
 }
 
 /** Standard Webhooks verification done by hand with WebCrypto (the Node tests use the official packages). */

@@ -11,7 +11,7 @@ import { replayFailedSince, resendDelivery } from "~/lib/webhooks/deliveries.ser
 import { deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint } from "~/lib/webhooks/endpoints.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
-import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, scriptedFetch } from "./webhook-fixtures";
+import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, schedulingQueue, scriptedFetch } from "./webhook-fixtures";
 
 async function allRowsText(): Promise<string> {
   const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
@@ -55,7 +55,7 @@ describe("secrets stay secret", () => {
     vi.restoreAllMocks();
   });
 
-  it("queue messages carry only the delivery id", async () => {
+  it("queue messages carry only the delivery id, its run and the attempt they are for", async () => {
     const { endpoint } = await makeEndpoint();
     const { deliveryId } = await makeDelivery(endpoint.id);
     await db().update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, deliveryId));
@@ -64,7 +64,7 @@ describe("secrets stay secret", () => {
     expect((await resendDelivery(deps, deliveryId)).ok).toBe(true);
     await db().update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, deliveryId));
     expect(await replayFailedSince(deps, endpoint.id, new Date(Date.now() - 3600_000))).toEqual({ ok: true, value: { count: 1 } });
-    expect(sent).toEqual([{ deliveryId }, { deliveryId }]);
+    expect(sent).toEqual([{ deliveryId, run: 1, attempt: 1 }, { deliveryId, run: 2, attempt: 1 }]);
   });
 });
 
@@ -128,14 +128,15 @@ describe("integration deliveries", () => {
     const { endpoint } = await makeEndpoint();
     const { eventId } = await makeDelivery(endpoint.id);
     await db().insert(deliveries).values({ id: "dlv_integration1", companyId: ACME.id, eventId, targetKind: "integration", targetId: "testprov" });
+    const next = schedulingQueue();
     const run = async () => {
       const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_integration1" } }]);
       const ctx = createExecutionContext();
-      await consumeDeliveries(batch, env, ctx, consumerOverrides(scriptedFetch([new Response("")]).fetch, { deliverers }));
+      await consumeDeliveries(batch, env, ctx, consumerOverrides(scriptedFetch([new Response("")]).fetch, { deliverers, queue: next.queue }));
       return getQueueResult(batch, ctx);
     };
-    expect((await run()).retryMessages).toHaveLength(1);
-    expect(await deliveryRow("dlv_integration1")).toMatchObject({ status: "pending", lastError: "upstream", lastStatusCode: 502 });
+    expect((await run()).explicitAcks).toEqual(["m0"]);
+    expect(next.sent.map((m) => m.body)).toEqual([{ deliveryId: "dlv_integration1", run: 0, attempt: 2 }]);
     expect((await run()).explicitAcks).toEqual(["m0"]);
     expect(await deliveryRow("dlv_integration1")).toMatchObject({ status: "succeeded", attempts: 2 });
     // The connection's health is the integrations pipeline's business (integrations-pipeline.test.ts), not the engine's.

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { batchStatements, type Db } from "../db/client";
 import { conversations, messages, type AttachmentMeta, type AuthorKind, type ConversationStatus, type PerformedBy } from "../db/schema";
-import { eventInsert, type PendingEvent } from "../events/emit.server";
+import { eventInsert, eventInsertIfClaimed, type PendingEvent } from "../events/emit.server";
 import { newId } from "../ids";
 import { conversationRepresentation, messageRepresentation } from "./representation";
 
@@ -98,23 +98,31 @@ export async function listConversations({ db, companyId, status, cursor, limit }
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
-/** Changes the status; no change, no events. Returns null for an unknown or other company's id. */
+/**
+ * Changes the status; no change, no events. Returns null for an unknown or other company's id.
+ * The change is a claim: the UPDATE requires the status it was read with, and the events are
+ * inserted only if it won, so two concurrent closes emit one `conversation.closed`.
+ */
 export async function setConversationStatus(ctx: DomainCtx, input: { id: string; status: "open" | "closed" }) {
-  const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
-  if (!current) return null;
-  if (current.status === input.status) return { conversation: current, events: [] as PendingEvent[] };
-  const updated: ConversationRow = { ...current, status: input.status, updatedAt: ctx.now, closedAt: input.status === "closed" ? ctx.now : null };
-  const payload = conversationRepresentation(updated);
-  const list = [eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.updated", payload, performedBy: ctx.performedBy, now: ctx.now })];
-  if (input.status === "closed") list.push(eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now, order: 1 }));
-  await ctx.db.batch([
-    ctx.db
-      .update(conversations)
-      .set({ status: updated.status, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
-      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
-    ...list.map((e) => e.statement),
-  ]);
-  return { conversation: updated, events: list.map(pending) };
+  for (let tries = 0; tries < 3; tries++) {
+    const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
+    if (!current) return null;
+    if (current.status === input.status) return { conversation: current, events: [] as PendingEvent[] };
+    const updated: ConversationRow = { ...current, status: input.status, updatedAt: ctx.now, closedAt: input.status === "closed" ? ctx.now : null };
+    const payload = conversationRepresentation(updated);
+    const list = [eventInsertIfClaimed(ctx.db, { companyId: ctx.companyId, type: "conversation.updated", payload, performedBy: ctx.performedBy, now: ctx.now })];
+    if (input.status === "closed") list.push(eventInsertIfClaimed(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now, order: 1 }));
+    const [claimed] = await batchStatements(ctx.db, [
+      ctx.db
+        .update(conversations)
+        .set({ status: updated.status, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
+        .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId), eq(conversations.status, current.status))),
+      ...list.map((e) => e.statement),
+    ]);
+    if (claimed!.meta.changes === 1) return { conversation: updated, events: list.map(pending) };
+    // Another change won between our read and our write: decide again on what it left.
+  }
+  throw new ConversationConflictError("The conversation is changing too fast; try again.");
 }
 
 /** Adds a message: message.received for a contact, message.sent for an agent or the AI. */
@@ -142,19 +150,24 @@ export async function escalateConversation(ctx: DomainCtx, input: { id: string; 
   if (current.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
   if (current.status === "escalated") return { conversation: current, events: [] as PendingEvent[] };
   const updated: ConversationRow = { ...current, status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now };
-  const event = eventInsert(ctx.db, {
+  const event = eventInsertIfClaimed(ctx.db, {
     companyId: ctx.companyId,
     type: "escalation.triggered",
     payload: { ...conversationRepresentation(updated), reason: input.reason ?? null },
     performedBy: ctx.performedBy,
     now: ctx.now,
   });
-  await ctx.db.batch([
+  // Only an open conversation is escalated: a close or another escalation racing this one wins or loses whole.
+  const [claimed] = await batchStatements(ctx.db, [
     ctx.db
       .update(conversations)
       .set({ status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now })
-      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
+      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId), eq(conversations.status, "open"))),
     event.statement,
   ]);
-  return { conversation: updated, events: [pending(event)] };
+  if (claimed!.meta.changes === 1) return { conversation: updated, events: [pending(event)] };
+  const now = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
+  if (!now) return null;
+  if (now.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
+  return { conversation: now, events: [] as PendingEvent[] };
 }

@@ -115,6 +115,9 @@ export const webhookEndpoints = sqliteTable(
     secretEnc: text("secret_enc").notNull(),
     previousSecretEnc: text("previous_secret_enc"),
     previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    /** The secret before the previous one, while a second rotation's overlap still honours it. */
+    olderSecretEnc: text("older_secret_enc"),
+    olderSecretExpiresAt: timestamp("older_secret_expires_at"),
     /** Start of the current unbroken run of failures; cleared by one success. */
     failingSince: timestamp("failing_since"),
     createdBy: text("created_by").notNull(),
@@ -135,6 +138,13 @@ export const events = sqliteTable(
     performedBy: json<PerformedBy>("performed_by").notNull(),
     createdAt: createdAt(),
     dispatchedAt: timestamp("dispatched_at"),
+    /** While in the future, one events consumer holds this event's fan-out (a claim). */
+    dispatchLeaseUntil: timestamp("dispatch_lease_until"),
+    dispatchAttempts: integer("dispatch_attempts").notNull().default(0),
+    /** Last time the outbox sweeper re-sent it (at most once per sweep interval). */
+    sweptAt: timestamp("swept_at"),
+    /** Why the fan-out was given up (set with dispatched_at when the bound was reached). */
+    dispatchError: text("dispatch_error"),
   },
   (t) => [index("events_company_created_idx").on(t.companyId, t.createdAt), index("events_undispatched_idx").on(t.dispatchedAt)],
 );
@@ -155,6 +165,12 @@ export const deliveries = sqliteTable(
     lastError: text("last_error"),
     lastAttemptAt: timestamp("last_attempt_at"),
     lastDurationMs: integer("last_duration_ms"),
+    /** The retry chain: Resend and Replay start a new one, so messages of an older run are stale. */
+    run: integer("run").notNull().default(0),
+    /** While in the future, one consumer holds this delivery's next attempt (a claim). */
+    leaseUntil: timestamp("lease_until"),
+    /** Sweeper re-sends since the last recorded attempt (bounded, see webhooks/sweeper). */
+    sweeps: integer("sweeps").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
     /** Integration deliveries: what the last attempt did, in plain words, and the remote record. */
@@ -164,6 +180,7 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
     index("deliveries_target_idx").on(t.companyId, t.targetKind, t.targetId, t.createdAt),
+    index("deliveries_pending_due_idx").on(t.status, t.nextAttemptAt),
   ],
 );
 

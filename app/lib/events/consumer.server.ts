@@ -1,78 +1,102 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { deliveries, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env, EventsMessage } from "../env";
 import { newId } from "../ids";
+import { queueBackoffSeconds } from "../webhooks/retry";
 import type { EventRow, IntegrationSubscriber } from "./subscribers.server";
 
 type Target = { targetKind: "webhook" | "integration"; targetId: string; delaySeconds?: number };
 
-/** Active endpoints of the event's company subscribed to its type. webhook.test is never fanned out. */
+/**
+ * Active endpoints of the event's company subscribed to its type that existed when it happened
+ * (a re-run of an interrupted fan-out must not reach endpoints created since). webhook.test is
+ * never fanned out.
+ */
 async function webhookTargets(db: Db, event: EventRow): Promise<Target[]> {
   if (event.type === "webhook.test") return [];
   const rows = await db
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.companyId, event.companyId), eq(webhookEndpoints.status, "active")));
+    .where(and(eq(webhookEndpoints.companyId, event.companyId), eq(webhookEndpoints.status, "active"), lte(webhookEndpoints.createdAt, event.createdAt)));
   return rows.filter((r) => Array.isArray(r.events) && (r.events as string[]).includes(event.type)).map((r) => ({ targetKind: "webhook", targetId: r.id }));
 }
 
+/** How long a claim holds an event's fan-out, and how many claims an event gets before it is given up. */
+export const DISPATCH_LEASE_MS = 60_000;
+export const MAX_DISPATCH_ATTEMPTS = 10;
+
 /**
- * Fans one event out: one `deliveries` row per subscriber (ON CONFLICT DO NOTHING makes a
- * redelivered queue message harmless), one DELIVERIES message per row, then marks the event
- * dispatched. Returns the number of deliveries enqueued.
+ * Fans one event out (docs/decisions/0030-engine-claims.md). The event is claimed first with one
+ * conditional UPDATE (not yet dispatched, no live lease): a duplicate message, a sweeper re-send
+ * or a second consumer finds nothing to claim and sends nothing. The claimant inserts one
+ * `deliveries` row per subscriber (ON CONFLICT DO NOTHING: a re-run after a crash adds none
+ * twice), enqueues the first attempt of every row not yet tried, and marks the event dispatched.
+ * After MAX_DISPATCH_ATTEMPTS claims the event is marked dispatched with the error instead.
+ * Returns the number of delivery targets.
  */
 export async function dispatchEvent(
   { db, deliveriesQueue, now, subscribers = [] }: { db: Db; deliveriesQueue: Queue<DeliveriesMessage>; now: Date; subscribers?: IntegrationSubscriber[] },
   eventId: string,
 ): Promise<number> {
-  const event = await db.select().from(events).where(eq(events.id, eventId)).get();
-  if (!event) return 0; // nothing to fan out (purged or never committed)
-  const targets: Target[] = [...(await webhookTargets(db, event))];
-  if (event.type !== "webhook.test") for (const subscriber of subscribers) targets.push(...(await subscriber(db, event)));
-
-  if (targets.length > 0) {
-    await db.batch(
-      targets.map((t) =>
-        db
-          .insert(deliveries)
-          .values({
-            id: newId("dlv", now),
-            companyId: event.companyId,
-            eventId: event.id,
-            targetKind: t.targetKind,
-            targetId: t.targetId,
-            // A held-back first attempt (an integration's grace window): the sweeper waits for it too.
-            nextAttemptAt: t.delaySeconds ? new Date(now.getTime() + t.delaySeconds * 1000) : null,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .onConflictDoNothing({ target: [deliveries.eventId, deliveries.targetKind, deliveries.targetId] }),
-      ) as [never, ...never[]],
-    );
-    // A redelivered message for an event already dispatched sends nothing more. One whose first
-    // run died between insert and send re-sends the pending rows (the deliveries consumer acks
-    // rows already succeeded).
-    if (event.dispatchedAt) return 0;
-    const rows = await db
-      .select({ id: deliveries.id, status: deliveries.status, nextAttemptAt: deliveries.nextAttemptAt })
-      .from(deliveries)
-      .where(and(eq(deliveries.eventId, event.id), eq(deliveries.companyId, event.companyId)));
-    const pending = rows.filter((r) => r.status === "pending");
-    for (let i = 0; i < pending.length; i += 100) {
-      await deliveriesQueue.sendBatch(
-        pending.slice(i, i + 100).map((r) => {
-          const wait = r.nextAttemptAt ? Math.ceil((r.nextAttemptAt.getTime() - now.getTime()) / 1000) : 0;
-          return wait > 0 ? { body: { deliveryId: r.id }, delaySeconds: wait } : { body: { deliveryId: r.id } };
-        }),
+  const leaseUntil = new Date(now.getTime() + DISPATCH_LEASE_MS);
+  const [event] = await db
+    .update(events)
+    .set({ dispatchLeaseUntil: leaseUntil, dispatchAttempts: sql`${events.dispatchAttempts} + 1` })
+    .where(and(eq(events.id, eventId), isNull(events.dispatchedAt), or(isNull(events.dispatchLeaseUntil), lte(events.dispatchLeaseUntil, now))))
+    .returning();
+  if (!event) return 0; // dispatched already, held by another consumer, or never committed
+  if (event.dispatchAttempts > MAX_DISPATCH_ATTEMPTS) {
+    console.error("event fan-out given up", event.id);
+    await db.update(events).set({ dispatchedAt: now, dispatchLeaseUntil: null, dispatchError: `Fan-out failed ${MAX_DISPATCH_ATTEMPTS} times; given up.` }).where(eq(events.id, event.id));
+    return 0;
+  }
+  try {
+    const targets: Target[] = [...(await webhookTargets(db, event))];
+    if (event.type !== "webhook.test") for (const subscriber of subscribers) targets.push(...(await subscriber(db, event)));
+    if (targets.length > 0) {
+      await db.batch(
+        targets.map((t) =>
+          db
+            .insert(deliveries)
+            .values({
+              id: newId("dlv", now),
+              companyId: event.companyId,
+              eventId: event.id,
+              targetKind: t.targetKind,
+              targetId: t.targetId,
+              // A held-back first attempt (an integration's grace window): the sweeper waits for it too.
+              nextAttemptAt: t.delaySeconds ? new Date(now.getTime() + t.delaySeconds * 1000) : null,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .onConflictDoNothing({ target: [deliveries.eventId, deliveries.targetKind, deliveries.targetId] }),
+        ) as [never, ...never[]],
       );
+      // Rows a crashed earlier claim inserted but may not have enqueued are enqueued again; the
+      // deliveries consumer's claim makes a duplicate message harmless.
+      const fresh = await db
+        .select({ id: deliveries.id, run: deliveries.run, nextAttemptAt: deliveries.nextAttemptAt })
+        .from(deliveries)
+        .where(and(eq(deliveries.eventId, event.id), eq(deliveries.companyId, event.companyId), eq(deliveries.status, "pending"), eq(deliveries.attempts, 0)));
+      for (let i = 0; i < fresh.length; i += 100) {
+        await deliveriesQueue.sendBatch(
+          fresh.slice(i, i + 100).map((r) => {
+            const body = { deliveryId: r.id, run: r.run, attempt: 1 };
+            const wait = r.nextAttemptAt ? Math.ceil((r.nextAttemptAt.getTime() - now.getTime()) / 1000) : 0;
+            return wait > 0 ? { body, delaySeconds: wait } : { body };
+          }),
+        );
+      }
     }
+    await db.update(events).set({ dispatchedAt: now, dispatchLeaseUntil: null }).where(and(eq(events.id, event.id), isNull(events.dispatchedAt)));
+    return targets.length;
+  } catch (error) {
+    // Let the next message (the queue's retry, or the sweeper's) claim it at once.
+    await db.update(events).set({ dispatchLeaseUntil: null }).where(and(eq(events.id, event.id), eq(events.dispatchLeaseUntil, leaseUntil))).catch(() => {});
+    throw error;
   }
-  if (!event.dispatchedAt) {
-    await db.update(events).set({ dispatchedAt: now }).where(and(eq(events.id, event.id), isNull(events.dispatchedAt)));
-  }
-  return targets.length;
 }
 
 /** The `events` consumer. Acks or retries per message, never the whole batch. */
@@ -89,7 +113,7 @@ export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env
       message.ack();
     } catch (error) {
       console.error("events consumer failed", message.body?.eventId, error instanceof Error ? error.message : "unknown");
-      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** Math.min(message.attempts, 6)) });
+      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { and, eq, max, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
@@ -27,43 +27,72 @@ export const RESPONSE_EXCERPT_BYTES = 1024;
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 export type AttemptOutcome = {
-  /** skipped: nothing was sent (already final, or the target no longer exists). */
-  kind: "success" | "gone" | "failure" | "skipped";
+  /**
+   * success/gone/failure: what the receiver answered (or why nothing reached it, e.g. a
+   * decryption error: a failure on the retry schedule); abandoned: the delivery cannot be sent
+   * at all (event or endpoint deleted, endpoint disabled, no deliverer), recorded and ended now.
+   */
+  kind: "success" | "gone" | "failure" | "abandoned";
   statusCode: number | null;
   durationMs: number;
   error: string | null;
   retryAfterSeconds: number | null;
   responseExcerpt: string | null;
-  attemptNumber: number;
-  attemptsInRun: number;
 };
 
-const skipped = (attemptsInRun = 0): AttemptOutcome => ({
-  kind: "skipped", statusCode: null, durationMs: 0, error: null, retryAfterSeconds: null, responseExcerpt: null, attemptNumber: 0, attemptsInRun,
+/** What becomes of the delivery after an attempt: written in the same batch as the attempt row. */
+export type Decision = { status: "pending" | "succeeded" | "failed"; nextAttemptAt: Date | null };
+
+export type RecordedAttempt = AttemptOutcome & {
+  /** Attempts made in this run, this one included. */
+  attemptsInRun: number;
+  /** false when Resend started a new run meanwhile: the attempt is logged, the delivery left to the new run. */
+  current: boolean;
+  decision: Decision;
+};
+
+const outcomeOf = (kind: AttemptOutcome["kind"], error: string): AttemptOutcome => ({
+  kind, statusCode: null, durationMs: 0, error, retryAfterSeconds: null, responseExcerpt: null,
 });
 
 export async function loadDelivery(db: Db, id: string) {
   return db.select().from(deliveries).where(eq(deliveries.id, id)).get();
 }
 
-/** Sends one attempt of a pending delivery and records it (attempt row + delivery counters). */
-export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow): Promise<AttemptOutcome> {
-  const { db } = deps;
-  const event = await db.select().from(events).where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId))).get();
-  if (!event) {
-    await markFinal(db, delivery, "failed", "The event no longer exists.", deps.now());
-    return skipped(delivery.attempts);
-  }
+/** The Test button's decision: one attempt, no retries. */
+export const finalDecision = (o: AttemptOutcome): Decision => ({ status: o.kind === "success" ? "succeeded" : "failed", nextAttemptAt: null });
+
+/**
+ * Sends one attempt of a claimed delivery and records it: the attempt row, the delivery's
+ * counters and `decide`'s verdict go in one batch, guarded by the run and attempt count the
+ * caller claimed. Every POST is logged, even one whose delivery was resent meanwhile.
+ * Failures before sending (no event, no endpoint, a secret that cannot be decrypted) are
+ * attempts too, with a clear error.
+ */
+export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow, decide: (o: AttemptOutcome, attemptsInRun: number) => Decision): Promise<RecordedAttempt> {
   const started = deps.now();
-  let outcome: Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">;
-  let requestHeaders: Record<string, string> = {};
-  let activity: Activity | null = null;
+  let sent: Sent;
+  try {
+    sent = await send(deps, delivery, started);
+  } catch (error) {
+    sent = { outcome: outcomeOf("failure", `Could not prepare the request: ${errorText(error)}`), requestHeaders: {}, countsForHealth: true };
+  }
+  const attemptsInRun = delivery.attempts + 1;
+  const decision = decide(sent.outcome, attemptsInRun);
+  const current = await record(deps, delivery, started, sent.requestHeaders, sent.outcome, decision, sent.countsForHealth, sent.activity ?? null);
+  return { ...sent.outcome, attemptsInRun, current, decision };
+}
+
+type Sent = { outcome: AttemptOutcome; requestHeaders: Record<string, string>; countsForHealth: boolean; activity?: Activity };
+
+async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Promise<Sent> {
+  const { db } = deps;
+  const abandoned = (error: string) => ({ outcome: outcomeOf("abandoned", error), requestHeaders: {}, countsForHealth: false });
+  const event = await db.select().from(events).where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId))).get();
+  if (!event) return abandoned("The event no longer exists.");
   if (delivery.targetKind === "integration") {
     const deliverer = deps.deliverers.get(delivery.targetId);
-    if (!deliverer) {
-      await markFinal(db, delivery, "failed", `No deliverer for integration "${delivery.targetId}".`, started);
-      return skipped(delivery.attempts);
-    }
+    if (!deliverer) return abandoned(`No deliverer for integration "${delivery.targetId}".`);
     const t0 = Date.now();
     let result: IntegrationOutcome;
     try {
@@ -71,35 +100,38 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow):
     } catch (error) {
       result = { ok: false, statusCode: null, error: errorText(error) };
     }
-    requestHeaders = result.requestHeaders ?? {};
-    activity = { summary: result.summary?.slice(0, 300) ?? null, remoteUrl: result.remoteUrl?.slice(0, 500) ?? null };
-    outcome = {
-      kind: result.ok ? "success" : result.gone ? "gone" : "failure",
-      statusCode: result.statusCode,
-      durationMs: Date.now() - t0,
-      error: result.ok ? null : (result.error ?? null),
-      retryAfterSeconds: result.retryAfterSeconds ?? null,
-      responseExcerpt: result.responseExcerpt?.slice(0, RESPONSE_EXCERPT_BYTES) ?? null,
+    return {
+      requestHeaders: result.requestHeaders ?? {},
+      countsForHealth: true,
+      activity: { summary: result.summary?.slice(0, 300) ?? null, remoteUrl: result.remoteUrl?.slice(0, 500) ?? null },
+      outcome: {
+        kind: result.ok ? "success" : result.gone ? "gone" : "failure",
+        statusCode: result.statusCode,
+        durationMs: Date.now() - t0,
+        error: result.ok ? null : (result.error ?? null),
+        retryAfterSeconds: result.retryAfterSeconds ?? null,
+        responseExcerpt: result.responseExcerpt?.slice(0, RESPONSE_EXCERPT_BYTES) ?? null,
+      },
     };
-  } else {
-    const endpoint = await findEndpointRow(db, delivery.companyId, delivery.targetId);
-    if (!endpoint) {
-      await markFinal(db, delivery, "failed", "The endpoint was deleted.", started);
-      return skipped(delivery.attempts);
-    }
-    if (endpoint.status !== "active" && event.type !== "webhook.test") {
-      await markFinal(db, delivery, "failed", `The endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : "."}`, started);
-      return skipped(delivery.attempts);
-    }
-    const body = buildWebhookBody(event);
-    requestHeaders = {
-      "content-type": "application/json",
-      "user-agent": USER_AGENT,
-      ...(await signWebhook({ id: event.id, timestamp: started.getTime() / 1000, body, secrets: await signingSecrets(deps.ring, endpoint, started) })),
-    };
-    outcome = await post(deps, endpoint.url, requestHeaders, body);
   }
-  return record(deps, delivery, started, requestHeaders, outcome, activity);
+  const endpoint = await findEndpointRow(db, delivery.companyId, delivery.targetId);
+  if (!endpoint) return abandoned("The endpoint was deleted.");
+  if (endpoint.status !== "active" && event.type !== "webhook.test") {
+    return abandoned(`The endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : "."}`);
+  }
+  const body = buildWebhookBody(event);
+  let secrets: string[];
+  try {
+    secrets = await signingSecrets(deps.ring, endpoint, started);
+  } catch (error) {
+    return { outcome: outcomeOf("failure", `Could not decrypt the signing secret (${errorText(error)}); check ENCRYPTION_KEYS.`), requestHeaders: {}, countsForHealth: true };
+  }
+  const requestHeaders = {
+    "content-type": "application/json",
+    "user-agent": USER_AGENT,
+    ...(await signWebhook({ id: event.id, timestamp: started.getTime() / 1000, body, secrets })),
+  };
+  return { outcome: await post(deps, endpoint.url, requestHeaders, body), requestHeaders, countsForHealth: true };
 }
 
 /** Integration deliveries: what the attempt did and the remote record (the Configure screen's activity list). */
@@ -160,19 +192,20 @@ async function record(
   delivery: DeliveryRow,
   at: Date,
   requestHeaders: Record<string, string>,
-  o: Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">,
+  o: AttemptOutcome,
+  decision: Decision,
+  countsForHealth: boolean,
   activity: Activity | null = null,
-): Promise<AttemptOutcome> {
+): Promise<boolean> {
   const { db } = deps;
-  const last = await db.select({ n: max(deliveryAttempts.n) }).from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, delivery.id)).get();
-  const n = (last?.n ?? 0) + 1;
-  const attemptsInRun = delivery.attempts + 1;
+  const ours = and(eq(deliveries.id, delivery.id), eq(deliveries.run, delivery.run), eq(deliveries.attempts, delivery.attempts));
   const writes = [
+    // n is numbered in SQL, so two overlapping attempts (an old run still in flight) never collide.
     db.insert(deliveryAttempts).values({
       id: newId("att", at),
       companyId: delivery.companyId,
       deliveryId: delivery.id,
-      n,
+      n: sql`(SELECT coalesce(max(${deliveryAttempts.n}), 0) + 1 FROM ${deliveryAttempts} WHERE ${deliveryAttempts.deliveryId} = ${delivery.id})`,
       at,
       durationMs: o.durationMs,
       statusCode: o.statusCode,
@@ -182,12 +215,25 @@ async function record(
     }),
     db
       .update(deliveries)
-      .set({ attempts: attemptsInRun, lastStatusCode: o.statusCode, lastError: o.error, lastAttemptAt: at, lastDurationMs: o.durationMs, updatedAt: at, ...(activity ?? {}) })
-      .where(eq(deliveries.id, delivery.id)),
+      .set({
+        attempts: delivery.attempts + 1,
+        status: decision.status,
+        nextAttemptAt: decision.nextAttemptAt,
+        leaseUntil: null,
+        sweeps: 0,
+        lastStatusCode: o.statusCode,
+        lastError: o.error,
+        lastAttemptAt: at,
+        lastDurationMs: o.durationMs,
+        updatedAt: at,
+        ...(activity ?? {}),
+      })
+      .where(ours)
+      .returning({ id: deliveries.id }),
   ] as const;
-  const health = delivery.targetKind === "webhook" ? healthUpdate(db, delivery, o.kind === "success", at) : null;
-  await db.batch(health ? [...writes, health] : writes);
-  return { ...o, attemptNumber: n, attemptsInRun };
+  const health = countsForHealth && delivery.targetKind === "webhook" ? healthUpdate(db, delivery, o.kind === "success", at) : null;
+  const results = await db.batch(health ? [...writes, health] : writes);
+  return (results[1] as { id: string }[]).length === 1;
 }
 
 /**
@@ -199,12 +245,6 @@ function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
   return ok
     ? db.update(webhookEndpoints).set({ failingSince: null }).where(where)
     : db.update(webhookEndpoints).set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at.getTime()})` }).where(where);
-}
-
-export async function markFinal(db: Db, delivery: Pick<DeliveryRow, "id">, status: "succeeded" | "failed", error: string | null, at: Date) {
-  const set: Partial<DeliveryRow> = { status, nextAttemptAt: null, updatedAt: at };
-  if (error) set.lastError = error;
-  await db.update(deliveries).set(set).where(eq(deliveries.id, delivery.id));
 }
 
 function errorText(error: unknown): string {

@@ -1,18 +1,28 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, lte, or } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
+import type { Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env } from "../env";
-import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
+import { attemptDelivery, type AttemptDeps, type AttemptOutcome, type Decision, type RecordedAttempt } from "./attempt.server";
 import { tombstoneInsert } from "./hook-tombstones";
 import { forEachLimited } from "./limiter";
-import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, queueBackoffSeconds } from "./retry";
 import { deliveryDeps } from "../deps.server";
 
 /**
- * The `deliveries` consumer (DESIGN §4): one signed attempt per message, then ack or retry that
- * message alone. Queues are at-least-once, so a delivery that is already final is acked unsent.
+ * The `deliveries` consumer (docs/decisions/0030-engine-claims.md): one signed attempt per
+ * message. Each message names the run and attempt it is for; the consumer claims the delivery
+ * with one conditional UPDATE (pending, that run, that many attempts made, no live lease), so a
+ * duplicate or stale message (at-least-once delivery, a sweeper re-send, an older run replaced by
+ * Resend) is acknowledged unsent. A failed attempt's retry is a new message carrying the next
+ * attempt number, sent with the schedule's delay; the message in hand is acknowledged.
  */
-export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number };
+export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number; queue: Queue<DeliveriesMessage> };
+
+/** How long a claim holds a delivery: the send timeout plus room for the writes around it. */
+export function leaseMs(timeoutMs: number): number {
+  return timeoutMs * 2 + 30_000;
+}
 
 export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, env: Env, _ctx: ExecutionContext, overrides: Partial<ConsumerDeps> = {}): Promise<void> {
   const deps = await deliveryDeps(env, overrides);
@@ -28,50 +38,85 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, 
     }
   }
   await forEachLimited(unique, deps.concurrency, async (message) => {
+    let decision: HandleResult;
     try {
-      const decision = await handleDelivery(deps, message.body.deliveryId);
-      if (decision.retry === null) message.ack();
-      else message.retry({ delaySeconds: decision.retry });
+      decision = await handleDelivery(deps, message.body);
     } catch (error) {
+      // Nothing was recorded (the claim, if taken, was released): the same message is still valid.
       console.error("deliveries consumer failed", message.body.deliveryId, error instanceof Error ? error.message : "unknown");
-      message.retry({ delaySeconds: 30 });
+      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
+      return;
     }
+    if (decision.next) {
+      try {
+        await deps.queue.send(decision.next, { delaySeconds: decision.retry! });
+      } catch (error) {
+        // The delivery's next_attempt_at is written: the sweeper sends it once it is overdue.
+        console.error("deliveries retry enqueue failed; the sweeper will resend", message.body.deliveryId, error instanceof Error ? error.name : "unknown");
+      }
+    }
+    message.ack();
   });
 }
 
-/** retry: null → ack; a number → retry after that many seconds. */
-export async function handleDelivery(deps: ConsumerDeps, deliveryId: string): Promise<{ retry: number | null; outcome?: AttemptOutcome }> {
-  const delivery = await loadDelivery(deps.db, deliveryId);
-  if (!delivery || delivery.status !== "pending") return { retry: null };
-  const outcome = await attemptDelivery(deps, delivery);
-  const now = deps.now();
-  switch (outcome.kind) {
-    case "skipped":
-      return { retry: null, outcome };
-    case "success":
-      await markFinal(deps.db, delivery, "succeeded", null, now);
-      return { retry: null, outcome };
-    case "gone":
-      await markFinal(deps.db, delivery, "failed", outcome.error, now);
-      if (delivery.targetKind === "webhook") await endpointGone(deps, delivery.companyId, delivery.targetId, now);
-      return { retry: null, outcome };
-    case "failure": {
-      let delay = nextRetryDelay({ attemptsMade: outcome.attemptsInRun, schedule: deps.schedule, retryAfterSeconds: outcome.retryAfterSeconds, random: deps.random });
-      // A provider's rate limit (Slack's 429 Retry-After) is a floor we must honour, not a hint.
-      if (delay !== null && delivery.targetKind === "integration" && outcome.retryAfterSeconds != null) {
-        delay = Math.min(Math.max(delay, Math.ceil(outcome.retryAfterSeconds)), MAX_QUEUE_DELAY_SECONDS);
-      }
-      if (delay === null) {
-        await markFinal(deps.db, delivery, "failed", outcome.error, now);
-        return { retry: null, outcome };
-      }
-      await deps.db
-        .update(deliveries)
-        .set({ nextAttemptAt: new Date(now.getTime() + delay * 1000) })
-        .where(eq(deliveries.id, delivery.id));
-      return { retry: delay, outcome };
-    }
+export type HandleResult = { retry: number | null; next?: DeliveriesMessage; outcome?: AttemptOutcome; stale?: boolean };
+
+/**
+ * Claims the delivery for the attempt the message is for, sends it and records it. retry: null →
+ * nothing more to send; a number → `next` is the message for the next attempt, due after that
+ * many seconds. A bare id (a message from before runs existed) claims whatever attempt is next.
+ */
+export async function handleDelivery(deps: ConsumerDeps, message: DeliveriesMessage | string): Promise<HandleResult> {
+  const m = typeof message === "string" ? { deliveryId: message } : message;
+  const claimedAt = deps.now();
+  const leaseUntil = new Date(claimedAt.getTime() + leaseMs(deps.timeoutMs));
+  const claimed = await claimDelivery(deps.db, m, claimedAt, leaseUntil);
+  if (!claimed) return { retry: null, stale: true };
+  let result: RecordedAttempt;
+  let delay: number | null = null;
+  try {
+    result = await attemptDelivery(deps, claimed, (o, attemptsInRun) => {
+      const d = decide(deps, claimed, o, attemptsInRun);
+      delay = d.delay;
+      return d;
+    });
+  } catch (error) {
+    await releaseClaim(deps.db, claimed.id, leaseUntil).catch(() => {});
+    throw error;
   }
+  if (!result.current) return { retry: null, outcome: result, stale: true };
+  if (result.kind === "gone" && claimed.targetKind === "webhook") await endpointGone(deps, claimed.companyId, claimed.targetId, deps.now());
+  if (result.decision.status !== "pending") return { retry: null, outcome: result };
+  return { retry: delay ?? 0, outcome: result, next: { deliveryId: claimed.id, run: claimed.run, attempt: result.attemptsInRun + 1 } };
+}
+
+/** The one claim: pending, the message's run and attempt, and no other consumer holding it. */
+export async function claimDelivery(db: Db, m: DeliveriesMessage, now: Date, leaseUntil: Date) {
+  const conds = [
+    eq(deliveries.id, m.deliveryId),
+    eq(deliveries.status, "pending"),
+    or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+  ];
+  if (typeof m.run === "number") conds.push(eq(deliveries.run, m.run));
+  if (typeof m.attempt === "number") conds.push(eq(deliveries.attempts, m.attempt - 1));
+  const rows = await db.update(deliveries).set({ leaseUntil }).where(and(...conds)).returning();
+  return rows[0] ?? null;
+}
+
+async function releaseClaim(db: Db, id: string, leaseUntil: Date) {
+  await db.update(deliveries).set({ leaseUntil: null }).where(and(eq(deliveries.id, id), eq(deliveries.leaseUntil, leaseUntil)));
+}
+
+function decide(deps: ConsumerDeps, delivery: { targetKind: string }, o: AttemptOutcome, attemptsInRun: number): Decision & { delay: number | null } {
+  if (o.kind === "success") return { status: "succeeded", nextAttemptAt: null, delay: null };
+  if (o.kind !== "failure") return { status: "failed", nextAttemptAt: null, delay: null };
+  let delay = nextRetryDelay({ attemptsMade: attemptsInRun, schedule: deps.schedule, retryAfterSeconds: o.retryAfterSeconds, random: deps.random });
+  // A provider's rate limit (Slack's 429 Retry-After) is a floor we must honour, not a hint.
+  if (delay !== null && delivery.targetKind === "integration" && o.retryAfterSeconds != null) {
+    delay = Math.min(Math.max(delay, Math.ceil(o.retryAfterSeconds)), MAX_QUEUE_DELAY_SECONDS);
+  }
+  if (delay === null) return { status: "failed", nextAttemptAt: null, delay: null };
+  return { status: "pending", nextAttemptAt: new Date(deps.now().getTime() + delay * 1000), delay };
 }
 
 /** 410 Gone: a user endpoint is disabled with the reason; a REST hook subscription (source ≠ user) is removed. */

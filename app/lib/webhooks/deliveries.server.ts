@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
-import { attemptDelivery, markFinal, type AttemptDeps } from "./attempt.server";
+import { attemptDelivery, finalDecision, type AttemptDeps } from "./attempt.server";
 import { buildWebhookBody } from "./signing";
 import { findEndpointRow, type EndpointDeps, type Result } from "./endpoints.server";
 
@@ -42,18 +42,27 @@ export async function listDeliveries(
 
 type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };
 
-/** Resets one delivery to pending (a fresh retry run) and enqueues it. */
+/** A new run: attempts from zero, any scheduled retry or claim of the old run made stale. */
+const newRun = (now: Date) => ({ status: "pending" as const, run: sql`${deliveries.run} + 1`, attempts: 0, leaseUntil: null, sweeps: 0, nextAttemptAt: now, updatedAt: now });
+const firstMessage = (r: { id: string; run: number }): DeliveriesMessage => ({ deliveryId: r.id, run: r.run, attempt: 1 });
+
+/**
+ * Starts a fresh retry run of one delivery and enqueues its first attempt. On a pending delivery
+ * this replaces the scheduled retry: that message belongs to the old run and is acked unsent.
+ */
 export async function resendDelivery(deps: QueueDeps, deliveryId: string, { endpointId }: { endpointId?: string } = {}): Promise<Result<{ id: string }>> {
   if (typeof deliveryId !== "string" || deliveryId.length > 100) return { ok: false, status: 404 };
   const conds = [eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId)];
   if (endpointId !== undefined) conds.push(eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId));
-  const row = await deps.db.select().from(deliveries).where(and(...conds)).get();
-  if (!row) return { ok: false, status: 404 };
-  await deps.db.batch([
-    deps.db.update(deliveries).set({ status: "pending", attempts: 0, nextAttemptAt: deps.now, updatedAt: deps.now }).where(eq(deliveries.id, row.id)),
-    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.resent", target: row.id, details: { endpoint: row.targetId }, ip: deps.ip ?? null, at: deps.now }),
+  const found = await deps.db.select({ id: deliveries.id, targetId: deliveries.targetId }).from(deliveries).where(and(...conds)).get();
+  if (!found) return { ok: false, status: 404 };
+  const [updated] = await deps.db.batch([
+    deps.db.update(deliveries).set(newRun(deps.now)).where(eq(deliveries.id, found.id)).returning({ id: deliveries.id, run: deliveries.run }),
+    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.resent", target: found.id, details: { endpoint: found.targetId }, ip: deps.ip ?? null, at: deps.now }),
   ]);
-  await deps.queue.send({ deliveryId: row.id });
+  const row = updated[0];
+  if (!row) return { ok: false, status: 404 };
+  await deps.queue.send(firstMessage(row));
   return { ok: true, value: { id: row.id } };
 }
 
@@ -70,14 +79,14 @@ export async function replayFailedSince(deps: QueueDeps, endpointId: string, sin
     gte(deliveries.createdAt, since),
   );
   const rows = await deps.db.select({ id: deliveries.id }).from(deliveries).where(where).limit(1000).all();
-  if (rows.length > 0) {
-    await deps.db.batch([
-      deps.db.update(deliveries).set({ status: "pending", attempts: 0, nextAttemptAt: deps.now, updatedAt: deps.now }).where(inArray(deliveries.id, rows.map((r) => r.id))),
-      auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.replayed", target: endpointId, details: { since: since.toISOString(), count: rows.length }, ip: deps.ip ?? null, at: deps.now }),
-    ]);
-    for (let i = 0; i < rows.length; i += 100) await deps.queue.sendBatch(rows.slice(i, i + 100).map((r) => ({ body: { deliveryId: r.id } })));
-  }
-  return { ok: true, value: { count: rows.length } };
+  if (rows.length === 0) return { ok: true, value: { count: 0 } };
+  // Still failed when the update runs: a concurrent replay of the same rows claims each once.
+  const [claimed] = await deps.db.batch([
+    deps.db.update(deliveries).set(newRun(deps.now)).where(and(where, inArray(deliveries.id, rows.map((r) => r.id)))).returning({ id: deliveries.id, run: deliveries.run }),
+    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.replayed", target: endpointId, details: { since: since.toISOString(), count: rows.length }, ip: deps.ip ?? null, at: deps.now }),
+  ]);
+  for (let i = 0; i < claimed.length; i += 100) await deps.queue.sendBatch(claimed.slice(i, i + 100).map((r) => ({ body: firstMessage(r) })));
+  return { ok: true, value: { count: claimed.length } };
 }
 
 export type TestResult = { deliveryId: string; eventId: string; ok: boolean; statusCode: number | null; durationMs: number; responseExcerpt: string | null; error: string | null };
@@ -99,13 +108,12 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
       createdAt: deps.now,
       dispatchedAt: deps.now,
     }),
-    deps.db.insert(deliveries).values({ id: deliveryId, companyId: deps.companyId, eventId, targetKind: "webhook", targetId: endpoint.id, status: "pending", createdAt: deps.now, updatedAt: deps.now }),
+    deps.db.insert(deliveries).values({ id: deliveryId, companyId: deps.companyId, eventId, targetKind: "webhook", targetId: endpoint.id, status: "pending", leaseUntil: new Date(deps.now.getTime() + 10 * 60_000), createdAt: deps.now, updatedAt: deps.now }),
     auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_endpoint.tested", target: endpoint.id, details: {}, ip: deps.ip ?? null, at: deps.now }),
   ]);
   const delivery = (await deps.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get())!;
-  const outcome = await attemptDelivery(deps.attempt, delivery);
+  const outcome = await attemptDelivery(deps.attempt, delivery, finalDecision);
   const ok = outcome.kind === "success";
-  await markFinal(deps.db, delivery, ok ? "succeeded" : "failed", ok ? null : outcome.error, deps.attempt.now());
   return {
     ok: true,
     value: { deliveryId, eventId, ok, statusCode: outcome.statusCode, durationMs: outcome.durationMs, responseExcerpt: outcome.responseExcerpt, error: outcome.error },

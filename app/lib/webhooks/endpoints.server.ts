@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { auditInsert, type AuditActor } from "../audit.server";
-import type { Db } from "../db/client";
+import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/schema";
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
@@ -25,12 +25,20 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 export const FORM_ERROR = "";
 
 type Row = typeof webhookEndpoints.$inferSelect;
-export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc"> & { rotationEndsAt: Date | null };
+export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc" | "olderSecretEnc" | "olderSecretExpiresAt"> & { rotationEndsAt: Date | null };
+
+/** Earlier secrets still honoured at `now`, newest first (at most two: three sign at once). */
+function liveRetired(row: Row, now: Date): { enc: string; expiresAt: Date }[] {
+  const out: { enc: string; expiresAt: Date }[] = [];
+  if (row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) out.push({ enc: row.previousSecretEnc, expiresAt: row.previousSecretExpiresAt });
+  if (row.olderSecretEnc && row.olderSecretExpiresAt && row.olderSecretExpiresAt > now) out.push({ enc: row.olderSecretEnc, expiresAt: row.olderSecretExpiresAt });
+  return out;
+}
 
 export function toView(row: Row, now: Date): EndpointView {
-  const { secretEnc: _s, previousSecretEnc: _p, ...rest } = row;
-  const rotating = row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now;
-  return { ...rest, rotationEndsAt: rotating ? row.previousSecretExpiresAt : null };
+  const { secretEnc: _s, previousSecretEnc: _p, olderSecretEnc: _o, olderSecretExpiresAt: _oe, ...rest } = row;
+  const ends = liveRetired(row, now).map((r) => r.expiresAt.getTime());
+  return { ...rest, rotationEndsAt: ends.length ? new Date(Math.max(...ends)) : null };
 }
 
 const notFound = { ok: false, status: 404 } as const;
@@ -96,6 +104,8 @@ export async function createEndpoint(
     secretEnc: await encryptSecret(deps.ring, secret, aad(deps.companyId, id)),
     previousSecretEnc: null,
     previousSecretExpiresAt: null,
+    olderSecretEnc: null,
+    olderSecretExpiresAt: null,
     failingSince: null,
     createdBy: deps.actor.id ?? deps.actor.type,
     createdAt: deps.now,
@@ -150,22 +160,47 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
   return { ok: true, value: { id } };
 }
 
-/** A new secret; the old one keeps signing beside it for 24 h so receivers can switch over. */
+/** At most this many secrets sign a request: the current one and two still in their overlap. */
+export const MAX_SIGNING_SECRETS = 3;
+
+/**
+ * A new secret; the old one keeps signing beside it for 24 h so receivers can switch over, and a
+ * rotation within that overlap keeps the older secret until its own promised expiry. A rotation
+ * that would need a fourth live secret is refused (the form says when it can be done). The write
+ * is a compare-and-swap on the current secret: two concurrent rotations both succeed, one after
+ * the other, and both revealed secrets stay valid.
+ */
 export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-  const row = await findRow(deps.db, deps.companyId, id);
-  if (!row) return notFound;
-  const secret = generateSecret();
-  const changes = {
-    secretEnc: await encryptSecret(deps.ring, secret, aad(deps.companyId, id)),
-    previousSecretEnc: row.secretEnc,
-    previousSecretExpiresAt: new Date(deps.now.getTime() + ROTATION_OVERLAP_MS),
-    updatedAt: deps.now,
-  };
-  await deps.db.batch([
-    deps.db.update(webhookEndpoints).set(changes).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
-    audit(deps, "webhook_endpoint.secret_rotated", id, { previous_valid_until: changes.previousSecretExpiresAt.toISOString() }),
-  ]);
-  return { ok: true, value: { endpoint: toView({ ...row, ...changes }, deps.now), secret } };
+  for (let tries = 0; tries < 3; tries++) {
+    const row = await findRow(deps.db, deps.companyId, id);
+    if (!row) return notFound;
+    const retired = liveRetired(row, deps.now);
+    if (retired.length >= MAX_SIGNING_SECRETS - 1) {
+      const until = new Date(Math.min(...retired.map((r) => r.expiresAt.getTime())));
+      return invalid({ [FORM_ERROR]: [`Two earlier secrets are still honoured (until ${until.toISOString().replace("T", " ").slice(0, 16)} UTC at the earliest). Rotate again after that.`] });
+    }
+    const secret = generateSecret();
+    const changes = {
+      secretEnc: await encryptSecret(deps.ring, secret, aad(deps.companyId, id)),
+      previousSecretEnc: row.secretEnc,
+      previousSecretExpiresAt: new Date(deps.now.getTime() + ROTATION_OVERLAP_MS),
+      olderSecretEnc: retired[0]?.enc ?? null,
+      olderSecretExpiresAt: retired[0]?.expiresAt ?? null,
+      updatedAt: deps.now,
+    };
+    const [swapped] = await batchStatements(deps.db, [
+      deps.db
+        .update(webhookEndpoints)
+        .set(changes)
+        .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.secretEnc, row.secretEnc))),
+      sql`INSERT INTO audit_log (id, company_id, actor, action, target, details, ip, at)
+        SELECT ${newId("aud", deps.now)}, ${deps.companyId}, ${JSON.stringify(deps.actor)}, 'webhook_endpoint.secret_rotated', ${id},
+          ${JSON.stringify({ previous_valid_until: changes.previousSecretExpiresAt.toISOString() })}, ${deps.ip ?? null}, ${deps.now.getTime()}
+        WHERE changes() = 1`,
+    ]);
+    if (swapped!.meta.changes === 1) return { ok: true, value: { endpoint: toView({ ...row, ...changes }, deps.now), secret } };
+  }
+  return invalid({ [FORM_ERROR]: ["The secret was rotated by someone else at the same moment; try again."] });
 }
 
 export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<Result<EndpointView>> {
@@ -179,13 +214,10 @@ export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }
 
-/** The secrets to sign with now: the current one, plus the previous one during its overlap. */
+/** The secrets to sign with now: the current one, plus every earlier one still in its overlap (≤ 3 in all). */
 export async function signingSecrets(ring: Keyring, row: Row, now: Date): Promise<string[]> {
-  const secrets = [await decryptSecret(ring, row.secretEnc, aad(row.companyId, row.id))];
-  if (row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) {
-    secrets.push(await decryptSecret(ring, row.previousSecretEnc, aad(row.companyId, row.id)));
-  }
-  return secrets;
+  const encs = [row.secretEnc, ...liveRetired(row, now).map((r) => r.enc)].slice(0, MAX_SIGNING_SECRETS);
+  return Promise.all(encs.map((enc) => decryptSecret(ring, enc, aad(row.companyId, row.id))));
 }
 
 export function findEndpointRow(db: Db, companyId: string, id: string) {

@@ -1,35 +1,46 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { deliveries } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { batchStatements, type Db } from "../db/client";
 import type { DeliveriesMessage } from "../env";
+import { newId } from "../ids";
 
 /**
  * Queue messages can be lost (a local `wrangler dev` keeps them in memory, so a restart drops
  * every scheduled retry; in production a message can also outlive max_retries). A pending
- * delivery whose next attempt is overdue by more than the grace period is sent to the queue
- * again. The consumer acks a delivery that became final meanwhile, and receivers dedupe by
- * webhook-id, so a rare duplicate is harmless; a lost delivery is not.
+ * delivery overdue by more than the grace period, and held by no consumer, is claimed by one
+ * conditional UPDATE (so two cron runs never both re-send it) and sent to the queue again with
+ * the run and attempt it is for: if the original message turns up after all, one of the two is
+ * stale and acked unsent.
+ *
+ * Each re-send pushes the next one further out (k × grace after the k-th), and after
+ * MAX_SWEEPS re-sends without a recorded attempt (about three hours) the delivery ends failed
+ * with an attempt row saying so. Rows are taken most-overdue first and each re-send moves a row
+ * to the back, so stuck rows cannot starve newer ones. `webhook.test` deliveries (sent inline
+ * by the Test button) are never swept.
  */
 export const DELIVERY_SWEEP_GRACE_MS = 5 * 60 * 1000;
+export const MAX_SWEEPS = 8;
+export const SWEEP_GAVE_UP = `The delivery was re-queued ${MAX_SWEEPS} times without being picked up; it was ended.`;
 
 export async function sweepStuckDeliveries({ db, queue, now, limit = 500 }: { db: Db; queue: Queue<DeliveriesMessage>; now: Date; limit?: number }) {
-  const cutoff = now.getTime() - DELIVERY_SWEEP_GRACE_MS;
-  const due = sql`coalesce(${deliveries.nextAttemptAt}, ${deliveries.updatedAt})`;
-  const stuck = await db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "pending"), lt(due, cutoff)))
-    .orderBy(asc(due))
-    .limit(limit);
-  if (stuck.length === 0) return 0;
-  // Push the due time forward so the next tick does not send the same rows again before the consumer ran.
-  const ids = stuck.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 50) {
-    const chunk = ids.slice(i, i + 50);
-    await db.update(deliveries).set({ nextAttemptAt: now }).where(and(eq(deliveries.status, "pending"), inArray(deliveries.id, chunk)));
+  const t = now.getTime();
+  const cutoff = t - DELIVERY_SWEEP_GRACE_MS;
+  const stuck = sql`d.status = 'pending' AND coalesce(d.next_attempt_at, d.updated_at) < ${cutoff}
+    AND (d.lease_until IS NULL OR d.lease_until <= ${t})
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.type = 'webhook.test')`;
+  // Out of re-sends: one recorded attempt and the end, in one transaction.
+  await batchStatements(db, [
+    sql`INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, request_headers, response_excerpt, error)
+      SELECT ${newId("att", now)} || '_' || d.id, d.company_id, d.id,
+        (SELECT coalesce(max(a.n), 0) + 1 FROM delivery_attempts a WHERE a.delivery_id = d.id), ${t}, 0, NULL, NULL, NULL, ${SWEEP_GAVE_UP}
+      FROM deliveries d WHERE ${stuck} AND d.sweeps >= ${MAX_SWEEPS}`,
+    sql`UPDATE deliveries AS d SET status = 'failed', next_attempt_at = NULL, last_error = ${SWEEP_GAVE_UP}, updated_at = ${t}
+      WHERE ${stuck} AND d.sweeps >= ${MAX_SWEEPS}`,
+  ]);
+  const claimed = await db.all<{ id: string; run: number; attempts: number }>(sql`UPDATE deliveries SET sweeps = sweeps + 1, next_attempt_at = ${t} + sweeps * ${DELIVERY_SWEEP_GRACE_MS}, updated_at = ${t}
+    WHERE id IN (SELECT d.id FROM deliveries d WHERE ${stuck} ORDER BY coalesce(d.next_attempt_at, d.updated_at) LIMIT ${limit})
+    RETURNING id, run, attempts`);
+  for (let i = 0; i < claimed.length; i += 100) {
+    await queue.sendBatch(claimed.slice(i, i + 100).map((r) => ({ body: { deliveryId: r.id, run: r.run, attempt: r.attempts + 1 } })));
   }
-  for (let i = 0; i < ids.length; i += 100) {
-    await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { deliveryId: id } })));
-  }
-  return ids.length;
+  return claimed.length;
 }

@@ -96,7 +96,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     case "rotate": {
       const result = await rotateSecret(deps, id);
-      if (!result.ok) throw notFound();
+      if (!result.ok) {
+        if (result.status === 404) throw notFound();
+        return json({ error: Object.values(result.errors).flat()[0] ?? "The secret could not be rotated." }, { status: 400 });
+      }
       await stashSecretReveal({ kv: env.KV, ring: deps.ring, companyId: user.company.id, userId: user.id, endpointId: id }, result.value.secret);
       return redirect(`${here}?rotated=1`);
     }
