@@ -10,7 +10,8 @@ import { newId } from "~/lib/ids";
 import { consumeDeliveries, handleDelivery } from "~/lib/webhooks/consumer.server";
 import { deliveryDeps } from "~/lib/deps.server";
 import { resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
-import { rotateSecret } from "~/lib/webhooks/endpoints.server";
+import { rotateSecret, updateEndpoint } from "~/lib/webhooks/endpoints.server";
+import { AUTO_DISABLE_REASON, autoDisableFailingEndpoints } from "~/lib/webhooks/auto-disable.server";
 import { DELIVERY_SWEEP_GRACE_MS, MAX_SWEEPS, sweepStuckDeliveries } from "~/lib/webhooks/sweeper.server";
 import { fakeBatch } from "./hardening/inventory";
 import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, schedulingQueue, scriptedFetch, signatureMatches } from "./webhook-fixtures";
@@ -308,5 +309,46 @@ describe("rotation keeps every secret it promised", () => {
     for (const s of [s0, a.value.secret, b.value.secret]) expect(await signatureMatches(s, req.headers, req.body)).toBe(true);
     const audits = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'webhook_endpoint.secret_rotated' AND target = ?").bind(endpoint.id).first<{ n: number }>();
     expect(audits!.n).toBe(2);
+  });
+});
+
+describe("auto-disable needs 5 days of continuous failure", () => {
+  const DAY = 86400_000;
+  async function failAt(endpointId: string, at: number) {
+    const { deliveryId } = await makeDelivery(endpointId);
+    const deps = await deliveryDeps(env, consumerOverrides(scriptedFetch([new Response("", { status: 500 })]).fetch, { now: () => new Date(at) }));
+    await handleDelivery(deps, { deliveryId, run: 0, attempt: 1 });
+  }
+  const statusOf = async (id: string) => (await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get())!.status;
+
+  it("one failure on Monday and the next on Saturday is not continuous; failing every 20 hours for 5 days is", async () => {
+    const t = Date.now();
+    const { endpoint: quiet } = await makeEndpoint({ url: "https://quiet.example.com/h" });
+    await failAt(quiet.id, t - 5 * DAY - 3600_000);
+    await failAt(quiet.id, t - 60_000);
+    const { endpoint: broken } = await makeEndpoint({ url: "https://broken.example.com/h" });
+    for (let at = t - 5 * DAY - 3600_000; at < t; at += 20 * 3600_000) await failAt(broken.id, at);
+    const disabled = await autoDisableFailingEndpoints({ db: db(), now: new Date(t) });
+    expect(disabled).toContain(broken.id);
+    expect(disabled).not.toContain(quiet.id);
+    expect(await statusOf(quiet.id)).toBe("active");
+    expect(await statusOf(broken.id)).toBe("disabled");
+  });
+
+  it("a URL change resets the clock; two cron runs at once disable once with one audit row", async () => {
+    const t = Date.now();
+    const { endpoint: moved } = await makeEndpoint({ url: "https://moved.example.com/h" });
+    const { endpoint: broken } = await makeEndpoint({ url: "https://broken2.example.com/h" });
+    for (let at = t - 5 * DAY - 3600_000; at < t; at += 20 * 3600_000) {
+      await failAt(moved.id, at);
+      await failAt(broken.id, at);
+    }
+    expect((await updateEndpoint(await endpointDeps(), moved.id, { url: "https://moved-new.example.com/h" })).ok).toBe(true);
+    await Promise.all([autoDisableFailingEndpoints({ db: db(), now: new Date(t) }), autoDisableFailingEndpoints({ db: db(), now: new Date(t) })]);
+    expect(await statusOf(moved.id)).toBe("active");
+    expect(await statusOf(broken.id)).toBe("disabled");
+    const audits = await env.DB.prepare("SELECT details FROM audit_log WHERE action = 'webhook_endpoint.disabled' AND target = ?").bind(broken.id).all<{ details: string }>();
+    expect(audits.results).toHaveLength(1);
+    expect(JSON.parse(audits.results[0]!.details)).toMatchObject({ reason: AUTO_DISABLE_REASON });
   });
 });

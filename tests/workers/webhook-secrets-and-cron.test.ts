@@ -89,8 +89,8 @@ describe("auto-disable", () => {
     const { endpoint: old } = await makeEndpoint({ url: "https://old.example.com/h" });
     const { endpoint: young } = await makeEndpoint({ url: "https://young.example.com/h" });
     const now = Date.now();
-    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 5 * 86400_000 - 60_000) }).where(eq(webhookEndpoints.id, old.id));
-    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 4 * 86400_000) }).where(eq(webhookEndpoints.id, young.id));
+    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 5 * 86400_000 - 60_000), lastFailureAt: new Date(now - 3600_000) }).where(eq(webhookEndpoints.id, old.id));
+    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 4 * 86400_000), lastFailureAt: new Date(now - 3600_000) }).where(eq(webhookEndpoints.id, young.id));
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: "* * * * *" }), env, ctx);
     expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, old.id)).get()).toMatchObject({ status: "disabled", disabledReason: AUTO_DISABLE_REASON });

@@ -120,6 +120,8 @@ export const webhookEndpoints = sqliteTable(
     olderSecretExpiresAt: timestamp("older_secret_expires_at"),
     /** Start of the current unbroken run of failures; cleared by one success. */
     failingSince: timestamp("failing_since"),
+    /** The latest failed attempt; a gap over FAILURE_GAP_MS between failures restarts failing_since. */
+    lastFailureAt: timestamp("last_failure_at"),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),

@@ -9,6 +9,7 @@ import type { DelivererRegistry, IntegrationOutcome } from "./integration-delive
 import { buildWebhookBody, signWebhook } from "./signing";
 import { checkResolvedHost, checkWebhookUrl, guardPolicy, type Resolver } from "./url-guard";
 import { parseRetryAfter } from "./retry";
+import { FAILURE_GAP_MS } from "./auto-disable.server";
 
 /** One delivery attempt: guard, sign, POST, record. The consumer and the Test button share it. */
 export type AttemptDeps = {
@@ -243,8 +244,15 @@ async function record(
 function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
   const where = and(eq(webhookEndpoints.companyId, delivery.companyId), eq(webhookEndpoints.id, delivery.targetId));
   return ok
-    ? db.update(webhookEndpoints).set({ failingSince: null }).where(where)
-    : db.update(webhookEndpoints).set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at.getTime()})` }).where(where);
+    ? db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where)
+    : db
+        .update(webhookEndpoints)
+        .set({
+          // Continuous only: a failure more than FAILURE_GAP_MS after the previous one starts a new run.
+          failingSince: sql`CASE WHEN ${webhookEndpoints.failingSince} IS NOT NULL AND ${webhookEndpoints.lastFailureAt} >= ${at.getTime() - FAILURE_GAP_MS} THEN ${webhookEndpoints.failingSince} ELSE ${at.getTime()} END`,
+          lastFailureAt: at,
+        })
+        .where(where);
 }
 
 function errorText(error: unknown): string {

@@ -25,7 +25,7 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 export const FORM_ERROR = "";
 
 type Row = typeof webhookEndpoints.$inferSelect;
-export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc" | "olderSecretEnc" | "olderSecretExpiresAt"> & { rotationEndsAt: Date | null };
+export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc" | "olderSecretEnc" | "olderSecretExpiresAt" | "lastFailureAt"> & { rotationEndsAt: Date | null };
 
 /** Earlier secrets still honoured at `now`, newest first (at most two: three sign at once). */
 function liveRetired(row: Row, now: Date): { enc: string; expiresAt: Date }[] {
@@ -36,7 +36,7 @@ function liveRetired(row: Row, now: Date): { enc: string; expiresAt: Date }[] {
 }
 
 export function toView(row: Row, now: Date): EndpointView {
-  const { secretEnc: _s, previousSecretEnc: _p, olderSecretEnc: _o, olderSecretExpiresAt: _oe, ...rest } = row;
+  const { secretEnc: _s, previousSecretEnc: _p, olderSecretEnc: _o, olderSecretExpiresAt: _oe, lastFailureAt: _lf, ...rest } = row;
   const ends = liveRetired(row, now).map((r) => r.expiresAt.getTime());
   return { ...rest, rotationEndsAt: ends.length ? new Date(Math.max(...ends)) : null };
 }
@@ -107,6 +107,7 @@ export async function createEndpoint(
     olderSecretEnc: null,
     olderSecretExpiresAt: null,
     failingSince: null,
+    lastFailureAt: null,
     createdBy: deps.actor.id ?? deps.actor.type,
     createdAt: deps.now,
     updatedAt: deps.now,
@@ -136,7 +137,8 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
   const urlErrors = guardUrl(patch.url, deps.policy);
   if (urlErrors) return invalid(urlErrors);
   const changes: Partial<Row> = { updatedAt: deps.now };
-  if (patch.url !== undefined) changes.url = patch.url;
+  // A new URL is a new receiver: its failure clock starts from nothing.
+  if (patch.url !== undefined && patch.url !== row.url) Object.assign(changes, { url: patch.url, failingSince: null, lastFailureAt: null });
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.events !== undefined) changes.events = [...new Set(patch.events)];
   await deps.db.batch([
@@ -206,7 +208,7 @@ export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Resu
 export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<Result<EndpointView>> {
   const row = await findRow(deps.db, deps.companyId, id);
   if (!row) return notFound;
-  const changes = { status: "active" as const, disabledReason: null, disabledAt: null, failingSince: null, updatedAt: deps.now };
+  const changes = { status: "active" as const, disabledReason: null, disabledAt: null, failingSince: null, lastFailureAt: null, updatedAt: deps.now };
   await deps.db.batch([
     deps.db.update(webhookEndpoints).set(changes).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.reenabled", id, {}),
