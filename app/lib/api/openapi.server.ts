@@ -93,6 +93,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     if (route.scope) responses["403"] = problemResponse(`The key lacks the \`${route.scope}\` scope.`);
     if (pathParams.length) responses["404"] = problemResponse("No such resource in your company.");
     if (route.body) responses["413"] = problemResponse("The body is larger than 64 KB.");
+    if (route.body) responses["415"] = problemResponse("The body is not sent as application/json.");
     responses["429"] = problemResponse(
       route.companyLimit
         ? "Rate limit exceeded (this key, or your company's budget for this action); see Retry-After."

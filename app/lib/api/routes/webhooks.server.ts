@@ -251,7 +251,7 @@ export const webhookRoutes: ApiRoute[] = [
     companyLimit: "webhook.resend",
     summary: "Send one delivery again (a fresh run of the retry schedule)",
     tag: TAG,
-    responses: { 202: { description: "Queued." } },
+    responses: { 202: { description: "Queued.", schema: z.object({ id: Id, status: z.literal("pending") }).meta({ id: "DeliveryQueued" }) } },
     handler: async (c) => {
       const result = await resendDelivery({ ...(await deps(c)), queue: c.env.DELIVERIES }, c.params.id!);
       if (!result.ok) return failure(result, "No delivery with that id.");
