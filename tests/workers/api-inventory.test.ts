@@ -6,7 +6,7 @@ import { ACME_MARKERS, createAcmeFixtures, type AcmeFixtures } from "./hardening
 import { dumpD1, v1Fill, v1HasTenantParam, v1Routes } from "./hardening/inventory";
 
 /**
- * Every row of the /v1 route table (so routes merged later are covered): its access rule is
+ * Every row of the /v1 route table (so routes added later are covered): its access rule is
  * declared, and without a key → 401, with a key lacking the scope → 403, with another company's
  * key on Acme's ids → exactly what a made-up id gets (404), and none of these changes anything.
  */

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { AuthenticatedKey } from "../api-keys/authenticate.server";
 import type { Db } from "../db/client";
-import type { ApiScope } from "../db/schema";
+import type { ApiScope } from "../vocabulary";
 import type { Env } from "../env";
 import type { LimitBucket } from "../security/limits.server";
 

@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../../db/schema";
-import { keyringFromEnv } from "../../security/encryption";
-import { guardPolicy } from "../../webhooks/url-guard";
+import { webhookEventTypes } from "../../vocabulary";
 import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint, type EndpointDeps, type EndpointView, type Result } from "../../webhooks/endpoints.server";
 import { listDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from "../../webhooks/deliveries.server";
-import { deliveryDeps } from "../../webhooks/consumer.server";
+import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { problem } from "../problem";
 import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import { Count, Cursor, Id, Limit, page, Timestamp } from "../schemas";
@@ -95,16 +93,8 @@ function deliveryRepresentation(d: DeliveryView) {
   };
 }
 
-async function deps(c: ApiRequestContext<unknown, unknown>): Promise<EndpointDeps> {
-  return {
-    db: c.db,
-    ring: await keyringFromEnv(c.env),
-    policy: guardPolicy(c.env),
-    companyId: c.key.companyId,
-    actor: { type: "api_key", id: c.key.id, label: c.key.name },
-    now: c.now,
-    ip: c.request.headers.get("CF-Connecting-IP"),
-  };
+function deps(c: ApiRequestContext<unknown, unknown>): Promise<EndpointDeps> {
+  return endpointDeps(c.env, apiKeyCaller(c.key, c.request.headers.get("CF-Connecting-IP")), { db: c.db, now: c.now });
 }
 
 const NOT_FOUND = "No webhook endpoint with that id.";
