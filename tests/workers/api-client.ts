@@ -3,16 +3,21 @@ import { createApiKey } from "~/lib/api-keys/keys.server";
 import { createDb } from "~/lib/db/client";
 import type { ApiScope } from "~/lib/db/schema";
 import { TEST_API_KEY } from "../helpers/seed";
+import { conformanceProblems } from "./openapi-conformance";
 
 export const API = "http://localhost/v1";
 
-export function api(path: string, { method = "GET", body, key = TEST_API_KEY, raw, headers = {} }: { method?: string; body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> } = {}) {
+/** A /v1 call; every response is checked against the OpenAPI document (openapi-conformance.ts). */
+export async function api(path: string, { method = "GET", body, key = TEST_API_KEY, raw, headers = {} }: { method?: string; body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> } = {}) {
   const h = new Headers(headers);
   if (key) h.set("Authorization", `Bearer ${key}`);
   let payload: string | undefined = raw;
   if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined && !h.has("Content-Type")) h.set("Content-Type", "application/json");
-  return SELF.fetch(`${API}${path}`, { method, headers: h, body: payload });
+  const res = await SELF.fetch(`${API}${path}`, { method, headers: h, body: payload });
+  const problems = await conformanceProblems(method, `${API}${path}`, res);
+  if (problems.length) throw new Error(`response does not match the OpenAPI document:\n${problems.join("\n")}`);
+  return res;
 }
 
 export async function newKey(companyId: string, scopes: ApiScope[] = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"], name = "Test key") {

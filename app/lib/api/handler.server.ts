@@ -9,7 +9,7 @@ import { problem } from "./problem";
 import { checkRateLimit, rateLimitHeaders } from "./rate-limit.server";
 import { apiRoutes } from "./routes/index.server";
 import { clientIp } from "../http/client-ip";
-import { hitLimit, LimiterUnavailableError, limitMessage, type LimitBucket } from "../security/limits.server";
+import { hitLimit, LimiterUnavailableError, LIMITS, limitMessage, type LimitBucket } from "../security/limits.server";
 
 const AUTH_DETAIL = {
   missing: "Send your API key as `Authorization: Bearer sk_live_…`.",
@@ -50,10 +50,12 @@ function openApiResponse(request: Request, env: Env, routes: readonly ApiRoute[]
 }
 
 /** Requests without a valid key are counted per client address; over the budget they get a 429. */
-async function anonymousLimit(request: Request, env: Env): Promise<Response | null> {
+async function anonymousLimit(request: Request, env: Env): Promise<{ refused: Response | null; headers: Record<string, string> }> {
   const d = await hitLimit(env, "api.anonymous", clientIp(request));
-  if (d.allowed) return null;
-  return problem(429, "Too many requests without a valid API key from your address. Retry after the time in Retry-After.", {}, { "Retry-After": String(d.resetSeconds) });
+  const headers = rateLimitHeaders(d, LIMITS["api.anonymous"].windowMs);
+  if (d.allowed) return { refused: null, headers };
+  const refused = problem(429, "Too many requests without a valid API key from your address. Retry after the time in Retry-After.", {}, { ...headers, "Retry-After": String(d.resetSeconds) });
+  return { refused, headers };
 }
 
 async function companyLimit(env: Env, bucket: LimitBucket, companyId: string): Promise<Response | null> {
@@ -67,7 +69,7 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const found = findRoute(routes, request.method, url.pathname);
   const isDocument = url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD");
   if (isDocument || !found.route) {
-    const refused = await anonymousLimit(request, env);
+    const { refused } = await anonymousLimit(request, env);
     if (refused) return refused;
   }
   if (isDocument) return openApiResponse(request, env, routes);
@@ -80,9 +82,9 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const db = createDb(env.DB);
   const auth = await authenticateApiKey({ db, token: bearerToken(request.headers.get("Authorization")), now, waitUntil: (p) => ctx.waitUntil(p) });
   if (!auth.ok) {
-    const refused = await anonymousLimit(request, env);
+    const { refused, headers } = await anonymousLimit(request, env);
     if (refused) return refused;
-    return problem(401, AUTH_DETAIL[auth.reason], {}, { "WWW-Authenticate": 'Bearer realm="api"' });
+    return problem(401, AUTH_DETAIL[auth.reason], {}, { ...headers, "WWW-Authenticate": 'Bearer realm="api"' });
   }
   const key = auth.key;
 

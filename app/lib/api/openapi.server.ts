@@ -15,14 +15,49 @@ function toSchema(schema: z.ZodType, io: "input" | "output", components: Compone
   delete out.$defs;
   delete out.$schema;
   delete out.$id;
-  for (const [id, def] of Object.entries(defs)) components[id] ??= def;
+  for (const [id, def] of Object.entries(defs)) components[id] ??= withIntegerFormats(def);
+  withIntegerFormats(out);
   const id = z.globalRegistry.get(schema)?.id;
   if (!id) return out;
   components[id] ??= out;
   return { $ref: REF + id };
 }
 
-const problemResponse = (description: string) => ({ description, content: { "application/problem+json": { schema: { $ref: REF + "Problem" } } } });
+const INT32 = 2 ** 31;
+
+/** Names the storage width of every bounded integer (int32 when its bounds fit, else int64). */
+function withIntegerFormats<T>(node: T): T {
+  if (Array.isArray(node)) node.forEach(withIntegerFormats);
+  else if (node && typeof node === "object") {
+    const o = node as Record<string, unknown>;
+    if (o.type === "integer" && o.format === undefined) {
+      const lo = typeof o.minimum === "number" ? o.minimum : -Infinity;
+      const hi = typeof o.maximum === "number" ? o.maximum : Infinity;
+      o.format = lo >= -INT32 && hi < INT32 ? "int32" : "int64";
+    }
+    Object.values(o).forEach(withIntegerFormats);
+  }
+  return node;
+}
+
+/** Sent on every response to an authenticated request (per key) and on a 401 (per client address). */
+const RATE_LIMIT_HEADERS = {
+  "RateLimit-Limit": { $ref: "#/components/headers/RateLimit-Limit" },
+  "RateLimit-Remaining": { $ref: "#/components/headers/RateLimit-Remaining" },
+  "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
+};
+const HEADERS = {
+  "RateLimit-Limit": { description: "Requests allowed in the window.", schema: { type: "integer", format: "int32", minimum: 1, maximum: 1_000_000 } },
+  "RateLimit-Remaining": { description: "Requests left in the window.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 1_000_000 } },
+  "RateLimit-Reset": { description: "Seconds until a request is allowed again.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 } },
+  "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 } },
+};
+
+const problemResponse = (description: string, headers: Record<string, unknown> = RATE_LIMIT_HEADERS) => ({
+  description,
+  headers,
+  content: { "application/problem+json": { schema: { $ref: REF + "Problem" } } },
+});
 
 /** "/v1/conversations/:id" → "/v1/conversations/{id}" */
 export function openApiPath(path: string): string {
@@ -35,7 +70,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
-    const parameters: unknown[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string" }, description: `The ${name === "id" ? "resource" : name} id.` }));
+    const parameters: unknown[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string", maxLength: 100 }, description: `The ${name === "id" ? "resource" : name} id.` }));
     if (route.query) {
       const q = toSchema(route.query, "input", components);
       const required = new Set((q.required as string[] | undefined) ?? []);
@@ -46,21 +81,32 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     }
     const responses: Record<string, unknown> = {};
     for (const [status, doc] of Object.entries(route.responses)) {
+      const success = Number(status) < 400;
       responses[status] = doc.schema
-        ? { description: doc.description, content: { "application/json": { schema: toSchema(doc.schema, "output", components) } } }
-        : problemResponse(doc.description);
+        ? { description: doc.description, headers: RATE_LIMIT_HEADERS, content: { "application/json": { schema: toSchema(doc.schema, "output", components) } } }
+        : success
+          ? { description: doc.description, headers: RATE_LIMIT_HEADERS } // e.g. 204: no body at all
+          : problemResponse(doc.description);
     }
     if (route.body || route.query) responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
     responses["401"] = problemResponse("Missing, invalid, revoked or expired API key.");
     if (route.scope) responses["403"] = problemResponse(`The key lacks the \`${route.scope}\` scope.`);
     if (pathParams.length) responses["404"] = problemResponse("No such resource in your company.");
     if (route.body) responses["413"] = problemResponse("The body is larger than 64 KB.");
-    responses["429"] = { ...problemResponse("Rate limit exceeded; see Retry-After."), headers: { "Retry-After": { schema: { type: "integer" } } } };
+    if (route.body) responses["415"] = problemResponse("The body is not sent as application/json.");
+    responses["429"] = problemResponse(
+      route.companyLimit
+        ? "Rate limit exceeded (this key, or your company's budget for this action); see Retry-After."
+        : "Rate limit exceeded; see Retry-After.",
+      { ...RATE_LIMIT_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } },
+    );
+    responses["500"] = problemResponse("Something failed on our side; retrying later is safe.", {});
+    responses["503"] = problemResponse("Temporarily unavailable; see Retry-After.", { "Retry-After": { $ref: "#/components/headers/Retry-After" } });
 
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
+      description: route.description ?? `${route.summary}. ${route.scope ? `Needs an API key with the \`${route.scope}\` scope.` : (route.scopeReason ?? "")}`.trim(),
       tags: [route.tag],
       security: [{ bearerAuth: [] }],
       ...(route.scope ? { "x-required-scope": route.scope } : {}),
@@ -78,15 +124,17 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     openapi: "3.1.0",
     info: {
       title: "Integrations Hub API",
+      contact: { name: "Integrations Hub API documentation", url: "https://app.chat.buzzi.ai/docs/api" },
       version: "1.0.0",
       description:
         "The edge API of the support platform. Authenticate with `Authorization: Bearer sk_live_…`. Errors are `application/problem+json` (RFC 9457). Lists are `{ data, next_cursor }`. Each key is limited to API_RATE_LIMIT_PER_MINUTE requests per minute (600 by default).",
     },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: serverUrl, description: "Production API, public, for customers' own servers", "x-internal": false }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,
+      headers: HEADERS,
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key: sk_live_…" } },
     },
   };

@@ -24,11 +24,11 @@ export async function checkRateLimit(env: Env, keyId: string): Promise<RateLimit
   return limiterStub(env, keyId).hit(rateLimitPerMinute(env), WINDOW_MS);
 }
 
-export function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {
+export function rateLimitHeaders(d: RateLimitDecision, windowMs = WINDOW_MS): Record<string, string> {
   return {
     "RateLimit-Limit": String(d.limit),
     "RateLimit-Remaining": String(d.remaining),
     "RateLimit-Reset": String(d.resetSeconds),
-    "RateLimit-Policy": `${d.limit};w=${WINDOW_MS / 1000}`,
+    "RateLimit-Policy": `${d.limit};w=${windowMs / 1000}`,
   };
 }

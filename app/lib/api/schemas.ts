@@ -37,23 +37,30 @@ export const EscalateBody = z
 export const ConversationListQuery = z.object({ status: z.enum(conversationStatuses).optional(), limit: Limit, cursor: Cursor.optional() });
 export const EventListQuery = z.object({
   type: z.enum(eventTypes).optional(),
-  since: z.iso.datetime({ offset: true, error: "Must be an ISO 8601 date-time" }).optional().meta({ description: "Only events created at or after this instant." }),
+  since: z.iso.datetime({ offset: true, error: "Must be an ISO 8601 date-time" }).max(40).optional().meta({ description: "Only events created at or after this instant." }),
   limit: Limit,
   cursor: Cursor.optional(),
 });
 
-const Timestamp = z.iso.datetime();
+/**
+ * Bounds of what responses carry (OWASP API4: every string, array and integer bounded). Each is
+ * the cap applied where the value is written: ids are newId() output, text is capped at intake.
+ */
+export const Id = z.string().max(100);
+export const Timestamp = z.iso.datetime().max(30);
+export const Name = z.string().max(1000);
+export const Count = z.int32().min(0);
 const PerformedBy = z
-  .object({ type: z.enum(["contact", "ai", "agent", "api_key", "zapier", "system"]), id: z.string().nullable(), name: z.string().nullable() })
+  .object({ type: z.enum(["contact", "ai", "agent", "api_key", "zapier", "system"]), id: Id.nullable(), name: Name.nullable() })
   .meta({ id: "PerformedBy" });
 
 export const Conversation = z
   .object({
-    id: z.string(),
+    id: Id,
     channel: z.enum(conversationChannels),
     status: z.enum(conversationStatuses),
-    contact: z.object({ email: z.string(), name: z.string().nullable() }),
-    subject: z.string().nullable(),
+    contact: z.object({ email: z.string().max(320), name: Name.nullable() }),
+    subject: z.string().max(1000).nullable(),
     created_at: Timestamp,
     updated_at: Timestamp,
     closed_at: Timestamp.nullable(),
@@ -63,47 +70,48 @@ export const Conversation = z
 
 export const Message = z
   .object({
-    id: z.string(),
-    conversation_id: z.string(),
+    id: Id,
+    conversation_id: Id,
     direction: z.enum(["inbound", "outbound"]),
     author: z.enum(authorKinds),
-    author_name: z.string().nullable(),
-    body: z.string(),
-    source: z.string(),
+    author_name: Name.nullable(),
+    // email bodies are capped at 100,000 characters plus a truncation note (email/content.server.ts)
+    body: z.string().max(100_100),
+    source: z.string().max(50),
     created_at: Timestamp,
   })
   .meta({ id: "Message" });
 
-export const ConversationWithMessages = Conversation.extend({ messages: z.array(Message) }).meta({ id: "ConversationWithMessages" });
-export const ConversationCreated = Conversation.extend({ messages: z.array(Message) }).meta({ id: "ConversationCreated" });
+export const ConversationWithMessages = Conversation.extend({ messages: z.array(Message).max(10_000) }).meta({ id: "ConversationWithMessages" });
+export const ConversationCreated = Conversation.extend({ messages: z.array(Message).max(1) }).meta({ id: "ConversationCreated" });
 
 export const Event = z
   .object({
-    id: z.string(),
+    id: Id,
     type: z.enum(eventTypes),
     created_at: Timestamp,
-    company_id: z.string(),
-    data: z.record(z.string(), z.unknown()),
+    company_id: Id,
+    data: z.record(z.string().max(100), z.unknown()),
     performed_by: PerformedBy,
   })
   .meta({ id: "Event" });
 
 export const Me = z
   .object({
-    company: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
-    api_key: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(apiScopes)), last4: z.string(), created_at: Timestamp, expires_at: Timestamp.nullable() }),
+    company: z.object({ id: Id, name: Name, slug: z.string().max(100) }),
+    api_key: z.object({ id: Id, name: Name, scopes: z.array(z.enum(apiScopes)).max(apiScopes.length), last4: z.string().length(4), created_at: Timestamp, expires_at: Timestamp.nullable() }),
   })
   .meta({ id: "Me" });
 
 export const page = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ data: z.array(item), next_cursor: z.string().nullable() }).meta({ id });
+  z.object({ data: z.array(item).max(100), next_cursor: Id.nullable() }).meta({ id });
 
 export const ProblemSchema = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.record(z.string(), z.array(z.string())).optional(),
+    type: z.string().max(200),
+    title: z.string().max(100),
+    status: z.int32().min(400).max(599),
+    detail: z.string().max(1000).optional(),
+    errors: z.record(z.string().max(200), z.array(z.string().max(1000)).max(50)).optional(),
   })
   .meta({ id: "Problem" });

@@ -5,7 +5,7 @@ import { apiKeyCaller, endpointDeps } from "../../deps.server";
 import { MAX_URL_LENGTH } from "../../webhooks/url-guard";
 import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import { problem } from "../problem";
-import { Event } from "../schemas";
+import { Event, Id, Timestamp } from "../schemas";
 
 /**
  * Zapier REST hooks (DESIGN §6): subscribe, unsubscribe and sample data for Zapier's triggers.
@@ -15,10 +15,10 @@ const TAG = "Zapier";
 
 const Hook = z
   .object({
-    id: z.string(),
-    target_url: z.string(),
+    id: Id,
+    target_url: z.string().max(2048),
     event: z.enum(webhookEventTypes),
-    created_at: z.iso.datetime(),
+    created_at: Timestamp,
   })
   .meta({ id: "ZapierHook" });
 
@@ -106,7 +106,7 @@ export const hookRoutes: ApiRoute[] = [
     description:
       "An array of event objects exactly as a subscription receives them: the company's three most recent events of the type when the key has `conversations:read`, otherwise (or when there are none yet) one realistic sample.",
     tag: TAG,
-    responses: { 200: { description: "Newest first; each item has an `id`.", schema: z.array(Event).meta({ id: "ZapierHookSamples" }) } },
+    responses: { 200: { description: "Newest first; each item has an `id`.", schema: z.array(Event).max(3).meta({ id: "ZapierHookSamples" }) } },
     handler: async (c) => {
       const event = z.enum(webhookEventTypes).safeParse(c.params.event);
       if (!event.success) return problem(404, `Unknown event type. Use one of: ${webhookEventTypes.join(", ")}.`);

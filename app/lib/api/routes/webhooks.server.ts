@@ -6,20 +6,27 @@ import { listDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { problem } from "../problem";
 import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
-import { Cursor, Limit, page } from "../schemas";
+import { Count, Cursor, Id, Limit, page, Timestamp } from "../schemas";
+
+/** The API lists the latest attempts of a delivery (every attempt stays in the page's history). */
+const ATTEMPT_LOG_MAX = 100;
+const HttpStatus = z.int32().min(100).max(599);
+const Duration = z.int32().min(0);
+// an excerpt is at most RESPONSE_EXCERPT_BYTES (1,024) of the body; an error at most 300 characters plus a short prefix
+const Excerpt = z.string().max(1024);
+const ErrorText = z.string().max(500);
 
 /** /v1/webhooks… and /v1/deliveries…: thin adapters over the same lib functions the UI uses. */
 const TAG = "Webhooks";
-const Timestamp = z.iso.datetime();
 
 export const WebhookEndpoint = z
   .object({
-    id: z.string(),
-    url: z.string(),
-    description: z.string(),
-    events: z.array(z.enum(webhookEventTypes)),
+    id: Id,
+    url: z.string().max(2048),
+    description: z.string().max(500),
+    events: z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length),
     status: z.enum(["active", "disabled"]),
-    disabled_reason: z.string().nullable(),
+    disabled_reason: z.string().max(500).nullable(),
     source: z.enum(["user", "zapier"]),
     previous_secret_expires_at: Timestamp.nullable().meta({ description: "While a rotated-out secret still signs beside the new one." }),
     created_at: Timestamp,
@@ -28,27 +35,27 @@ export const WebhookEndpoint = z
   .meta({ id: "WebhookEndpoint" });
 
 const WebhookEndpointWithSecret = WebhookEndpoint.extend({
-  secret: z.string().meta({ description: "The `whsec_…` signing secret. Returned only here, once." }),
+  secret: z.string().max(100).meta({ description: "The `whsec_…` signing secret. Returned only here, once." }),
 }).meta({ id: "WebhookEndpointWithSecret" });
 
-const Attempt = z.object({ n: z.number().int(), at: Timestamp, duration_ms: z.number().int(), status_code: z.number().int().nullable(), response_excerpt: z.string().nullable(), error: z.string().nullable() });
+const Attempt = z.object({ n: Count, at: Timestamp, duration_ms: Duration, status_code: HttpStatus.nullable(), response_excerpt: Excerpt.nullable(), error: ErrorText.nullable() });
 
 export const Delivery = z
   .object({
-    id: z.string(),
-    event_id: z.string(),
-    event_type: z.string(),
+    id: Id,
+    event_id: Id,
+    event_type: z.string().max(100),
     status: z.enum(["pending", "succeeded", "failed"]),
-    attempts: z.number().int(),
-    last_status_code: z.number().int().nullable(),
+    attempts: Count,
+    last_status_code: HttpStatus.nullable(),
     next_attempt_at: Timestamp.nullable(),
     created_at: Timestamp,
-    attempt_log: z.array(Attempt),
+    attempt_log: z.array(Attempt).max(ATTEMPT_LOG_MAX).meta({ description: `The latest ${ATTEMPT_LOG_MAX} attempts, oldest first.` }),
   })
   .meta({ id: "Delivery" });
 
 const TestResult = z
-  .object({ delivery_id: z.string(), event_id: z.string(), ok: z.boolean(), status_code: z.number().int().nullable(), duration_ms: z.number().int(), response_excerpt: z.string().nullable(), error: z.string().nullable() })
+  .object({ delivery_id: Id, event_id: Id, ok: z.boolean(), status_code: HttpStatus.nullable(), duration_ms: Duration, response_excerpt: Excerpt.nullable(), error: ErrorText.nullable() })
   .meta({ id: "WebhookTestResult" });
 
 const WebhookPatchBody = EndpointPatchSchema.extend({
@@ -82,7 +89,7 @@ function deliveryRepresentation(d: DeliveryView) {
     last_status_code: d.lastStatusCode,
     next_attempt_at: iso(d.nextAttemptAt),
     created_at: d.createdAt.toISOString(),
-    attempt_log: d.attemptsList.map((a) => ({ n: a.n, at: a.at.toISOString(), duration_ms: a.durationMs, status_code: a.statusCode, response_excerpt: a.responseExcerpt, error: a.error })),
+    attempt_log: d.attemptsList.slice(-ATTEMPT_LOG_MAX).map((a) => ({ n: a.n, at: a.at.toISOString(), duration_ms: a.durationMs, status_code: a.statusCode, response_excerpt: a.responseExcerpt, error: a.error })),
   };
 }
 
@@ -234,7 +241,7 @@ export const webhookRoutes: ApiRoute[] = [
     companyLimit: "webhook.resend",
     summary: "Send one delivery again (a fresh run of the retry schedule)",
     tag: TAG,
-    responses: { 202: { description: "Queued." } },
+    responses: { 202: { description: "Queued.", schema: z.object({ id: Id, status: z.literal("pending") }).meta({ id: "DeliveryQueued" }) } },
     handler: async (c) => {
       const result = await resendDelivery({ ...(await deps(c)), queue: c.env.DELIVERIES }, c.params.id!);
       if (!result.ok) return failure(result, "No delivery with that id.");
