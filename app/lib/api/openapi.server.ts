@@ -80,7 +80,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       title: "Integrations Hub API",
       version: "1.0.0",
       description:
-        "The edge API of the support platform. Authenticate with `Authorization: Bearer sk_live_…`. Errors are `application/problem+json` (RFC 9457). Lists are `{ data, next_cursor }`. Each key is limited to API_RATE_LIMIT_PER_MINUTE requests per minute (600 by default).",
+        "The edge API of the support platform. Authenticate with `Authorization: Bearer sk_live_…`. Errors are `application/problem+json` (RFC 9457). Lists are `{ data, next_cursor }`. Each key is limited to a number of requests per minute: every response says the limit and what remains in its `RateLimit-*` headers, and a 429 says when to retry in `Retry-After`.",
     },
     servers: [{ url: serverUrl }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
