@@ -1,5 +1,5 @@
 import type { FieldMetadata } from "@conform-to/react";
-import { webhookEventTypes } from "~/lib/db/schema";
+import { webhookEventTypes } from "~/lib/vocabulary";
 import { EVENT_DESCRIPTIONS } from "~/lib/webhooks/endpoint-schema";
 import { CheckboxGroup, Field, FormAlert } from "./forms";
 

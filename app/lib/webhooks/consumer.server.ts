@@ -1,42 +1,18 @@
 import { and, eq } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import { createDb } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env } from "../env";
-import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
-import { integrationDeliverers } from "./integration-deliverers.server";
 import { tombstoneInsert } from "../integrations/zapier/hooks.server";
 import { forEachLimited } from "./limiter";
-import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, retrySchedule } from "./retry";
-import { dohResolver } from "./url-guard";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
+import { deliveryDeps } from "../deps.server";
 
 /**
  * The `deliveries` consumer (DESIGN §4): one signed attempt per message, then ack or retry that
  * message alone. Queues are at-least-once, so a delivery that is already final is acked unsent.
  */
 export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number };
-
-export const SEND_TIMEOUT_MS = 15_000;
-export const MAX_IN_FLIGHT = 6;
-
-export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = {}): Promise<ConsumerDeps> {
-  const f = overrides.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  return {
-    db: createDb(env.DB),
-    env,
-    ring: await keyringFromEnv(env),
-    fetch: f,
-    resolve: dohResolver(f),
-    now: () => new Date(),
-    timeoutMs: SEND_TIMEOUT_MS,
-    deliverers: integrationDeliverers(),
-    random: Math.random,
-    schedule: retrySchedule(env),
-    concurrency: MAX_IN_FLIGHT,
-    ...overrides,
-  };
-}
 
 export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, env: Env, _ctx: ExecutionContext, overrides: Partial<ConsumerDeps> = {}): Promise<void> {
   const deps = await deliveryDeps(env, overrides);

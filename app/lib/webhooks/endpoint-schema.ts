@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../db/schema";
+import { webhookEventTypes } from "../vocabulary";
 import { checkWebhookUrl, MAX_URL_LENGTH, type GuardPolicy } from "./url-guard";
 
 /** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */
@@ -34,7 +34,6 @@ export function endpointFormSchema(policy: GuardPolicy) {
 }
 
 export const EndpointPatchSchema = EndpointInputSchema.partial();
-export type EndpointPatch = z.infer<typeof EndpointPatchSchema>;
 
 export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
   "conversation.created": "A new conversation started (widget, email, API or Slack).",

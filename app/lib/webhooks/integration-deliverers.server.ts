@@ -5,7 +5,8 @@ import type { Env } from "../env";
 /**
  * Deliveries whose target_kind is "integration" (target_id = provider, e.g. "slack") ride the
  * same retry machinery as webhooks: the consumer hands them to the deliverer registered for the
- * provider and treats its outcome like an HTTP attempt. Empty today; Slack registers later.
+ * provider and treats its outcome like an HTTP attempt. Providers register themselves at import
+ * (slack/register.server.ts).
  */
 export type IntegrationOutcome = {
   /** HTTP status of the provider call, when there was one. */

@@ -6,8 +6,8 @@ import { CsrfInput } from "~/components/csrf";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
-import { readSlackConfig, slackConfigFormSchema } from "~/lib/slack/config";
-import { loadChannelList, refreshChannelList, saveSlackSettings } from "~/lib/slack/settings.server";
+import { readSlackConfig, slackConfigFormSchema } from "~/lib/integrations/slack/config";
+import { loadChannelList, refreshChannelList, saveSlackSettings } from "~/lib/integrations/slack/settings.server";
 import { requireAdmin } from "~/sessions.server";
 import { connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { ChannelField, Toggle } from "./fields";
@@ -71,7 +71,7 @@ export default function SlackConfigure() {
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-5">
         <CsrfInput />
-        {/* Enter in the form saves: the first submit button is the form's default (Refresh comes later). */}
+        {/* Enter in the form saves: the first submit button in the form is its default, so this hidden Save comes before Refresh. */}
         <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">Save</button>
         {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
         {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}

@@ -6,8 +6,8 @@ import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps } from "~/lib/webhooks/consumer.server";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
+import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
@@ -60,7 +60,7 @@ const DetailIntent = z.discriminatedUnion("intent", [
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const id = params.id!;
   const endpoint = await getEndpoint(deps, id);
   if (!endpoint) throw notFound();
@@ -68,6 +68,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return json({ error: firstError(submission.error) ?? "Unknown action." }, { status: 400 });
   const here = `/integrations/developers/webhooks/${id}`;
   const input = submission.value;
+  // outbound work is budgeted per company (Test, Resend and Replay POST to a URL of the admin's choosing)
+  const bucket: LimitBucket | null = input.intent === "test" ? "webhook.test" : input.intent === "resend" ? "webhook.resend" : input.intent === "replay" ? "webhook.replay" : null;
+  if (bucket) {
+    const spent = await companyLimitResponse(env, bucket, user.company.id);
+    if (spent) return json({ error: spent.message }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
+  }
   switch (input.intent) {
     case "test": {
       const result = await sendTestEvent({ ...deps, attempt: await deliveryDeps(env) }, id);

@@ -7,7 +7,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { notFound } from "~/lib/http/responses";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { deleteEndpoint, getEndpoint } from "~/lib/webhooks/endpoints.server";
 import { requireAdmin } from "~/sessions.server";
 
@@ -23,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const deps = await endpointDepsForUser(context.cloudflare.env, user, clientIp(request));
+  const deps = await endpointDeps(context.cloudflare.env, userCaller(user, clientIp(request)));
   const endpoint = await getEndpoint(deps, params.id!);
   const result = endpoint ? await deleteEndpoint(deps, endpoint.id) : null;
   if (!endpoint || !result?.ok) throw notFound();

@@ -10,7 +10,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { getEndpoint, updateEndpoint } from "~/lib/webhooks/endpoints.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
@@ -32,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   if (!(await getEndpoint(deps, params.id!))) throw notFound();
   const submission = parseWithZod(await request.formData(), { schema: endpointFormSchema(guardPolicy(env)) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });

@@ -8,9 +8,10 @@ import { SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
+import { companyLimitResponse } from "~/lib/security/limits.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
 import { requireAdmin } from "~/sessions.server";
@@ -28,7 +29,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const submission = parseWithZod(await request.formData(), { schema: endpointFormSchema(guardPolicy(env)) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const spent = await companyLimitResponse(env, "webhook.create", user.company.id);
+  if (spent) return json({ result: submission.reply({ formErrors: [spent.message] }) }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const created = await createEndpoint(deps, submission.value);
   if (!created.ok) {
     if (created.status === 404) throw notFound();

@@ -5,7 +5,7 @@ import { Form, Link, useActionData } from "@remix-run/react";
 import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { CsrfInput } from "~/components/csrf";
 import { LocalTime } from "~/components/local-time";
-import { apiScopes } from "~/lib/db/schema";
+import { apiScopes } from "~/lib/vocabulary";
 import { CreateKeySchema, scopeLabels } from "~/lib/api-keys/forms";
 import { RevealedKey } from "~/components/revealed-key";
 
