@@ -123,37 +123,55 @@ function forbidden(user: CurrentUser, env: Env) {
 export async function requireAdminWith<T extends readonly unknown[]>(
   request: Request,
   context: AppLoadContext,
-  build: (db: ReturnType<typeof createDb>, companyId: string) => T,
-): Promise<{ user: CurrentUser; results: { -readonly [K in keyof T]: Awaited<T[K]> } }> {
+  build: (db: Db, companyId: string) => T,
+): Promise<{ user: CurrentUser; results: BatchResults<T> }> {
   const env = context.cloudflare.env;
-  let settle!: (u: CurrentUser | null) => void;
-  const userPromise = new Promise<CurrentUser | null>((r) => (settle = r));
-  if (request.method === "GET" || request.method === "HEAD") {
-    // nested loaders of the same request share this lookup instead of making their own
-    let perRequest = currentUserMemo.get(context);
-    if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
-    perRequest.set(request.headers.get("Cookie") ?? "", userPromise);
-  }
+  const lookup = shareUserLookup(request, context);
   try {
     const session = await getSession(request, env);
     const userId = session.get("userId");
     const companyId = session.get("companyId");
-    if (!userId || !companyId) {
-      settle(null);
-      throw loginRedirect(request);
-    }
+    if (!userId || !companyId) throw loginRedirect(request);
     const db = createDb(env.DB);
-    // drizzle's batch typing wants a literal tuple; the shapes are restored by the signature above
-    const [userRows, ...rest] = (await db.batch([currentUserQuery(db, userId), ...build(db, companyId)] as never)) as unknown[];
-    const user = toCurrentUser((userRows as Parameters<typeof toCurrentUser>[0][])[0]);
-    settle(user && user.company.id === companyId ? user : null);
-    if (!user || user.company.id !== companyId) throw loginRedirect(request);
+    const { first: userRows, rest } = await batchAfter(db, currentUserQuery(db, userId), build(db, companyId));
+    const found = toCurrentUser((userRows as Parameters<typeof toCurrentUser>[0][])[0]);
+    const user = found && found.company.id === companyId ? found : null;
+    lookup.settle(user);
+    if (!user) throw loginRedirect(request);
     if (user.role !== "company_admin") throw forbidden(user, env);
-    return { user, results: rest as never };
+    return { user, results: rest };
   } catch (error) {
-    settle(null);
+    lookup.settle(null);
     throw error;
   }
+}
+
+type Db = ReturnType<typeof createDb>;
+type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
+
+/**
+ * Announces "the current user is being looked up" before the lookup runs, so that the other
+ * loaders of the same GET (which call getCurrentUser) await this one instead of querying again
+ * (ADR 0040). Settling twice is harmless: the first value wins.
+ */
+function shareUserLookup(request: Request, context: AppLoadContext) {
+  let settle!: (user: CurrentUser | null) => void;
+  const promise = new Promise<CurrentUser | null>((resolve) => (settle = resolve));
+  if (request.method === "GET" || request.method === "HEAD") {
+    let perRequest = currentUserMemo.get(context);
+    if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
+    perRequest.set(request.headers.get("Cookie") ?? "", promise);
+  }
+  return { settle };
+}
+
+/**
+ * One db.batch of a leading statement and a page's own statements. drizzle types batch() only
+ * for literal tuples, so the spread is cast once here and the page's result types are restored.
+ */
+async function batchAfter<T extends readonly unknown[]>(db: Db, first: unknown, rest: T): Promise<{ first: unknown; rest: BatchResults<T> }> {
+  const [head, ...tail] = (await db.batch([first, ...rest] as unknown as Parameters<Db["batch"]>[0])) as readonly unknown[];
+  return { first: head, rest: tail as unknown as BatchResults<T> };
 }
 
 /** Only company admins reach /integrations*: agents get a 403 page. Call in every loader and action. */

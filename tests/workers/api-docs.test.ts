@@ -17,3 +17,36 @@ describe("/docs/api", () => {
     expect(html).toContain('href="/v1/openapi.json"');
   });
 });
+
+describe("/docs/api reads as documentation", () => {
+  /** What a reader sees: the HTML without the hydration data in <script> tags. */
+  async function page() {
+    return (await (await SELF.fetch("http://localhost/docs/api")).text()).replace(/<script[\s\S]*?<\/script>/g, "");
+  }
+
+  it("renders the descriptions' Markdown instead of showing backticks", async () => {
+    const html = await page();
+    expect(html.match(/.{60}`[a-z_.]+`.{20}/s)?.[0] ?? null).toBeNull();
+    expect(html).not.toContain("**");
+    expect(html).toContain("<code>conversation.created</code>");
+  });
+
+  it("shows request bodies as fields with linked schemas and an example, never as raw $ref JSON", async () => {
+    const html = await page();
+    expect(html).not.toContain("$ref");
+    expect(html).not.toContain("#/components/schemas/");
+    expect(html).not.toContain("9007199254740991");
+    // every linked schema has its section
+    for (const [, name] of html.matchAll(/href="#schema-([A-Za-z0-9_]+)"/g)) expect(html).toContain(`id="schema-${name}"`);
+    expect(html).toContain('aria-label="Example request body of POST /v1/conversations"');
+    expect(html).toContain("pat@example.com");
+    expect(html).toMatch(/<caption class="sr-only">Request body of POST \/v1\/conversations<\/caption>/);
+  });
+
+  it("names no internal setting", async () => {
+    const html = await page();
+    // $API_BASE, $API_KEY and WEBHOOK_SECRET are variables the examples ask the reader to set; nothing else in capitals
+    const names = [...html.matchAll(/\b[A-Z]{3,}_[A-Z_]{3,}\b/g)].map((m) => m[0]);
+    expect(names.filter((n) => !["API_BASE", "API_KEY", "WEBHOOK_SECRET"].includes(n))).toEqual([]);
+  });
+});

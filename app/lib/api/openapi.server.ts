@@ -127,7 +127,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       contact: { name: "Integrations Hub API documentation", url: "https://app.chat.buzzi.ai/docs/api" },
       version: "1.0.0",
       description:
-        "The edge API of the support platform. Authenticate with `Authorization: Bearer sk_live_…`. Errors are `application/problem+json` (RFC 9457). Lists are `{ data, next_cursor }`. Each key is limited to API_RATE_LIMIT_PER_MINUTE requests per minute (600 by default).",
+        "The edge API of the support platform. Authenticate with `Authorization: Bearer sk_live_…`. Errors are `application/problem+json` (RFC 9457). Lists are `{ data, next_cursor }`. Each key is limited to a number of requests per minute: every response says the limit and what remains in its `RateLimit-*` headers, and a 429 says when to retry in `Retry-After`.",
     },
     servers: [{ url: serverUrl, description: "Production API, public, for customers' own servers", "x-internal": false }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),

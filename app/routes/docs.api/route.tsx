@@ -2,7 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { useLoaderData } from "@remix-run/react";
 import { loadApiDocs } from "./docs.server";
 import { manualVerifyExample, nodeVerifyExample } from "./examples";
-import { Code, OperationSection } from "./operation";
+import { InlineMarkdown } from "~/components/inline-markdown";
+import { Code, FieldTable, OperationSection, TypeName } from "./operation";
 
 export const handle = { access: "public" };
 
@@ -90,10 +91,19 @@ export default function ApiDocs() {
       <Code>{manualVerifyExample}</Code>
 
       <h2 id="schemas" className="mt-10 text-xl font-semibold">Schemas</h2>
+      <p className="mt-2">The objects the endpoints above take and return. Fields marked required are always present in responses.</p>
       {d.schemas.map((s) => (
-        <section key={s.name} aria-labelledby={`schema-${s.name}`} className="mt-4">
-          <h3 id={`schema-${s.name}`} className="font-mono font-semibold">{s.name}</h3>
-          <Code>{s.json}</Code>
+        <section key={s.name} id={`schema-${s.name}`} aria-labelledby={`schema-${s.name}-h`} className="mt-6 border-t border-slate-200 pt-4">
+          <h3 id={`schema-${s.name}-h`} className="font-mono font-semibold">{s.name}</h3>
+          {s.description ? <p className="mt-1 text-sm"><InlineMarkdown text={s.description} /></p> : null}
+          {s.fields.length ? (
+            <FieldTable caption={`Fields of ${s.name}`} rows={s.fields} />
+          ) : s.type ? (
+            <p className="mt-1 text-sm">
+              <TypeName type={s.type} />
+              {s.notes.length ? <span className="text-slate-600"> · {s.notes.join(" · ")}</span> : null}
+            </p>
+          ) : null}
         </section>
       ))}
     </main>

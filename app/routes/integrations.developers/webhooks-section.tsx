@@ -43,9 +43,9 @@ export function WebhooksSection({ data }: { data: Serialized }) {
         <ul className="mt-5 space-y-3">
           {data.endpoints.map((e) => (
             <li key={e.id} className="rounded-md border border-slate-200 p-4">
-              <div className="flex flex-wrap items-start justify-between gap-3">
+              <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
                 <div className="min-w-0 flex-1">
-                  <Link to={`${BASE}/${e.id}`} className="block break-all font-mono text-sm font-medium text-slate-900 hover:underline">{e.url}</Link>
+                  <Link to={`${BASE}/${e.id}`} className="block font-mono text-sm font-medium text-slate-900 [overflow-wrap:anywhere] hover:underline">{e.url}</Link>
                   {e.description ? <p className="mt-0.5 text-sm text-slate-600">{e.description}</p> : null}
                   <p className="mt-1 text-sm text-slate-700"><span className="font-medium">Events:</span> {e.events.join(", ")}</p>
                   <p className="mt-1 text-sm">
@@ -92,22 +92,25 @@ export function WebhooksSection({ data }: { data: Serialized }) {
   );
 }
 
-/** A 24-bar success-rate chart drawn as SVG on the server (no JS). */
+/** A 24-bar success-rate chart drawn as SVG on the server (no JS), with a visible caption and total. */
 export function Sparkline({ rates }: { rates: (number | null)[] }) {
   const known = rates.filter((r): r is number => r !== null);
   const overall = known.length ? Math.round((known.reduce((a, b) => a + b, 0) / known.length) * 100) : null;
   const label = overall === null ? "No deliveries in the last 24 hours" : `Success rate over the last 24 hours: ${overall}%`;
   return (
-    <div className="flex items-center gap-2 text-xs text-slate-600">
-      <svg role="img" aria-label={label} width="96" height="24" viewBox="0 0 96 24" className="shrink-0">
-        <title>{label}</title>
-        {rates.map((r, i) => {
-          const h = r === null ? 2 : Math.max(2, Math.round(r * 22));
-          const color = r === null ? "#cbd5e1" : r >= 0.95 ? "#16a34a" : r >= 0.5 ? "#d97706" : "#dc2626";
-          return <rect key={i} x={i * 4} y={24 - h} width="3" height={h} fill={color} />;
-        })}
-      </svg>
-      <span aria-hidden="true">{overall === null ? "—" : `${overall}%`}</span>
-    </div>
+    <figure className="shrink-0 text-xs text-slate-600">
+      <figcaption className="mb-1 font-medium text-slate-700">Delivery success, last 24 h</figcaption>
+      <div className="flex items-center gap-2">
+        <svg role="img" aria-label={label} width="96" height="24" viewBox="0 0 96 24" className="shrink-0">
+          <title>{label}</title>
+          {rates.map((r, i) => {
+            const h = r === null ? 2 : Math.max(2, Math.round(r * 22));
+            const color = r === null ? "#cbd5e1" : r >= 0.95 ? "#16a34a" : r >= 0.5 ? "#d97706" : "#dc2626";
+            return <rect key={i} x={i * 4} y={24 - h} width="3" height={h} fill={color} />;
+          })}
+        </svg>
+        <span aria-hidden="true" className="whitespace-nowrap">{overall === null ? "No deliveries" : `${overall}%`}</span>
+      </div>
+    </figure>
   );
 }
