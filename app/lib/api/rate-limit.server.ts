@@ -2,7 +2,7 @@ import type { Env } from "../env";
 
 export type RateLimitDecision = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
 
-/** The RPC surface of the RateLimiter Durable Object (workers/rate-limiter.ts). */
+/** The RPC surface of the RateLimiter Durable Object (rate-limiter-do.server.ts). */
 export interface RateLimiterRpc {
   hit(limit: number, windowMs: number): Promise<RateLimitDecision>;
 }
@@ -19,13 +19,12 @@ export function rateLimitPerMinute(env: Env): number {
  * Without the binding (a deployment that dropped it) requests pass and a warning is logged.
  */
 export async function checkRateLimit(env: Env, keyId: string): Promise<RateLimitDecision | null> {
-  const ns = env.RATE_LIMITER as DurableObjectNamespace | undefined;
+  const ns: Env["RATE_LIMITER"] | undefined = env.RATE_LIMITER;
   if (!ns) {
     console.warn("RATE_LIMITER binding missing: API rate limit not enforced");
     return null;
   }
-  const stub = ns.get(ns.idFromName(keyId)) as unknown as RateLimiterRpc;
-  return stub.hit(rateLimitPerMinute(env), WINDOW_MS);
+  return ns.get(ns.idFromName(keyId)).hit(rateLimitPerMinute(env), WINDOW_MS);
 }
 
 export function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {
