@@ -7,7 +7,7 @@ import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { deliveryDeps } from "~/lib/deps.server";
 import { handleDelivery } from "~/lib/webhooks/consumer.server";
-import "~/lib/slack/register.server";
+import "~/lib/integrations/slack/register.server";
 import type { BrowserClient } from "../helpers/browser-client";
 
 export const SLACK_ENV = {

@@ -50,6 +50,7 @@ export const hookRoutes: ApiRoute[] = [
     path: "/v1/hooks",
     scope: "webhooks:write",
     operationId: "subscribeZapierHook",
+    companyLimit: "webhook.create",
     summary: "Subscribe a Zapier REST hook to one event",
     description:
       "Zapier's performSubscribe. Creates a webhook endpoint with `source: \"zapier\"` for one event; deliveries are signed like any webhook. The URL rules of webhook endpoints apply, and the company's 20-endpoint limit counts subscriptions too.",
