@@ -1,8 +1,18 @@
 // Small process helpers for the scripts (no dependencies).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const root = new URL("..", import.meta.url).pathname;
+/** The repository root, with a trailing slash (a real path: works from a folder with spaces). */
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Where local D1/KV/Queues state lives: PERSIST_DIR, or wrangler's own default. */
+export const persistDir = process.env.PERSIST_DIR || `${root}.wrangler/state`;
+
+/** True when the module at `importMetaUrl` is the script node was started with. */
+export function isMain(importMetaUrl) {
+  return Boolean(process.argv[1]) && importMetaUrl === pathToFileURL(process.argv[1]).href;
+}
 
 // Local runs never reach out: no Request.cf download, no telemetry.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";

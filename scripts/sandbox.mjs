@@ -12,8 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createHash, randomUUID } from "node:crypto";
 import { OAuth2Server } from "oauth2-mock-server";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
+import { isMain, root } from "./lib.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
 
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
 export const FAMILIES = {
@@ -197,7 +197,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   return { env, url, close, appOrigin };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const sandbox = await start({});
   console.log(`Provider sandbox on ${sandbox.url}`);
   for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`);

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { API_KEY_PATTERN, DEMO, buildSeedSql } from "./seed-sql.mjs";
-import { wrangler } from "./lib.mjs";
+import { isMain, persistDir, wrangler } from "./lib.mjs";
 
 const ITERATIONS = 100_000;
 
@@ -60,8 +60,8 @@ export async function seed({ persistDir, quiet = false } = {}) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  seed({ persistDir: process.env.PERSIST_DIR }).catch((e) => {
+if (isMain(import.meta.url)) {
+  seed({ persistDir }).catch((e) => {
     console.error(e.message);
     process.exit(1);
   });

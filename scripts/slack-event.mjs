@@ -7,8 +7,8 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { SANDBOX_BOT_USER, SANDBOX_SIGNING_SECRET, SANDBOX_TEAM } from "./sandbox/slack.mjs";
+import { isMain, root } from "./lib.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,7 +73,7 @@ async function main() {
   if (!res.ok) process.exitCode = 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   main().catch((e) => {
     console.error(e.message);
     process.exit(1);

@@ -6,12 +6,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { webcrypto as crypto } from "node:crypto";
-import { npmRun, root, waitForHttp, wrangler } from "./lib.mjs";
+import { npmRun, persistDir, root, waitForHttp, wrangler } from "./lib.mjs";
 import { seed } from "./seed.mjs";
 
 const watch = process.argv.includes("--watch");
 const port = Number(process.env.PORT || 8787);
-const persistDir = process.env.PERSIST_DIR || `${root}.wrangler/state`;
 const children = [];
 
 function devVars() {

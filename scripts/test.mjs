@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, build the Worker once, then run the three vitest projects: workers
-// (workerd integration tests), node (Node-only judges, loopback pipeline) and e2e (Chromium).
+// `npm test`: typecheck, check worker-configuration.d.ts against wrangler.toml, build the Worker
+// once, then run the three vitest projects: workers (workerd integration tests), node (Node-only
+// judges, loopback pipeline, schema drift) and e2e (Chromium).
 import { npmRun, run, root } from "./lib.mjs";
 
 const t0 = Date.now();
 await npmRun("typecheck");
+await run(process.execPath, [`${root}scripts/cf-typegen.mjs`, "--check"]);
 await npmRun("build");
 // The projects run one after another: on 2 cores, running the workerd suite beside the Node
 // pipeline test and the browser tests made timings (and timeouts) depend on each other.

@@ -1,8 +1,8 @@
-import type { Env as AppEnv } from "../app/lib/env";
-
+// `env` from cloudflare:test is Cloudflare.Env (worker-configuration.d.ts and app/lib/env.ts) plus
+// the migrations vitest.config.ts passes in for tests/workers/setup.ts to apply.
 declare global {
   namespace Cloudflare {
-    interface Env extends AppEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
   }

@@ -1,30 +1,27 @@
-/** Bindings and variables of the Worker (wrangler.toml [vars], .dev.vars, secrets). */
-export interface Env {
-  DB: D1Database;
-  KV: KVNamespace;
+/**
+ * The Worker's environment. Bindings, [vars] and the secrets listed in .dev.vars.example are
+ * generated from wrangler.toml into worker-configuration.d.ts (`npm run cf-typegen`; `npm test`
+ * fails when that file is stale). Here only what the config cannot say: each queue's message type,
+ * and (below) the optional settings some deployments set and others do not.
+ */
+export type Env = Omit<Cloudflare.Env, "EVENTS" | "DELIVERIES"> & {
   EVENTS: Queue<EventsMessage>;
   DELIVERIES: Queue<DeliveriesMessage>;
-  ASSETS?: Fetcher;
-  /** Per-API-key request counter (app/lib/api/rate-limiter-do.server.ts). */
-  RATE_LIMITER?: DurableObjectNamespace;
-  /** Sign-in attempt counters per account and per address (app/lib/auth/login-throttle-do.server.ts). */
-  LOGIN_THROTTLE?: DurableObjectNamespace;
+};
 
-  /** "development" | "production" (default production: the safe side). */
-  ENVIRONMENT?: string;
-  /** Comma-separated, newest first: signs session cookies; older ones still verify. */
-  SESSION_SECRETS?: string;
-  /** Comma-separated "kid:base64(32 bytes)", newest first: encrypts tokens and webhook secrets. */
-  ENCRYPTION_KEYS?: string;
-  APP_BASE_URL?: string;
-  API_BASE_URL?: string;
-  INBOUND_EMAIL_DOMAIN?: string;
-  WEBHOOK_ALLOW_PRIVATE?: string;
-  WEBHOOK_RETRY_SCHEDULE?: string;
-  API_RATE_LIMIT_PER_MINUTE?: string;
-  /** "true" only in `npm run bench`'s Miniflare config: turns on /__bench/* and the D1 counter. */
-  BENCH_ROUTES?: string;
-  [key: string]: unknown;
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Seconds between delivery attempts, comma-separated (default in webhooks/retry.ts). */
+      WEBHOOK_RETRY_SCHEDULE?: string;
+      /** Verifies Slack Events API requests (the sandbox sets one under `npm start`). */
+      SLACK_SIGNING_SECRET?: string;
+      /** "true" only in `npm run bench`'s Miniflare config: turns on /__bench/* and the D1 counter. */
+      BENCH_ROUTES?: string;
+      // Provider OAuth credentials (`<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET`) and base-URL
+      // overrides (`SLACK_API_BASE`, …) are named by the catalog and read by name at run time.
+    }
+  }
 }
 
 /** Queue messages carry ids only: never payloads or secrets. */

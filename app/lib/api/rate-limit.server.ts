@@ -3,7 +3,7 @@ import { limiterStub } from "../security/limits.server";
 
 export type RateLimitDecision = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
 
-/** The RPC surface of the RateLimiter Durable Object (workers/rate-limiter.ts). */
+/** The RPC surface of the RateLimiter Durable Object (rate-limiter-do.server.ts). */
 export interface RateLimiterRpc {
   hit(limit: number, windowMs: number): Promise<RateLimitDecision>;
 }

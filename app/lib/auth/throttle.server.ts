@@ -1,4 +1,5 @@
 import type { Decision } from "./login-policy";
+import type { Env } from "../env";
 
 /**
  * Sign-in throttling through the LoginThrottle Durable Object (policy: login-policy.ts, ADR 0035).
@@ -12,7 +13,7 @@ export type LoginThrottleRpc = {
   finishIp(outcome: "success" | "failure", now: number): Promise<void>;
 };
 
-export type ThrottleDeps = { throttle: DurableObjectNamespace | undefined; now: () => number };
+export type ThrottleDeps = { throttle: Env["LOGIN_THROTTLE"] | undefined; now: () => number };
 
 export class ThrottleUnavailableError extends Error {
   constructor() {
@@ -24,7 +25,7 @@ export type SignInSlot =
   | { allowed: true; finish(outcome: "success" | "failure"): Promise<void> }
   | { allowed: false; retryAfterSeconds: number };
 
-function stub(ns: DurableObjectNamespace, name: string): LoginThrottleRpc {
+function stub(ns: Env["LOGIN_THROTTLE"], name: string): LoginThrottleRpc {
   return ns.get(ns.idFromName(name)) as unknown as LoginThrottleRpc;
 }
 

@@ -24,9 +24,9 @@ export class LimiterUnavailableError extends Error {
 }
 
 export function limiterStub(env: Pick<Env, "RATE_LIMITER">, name: string): RateLimiterRpc {
-  const ns = env.RATE_LIMITER as DurableObjectNamespace | undefined;
+  const ns: Env["RATE_LIMITER"] | undefined = env.RATE_LIMITER;
   if (!ns) throw new LimiterUnavailableError();
-  return ns.get(ns.idFromName(name)) as unknown as RateLimiterRpc;
+  return ns.get(ns.idFromName(name));
 }
 
 /** Counts one unit of `bucket` for `subject` (a company id or a client address). */
