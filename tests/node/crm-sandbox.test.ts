@@ -13,8 +13,8 @@ const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buf
 const hubspot = (p: string) => `${sandbox.env.HUBSPOT_API_BASE}${p}`;
 const salesforce = (p: string) => `${sandbox.env.SALESFORCE_BASE}/services/data/v60.0${p}`;
 const pipedrive = (p: string) => `${sandbox.env.PIPEDRIVE_API_BASE}${p}`;
-const zendesk = (p: string) => `${sandbox.env.ZENDESK_BASE.replace("{subdomain}", "acme")}${p}`;
-const freshdesk = (p: string) => `${sandbox.env.FRESHDESK_BASE.replace("{domain}", "acme.freshdesk.com")}${p}`;
+const zendesk = (p: string) => `${sandbox.env.ZENDESK_BASE!.replace("{subdomain}", "acme")}${p}`;
+const freshdesk = (p: string) => `${sandbox.env.FRESHDESK_BASE!.replace("{domain}", "acme.freshdesk.com")}${p}`;
 
 async function call(url: string, init: RequestInit & { json?: unknown } = {}) {
   const res = await fetch(url, { ...init, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
