@@ -97,9 +97,9 @@ export function resolveProviderUrl(template: string, spec: Pick<OAuthSpec, "base
 
 /** True when any of the provider's base URLs points somewhere other than the real provider. */
 export function isSandboxed(provider: Provider, env: EnvLike): boolean {
-  const spec = provider.oauth;
-  if (!spec) return false;
-  return Object.entries(spec.baseUrls).some(([name, real]) => {
+  const baseUrls = provider.oauth?.baseUrls ?? provider.apiKey?.baseUrls;
+  if (!baseUrls) return false;
+  return Object.entries(baseUrls).some(([name, real]) => {
     const value = env[name];
     return typeof value === "string" && value.trim() !== "" && value.trim().replace(/\/+$/, "") !== real;
   });
@@ -108,7 +108,7 @@ export function isSandboxed(provider: Provider, env: EnvLike): boolean {
 /** Every provider base-URL env var with its real default (the sandbox maps these to itself). */
 export function providerBaseUrlVars(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of listProviders()) Object.assign(out, p.oauth?.baseUrls ?? {});
+  for (const p of listProviders()) Object.assign(out, p.oauth?.baseUrls ?? {}, p.apiKey?.baseUrls ?? {});
   return out;
 }
 

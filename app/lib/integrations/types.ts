@@ -48,6 +48,11 @@ export type ApiKeySpec = {
   labelField: string;
   /** Where to find the key, in plain words. */
   help: string;
+  /**
+   * Base-URL env vars with the real default; `{field}` is filled from the form (a Zendesk
+   * subdomain). The sandbox points them at itself, which also shows the Sandbox badge.
+   */
+  baseUrls?: Record<string, string>;
 };
 
 export type Provider = {

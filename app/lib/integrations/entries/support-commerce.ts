@@ -25,6 +25,7 @@ export const zendesk = {
     ],
     labelField: "subdomain",
     help: "In Zendesk Admin Center, open Apps and integrations → Zendesk API.",
+    baseUrls: { ZENDESK_BASE: "https://{subdomain}.zendesk.com" },
   },
 } as const satisfies Provider;
 
@@ -49,6 +50,7 @@ export const freshdesk = {
     ],
     labelField: "domain",
     help: "In Freshdesk, open your profile settings: the API key is on the right.",
+    baseUrls: { FRESHDESK_BASE: "https://{domain}" },
   },
 } as const satisfies Provider;
 
