@@ -13,9 +13,9 @@ import { handleBrowserRequest } from "../app/lib/http/browser.server";
 import { handleQueueBatch } from "../app/lib/queues.server";
 import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
-import { handleInboundEmail } from "../app/lib/email/inbound.server";
+import { handleInboundEmail } from "../app/lib/integrations/email-forwarding/inbound.server";
 import { withBench } from "../app/lib/bench/bench";
-import { handleSlackEvents } from "../app/lib/slack/inbound.server";
+import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";

@@ -4,8 +4,8 @@ import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
-import { postDailySummaries } from "./slack/summary.server";
-import { purgeSlackReceipts } from "./slack/inbound.server";
+import { postDailySummaries } from "./integrations/slack/summary.server";
+import { purgeSlackReceipts } from "./integrations/slack/inbound.server";
 
 /**
  * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does

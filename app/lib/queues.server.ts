@@ -1,9 +1,9 @@
 import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
-import { consumeSlackEvents } from "./slack/consumer.server";
+import { consumeSlackEvents } from "./integrations/slack/consumer.server";
 // Registers Slack as an event subscriber and an integration deliverer.
-import "./slack/register.server";
+import "./integrations/slack/register.server";
 
 /** Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker). */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {

@@ -2,9 +2,9 @@ import { createServer } from "node:http";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchChannels } from "~/lib/slack/channels.server";
-import { SlackApiError, slackCall } from "~/lib/slack/api.server";
-import { verifySlackSignature } from "~/lib/slack/signature";
+import { fetchChannels } from "~/lib/integrations/slack/channels.server";
+import { SlackApiError, slackCall } from "~/lib/integrations/slack/api.server";
+import { verifySlackSignature } from "~/lib/integrations/slack/signature";
 // @ts-ignore: plain JS scripts
 import { start } from "../../scripts/sandbox.mjs";
 // @ts-ignore: plain JS scripts

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, connections, conversations } from "~/lib/db/schema";
-import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/email/forwarding.server";
+import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { ACME_ADDRESS, JOHN, db } from "./email-helpers";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { createDb } from "~/lib/db/client";
-import type { OutgoingReply } from "~/lib/email/auto-ack";
-import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/email/forwarding.server";
-import { receiveEmail, type InboundEmail } from "~/lib/email/receive.server";
+import type { OutgoingReply } from "~/lib/integrations/email-forwarding/auto-ack";
+import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/integrations/email-forwarding/forwarding.server";
+import { receiveEmail, type InboundEmail } from "~/lib/integrations/email-forwarding/receive.server";
 import type { EventsMessage } from "~/lib/env";
 
 export const ACME_ADDRESS = "support@acme.chat.buzzi.ai";

@@ -185,7 +185,7 @@ describe("replies thread into their conversation", () => {
 
   it("another company's Message-IDs never thread a reply into its conversations", async () => {
     // Globex forwarding on, and a Globex conversation with the same Message-ID as Acme's reply target
-    const { enableEmailForwarding } = await import("~/lib/email/forwarding.server");
+    const { enableEmailForwarding } = await import("~/lib/integrations/email-forwarding/forwarding.server");
     const { env } = await import("cloudflare:test");
     const { db } = await import("./email-helpers");
     await enableEmailForwarding({ db: db(), companyId: "co_globex", env, actor: { id: "usr_globex_admin", email: "admin@globex.com", name: "Hank" } });

@@ -1,11 +1,11 @@
 import PostalMime from "postal-mime";
 import { describe, expect, it } from "vitest";
-import { bareAddress, domainMatches, forwardingAddress, messageIdsIn, slugFromRecipient } from "~/lib/email/address";
-import { htmlToText, parseForward, parseGmailForward, stripQuotesAndSignature } from "~/lib/email/body-text";
-import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/email/loop";
-import { buildTextEmail, encodeHeaderWord } from "~/lib/email/mime";
-import { forwardingSetupGuides } from "~/lib/email/setup-help";
-import { emailForwardingSettingsSchema, parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/email/settings";
+import { bareAddress, domainMatches, forwardingAddress, messageIdsIn, slugFromRecipient } from "~/lib/integrations/email-forwarding/address";
+import { htmlToText, parseForward, parseGmailForward, stripQuotesAndSignature } from "~/lib/integrations/email-forwarding/body-text";
+import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/integrations/email-forwarding/loop";
+import { buildTextEmail, encodeHeaderWord } from "~/lib/integrations/email-forwarding/mime";
+import { forwardingSetupGuides } from "~/lib/integrations/email-forwarding/setup-help";
+import { emailForwardingSettingsSchema, parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/integrations/email-forwarding/settings";
 
 const D = "chat.buzzi.ai";
 

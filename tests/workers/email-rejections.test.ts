@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { disableEmailForwarding } from "~/lib/email/forwarding.server";
-import { MAX_EMAIL_BYTES } from "~/lib/email/receive.server";
+import { disableEmailForwarding } from "~/lib/integrations/email-forwarding/forwarding.server";
+import { MAX_EMAIL_BYTES } from "~/lib/integrations/email-forwarding/receive.server";
 import { clearConversations, db, deliver, enableAcme, JOHN, rows } from "./email-helpers";
 import { plainFromMimetext, simple } from "./email-fixtures";
 
@@ -162,7 +162,7 @@ describe("auto-acknowledge", () => {
   it("a failing reply does not lose the conversation", async () => {
     await enableAcme({ autoAcknowledge: "on" });
     const { inbound, recordingQueue } = await import("./email-helpers");
-    const { receiveEmail } = await import("~/lib/email/receive.server");
+    const { receiveEmail } = await import("~/lib/integrations/email-forwarding/receive.server");
     const { email } = inbound(simple({ messageId: "<ack-fail@x>" }), { from: "jane@customer.example" });
     email.reply = async () => {
       throw new Error("destination not allowed");

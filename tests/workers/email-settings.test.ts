@@ -6,7 +6,7 @@ import {
   getEmailForwarding,
   saveEmailForwardingSettings,
   sendTestEmail,
-} from "~/lib/email/forwarding.server";
+} from "~/lib/integrations/email-forwarding/forwarding.server";
 import { clearConversations, db, JOHN, recordingQueue, rows } from "./email-helpers";
 
 const base = () => ({ db: db(), companyId: "co_acme", env });

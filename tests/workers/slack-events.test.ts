@@ -162,7 +162,7 @@ describe("reply from Slack (POST /slack/events)", () => {
 
 describe("inbound receipts", () => {
   it("the cron purge drops Slack receipts older than a week and keeps recent ones (and other sources)", async () => {
-    const { purgeSlackReceipts } = await import("~/lib/slack/inbound.server");
+    const { purgeSlackReceipts } = await import("~/lib/integrations/slack/inbound.server");
     const old = Date.now() - 8 * 86_400_000;
     await env.DB.prepare("INSERT INTO inbound_receipts (source, external_id, received_at) VALUES ('slack_event', 'EvOLD', ?), ('slack_event', 'EvNEW', ?), ('email', 'm@x', ?)").bind(old, Date.now(), old).run();
     await purgeSlackReceipts({ db: createDb(env.DB), now: new Date() });

@@ -6,7 +6,7 @@ import { createDb } from "~/lib/db/client";
 import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
-import "~/lib/slack/register.server";
+import "~/lib/integrations/slack/register.server";
 import type { BrowserClient } from "../helpers/browser-client";
 
 export const SLACK_ENV = {

@@ -4,8 +4,8 @@ import { createConversation, escalateConversation, setConversationStatus, addMes
 import { createDb } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
 import { performedBy } from "~/lib/events/performed-by";
-import { postDailySummaries, summaryForDay } from "~/lib/slack/summary.server";
-import { startOfLocalDay } from "~/lib/slack/timezone";
+import { postDailySummaries, summaryForDay } from "~/lib/integrations/slack/summary.server";
+import { startOfLocalDay } from "~/lib/integrations/slack/timezone";
 import worker from "../../workers/app";
 import { signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";

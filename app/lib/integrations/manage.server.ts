@@ -10,7 +10,7 @@ import type { Provider } from "./catalog";
 import type { ConnectDeps } from "./connect.server";
 import { findConnection, type ConnectionRow } from "./connections.server";
 import { zapierDisconnectStatements } from "./zapier/account.server";
-import { forgetSlackCaches, slackDisconnectStatements } from "../slack/disconnect.server";
+import { forgetSlackCaches, slackDisconnectStatements } from "./slack/disconnect.server";
 
 type Who = { user: CurrentUser; ip: string | null };
 

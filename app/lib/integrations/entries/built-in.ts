@@ -1,4 +1,4 @@
-import { emailForwardingSettingsSchema } from "../../email/settings";
+import { emailForwardingSettingsSchema } from "../email-forwarding/settings";
 import { z } from "zod";
 import type { Provider } from "../types";
 
@@ -35,6 +35,6 @@ export const emailForwarding = {
   comingSoon: [],
   disconnectEffects: ["Turn off the forwarding address: new emails to it are refused", "Existing conversations stay as they are"],
   logo: { bg: "#0f766e", fg: "#ffffff", text: "@", shape: "rounded" },
-  // The same schema the inbound email handler reads (app/lib/email/settings.ts).
+  // The same schema the inbound email handler reads (app/lib/integrations/email-forwarding/settings.ts).
   configSchema: emailForwardingSettingsSchema,
 } as const satisfies Provider;

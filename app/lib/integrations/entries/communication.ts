@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { slackConfigSchema } from "../../slack/config";
+import { slackConfigSchema } from "../slack/config";
 import type { Provider } from "../types";
 import { CONNECT_CONFIGURE, notificationSettings, STANDARD_DISCONNECT, WORKS_TODAY_OAUTH } from "./shared";
 

@@ -3,7 +3,7 @@
  * secret, hex, prefixed `v0=`. Requests older (or newer) than 300 s are refused so a captured
  * request cannot be replayed later; the comparison is constant-time.
  */
-import { constantTimeEqualStrings } from "../security/crypto";
+import { constantTimeEqualStrings } from "../../security/crypto";
 
 export const SIGNATURE_WINDOW_SECONDS = 300;
 

@@ -4,8 +4,8 @@
  * and every Slack delivery still pending (no notification after this point).
  */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { deliveries, slackThreads } from "../db/schema";
+import type { Db } from "../../db/client";
+import { deliveries, slackThreads } from "../../db/schema";
 import { channelCacheKey } from "./channels.server";
 import { summaryMarkerKey } from "./summary.server";
 

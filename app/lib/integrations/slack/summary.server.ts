@@ -5,9 +5,9 @@
  * and released if the post fails, so two overlapping runs cannot both post.
  */
 import { and, eq, gte, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { companies, connections, events, messages } from "../db/schema";
-import { NeedsReauthError } from "../integrations/access.server";
+import type { Db } from "../../db/client";
+import { companies, connections, events, messages } from "../../db/schema";
+import { NeedsReauthError } from "../access.server";
 import { SlackApiError, slackCall } from "./api.server";
 import { summaryMessage, type SummaryInput } from "./blocks";
 import { readSlackConfig } from "./config";

@@ -4,8 +4,8 @@
  * Slack answers HTTP 200 with `{ ok: false, error }` for most failures, and 429 with Retry-After
  * when rate limited: both become typed errors here.
  */
-import { resolveProviderUrl } from "../integrations/catalog";
-import { slack } from "../integrations/entries/communication";
+import { resolveProviderUrl } from "../catalog";
+import { slack } from "../entries/communication";
 
 export type Fetch = typeof fetch;
 export type SlackDeps = { fetch: Fetch; env: Record<string, unknown>; signal?: AbortSignal };

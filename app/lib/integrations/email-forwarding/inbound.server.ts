@@ -6,8 +6,8 @@
  * "Send test email") never needs it.
  */
 import { EmailMessage } from "cloudflare:email";
-import { createDb } from "../db/client";
-import type { Env } from "../env";
+import { createDb } from "../../db/client";
+import type { Env } from "../../env";
 import { receiveEmail, type InboundEmail } from "./receive.server";
 
 export type ReplySender = (message: ForwardableEmailMessage, reply: { from: string; to: string; raw: string }) => Promise<void>;

@@ -4,11 +4,11 @@
  * the very same receiveEmail pipeline as a real inbound email).
  */
 import { and, desc, eq } from "drizzle-orm";
-import { auditInsert, userActor } from "../audit.server";
-import type { Db } from "../db/client";
-import { connections, conversations, messages } from "../db/schema";
-import { inboundEmailDomain, type Env, type EventsMessage } from "../env";
-import { newId } from "../ids";
+import { auditInsert, userActor } from "../../audit.server";
+import type { Db } from "../../db/client";
+import { connections, conversations, messages } from "../../db/schema";
+import { inboundEmailDomain, type Env, type EventsMessage } from "../../env";
+import { newId } from "../../ids";
 import { forwardingAddress } from "./address";
 import { findCompanyById, findForwardingConnection, EMAIL_FORWARDING_PROVIDER } from "./connection.server";
 import { buildTextEmail, newMessageId, textEmailHeaders } from "./mime";

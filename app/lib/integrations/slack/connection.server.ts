@@ -1,10 +1,10 @@
 /** The company's Slack connection, its settings, and its bot token (from the encrypted KV store). */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { slackThreads } from "../db/schema";
-import type { Env } from "../env";
-import { getAccessToken } from "../integrations/access.server";
-import { findConnection, markNeedsReauth, type ConnectionRow } from "../integrations/connections.server";
+import type { Db } from "../../db/client";
+import { slackThreads } from "../../db/schema";
+import type { Env } from "../../env";
+import { getAccessToken } from "../access.server";
+import { findConnection, markNeedsReauth, type ConnectionRow } from "../connections.server";
 import type { Fetch } from "./api.server";
 import { readSlackConfig, type SlackConfig } from "./config";
 

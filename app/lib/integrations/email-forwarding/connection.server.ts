@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { companies, connections } from "../db/schema";
+import type { Db } from "../../db/client";
+import { companies, connections } from "../../db/schema";
 import { readEmailForwardingSettings } from "./settings";
 
 /**

@@ -3,10 +3,10 @@
  * instead of a 500 when Slack cannot be asked) and the save, which only accepts a channel the
  * bot is a member of.
  */
-import type { CurrentUser } from "../auth/users.server";
-import { NeedsReauthError } from "../integrations/access.server";
-import type { ConnectionRow } from "../integrations/connections.server";
-import { saveConnectionConfig } from "../integrations/manage.server";
+import type { CurrentUser } from "../../auth/users.server";
+import { NeedsReauthError } from "../access.server";
+import type { ConnectionRow } from "../connections.server";
+import { saveConnectionConfig } from "../manage.server";
 import { SlackApiError } from "./api.server";
 import { bustChannelCache, canPostTo, listChannelsCached, type SlackChannel } from "./channels.server";
 import { slackConfigSchema, type SlackConfigForm } from "./config";

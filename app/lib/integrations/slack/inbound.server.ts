@@ -5,9 +5,9 @@
  * id put on the EVENTS queue; the work happens in `processSlackEvent` on the queue.
  */
 import { and, eq, lt } from "drizzle-orm";
-import { createDb, type Db } from "../db/client";
-import { inboundReceipts } from "../db/schema";
-import type { Env } from "../env";
+import { createDb, type Db } from "../../db/client";
+import { inboundReceipts } from "../../db/schema";
+import type { Env } from "../../env";
 import { verifySlackSignature } from "./signature";
 
 export const RECEIPT_SOURCE = "slack_event";

@@ -8,14 +8,14 @@
  */
 import PostalMime, { type Email } from "postal-mime";
 import { eq } from "drizzle-orm";
-import { addMessage, createConversation, setConversationStatus, type DomainCtx, type NewMessageInput } from "../conversations/conversations.server";
-import { EMAIL_SOURCE, findEmailMessageById, findThreadConversationId } from "../conversations/email-threading.server";
-import type { Db } from "../db/client";
-import { connections } from "../db/schema";
-import { inboundEmailDomain, type Env, type EventsMessage } from "../env";
-import { enqueueEvents } from "../events/emit.server";
-import { performedBy } from "../events/performed-by";
-import { sha256Hex } from "../security/crypto";
+import { addMessage, createConversation, setConversationStatus, type DomainCtx, type NewMessageInput } from "../../conversations/conversations.server";
+import { EMAIL_SOURCE, findEmailMessageById, findThreadConversationId } from "../../conversations/email-threading.server";
+import type { Db } from "../../db/client";
+import { connections } from "../../db/schema";
+import { inboundEmailDomain, type Env, type EventsMessage } from "../../env";
+import { enqueueEvents } from "../../events/emit.server";
+import { performedBy } from "../../events/performed-by";
+import { sha256Hex } from "../../security/crypto";
 import { bareAddress, domainMatches, domainOf, forwardingAddress, messageIdsIn, slugFromRecipient } from "./address";
 import { buildAcknowledgement, type OutgoingReply } from "./auto-ack";
 import { findCompanyBySlug, findForwardingConnection } from "./connection.server";

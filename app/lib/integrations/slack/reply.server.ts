@@ -5,9 +5,9 @@
  * edits and deletions, top-level messages, unmapped threads, and workspaces with the toggle off.
  */
 import { and, eq } from "drizzle-orm";
-import { addMessage } from "../conversations/conversations.server";
-import { connections, slackThreads, type PerformedBy } from "../db/schema";
-import { enqueueEvents } from "../events/emit.server";
+import { addMessage } from "../../conversations/conversations.server";
+import { connections, slackThreads, type PerformedBy } from "../../db/schema";
+import { enqueueEvents } from "../../events/emit.server";
 import { SlackApiError, slackCall } from "./api.server";
 import { readSlackConfig } from "./config";
 import { botToken, markSlackNeedsReauth, type SlackRuntime } from "./connection.server";

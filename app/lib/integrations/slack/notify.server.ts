@@ -4,13 +4,13 @@
  * attempt for the deliveries consumer, which records it and retries it like a webhook.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { conversations, deliveries, events, slackThreads } from "../db/schema";
-import { appBaseUrl } from "../env";
-import { listMessages } from "../conversations/conversations.server";
-import { NeedsReauthError } from "../integrations/access.server";
-import type { EventRow, IntegrationTarget } from "../events/subscribers.server";
-import type { IntegrationDeliverer, IntegrationOutcome } from "../webhooks/integration-deliverers.server";
-import type { Db } from "../db/client";
+import { conversations, deliveries, events, slackThreads } from "../../db/schema";
+import { appBaseUrl } from "../../env";
+import { listMessages } from "../../conversations/conversations.server";
+import { NeedsReauthError } from "../access.server";
+import type { EventRow, IntegrationTarget } from "../../events/subscribers.server";
+import type { IntegrationDeliverer, IntegrationOutcome } from "../../webhooks/integration-deliverers.server";
+import type { Db } from "../../db/client";
 import { SlackApiError, slackCall, type SlackDeps } from "./api.server";
 import { escalationMessage, parentMessage, threadMessage, type SlackMessage } from "./blocks";
 import type { SlackConfig } from "./config";

@@ -1,5 +1,5 @@
-import { createDb } from "../db/client";
-import type { Env } from "../env";
+import { createDb } from "../../db/client";
+import type { Env } from "../../env";
 import { isSlackQueueMessage } from "./inbound.server";
 import { processSlackEvent } from "./reply.server";
 

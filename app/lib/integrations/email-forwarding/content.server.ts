@@ -4,8 +4,8 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Attachment, Email } from "postal-mime";
-import type { Db } from "../db/client";
-import { users, type AttachmentMeta } from "../db/schema";
+import type { Db } from "../../db/client";
+import { users, type AttachmentMeta } from "../../db/schema";
 import { htmlToText, parseForward, stripQuotesAndSignature } from "./body-text";
 
 export const MAX_BODY_CHARS = 100_000;

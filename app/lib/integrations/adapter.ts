@@ -1,0 +1,280 @@
+/**
+ * The provider adapter (DESIGN §5b, STYLE "A provider adapter"): everything one integration does,
+ * in one object, listed once in `registry.ts`. Generic code (pages, connect, fan-out, the delivery
+ * engine, cron, disconnect) asks the registry and never names a provider.
+ *
+ * An adapter lives in `app/lib/integrations/<provider>/` (its `index.ts` exports it) and talks to
+ * its provider only through a small client whose base URL comes from env, so the sandbox and the
+ * real API are the same code path.
+ *
+ * Every member but `id`, `provider` and `features` is optional: an adapter declares only what its
+ * integration really does.
+ */
+import type { z } from "zod";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { CurrentUser } from "../auth/users.server";
+import type { Db } from "../db/client";
+import type { connections, events, WebhookEventType } from "../db/schema";
+import type { Env } from "../env";
+import type { ProviderId } from "./catalog";
+import type { Provider } from "./types";
+
+export type Fetch = typeof fetch;
+export type ConnectionRow = typeof connections.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+/** A statement for one `db.batch` (the disconnect batch, the Connected tab's overview batch). */
+export type Statement = BatchItem<"sqlite">;
+
+/**
+ * Non-secret provider facts a token or key needs to be used: Salesforce `instance_url`,
+ * Zendesk/Freshdesk `subdomain`, Mailchimp `api_endpoint`. Saved on the connection row at
+ * connect time (`connections.context`), readable by deliverers and cron hooks without decrypting.
+ */
+export type ProviderContext = Record<string, string>;
+
+/** The decrypted credential of a connection. Never logged, queued, audited or rendered. */
+export type Credential = {
+  /** OAuth: a valid access token (refreshed ahead of expiry by the generic runner). */
+  accessToken?: string;
+  /** API-key integrations: the secret and non-secret fields the admin entered, by field name. */
+  fields?: Record<string, string>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Connect-time credential check (issue 12 item 6)
+// ---------------------------------------------------------------------------------------------
+
+export type VerifyInput = {
+  /** API-key integrations: the submitted form fields (already shape-checked by the field schema). */
+  fields?: Record<string, string>;
+  /** OAuth: the fresh access token, and the raw token response (e.g. Salesforce `instance_url`). */
+  token?: string;
+  tokenResponse?: Record<string, unknown>;
+  company: { id: string; slug: string };
+  env: Env;
+  fetch: Fetch;
+  now: Date;
+  signal: AbortSignal;
+};
+
+export type VerifyResult =
+  | {
+      ok: true;
+      /** What the admin recognises on the card ("acme.zendesk.com", "Acme Inc (org 00D…)"). */
+      accountLabel: string | null;
+      accountId: string | null;
+      /** Saved on the connection row; see ProviderContext. */
+      context?: ProviderContext;
+    }
+  | {
+      ok: false;
+      /** field name → messages, shown next to the field; `""` for the whole form. Nothing is saved. */
+      fieldErrors: Record<string, string[]>;
+    };
+
+/**
+ * Called before anything is saved. API-key integrations call the provider's "who am I" (or
+ * cheapest authenticated) endpoint; a wrong key is a field error. It never sets "Last success":
+ * only a real delivery does.
+ */
+export type VerifyCredential = (input: VerifyInput) => Promise<VerifyResult>;
+
+// ---------------------------------------------------------------------------------------------
+// The connected card
+// ---------------------------------------------------------------------------------------------
+
+export type CardInfoInput = {
+  connection: ConnectionRow;
+  /** Parsed with the adapter's settings schema (defaults applied). */
+  settings: Record<string, unknown>;
+  company: { id: string; slug: string };
+  env: Env;
+  /** The rows of `card.query`, when the adapter declares one (read in the page's one batch). */
+  queried: unknown;
+};
+
+/** The connected card's info line; `copy` adds a Copy button for that text (a forwarding address). */
+export type CardInfo = { info: string; copy?: string | null };
+
+export type CardSpec = {
+  /** Extra rows the info line needs, read in the Connected tab's single D1 batch. */
+  query?: (db: Db, companyId: string) => Statement;
+  info: (input: CardInfoInput) => CardInfo;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries (issue 12 item 2): an adapter's action is a delivery like a webhook's
+// ---------------------------------------------------------------------------------------------
+
+/** The connection as a deliverer sees it. */
+export type DeliveryConnection = {
+  row: ConnectionRow;
+  credential: Credential;
+  context: ProviderContext;
+  /** The saved settings parsed with the adapter's schema (defaults applied). */
+  settings: Record<string, unknown>;
+};
+
+export type ExternalRef = {
+  kind: string;
+  localId: string;
+  /** null while a claim is held and the remote record is being created. */
+  remoteId: string | null;
+  remoteUrl: string | null;
+};
+
+/**
+ * External references (issue 12 item 3), bound to the company and the provider:
+ * `(company, provider, kind, local_id) → (remote_id, remote_url)`. The way to create a remote
+ * record exactly once: `lookup` → else search the provider (link with `linkExisting`) → else
+ * `claim`, create, `complete` (or `release` when the create failed). A claim someone else holds
+ * answers `{ claimed: false }`: return a retryable outcome and try again later.
+ */
+export interface ExternalRefs {
+  lookup(kind: string, localId: string): Promise<ExternalRef | null>;
+  /** Atomic (INSERT … ON CONFLICT DO NOTHING, or taking over a stale claim by conditional UPDATE). */
+  claim(kind: string, localId: string): Promise<{ claimed: true } | { claimed: false; ref: ExternalRef }>;
+  /** Records the created remote record under the claim this delivery holds. */
+  complete(kind: string, localId: string, remote: { remoteId: string; remoteUrl?: string | null }): Promise<void>;
+  /** An existing remote record (found by search, or named by a provider "duplicate" answer). */
+  linkExisting(kind: string, localId: string, remote: { remoteId: string; remoteUrl?: string | null }): Promise<void>;
+  /** Gives up a claim after a failed create, so a retry can claim again. */
+  release(kind: string, localId: string): Promise<void>;
+}
+
+export type DeliveryContext = {
+  event: EventRow;
+  connection: DeliveryConnection;
+  /** Id of the delivery row (stable across retries: usable as an idempotency key). */
+  deliveryId: string;
+  /** 1 for the first attempt of this delivery. */
+  attempt: number;
+  db: Db;
+  env: Env;
+  fetch: Fetch;
+  now: () => Date;
+  refs: ExternalRefs;
+  signal: AbortSignal;
+};
+
+/**
+ * What one attempt did. The generic runner turns it into the delivery's fate:
+ * - `ok` → succeeded; the connection's "Last success" is set (only ever here).
+ * - `needsReauth` or `statusCode` 401 → the connection becomes needs_reauth (card: Reconnect), final.
+ * - `statusCode` 429 / 5xx / null (network, timeout) → retried on the webhook schedule, never
+ *   sooner than `retryAfterSeconds`.
+ * - any other 4xx, or `gone` → failed for good with `error`.
+ */
+export type DeliveryOutcome = {
+  ok: boolean;
+  /** HTTP status of the provider call that decided the outcome; null when none was made. */
+  statusCode: number | null;
+  /** The provider's message, secret-free (the runner also removes the credential's values). */
+  error?: string | null;
+  retryAfterSeconds?: number | null;
+  /** For the activity list: what was done, in plain words ("Created contact jane@example.com"). */
+  summary?: string | null;
+  /** For the activity list: the provider record this touched. */
+  remote?: { url: string | null; label?: string | null } | null;
+  /** The provider refused the credential (some APIs say so without a 401). */
+  needsReauth?: boolean;
+  /** Nothing to do any more (the target was deleted, the setting turned off): final, no retry. */
+  gone?: boolean;
+  /** Non-secret request headers worth keeping on the attempt row (e.g. the API method called). */
+  requestHeaders?: Record<string, string>;
+  responseExcerpt?: string | null;
+};
+
+export type Deliverer = (ctx: DeliveryContext) => Promise<DeliveryOutcome>;
+
+export type WantsContext = { event: EventRow; connection: Omit<DeliveryConnection, "credential">; db: Db; env: Env };
+
+export type EventSubscription = {
+  /**
+   * Seconds the fan-out waits before the first attempt (the CRM transcript grace window:
+   * `(env) => Number(env.TRANSCRIPT_GRACE_SECONDS ?? 600)`). The deliverer re-checks the state it
+   * acts on (a reopened conversation → `gone`, nothing done).
+   */
+  delaySeconds?: number | ((env: Env) => number);
+  /** Fan-out filter on the saved settings (Slack's toggles). Default: every event of this type. */
+  wants?: (ctx: WantsContext) => boolean | Promise<boolean>;
+  deliver: Deliverer;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Cron and disconnect
+// ---------------------------------------------------------------------------------------------
+
+export type CronContext = {
+  db: Db;
+  kv: KVNamespace;
+  env: Env;
+  fetch: Fetch;
+  now: Date;
+  /** This provider's connections in status "connected", with decrypted credentials, all companies. */
+  connections: () => Promise<DeliveryConnection[]>;
+};
+
+export type DisconnectContext = {
+  db: Db;
+  kv: KVNamespace;
+  env: Env;
+  connection: ConnectionRow;
+  user: CurrentUser;
+  ip: string | null;
+  now: Date;
+};
+
+export type DisconnectSteps = {
+  /** Statements run in the same batch that deletes the connection row (revoke keys, drop rows). */
+  statements?: (ctx: DisconnectContext) => Statement[] | Promise<Statement[]>;
+  /** After the batch: caches to forget. OAuth revocation is generic (the catalog's revoke spec). */
+  after?: (ctx: DisconnectContext) => Promise<void>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The adapter
+// ---------------------------------------------------------------------------------------------
+
+export interface ProviderAdapter {
+  id: ProviderId;
+  /** The catalog entry (name, logo, category, auth kind, OAuth/API-key spec, permissions). */
+  provider: Provider;
+  /**
+   * What works today, in plain words: the Features list, the success modal and the consent
+   * screen show exactly these. A feature that is not built is not listed.
+   */
+  features: readonly string[];
+  /** The Configure form's schema (booleans, enums, short strings); none → no settings form. */
+  settings?: z.ZodObject<z.ZodRawShape>;
+  /** Whether the card offers Configure even without settings (Zapier's subscriptions, the activity list). */
+  configureScreen?: boolean;
+  card?: CardSpec;
+  verifyCredential?: VerifyCredential;
+  /** Shown on the connect screen before connecting (the forwarding address to copy). */
+  connectHint?: (input: { env: Env; company: { id: string; slug: string } }) => { copy: string } | null;
+  /** The events this integration acts on, each with its deliverer. */
+  subscriptions?: Partial<Record<WebhookEventType, EventSubscription>>;
+  /** Runs on every cron tick (polling a provider that cannot push, daily summaries). */
+  cron?: (ctx: CronContext) => Promise<unknown>;
+  disconnect?: DisconnectSteps;
+}
+
+/**
+ * Loop safety (DESIGN §5b): a change that arrives from a provider (ticket solved, Slack reply) is
+ * written with this `performed_by` (type "system", id = the provider id, so the public contract's
+ * `performed_by.type` enum is unchanged), and the fan-out never hands an event to the adapter
+ * whose own change it is.
+ */
+export function integrationActor(provider: Pick<Provider, "id" | "name">) {
+  return { type: "system" as const, id: provider.id, name: provider.name };
+}
+
+export function isOwnChange(adapterId: string, event: Pick<EventRow, "performedBy">): boolean {
+  return event.performedBy.type === "system" && event.performedBy.id === adapterId;
+}
+
+/** Identity helper that keeps the literal types of an adapter object. */
+export function defineAdapter<const A extends ProviderAdapter>(adapter: A): A {
+  return adapter;
+}
