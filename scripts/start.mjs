@@ -71,6 +71,8 @@ async function main() {
     WEBHOOK_ALLOW_PRIVATE: "true",
     API_BASE_URL: `${origin}/v1`,
   };
+  // Tunables a test or a demo may shorten (e.g. the CRM transcript's grace window).
+  for (const name of ["TRANSCRIPT_GRACE_SECONDS"]) if (process.env[name]) vars[name] = process.env[name];
   const sandbox = await optionalService("sandbox", { appOrigin: origin });
   if (sandbox) {
     Object.assign(vars, sandbox.env);

@@ -43,6 +43,7 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
     rateLimited: () => [{ message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" }],
     notFound: () => one(404, "NOT_FOUND", "The requested resource does not exist"),
     routes: ({ method, path, query, body, fault, state }) => {
+      if (method === "GET" && path === "/services/oauth2/userinfo") return json({ sub: "005SANDBOXUSER", organization_id: "00DSANDBOX0000001", preferred_username: "john@acme.sandbox", name: "John Admin" });
       const m = path.match(/^\/services\/data\/v(\d+)\.0(\/.*)$/);
       if (!m) return null;
       if (Number(m[1]) < 31) return one(404, "NOT_FOUND", "The requested resource does not exist");

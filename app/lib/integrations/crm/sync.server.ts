@@ -7,7 +7,9 @@
 import { and, desc, eq } from "drizzle-orm";
 import { conversations, messages } from "../../db/schema";
 import { appBaseUrl, type Env } from "../../env";
-import type { DeliveryContext, DeliveryOutcome, EventSubscription, WantsContext } from "../adapter";
+import { fetchIdentity, ProviderError } from "../../oauth/client.server";
+import type { DeliveryContext, DeliveryOutcome, EventSubscription, VerifyInput, WantsContext } from "../adapter";
+import type { OAuthSpec } from "../types";
 import { ProviderApiError } from "../provider-http.server";
 import { buildTranscript, type TranscriptMessage } from "./transcript";
 
@@ -169,4 +171,16 @@ async function withOps(ctx: DeliveryContext, makeOps: (ctx: DeliveryContext) => 
     return failureOutcome(error);
   }
   return run(ctx, ops);
+}
+
+/** The OAuth identity call (label and id of the connected account), as a connect-time check. */
+export async function verifiedIdentity(input: VerifyInput, spec: OAuthSpec | undefined): Promise<{ ok: true; label: string | null; id: string | null } | { ok: false; fieldErrors: Record<string, string[]> }> {
+  if (!spec) return { ok: true, label: null, id: null };
+  try {
+    const who = await fetchIdentity({ fetch: input.fetch }, spec, input.env, input.token ?? "");
+    return { ok: true, label: who.label, id: who.id };
+  } catch (error) {
+    if (error instanceof ProviderError) return { ok: false, fieldErrors: { "": [`The account could not be read (${error.message}). Please try again.`] } };
+    throw error;
+  }
 }

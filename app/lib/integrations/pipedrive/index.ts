@@ -5,7 +5,7 @@
  */
 import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
-import { crmSubscriptions, type CrmOps } from "../crm/sync.server";
+import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
 import { pipedriveBase, pipedriveClient, pipedrivePersonUrl, PIPEDRIVE_NOTE_LIMIT } from "./client.server";
 
 export function pipedriveOps(ctx: DeliveryContext): CrmOps {
@@ -30,11 +30,13 @@ export function pipedriveOps(ctx: DeliveryContext): CrmOps {
   };
 }
 
-/** Keeps the company's API domain from the token response (Pipedrive asks OAuth apps to call it). */
+/** Names the account from users/me, and keeps the company's API domain from the token response (Pipedrive asks OAuth apps to call it). */
 export async function verifyPipedrive(input: VerifyInput): Promise<VerifyResult> {
+  const who = await verifiedIdentity(input, CATALOG.pipedrive.oauth);
+  if (!who.ok) return who;
   const domain = input.tokenResponse?.api_domain;
   const context: Record<string, string> = typeof domain === "string" && /^https?:\/\/[^/\s]+/.test(domain) ? { api_domain: domain.replace(/\/+$/, "") } : {};
-  return { ok: true, accountLabel: null, accountId: null, context };
+  return { ok: true, accountLabel: who.label, accountId: who.id, context };
 }
 
 export const pipedriveAdapter = defineAdapter({

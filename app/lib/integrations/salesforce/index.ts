@@ -6,7 +6,7 @@
  */
 import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
-import { crmSubscriptions, type CrmOps } from "../crm/sync.server";
+import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
 import { lastNameOrEmail, splitName } from "../crm/names";
 import { salesforceClient, salesforceRecordUrl, SALESFORCE_TASK_LIMIT, type PersonType } from "./client.server";
 
@@ -38,11 +38,16 @@ export function salesforceOps(ctx: DeliveryContext): CrmOps {
   };
 }
 
-/** Keeps the org's API host from the token response; the account label comes from OAuth identity as before. */
+/**
+ * Keeps the org's API host from the token response, and names the account from Salesforce's
+ * userinfo (the OAuth identity endpoint) as before.
+ */
 export async function verifySalesforce(input: VerifyInput): Promise<VerifyResult> {
   const instanceUrl = input.tokenResponse?.instance_url;
   if (typeof instanceUrl !== "string" || !/^https?:\/\/[^/\s]+/.test(instanceUrl)) return { ok: false, fieldErrors: { "": ["Salesforce did not say which org to use (no instance_url). Please try again."] } };
-  return { ok: true, accountLabel: null, accountId: null, context: { instance_url: instanceUrl.replace(/\/+$/, "") } };
+  const who = await verifiedIdentity(input, CATALOG.salesforce.oauth);
+  if (!who.ok) return who;
+  return { ok: true, accountLabel: who.label, accountId: who.id, context: { instance_url: instanceUrl.replace(/\/+$/, "") } };
 }
 
 export const salesforceAdapter = defineAdapter({
