@@ -4,8 +4,7 @@ import { createDb } from "./db/client";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
-import { postDailySummaries } from "./integrations/slack/summary.server";
-import { purgeSlackReceipts } from "./integrations/slack/inbound.server";
+import { runAdapterCrons } from "./integrations/pipeline.server";
 
 /**
  * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does
@@ -19,8 +18,11 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
-    slackDailySummary: () => postDailySummaries({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
-    purgeSlackReceipts: () => purgeSlackReceipts({ db, now }),
+    // Each integration's own hook (Slack's daily summary, polling a provider that cannot push).
+    integrations: async () => {
+      const failed = await runAdapterCrons({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now });
+      if (failed.length) throw new Error(`adapters failed: ${failed.join(", ")}`);
+    },
   };
   const failures: string[] = [];
   for (const [name, job] of Object.entries(jobs)) {

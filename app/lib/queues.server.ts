@@ -2,10 +2,13 @@ import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
 import { consumeSlackEvents } from "./integrations/slack/consumer.server";
-// Registers Slack as an event subscriber and an integration deliverer.
-import "./integrations/slack/register.server";
+import { registryDeliverers, registrySubscriber } from "./integrations/pipeline.server";
 
-/** Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker). */
+/**
+ * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).
+ * The engine's consumers get the integrations registry injected here: which integrations want an
+ * event, and how each delivers.
+ */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   if (batch.queue.endsWith("-dlq")) {
     // Dead letters are kept by the queue for inspection; delivery state already says failed.
@@ -16,10 +19,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
     // Slack Events API callbacks share the EVENTS queue (their own message kind: an id in KV).
     const rest = await consumeSlackEvents(batch, env);
     if (rest.length === 0) return;
-    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx);
+    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
   }
   if (batch.queue.includes("deliveries")) {
-    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);
+    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx, { deliverers: registryDeliverers() });
   }
   console.error("message for an unknown queue", batch.queue);
   for (const m of batch.messages) m.retry();

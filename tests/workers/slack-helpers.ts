@@ -6,7 +6,7 @@ import { createDb } from "~/lib/db/client";
 import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
-import "~/lib/integrations/slack/register.server";
+import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import type { BrowserClient } from "../helpers/browser-client";
 
 export const SLACK_ENV = {
@@ -67,9 +67,9 @@ export async function drain(slack: Installed, { now = new Date() }: { now?: Date
   const retries: { deliveryId: string; delay: number }[] = [];
   while (slack.events.sent.length) {
     const msg = slack.events.sent.shift()!;
-    if ("eventId" in msg) await dispatchEvent({ db, deliveriesQueue: deliveries.queue, now }, msg.eventId);
+    if ("eventId" in msg) await dispatchEvent({ db, deliveriesQueue: deliveries.queue, now, subscribers: [registrySubscriber(env as Env)] }, msg.eventId);
   }
-  const deps = await deliveryDeps(env as Env, { fetch: slack.fetch, random: () => 0.5 });
+  const deps = await deliveryDeps(env as Env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() });
   // Parents first, as the real queue would usually deliver them: later events wait for the thread.
   for (const id of [...deliveries.sent.map((d) => d.deliveryId)].sort()) {
     const decision = await handleDelivery(deps, id);

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import { credentialsKey } from "~/lib/oauth/token-store.server";
 import { signIn, type BrowserClient } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
@@ -179,7 +180,7 @@ describe("Slack notifications", () => {
     expect(slack.fake.state.messages).toHaveLength(0);
 
     const { deliveryDeps, handleDelivery } = await import("~/lib/webhooks/consumer.server");
-    const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5 }), row!.id);
+    const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() }), row!.id);
     expect(again.retry).toBeNull();
     expect(slack.fake.state.messages).toHaveLength(1);
     expect((await slackDeliveries())[0]).toMatchObject({ status: "succeeded", attempts: 2 });
@@ -211,7 +212,7 @@ describe("Slack disconnect", () => {
     const { createDb } = await import("~/lib/db/client");
     const { dispatchEvent } = await import("~/lib/events/consumer.server");
     const msg = slack.events.sent.shift() as { eventId: string };
-    await dispatchEvent({ db: createDb(env.DB), deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue, now: new Date() }, msg.eventId);
+    await dispatchEvent({ db: createDb(env.DB), deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue, now: new Date(), subscribers: [registrySubscriber(env)] }, msg.eventId);
     expect((await slackDeliveries()).map((d) => d.status)).toEqual(["succeeded", "pending"]);
 
     const page = await html(await john.get("/integrations/slack/disconnect"));

@@ -7,7 +7,6 @@ import { newId } from "~/lib/ids";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { createEndpoint, type EndpointDeps } from "~/lib/webhooks/endpoints.server";
 import type { ConsumerDeps } from "~/lib/webhooks/consumer.server";
-import { integrationDeliverers } from "~/lib/webhooks/integration-deliverers.server";
 
 export const db = () => createDb(env.DB);
 
@@ -80,7 +79,7 @@ export function scriptedFetch(responses: (Response | ((req: Sent) => Promise<Res
 }
 
 export function consumerOverrides(fetchFn: typeof fetch, extra: Partial<ConsumerDeps> = {}): Partial<ConsumerDeps> {
-  return { fetch: fetchFn, resolve: async () => ["93.184.216.34"], timeoutMs: 1000, random: () => 0.5, deliverers: integrationDeliverers(), ...extra };
+  return { fetch: fetchFn, resolve: async () => ["93.184.216.34"], timeoutMs: 1000, random: () => 0.5, deliverers: new Map(), ...extra };
 }
 
 /** Standard Webhooks verification done by hand with WebCrypto (the Node tests use the official packages). */

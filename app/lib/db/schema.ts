@@ -58,6 +58,8 @@ export const connections = sqliteTable(
     lastErrorAt: timestamp("last_error_at"),
     lastSuccessAt: timestamp("last_success_at"),
     updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    /** Non-secret provider facts the credential needs (Salesforce instance_url, Zendesk subdomain). */
+    context: json<Record<string, string>>("context").notNull().$defaultFn(() => ({})),
   },
   (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
 );
@@ -169,6 +171,9 @@ export const deliveries = sqliteTable(
     lastDurationMs: integer("last_duration_ms"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    /** Integration deliveries: what the last attempt did, in plain words, and the remote record. */
+    summary: text("summary"),
+    remoteUrl: text("remote_url"),
   },
   (t) => [
     uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
@@ -267,6 +272,27 @@ export const inboundReceipts = sqliteTable(
     receivedAt: timestamp("received_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.source, t.externalId] })],
+);
+
+/**
+ * External references (DESIGN §5b): our record → the provider's record. A row whose remoteId is
+ * null is a claim (claimedBy = the delivery creating it), so racing events create one remote record.
+ */
+export const externalRefs = sqliteTable(
+  "external_refs",
+  {
+    companyId: companyId(),
+    provider: text("provider").notNull(),
+    kind: text("kind").notNull(),
+    localId: text("local_id").notNull(),
+    remoteId: text("remote_id"),
+    remoteUrl: text("remote_url"),
+    claimedBy: text("claimed_by"),
+    claimedAt: timestamp("claimed_at"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.provider, t.kind, t.localId] }), index("external_refs_remote_idx").on(t.companyId, t.provider, t.kind, t.remoteId)],
 );
 
 export const auditLog = sqliteTable(

@@ -4,9 +4,9 @@ import { createDb } from "../db/client";
 import { deliveries, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env, EventsMessage } from "../env";
 import { newId } from "../ids";
-import { integrationSubscribers, type EventRow, type IntegrationSubscriber } from "./subscribers.server";
+import type { EventRow, IntegrationSubscriber } from "./subscribers.server";
 
-type Target = { targetKind: "webhook" | "integration"; targetId: string };
+type Target = { targetKind: "webhook" | "integration"; targetId: string; delaySeconds?: number };
 
 /** Active endpoints of the event's company subscribed to its type. webhook.test is never fanned out. */
 async function webhookTargets(db: Db, event: EventRow): Promise<Target[]> {
@@ -24,7 +24,7 @@ async function webhookTargets(db: Db, event: EventRow): Promise<Target[]> {
  * dispatched. Returns the number of deliveries enqueued.
  */
 export async function dispatchEvent(
-  { db, deliveriesQueue, now, subscribers = integrationSubscribers }: { db: Db; deliveriesQueue: Queue<DeliveriesMessage>; now: Date; subscribers?: IntegrationSubscriber[] },
+  { db, deliveriesQueue, now, subscribers = [] }: { db: Db; deliveriesQueue: Queue<DeliveriesMessage>; now: Date; subscribers?: IntegrationSubscriber[] },
   eventId: string,
 ): Promise<number> {
   const event = await db.select().from(events).where(eq(events.id, eventId)).get();
@@ -37,7 +37,17 @@ export async function dispatchEvent(
       targets.map((t) =>
         db
           .insert(deliveries)
-          .values({ id: newId("dlv", now), companyId: event.companyId, eventId: event.id, targetKind: t.targetKind, targetId: t.targetId, createdAt: now, updatedAt: now })
+          .values({
+            id: newId("dlv", now),
+            companyId: event.companyId,
+            eventId: event.id,
+            targetKind: t.targetKind,
+            targetId: t.targetId,
+            // A held-back first attempt (an integration's grace window): the sweeper waits for it too.
+            nextAttemptAt: t.delaySeconds ? new Date(now.getTime() + t.delaySeconds * 1000) : null,
+            createdAt: now,
+            updatedAt: now,
+          })
           .onConflictDoNothing({ target: [deliveries.eventId, deliveries.targetKind, deliveries.targetId] }),
       ) as [never, ...never[]],
     );
@@ -46,12 +56,17 @@ export async function dispatchEvent(
     // rows already succeeded).
     if (event.dispatchedAt) return 0;
     const rows = await db
-      .select({ id: deliveries.id, status: deliveries.status })
+      .select({ id: deliveries.id, status: deliveries.status, nextAttemptAt: deliveries.nextAttemptAt })
       .from(deliveries)
       .where(and(eq(deliveries.eventId, event.id), eq(deliveries.companyId, event.companyId)));
     const pending = rows.filter((r) => r.status === "pending");
     for (let i = 0; i < pending.length; i += 100) {
-      await deliveriesQueue.sendBatch(pending.slice(i, i + 100).map((r) => ({ body: { deliveryId: r.id } })));
+      await deliveriesQueue.sendBatch(
+        pending.slice(i, i + 100).map((r) => {
+          const wait = r.nextAttemptAt ? Math.ceil((r.nextAttemptAt.getTime() - now.getTime()) / 1000) : 0;
+          return wait > 0 ? { body: { deliveryId: r.id }, delaySeconds: wait } : { body: { deliveryId: r.id } };
+        }),
+      );
     }
   }
   if (!event.dispatchedAt) {
@@ -61,7 +76,7 @@ export async function dispatchEvent(
 }
 
 /** The `events` consumer. Acks or retries per message, never the whole batch. */
-export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
+export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env, _ctx: ExecutionContext, { subscribers = [] }: { subscribers?: IntegrationSubscriber[] } = {}): Promise<void> {
   const db = createDb(env.DB);
   for (const message of batch.messages) {
     try {
@@ -70,7 +85,7 @@ export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env
         message.ack();
         continue;
       }
-      await dispatchEvent({ db, deliveriesQueue: env.DELIVERIES, now: new Date() }, eventId);
+      await dispatchEvent({ db, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, eventId);
       message.ack();
     } catch (error) {
       console.error("events consumer failed", message.body?.eventId, error instanceof Error ? error.message : "unknown");

@@ -2,11 +2,10 @@ import type { Db } from "../db/client";
 import type { events } from "../db/schema";
 
 export type EventRow = typeof events.$inferSelect;
-export type IntegrationTarget = { targetKind: "integration"; targetId: string };
-export type IntegrationSubscriber = (db: Db, event: EventRow) => Promise<IntegrationTarget[]>;
-
+/** An integration that wants the event; `delaySeconds` holds the first attempt back (a grace window). */
+export type IntegrationTarget = { targetKind: "integration"; targetId: string; delaySeconds?: number };
 /**
- * Integrations that react to events (e.g. Slack posts new conversations) register here; each
- * returns the delivery targets it wants for one event. Empty until an integration registers.
+ * Which integrations want one event. The fan-out knows no integration: the Worker's entry points
+ * pass the registry's subscriber (app/lib/integrations/pipeline.server.ts).
  */
-export const integrationSubscribers: IntegrationSubscriber[] = [];
+export type IntegrationSubscriber = (db: Db, event: EventRow) => Promise<IntegrationTarget[]>;

@@ -9,7 +9,7 @@ import { discord, slack, teams } from "./entries/communication";
 import { hubspot, pipedrive, salesforce } from "./entries/crm";
 import { activeCampaign, googleAnalytics, mailchimp, segment } from "./entries/analytics-marketing";
 import { freshdesk, shopify, whatsapp, woocommerce, zendesk } from "./entries/support-commerce";
-import { CATEGORY_LABELS, categoryIds, type CategoryId, type OAuthSpec, type Provider } from "./types";
+import { CATEGORY_LABELS, categoryIds, type CategoryId, type Provider } from "./types";
 
 export * from "./types";
 
@@ -85,21 +85,16 @@ export function searchCatalog({ q, category }: { q?: string | null; category?: s
 
 type EnvLike = Record<string, unknown>;
 
-/** Replaces `{ENV_NAME}` with the env value (trailing slashes trimmed) or the real provider's default. */
-export function resolveProviderUrl(template: string, spec: Pick<OAuthSpec, "baseUrls">, env: EnvLike): string {
-  return template.replace(/\{([A-Z0-9_]+)\}/g, (_, name: string) => {
-    const value = env[name];
-    const base = typeof value === "string" && value.trim() ? value.trim() : spec.baseUrls[name];
-    if (base === undefined) throw new Error(`unknown base URL variable ${name}`);
-    return base.replace(/\/+$/, "");
-  });
+export { resolveProviderUrl } from "../oauth/spec";
+
+/** The provider's base-URL env vars (OAuth and API) with their real defaults. */
+export function providerBaseUrls(provider: Provider): Record<string, string> {
+  return { ...provider.oauth?.baseUrls, ...provider.apiKey?.baseUrls };
 }
 
 /** True when any of the provider's base URLs points somewhere other than the real provider. */
 export function isSandboxed(provider: Provider, env: EnvLike): boolean {
-  const baseUrls = provider.oauth?.baseUrls ?? provider.apiKey?.baseUrls;
-  if (!baseUrls) return false;
-  return Object.entries(baseUrls).some(([name, real]) => {
+  return Object.entries(providerBaseUrls(provider)).some(([name, real]) => {
     const value = env[name];
     return typeof value === "string" && value.trim() !== "" && value.trim().replace(/\/+$/, "") !== real;
   });
@@ -108,14 +103,8 @@ export function isSandboxed(provider: Provider, env: EnvLike): boolean {
 /** Every provider base-URL env var with its real default (the sandbox maps these to itself). */
 export function providerBaseUrlVars(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of listProviders()) Object.assign(out, p.oauth?.baseUrls ?? {}, p.apiKey?.baseUrls ?? {});
+  for (const p of listProviders()) Object.assign(out, providerBaseUrls(p));
   return out;
-}
-
-/** Whether the Connected card offers Configure: a settings form, or a provider's own screen (Zapier's subscriptions). */
-export function hasConfigureScreen(provider: Provider): boolean {
-  if (!provider.capabilities.includes("configure")) return false;
-  return Boolean(provider.configSchema) || provider.capabilities.includes("zapier_triggers");
 }
 
 export function categoryLabel(id: CategoryId): string {

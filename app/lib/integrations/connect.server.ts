@@ -1,7 +1,10 @@
 /**
  * Connecting an integration: OAuth (start + callback), an API-key form, or enabling a built-in one.
- * Every path ends the same way: credentials encrypted into KV, then the connection row and its
- * audit row in one db.batch; if the batch fails the fresh KV entry is removed (nothing half-saved).
+ * The adapter's `verifyCredential` runs first (a wrong key is a field error and nothing is saved;
+ * it also gives the account label and the provider context). Every path then ends the same way:
+ * credentials encrypted into KV, then the connection row and its audit row in one db.batch; if the
+ * batch fails the fresh KV entry is removed (nothing half-saved). Connecting never sets "Last
+ * success": only a real delivery does.
  */
 import { z } from "zod";
 import { auditInsert, userActor } from "../audit.server";
@@ -14,8 +17,10 @@ import { authorizationUrl, exchangeAuthorizationCode, fetchIdentity, type Fetch 
 import { consumeOAuthState, createOAuthState } from "../oauth/state.server";
 import { deleteCredentials, saveCredentials, type StoredCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
+import type { ProviderContext, VerifyInput, VerifyResult } from "./adapter";
 import type { ApiKeySpec, Provider } from "./catalog";
 import { findConnection } from "./connections.server";
+import { findAdapter } from "./registry";
 
 export type ConnectDeps = { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date };
 type Who = { user: CurrentUser; ip: string | null };
@@ -52,9 +57,36 @@ export async function completeOAuth(deps: ConnectDeps, { provider, user, ip, par
   const code = params.get("code");
   if (!code) throw new ConnectError(`${provider.name} did not send an authorization code.`);
   const tokens = await exchangeAuthorizationCode(deps, spec, deps.env, { code, codeVerifier: record.codeVerifier, redirectUri });
-  const account = tokens.account ?? (await fetchIdentity(deps, spec, deps.env, tokens.accessToken));
+  const verify = findAdapter(provider.id)?.verifyCredential;
+  let account: { label: string | null; id: string | null; context?: ProviderContext };
+  if (verify) {
+    const result = await verify({ ...verifyBase(deps, user), token: tokens.accessToken, tokenResponse: tokens.raw });
+    if (!result.ok) throw new ConnectError(Object.values(result.fieldErrors).flat().join(" ") || `${provider.name} did not accept the connection.`);
+    account = { label: result.accountLabel, id: result.accountId, context: result.context };
+  } else {
+    account = tokens.account ?? (await fetchIdentity(deps, spec, deps.env, tokens.accessToken));
+  }
   const creds: StoredCredentials = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
-  return saveConnection(deps, { provider, user, ip, creds, accountLabel: account.label, accountId: account.id, tokenExpiresAt: tokens.expiresAt });
+  return saveConnection(deps, { provider, user, ip, creds, accountLabel: account.label, accountId: account.id, context: account.context, tokenExpiresAt: tokens.expiresAt });
+}
+
+/** How long a connect-time check may take before the admin gets an answer. */
+export const VERIFY_TIMEOUT_MS = 10_000;
+
+function verifyBase(deps: ConnectDeps, user: CurrentUser): Omit<VerifyInput, "fields" | "token" | "tokenResponse"> {
+  return { company: { id: user.company.id, slug: user.company.slug }, env: deps.env, fetch: deps.fetch, now: deps.now(), signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS) };
+}
+
+/** Runs the adapter's check; a provider that cannot be reached is a form error, never a 500. */
+async function runVerify(deps: ConnectDeps, provider: Provider, user: CurrentUser, input: Pick<VerifyInput, "fields">): Promise<VerifyResult | null> {
+  const verify = findAdapter(provider.id)?.verifyCredential;
+  if (!verify) return null;
+  try {
+    return await verify({ ...verifyBase(deps, user), ...input });
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    return { ok: false, fieldErrors: { "": [timedOut ? `${provider.name} did not answer in time. Try again.` : `${provider.name} could not be reached to check the credentials. Try again.`] } };
+  }
 }
 
 export function apiKeySchema(spec: ApiKeySpec) {
@@ -67,23 +99,38 @@ export function apiKeySchema(spec: ApiKeySpec) {
   return z.object(shape);
 }
 
-export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip, values }: Who & { provider: Provider; values: Record<string, string> }) {
+export type ConnectResult = { ok: true; connectionId: string; reconnected: boolean } | { ok: false; fieldErrors: Record<string, string[]> };
+
+/** Checks the key with the provider (the adapter's verifyCredential) before saving anything. */
+export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip, values }: Who & { provider: Provider; values: Record<string, string> }): Promise<ConnectResult> {
   const spec = provider.apiKey;
   if (!spec) throw new ConnectError(`${provider.name} does not connect with an API key.`);
-  const secrets: Record<string, string> = {};
-  for (const f of spec.fields) secrets[f.name] = values[f.name] ?? "";
-  return saveConnection(deps, { provider, user, ip, creds: { secrets }, accountLabel: values[spec.labelField] ?? null, accountId: null, tokenExpiresAt: null });
+  const fields: Record<string, string> = {};
+  for (const f of spec.fields) fields[f.name] = values[f.name] ?? "";
+  const verified = await runVerify(deps, provider, user, { fields });
+  if (verified && !verified.ok) return verified;
+  const account = verified?.ok ? verified : { accountLabel: fields[spec.labelField] || null, accountId: null, context: undefined };
+  // Secrets the check obtained (Zendesk's webhook signing secret) are stored with the fields, encrypted.
+  const secrets = verified?.ok && verified.secrets ? { ...verified.secrets, ...fields } : fields;
+  const saved = await saveConnection(deps, { provider, user, ip, creds: { secrets }, accountLabel: account.accountLabel, accountId: account.accountId, context: account.context, tokenExpiresAt: null });
+  return { ok: true, ...saved };
 }
 
-/** Built-in integrations (email forwarding): a connection row, no credentials. */
-export async function enableBuiltIn(deps: ConnectDeps, { provider, user, ip, accountLabel }: Who & { provider: Provider; accountLabel: string }) {
+/** Built-in integrations (email forwarding, Zapier): a connection row, no credentials. */
+export async function enableBuiltIn(deps: ConnectDeps, { provider, user, ip, accountLabel }: Who & { provider: Provider; accountLabel?: string }) {
   if (provider.authKind !== "built_in" || !provider.capabilities.includes("connect")) throw new ConnectError(`${provider.name} cannot be enabled here.`);
-  return saveConnection(deps, { provider, user, ip, creds: null, accountLabel, accountId: null, tokenExpiresAt: null });
+  let label = accountLabel ?? null;
+  if (label === null) {
+    const verified = await runVerify(deps, provider, user, {});
+    if (verified && !verified.ok) throw new ConnectError(Object.values(verified.fieldErrors).flat().join(" "));
+    label = verified?.ok ? verified.accountLabel : null;
+  }
+  return saveConnection(deps, { provider, user, ip, creds: null, accountLabel: label, accountId: null, tokenExpiresAt: null });
 }
 
 async function saveConnection(
   deps: ConnectDeps,
-  input: Who & { provider: Provider; creds: StoredCredentials | null; accountLabel: string | null; accountId: string | null; tokenExpiresAt: number | null },
+  input: Who & { provider: Provider; creds: StoredCredentials | null; accountLabel: string | null; accountId: string | null; context?: ProviderContext; tokenExpiresAt: number | null },
 ) {
   const { db } = deps;
   const now = deps.now();
@@ -101,7 +148,7 @@ async function saveConnection(
     tokenExpiresAt: input.tokenExpiresAt ? new Date(input.tokenExpiresAt) : null,
     lastError: null,
     lastErrorAt: null,
-    lastSuccessAt: now,
+    context: input.context ?? {},
     updatedAt: now,
   };
   try {

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
-import { zapierSubscriptionCountQuery } from "./zapier/hooks.server";
+import { listAdapters, REGISTRY, type Registry } from "./registry";
 
 export type ConnectionRow = typeof connections.$inferSelect;
 
@@ -14,17 +14,20 @@ export type ConnectedOverview = {
   connections: ConnectionRow[];
   /** provider → failed delivery attempts in the last 24 h */
   failures24h: Record<string, number>;
-  /** Active Zapier subscriptions (the Zapier card's "N active Zaps"). */
-  zapierSubscriptions: number;
+  /** provider → the rows its adapter's `card.query` read (Zapier's live subscription count). */
+  cardRows: Record<string, unknown>;
 };
+
+/** Adapters whose card line needs rows of its own, in a fixed order (their queries join the batch). */
+const cardQueryAdapters = (registry: Registry) => listAdapters(registry).filter((a) => a.card?.query);
 
 /**
  * Everything the Connected tab shows, as statements for ONE D1 round trip (db.batch): the
  * company's connections, the failed integration delivery attempts of the last 24 hours per
- * provider, and the live count of Zapier subscriptions. The page adds the user lookup to the
- * same batch (see requireAdminWith).
+ * provider, and what adapters' card lines need (Zapier's live subscription count). The page adds
+ * the user lookup to the same batch (see requireAdminWith).
  */
-export function connectedOverviewQueries(db: Db, companyId: string, now: Date) {
+export function connectedOverviewQueries(db: Db, companyId: string, now: Date, registry: Registry = REGISTRY) {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
   return [
     db.select().from(connections).where(eq(connections.companyId, companyId)).orderBy(connections.connectedAt),
@@ -41,17 +44,19 @@ export function connectedOverviewQueries(db: Db, companyId: string, now: Date) {
         ),
       )
       .groupBy(deliveries.targetId),
-    zapierSubscriptionCountQuery(db, companyId),
+    ...cardQueryAdapters(registry).map((a) => a.card!.query!(db, companyId)),
   ] as const;
 }
 
-type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], { n: number }[]];
+type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], ...unknown[]];
 
-export function toConnectedOverview([rows, failures, zaps]: OverviewResults): ConnectedOverview {
+export function toConnectedOverview([rows, failures, ...cardResults]: OverviewResults, registry: Registry = REGISTRY): ConnectedOverview {
+  const cardRows: Record<string, unknown> = {};
+  cardQueryAdapters(registry).forEach((a, i) => (cardRows[a.id] = cardResults[i]));
   return {
     connections: rows,
     failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])),
-    zapierSubscriptions: Number(zaps[0]?.n ?? 0),
+    cardRows,
   };
 }
 

@@ -2,15 +2,16 @@
 import { and, eq } from "drizzle-orm";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
-import { connections } from "../db/schema";
+import { connections, deliveries } from "../db/schema";
 import { revokeToken } from "../oauth/client.server";
 import { deleteCredentials, loadCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { Provider } from "./catalog";
 import type { ConnectDeps } from "./connect.server";
+import type { DisconnectContext } from "./adapter";
 import { findConnection, type ConnectionRow } from "./connections.server";
-import { zapierDisconnectStatements } from "./zapier/account.server";
-import { forgetSlackCaches, slackDisconnectStatements } from "./slack/disconnect.server";
+import { forgetExternalRefs } from "./external-refs.server";
+import { findAdapter } from "./registry";
 
 type Who = { user: CurrentUser; ip: string | null };
 
@@ -45,20 +46,23 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
     }
   }
   const now = deps.now();
-  // Zapier: revoke its keys and remove its subscriptions in the same batch as the connection row.
-  // Slack also loses its thread map and its pending notifications (the spec's confirmation list).
-  const extra =
-    provider.id === "zapier"
-      ? await zapierDisconnectStatements(db, { user, ip, now })
-      : provider.id === "slack"
-        ? slackDisconnectStatements(db, user.company.id, now)
-        : [];
+  const companyId = user.company.id;
+  const steps = findAdapter(provider.id)?.disconnect;
+  const ctx: DisconnectContext = { db, kv: deps.kv, env: deps.env, connection, user, ip, now };
+  // In the same batch as the connection row: the adapter's own steps (Zapier revokes its key and
+  // subscriptions), every pending delivery to it (nothing is sent after this point), its references.
+  const extra = (await steps?.statements?.(ctx)) ?? [];
   await db.batch([
-    db.delete(connections).where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
+    db.delete(connections).where(and(eq(connections.id, connection.id), eq(connections.companyId, companyId))),
     ...extra,
-    auditInsert(db, { companyId: user.company.id, actor: userActor(user), action: "integration.disconnected", target: connection.id, details: { provider: provider.id, revoked }, ip, at: now }),
+    db
+      .update(deliveries)
+      .set({ status: "failed", lastError: `${provider.name} was disconnected.`, nextAttemptAt: null, updatedAt: now })
+      .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "integration"), eq(deliveries.targetId, provider.id), eq(deliveries.status, "pending"))),
+    forgetExternalRefs(db, companyId, provider.id),
+    auditInsert(db, { companyId, actor: userActor(user), action: "integration.disconnected", target: connection.id, details: { provider: provider.id, revoked }, ip, at: now }),
   ]);
   await deleteCredentials(deps, connection.id);
-  if (provider.id === "slack") await forgetSlackCaches(deps.kv, connection.id);
+  await steps?.after?.(ctx);
   return { revoked };
 }

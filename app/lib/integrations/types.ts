@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { OAuthSpec } from "../oauth/spec";
 
 export const categoryIds = ["crm", "communication", "analytics", "ecommerce", "support", "marketing", "automation"] as const;
 export type CategoryId = (typeof categoryIds)[number];
@@ -18,27 +19,7 @@ export type AuthKind = "oauth2" | "api_key" | "built_in";
 /** What the product really does with a connection today. The UI shows only these as working. */
 export type Capability = "connect" | "show_account" | "configure" | "disconnect" | "notifications" | "inbound_email" | "zapier_triggers";
 
-/**
- * Provider endpoints as templates: `{SALESFORCE_BASE}` is replaced by that env var's value (or its
- * default, the real provider). One env var per provider family keeps the sandbox switch simple.
- */
-export type OAuthSpec = {
-  baseUrls: Record<string, string>;
-  authorizeUrl: string;
-  tokenUrl: string;
-  /** "rfc7009": POST token=… with client credentials; "slack": auth.revoke with Bearer. */
-  revoke?: { url: string; style: "rfc7009" | "slack" };
-  /** GET with Bearer; the JSON gives the account label and id (dotted paths, first non-empty wins). */
-  identity?: { url: string; label: string[]; id: string[]; authScheme?: "Bearer" | "OAuth" };
-  /** Slack's bot install answers { ok, error } with 200 and carries the team in the token response. */
-  tokenStyle?: "standard" | "slack";
-  scopes: readonly string[];
-  scopeSeparator?: " " | ",";
-  pkce: boolean;
-  clientIdEnv: string;
-  clientSecretEnv: string;
-  extraAuthorizeParams?: Record<string, string>;
-};
+export type { OAuthSpec } from "../oauth/spec";
 
 export type ApiKeyField = { name: string; label: string; secret: boolean; placeholder?: string; hint?: string };
 
@@ -49,8 +30,8 @@ export type ApiKeySpec = {
   /** Where to find the key, in plain words. */
   help: string;
   /**
-   * Base-URL env vars with the real default; `{field}` is filled from the form (a Zendesk
-   * subdomain). The sandbox points them at itself, which also shows the Sandbox badge.
+   * Base-URL env vars of the provider's API with their real defaults (e.g. `FRESHDESK_BASE`):
+   * set → the sandbox badge shows and the adapter's client talks to that URL.
    */
   baseUrls?: Record<string, string>;
 };

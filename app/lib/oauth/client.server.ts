@@ -5,7 +5,7 @@
  */
 import { CodeChallengeMethod, OAuth2Client, OAuth2Tokens } from "arctic";
 import { encodeBase64 } from "@oslojs/encoding";
-import { resolveProviderUrl, type OAuthSpec } from "../integrations/catalog";
+import { resolveProviderUrl, type OAuthSpec } from "./spec";
 
 export type Fetch = typeof fetch;
 type EnvLike = Record<string, unknown>;
@@ -16,6 +16,8 @@ export type TokenSet = {
   expiresAt: number | null;
   /** Set by exchanges that identify the account themselves (Slack's team). */
   account?: { id: string | null; label: string | null };
+  /** The token response as received (provider context such as Salesforce's `instance_url`). Never stored. */
+  raw: Record<string, unknown>;
 };
 
 export class ProviderError extends Error {
@@ -88,7 +90,7 @@ function toTokenSet(data: Record<string, unknown>, now: Date): TokenSet {
   const tokens = new OAuth2Tokens(data);
   let expiresAt: number | null = null;
   if (typeof data.expires_in === "number" || typeof data.expires_in === "string") expiresAt = now.getTime() + tokens.accessTokenExpiresInSeconds() * 1000;
-  return { accessToken: tokens.accessToken(), refreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null, expiresAt };
+  return { accessToken: tokens.accessToken(), refreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null, expiresAt, raw: data };
 }
 
 async function sendTokenRequest(fetchFn: Fetch, spec: OAuthSpec, request: Request, now: Date): Promise<TokenSet> {

@@ -1,6 +1,6 @@
 import { and, eq, max, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { connections, deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
+import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../ids";
 import type { Keyring } from "../security/encryption";
@@ -57,6 +57,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow):
   const started = deps.now();
   let outcome: Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">;
   let requestHeaders: Record<string, string> = {};
+  let activity: Activity | null = null;
   if (delivery.targetKind === "integration") {
     const deliverer = deps.deliverers.get(delivery.targetId);
     if (!deliverer) {
@@ -71,6 +72,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow):
       result = { ok: false, statusCode: null, error: errorText(error) };
     }
     requestHeaders = result.requestHeaders ?? {};
+    activity = { summary: result.summary?.slice(0, 300) ?? null, remoteUrl: result.remoteUrl?.slice(0, 500) ?? null };
     outcome = {
       kind: result.ok ? "success" : result.gone ? "gone" : "failure",
       statusCode: result.statusCode,
@@ -97,8 +99,11 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow):
     };
     outcome = await post(deps, endpoint.url, requestHeaders, body);
   }
-  return record(deps, delivery, started, requestHeaders, outcome);
+  return record(deps, delivery, started, requestHeaders, outcome, activity);
 }
+
+/** Integration deliveries: what the attempt did and the remote record (the Configure screen's activity list). */
+type Activity = { summary: string | null; remoteUrl: string | null };
 
 async function post(deps: AttemptDeps, url: string, headers: Record<string, string>, body: string): Promise<Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">> {
   const policy = guardPolicy(deps.env);
@@ -156,6 +161,7 @@ async function record(
   at: Date,
   requestHeaders: Record<string, string>,
   o: Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">,
+  activity: Activity | null = null,
 ): Promise<AttemptOutcome> {
   const { db } = deps;
   const last = await db.select({ n: max(deliveryAttempts.n) }).from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, delivery.id)).get();
@@ -176,26 +182,23 @@ async function record(
     }),
     db
       .update(deliveries)
-      .set({ attempts: attemptsInRun, lastStatusCode: o.statusCode, lastError: o.error, lastAttemptAt: at, lastDurationMs: o.durationMs, updatedAt: at })
+      .set({ attempts: attemptsInRun, lastStatusCode: o.statusCode, lastError: o.error, lastAttemptAt: at, lastDurationMs: o.durationMs, updatedAt: at, ...(activity ?? {}) })
       .where(eq(deliveries.id, delivery.id)),
   ] as const;
-  const health = healthUpdate(db, delivery, o.kind === "success", at, o.error);
+  const health = delivery.targetKind === "webhook" ? healthUpdate(db, delivery, o.kind === "success", at) : null;
   await db.batch(health ? [...writes, health] : writes);
   return { ...o, attemptNumber: n, attemptsInRun };
 }
 
-/** One success resets the endpoint's failure clock; a failure starts it if it is not running. */
-function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date, error: string | null) {
-  if (delivery.targetKind === "webhook") {
-    const where = and(eq(webhookEndpoints.companyId, delivery.companyId), eq(webhookEndpoints.id, delivery.targetId));
-    return ok
-      ? db.update(webhookEndpoints).set({ failingSince: null }).where(where)
-      : db.update(webhookEndpoints).set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at.getTime()})` }).where(where);
-  }
-  const where = and(eq(connections.companyId, delivery.companyId), eq(connections.provider, delivery.targetId));
+/**
+ * One success resets the endpoint's failure clock; a failure starts it if it is not running. (An
+ * integration's health is its connection's, kept by the integrations pipeline, not here.)
+ */
+function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
+  const where = and(eq(webhookEndpoints.companyId, delivery.companyId), eq(webhookEndpoints.id, delivery.targetId));
   return ok
-    ? db.update(connections).set({ lastSuccessAt: at }).where(where)
-    : db.update(connections).set({ lastError: (error ?? "Delivery failed").slice(0, 500), lastErrorAt: at }).where(where);
+    ? db.update(webhookEndpoints).set({ failingSince: null }).where(where)
+    : db.update(webhookEndpoints).set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at.getTime()})` }).where(where);
 }
 
 export async function markFinal(db: Db, delivery: Pick<DeliveryRow, "id">, status: "succeeded" | "failed", error: string | null, at: Date) {

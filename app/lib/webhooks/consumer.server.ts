@@ -5,8 +5,7 @@ import { deliveries, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env } from "../env";
 import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
-import { integrationDeliverers } from "./integration-deliverers.server";
-import { tombstoneInsert } from "../integrations/zapier/hooks.server";
+import { tombstoneInsert } from "./hook-tombstones";
 import { forEachLimited } from "./limiter";
 import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, retrySchedule } from "./retry";
 import { dohResolver } from "./url-guard";
@@ -30,7 +29,8 @@ export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = 
     resolve: dohResolver(f),
     now: () => new Date(),
     timeoutMs: SEND_TIMEOUT_MS,
-    deliverers: integrationDeliverers(),
+    // Integration deliverers come from the caller (the registry); the engine knows none.
+    deliverers: new Map(),
     random: Math.random,
     schedule: retrySchedule(env),
     concurrency: MAX_IN_FLIGHT,
@@ -98,19 +98,19 @@ export async function handleDelivery(deps: ConsumerDeps, deliveryId: string): Pr
   }
 }
 
-/** 410 Gone: a user endpoint is disabled with the reason; a Zapier subscription is removed (REST hooks). */
+/** 410 Gone: a user endpoint is disabled with the reason; a REST hook subscription (source ≠ user) is removed. */
 async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: string, now: Date) {
   const { db } = deps;
   const where = and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId));
   const row = await db.select({ source: webhookEndpoints.source, url: webhookEndpoints.url }).from(webhookEndpoints).where(where).get();
   if (!row) return;
   const actor = { type: "system" as const, id: null, label: "webhook delivery" };
-  if (row.source === "zapier") {
+  if (row.source !== "user") {
     await db.batch([
       db.delete(webhookEndpoints).where(where),
-      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
+      // The subscriber may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
       tombstoneInsert(db, companyId, endpointId, now),
-      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
+      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: `410 Gone from a ${row.source} subscription`, url: row.url }, at: now }),
     ]);
     return;
   }

@@ -4,19 +4,23 @@ import type { Env } from "../env";
 
 /**
  * Deliveries whose target_kind is "integration" (target_id = provider, e.g. "slack") ride the
- * same retry machinery as webhooks: the consumer hands them to the deliverer registered for the
- * provider and treats its outcome like an HTTP attempt. Empty today; Slack registers later.
+ * same retry machinery as webhooks: the consumer hands them to the deliverer it was given for the
+ * provider (the registry's, see app/lib/integrations/pipeline.server.ts) and treats its outcome
+ * like an HTTP attempt. The engine imports no integration.
  */
 export type IntegrationOutcome = {
   /** HTTP status of the provider call, when there was one. */
   statusCode: number | null;
   ok: boolean;
-  /** The target is gone for good (e.g. the channel was deleted): stop, no retries. */
+  /** Final: no retry (the target is gone, access was refused, the provider rejected the request). */
   gone?: boolean;
   error?: string | null;
   retryAfterSeconds?: number | null;
   requestHeaders?: Record<string, string>;
   responseExcerpt?: string | null;
+  /** What the attempt did, in plain words, and the remote record it touched (the activity list). */
+  summary?: string | null;
+  remoteUrl?: string | null;
 };
 
 export type IntegrationDeliverer = (input: {
@@ -29,13 +33,3 @@ export type IntegrationDeliverer = (input: {
 }) => Promise<IntegrationOutcome>;
 
 export type DelivererRegistry = ReadonlyMap<string, IntegrationDeliverer>;
-
-const registry = new Map<string, IntegrationDeliverer>();
-
-export function registerIntegrationDeliverer(provider: string, deliverer: IntegrationDeliverer) {
-  registry.set(provider, deliverer);
-}
-
-export function integrationDeliverers(): DelivererRegistry {
-  return registry;
-}

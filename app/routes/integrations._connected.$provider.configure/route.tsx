@@ -9,7 +9,7 @@ import { configFormSchema, configWithDefaults, describeConfigFields } from "~/li
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { adapterOf, connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { ConfigFields } from "./config-fields";
 
 export const handle = { access: "admin" };
@@ -20,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = provider.capabilities.includes("configure") ? provider.configSchema : undefined;
+  const schema = adapterOf(provider).settings;
   return json({
     provider: { id: provider.id, name: provider.name },
     accountLabel: connection.accountLabel,
@@ -35,7 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = provider.capabilities.includes("configure") ? provider.configSchema : undefined;
+  const schema = adapterOf(provider).settings;
   if (!schema) return json({ result: null }, { status: 400 });
   const submission = parseWithZod(await request.formData(), { schema: configFormSchema(schema) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });

@@ -8,7 +8,7 @@ import { apiKeySchema, callbackUrl, connectWithApiKey, enableBuiltIn, startOAuth
 import { findConnection } from "~/lib/integrations/connections.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, forwardingAddress, requireProvider } from "../integrations._connected/shared.server";
+import { adapterOf, connectDeps, requireProvider } from "../integrations._connected/shared.server";
 import { ConnectBody } from "./connect-body";
 
 export const handle = { access: "admin" };
@@ -41,7 +41,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       apiKey: provider.apiKey ? { fields: provider.apiKey.fields.map((f) => ({ ...f })), help: provider.apiKey.help } : null,
     },
     reconnect: Boolean(existing),
-    forwardingAddress: provider.id === "email-forwarding" ? forwardingAddress(env, user.company.slug) : null,
+    forwardingAddress: adapterOf(provider).connectHint?.({ env, company: user.company })?.copy ?? null,
     notConfigured,
     sandbox: isSandboxed(provider, env),
   });
@@ -71,11 +71,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const secretFields = provider.apiKey.fields.filter((f) => f.secret).map((f) => f.name);
       return json({ result: submission.reply({ hideFields: secretFields }), formError: null }, { status: 400 });
     }
-    await connectWithApiKey(deps, { provider, user, ip, values: submission.value as Record<string, string> });
+    const result = await connectWithApiKey(deps, { provider, user, ip, values: submission.value as Record<string, string> });
+    if (!result.ok) {
+      // The provider refused the key: say so next to the field, keep what was typed (not the secret), save nothing.
+      const secretFields = provider.apiKey.fields.filter((f) => f.secret).map((f) => f.name);
+      const { "": formErrors = [], ...fieldErrors } = result.fieldErrors;
+      return json({ result: submission.reply({ fieldErrors, formErrors, hideFields: secretFields }), formError: formErrors.join(" ") || null }, { status: 400 });
+    }
     return redirect(done);
   }
   if (intent === "enable" && provider.authKind === "built_in" && provider.capabilities.includes("connect")) {
-    await enableBuiltIn(deps, { provider, user, ip, accountLabel: forwardingAddress(context.cloudflare.env, user.company.slug) });
+    await enableBuiltIn(deps, { provider, user, ip });
     return redirect(done);
   }
   return json({ result: null, formError: "Unknown action." }, { status: 400 });

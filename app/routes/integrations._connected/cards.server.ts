@@ -1,27 +1,25 @@
 import type { CurrentUser } from "~/lib/auth/users.server";
 import type { Env } from "~/lib/env";
-import { findProvider, hasConfigureScreen } from "~/lib/integrations/catalog";
 import type { ConnectedOverview } from "~/lib/integrations/connections.server";
-import { activeZapsLine } from "~/lib/integrations/zapier/hooks.server";
+import { readSettings } from "~/lib/integrations/pipeline.server";
+import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
 import type { ConnectedCardData } from "./connected-card";
-import { forwardingAddress, sandboxedProviderIds } from "./shared.server";
+import { sandboxedProviderIds } from "./shared.server";
 
 /**
- * The Connected tab's cards. Kept in a .server module so the catalog (and zod with it) never
- * reaches the browser bundle of /integrations.
+ * The Connected tab's cards, each line from the provider's adapter. Kept in a .server module so
+ * the registry (and zod with it) never reaches the browser bundle of /integrations.
  */
 export function connectedCards({ env, user, overview }: { env: Env; user: CurrentUser; overview: ConnectedOverview }): ConnectedCardData[] {
   const sandboxed = new Set(sandboxedProviderIds(env));
   const cards: ConnectedCardData[] = [];
   for (const c of overview.connections) {
-    const provider = findProvider(c.provider);
-    if (!provider) continue;
-    const channel = typeof c.config.channel === "string" && c.config.channel ? c.config.channel : null;
-    let copy: string | null = null;
-    let info = c.accountLabel ? `Account: ${c.accountLabel}` : "Connected";
-    if (provider.id === "slack") info = channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${c.accountLabel ?? "unknown"} · no channel chosen yet`;
-    if (provider.id === "email-forwarding") info = copy = forwardingAddress(env, user.company.slug);
-    if (provider.id === "zapier") info = activeZapsLine(overview.zapierSubscriptions);
+    const adapter = findAdapter(c.provider);
+    if (!adapter) continue;
+    const { provider } = adapter;
+    const line = adapter.card?.info({ connection: c, settings: readSettings(adapter, c.config), company: user.company, env, queried: overview.cardRows[adapter.id] }) ?? {
+      info: c.accountLabel ? `Account: ${c.accountLabel}` : "Connected",
+    };
     cards.push({
       id: provider.id,
       name: provider.name,
@@ -29,12 +27,12 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
       shortDescription: provider.shortDescription,
       worksToday: provider.worksToday,
       status: c.status,
-      info,
-      copy,
+      info: line.info,
+      copy: line.copy ?? null,
       lastError: c.status === "connected" ? null : c.lastError,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       errors24h: overview.failures24h[provider.id] ?? 0,
-      configurable: hasConfigureScreen(provider),
+      configurable: configureScreenOf(adapter),
       sandbox: sandboxed.has(provider.id),
     });
   }

@@ -3,8 +3,10 @@ import { createDb } from "~/lib/db/client";
 import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
-import { inboundEmailDomain, type Env } from "~/lib/env";
+import type { Env } from "~/lib/env";
 import type { CurrentUser } from "~/lib/auth/users.server";
+import type { ProviderAdapter } from "~/lib/integrations/adapter";
+import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
 
 export function notFound(message = "Not found"): Response {
   return new Response(message, { status: 404, statusText: "Not Found" });
@@ -30,13 +32,18 @@ export function connectDeps(context: AppLoadContext): ConnectDeps {
   return { db: createDb(env.DB), kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() };
 }
 
-/** Re-exported from this .server module so route files do not pull the catalog (and zod) into the browser. */
-export { hasConfigureScreen } from "~/lib/integrations/catalog";
+/** The provider's adapter (server-only: route files must not pull the registry into the browser). */
+export function adapterOf(provider: Pick<Provider, "id">): ProviderAdapter {
+  const adapter = findAdapter(provider.id);
+  if (!adapter) throw notFound("There is no such integration.");
+  return adapter;
+}
+
+/** Whether the connected card offers Configure (settings, or a screen of the adapter's own). */
+export function hasConfigureScreen(provider: Pick<Provider, "id">): boolean {
+  return configureScreenOf(adapterOf(provider));
+}
 
 export function sandboxedProviderIds(env: Env): string[] {
   return listProviders().filter((p) => isSandboxed(p, env)).map((p) => p.id);
-}
-
-export function forwardingAddress(env: Env, slug: string): string {
-  return `support@${slug}.${inboundEmailDomain(env)}`;
 }

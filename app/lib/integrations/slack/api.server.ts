@@ -4,7 +4,7 @@
  * Slack answers HTTP 200 with `{ ok: false, error }` for most failures, and 429 with Retry-After
  * when rate limited: both become typed errors here.
  */
-import { resolveProviderUrl } from "../catalog";
+import { resolveProviderUrl } from "../../oauth/spec";
 import { slack } from "../entries/communication";
 
 export type Fetch = typeof fetch;

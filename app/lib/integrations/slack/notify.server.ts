@@ -1,20 +1,18 @@
 /**
- * Slack notifications ride the events pipeline: `slackSubscriber` tells the events consumer which
- * events become a Slack delivery (by the admin's toggles), and `deliverToSlack` performs one
- * attempt for the deliveries consumer, which records it and retries it like a webhook.
+ * Slack notifications ride the delivery pipeline: the adapter subscribes to these events, `wants`
+ * tells the fan-out which become a Slack delivery (by the admin's toggles), and `deliverToSlack`
+ * performs one attempt, which the engine records and retries like a webhook.
  */
 import { and, eq, sql } from "drizzle-orm";
 import { conversations, deliveries, events, slackThreads } from "../../db/schema";
 import { appBaseUrl } from "../../env";
 import { listMessages } from "../../conversations/conversations.server";
-import { NeedsReauthError } from "../access.server";
-import type { EventRow, IntegrationTarget } from "../../events/subscribers.server";
-import type { IntegrationDeliverer, IntegrationOutcome } from "../../webhooks/integration-deliverers.server";
 import type { Db } from "../../db/client";
+import type { DeliveryContext, DeliveryOutcome, EventRow, WantsContext } from "../adapter";
 import { SlackApiError, slackCall, type SlackDeps } from "./api.server";
 import { escalationMessage, parentMessage, threadMessage, type SlackMessage } from "./blocks";
-import type { SlackConfig } from "./config";
-import { botToken, findSlackConnection, findThread, markSlackNeedsReauth, type SlackRuntime } from "./connection.server";
+import { readSlackConfig, type SlackConfig } from "./config";
+import { findThread } from "./connection.server";
 
 export const SLACK_EVENT_TYPES = ["conversation.created", "message.received", "message.sent", "escalation.triggered", "conversation.closed"] as const;
 
@@ -52,31 +50,29 @@ async function wants(db: Db, event: EventRow, companyId: string, config: SlackCo
   }
 }
 
-export async function slackSubscriber(db: Db, event: EventRow): Promise<IntegrationTarget[]> {
-  if (!(SLACK_EVENT_TYPES as readonly string[]).includes(event.type)) return [];
-  const found = await findSlackConnection(db, event.companyId);
-  if (!found || found.connection.status !== "connected" || !found.config.channel_id) return [];
-  return (await wants(db, event, event.companyId, found.config)) ? [{ targetKind: "integration", targetId: "slack" }] : [];
+/** Fan-out filter: a channel is chosen and the admin's toggle for this event is on. */
+export async function slackWants({ db, event, connection }: WantsContext): Promise<boolean> {
+  const config = readSlackConfig(connection.row.config);
+  if (!config.channel_id) return false;
+  return wants(db, event, event.companyId, config);
 }
 
-const gone = (error: string): IntegrationOutcome => ({ ok: false, gone: true, statusCode: null, error });
-const done = (excerpt: string, headers: Record<string, string> = {}): IntegrationOutcome => ({ ok: true, statusCode: 200, responseExcerpt: excerpt, requestHeaders: headers });
+const gone = (error: string): DeliveryOutcome => ({ ok: false, gone: true, statusCode: null, error });
+const done = (excerpt: string, headers: Record<string, string> = {}): DeliveryOutcome => ({ ok: true, statusCode: 200, responseExcerpt: excerpt, summary: excerpt, requestHeaders: headers });
 
 /** Channel-level errors that no retry will fix. */
 const CHANNEL_GONE = new Set(["channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "invalid_blocks", "no_text", "cant_update_message", "message_not_found"]);
 
-export const deliverToSlack: IntegrationDeliverer = async ({ db, env, fetch, delivery, event, signal }) => {
-  const rt: SlackRuntime = { db, kv: env.KV, env, fetch, now: () => new Date() };
-  const found = await findSlackConnection(db, delivery.companyId);
-  if (!found) return gone("Slack is not connected.");
-  const { connection, config } = found;
-  if (connection.status === "needs_reauth") return gone("Slack needs to be reconnected.");
+export async function deliverToSlack({ db, env, fetch, event, signal, connection: conn, now }: DeliveryContext): Promise<DeliveryOutcome> {
+  const delivery = { companyId: event.companyId };
+  const config = readSlackConfig(conn.row.config);
   if (!config.channel_id) return gone("No Slack channel is configured.");
   if (!(await wants(db, event, delivery.companyId, config))) return done("Not posted: this notification is turned off in the Slack settings.");
   const api: SlackDeps = { fetch, env, signal };
   const method = { current: "" };
+  const token = conn.credential.accessToken;
+  if (!token) return { ok: false, statusCode: null, needsReauth: true, error: "Slack needs to be reconnected." };
   try {
-    const token = await botToken(rt, connection);
     const post = async (m: SlackMessage, extra: Record<string, unknown>) => {
       method.current = "chat.postMessage";
       return slackCall<{ ts: string; channel: string }>(api, token, "chat.postMessage", { ...m, unfurl_links: false, unfurl_media: false, ...extra });
@@ -98,7 +94,7 @@ export const deliverToSlack: IntegrationDeliverer = async ({ db, env, fetch, del
       const res = await post(parent, { channel: config.channel_id });
       await db
         .insert(slackThreads)
-        .values({ conversationId, companyId: delivery.companyId, channel: res.channel ?? config.channel_id!, threadTs: res.ts, createdAt: rt.now() })
+        .values({ conversationId, companyId: delivery.companyId, channel: res.channel ?? config.channel_id!, threadTs: res.ts, createdAt: now() })
         .onConflictDoNothing();
       return { channel: res.channel ?? config.channel_id!, threadTs: res.ts };
     };
@@ -138,18 +134,15 @@ export const deliverToSlack: IntegrationDeliverer = async ({ db, env, fetch, del
         return done("Not posted: Slack does not react to this event.");
     }
   } catch (error) {
-    if (error instanceof NeedsReauthError) return gone("Slack needs to be reconnected.");
     if (!(error instanceof SlackApiError)) throw error;
     const requestHeaders = { "x-slack-method": error.method };
     if (error.rateLimited) return { ok: false, statusCode: 429, error: `Slack rate limited ${error.method}.`, retryAfterSeconds: error.retryAfterSeconds, requestHeaders };
-    if (error.authFailed) {
-      await markSlackNeedsReauth(db, connection, error.code, rt.now());
-      return { ...gone(`Slack refused the token (${error.code}).`), statusCode: error.status, requestHeaders };
-    }
+    if (error.authFailed) return { ok: false, needsReauth: true, statusCode: error.status, error: `Slack refused the app's token (${error.code}). Reconnect Slack.`, requestHeaders };
     if (CHANNEL_GONE.has(error.code) || error.code === "conversation_not_found") return { ...gone(`Slack answered ${error.code}.`), statusCode: error.status, requestHeaders };
-    return { ok: false, statusCode: error.status, error: `Slack answered ${error.code}.`, requestHeaders };
+    // Slack's other errors come with HTTP 200 ({ ok: false }): a 5xx or a network error is retried.
+    return { ok: false, statusCode: error.status && error.status >= 500 ? error.status : null, error: `Slack answered ${error.code}.`, requestHeaders };
   }
-};
+}
 
 /** A Slack delivery of this conversation's conversation.created is still waiting to be sent. */
 async function parentPending(db: Db, companyId: string, conversationId: string): Promise<boolean> {

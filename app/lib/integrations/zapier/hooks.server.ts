@@ -2,6 +2,7 @@ import { and, count, desc, eq, inArray, max } from "drizzle-orm";
 import { auditInsert, type AuditActor } from "../../audit.server";
 import type { Db } from "../../db/client";
 import { deliveries, deliveryAttempts, events, inboundReceipts, webhookEndpoints, type DeliveryStatus, type WebhookEventType } from "../../db/schema";
+import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { eventRepresentation } from "../../events/emit.server";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
 import { sampleEventBody } from "../../webhooks/samples";
@@ -12,7 +13,7 @@ import { sampleEventBody } from "../../webhooks/samples";
  * tombstone (an inbound_receipts row keyed by the hook id) so Zapier reusing the id gets 410 Gone,
  * as the REST hooks convention expects, instead of a 404 that reads like a typo.
  */
-export const HOOK_TOMBSTONE_SOURCE = "zapier_hook_deleted";
+export { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 export const ZAPIER_HOOK_DESCRIPTION = "Zapier subscription";
 
 export type HookView = { id: string; targetUrl: string; event: WebhookEventType; createdAt: Date };
@@ -65,10 +66,6 @@ export async function findHook({ db, companyId }: ReadDeps, id: string): Promise
   return (await isTombstoned(db, companyId, id)) ? { kind: "gone" } : { kind: "missing" };
 }
 
-/** The tombstone for a removed hook; a second removal of the same id is harmless. */
-export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date) {
-  return db.insert(inboundReceipts).values({ source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: at }).onConflictDoNothing();
-}
 
 /**
  * Statements that remove Zapier endpoints with their delivery history (so nothing pending is
