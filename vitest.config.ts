@@ -61,7 +61,9 @@ export default defineConfig(async () => {
             environment: "node",
             include: ["tests/e2e/**/*.test.ts"],
             globalSetup: ["./tests/e2e/global-setup.ts"],
-            testTimeout: 60_000,
+            // Each e2e test is a whole multi-page flow with axe checks; on a busy 2-core machine one took 70 s.
+            // The bound only stops a hung test: every wait inside waits on a state, not a time.
+            testTimeout: 240_000,
             hookTimeout: 180_000,
             fileParallelism: false,
           },

@@ -14,7 +14,9 @@ import {
 import stylesheet from "~/styles/app.css";
 import { isDevelopment } from "~/lib/env";
 import { viewerLocale } from "~/lib/locale";
-import { ErrorScreen } from "~/components/error-screen";
+import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
+import type { ShellData } from "~/shell.server";
+import { takeFlash } from "~/flash.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -23,12 +25,18 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
-  return json({
-    csrfToken: context.csrfToken,
-    nonce: context.nonce,
-    isDevelopment: isDevelopment(env),
-    locale: viewerLocale(request.headers.get("Accept-Language")),
-  });
+  const flash = await takeFlash(request, env);
+  return json(
+    {
+      csrfToken: context.csrfToken,
+      nonce: context.nonce,
+      isDevelopment: isDevelopment(env),
+      locale: viewerLocale(request.headers.get("Accept-Language")),
+      // a fresh id per message, so the same words twice in a row still show twice
+      flash: flash.message ? { id: crypto.randomUUID(), message: flash.message } : null,
+    },
+    { headers: flash.headers },
+  );
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -59,9 +67,16 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const data = useRouteLoaderData<typeof loader>("root");
+  if (isRouteErrorResponse(error) && error.status === 403 && isShellData(error.data)) {
+    return <ForbiddenScreen user={error.data.shell.user} appBaseUrl={error.data.shell.appBaseUrl} message={error.data.message} />;
+  }
   if (isRouteErrorResponse(error)) {
     return <ErrorScreen status={error.status} message={typeof error.data === "string" ? error.data : undefined} />;
   }
   const detail = data?.isDevelopment && error instanceof Error ? error.stack ?? error.message : undefined;
   return <ErrorScreen status={500} detail={detail} />;
+}
+
+function isShellData(data: unknown): data is { message?: string; shell: ShellData } {
+  return typeof data === "object" && data !== null && "shell" in data && typeof (data as { shell: unknown }).shell === "object";
 }

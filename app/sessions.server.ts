@@ -1,4 +1,5 @@
-import { createCookie, createSessionStorage, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { createCookie, createSessionStorage, json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { shellData } from "~/shell.server";
 import { randomToken } from "~/lib/security/crypto";
 import { createDb } from "~/lib/db/client";
 import { currentUserQuery, loadCurrentUser, toCurrentUser, type CurrentUser } from "~/lib/auth/users.server";
@@ -107,6 +108,14 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 const FORBIDDEN = "Only company admins can manage integrations.";
 
 /**
+ * The 403 an agent gets: it carries the shell's data, so the error page keeps the header, the
+ * sidebar and Sign out, and can point to the main app (see ForbiddenScreen).
+ */
+function forbidden(user: CurrentUser, env: Env) {
+  return json({ message: FORBIDDEN, shell: shellData(user, env) }, { status: 403, statusText: "Forbidden" });
+}
+
+/**
  * requireAdmin plus the page's own queries in ONE D1 round trip: the user lookup and `build`'s
  * statements (scoped to the session's company) go into the same db.batch, and the results are
  * only returned once the user is confirmed as an admin of that company.
@@ -139,7 +148,7 @@ export async function requireAdminWith<T extends readonly unknown[]>(
     const user = toCurrentUser((userRows as Parameters<typeof toCurrentUser>[0][])[0]);
     settle(user && user.company.id === companyId ? user : null);
     if (!user || user.company.id !== companyId) throw loginRedirect(request);
-    if (user.role !== "company_admin") throw new Response(FORBIDDEN, { status: 403, statusText: "Forbidden" });
+    if (user.role !== "company_admin") throw forbidden(user, env);
     return { user, results: rest as never };
   } catch (error) {
     settle(null);
@@ -150,8 +159,6 @@ export async function requireAdminWith<T extends readonly unknown[]>(
 /** Only company admins reach /integrations*: agents get a 403 page. Call in every loader and action. */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<CurrentUser> {
   const user = await requireUser(request, context);
-  if (user.role !== "company_admin") {
-    throw new Response(FORBIDDEN, { status: 403, statusText: "Forbidden" });
-  }
+  if (user.role !== "company_admin") throw forbidden(user, context.cloudflare.env);
   return user;
 }

@@ -70,6 +70,8 @@ async function main() {
     ENVIRONMENT: "development",
     WEBHOOK_ALLOW_PRIVATE: "true",
     API_BASE_URL: `${origin}/v1`,
+    // the header search and sidebar links of the main app lead to a local page saying what they are
+    APP_BASE_URL: `${origin}/dev/main-app`,
   };
   // Tunables a test or a demo may shorten (e.g. the CRM transcript's grace window).
   for (const name of ["TRANSCRIPT_GRACE_SECONDS"]) if (process.env[name]) vars[name] = process.env[name];
@@ -97,7 +99,9 @@ async function main() {
     process.exit(code ?? 0);
   });
   await waitForHttp(`${origin}/login`, { timeoutMs: 120_000 });
-  console.log(`\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})\n`);
+  console.log(`\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})`);
+  // wrangler's banner above suggests /cdn-cgi/handler/scheduled, which fails once [assets] is configured
+  console.log(`Cron jobs (every minute in production) run here on demand: curl -X POST ${origin}/__dev/cron  (not wrangler's /cdn-cgi/handler/scheduled)\n`);
 }
 
 for (const sig of ["SIGINT", "SIGTERM"]) {

@@ -20,6 +20,7 @@ import { handleZendeskEvents, ZENDESK_EVENTS_PATH } from "../app/lib/integration
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
+export { LoginThrottle } from "../app/lib/auth/login-throttle-do.server";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { CsrfInput } from "./csrf";
+import { FlashRegion } from "./flash";
 import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, NavIcons, SearchIcon } from "./icons";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
@@ -22,9 +23,11 @@ const CONFIGURE: NavItem[] = [
 
 /**
  * Header + sidebar of the admin app. Sections other than Integrations live in the main app at
- * APP_BASE_URL. The phone drawer and the user menu are <details>, so they open without JS.
+ * APP_BASE_URL. The phone drawer and the user menu are <details>, so they open without JS; with JS,
+ * Escape closes them.
  */
 export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUser; appBaseUrl: string; title: string; children: ReactNode }) {
+  useEscapeClosesMenus();
   const href = (item: NavItem) => (item.local ? item.path : `${appBaseUrl}${item.path}`);
   return (
     <div className="min-h-full">
@@ -59,7 +62,7 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
 
       {/* Phone header */}
       <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-3 md:hidden">
-        <details className="drawer">
+        <details className="drawer" data-menu="">
           <summary className="rounded-md p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu">
             <MenuIcon className="size-6" />
           </summary>
@@ -91,11 +94,35 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
           <SidebarNav href={href} />
         </aside>
         <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">
+          <div className="mx-auto max-w-6xl">
+            <FlashRegion />
+          </div>
           {children}
         </main>
       </div>
     </div>
   );
+}
+
+/**
+ * Escape closes an open menu (<details data-menu>: the phone drawer, the account menu, a card's ⋮
+ * menu) and puts focus back on its button, as it closes modals. Without JS a second tap closes them.
+ */
+function useEscapeClosesMenus() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      const open = [...document.querySelectorAll<HTMLDetailsElement>("details[data-menu][open]")];
+      if (open.length === 0) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      for (const menu of open) menu.open = false;
+      open[open.length - 1]!.querySelector("summary")?.focus();
+    };
+    // capture: a menu closes before a modal underneath sees the same Escape
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, []);
 }
 
 function SidebarNav({ href }: { href: (item: NavItem) => string }) {
@@ -142,7 +169,7 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
 
 function UserMenu({ user }: { user: ShellUser }) {
   return (
-    <details className="relative ml-1">
+    <details className="relative ml-1" data-menu="">
       <summary className="flex items-center gap-1 rounded-md p-1 hover:bg-slate-100">
         <span className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{user.initials}</span>
         <span className="sr-only">Account menu for {user.name}</span>

@@ -7,6 +7,8 @@ export interface Env {
   ASSETS?: Fetcher;
   /** Per-API-key request counter (app/lib/api/rate-limiter-do.server.ts). */
   RATE_LIMITER?: DurableObjectNamespace;
+  /** Sign-in attempt counters per account and per address (app/lib/auth/login-throttle-do.server.ts). */
+  LOGIN_THROTTLE?: DurableObjectNamespace;
 
   /** "development" | "production" (default production: the safe side). */
   ENVIRONMENT?: string;

@@ -9,8 +9,8 @@ import { burstRun, createEndpoint, latencyRun, webhooksUnavailable } from "../..
 // @ts-ignore: plain JS of `npm run bench`
 import { soakRun } from "../../scripts/bench/soak.mjs";
 
-// The webhook part of `npm run bench` runs against branches merged later; here it runs against a
-// fake of the public /v1 contract, so the harness's own counting is proven before that.
+// The webhook part of `npm run bench` runs against the real Worker; here it runs against a fake of
+// the public /v1 contract, so the harness's own counting is proven on its own.
 type Fault = { dropEvery?: number; badSignatureEvery?: number; duplicateEvery?: number };
 
 async function fakePipeline(fault: Fault = {}) {

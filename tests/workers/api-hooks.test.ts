@@ -4,7 +4,8 @@ import { createDb } from "~/lib/db/client";
 import { webhookEventTypes } from "~/lib/db/schema";
 import type { DeliveriesMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
-import { consumeDeliveries, deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { deliveryDeps } from "~/lib/deps.server";
+import { consumeDeliveries, handleDelivery } from "~/lib/webhooks/consumer.server";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { api, count, createConversationViaApi, newKey } from "./api-client";
 

@@ -6,7 +6,7 @@ import { ACME_MARKERS, createAcmeFixtures, type AcmeFixtures } from "./hardening
 import { dumpD1, v1Fill, v1HasTenantParam, v1Routes } from "./hardening/inventory";
 
 /**
- * Every row of the /v1 route table (so routes merged later are covered): its access rule is
+ * Every row of the /v1 route table (so routes added later are covered): its access rule is
  * declared, and without a key → 401, with a key lacking the scope → 403, with another company's
  * key on Acme's ids → exactly what a made-up id gets (404), and none of these changes anything.
  */
@@ -37,7 +37,9 @@ describe("/v1 route inventory", () => {
     const path = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
     const before = await dump();
     for (const key of [null, "sk_live_wrongwrongwrongwrongwrongwrongwrongwrong", "Basic abc"]) {
-      const res = await api(path, { method: route.method, key, ...(hasBody(route.method) ? { body: {} } : {}) });
+      // one client address per route: requests without a valid key are limited per address
+      const from = { "CF-Connecting-IP": `192.0.2.${v1Routes.indexOf(route) + 1}` };
+      const res = await api(path, { method: route.method, key, headers: from, ...(hasBody(route.method) ? { body: {} } : {}) });
       expect(res.status, String(key)).toBe(401);
       expect(res.headers.get("Content-Type")).toBe("application/problem+json");
       expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);

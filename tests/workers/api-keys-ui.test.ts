@@ -16,7 +16,7 @@ async function createViaUi(client: Awaited<ReturnType<typeof signIn>>, name: str
 }
 
 describe("API keys on the API & Webhooks tab", () => {
-  it("shows the masked default key, the endpoint URL, the docs link, the warning and why there is no Show", async () => {
+  it("shows the masked default key, the endpoint URL, the docs link and the warning, in the product's words", async () => {
     const client = await signIn(ACME.adminEmail);
     const res = await client.get(PAGE);
     expect(res.status).toBe(200);
@@ -27,8 +27,10 @@ describe("API keys on the API & Webhooks tab", () => {
     expect(html).toContain("http://localhost/v1");
     expect(html).toContain('href="/docs/api"');
     expect(html).toContain("View API Documentation →");
-    expect(html).toContain("Keep this key secret. Never expose it in client-side code.");
-    expect(html).toContain("Live keys are shown only once");
+    expect(html).toContain("Keep keys secret. Never put one in client-side code.");
+    expect(html).toContain("A key is shown in full once, when you create it");
+    // the screen talks about the product, not about the spec it was built from
+    expect(html).not.toContain("Show” button");
     expect(html.match(KEY_IN_HTML)).toBeNull();
   });
 
@@ -100,7 +102,14 @@ describe("API keys on the API & Webhooks tab", () => {
     expect(row!.expires_at - Date.now()).toBeGreaterThan(3500_000);
     expect(row!.expires_at - Date.now()).toBeLessThanOrEqual(3600_000);
     const page = await (await client.get(PAGE)).text();
-    expect(page).toContain("Expires");
+    expect(page).toContain("Stops working");
+    // the two keys with the same name are told apart, and the old one offers no second Regenerate
+    expect(page).toContain("Old key");
+    expect(page).toMatch(new RegExp(`Replaced by (<!-- -->)?the key ending in <code>${fresh.slice(-4)}</code>`));
+    expect(page).not.toContain(`keys/${old.id}/regenerate`);
+    expect(page).toContain(`keys/${old.id}/revoke`);
+    expect((await client.get(`${PAGE}/keys/${old.id}/regenerate`)).status).toBe(404);
+    expect((await client.post(PAGE, { intent: "regenerate-key", keyId: old.id, overlap: "1h" })).status).toBe(404);
   });
 
   it("revoke is confirmed in a modal route and then the key stops working", async () => {
@@ -115,7 +124,12 @@ describe("API keys on the API & Webhooks tab", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe(PAGE);
     expect((await api("/me", { key: key.secret })).status).toBe(401);
-    expect(await (await client.get(PAGE)).text()).not.toContain("Old integration");
+    const after = await (await client.get(PAGE)).text();
+    expect(after).not.toContain("Old integration");
+    // the confirmation is in the next page's HTML (works without JavaScript), inside the live region
+    expect(after).toMatch(/role="status"[^>]*>(?:(?!<\/div>).)*API key revoked\./s);
+    // and only once
+    expect(await (await client.get(PAGE)).text()).not.toContain("API key revoked.");
     expect((await client.get(`${PAGE}/keys/${key.id}/revoke`)).status).toBe(404);
   });
 

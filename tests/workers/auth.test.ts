@@ -62,7 +62,7 @@ describe("sign-in", () => {
     expect(await locked.text()).toContain("Too many failed sign-in attempts");
   });
 
-  it("too many failures from one IP lock that IP out across accounts", async () => {
+  it("too many failures from one IP lock that IP out across accounts", { timeout: 60_000 }, async () => {
     const client = new BrowserClient();
     const ip = { "CF-Connecting-IP": "203.0.113.9" };
     for (let i = 0; i < 30; i++) {

@@ -1,5 +1,4 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { EmailMessage } from "cloudflare:email";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../workers/app";
 import { clearConversations, enableAcme, headersOf, recordingQueue, rows } from "./email-helpers";

@@ -7,7 +7,7 @@ import { actionRoutes, adminRoutes, dumpD1, dumpKV, fill, hasTenantParam, pageRo
 
 /**
  * Every page and action of the Remix build's manifest, for every kind of caller: a visitor, an
- * agent, another company's admin and the company's own admin. Routes merged later are covered
+ * agent, another company's admin and the company's own admin. Routes added later are covered
  * without editing this file; a route without an access rule fails the first test.
  */
 const ACCESS_RULES = ["public", "admin"] as const;

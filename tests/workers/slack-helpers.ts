@@ -5,7 +5,8 @@ import { createSlackFake } from "../../scripts/sandbox/slack.mjs";
 import { createDb } from "~/lib/db/client";
 import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
-import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { deliveryDeps } from "~/lib/deps.server";
+import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import type { BrowserClient } from "../helpers/browser-client";
 

@@ -179,7 +179,8 @@ describe("Slack notifications", () => {
     expect(row!.next_attempt_at - Date.now()).toBeGreaterThan(40_000);
     expect(slack.fake.state.messages).toHaveLength(0);
 
-    const { deliveryDeps, handleDelivery } = await import("~/lib/webhooks/consumer.server");
+    const { deliveryDeps } = await import("~/lib/deps.server");
+    const { handleDelivery } = await import("~/lib/webhooks/consumer.server");
     const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() }), row!.id);
     expect(again.retry).toBeNull();
     expect(slack.fake.state.messages).toHaveLength(1);

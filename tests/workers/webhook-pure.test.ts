@@ -2,7 +2,7 @@ import { decodeBase64 } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RETRY_SCHEDULE, maxAttempts, nextRetryDelay, parseRetryAfter, retrySchedule } from "~/lib/webhooks/retry";
 import { buildWebhookBody, generateSecret, signWebhook } from "~/lib/webhooks/signing";
-import { checkResolvedHost, checkWebhookUrl, clearDnsCache, guardPolicy } from "~/lib/webhooks/url-guard";
+import { checkResolvedHost, checkWebhookUrl, clearDnsCache, describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
 
 const PROD = guardPolicy({ ENVIRONMENT: "production" });
 const DEV_PRIVATE = guardPolicy({ ENVIRONMENT: "development", WEBHOOK_ALLOW_PRIVATE: "true" });
@@ -142,6 +142,15 @@ describe("the webhook URL guard", () => {
   it.each(loopback)("refuses the loopback URL %s in production but allows it in development with WEBHOOK_ALLOW_PRIVATE", (url) => {
     expect(checkWebhookUrl(url, PROD).ok).toBe(false);
     expect(checkWebhookUrl(url, DEV_PRIVATE).ok).toBe(true);
+  });
+
+  it("the scheme error states the rule of the environment it runs in", () => {
+    expect(checkWebhookUrl("ftp://hooks.example.com/x", PROD)).toEqual({ ok: false, reason: "The URL must start with https://." });
+    expect(checkWebhookUrl("http://hooks.example.com/x", PROD)).toEqual({ ok: false, reason: "The URL must start with https://." });
+    expect(checkWebhookUrl("ftp://hooks.example.com/x", DEV_PRIVATE)).toEqual({ ok: false, reason: "The URL must start with https:// or http://." });
+    expect(checkWebhookUrl("http://hooks.example.com/x", DEV_PRIVATE).ok).toBe(true);
+    expect(describeUrlRule(PROD)).toMatch(/^Must start with https:\/\//);
+    expect(describeUrlRule(DEV_PRIVATE)).toContain("development environment: http:// and loopback addresses");
   });
 
   it("WEBHOOK_ALLOW_PRIVATE is ignored outside development", () => {

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { and, count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "~/lib/db/schema";
@@ -147,13 +146,31 @@ describe("managing an endpoint", () => {
     expect(ok.status).toBe(302);
     const row = await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get();
     expect(row).toMatchObject({ url: "https://hooks.example.com/v2", description: "New", events: ["message.sent"] });
+    expect(await (await client.get(ok.headers.get("Location")!)).text()).toContain("Changes to https://hooks.example.com/v2 saved.");
+  });
+
+  it("one bad submit reports every field's error at once (URL and events), with the rule that applies here", async () => {
+    const client = await signIn(ACME.adminEmail);
+    const { id } = await createViaForm(client);
+    const form = await (await client.get(`${BASE}/${id}/edit`)).text();
+    // the rule is stated beside the field, for this (production-like) environment
+    expect(form).toContain("Must start with https:// and use the default port.");
+    const res = await client.post(`${BASE}/${id}/edit`, { url: "ftp://hooks.example.com/x", description: "d" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("The URL must start with https://.");
+    expect(html).toContain("Choose at least one event.");
+    expect(html).toContain('value="ftp://hooks.example.com/x"');
+    expect(html.match(/class="field-error"/g)?.length).toBe(2);
   });
 
   it("deletes after a confirmation page", async () => {
     const client = await signIn(ACME.adminEmail);
     const { id } = await createViaForm(client);
     expect(await (await client.get(`${BASE}/${id}/delete`)).text()).toContain("Delete webhook endpoint?");
-    expect((await client.post(`${BASE}/${id}/delete`)).status).toBe(302);
+    const res = await client.post(`${BASE}/${id}/delete`);
+    expect(res.status).toBe(302);
+    expect(await (await client.get(res.headers.get("Location")!)).text()).toContain("Webhook endpoint https://hooks.example.com/crm deleted.");
     expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()).toBeUndefined();
     expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
   });

@@ -19,6 +19,8 @@ export type ApiKeySummary = {
   createdAt: Date;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
+  /** Set once the key was regenerated: it keeps working until expiresAt, then the new key alone does. */
+  replacedBy: string | null;
 };
 
 /** What created a key, for the UI: the company's default key, one an admin added, or Zapier's. */
@@ -84,6 +86,7 @@ export async function listApiKeys({ db, companyId, now }: { db: Db; companyId: s
     createdAt: r.createdAt,
     lastUsedAt: r.lastUsedAt,
     expiresAt: r.expiresAt,
+    replacedBy: r.replacedBy,
   }));
 }
 
@@ -93,11 +96,13 @@ export async function findUsableKey({ db, companyId, keyId, now }: { db: Db; com
 
 /**
  * Replaces a key with a new one (same name, scopes and kind). The old key keeps working for the
- * overlap, then expires; `replaced_by` links the two. Returns null for an unknown or other company's key.
+ * overlap, then expires; `replaced_by` links the two. Returns null for an unknown or other company's key,
+ * or one that was already replaced.
  */
 export async function regenerateApiKey(ctx: Ctx & { keyId: string; overlap: Overlap }) {
   const old = await findUsableKey({ db: ctx.db, companyId: ctx.companyId, keyId: ctx.keyId, now: ctx.now });
-  if (!old) return null;
+  // a key already replaced is winding down: regenerating it again would fork a second successor
+  if (!old || old.replacedBy) return null;
   const id = newId("key", ctx.now);
   const { secret, values } = await keyValues({ id, companyId: ctx.companyId, name: old.name, scopes: old.scopes, kind: old.kind, createdBy: ctx.actor.id ?? "system", now: ctx.now });
   const expiresAt = new Date(ctx.now.getTime() + OVERLAP_MS[ctx.overlap]);

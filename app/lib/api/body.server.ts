@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BodyTooLargeError, readLimitedBytes } from "../http/body-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -13,31 +14,19 @@ export class BodyError extends Error {
 
 /** Reads the body up to the cap (without trusting Content-Length), then parses it as JSON. */
 export async function readJsonBody(request: Request, max = MAX_BODY_BYTES): Promise<unknown> {
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > max) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+  if (Number(request.headers.get("Content-Length") ?? "0") > max) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
   if (!request.body) return undefined;
   const type = request.headers.get("Content-Type");
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) throw new BodyError(415, "Send the body as application/json.");
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimitedBytes(request, max);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+    throw error;
   }
+  const size = bytes.byteLength;
   if (size === 0) return undefined;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import type { AuthenticatedKey } from "../api-keys/authenticate.server";
 import type { Db } from "../db/client";
-import type { ApiScope } from "../db/schema";
+import type { ApiScope } from "../vocabulary";
 import type { Env } from "../env";
+import type { LimitBucket } from "../security/limits.server";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -39,6 +40,8 @@ export type ApiRoute<B = unknown, Q = unknown> = {
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   responses: Record<number, ResponseDoc>;
+  /** A per-company budget this route spends one unit of (checked after validation, before the handler): 429 when spent. */
+  companyLimit?: LimitBucket;
   handler: (c: ApiRequestContext<B, Q>) => Promise<Response>;
 };
 

@@ -8,6 +8,8 @@ import { buildOpenApiDocument } from "./openapi.server";
 import { problem } from "./problem";
 import { checkRateLimit, rateLimitHeaders } from "./rate-limit.server";
 import { apiRoutes } from "./routes/index.server";
+import { clientIp } from "../http/client-ip";
+import { hitLimit, LimiterUnavailableError, limitMessage, type LimitBucket } from "../security/limits.server";
 
 const AUTH_DETAIL = {
   missing: "Send your API key as `Authorization: Bearer sk_live_…`.",
@@ -27,6 +29,10 @@ export async function handleApiRequest(request: Request, env: Env, ctx: Executio
   try {
     return await routeRequest(request, env, ctx, routes, now);
   } catch (error) {
+    if (error instanceof LimiterUnavailableError) {
+      console.error(error.message);
+      return problem(503, "The API is unavailable right now. Retry in a minute.", {}, { "Retry-After": "60" });
+    }
     console.error("api request failed", error instanceof Error ? error.name : "unknown");
     return problem(500, "Something went wrong on our side. Retrying later is safe.");
   }
@@ -43,10 +49,28 @@ function openApiResponse(request: Request, env: Env, routes: readonly ApiRoute[]
   return new Response(request.method === "HEAD" ? null : body, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" } });
 }
 
+/** Requests without a valid key are counted per client address; over the budget they get a 429. */
+async function anonymousLimit(request: Request, env: Env): Promise<Response | null> {
+  const d = await hitLimit(env, "api.anonymous", clientIp(request));
+  if (d.allowed) return null;
+  return problem(429, "Too many requests without a valid API key from your address. Retry after the time in Retry-After.", {}, { "Retry-After": String(d.resetSeconds) });
+}
+
+async function companyLimit(env: Env, bucket: LimitBucket, companyId: string): Promise<Response | null> {
+  const d = await hitLimit(env, bucket, companyId);
+  if (d.allowed) return null;
+  return problem(429, limitMessage(bucket, d), {}, { "Retry-After": String(d.resetSeconds) });
+}
+
 async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, routes: readonly ApiRoute[], now: Date): Promise<Response> {
   const url = new URL(request.url);
-  if (url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD")) return openApiResponse(request, env, routes);
   const found = findRoute(routes, request.method, url.pathname);
+  const isDocument = url.pathname === "/v1/openapi.json" && (request.method === "GET" || request.method === "HEAD");
+  if (isDocument || !found.route) {
+    const refused = await anonymousLimit(request, env);
+    if (refused) return refused;
+  }
+  if (isDocument) return openApiResponse(request, env, routes);
   if (!found.route) {
     if (found.pathKnown) return problem(405, `${request.method} is not allowed here.`, {}, { Allow: found.allowed.join(", ") });
     return problem(404, `No route for ${request.method} ${url.pathname}.`);
@@ -55,12 +79,16 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
 
   const db = createDb(env.DB);
   const auth = await authenticateApiKey({ db, token: bearerToken(request.headers.get("Authorization")), now, waitUntil: (p) => ctx.waitUntil(p) });
-  if (!auth.ok) return problem(401, AUTH_DETAIL[auth.reason], {}, { "WWW-Authenticate": 'Bearer realm="api"' });
+  if (!auth.ok) {
+    const refused = await anonymousLimit(request, env);
+    if (refused) return refused;
+    return problem(401, AUTH_DETAIL[auth.reason], {}, { "WWW-Authenticate": 'Bearer realm="api"' });
+  }
   const key = auth.key;
 
   const limit = await checkRateLimit(env, key.id);
-  const limitHeaders = limit ? rateLimitHeaders(limit) : {};
-  if (limit && !limit.allowed) {
+  const limitHeaders = rateLimitHeaders(limit);
+  if (!limit.allowed) {
     return problem(429, "Too many requests for this API key. Slow down and retry after the time in Retry-After.", {}, { ...limitHeaders, "Retry-After": String(limit.resetSeconds) });
   }
   const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
@@ -94,6 +122,10 @@ async function runRoute(
       if (!parsed.success) return problem(400, "The request body is not valid.", { errors: fieldErrors(parsed.error) });
       body = parsed.data;
     }
+  }
+  if (route.companyLimit) {
+    const refused = await companyLimit(c.env, route.companyLimit, c.key.companyId);
+    if (refused) return refused;
   }
   try {
     return await route.handler({ ...c, body, query });

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { limiterStub } from "../security/limits.server";
 
 export type RateLimitDecision = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
 
@@ -16,16 +17,11 @@ export function rateLimitPerMinute(env: Env): number {
 
 /**
  * One Durable Object per API key counts its requests exactly (DO requests are serialized).
- * Without the binding (a deployment that dropped it) requests pass and a warning is logged.
+ * Without the binding (a deployment that dropped it) it throws LimiterUnavailableError: the
+ * router answers 503 rather than serving unlimited.
  */
-export async function checkRateLimit(env: Env, keyId: string): Promise<RateLimitDecision | null> {
-  const ns = env.RATE_LIMITER as DurableObjectNamespace | undefined;
-  if (!ns) {
-    console.warn("RATE_LIMITER binding missing: API rate limit not enforced");
-    return null;
-  }
-  const stub = ns.get(ns.idFromName(keyId)) as unknown as RateLimiterRpc;
-  return stub.hit(rateLimitPerMinute(env), WINDOW_MS);
+export async function checkRateLimit(env: Env, keyId: string): Promise<RateLimitDecision> {
+  return limiterStub(env, keyId).hit(rateLimitPerMinute(env), WINDOW_MS);
 }
 
 export function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiScopes, conversationChannels, conversationStatuses, eventTypes, authorKinds } from "../db/schema";
+import { apiScopes, conversationChannels, conversationStatuses, eventTypes, authorKinds } from "../vocabulary";
 
 /** Request and response schemas of /v1: they validate requests AND generate the OpenAPI document. */
 

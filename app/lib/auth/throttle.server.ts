@@ -1,52 +1,49 @@
+import type { Decision } from "./login-policy";
+
 /**
- * Failed sign-in throttling, per account and per IP, in KV with a sliding window of
- * WINDOW_SECONDS. KV is eventually consistent across locations, so under a distributed attack a
- * few extra tries can slip through; the per-account limit still bounds guessing to a handful
- * per window. A success clears the account's counter.
+ * Sign-in throttling through the LoginThrottle Durable Object (policy: login-policy.ts, ADR 0035).
+ * `beginSignIn` reserves a slot on the account's object and the address's object before the
+ * password is checked; the caller reports the outcome with `finish`.
  */
-export const THROTTLE = { windowSeconds: 15 * 60, perAccount: 5, perIp: 30 } as const;
+export type LoginThrottleRpc = {
+  beginAccount(ip: string, now: number): Promise<Decision>;
+  finishAccount(ip: string, outcome: "success" | "failure" | "cancel", now: number): Promise<void>;
+  beginIp(now: number): Promise<Decision>;
+  finishIp(outcome: "success" | "failure", now: number): Promise<void>;
+};
 
-type Counter = { count: number; resetAt: number };
+export type ThrottleDeps = { throttle: DurableObjectNamespace | undefined; now: () => number };
 
-export type ThrottleDeps = { kv: KVNamespace; now: () => number };
-
-function keys(email: string, ip: string) {
-  return { account: `throttle:login:acct:${email}`, ip: `throttle:login:ip:${ip}` };
+export class ThrottleUnavailableError extends Error {
+  constructor() {
+    super("LOGIN_THROTTLE binding missing: sign-in refused rather than unthrottled");
+  }
 }
 
-async function read(kv: KVNamespace, key: string, now: number): Promise<Counter | null> {
-  const c = await kv.get<Counter>(key, "json");
-  return c && c.resetAt > now ? c : null;
+export type SignInSlot =
+  | { allowed: true; finish(outcome: "success" | "failure"): Promise<void> }
+  | { allowed: false; retryAfterSeconds: number };
+
+function stub(ns: DurableObjectNamespace, name: string): LoginThrottleRpc {
+  return ns.get(ns.idFromName(name)) as unknown as LoginThrottleRpc;
 }
 
-/** Seconds until the caller may try again, or 0 when not throttled. */
-export async function loginRetryAfter({ kv, now }: ThrottleDeps, email: string, ip: string): Promise<number> {
-  const t = now();
-  const k = keys(email, ip);
-  const [acct, byIp] = await Promise.all([read(kv, k.account, t), read(kv, k.ip, t)]);
-  const blocked = [
-    acct && acct.count >= THROTTLE.perAccount ? acct.resetAt : 0,
-    byIp && byIp.count >= THROTTLE.perIp ? byIp.resetAt : 0,
-  ];
-  const until = Math.max(...blocked);
-  return until > t ? Math.ceil((until - t) / 1000) : 0;
-}
-
-export async function recordLoginFailure({ kv, now }: ThrottleDeps, email: string, ip: string): Promise<void> {
-  const t = now();
-  const k = keys(email, ip);
-  await Promise.all([bump(kv, k.account, t), bump(kv, k.ip, t)]);
-}
-
-export async function clearLoginFailures({ kv }: ThrottleDeps, email: string): Promise<void> {
-  await kv.delete(`throttle:login:acct:${email}`);
-}
-
-async function bump(kv: KVNamespace, key: string, now: number) {
-  const current = await read(kv, key, now);
-  const next: Counter = current
-    ? { count: current.count + 1, resetAt: current.resetAt }
-    : { count: 1, resetAt: now + THROTTLE.windowSeconds * 1000 };
-  const ttl = Math.max(60, Math.ceil((next.resetAt - now) / 1000));
-  await kv.put(key, JSON.stringify(next), { expirationTtl: ttl });
+export async function beginSignIn({ throttle, now }: ThrottleDeps, account: string, ip: string): Promise<SignInSlot> {
+  if (!throttle) throw new ThrottleUnavailableError();
+  const address = ip.slice(0, 64);
+  const acct = stub(throttle, `acct:${account}`);
+  const byIp = stub(throttle, `ip:${address}`);
+  const a = await acct.beginAccount(address, now());
+  if (!a.allowed) return { allowed: false, retryAfterSeconds: Math.ceil(a.retryAfterMs / 1000) };
+  const b = await byIp.beginIp(now());
+  if (!b.allowed) {
+    await acct.finishAccount(address, "cancel", now());
+    return { allowed: false, retryAfterSeconds: Math.ceil(b.retryAfterMs / 1000) };
+  }
+  return {
+    allowed: true,
+    async finish(outcome) {
+      await Promise.all([acct.finishAccount(address, outcome, now()), byIp.finishIp(outcome, now())]);
+    },
+  };
 }

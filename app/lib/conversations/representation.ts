@@ -33,6 +33,3 @@ export function messageRepresentation(m: MessageRow) {
     created_at: m.createdAt.toISOString(),
   };
 }
-
-export type ConversationRepresentation = ReturnType<typeof conversationRepresentation>;
-export type MessageRepresentation = ReturnType<typeof messageRepresentation>;

@@ -4,7 +4,23 @@
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  authorKinds,
+  connectionStatuses,
+  conversationChannels,
+  conversationStatuses,
+  deliveryStatuses,
+  eventTypes,
+  userRoles,
+  type ApiScope,
+  type PerformedBy,
+  type WebhookEventType,
+} from "../vocabulary";
 import { companyId, createdAt, id, json, timestamp } from "./columns";
+
+// The word lists live in ../vocabulary (no storage imports, so the UI can use them); storage
+// modules keep importing them from here.
+export * from "../vocabulary";
 
 export const companies = sqliteTable("companies", {
   id: id(),
@@ -14,9 +30,6 @@ export const companies = sqliteTable("companies", {
   timezone: text("timezone").notNull().default("UTC"),
   createdAt: createdAt(),
 });
-
-export const userRoles = ["company_admin", "agent"] as const;
-export type UserRole = (typeof userRoles)[number];
 
 export const users = sqliteTable(
   "users",
@@ -32,9 +45,6 @@ export const users = sqliteTable(
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_company_idx").on(t.companyId)],
 );
-
-export const connectionStatuses = ["connected", "needs_reauth", "error"] as const;
-export type ConnectionStatus = (typeof connectionStatuses)[number];
 
 export const connections = sqliteTable(
   "connections",
@@ -64,9 +74,6 @@ export const connections = sqliteTable(
   (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
 );
 
-export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] as const;
-export type ApiScope = (typeof apiScopes)[number];
-
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -91,18 +98,6 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_company_idx").on(t.companyId)],
 );
-
-export const webhookEventTypes = [
-  "conversation.created",
-  "conversation.updated",
-  "conversation.closed",
-  "message.received",
-  "message.sent",
-  "escalation.triggered",
-] as const;
-export type WebhookEventType = (typeof webhookEventTypes)[number];
-export const eventTypes = [...webhookEventTypes, "webhook.test"] as const;
-export type EventType = (typeof eventTypes)[number];
 
 export const webhookEndpoints = sqliteTable(
   "webhook_endpoints",
@@ -129,12 +124,6 @@ export const webhookEndpoints = sqliteTable(
   (t) => [index("webhook_endpoints_company_idx").on(t.companyId)],
 );
 
-export type PerformedBy = {
-  type: "contact" | "ai" | "agent" | "api_key" | "zapier" | "system";
-  id: string | null;
-  name: string | null;
-};
-
 /** The outbox and the event log. */
 export const events = sqliteTable(
   "events",
@@ -149,9 +138,6 @@ export const events = sqliteTable(
   },
   (t) => [index("events_company_created_idx").on(t.companyId, t.createdAt), index("events_undispatched_idx").on(t.dispatchedAt)],
 );
-
-export const deliveryStatuses = ["pending", "succeeded", "failed"] as const;
-export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export const deliveries = sqliteTable(
   "deliveries",
@@ -200,10 +186,6 @@ export const deliveryAttempts = sqliteTable(
   (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n)],
 );
 
-export const conversationChannels = ["widget", "email", "api", "slack"] as const;
-export const conversationStatuses = ["open", "escalated", "closed"] as const;
-export type ConversationStatus = (typeof conversationStatuses)[number];
-
 export const conversations = sqliteTable(
   "conversations",
   {
@@ -221,9 +203,6 @@ export const conversations = sqliteTable(
   },
   (t) => [index("conversations_company_idx").on(t.companyId, t.id)],
 );
-
-export const authorKinds = ["contact", "ai", "agent"] as const;
-export type AuthorKind = (typeof authorKinds)[number];
 
 export type AttachmentMeta = { filename: string | null; mimeType: string; size: number };
 

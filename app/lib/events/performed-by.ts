@@ -1,4 +1,4 @@
-import type { PerformedBy } from "../db/schema";
+import type { PerformedBy } from "../vocabulary";
 
 /** Who caused an event, as it appears in `performed_by` of the event and its webhook body. */
 export const performedBy = {

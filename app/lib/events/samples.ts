@@ -1,4 +1,4 @@
-import type { PerformedBy, WebhookEventType } from "../db/schema";
+import type { PerformedBy, WebhookEventType } from "../vocabulary";
 
 /**
  * Sample webhook bodies, one per event type: shown in /docs/api and usable as Zapier's

@@ -3,11 +3,14 @@ import type { Env } from "../env";
 import { CSRF_COOKIE, csrfCookieHeader, newCsrfToken, readCookie, verifyCsrf } from "../security/csrf";
 import { randomToken } from "../security/crypto";
 import { securityHeaders } from "./headers";
+import { BodyTooLargeError, readLimitedBytes } from "./body-limit";
 import { plainErrorPage } from "./error-page";
 
 type RemixHandler = (request: Request, context: AppLoadContext) => Promise<Response>;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Page forms are small (the largest is a webhook endpoint with its event list): 64 KiB is plenty. */
+export const MAX_FORM_BYTES = 64 * 1024;
 
 /**
  * Everything a browser reaches goes through here: the CSRF/Origin gate for every unsafe
@@ -21,6 +24,15 @@ export async function handleBrowserRequest(
   remix: RemixHandler,
 ): Promise<Response> {
   if (!SAFE_METHODS.has(request.method)) {
+    // the body is read once, up to the cap, before anything parses it (CSRF check, then Remix)
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readLimitedBytes(request, MAX_FORM_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return withHeaders(plainErrorPage(413, "Payload Too Large", "This form is larger than the server accepts."), "");
+    }
+    request = new Request(request, { body: bytes });
     const verdict = await verifyCsrf(request);
     if (!verdict.ok) {
       return withHeaders(plainErrorPage(403, "Forbidden", "This form has expired or came from another site. Go back, reload the page and try again."), "");

@@ -18,7 +18,12 @@ export function readCookie(request: Request, name: string): string | null {
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null; // a malformed value (e.g. a stray "%") counts as no cookie, never a 500
+    }
   }
   return null;
 }
@@ -44,6 +49,10 @@ export function checkOrigin(request: Request): CsrfVerdict {
   return { ok: true };
 }
 
+/**
+ * `request` must already carry a buffered body of bounded size (handleBrowserRequest reads it
+ * through readLimitedBytes first), so parsing it here costs no more than the cap.
+ */
 export async function verifyCsrf(request: Request): Promise<CsrfVerdict> {
   const origin = checkOrigin(request);
   if (!origin.ok) return origin;

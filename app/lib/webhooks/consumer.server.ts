@@ -1,42 +1,18 @@
 import { and, eq } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import { createDb } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env } from "../env";
-import { keyringFromEnv } from "../security/encryption";
 import { attemptDelivery, loadDelivery, markFinal, type AttemptDeps, type AttemptOutcome } from "./attempt.server";
 import { tombstoneInsert } from "./hook-tombstones";
 import { forEachLimited } from "./limiter";
-import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, retrySchedule } from "./retry";
-import { dohResolver } from "./url-guard";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
+import { deliveryDeps } from "../deps.server";
 
 /**
  * The `deliveries` consumer (DESIGN §4): one signed attempt per message, then ack or retry that
  * message alone. Queues are at-least-once, so a delivery that is already final is acked unsent.
  */
 export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number };
-
-export const SEND_TIMEOUT_MS = 15_000;
-export const MAX_IN_FLIGHT = 6;
-
-export async function deliveryDeps(env: Env, overrides: Partial<ConsumerDeps> = {}): Promise<ConsumerDeps> {
-  const f = overrides.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  return {
-    db: createDb(env.DB),
-    env,
-    ring: await keyringFromEnv(env),
-    fetch: f,
-    resolve: dohResolver(f),
-    now: () => new Date(),
-    timeoutMs: SEND_TIMEOUT_MS,
-    // Integration deliverers come from the caller (the registry); the engine knows none.
-    deliverers: new Map(),
-    random: Math.random,
-    schedule: retrySchedule(env),
-    concurrency: MAX_IN_FLIGHT,
-    ...overrides,
-  };
-}
 
 export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, env: Env, _ctx: ExecutionContext, overrides: Partial<ConsumerDeps> = {}): Promise<void> {
   const deps = await deliveryDeps(env, overrides);
@@ -98,19 +74,19 @@ export async function handleDelivery(deps: ConsumerDeps, deliveryId: string): Pr
   }
 }
 
-/** 410 Gone: a user endpoint is disabled with the reason; a REST hook subscription (source ≠ user) is removed. */
+/** 410 Gone: a user endpoint is disabled with the reason; a Zapier subscription is removed (REST hooks). */
 async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: string, now: Date) {
   const { db } = deps;
   const where = and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId));
   const row = await db.select({ source: webhookEndpoints.source, url: webhookEndpoints.url }).from(webhookEndpoints).where(where).get();
   if (!row) return;
   const actor = { type: "system" as const, id: null, label: "webhook delivery" };
-  if (row.source !== "user") {
+  if (row.source === "zapier") {
     await db.batch([
       db.delete(webhookEndpoints).where(where),
-      // The subscriber may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
+      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
       tombstoneInsert(db, companyId, endpointId, now),
-      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: `410 Gone from a ${row.source} subscription`, url: row.url }, at: now }),
+      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
     ]);
     return;
   }

@@ -40,10 +40,6 @@ export async function listDeliveries(
   return { ok: true, value: { data, nextCursor: rows.length > n ? page[page.length - 1]!.d.id : null } };
 }
 
-export async function getDeliveryEventBody({ db, companyId }: { db: Db; companyId: string }, eventId: string) {
-  return db.select().from(events).where(and(eq(events.companyId, companyId), eq(events.id, eventId))).get();
-}
-
 type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };
 
 /** Resets one delivery to pending (a fresh retry run) and enqueues it. */

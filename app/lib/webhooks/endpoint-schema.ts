@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../db/schema";
-import { MAX_URL_LENGTH } from "./url-guard";
+import { webhookEventTypes } from "../vocabulary";
+import { checkWebhookUrl, MAX_URL_LENGTH, type GuardPolicy } from "./url-guard";
 
 /** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */
 export const MAX_ENDPOINTS_PER_COMPANY = 20;
@@ -19,8 +19,21 @@ export const EndpointInputSchema = z.object({
 });
 export type EndpointInput = z.infer<typeof EndpointInputSchema>;
 
+/**
+ * The Add/Edit form's schema: the same shape with the URL guard's rules on the URL field, so that
+ * one submit reports every field's error at once (the browser runs it too, with the policy the
+ * loader sent). The lib runs the guard again on save.
+ */
+export function endpointFormSchema(policy: GuardPolicy) {
+  return EndpointInputSchema.extend({
+    url: EndpointInputSchema.shape.url.superRefine((url, ctx) => {
+      const verdict = checkWebhookUrl(url, policy);
+      if (!verdict.ok) ctx.addIssue({ code: "custom", message: verdict.reason });
+    }),
+  });
+}
+
 export const EndpointPatchSchema = EndpointInputSchema.partial();
-export type EndpointPatch = z.infer<typeof EndpointPatchSchema>;
 
 export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
   "conversation.created": "A new conversation started (widget, email, API or Slack).",

@@ -1,8 +1,8 @@
-import { and, count, desc, eq, inArray } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { auditInsert, type AuditActor } from "../audit.server";
 import type { Db } from "../db/client";
-import { deliveries, deliveryAttempts, webhookEndpoints } from "../db/schema";
+import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/schema";
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY, type EndpointInput } from "./endpoint-schema";
@@ -101,10 +101,19 @@ export async function createEndpoint(
     createdAt: deps.now,
     updatedAt: deps.now,
   };
-  await deps.db.batch([
+  // The count above is only the friendly early answer: parallel creates could all pass it. The
+  // batch is one transaction and D1 runs them one at a time, so the insert is taken back (with
+  // its audit row) whenever it made the company go over the cap.
+  const overCap = sql`(select count(*) from ${webhookEndpoints} where ${webhookEndpoints.companyId} = ${deps.companyId}) > ${MAX_ENDPOINTS_PER_COMPANY}`;
+  const [, , removed] = await deps.db.batch([
     deps.db.insert(webhookEndpoints).values(row),
     audit(deps, "webhook_endpoint.created", id, { url: row.url, events: row.events, source: row.source }),
+    deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), overCap)).returning({ id: webhookEndpoints.id }),
+    deps.db.delete(auditLog).where(and(eq(auditLog.companyId, deps.companyId), eq(auditLog.target, id), sql`not exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.id} = ${id})`)),
   ]);
+  if (removed.length > 0) {
+    return invalid({ [FORM_ERROR]: [`A company can have at most ${MAX_ENDPOINTS_PER_COMPANY} webhook endpoints. Delete one first.`] });
+  }
   return { ok: true, value: { endpoint: toView(row, deps.now), secret } };
 }
 

@@ -1,5 +1,5 @@
 import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
-import type { PerformedBy } from "../db/schema";
+import type { PerformedBy } from "../vocabulary";
 
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): a pure function of the secret(s),
@@ -10,15 +10,6 @@ export const SECRET_PREFIX = "whsec_";
 /** `whsec_` + base64 of 32 random bytes. */
 export function generateSecret(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
   return SECRET_PREFIX + encodeBase64(random(32));
-}
-
-export function isWebhookSecret(value: string): boolean {
-  if (!value.startsWith(SECRET_PREFIX)) return false;
-  try {
-    return decodeBase64(value.slice(SECRET_PREFIX.length)).length >= 24;
-  } catch {
-    return false;
-  }
 }
 
 const keyCache = new Map<string, Promise<CryptoKey>>();

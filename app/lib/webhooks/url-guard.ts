@@ -38,6 +38,17 @@ export function addressAllowed(kind: AddressClass, policy: GuardPolicy): boolean
   return false;
 }
 
+function schemesAllowed(policy: GuardPolicy) {
+  return policy.production ? "https://" : "https:// or http://";
+}
+
+/** The rule as the form states it, for the environment the check runs in. */
+export function describeUrlRule(policy: GuardPolicy): string {
+  if (policy.production) return "Must start with https:// and use the default port. Private and internal addresses are refused.";
+  const loopback = policy.allowLoopback ? " and loopback addresses (the local receiver)" : "";
+  return `This is a development environment: http://${loopback} and other ports are accepted here. Production accepts https:// on the default port only.`;
+}
+
 export function checkWebhookUrl(raw: string, policy: GuardPolicy): GuardResult {
   if (raw.length > MAX_URL_LENGTH) return refuse(`The URL must be at most ${MAX_URL_LENGTH} characters.`);
   let url: URL;
@@ -46,8 +57,7 @@ export function checkWebhookUrl(raw: string, policy: GuardPolicy): GuardResult {
   } catch {
     return refuse("Enter a valid URL, like https://example.com/webhooks.");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return refuse("The URL must start with https://.");
-  if (policy.production && url.protocol !== "https:") return refuse("The URL must use https://.");
+  if (policy.production ? url.protocol !== "https:" : url.protocol !== "https:" && url.protocol !== "http:") return refuse(`The URL must start with ${schemesAllowed(policy)}.`);
   if (url.username || url.password) return refuse("The URL must not contain a user name or password.");
   if (policy.production && url.port !== "") return refuse("The URL must use the default port (443).");
   const host = hostnameOf(url);

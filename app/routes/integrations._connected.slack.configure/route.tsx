@@ -71,7 +71,7 @@ export default function SlackConfigure() {
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-5">
         <CsrfInput />
-        {/* Enter in the form saves: the first submit button is the form's default (Refresh comes later). */}
+        {/* Enter in the form saves: the first submit button in the form is its default, so this hidden Save comes before Refresh. */}
         <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">Save</button>
         {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
         {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}

@@ -9,7 +9,7 @@ import { ZAPIER_KEY_SCOPES, connectZapier, zapierProvider } from "~/lib/integrat
 import { apiBaseUrl } from "~/lib/env";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
-import { RevealedKey } from "../integrations.developers/revealed-key";
+import { RevealedKey } from "~/components/revealed-key";
 import { connectDeps } from "../integrations._connected/shared.server";
 
 /**

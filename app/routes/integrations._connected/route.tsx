@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { requireAdminWith } from "~/sessions.server";
 import { connectedOverviewQueries, toConnectedOverview } from "~/lib/integrations/connections.server";
-import { shellData } from "../integrations/shell.server";
+import { shellData } from "~/shell.server";
 import { connectedCards } from "./cards.server";
 import { ConnectedCard } from "./connected-card";
 

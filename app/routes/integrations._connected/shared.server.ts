@@ -1,4 +1,5 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
+import { appDeps } from "~/lib/deps.server";
 import { createDb } from "~/lib/db/client";
 import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
@@ -27,9 +28,7 @@ export async function requireConnection(context: AppLoadContext, user: CurrentUs
 }
 
 export function connectDeps(context: AppLoadContext): ConnectDeps {
-  const env = context.cloudflare.env;
-  // Late-bound so the global fetch in effect at call time is used.
-  return { db: createDb(env.DB), kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() };
+  return appDeps(context.cloudflare.env);
 }
 
 /** The provider's adapter (server-only: route files must not pull the registry into the browser). */

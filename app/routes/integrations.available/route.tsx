@@ -6,7 +6,7 @@ import { SearchIcon } from "~/components/icons";
 import { CATEGORY_CHIPS, CategoryFilterSchema, categoryLabel, providerIds, searchCatalog } from "~/lib/integrations/catalog";
 import { connectionsByProviders } from "~/lib/integrations/connections.server";
 import { requireAdminWith } from "~/sessions.server";
-import { shellData } from "../integrations/shell.server";
+import { shellData } from "~/shell.server";
 import { sandboxedProviderIds } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };

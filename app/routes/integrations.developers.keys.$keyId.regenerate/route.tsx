@@ -1,25 +1,29 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { findUsableKey, maskKey } from "~/lib/api-keys/keys.server";
+import { createDb } from "~/lib/db/client";
+import { notFound } from "~/lib/http/responses";
 import { requireAdmin } from "~/sessions.server";
-import { overlapLabels } from "../integrations.developers/api-keys.schema";
-import { loadKeyForModal } from "../integrations.developers/key-modal.server";
+import { overlapLabels } from "~/lib/api-keys/forms";
 
 export const handle = { access: "admin" };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
-  return json({ key: await loadKeyForModal(context.cloudflare.env, user, params.keyId) });
+  const key = await findUsableKey({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id, keyId: params.keyId!, now: new Date() });
+  if (!key || key.replacedBy) throw notFound("That API key does not exist, or it has already been replaced by a new one.");
+  return json({ key: { id: key.id, name: key.name, masked: maskKey(key.last4) } });
 }
 
 export default function RegenerateKeyModal() {
   const { key } = useLoaderData<typeof loader>();
-  const busy = useNavigation().state !== "idle";
   return (
     <Modal title="Regenerate API key" closeTo="/integrations/developers" size="sm">
       <p className="text-sm text-slate-700">
-        A new key replaces <strong>{key.name}</strong> (<code>{key.masked}</code>) with the same scopes. It is shown once. Give
+        A new key replaces <strong className="break-all">{key.name}</strong> (<code>{key.masked}</code>) with the same scopes. It is shown once. Give
         your systems time to switch: the old key keeps working until the time you choose.
       </p>
       <Form method="post" action="/integrations/developers" className="mt-4">
@@ -34,7 +38,7 @@ export default function RegenerateKeyModal() {
         </select>
         <div className="mt-5 flex flex-wrap justify-end gap-2">
           <Link to="/integrations/developers" preventScrollReset className="btn-secondary">Cancel</Link>
-          <button type="submit" className="btn-primary" disabled={busy}>{busy ? "Regenerating…" : "Regenerate key"}</button>
+          <SubmitButton intent="regenerate-key" busyText="Regenerating…">Regenerate key</SubmitButton>
         </div>
       </Form>
     </Modal>

@@ -1,24 +1,28 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { findUsableKey, maskKey } from "~/lib/api-keys/keys.server";
+import { createDb } from "~/lib/db/client";
+import { notFound } from "~/lib/http/responses";
 import { requireAdmin } from "~/sessions.server";
-import { loadKeyForModal } from "../integrations.developers/key-modal.server";
 
 export const handle = { access: "admin" };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
-  return json({ key: await loadKeyForModal(context.cloudflare.env, user, params.keyId) });
+  const key = await findUsableKey({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id, keyId: params.keyId!, now: new Date() });
+  if (!key) throw notFound("That API key does not exist.");
+  return json({ key: { id: key.id, name: key.name, masked: maskKey(key.last4) } });
 }
 
 export default function RevokeKeyModal() {
   const { key } = useLoaderData<typeof loader>();
-  const busy = useNavigation().state !== "idle";
   return (
     <Modal title="Revoke API key?" closeTo="/integrations/developers" size="sm">
       <p className="text-sm text-slate-700">
-        <strong>{key.name}</strong> (<code>{key.masked}</code>) stops working immediately. Anything still using it will get
+        <strong className="break-all">{key.name}</strong> (<code>{key.masked}</code>) stops working immediately. Anything still using it will get
         401 errors. This cannot be undone.
       </p>
       <Form method="post" action="/integrations/developers" className="mt-5 flex flex-wrap justify-end gap-2">
@@ -26,7 +30,7 @@ export default function RevokeKeyModal() {
         <input type="hidden" name="intent" value="revoke-key" />
         <input type="hidden" name="keyId" value={key.id} />
         <Link to="/integrations/developers" preventScrollReset className="btn-secondary">Cancel</Link>
-        <button type="submit" className="btn-danger" disabled={busy}>{busy ? "Revoking…" : "Revoke key"}</button>
+        <SubmitButton className="btn-danger" intent="revoke-key" busyText="Revoking…">Revoke key</SubmitButton>
       </Form>
     </Modal>
   );

@@ -43,7 +43,7 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryRowView[] 
           <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
             <code className="font-mono font-medium">{d.eventType}</code>
             <span className={`badge ${STATUS_STYLE[d.status] ?? ""}`}>{d.status}</span>
-            <span>Attempts: {d.attempts}</span>
+            <span>{attemptsLabel(d)}</span>
             <span>Last status: {d.lastStatusCode ?? "—"}</span>
             <span>Latency: {d.lastDurationMs === null ? "—" : `${d.lastDurationMs} ms`}</span>
             {d.status === "pending" && d.nextAttemptAt ? (
@@ -82,6 +82,12 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryRowView[] 
       ))}
     </ul>
   );
+}
+
+/** The count the expander lists; a resend restarts the delivery's own counter, so say so. */
+function attemptsLabel(d: DeliveryRowView) {
+  const total = Math.max(d.attempts, d.attemptsList.length);
+  return d.attempts < total ? `Attempts: ${total} (${d.attempts} since resent)` : `Attempts: ${total}`;
 }
 
 function pretty(body: string) {

@@ -1,20 +1,13 @@
-import { useState } from "react";
+import { CopyButton } from "~/components/forms";
 
-/** The one-time secret reveal (ADR 0004): shown once, with Copy when JS runs. */
+/** The one-time secret reveal (ADR 0004): shown once; the Copy button appears only when JavaScript can copy. */
 export function SecretReveal({ secret }: { secret: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="rounded-md border border-green-300 bg-green-50 p-3">
       <p className="font-medium text-green-900">Signing secret (shown once)</p>
       <div className="mt-2 flex gap-2">
         <input readOnly value={secret} aria-label="Signing secret" className="input font-mono" onFocus={(e) => e.currentTarget.select()} />
-        <button
-          type="button"
-          className="btn-secondary"
-          onClick={() => navigator.clipboard?.writeText(secret).then(() => setCopied(true))}
-        >
-          {copied ? "Copied" : "Copy"}
-        </button>
+        <CopyButton text={secret} />
       </div>
       <p className="mt-1 text-green-900">Use this to verify webhook signatures. Store it now: it will not be shown again.</p>
     </div>

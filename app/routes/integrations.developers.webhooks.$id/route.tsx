@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
@@ -5,13 +6,16 @@ import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps } from "~/lib/webhooks/consumer.server";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
+import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
 import { createDb } from "~/lib/db/client";
 import { requireAdmin } from "~/sessions.server";
+import { redirectWithFlash } from "~/flash.server";
+import { notFound } from "~/lib/http/responses";
+import { z } from "zod";
 import { DeliveriesTable } from "./deliveries-table";
 import { SecretReveal, TestResultPanel } from "./panels";
 
@@ -20,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: "Webhook endpoint · Integrati
 
 const REPLAY_WINDOWS = { "1h": 3600, "6h": 6 * 3600, "24h": 86400, "3d": 3 * 86400, "7d": 7 * 86400, "30d": 30 * 86400 } as const;
 
-const notFound = () => new Response("Not found", { status: 404 });
+type ReplayWindow = keyof typeof REPLAY_WINDOWS;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
@@ -45,34 +49,44 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
+const DetailIntent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("test") }),
+  z.object({ intent: z.literal("resend"), deliveryId: z.string({ error: "That delivery was not found." }).max(100) }),
+  z.object({ intent: z.literal("replay"), since: z.enum(Object.keys(REPLAY_WINDOWS) as [ReplayWindow, ...ReplayWindow[]], "Choose how far back to replay.") }),
+  z.object({ intent: z.literal("rotate") }),
+  z.object({ intent: z.literal("reenable") }),
+]);
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const form = await request.formData();
-  const intent = form.get("intent");
-  const deps = await endpointDepsForUser(env, user, clientIp(request));
+  const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const id = params.id!;
+  const endpoint = await getEndpoint(deps, id);
+  if (!endpoint) throw notFound();
+  const submission = parseWithZod(await request.formData(), { schema: DetailIntent });
+  if (submission.status !== "success") return json({ error: firstError(submission.error) ?? "Unknown action." }, { status: 400 });
   const here = `/integrations/developers/webhooks/${id}`;
-  switch (intent) {
+  const input = submission.value;
+  // outbound work is budgeted per company (Test, Resend and Replay POST to a URL of the admin's choosing)
+  const bucket: LimitBucket | null = input.intent === "test" ? "webhook.test" : input.intent === "resend" ? "webhook.resend" : input.intent === "replay" ? "webhook.replay" : null;
+  if (bucket) {
+    const spent = await companyLimitResponse(env, bucket, user.company.id);
+    if (spent) return json({ error: spent.message }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
+  }
+  switch (input.intent) {
     case "test": {
       const result = await sendTestEvent({ ...deps, attempt: await deliveryDeps(env) }, id);
       if (!result.ok) throw notFound();
       return redirect(`${here}?test=${result.value.deliveryId}`);
     }
     case "resend": {
-      if (!(await getEndpoint(deps, id))) throw notFound();
-      const deliveryId = String(form.get("deliveryId") ?? "");
-      const result = await resendDelivery({ ...deps, queue: env.DELIVERIES }, deliveryId, { endpointId: id });
+      const result = await resendDelivery({ ...deps, queue: env.DELIVERIES }, input.deliveryId, { endpointId: id });
       if (!result.ok) return json({ error: "That delivery was not found." }, { status: 400 });
       return redirect(`${here}?resent=1`);
     }
     case "replay": {
-      const window = String(form.get("since") ?? "");
-      if (!(window in REPLAY_WINDOWS)) {
-        if (!(await getEndpoint(deps, id))) throw notFound();
-        return json({ error: "Choose how far back to replay." }, { status: 400 });
-      }
-      const since = new Date(deps.now.getTime() - REPLAY_WINDOWS[window as keyof typeof REPLAY_WINDOWS] * 1000);
+      const since = new Date(deps.now.getTime() - REPLAY_WINDOWS[input.since] * 1000);
       const result = await replayFailedSince({ ...deps, queue: env.DELIVERIES }, id, since);
       if (!result.ok) {
         if (result.status === 404) throw notFound();
@@ -89,12 +103,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     case "reenable": {
       const result = await reenableEndpoint(deps, id);
       if (!result.ok) throw notFound();
-      return redirect(here);
+      return redirectWithFlash(env, here, `${endpoint.url} is enabled again. New events are delivered to it.`);
     }
-    default:
-      if (!(await getEndpoint(deps, id))) throw notFound();
-      return json({ error: "Unknown action." }, { status: 400 });
   }
+}
+
+function firstError(error: Record<string, string[] | null> | null | undefined) {
+  const messages = Object.entries(error ?? {}).filter(([key]) => key !== "intent").flatMap(([, list]) => list ?? []);
+  return messages[0];
 }
 
 export default function WebhookDetail() {

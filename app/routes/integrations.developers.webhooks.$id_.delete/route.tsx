@@ -1,10 +1,13 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { redirectWithFlash } from "~/flash.server";
+import { notFound } from "~/lib/http/responses";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
-import { endpointDepsForUser } from "~/lib/webhooks/context.server";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { deleteEndpoint, getEndpoint } from "~/lib/webhooks/endpoints.server";
 import { requireAdmin } from "~/sessions.server";
 
@@ -14,21 +17,21 @@ export const meta: MetaFunction = () => [{ title: "Delete Webhook Endpoint · In
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const endpoint = await getEndpoint({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id }, params.id!);
-  if (!endpoint) throw new Response("Not found", { status: 404 });
+  if (!endpoint) throw notFound();
   return json({ endpoint: { id: endpoint.id, url: endpoint.url } });
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const deps = await endpointDepsForUser(context.cloudflare.env, user, clientIp(request));
-  const result = await deleteEndpoint(deps, params.id!);
-  if (!result.ok) throw new Response("Not found", { status: 404 });
-  return redirect("/integrations/developers");
+  const deps = await endpointDeps(context.cloudflare.env, userCaller(user, clientIp(request)));
+  const endpoint = await getEndpoint(deps, params.id!);
+  const result = endpoint ? await deleteEndpoint(deps, endpoint.id) : null;
+  if (!endpoint || !result?.ok) throw notFound();
+  return redirectWithFlash(context.cloudflare.env, "/integrations/developers", `Webhook endpoint ${endpoint.url} deleted.`);
 }
 
 export default function DeleteWebhook() {
   const { endpoint } = useLoaderData<typeof loader>();
-  const busy = useNavigation().state === "submitting";
   return (
     <Modal title="Delete webhook endpoint?" closeTo="/integrations/developers" size="sm">
       <Form method="post" className="space-y-4 text-sm">
@@ -39,7 +42,7 @@ export default function DeleteWebhook() {
         </p>
         <div className="flex justify-end gap-2">
           <Link to="/integrations/developers" className="btn-secondary">Cancel</Link>
-          <button type="submit" className="btn-danger" disabled={busy}>{busy ? "Deleting…" : "Delete endpoint"}</button>
+          <SubmitButton className="btn-danger" busyText="Deleting…">Delete endpoint</SubmitButton>
         </div>
       </Form>
     </Modal>

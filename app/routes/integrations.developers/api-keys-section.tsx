@@ -1,14 +1,25 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { SubmissionResult } from "@conform-to/react";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { CsrfInput } from "~/components/csrf";
 import { LocalTime } from "~/components/local-time";
-import { apiScopes } from "~/lib/db/schema";
-import { CreateKeySchema, scopeLabels } from "./api-keys.schema";
-import { RevealedKey } from "./revealed-key";
+import { apiScopes } from "~/lib/vocabulary";
+import { CreateKeySchema, scopeLabels } from "~/lib/api-keys/forms";
+import { RevealedKey } from "~/components/revealed-key";
 
-type KeyRow = { id: string; name: string; kind: string; masked: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; expiresAt: string | null };
+type KeyRow = {
+  id: string;
+  name: string;
+  kind: string;
+  masked: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  replacedBy: string | null;
+};
 export type ApiKeysSectionData = { keys: KeyRow[]; reveal: { keyId: string; secret: string } | null; revealGone: boolean; apiBaseUrl: string };
 
 /** "API Access" of the API & Webhooks tab: named keys, the one-time reveal, create/regenerate/revoke. */
@@ -22,12 +33,12 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
           That key has already been shown. Live keys are shown only once; if you did not copy it, regenerate it.
         </p>
       ) : null}
-      <p className="mt-4 text-sm text-amber-800">
-        <span aria-hidden="true">⚠️ </span>Keep this key secret. Never expose it in client-side code.
+      <p className="mt-4 text-sm text-slate-600">
+        Your systems call the API with these keys. A key is shown in full once, when you create it; copy it then and keep it on your
+        server.
       </p>
-      <p className="mt-1 text-sm text-slate-600">
-        Live keys are shown only once, right after you create or regenerate them; afterwards only their last four characters are
-        kept, so there is no “Show” button. Lost a key? Regenerate it.
+      <p className="mt-1 text-sm text-amber-800">
+        <span aria-hidden="true">⚠️ </span>Keep keys secret. Never put one in client-side code.
       </p>
       <KeyList keys={data.keys} />
       {/* a fresh form after each created key (conform keeps field state client-side) */}
@@ -45,66 +56,69 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
 }
 
 function KeyList({ keys }: { keys: KeyRow[] }) {
-  if (keys.length === 0) return <p className="mt-4 text-sm text-slate-600">No API keys yet. Create one below.</p>;
+  if (keys.length === 0) return <p className="mt-4 text-sm text-slate-600">No API keys yet. Create one below to call the API from your own systems.</p>;
+  const byId = new Map(keys.map((k) => [k.id, k]));
   return (
     <ul className="mt-4 divide-y divide-slate-200 rounded-md border border-slate-200" aria-label="API keys">
-      {keys.map((k) => (
-        <li key={k.id} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:justify-between">
-          <div className="min-w-0">
-            <p className="font-medium text-slate-900">
-              {k.name} {k.kind === "default" ? <span className="badge bg-slate-100 text-slate-700">Default</span> : null}
-            </p>
-            <p className="mt-1 font-mono text-sm text-slate-700" aria-label={`Key ending in ${k.masked.slice(-4)}`}>{k.masked}</p>
-            <p className="mt-1 text-xs text-slate-600">
-              {k.lastUsedAt ? <>Last used <LocalTime value={k.lastUsedAt} /></> : "Never used"} · Created <LocalTime value={k.createdAt} style="date" />
-              {k.expiresAt ? <> · <strong className="text-amber-800">Expires <LocalTime value={k.expiresAt} /></strong></> : null}
-            </p>
-            <p className="mt-1 text-xs text-slate-500">Scopes: {k.scopes.join(", ")}</p>
-          </div>
-          <div className="flex shrink-0 gap-2">
-            <Link to={`keys/${k.id}/regenerate`} preventScrollReset className="btn-secondary">Regenerate</Link>
-            <Link to={`keys/${k.id}/revoke`} preventScrollReset className="btn-danger-outline">Revoke</Link>
-          </div>
-        </li>
-      ))}
+      {keys.map((k) => {
+        const successor = k.replacedBy ? byId.get(k.replacedBy) : undefined;
+        return (
+          <li key={k.id} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:justify-between">
+            <div className="min-w-0">
+              <p className="break-words font-medium text-slate-900">
+                {k.name} {k.kind === "default" ? <span className="badge bg-slate-100 text-slate-700">Default</span> : null}
+                {k.replacedBy ? <span className="badge bg-amber-100 text-amber-900">Old key</span> : null}
+              </p>
+              <p className="mt-1 font-mono text-sm text-slate-700" aria-label={`Key ending in ${k.masked.slice(-4)}`}>{k.masked}</p>
+              <p className="mt-1 text-xs text-slate-600">
+                {k.lastUsedAt ? <>Last used <LocalTime value={k.lastUsedAt} /></> : "Never used"} · Created <LocalTime value={k.createdAt} style="date" />
+                {k.expiresAt ? <> · <strong className="text-amber-800">Stops working <LocalTime value={k.expiresAt} /></strong></> : null}
+              </p>
+              {k.replacedBy ? (
+                <p className="mt-1 text-xs text-amber-900">
+                  Replaced by {successor ? <>the key ending in <code>{successor.masked.slice(-4)}</code></> : "a newer key"}. Move your systems to it before
+                  this one stops working.
+                </p>
+              ) : null}
+              <p className="mt-1 text-xs text-slate-500">Scopes: {k.scopes.join(", ")}</p>
+            </div>
+            <div className="flex shrink-0 gap-2">
+              {k.replacedBy ? null : <Link to={`keys/${k.id}/regenerate`} preventScrollReset className="btn-secondary" aria-label={`Regenerate ${k.name}`}>Regenerate</Link>}
+              <Link to={`keys/${k.id}/revoke`} preventScrollReset className="btn-danger-outline" aria-label={`Revoke ${k.name}${k.replacedBy ? " (old key)" : ""}`}>
+                {k.replacedBy ? "Revoke now" : "Revoke"}
+              </Link>
+            </div>
+          </li>
+        );
+      })}
     </ul>
   );
 }
 
 function CreateKeyForm() {
   const actionData = useActionData<{ intent: string | null; result: SubmissionResult | null }>();
-  const navigation = useNavigation();
   const lastResult = actionData?.intent === "create-key" ? actionData.result : undefined;
   const [form, fields] = useForm({
     id: "create-key",
     lastResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateKeySchema }),
-    shouldRevalidate: "onBlur",
+    ...VALIDATE_ON,
     defaultValue: { scopes: [...apiScopes] },
   });
-  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "create-key";
-  const chosen = new Set((fields.scopes.initialValue as string[] | undefined) ?? apiScopes);
   return (
-    <Form method="post" preventScrollReset {...getFormProps(form)} className="mt-6 rounded-md border border-slate-200 p-4">
-      <h3 className="font-medium text-slate-900">Create a key</h3>
+    <Form method="post" preventScrollReset {...getFormProps(form)} aria-labelledby="create-key-heading" className="mt-6 rounded-md border border-slate-200 p-4">
+      <h3 id="create-key-heading" className="font-medium text-slate-900">Create a key</h3>
       <CsrfInput />
       <input type="hidden" name="intent" value="create-key" />
+      <Field meta={fields.name} label="Name" className="mt-3" inputProps={{ placeholder: "e.g. Production server", maxLength: 60 }} />
       <div className="mt-3">
-        <label htmlFor={fields.name.id} className="label">Name</label>
-        <input {...getInputProps(fields.name, { type: "text" })} className="input" placeholder="e.g. Production server" maxLength={60} />
-        {fields.name.errors ? <p id={fields.name.errorId} className="field-error">{fields.name.errors.join(" ")}</p> : null}
+        <CheckboxGroup
+          meta={fields.scopes}
+          legend="Scopes"
+          options={apiScopes.map((scope) => ({ value: scope, label: <><code>{scope}</code> — {scopeLabels[scope]}</> }))}
+        />
       </div>
-      <fieldset className="mt-3" aria-describedby={fields.scopes.errors ? fields.scopes.errorId : undefined}>
-        <legend className="label">Scopes</legend>
-        {apiScopes.map((scope) => (
-          <label key={scope} className="mt-1 flex items-start gap-2 text-sm text-slate-800">
-            <input type="checkbox" name={fields.scopes.name} value={scope} defaultChecked={chosen.has(scope)} className="mt-0.5" />
-            <span><code>{scope}</code> — {scopeLabels[scope]}</span>
-          </label>
-        ))}
-        {fields.scopes.errors ? <p id={fields.scopes.errorId} className="field-error">{fields.scopes.errors.join(" ")}</p> : null}
-      </fieldset>
-      <button type="submit" className="btn-primary mt-4" disabled={busy}>{busy ? "Creating…" : "Create key"}</button>
+      <SubmitButton intent="create-key" busyText="Creating…" className="btn-primary mt-4">Create key</SubmitButton>
     </Form>
   );
 }

@@ -6,8 +6,10 @@ import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
 import type { CurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { apiBaseUrl, type Env } from "~/lib/env";
+import { redirectWithFlash } from "~/flash.server";
 import { clientIp } from "~/lib/http/client-ip";
-import { CreateKeySchema, RegenerateKeySchema, RevokeKeySchema } from "./api-keys.schema";
+import { notFound } from "~/lib/http/responses";
+import { CreateKeySchema, RegenerateKeySchema, RevokeKeySchema } from "~/lib/api-keys/forms";
 
 /** Server half of the API keys section: its loader data and its three intents. */
 export const DEVELOPERS_PATH = "/integrations/developers";
@@ -47,7 +49,7 @@ export async function regenerateKeyAction(env: Env, user: CurrentUser, request: 
   const submission = parseWithZod(formData, { schema: RegenerateKeySchema });
   if (submission.status !== "success") return json({ intent: "regenerate-key", result: submission.reply() }, { status: 400 });
   const created = await regenerateApiKey({ ...ctx(env, user, request), keyId: submission.value.keyId, overlap: submission.value.overlap });
-  if (!created) throw new Response("That API key does not exist.", { status: 404 });
+  if (!created) throw notFound("That API key does not exist, or it has already been replaced by a new one.");
   return revealRedirect(env, user, created);
 }
 
@@ -55,6 +57,6 @@ export async function revokeKeyAction(env: Env, user: CurrentUser, request: Requ
   const submission = parseWithZod(formData, { schema: RevokeKeySchema });
   if (submission.status !== "success") return json({ intent: "revoke-key", result: submission.reply() }, { status: 400 });
   const ok = await revokeApiKey({ ...ctx(env, user, request), keyId: submission.value.keyId });
-  if (!ok) throw new Response("That API key does not exist.", { status: 404 });
-  return redirect(DEVELOPERS_PATH);
+  if (!ok) throw notFound("That API key does not exist.");
+  return redirectWithFlash(env, DEVELOPERS_PATH, "API key revoked. Requests that still use it now get 401 errors.");
 }

@@ -3,7 +3,7 @@ import { Outlet, useLoaderData } from "@remix-run/react";
 import { createDb } from "~/lib/db/client";
 import { webhooksSection } from "~/lib/webhooks/section.server";
 import { requireAdmin } from "~/sessions.server";
-import { shellData } from "../integrations/shell.server";
+import { shellData } from "~/shell.server";
 import { ApiKeysSection } from "./api-keys-section";
 import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
 import { WebhooksSection } from "./webhooks-section";

@@ -2,7 +2,7 @@ import type { MetaFunction } from "@remix-run/cloudflare";
 import { Outlet, useLocation, useMatches } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
 import { TabNav } from "~/components/tabs";
-import type { ShellData } from "./shell.server";
+import type { ShellData } from "~/shell.server";
 
 export const handle = { access: "admin" };
 

@@ -7,7 +7,7 @@ import { CsrfInput } from "~/components/csrf";
 import { LogoMark } from "~/components/icons";
 import { createDb } from "~/lib/db/client";
 import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "~/lib/auth/throttle.server";
+import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
 import { safeRedirect } from "~/lib/security/safe-redirect";
 import { clientIp } from "~/lib/http/client-ip";
 import { getCurrentUser, getSession, sessionStorage } from "~/sessions.server";
@@ -47,23 +47,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
-  const deps = { kv: env.KV, now: () => Date.now() };
-  const ip = clientIp(request);
   const account = normalizeEmail(email);
-  const wait = await loginRetryAfter(deps, account, ip);
-  if (wait > 0) {
-    const minutes = Math.ceil(wait / 60);
+  let slot;
+  try {
+    slot = await beginSignIn({ throttle: env.LOGIN_THROTTLE, now: () => Date.now() }, account, clientIp(request));
+  } catch (error) {
+    if (!(error instanceof ThrottleUnavailableError)) throw error;
+    console.error(error.message);
     return json(
-      { result: submission.reply({ formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`], hideFields: ["password"] }) },
-      { status: 429, headers: { "Retry-After": String(wait) } },
+      { result: submission.reply({ formErrors: ["Sign-in is unavailable right now. Try again in a few minutes."], hideFields: ["password"] }) },
+      { status: 503, headers: { "Retry-After": "60" } },
     );
   }
-  const user = await authenticate({ db: createDb(env.DB), email: account, password });
+  if (!slot.allowed) {
+    const minutes = Math.ceil(slot.retryAfterSeconds / 60);
+    return json(
+      { result: submission.reply({ formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`], hideFields: ["password"] }) },
+      { status: 429, headers: { "Retry-After": String(slot.retryAfterSeconds) } },
+    );
+  }
+  let user: Awaited<ReturnType<typeof authenticate>> = null;
+  try {
+    user = await authenticate({ db: createDb(env.DB), email: account, password });
+  } finally {
+    await slot.finish(user ? "success" : "failure");
+  }
   if (!user) {
-    await recordLoginFailure(deps, account, ip);
     return json({ result: submission.reply({ formErrors: ["The email or password is incorrect."], hideFields: ["password"] }) }, { status: 400 });
   }
-  await clearLoginFailures(deps, account);
   // A fresh session on every sign-in (no fixation): the old one, if any, is destroyed.
   const storage = sessionStorage(env);
   const old = await getSession(request, env);

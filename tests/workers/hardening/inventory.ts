@@ -6,7 +6,7 @@ import type { ApiRoute } from "~/lib/api/define";
 
 /**
  * Everything the hardening suite discovers by itself: page routes from the Remix build's
- * manifest and /v1 routes from the route table. A route merged later is covered without
+ * manifest and /v1 routes from the route table. A route added later is covered without
  * editing any test.
  */
 export type RouteEntry = {

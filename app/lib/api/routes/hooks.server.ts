@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../../db/schema";
+import { webhookEventTypes } from "../../vocabulary";
 import { findHook, hookSamples, subscribeHook, unsubscribeHook, type HookView } from "../../integrations/zapier/hooks.server";
-import { keyringFromEnv } from "../../security/encryption";
-import { MAX_URL_LENGTH, guardPolicy } from "../../webhooks/url-guard";
+import { apiKeyCaller, endpointDeps } from "../../deps.server";
+import { MAX_URL_LENGTH } from "../../webhooks/url-guard";
 import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import { problem } from "../problem";
 import { Event } from "../schemas";
@@ -40,14 +40,8 @@ function hookRepresentation(h: HookView) {
   return { id: h.id, target_url: h.targetUrl, event: h.event, created_at: h.createdAt.toISOString() };
 }
 
-function actorDeps(c: ApiRequestContext<unknown, unknown>) {
-  return {
-    db: c.db,
-    companyId: c.key.companyId,
-    actor: { type: "api_key" as const, id: c.key.id, label: c.key.name },
-    now: c.now,
-    ip: c.request.headers.get("CF-Connecting-IP"),
-  };
+function deps(c: ApiRequestContext<unknown, unknown>) {
+  return endpointDeps(c.env, apiKeyCaller(c.key, c.request.headers.get("CF-Connecting-IP")), { db: c.db, now: c.now });
 }
 
 export const hookRoutes: ApiRoute[] = [
@@ -56,6 +50,7 @@ export const hookRoutes: ApiRoute[] = [
     path: "/v1/hooks",
     scope: "webhooks:write",
     operationId: "subscribeZapierHook",
+    companyLimit: "webhook.create",
     summary: "Subscribe a Zapier REST hook to one event",
     description:
       "Zapier's performSubscribe. Creates a webhook endpoint with `source: \"zapier\"` for one event; deliveries are signed like any webhook. The URL rules of webhook endpoints apply, and the company's 20-endpoint limit counts subscriptions too.",
@@ -63,7 +58,7 @@ export const hookRoutes: ApiRoute[] = [
     body: HookSubscribe,
     responses: { 201: { description: "The subscription. Keep its `id` to unsubscribe.", schema: Hook } },
     handler: async (c) => {
-      const result = await subscribeHook({ ...actorDeps(c), ring: await keyringFromEnv(c.env), policy: guardPolicy(c.env) }, { targetUrl: c.body.target_url, event: c.body.event });
+      const result = await subscribeHook(await deps(c), { targetUrl: c.body.target_url, event: c.body.event });
       if (!result.ok) {
         const errors = Object.fromEntries(Object.entries(result.errors).map(([k, v]) => [k === "" ? "_" : k, v]));
         return problem(400, "The request has invalid fields.", { errors });
@@ -97,7 +92,7 @@ export const hookRoutes: ApiRoute[] = [
     tag: TAG,
     responses: { 204: { description: "Removed." }, 410: { description: "Already removed." } },
     handler: async (c) => {
-      const outcome = await unsubscribeHook(actorDeps(c), c.params.id!);
+      const outcome = await unsubscribeHook(await deps(c), c.params.id!);
       if (outcome === "deleted") return new Response(null, { status: 204 });
       return outcome === "gone" ? problem(410, GONE) : problem(404, NOT_FOUND);
     },

@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../../db/schema";
-import { keyringFromEnv } from "../../security/encryption";
-import { guardPolicy } from "../../webhooks/url-guard";
+import { webhookEventTypes } from "../../vocabulary";
 import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint, type EndpointDeps, type EndpointView, type Result } from "../../webhooks/endpoints.server";
 import { listDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from "../../webhooks/deliveries.server";
-import { deliveryDeps } from "../../webhooks/consumer.server";
+import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { problem } from "../problem";
 import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import { Cursor, Limit, page } from "../schemas";
@@ -88,16 +86,8 @@ function deliveryRepresentation(d: DeliveryView) {
   };
 }
 
-async function deps(c: ApiRequestContext<unknown, unknown>): Promise<EndpointDeps> {
-  return {
-    db: c.db,
-    ring: await keyringFromEnv(c.env),
-    policy: guardPolicy(c.env),
-    companyId: c.key.companyId,
-    actor: { type: "api_key", id: c.key.id, label: c.key.name },
-    now: c.now,
-    ip: c.request.headers.get("CF-Connecting-IP"),
-  };
+function deps(c: ApiRequestContext<unknown, unknown>): Promise<EndpointDeps> {
+  return endpointDeps(c.env, apiKeyCaller(c.key, c.request.headers.get("CF-Connecting-IP")), { db: c.db, now: c.now });
 }
 
 const NOT_FOUND = "No webhook endpoint with that id.";
@@ -127,6 +117,7 @@ export const webhookRoutes: ApiRoute[] = [
     path: "/v1/webhooks",
     scope: "webhooks:write",
     operationId: "createWebhookEndpoint",
+    companyLimit: "webhook.create",
     summary: "Register a webhook endpoint",
     description: "Returns the endpoint with its `whsec_…` signing secret: the only time the API shows it.",
     tag: TAG,
@@ -194,6 +185,7 @@ export const webhookRoutes: ApiRoute[] = [
     path: "/v1/webhooks/:id/test",
     scope: "webhooks:write",
     operationId: "testWebhookEndpoint",
+    companyLimit: "webhook.test",
     summary: "Send a signed webhook.test event now and report the receiver's answer",
     tag: TAG,
     responses: { 200: { description: "The attempt's outcome (also recorded as a delivery attempt).", schema: TestResult } },
@@ -239,6 +231,7 @@ export const webhookRoutes: ApiRoute[] = [
     path: "/v1/deliveries/:id/resend",
     scope: "webhooks:write",
     operationId: "resendDelivery",
+    companyLimit: "webhook.resend",
     summary: "Send one delivery again (a fresh run of the retry schedule)",
     tag: TAG,
     responses: { 202: { description: "Queued." } },

@@ -1,5 +1,5 @@
 import type { Provider } from "../types";
-import { CONNECT_ONLY, STANDARD_DISCONNECT, WORKS_TODAY_KEY, WORKS_TODAY_OAUTH } from "./shared";
+import { CONNECT_ONLY, WORKS_TODAY_KEY, WORKS_TODAY_OAUTH } from "./shared";
 
 export const googleAnalytics = {
   id: "google-analytics",

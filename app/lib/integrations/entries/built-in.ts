@@ -1,5 +1,4 @@
 import { emailForwardingSettingsSchema } from "../email-forwarding/settings";
-import { z } from "zod";
 import type { Provider } from "../types";
 
 export const zapier = {

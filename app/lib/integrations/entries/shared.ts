@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The settings most notification integrations share (Slack gets its own screen later). */
+/** The settings the notification integrations without a screen of their own share (Slack has its own). */
 export const notificationSettings = {
   notify_new_conversations: z.boolean().default(true).meta({ title: "New conversations" }),
   notify_escalations: z.boolean().default(true).meta({ title: "Escalations to a human" }),
@@ -16,6 +16,3 @@ export const STANDARD_DISCONNECT = [
 
 export const WORKS_TODAY_OAUTH = "Connects your account and shows which account is connected. No data is synced yet.";
 export const WORKS_TODAY_KEY = "Stores your credentials encrypted and shows which account is connected. No data is synced yet.";
-
-export const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(max, `At most ${max} characters`).optional());

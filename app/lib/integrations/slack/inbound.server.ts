@@ -8,6 +8,7 @@ import { and, eq, lt } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
 import { inboundReceipts } from "../../db/schema";
 import type { Env } from "../../env";
+import { BodyTooLargeError, readLimitedText } from "../../http/body-limit";
 import { verifySlackSignature } from "./signature";
 
 export const RECEIPT_SOURCE = "slack_event";
@@ -28,9 +29,13 @@ export async function handleSlackEvents(request: Request, env: Env, { now = new 
   if (request.method !== "POST") return text(405, "Method Not Allowed", { Allow: "POST" });
   const secret = typeof env.SLACK_SIGNING_SECRET === "string" ? env.SLACK_SIGNING_SECRET : "";
   if (!secret) return text(503, "Slack events are not configured (SLACK_SIGNING_SECRET is not set).");
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return text(413, "Payload Too Large");
-  const body = await request.text();
-  if (body.length > MAX_BODY_BYTES) return text(413, "Payload Too Large");
+  let body: string;
+  try {
+    body = await readLimitedText(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return text(413, "Payload Too Large");
+    throw error;
+  }
   const verdict = await verifySlackSignature({
     secret,
     timestamp: request.headers.get("x-slack-request-timestamp"),

@@ -41,8 +41,3 @@ export function previousDay(date: { year: number; month: number; day: number }) 
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day - 1));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
-
-export function nextDay(date: { year: number; month: number; day: number }) {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}

@@ -109,11 +109,6 @@ export function zapierSubscriptionCountQuery(db: Db, companyId: string) {
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
 }
 
-export async function zapierSubscriptionCount({ db, companyId }: ReadDeps): Promise<number> {
-  const [row] = await zapierSubscriptionCountQuery(db, companyId);
-  return Number(row?.n ?? 0);
-}
-
 export function activeZapsLine(n: number): string {
   if (n === 0) return "No active Zaps yet";
   return `${n} active Zap${n === 1 ? "" : "s"}`;

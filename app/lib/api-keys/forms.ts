@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiScopes } from "~/lib/db/schema";
+import { apiScopes } from "~/lib/vocabulary";
 
 /** Forms of the API keys section (parsed in the action, also used by conform in the browser). */
 export const scopeLabels: Record<(typeof apiScopes)[number], string> = {

@@ -1,13 +1,10 @@
-import { useEffect, useState } from "react";
+import { CopyButton } from "./forms";
 
 /**
  * The one-time reveal: a selectable read-only field (works without JS) plus a Copy button once
  * JavaScript runs. Reloading the page does not show it again.
  */
 export function RevealedKey({ secret, name }: { secret: string; name: string }) {
-  const [canCopy, setCanCopy] = useState(false);
-  const [copied, setCopied] = useState(false);
-  useEffect(() => setCanCopy(typeof navigator !== "undefined" && Boolean(navigator.clipboard)), []);
   return (
     <div role="status" className="mt-4 rounded-md border border-green-300 bg-green-50 p-4">
       <p className="font-medium text-green-900">Your new key “{name}”. Copy it now: it will not be shown again.</p>
@@ -22,15 +19,7 @@ export function RevealedKey({ secret, name }: { secret: string; name: string }) 
           autoComplete="off"
           spellCheck={false}
         />
-        {canCopy ? (
-          <button
-            type="button"
-            className="btn-secondary shrink-0"
-            onClick={() => navigator.clipboard.writeText(secret).then(() => setCopied(true), () => setCopied(false))}
-          >
-            {copied ? "Copied" : "Copy"}
-          </button>
-        ) : null}
+        <CopyButton text={secret} />
       </div>
     </div>
   );

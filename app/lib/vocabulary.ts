@@ -1,0 +1,41 @@
+/**
+ * The product's word lists: the closed sets of values that storage, the API schemas and the UI
+ * all spell the same way. No storage imports here, so components can use them too.
+ */
+export const userRoles = ["company_admin", "agent"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const connectionStatuses = ["connected", "needs_reauth", "error"] as const;
+export type ConnectionStatus = (typeof connectionStatuses)[number];
+
+export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+export const webhookEventTypes = [
+  "conversation.created",
+  "conversation.updated",
+  "conversation.closed",
+  "message.received",
+  "message.sent",
+  "escalation.triggered",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+export const eventTypes = [...webhookEventTypes, "webhook.test"] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export const deliveryStatuses = ["pending", "succeeded", "failed"] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const conversationChannels = ["widget", "email", "api", "slack"] as const;
+export const conversationStatuses = ["open", "escalated", "closed"] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+
+export const authorKinds = ["contact", "ai", "agent"] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+
+/** Who caused an event, as webhook payloads carry it. */
+export type PerformedBy = {
+  type: "contact" | "ai" | "agent" | "api_key" | "zapier" | "system";
+  id: string | null;
+  name: string | null;
+};
