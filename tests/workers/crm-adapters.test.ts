@@ -8,7 +8,8 @@ import { performedBy } from "~/lib/events/performed-by";
 import { verifyPipedrive } from "~/lib/integrations/pipedrive";
 import { verifySalesforce } from "~/lib/integrations/salesforce";
 import { registryDeliverers } from "~/lib/integrations/pipeline.server";
-import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { deliveryDeps } from "~/lib/deps.server";
+import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { closeConversation, connect, connectionRow, deliveryRows, installCrmFakes, newConversation, pump, reopenConversation, resetTables, retry, say, SALESFORCE_INSTANCE, type Installed } from "./crm-helpers";
 
 let installed: Installed;

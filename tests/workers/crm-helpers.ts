@@ -18,7 +18,8 @@ import { newId } from "~/lib/ids";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import { saveCredentials } from "~/lib/oauth/token-store.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { deliveryDeps } from "~/lib/deps.server";
+import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { api } from "./api-client";
 
 /** Where the provider fakes answer inside the tests (the stubbed fetch routes these hosts). */

@@ -16,7 +16,8 @@ import { fateOf, registryDeliverers, registrySubscriber, scrubSecrets } from "~/
 import { REGISTRY, type Registry } from "~/lib/integrations/registry";
 import { saveCredentials } from "~/lib/oauth/token-store.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { deliveryDeps } from "~/lib/deps.server";
+import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { db, deliveryRow, scriptedFetch } from "./webhook-fixtures";
