@@ -4,8 +4,13 @@
 // provider's identity, revocation and Slack's oauth.v2.access. `start()` returns the env that points
 // the app's provider base URLs (and sandbox client ids/secrets) at it. Families whose real client id is
 // in .dev.vars or the environment are left pointing at the real provider.
-// Test hooks: GET /__sandbox/calls (what the app sent, secrets left out), POST /__sandbox/reset;
-// Slack's Web API fake adds GET /__sandbox/slack/calls|messages, POST /__sandbox/slack/ratelimit|reset.
+// Stateful API fakes (scripts/sandbox/*.mjs) answer HubSpot, Salesforce, Pipedrive, Zendesk and
+// Freshdesk; they take OAuth tokens this sandbox issued and any API key starting `sandbox_`.
+// Test hooks: GET /__sandbox/calls (every call the app made to any fake: { at, provider, method,
+// path, query, body }, secrets left out), POST /__sandbox/reset, GET /__sandbox/state/:provider,
+// POST /__sandbox/fail (JSON { provider, method?, path?, status?, retryAfter?, delayMs?, duplicate?,
+// times? }), POST /__sandbox/revoke (JSON { token }); Slack's Web API fake adds
+// GET /__sandbox/slack/calls|messages, POST /__sandbox/slack/ratelimit|reset.
 // By hand: `node scripts/sandbox.mjs` (SANDBOX_PORT picks the port).
 import { createServer } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
@@ -13,6 +18,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { OAuth2Server } from "oauth2-mock-server";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
 import { isMain, root } from "./lib.mjs";
+import { createCredentialBook } from "./sandbox/kit.mjs";
+import { createHubspotFake } from "./sandbox/hubspot.mjs";
+import { createSalesforceFake } from "./sandbox/salesforce.mjs";
+import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
+import { createZendeskFake } from "./sandbox/zendesk.mjs";
+import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
 
 
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
@@ -27,6 +38,29 @@ export const FAMILIES = {
   MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
 };
 
+/**
+ * API-key providers live on the customer's own host; the env value is a template the app fills in
+ * (`{subdomain}`, `{domain}`), so the sandbox can stand in for every account.
+ */
+export const API_KEY_BASES = { ZENDESK_BASE: "/zendesk/{subdomain}", FRESHDESK_BASE: "/freshdesk/{domain}" };
+
+/** First path segment → the catalog's provider id, for the calls log. */
+const PROVIDER_OF = {
+  slack: "slack",
+  microsoft: "microsoft-teams",
+  "microsoft-graph": "microsoft-teams",
+  discord: "discord",
+  salesforce: "salesforce",
+  hubspot: "hubspot",
+  "hubspot-api": "hubspot",
+  pipedrive: "pipedrive",
+  "pipedrive-api": "pipedrive",
+  google: "google-analytics",
+  "google-token": "google-analytics",
+  "google-api": "google-analytics",
+  mailchimp: "mailchimp",
+};
+
 /** First path segment → provider family (Google's authorize and token hosts differ, for example). */
 const GROUP = Object.fromEntries(Object.entries(FAMILIES).flatMap(([family, bases]) => Object.values(bases).map((prefix) => [prefix.split("/")[1], family])));
 
@@ -34,8 +68,6 @@ const IDENTITY = {
   "microsoft-graph": () => ({ id: "sandbox-ms-user", displayName: "Acme Corporation (Sandbox)", userPrincipalName: "john@acme.onmicrosoft.com" }),
   discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
   salesforce: () => ({ sub: "sandbox-sf-user", organization_id: "00DSANDBOX0000001", preferred_username: "john@acme.sandbox", name: "John Admin" }),
-  "hubspot-api": () => ({ portalId: 4242424, uiDomain: "acme-sandbox.hubspot.com", accountType: "STANDARD" }),
-  "pipedrive-api": () => ({ success: true, data: { company_id: 4242, company_name: "Acme Corporation (Sandbox)", email: "john@acme.com" } }),
   "google-api": () => ({ sub: "sandbox-google-user", email: "john@acme.sandbox", name: "John Admin" }),
   mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
 };
@@ -85,14 +117,34 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   await oauth.start(0, "127.0.0.1");
   const issuer = `http://127.0.0.1:${oauth.address().port}`;
   const calls = [];
-  const revoked = new Set();
+  const credentials = createCredentialBook();
+  const revoked = credentials.revoked;
   /** Issued authorization codes: one use, bound to redirect_uri and the PKCE challenge. */
   const codes = new Map();
-  const record = (entry) => calls.push({ at: new Date().toISOString(), ...entry });
+  const record = (entry) => calls.push({ at: new Date().toISOString(), provider: PROVIDER_OF[entry.family] ?? entry.family, method: entry.method ?? "GET", path: entry.path ?? null, query: entry.query ?? {}, body: entry.body ?? null, ...entry });
+  const onCall = (call) => calls.push(call);
+  const fakes = {
+    hubspot: createHubspotFake({ onCall, credentials }),
+    salesforce: createSalesforceFake({ onCall, credentials }),
+    pipedrive: createPipedriveFake({ onCall, credentials }),
+    zendesk: createZendeskFake({ onCall, credentials }),
+    freshdesk: createFreshdeskFake({ onCall, credentials }),
+  };
+  /** Which fake answers a path, and the provider-relative path it sees. */
+  const fakeFor = (path) => {
+    let m;
+    if ((m = path.match(/^\/hubspot-api(\/(?:crm|account-info)\/.*)$/))) return { fake: fakes.hubspot, rest: m[1] };
+    if ((m = path.match(/^\/salesforce(\/services\/data\/.*)$/))) return { fake: fakes.salesforce, rest: m[1] };
+    if ((m = path.match(/^\/pipedrive-api(\/v1\/.*)$/))) return { fake: fakes.pipedrive, rest: m[1] };
+    if ((m = path.match(/^\/zendesk\/[a-z0-9-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.zendesk, rest: m[1] };
+    if ((m = path.match(/^\/freshdesk\/[a-z0-9.-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.freshdesk, rest: m[1] };
+    return null;
+  };
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs
   const slackFake = createSlackFake({ onCall: (c) => record({ family: "slack", kind: "api", method: c.method }) });
   const slackRoute = slackSandboxRoutes(slackFake);
 
+  let base = "";
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
@@ -106,7 +158,34 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         calls.length = 0;
         revoked.clear();
         slackFake.reset();
+        for (const fake of Object.values(fakes)) fake.reset();
         return send(res, 200, { ok: true });
+      }
+      const statePath = path.match(/^\/__sandbox\/state\/([a-z]+)$/);
+      if (statePath && req.method === "GET") {
+        const fake = fakes[statePath[1]];
+        return fake ? send(res, 200, fake.snapshot()) : send(res, 404, { error: "unknown provider" });
+      }
+      if (path === "/__sandbox/fail" && req.method === "POST") {
+        const { provider, ...rule } = JSON.parse((await readBody(req)) || "{}");
+        if (!fakes[provider]) return send(res, 404, { error: "unknown provider" });
+        fakes[provider].inject(rule);
+        return send(res, 200, { ok: true });
+      }
+      if (path === "/__sandbox/revoke" && req.method === "POST") {
+        const { token } = JSON.parse((await readBody(req)) || "{}");
+        if (typeof token === "string" && token) revoked.add(token);
+        return send(res, 200, { ok: true });
+      }
+      const routed = fakeFor(path);
+      if (routed) {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
+        const answer = await routed.fake.handle(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }), routed.rest);
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(Buffer.from(await answer.arrayBuffer()));
+        return;
       }
       if (path === "/__sandbox/decide" && req.method === "POST") {
         const form = new URLSearchParams(await readBody(req));
@@ -115,7 +194,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         const redirectUri = form.get("redirect_uri");
         if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return send(res, 400, "redirect_uri is missing");
         for (const k of ["decision", "__family"]) form.delete(k);
-        record({ family, kind: "decision", decision });
+        record({ family, kind: "decision", decision, method: "POST", path });
         if (decision !== "allow") {
           const back = new URL(redirectUri);
           back.searchParams.set("error", "access_denied");
@@ -140,13 +219,13 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         const body = new URLSearchParams(await readBody(req));
         const token = body.get("token") ?? (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
         if (token) revoked.add(token);
-        record({ family, kind: "revoke", path, hasToken: Boolean(token) });
+        record({ family, kind: "revoke", method: "POST", path, hasToken: Boolean(token) });
         return send(res, 200, family === "slack" ? { ok: true, revoked: true } : {});
       }
       if (req.method === "POST" && /(\/token|oauth\.v2\.access)$/.test(rest)) {
         const raw = await readBody(req);
         const body = new URLSearchParams(raw);
-        record({ family, kind: "token", path, grantType: body.get("grant_type"), hasCodeVerifier: body.has("code_verifier"), redirectUri: body.get("redirect_uri"), clientAuth: req.headers.authorization ? "basic" : "none" });
+        record({ family, kind: "token", method: "POST", path, body: { grant_type: body.get("grant_type") }, grantType: body.get("grant_type"), hasCodeVerifier: body.has("code_verifier"), redirectUri: body.get("redirect_uri"), clientAuth: req.headers.authorization ? "basic" : "none" });
         if (body.get("grant_type") === "authorization_code") {
           const issued = codes.get(body.get("code") ?? "");
           codes.delete(body.get("code") ?? "");
@@ -162,12 +241,16 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
           if (!r.ok) return send(res, 200, { ok: false, error: "invalid_code" });
           return send(res, 200, { ok: true, access_token: data.access_token, token_type: "bot", scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read", bot_user_id: "U0SANDBOXBOT", app_id: "A0SANDBOX", team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" } });
         }
+        if (r.ok && typeof data.access_token === "string") credentials.issued.add(data.access_token);
+        // What the real token endpoints add: the org's API host (Salesforce), the company's API domain (Pipedrive).
+        if (r.ok && family === "salesforce") Object.assign(data, { instance_url: `${base}/salesforce`, id: `${base}/salesforce/id/00DSANDBOX0000001/005SANDBOX` });
+        if (r.ok && family === "pipedrive") data.api_domain = `${base}/pipedrive-api`;
         return send(res, r.status, data);
       }
       const identity = IDENTITY[family];
       if (req.method === "GET" && identity) {
         const token = (req.headers.authorization ?? "").replace(/^(Bearer|OAuth)\s+/i, "");
-        const ok = token && !revoked.has(token);
+        const ok = Boolean(token) && !revoked.has(token);
         record({ family, kind: "identity", path, status: ok ? 200 : 401 });
         return ok ? send(res, 200, identity()) : send(res, 401, { error: "invalid_token" });
       }
@@ -178,7 +261,8 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     }
   });
   await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
+  base = `http://127.0.0.1:${server.address().port}`;
+  const url = base;
 
   const real = { ...readDevVars(), ...process.env };
   /** @type {Record<string, string>} */
@@ -190,6 +274,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     env[`${family}_CLIENT_SECRET`] = `sandbox-${family.toLowerCase()}-secret-${randomUUID()}`;
     if (family === "SLACK" && !real.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = SANDBOX_SIGNING_SECRET;
   }
+  for (const [name, template] of Object.entries(API_KEY_BASES)) if (!real[name]) env[name] = `${url}${template}`;
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));
     await oauth.stop();

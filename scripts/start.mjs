@@ -72,6 +72,8 @@ async function main() {
     // the header search and sidebar links of the main app lead to a local page saying what they are
     APP_BASE_URL: `${origin}/dev/main-app`,
   };
+  // Tunables a test or a demo may shorten (e.g. the CRM transcript's grace window).
+  for (const name of ["TRANSCRIPT_GRACE_SECONDS"]) if (process.env[name]) vars[name] = process.env[name];
   const sandbox = await optionalService("sandbox", { appOrigin: origin });
   if (sandbox) {
     Object.assign(vars, sandbox.env);

@@ -16,6 +16,7 @@ import { handleApiRequest } from "../app/lib/api/handler.server";
 import { handleInboundEmail } from "../app/lib/integrations/email-forwarding/inbound.server";
 import { withBench } from "../app/lib/bench/bench";
 import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server";
+import { handleZendeskEvents, ZENDESK_EVENTS_PATH } from "../app/lib/integrations/zendesk/inbound.server";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
@@ -32,6 +33,10 @@ const worker = {
     if (url.pathname === "/slack/events") {
       // Slack's Events API: no session and no browser CSRF gate; the v0 signature authenticates it.
       return handleSlackEvents(request, env);
+    }
+    if (url.pathname === ZENDESK_EVENTS_PATH) {
+      // Zendesk's ticket status webhook: no session, no CSRF gate; its signature authenticates it.
+      return handleZendeskEvents(request, env);
     }
     if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
       // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)

@@ -18,6 +18,8 @@ declare global {
       SLACK_SIGNING_SECRET?: string;
       /** "true" only in `npm run bench`'s Miniflare config: turns on /__bench/* and the D1 counter. */
       BENCH_ROUTES?: string;
+      /** Seconds a CRM waits after a close before logging the transcript (default 600; a reopen cancels). */
+      TRANSCRIPT_GRACE_SECONDS?: string;
       // Provider OAuth credentials (`<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET`) and base-URL
       // overrides (`SLACK_API_BASE`, …) are named by the catalog and read by name at run time.
     }

@@ -1,3 +1,4 @@
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
@@ -111,6 +112,25 @@ describe("route inventory with another company's rows", () => {
       const res = await globex.post(form.action, fieldsToRecord(form.fields));
       expect(res.status, `${form.action} ${JSON.stringify(form.fields)}`).toBe(404);
     }
+    expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
+  });
+});
+
+/**
+ * Inbound endpoints that providers call, outside Remix (no session, no CSRF gate): each is
+ * authenticated by the provider's signature alone. A new one belongs in this list.
+ */
+const SIGNATURE_AUTHENTICATED = [
+  { path: "/slack/events", scheme: "Slack v0 signature (X-Slack-Signature)" },
+  { path: "/integrations/zendesk/events?company=acme", scheme: "Zendesk webhook signature (X-Zendesk-Webhook-Signature)" },
+] as const;
+
+describe("signature-authenticated inbound endpoints", () => {
+  it.each(SIGNATURE_AUTHENTICATED.map((e) => [e.path, e.scheme]))("%s (%s): an unsigned POST is refused and changes nothing", async (path) => {
+    const before = [await dumpD1(), withoutSessions(await dumpKV())];
+    const res = await SELF.fetch(`http://localhost${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: "event_callback", event_id: "Ev1", detail: { id: "1", status: "SOLVED" } }) });
+    // 401 for a bad signature; 503 when the endpoint's secret is not configured at all.
+    expect([401, 503]).toContain(res.status);
     expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
   });
 });

@@ -181,7 +181,7 @@ describe("Slack notifications", () => {
 
     const { deliveryDeps } = await import("~/lib/deps.server");
     const { handleDelivery } = await import("~/lib/webhooks/consumer.server");
-    const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5 }), row!.id);
+    const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() }), row!.id);
     expect(again.retry).toBeNull();
     expect(slack.fake.state.messages).toHaveLength(1);
     expect((await slackDeliveries())[0]).toMatchObject({ status: "succeeded", attempts: 2 });

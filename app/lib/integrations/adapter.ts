@@ -65,6 +65,11 @@ export type VerifyResult =
       accountId: string | null;
       /** Saved on the connection row; see ProviderContext. */
       context?: ProviderContext;
+      /**
+       * Secrets the check obtained from the provider (Zendesk's webhook signing secret), stored
+       * encrypted with the credential's fields and handed back in `Credential.fields`.
+       */
+      secrets?: Record<string, string>;
     }
   | {
       ok: false;

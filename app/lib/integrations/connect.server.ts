@@ -110,7 +110,9 @@ export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip,
   const verified = await runVerify(deps, provider, user, { fields });
   if (verified && !verified.ok) return verified;
   const account = verified?.ok ? verified : { accountLabel: fields[spec.labelField] || null, accountId: null, context: undefined };
-  const saved = await saveConnection(deps, { provider, user, ip, creds: { secrets: fields }, accountLabel: account.accountLabel, accountId: account.accountId, context: account.context, tokenExpiresAt: null });
+  // Secrets the check obtained (Zendesk's webhook signing secret) are stored with the fields, encrypted.
+  const secrets = verified?.ok && verified.secrets ? { ...verified.secrets, ...fields } : fields;
+  const saved = await saveConnection(deps, { provider, user, ip, creds: { secrets }, accountLabel: account.accountLabel, accountId: account.accountId, context: account.context, tokenExpiresAt: null });
   return { ok: true, ...saved };
 }
 

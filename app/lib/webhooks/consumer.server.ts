@@ -119,19 +119,19 @@ function decide(deps: ConsumerDeps, delivery: { targetKind: string }, o: Attempt
   return { status: "pending", nextAttemptAt: new Date(deps.now().getTime() + delay * 1000), delay };
 }
 
-/** 410 Gone: a user endpoint is disabled with the reason; a REST hook subscription (source ≠ user) is removed. */
+/** 410 Gone: a user endpoint is disabled with the reason; a Zapier subscription is removed (REST hooks). */
 async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: string, now: Date) {
   const { db } = deps;
   const where = and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId));
   const row = await db.select({ source: webhookEndpoints.source, url: webhookEndpoints.url }).from(webhookEndpoints).where(where).get();
   if (!row) return;
   const actor = { type: "system" as const, id: null, label: "webhook delivery" };
-  if (row.source !== "user") {
+  if (row.source === "zapier") {
     await db.batch([
       db.delete(webhookEndpoints).where(where),
-      // The subscriber may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
+      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
       tombstoneInsert(db, companyId, endpointId, now),
-      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: `410 Gone from a ${row.source} subscription`, url: row.url }, at: now }),
+      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
     ]);
     return;
   }

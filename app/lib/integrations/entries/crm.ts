@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Provider } from "../types";
-import { CONNECT_CONFIGURE, STANDARD_DISCONNECT, WORKS_TODAY_OAUTH } from "./shared";
+import { CONNECT_CONFIGURE, STANDARD_DISCONNECT } from "./shared";
 
 const crmSettings = {
-  record_type: z.enum(["lead", "contact"]).default("lead").meta({ title: "Create new customers as", description: "Saved now; used once the sync ships." }),
-  log_transcripts: z.boolean().default(true).meta({ title: "Attach conversation transcripts", description: "Saved now; used once the sync ships." }),
+  record_type: z.enum(["lead", "contact"]).default("lead").meta({ title: "Create new customers as", description: "When no contact or lead has the customer's email yet." }),
+  log_transcripts: z.boolean().default(true).meta({ title: "Attach conversation transcripts", description: "Logged 10 minutes after a conversation closes (not if it is reopened), and updated if it closes again." }),
 };
 
 export const salesforce = {
@@ -13,12 +13,12 @@ export const salesforce = {
   category: "crm",
   shortDescription: "Link conversations to your CRM records",
   longDescription: "Connect your Salesforce org so customer conversations can be linked to contacts and leads.",
-  features: ["Create leads from new contacts", "Log conversation transcripts on records", "Look up account details during a chat"],
-  permissions: ["Read and write contacts", "Create and update leads", "Access account information", "Keep access when you are away (refresh token)"],
+  features: ["Find or create a contact or lead for each new customer (by email)", "Log the conversation transcript as a completed task on the record when it closes", "Look up account details during a chat"],
+  permissions: ["Read and write contacts and leads", "Create and update tasks", "Read your user and org details", "Keep access when you are away (refresh token)"],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["Create leads from new contacts", "Log conversation transcripts on records", "Look up account details during a chat"],
+  worksToday: "Finds or creates the customer's contact or lead for each new conversation and logs its transcript as a task when it closes.",
+  comingSoon: ["Look up account details during a chat"],
   disconnectEffects: ["Revoke our access token in Salesforce", "Delete the stored tokens and these sync settings"],
   logo: { bg: "#00a1e0", fg: "#ffffff", text: "Sf", shape: "circle" },
   oauth: {
@@ -41,12 +41,12 @@ export const hubspot = {
   category: "crm",
   shortDescription: "Keep contacts and conversations together",
   longDescription: "Connect your HubSpot account so conversations can be linked to HubSpot contacts.",
-  features: ["Create contacts from new customers", "Log conversations on the contact timeline"],
-  permissions: ["Read and write contacts", "Read basic account details", "Keep access when you are away (refresh token)"],
+  features: ["Create or link a contact for each new customer (by email)", "Log the conversation transcript as a note on the contact when it closes"],
+  permissions: ["Read and write contacts and the notes on them", "Read basic account details", "Keep access when you are away (refresh token)"],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["Create contacts from new customers", "Log conversations on the contact timeline"],
+  worksToday: "Creates or links the customer's contact for each new conversation and logs its transcript as a note when it closes.",
+  comingSoon: [],
   disconnectEffects: ["Delete the stored tokens and these sync settings", "HubSpot has no token revocation endpoint: uninstall the app in HubSpot to remove it there too"],
   logo: { bg: "#ff7a59", fg: "#ffffff", text: "H", shape: "hex" },
   oauth: {
@@ -68,12 +68,12 @@ export const pipedrive = {
   category: "crm",
   shortDescription: "Turn conversations into deals",
   longDescription: "Connect Pipedrive so promising conversations can become people and deals in your pipeline.",
-  features: ["Create people from new customers", "Add conversation notes to deals"],
-  permissions: ["Read and write people and organisations", "Read deals", "Keep access when you are away (refresh token)"],
+  features: ["Find or create a person for each new customer (by email)", "Log the conversation transcript as a note on the person when it closes"],
+  permissions: ["Read and write people and the notes on them", "Read your user and company name", "Keep access when you are away (refresh token)"],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["Create people from new customers", "Add conversation notes to deals"],
+  worksToday: "Finds or creates the customer as a person for each new conversation and logs its transcript as a note when it closes.",
+  comingSoon: [],
   disconnectEffects: STANDARD_DISCONNECT,
   logo: { bg: "#1a1a1a", fg: "#ffffff", text: "P", shape: "circle" },
   oauth: {
@@ -82,10 +82,10 @@ export const pipedrive = {
     tokenUrl: "{PIPEDRIVE_OAUTH_BASE}/oauth/token",
     revoke: { url: "{PIPEDRIVE_OAUTH_BASE}/oauth/revoke", style: "rfc7009" },
     identity: { url: "{PIPEDRIVE_API_BASE}/v1/users/me", label: ["data.company_name", "data.email"], id: ["data.company_id"] },
-    scopes: ["base", "contacts:full", "deals:read"],
+    scopes: ["base", "contacts:full"],
     pkce: false,
     clientIdEnv: "PIPEDRIVE_CLIENT_ID",
     clientSecretEnv: "PIPEDRIVE_CLIENT_SECRET",
   },
-  configSchema: z.object(crmSettings),
+  configSchema: z.object({ log_transcripts: crmSettings.log_transcripts }),
 } as const satisfies Provider;

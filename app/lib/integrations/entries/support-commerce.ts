@@ -9,22 +9,23 @@ export const zendesk = {
   category: "support",
   shortDescription: "Hand escalations to your Zendesk agents",
   longDescription: "Add a Zendesk API token so escalated conversations can become Zendesk tickets.",
-  features: ["Create a ticket on escalation", "Sync ticket status back to the conversation"],
-  permissions: ["Act as the agent who owns the API token (create and read tickets)"],
+  features: ["Create a ticket with the transcript as an internal note on escalation", "Close the conversation when its ticket is solved"],
+  permissions: ["Act as the admin who owns the API token: create and read tickets", "Add one webhook that reports ticket status changes to us"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
-  comingSoon: ["Create a ticket on escalation", "Sync ticket status back to the conversation"],
+  worksToday: "Creates a Zendesk ticket when a conversation is escalated, and closes the conversation when the ticket is solved.",
+  comingSoon: [],
   disconnectEffects: keyDisconnect("Zendesk Admin Center"),
   logo: { bg: "#03363d", fg: "#ffffff", text: "Z", shape: "rounded" },
   apiKey: {
     fields: [
       { name: "subdomain", label: "Zendesk subdomain", secret: false, placeholder: "acme (for acme.zendesk.com)" },
-      { name: "email", label: "Agent email", secret: false, placeholder: "agent@acme.com" },
+      { name: "email", label: "Admin email", secret: false, placeholder: "admin@acme.com" },
       { name: "api_token", label: "API token", secret: true },
     ],
     labelField: "subdomain",
     help: "In Zendesk Admin Center, open Apps and integrations → Zendesk API.",
+    baseUrls: { ZENDESK_BASE: "https://{subdomain}.zendesk.com" },
   },
 } as const satisfies Provider;
 
@@ -34,12 +35,12 @@ export const freshdesk = {
   category: "support",
   shortDescription: "Create Freshdesk tickets from chats",
   longDescription: "Add your Freshdesk domain and API key so escalated conversations can become Freshdesk tickets.",
-  features: ["Create a ticket on escalation", "Add the chat transcript to the ticket"],
+  features: ["Create a ticket with the transcript as a private note on escalation", "Close the conversation when its ticket is resolved (checked every few minutes)"],
   permissions: ["Act as the agent who owns the API key (create and read tickets)"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
-  comingSoon: ["Create a ticket on escalation", "Add the chat transcript to the ticket"],
+  worksToday: "Creates a Freshdesk ticket when a conversation is escalated, and closes the conversation when the ticket is resolved.",
+  comingSoon: [],
   disconnectEffects: keyDisconnect("Freshdesk (Profile settings → reset API key)"),
   logo: { bg: "#25c16f", fg: "#ffffff", text: "F", shape: "circle" },
   apiKey: {
@@ -49,6 +50,7 @@ export const freshdesk = {
     ],
     labelField: "domain",
     help: "In Freshdesk, open your profile settings: the API key is on the right.",
+    baseUrls: { FRESHDESK_BASE: "https://{domain}" },
   },
 } as const satisfies Provider;
 

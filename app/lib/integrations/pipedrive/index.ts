@@ -1,4 +1,49 @@
-/** Placeholder until the pipedrive adapter lands (issue 12, providers part): connect and show the account only. */
-import { connectOnlyAdapter } from "../connect-only";
+/**
+ * Pipedrive: a new conversation finds or creates the customer as a person (by email); a closed one
+ * (after the grace window) logs the transcript as a note on that person, updated on a re-close.
+ * Calls go to the company's `api_domain` from the token response when there is one.
+ */
+import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { CATALOG } from "../catalog";
+import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
+import { pipedriveBase, pipedriveClient, pipedrivePersonUrl, PIPEDRIVE_NOTE_LIMIT } from "./client.server";
 
-export const pipedriveAdapter = connectOnlyAdapter("pipedrive");
+export function pipedriveOps(ctx: DeliveryContext): CrmOps {
+  const base = pipedriveBase(ctx.env, ctx.connection.context.api_domain);
+  const client = pipedriveClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, base, token: ctx.connection.credential.accessToken ?? "" });
+  const urlOf = (id: string) => pipedrivePersonUrl(base, id);
+  return {
+    recordName: () => "person",
+    noteName: "note",
+    urlOf,
+    transcript: { limit: PIPEDRIVE_NOTE_LIMIT, format: "html" },
+    searchByEmail: async (email) => {
+      const id = await client.findPersonByEmail(email);
+      return id === null ? null : { id: String(id), url: urlOf(String(id)) };
+    },
+    create: async ({ email, name }) => {
+      const id = String(await client.createPerson({ name: name?.trim() || email, email }));
+      return { id, url: urlOf(id) };
+    },
+    createNote: async ({ contactId, text }) => ({ id: String(await client.createNote({ personId: contactId, content: text })), url: urlOf(contactId) }),
+    updateNote: ({ noteId, text }) => client.updateNote(noteId, text),
+  };
+}
+
+/** Names the account from users/me, and keeps the company's API domain from the token response (Pipedrive asks OAuth apps to call it). */
+export async function verifyPipedrive(input: VerifyInput): Promise<VerifyResult> {
+  const who = await verifiedIdentity(input, CATALOG.pipedrive.oauth);
+  if (!who.ok) return who;
+  const domain = input.tokenResponse?.api_domain;
+  const context: Record<string, string> = typeof domain === "string" && /^https?:\/\/[^/\s]+/.test(domain) ? { api_domain: domain.replace(/\/+$/, "") } : {};
+  return { ok: true, accountLabel: who.label, accountId: who.id, context };
+}
+
+export const pipedriveAdapter = defineAdapter({
+  id: "pipedrive",
+  provider: CATALOG.pipedrive,
+  features: ["Find or create a person for each new customer (by email)", "Log the conversation transcript as a note on the person when it closes"],
+  settings: CATALOG.pipedrive.configSchema,
+  verifyCredential: verifyPipedrive,
+  subscriptions: crmSubscriptions(pipedriveOps),
+});

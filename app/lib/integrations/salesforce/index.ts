@@ -1,4 +1,60 @@
-/** Placeholder until the salesforce adapter lands (issue 12, providers part): connect and show the account only. */
-import { connectOnlyAdapter } from "../connect-only";
+/**
+ * Salesforce: a new conversation finds the customer as a Contact, else a Lead, by email, or
+ * creates one of the saved `record_type`; a closed one (after the grace window) logs the
+ * transcript as a completed Task on that person (WhoId), updated on a re-close. API calls go to
+ * the org's `instance_url`, kept on the connection at connect time.
+ */
+import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { CATALOG } from "../catalog";
+import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
+import { lastNameOrEmail, splitName } from "../crm/names";
+import { salesforceClient, salesforceRecordUrl, SALESFORCE_TASK_LIMIT, type PersonType } from "./client.server";
 
-export const salesforceAdapter = connectOnlyAdapter("salesforce");
+const typeOf = (id: string): PersonType => (id.startsWith("00Q") ? "Lead" : "Contact");
+
+export function salesforceOps(ctx: DeliveryContext): CrmOps {
+  const instanceUrl = ctx.connection.context.instance_url ?? "";
+  const client = salesforceClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, instanceUrl, token: ctx.connection.credential.accessToken ?? "" });
+  const createAs: PersonType = ctx.connection.settings.record_type === "contact" ? "Contact" : "Lead";
+  const urlOf = (id: string) => salesforceRecordUrl(instanceUrl, typeOf(id), id);
+  return {
+    recordName: (id) => (id ? typeOf(id).toLowerCase() : createAs.toLowerCase()),
+    noteName: "task",
+    urlOf,
+    transcript: { limit: SALESFORCE_TASK_LIMIT, format: "text" },
+    searchByEmail: async (email) => {
+      const id = (await client.findByEmail("Contact", email)) ?? (await client.findByEmail("Lead", email));
+      return id ? { id, url: urlOf(id) } : null;
+    },
+    create: async ({ email, name }) => {
+      const id = await client.createPerson(createAs, { email, firstName: splitName(name).first, lastName: lastNameOrEmail(name, email), company: email.split("@")[1] ?? null });
+      return { id, url: urlOf(id) };
+    },
+    createNote: async ({ contactId, text, title, at }) => {
+      const id = await client.createTask({ whoId: contactId, subject: title, description: text, date: at });
+      return { id, url: salesforceRecordUrl(instanceUrl, "Task", id) };
+    },
+    updateNote: ({ noteId, text, title }) => client.updateTask(noteId, { subject: title, description: text }),
+  };
+}
+
+/**
+ * Keeps the org's API host from the token response, and names the account from Salesforce's
+ * userinfo (the OAuth identity endpoint) as before.
+ */
+export async function verifySalesforce(input: VerifyInput): Promise<VerifyResult> {
+  const instanceUrl = input.tokenResponse?.instance_url;
+  if (typeof instanceUrl !== "string" || !/^https?:\/\/[^/\s]+/.test(instanceUrl)) return { ok: false, fieldErrors: { "": ["Salesforce did not say which org to use (no instance_url). Please try again."] } };
+  const who = await verifiedIdentity(input, CATALOG.salesforce.oauth);
+  if (!who.ok) return who;
+  return { ok: true, accountLabel: who.label, accountId: who.id, context: { instance_url: instanceUrl.replace(/\/+$/, "") } };
+}
+
+export const salesforceAdapter = defineAdapter({
+  id: "salesforce",
+  provider: CATALOG.salesforce,
+  features: ["Find or create a contact or lead for each new customer (by email)", "Log the conversation transcript as a completed task on the record when it closes"],
+  settings: CATALOG.salesforce.configSchema,
+  verifyCredential: verifySalesforce,
+  subscriptions: crmSubscriptions(salesforceOps),
+});
