@@ -19,7 +19,7 @@ import { keyringFromEnv } from "~/lib/security/encryption";
 import { deliveryDeps } from "~/lib/deps.server";
 import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { signIn } from "../helpers/browser-client";
-import { ACME } from "../helpers/seed";
+import { ACME, GLOBEX } from "../helpers/seed";
 import { db, deliveryRow, scriptedFetch } from "./webhook-fixtures";
 
 const KEY = "sandbox_live_key_1234567890";
@@ -163,6 +163,37 @@ describe("outcomes", () => {
     const conn = await connectionRow();
     expect(conn.status).toBe("connected");
     expect(conn.lastError).not.toContain(KEY);
+  });
+});
+
+describe("activity on the Configure screen", () => {
+  it("lists each action (event, what was done, result, record link, attempts); Retry re-queues a failed one, only that company's", async () => {
+    await connect();
+    const [ok] = await fanOut(await event("escalation.triggered"));
+    const [bad] = await fanOut(await event("escalation.triggered"));
+    await handleDelivery(await deps(scriptedFetch([new Response("{}", { status: 201 })]).fetch), ok!.body.deliveryId);
+    await handleDelivery(await deps(scriptedFetch([new Response("RecordInvalid: subject missing", { status: 422 })]).fetch), bad!.body.deliveryId);
+    const john = await signIn(ACME.adminEmail);
+    const page = (await (await john.get("/integrations/zendesk/configure")).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain("Recent activity");
+    expect(page).toContain("Created ticket #7");
+    expect(page).toContain('href="https://acme.provider.test/tickets/7"');
+    expect(page).toContain("RecordInvalid: subject missing");
+    expect(page).toContain("1 attempt");
+    expect(page.match(/>Retry</g)).toHaveLength(1);
+    const cards = (await (await john.get("/integrations")).text()).replaceAll("<!-- -->", "");
+    expect(cards).toContain("2 actions and 1 error in 24 h");
+
+    const globex = await signIn(GLOBEX.adminEmail);
+    expect((await globex.post("/integrations/zendesk/activity", { intent: "retry", deliveryId: bad!.body.deliveryId })).status).toBe(404);
+    expect((await john.post("/integrations/zendesk/activity", { intent: "retry", deliveryId: ok!.body.deliveryId })).status).toBe(400);
+    const res = await john.post("/integrations/zendesk/activity", { intent: "retry", deliveryId: bad!.body.deliveryId });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/integrations/zendesk/configure?retried=1");
+    // A fresh retry run: the attempt counter starts again (the Worker's own queue consumer may already be at it).
+    expect((await deliveryRow(bad!.body.deliveryId))!.attempts).toBe(0);
+    const audit = await env.DB.prepare("SELECT action, target FROM audit_log WHERE action = 'integration_delivery.retried'").all();
+    expect(audit.results).toEqual([{ action: "integration_delivery.retried", target: bad!.body.deliveryId }]);
   });
 });
 

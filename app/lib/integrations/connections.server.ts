@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
+import { activityCountsQuery } from "./activity.server";
 import { listAdapters, REGISTRY, type Registry } from "./registry";
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -14,6 +15,8 @@ export type ConnectedOverview = {
   connections: ConnectionRow[];
   /** provider → failed delivery attempts in the last 24 h */
   failures24h: Record<string, number>;
+  /** provider → actions (integration deliveries) created in the last 24 h */
+  actions24h: Record<string, number>;
   /** provider → the rows its adapter's `card.query` read (Zapier's live subscription count). */
   cardRows: Record<string, unknown>;
 };
@@ -44,18 +47,20 @@ export function connectedOverviewQueries(db: Db, companyId: string, now: Date, r
         ),
       )
       .groupBy(deliveries.targetId),
+    activityCountsQuery(db, companyId, now),
     ...cardQueryAdapters(registry).map((a) => a.card!.query!(db, companyId)),
   ] as const;
 }
 
-type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], ...unknown[]];
+type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], { provider: string; n: number }[], ...unknown[]];
 
-export function toConnectedOverview([rows, failures, ...cardResults]: OverviewResults, registry: Registry = REGISTRY): ConnectedOverview {
+export function toConnectedOverview([rows, failures, actions, ...cardResults]: OverviewResults, registry: Registry = REGISTRY): ConnectedOverview {
   const cardRows: Record<string, unknown> = {};
   cardQueryAdapters(registry).forEach((a, i) => (cardRows[a.id] = cardResults[i]));
   return {
     connections: rows,
     failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])),
+    actions24h: Object.fromEntries(actions.map((a) => [a.provider, Number(a.n)])),
     cardRows,
   };
 }

@@ -3,9 +3,11 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
+import { listActivity } from "~/lib/integrations/activity.server";
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
@@ -21,7 +23,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
   const schema = adapterOf(provider).settings;
+  const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: provider.id });
   return json({
+    activity,
+    retried: new URL(request.url).searchParams.has("retried"),
     provider: { id: provider.id, name: provider.name },
     accountLabel: connection.accountLabel,
     connectedByEmail: connection.connectedByEmail,
@@ -73,6 +78,7 @@ export default function ConfigureModal() {
           </div>
         </Form>
       )}
+      <ActivityList provider={data.provider.id} providerName={data.provider.name} items={data.activity} retried={data.retried} />
     </Modal>
   );
 }

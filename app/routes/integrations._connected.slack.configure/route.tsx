@@ -3,9 +3,11 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
+import { listActivity } from "~/lib/integrations/activity.server";
 import { readSlackConfig, slackConfigFormSchema } from "~/lib/integrations/slack/config";
 import { loadChannelList, refreshChannelList, saveSlackSettings } from "~/lib/integrations/slack/settings.server";
 import { requireAdmin } from "~/sessions.server";
@@ -24,7 +26,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const connection = await requireConnection(context, user, requireProvider("slack"));
   const list = await loadChannelList(connectDeps(context), connection);
   const config = readSlackConfig(connection.config);
+  const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: "slack" });
   return json({
+    activity,
+    retried: new URL(request.url).searchParams.has("retried"),
     accountLabel: connection.accountLabel,
     connectedByEmail: connection.connectedByEmail,
     connectedAt: connection.connectedAt.toISOString(),
@@ -100,6 +105,7 @@ export default function SlackConfigure() {
           <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>{busy ? "Saving…" : "Save Changes"}</button>
         </div>
       </Form>
+      <ActivityList provider="slack" providerName="Slack" items={data.activity} retried={data.retried} />
     </Modal>
   );
 }

@@ -32,6 +32,7 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
       lastError: c.status === "connected" ? null : c.lastError,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       errors24h: overview.failures24h[provider.id] ?? 0,
+      actions24h: overview.actions24h[provider.id] ?? 0,
       configurable: configureScreenOf(adapter),
       sandbox: sandboxed.has(provider.id),
     });

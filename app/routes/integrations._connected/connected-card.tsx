@@ -18,6 +18,8 @@ export type ConnectedCardData = {
   lastError: string | null;
   lastSuccessAt: string | null;
   errors24h: number;
+  /** Actions (deliveries) the integration took in the last 24 h: its activity list. */
+  actions24h: number;
   configurable: boolean;
   sandbox: boolean;
 };
@@ -54,7 +56,7 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
               "No successful call yet"
             )}
             {" · "}
-            {card.errors24h} error{card.errors24h === 1 ? "" : "s"} in 24 h
+            {card.actions24h} action{card.actions24h === 1 ? "" : "s"} and {card.errors24h} error{card.errors24h === 1 ? "" : "s"} in 24 h
           </p>
           <p className="mt-1 text-xs text-slate-600">What works today: {card.worksToday}</p>
           <div className="mt-3 flex items-center justify-end gap-2">

@@ -1,0 +1,31 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { userActor } from "~/lib/audit.server";
+import { retryActivity } from "~/lib/integrations/activity.server";
+import { clientIp } from "~/lib/http/client-ip";
+import { requireAdmin } from "~/sessions.server";
+import { connectDeps, notFound, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+
+export const handle = { access: "admin" };
+
+/** Retry of a failed action from a connection's activity list (POST only; back to Configure). */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireAdmin(request, context);
+  const provider = requireProvider(params.provider);
+  await requireConnection(context, user, provider);
+  const form = await request.formData();
+  if (form.get("intent") !== "retry") return json({ error: "Unknown action." }, { status: 400 });
+  const deps = connectDeps(context);
+  const result = await retryActivity(
+    { db: deps.db, queue: context.cloudflare.env.DELIVERIES, now: deps.now(), companyId: user.company.id, actor: userActor(user), ip: clientIp(request) },
+    { provider: provider.id, deliveryId: String(form.get("deliveryId") ?? "") },
+  );
+  if (result === "not_found") throw notFound("That action was not found.");
+  if (result === "not_failed") return json({ error: "Only a failed action can be retried." }, { status: 400 });
+  return redirect(`/integrations/${provider.id}/configure?retried=1`);
+}
+
+/** The list itself lives on the Configure screen. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  await requireAdmin(request, context);
+  return redirect(`/integrations/${requireProvider(params.provider).id}/configure`);
+}
