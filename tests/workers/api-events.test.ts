@@ -54,7 +54,8 @@ describe("the events consumer (fan-out)", () => {
     expect(rows.map((r) => r.target_id)).toEqual([...subscribed].sort());
     expect(rows.every((r) => r.target_kind === "webhook" && r.status === "pending" && r.company_id === ACME.id)).toBe(true);
     expect(sent.map((m) => m.deliveryId).sort()).toEqual(rows.map((r) => r.id).sort());
-    expect(sent.every((m) => Object.keys(m).join() === "deliveryId")).toBe(true);
+    // each message names the retry chain and the attempt it is for (docs/decisions/0030-engine-claims.md)
+    expect(sent.every((m) => m.run === 0 && m.attempt === 1)).toBe(true);
     const ev = await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?").bind(eventId).first<{ dispatched_at: number | null }>();
     expect(ev!.dispatched_at).not.toBeNull();
   });
@@ -74,7 +75,7 @@ describe("the events consumer (fan-out)", () => {
     }
     const rows = await deliveriesOf(eventId);
     expect(rows.map((r) => r.target_id)).toEqual([endpoint]);
-    expect(fake.sent).toEqual([{ deliveryId: rows[0]!.id }]);
+    expect(fake.sent).toEqual([{ deliveryId: rows[0]!.id, run: 0, attempt: 1 }]);
   });
 
   it("webhook.test events are never fanned out", async () => {

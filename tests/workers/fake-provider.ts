@@ -37,7 +37,9 @@ export function installFakeProviders(opts: { identityStatus?: number; tokenStatu
     }
     if (url.pathname.endsWith("/token")) {
       if (opts.tokenStatus && opts.tokenStatus !== 200) return json({ error: "invalid_grant" }, opts.tokenStatus);
-      return json({ access_token: `at-secret-${++n}`, refresh_token: `rt-secret-${n}`, expires_in: 3600, token_type: "Bearer" });
+      const tokens = { access_token: `at-secret-${++n}`, refresh_token: `rt-secret-${n}`, expires_in: 3600, token_type: "Bearer" };
+      // Salesforce's token response names the org's own API host (instance_url), as the real one does.
+      return json(url.hostname.includes("salesforce") ? { ...tokens, instance_url: `https://acme.my.salesforce.test` } : tokens);
     }
     if (url.pathname.endsWith("/revoke") || url.pathname.endsWith("/auth.revoke")) return json({ ok: true });
     if (url.pathname.endsWith("/userinfo")) {

@@ -91,7 +91,8 @@ describe("Connected tab", () => {
     expect(page).toContain("Last success");
     expect(page).toContain("Needs reconnect");
     expect(page).toContain('href="/integrations/hubspot/connect">Reconnect</a>');
-    expect(page).toContain("No data is synced yet.");
+    // the card says what the adapter does, nothing more (issue 12, "tell the truth on screen")
+    expect(page).toContain("Creates or links the customer&#x27;s contact for each new conversation");
   });
 
   it("shows only the company's own connections, and an empty state leading to Available", async () => {
@@ -170,7 +171,7 @@ describe("detail modal", () => {
     const page = await html(await john.get("/integrations/salesforce/connect"));
     expect(page).toContain("You will be redirected to Salesforce to authorize access.");
     expect(page).toContain("We will request permission to:");
-    expect(page).toContain("Create and update leads");
+    expect(page).toContain("Read and write contacts and leads");
     expect(page).toContain("Continue to Salesforce");
   });
 });

@@ -125,10 +125,11 @@ describe("secret hygiene after a full scenario", () => {
     expect(findSecrets(all)).toEqual([]);
   });
 
-  it("queue messages carry ids only", () => {
+  it("queue messages carry ids only (and a delivery's run and attempt numbers)", () => {
     const all = [...queues.events.sent, ...queues.deliveries.sent];
     expect(all.length).toBeGreaterThan(0);
-    for (const m of all) expect(Object.keys(m as object).sort()).toSatisfy((k: string[]) => k.join() === "eventId" || k.join() === "deliveryId");
+    const shapes = ["eventId", "deliveryId", "attempt,deliveryId,run"];
+    for (const m of all) expect(Object.keys(m as object).sort()).toSatisfy((k: string[]) => shapes.includes(k.join()));
     expect(findSecrets(JSON.stringify(all))).toEqual([]);
   });
 
