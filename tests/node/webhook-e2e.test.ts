@@ -33,7 +33,7 @@ beforeAll(async () => {
     }
   }
   const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-  env = { DB: d1, ENVIRONMENT: "development", WEBHOOK_ALLOW_PRIVATE: "true", ENCRYPTION_KEYS: `e2e:${key}`, WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1,1" } as unknown as Env;
+  env = { DB: d1, ENVIRONMENT: "development", WEBHOOK_ALLOW_PRIVATE: "true", ENCRYPTION_KEYS: `e2e:${key}`, WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1,1", DELIVERIES: deliveriesQueue } as unknown as Env;
   db = createDb(d1);
   receiver = await start({ port: 0, quiet: true });
 }, 60_000);
@@ -59,8 +59,24 @@ async function newEvent() {
   return id;
 }
 
-/** A tiny in-memory queue: per-message ack/retry with delays honoured, duplicates injected on request. */
-async function drain(queue: { deliveryId: string; at: number }[], { duplicateEvery = 0 } = {}) {
+type Queued = { deliveryId: string; at: number; body?: DeliveriesMessage };
+/** Where the consumer's next-attempt messages (env.DELIVERIES.send) land while a drain runs. */
+let draining: Queued[] = [];
+const deliveriesQueue = {
+  async send(body: DeliveriesMessage, o?: { delaySeconds?: number }) {
+    draining.push({ deliveryId: body.deliveryId, body, at: Date.now() + (o?.delaySeconds ?? 0) * 1000 });
+  },
+  async sendBatch(items: Iterable<{ body: DeliveriesMessage; delaySeconds?: number }>) {
+    for (const i of items) await deliveriesQueue.send(i.body, i);
+  },
+};
+
+/**
+ * A tiny in-memory queue: per-message ack/retry with delays honoured, duplicates injected on
+ * request, and the consumer's own next-attempt messages (sent to DELIVERIES) fed back in.
+ */
+async function drain(queue: Queued[], { duplicateEvery = 0 } = {}) {
+  draining = queue;
   let sequence = 0;
   while (queue.length) {
     const due = queue.filter((m) => m.at <= Date.now()).slice(0, 50);
@@ -72,14 +88,14 @@ async function drain(queue: { deliveryId: string; at: number }[], { duplicateEve
     const messages = due.map((m) => {
       const message = {
         id: `m${sequence++}`,
-        body: { deliveryId: m.deliveryId },
+        body: m.body ?? { deliveryId: m.deliveryId },
         timestamp: new Date(),
         attempts: 1,
         ack() {
-          if (duplicateEvery && sequence % duplicateEvery === 0) queue.push({ deliveryId: m.deliveryId, at: 0 }); // at-least-once
+          if (duplicateEvery && sequence % duplicateEvery === 0) queue.push({ ...m, at: 0 }); // at-least-once
         },
         retry(o?: { delaySeconds?: number }) {
-          queue.push({ deliveryId: m.deliveryId, at: Date.now() + (o?.delaySeconds ?? 0) * 1000 });
+          queue.push({ ...m, at: Date.now() + (o?.delaySeconds ?? 0) * 1000 });
         },
       };
       return message;

@@ -88,12 +88,14 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
           ? { description: doc.description, headers: RATE_LIMIT_HEADERS } // e.g. 204: no body at all
           : problemResponse(doc.description);
     }
-    if (route.body || route.query) responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
+    // Every POST/PATCH reads its body as JSON (even one with no fields), so each can answer 400/413/415.
+    const readsBody = route.method !== "GET" && route.method !== "DELETE";
+    if (readsBody || route.query) responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
     responses["401"] = problemResponse("Missing, invalid, revoked or expired API key.");
     if (route.scope) responses["403"] = problemResponse(`The key lacks the \`${route.scope}\` scope.`);
     if (pathParams.length) responses["404"] = problemResponse("No such resource in your company.");
-    if (route.body) responses["413"] = problemResponse("The body is larger than 64 KB.");
-    if (route.body) responses["415"] = problemResponse("The body is not sent as application/json.");
+    if (readsBody) responses["413"] = problemResponse("The body is larger than 64 KB.");
+    if (readsBody) responses["415"] = problemResponse("The body is not sent as application/json.");
     responses["429"] = problemResponse(
       route.companyLimit
         ? "Rate limit exceeded (this key, or your company's budget for this action); see Retry-After."

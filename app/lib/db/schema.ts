@@ -69,7 +69,7 @@ export const connections = sqliteTable(
     lastSuccessAt: timestamp("last_success_at"),
     updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
     /** Non-secret provider facts the credential needs (Salesforce instance_url, Zendesk subdomain). */
-    context: json<Record<string, string>>("context").notNull().$defaultFn(() => ({})),
+    context: json<Record<string, string>>("context").notNull().default({}),
   },
   (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
 );
