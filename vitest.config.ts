@@ -1,6 +1,6 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { fileURLToPath } from "node:url";
 
 const app = fileURLToPath(new URL("./app", import.meta.url));
 
@@ -26,7 +26,10 @@ export default defineConfig(async () => {
                 outboundService: async (request: Request) => {
                   const host = new URL(request.url).hostname;
                   if (host === "127.0.0.1" || host === "localhost" || host === "[::1]") return fetch(request);
-                  return new Response(`outbound request to ${host} blocked in tests`, { status: 502, headers: { "X-Test-Network": "blocked" } });
+                  return new Response(`outbound request to ${host} blocked in tests`, {
+                    status: 502,
+                    headers: { "X-Test-Network": "blocked" },
+                  });
                 },
                 bindings: {
                   TEST_MIGRATIONS: migrations,

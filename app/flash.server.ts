@@ -1,5 +1,5 @@
 import { createCookie, redirect } from "@remix-run/cloudflare";
-import { sessionSecrets, type Env } from "~/lib/env";
+import { type Env, sessionSecrets } from "~/lib/env";
 
 /**
  * A one-time confirmation ("Webhook endpoint deleted.") carried across a redirect in a short-lived

@@ -9,5 +9,3 @@ declare module "@remix-run/cloudflare" {
     nonce: string;
   }
 }
-
-export {};

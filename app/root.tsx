@@ -11,12 +11,12 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import stylesheet from "~/styles/app.css";
+import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
+import { takeFlash } from "~/flash.server";
 import { isDevelopment } from "~/lib/env";
 import { viewerLocale } from "~/lib/locale";
-import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
 import type { ShellData } from "~/shell.server";
-import { takeFlash } from "~/flash.server";
+import stylesheet from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -73,7 +73,7 @@ export function ErrorBoundary() {
   if (isRouteErrorResponse(error)) {
     return <ErrorScreen status={error.status} message={typeof error.data === "string" ? error.data : undefined} />;
   }
-  const detail = data?.isDevelopment && error instanceof Error ? error.stack ?? error.message : undefined;
+  const detail = data?.isDevelopment && error instanceof Error ? (error.stack ?? error.message) : undefined;
   return <ErrorScreen status={500} detail={detail} />;
 }
 

@@ -1,9 +1,9 @@
-import { createCookie, createSessionStorage, json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
-import { shellData } from "~/shell.server";
-import { randomToken } from "~/lib/security/crypto";
+import { type AppLoadContext, createCookie, createSessionStorage, json, redirect } from "@remix-run/cloudflare";
+import { type CurrentUser, currentUserQuery, loadCurrentUser, toCurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
-import { currentUserQuery, loadCurrentUser, toCurrentUser, type CurrentUser } from "~/lib/auth/users.server";
-import { sessionSecrets, type Env } from "~/lib/env";
+import { type Env, sessionSecrets } from "~/lib/env";
+import { randomToken } from "~/lib/security/crypto";
+import { shellData } from "~/shell.server";
 
 /**
  * Sessions live in KV under a random id; the cookie carries only the signed id.
@@ -169,7 +169,11 @@ function shareUserLookup(request: Request, context: AppLoadContext) {
  * One db.batch of a leading statement and a page's own statements. drizzle types batch() only
  * for literal tuples, so the spread is cast once here and the page's result types are restored.
  */
-async function batchAfter<T extends readonly unknown[]>(db: Db, first: unknown, rest: T): Promise<{ first: unknown; rest: BatchResults<T> }> {
+async function batchAfter<T extends readonly unknown[]>(
+  db: Db,
+  first: unknown,
+  rest: T,
+): Promise<{ first: unknown; rest: BatchResults<T> }> {
   const [head, ...tail] = (await db.batch([first, ...rest] as unknown as Parameters<Db["batch"]>[0])) as readonly unknown[];
   return { first: head, rest: tail as unknown as BatchResults<T> };
 }

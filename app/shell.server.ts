@@ -1,4 +1,4 @@
-import { initials, type CurrentUser } from "~/lib/auth/users.server";
+import { type CurrentUser, initials } from "~/lib/auth/users.server";
 import { appBaseUrl, type Env } from "~/lib/env";
 
 /**

@@ -5,19 +5,19 @@
 // See docs/decisions/0005-benchmark-method.md for the method.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { npmRun, root } from "./lib.mjs";
-import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
-import { machineInfo } from "./bench/machine.mjs";
-import { startBenchServer } from "./bench/server.mjs";
 import { api, signIn } from "./bench/http.mjs";
-import { findWrk, loadRun } from "./bench/load.mjs";
 import { runLighthouse } from "./bench/lighthouse.mjs";
+import { findWrk, loadRun } from "./bench/load.mjs";
+import { machineInfo } from "./bench/machine.mjs";
 import { startReceiver } from "./bench/receiver.mjs";
+import { renderReport } from "./bench/report.mjs";
+import { startBenchServer } from "./bench/server.mjs";
 import { measureSigning } from "./bench/signing.mjs";
-import { burstRun, ceilingRun, createEndpoint, latencyRun, newConversation, webhooksUnavailable } from "./bench/webhooks.mjs";
 import { soakRun } from "./bench/soak.mjs";
 import { median } from "./bench/stats.mjs";
-import { renderReport } from "./bench/report.mjs";
+import { burstRun, ceilingRun, createEndpoint, latencyRun, newConversation, webhooksUnavailable } from "./bench/webhooks.mjs";
+import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
+import { npmRun, root } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -66,12 +66,23 @@ async function sideBySide(tool, targets) {
     for (const t of targets) {
       const m = await loadRun(tool, { ...t, seconds: P.seconds, connections: P.connections });
       runs[t.label].push(m);
-      log(`    run ${i + 1} ${t.label}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, errors ${m.errors}`);
+      log(
+        `    run ${i + 1} ${t.label}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, errors ${m.errors}`,
+      );
     }
   }
   const med = (label, k) => median(runs[label].map((m) => m[k]));
   return Object.fromEntries(
-    targets.map((t) => [t.label, { rps: med(t.label, "rps"), p50: med(t.label, "p50"), p99: med(t.label, "p99"), errors: runs[t.label].reduce((a, m) => a + m.errors, 0), runs: runs[t.label] }]),
+    targets.map((t) => [
+      t.label,
+      {
+        rps: med(t.label, "rps"),
+        p50: med(t.label, "p50"),
+        p99: med(t.label, "p99"),
+        errors: runs[t.label].reduce((a, m) => a + m.errors, 0),
+        runs: runs[t.label],
+      },
+    ]),
   );
 }
 
@@ -89,7 +100,7 @@ async function main() {
     "wrangler deploy --dry-run --minify --outdir <tmp>/dist",
     "wrangler d1 migrations apply DB --local --persist-to <tmp>/state",
     "seed({ persistDir: <tmp>/state }) from scripts/seed.mjs, with SEED_API_KEY = a fresh random key",
-    "new Miniflare({ ...unstable_getMiniflareWorkerOptions(\"wrangler.toml\").workerOptions, modules: [<tmp>/dist/app.js], bindings: { …, BENCH_ROUTES: \"true\" } })",
+    'new Miniflare({ ...unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions, modules: [<tmp>/dist/app.js], bindings: { …, BENCH_ROUTES: "true" } })',
   );
 
   await section("sizes", async () => {
@@ -116,22 +127,35 @@ async function main() {
           if (res.status !== 200) return (r.d1[label] = { status: res.status });
           rows.push(["x-bench-d1-round-trips", "x-bench-d1-wait-ms", "x-bench-worker-ms"].map((h) => Number(res.headers.get(h))));
         }
-        r.d1[label] = { roundTrips: median(rows.map((x) => x[0])), waitMs: median(rows.map((x) => x[1])), workerMs: median(rows.map((x) => x[2])) };
-        log(`  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`);
+        r.d1[label] = {
+          roundTrips: median(rows.map((x) => x[0])),
+          waitMs: median(rows.map((x) => x[1])),
+          workerMs: median(rows.map((x) => x[2])),
+        };
+        log(
+          `  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`,
+        );
       };
-      for (const p of ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"]) await probe(p, `${server.url}${p}`, { Cookie: cookie });
+      for (const p of ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"])
+        await probe(p, `${server.url}${p}`, { Cookie: cookie });
       if (!apiMissing) await probe("GET /v1/conversations", `${server.url}/v1/conversations`, { Authorization: `Bearer ${server.apiKey}` });
     });
 
     const tool = findWrk(log);
     r.loadTool = tool.note;
     await section("ssr", async () => {
-      r.commands.push(`wrk -t1 -c${P.connections} -d${P.seconds}s --latency -H "Cookie: <john's session>" <url>  (×${P.runs}, alternating)`);
+      r.commands.push(
+        `wrk -t1 -c${P.connections} -d${P.seconds}s --latency -H "Cookie: <john's session>" <url>  (×${P.runs}, alternating)`,
+      );
       r.ssr = await sideBySide(tool, [
         { label: "bare", url: `${server.url}/__bench/bare`, headers: { Cookie: cookie } },
         { label: "integrations", url: `${server.url}/integrations`, headers: { Cookie: cookie } },
         // informative: the layout loader alone (session, KV, D1, JSON), without rendering the page
-        { label: "integrationsData", url: `${server.url}/integrations?_data=routes%2Fintegrations._connected`, headers: { Cookie: cookie } },
+        {
+          label: "integrationsData",
+          url: `${server.url}/integrations?_data=routes%2Fintegrations._connected`,
+          headers: { Cookie: cookie },
+        },
       ]);
     });
 
@@ -146,7 +170,13 @@ async function main() {
     });
 
     await section("lighthouse", async () => {
-      r.lighthouse = await runLighthouse({ base: server.url, cookie, paths: ["/integrations", "/integrations/developers"], runs: P.lighthouseRuns, log });
+      r.lighthouse = await runLighthouse({
+        base: server.url,
+        cookie,
+        paths: ["/integrations", "/integrations/developers"],
+        runs: P.lighthouseRuns,
+        log,
+      });
       if (r.lighthouse.skipped) skip("lighthouse", r.lighthouse.skipped);
     });
 
@@ -160,13 +190,30 @@ async function main() {
       const why = await webhooksUnavailable(server.url, server.apiKey);
       if (why) return skip("webhooks-pipeline", why);
       await createEndpoint(server.url, server.apiKey, receiver, "one");
-      r.webhooks.latency = await latencyRun({ base: server.url, apiKey: server.apiKey, receiver, name: "one", samples: P.latencySamples, runId });
+      r.webhooks.latency = await latencyRun({
+        base: server.url,
+        apiKey: server.apiKey,
+        receiver,
+        name: "one",
+        samples: P.latencySamples,
+        runId,
+      });
       log(`  latency p50 ${r.webhooks.latency.p50.toFixed(0)} ms, p95 ${r.webhooks.latency.p95.toFixed(0)} ms`);
       r.webhooks.bursts = [];
       for (let i = 0; i < P.burstRuns; i++) {
-        const b = await burstRun({ base: server.url, apiKey: server.apiKey, receiver, name: "one", events: P.burstEvents, runId: `${runId}r${i}`, timeoutMs: 120_000 });
+        const b = await burstRun({
+          base: server.url,
+          apiKey: server.apiKey,
+          receiver,
+          name: "one",
+          events: P.burstEvents,
+          runId: `${runId}r${i}`,
+          timeoutMs: 120_000,
+        });
         r.webhooks.bursts.push(b);
-        log(`  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}`);
+        log(
+          `  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}`,
+        );
         if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
       }
     });
@@ -174,8 +221,20 @@ async function main() {
     await section("soak", async () => {
       const why = await webhooksUnavailable(server.url, server.apiKey);
       if (why) return skip("soak", why);
-      r.soak = await soakRun({ base: server.url, apiKey: server.apiKey, receiver, events: P.soakEvents, clients: P.soakClients, seconds: P.soakSeconds, drainMs: P.soakDrainMs, runId, log });
-      log(`  soak: ${r.soak.pass ? "PASS" : "FAIL"}; ${JSON.stringify(r.soak.statuses)}; lost ${r.soak.endpoints.map((e) => e.lost).join("/")}`);
+      r.soak = await soakRun({
+        base: server.url,
+        apiKey: server.apiKey,
+        receiver,
+        events: P.soakEvents,
+        clients: P.soakClients,
+        seconds: P.soakSeconds,
+        drainMs: P.soakDrainMs,
+        runId,
+        log,
+      });
+      log(
+        `  soak: ${r.soak.pass ? "PASS" : "FAIL"}; ${JSON.stringify(r.soak.statuses)}; lost ${r.soak.endpoints.map((e) => e.lost).join("/")}`,
+      );
     });
   } finally {
     await receiver.close();

@@ -1,7 +1,7 @@
 // Client JS and CSS a browser downloads for a page, from the Remix build manifest (deterministic).
-import { readFileSync, readdirSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { root } from "./lib.mjs";
 
 // JS budget raised from 95 to 96 KB in session 2 (the shared form parts added ~3 KB); win it back, then lower it again.
@@ -40,7 +40,9 @@ export function pageWeight(routeIds) {
     for (const i of r.imports ?? []) js.add(i);
   }
   const cssDir = join(publicDir, "build", "_assets");
-  const css = readdirSync(cssDir).filter((f) => f.endsWith(".css")).map((f) => `/build/_assets/${f}`);
+  const css = readdirSync(cssDir)
+    .filter((f) => f.endsWith(".css"))
+    .map((f) => `/build/_assets/${f}`);
   const sum = (files) => files.map(size).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
   return { js: sum([...js]), css: sum(css), jsFiles: [...js], cssFiles: css };
 }
@@ -52,7 +54,7 @@ export function chainForPath(urlPath) {
   const fullPath = (r) => {
     const parts = [];
     for (let x = r; x; x = x.parentId ? routes[x.parentId] : undefined) if (x.path) parts.unshift(x.path);
-    return "/" + parts.join("/");
+    return `/${parts.join("/")}`;
   };
   const leaf = Object.values(routes).find((r) => r.index && fullPath(r) === urlPath);
   if (!leaf) throw new Error(`no index route renders ${urlPath}`);

@@ -18,7 +18,9 @@ if (process.argv.includes("--check")) {
     const fresh = readFileSync(file, "utf8");
     writeFileSync(file, committed);
     if (fresh !== committed) {
-      console.error("worker-configuration.d.ts is out of date with wrangler.toml / .dev.vars.example: run `npm run cf-typegen` and commit it.");
+      console.error(
+        "worker-configuration.d.ts is out of date with wrangler.toml / .dev.vars.example: run `npm run cf-typegen` and commit it.",
+      );
       process.exitCode = 1;
     } else console.log("worker-configuration.d.ts is up to date.");
   }

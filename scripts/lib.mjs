@@ -21,7 +21,11 @@ const bin = (name) => `${root}node_modules/.bin/${name}`;
 
 export function run(cmd, args, { quiet = false, capture = false, env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: capture || quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: capture || quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     let out = "";
     let err = "";
     child.stdout?.on("data", (d) => (out += d));

@@ -26,9 +26,7 @@ const CONTROL = "/__receiver";
  * @param {{ port?: number, host?: string, secret?: string, quiet?: boolean }} [options]
  */
 export async function start({ port = Number(process.env.RECEIVER_PORT || 8788), host = "127.0.0.1", secret, quiet = false } = {}) {
-  const secrets = new Set(
-    [secret, ...(process.env.RECEIVER_SECRET ?? "").split(",")].map((s) => (s ?? "").trim()).filter(Boolean),
-  );
+  const secrets = new Set([secret, ...(process.env.RECEIVER_SECRET ?? "").split(",")].map((s) => (s ?? "").trim()).filter(Boolean));
   /** Every request to a non-control path, in arrival order. */
   const received = [];
   const attemptsById = new Map();
@@ -59,7 +57,7 @@ export async function start({ port = Number(process.env.RECEIVER_PORT || 8788), 
         try {
           value = JSON.parse(body).secret ?? "";
         } catch {}
-        if (!/^whsec_[A-Za-z0-9+/=]+$/.test(value)) return send(400, { error: "send {\"secret\":\"whsec_…\"}" });
+        if (!/^whsec_[A-Za-z0-9+/=]+$/.test(value)) return send(400, { error: 'send {"secret":"whsec_…"}' });
         secrets.add(value);
         return send(201, { secrets: secrets.size });
       }

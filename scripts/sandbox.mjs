@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 // Provider sandbox: a real OAuth 2 authorization server on loopback (oauth2-mock-server issues and
 // checks the codes and tokens, PKCE included) behind a human consent page, plus small fakes of each
 // provider's identity, revocation and Slack's oauth.v2.access. `start()` returns the env that points
@@ -13,18 +15,15 @@
 // GET /__sandbox/slack/calls|messages, POST /__sandbox/slack/ratelimit|reset.
 // By hand: `node scripts/sandbox.mjs` (SANDBOX_PORT picks the port).
 import { createServer } from "node:http";
-import { existsSync, readFileSync } from "node:fs";
-import { createHash, randomUUID } from "node:crypto";
 import { OAuth2Server } from "oauth2-mock-server";
-import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
 import { isMain, root } from "./lib.mjs";
-import { createCredentialBook } from "./sandbox/kit.mjs";
-import { createHubspotFake } from "./sandbox/hubspot.mjs";
-import { createSalesforceFake } from "./sandbox/salesforce.mjs";
-import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
-import { createZendeskFake } from "./sandbox/zendesk.mjs";
 import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
-
+import { createHubspotFake } from "./sandbox/hubspot.mjs";
+import { createCredentialBook } from "./sandbox/kit.mjs";
+import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
+import { createSalesforceFake } from "./sandbox/salesforce.mjs";
+import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
+import { createZendeskFake } from "./sandbox/zendesk.mjs";
 
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
 export const FAMILIES = {
@@ -62,12 +61,23 @@ const PROVIDER_OF = {
 };
 
 /** First path segment → provider family (Google's authorize and token hosts differ, for example). */
-const GROUP = Object.fromEntries(Object.entries(FAMILIES).flatMap(([family, bases]) => Object.values(bases).map((prefix) => [prefix.split("/")[1], family])));
+const GROUP = Object.fromEntries(
+  Object.entries(FAMILIES).flatMap(([family, bases]) => Object.values(bases).map((prefix) => [prefix.split("/")[1], family])),
+);
 
 const IDENTITY = {
-  "microsoft-graph": () => ({ id: "sandbox-ms-user", displayName: "Acme Corporation (Sandbox)", userPrincipalName: "john@acme.onmicrosoft.com" }),
+  "microsoft-graph": () => ({
+    id: "sandbox-ms-user",
+    displayName: "Acme Corporation (Sandbox)",
+    userPrincipalName: "john@acme.onmicrosoft.com",
+  }),
   discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
-  salesforce: () => ({ sub: "sandbox-sf-user", organization_id: "00DSANDBOX0000001", preferred_username: "john@acme.sandbox", name: "John Admin" }),
+  salesforce: () => ({
+    sub: "sandbox-sf-user",
+    organization_id: "00DSANDBOX0000001",
+    preferred_username: "john@acme.sandbox",
+    name: "John Admin",
+  }),
   "google-api": () => ({ sub: "sandbox-google-user", email: "john@acme.sandbox", name: "John Admin" }),
   mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
 };
@@ -107,7 +117,11 @@ async function readBody(req) {
 
 function send(res, status, body, headers = {}) {
   const isJson = typeof body !== "string";
-  res.writeHead(status, { "Content-Type": isJson ? "application/json" : "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers });
+  res.writeHead(status, {
+    "Content-Type": isJson ? "application/json" : "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    ...headers,
+  });
   res.end(isJson ? JSON.stringify(body) : body);
 }
 
@@ -121,7 +135,16 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   const revoked = credentials.revoked;
   /** Issued authorization codes: one use, bound to redirect_uri and the PKCE challenge. */
   const codes = new Map();
-  const record = (entry) => calls.push({ at: new Date().toISOString(), provider: PROVIDER_OF[entry.family] ?? entry.family, method: entry.method ?? "GET", path: entry.path ?? null, query: entry.query ?? {}, body: entry.body ?? null, ...entry });
+  const record = (entry) =>
+    calls.push({
+      at: new Date().toISOString(),
+      provider: PROVIDER_OF[entry.family] ?? entry.family,
+      method: entry.method ?? "GET",
+      path: entry.path ?? null,
+      query: entry.query ?? {},
+      body: entry.body ?? null,
+      ...entry,
+    });
   const onCall = (call) => calls.push(call);
   const fakes = {
     hubspot: createHubspotFake({ onCall, credentials }),
@@ -182,7 +205,10 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
         const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
-        const answer = await routed.fake.handle(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }), routed.rest);
+        const answer = await routed.fake.handle(
+          new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }),
+          routed.rest,
+        );
         res.writeHead(answer.status, Object.fromEntries(answer.headers));
         res.end(Buffer.from(await answer.arrayBuffer()));
         return;
@@ -225,25 +251,55 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
       if (req.method === "POST" && /(\/token|oauth\.v2\.access)$/.test(rest)) {
         const raw = await readBody(req);
         const body = new URLSearchParams(raw);
-        record({ family, kind: "token", method: "POST", path, body: { grant_type: body.get("grant_type") }, grantType: body.get("grant_type"), hasCodeVerifier: body.has("code_verifier"), redirectUri: body.get("redirect_uri"), clientAuth: req.headers.authorization ? "basic" : "none" });
+        record({
+          family,
+          kind: "token",
+          method: "POST",
+          path,
+          body: { grant_type: body.get("grant_type") },
+          grantType: body.get("grant_type"),
+          hasCodeVerifier: body.has("code_verifier"),
+          redirectUri: body.get("redirect_uri"),
+          clientAuth: req.headers.authorization ? "basic" : "none",
+        });
         if (body.get("grant_type") === "authorization_code") {
           const issued = codes.get(body.get("code") ?? "");
           codes.delete(body.get("code") ?? "");
           const verifier = body.get("code_verifier");
           const pkceOk = !issued?.challenge || (verifier && createHash("sha256").update(verifier).digest("base64url") === issued.challenge);
           if (!issued || GROUP[issued.family] !== GROUP[family] || issued.redirectUri !== body.get("redirect_uri") || !pkceOk) {
-            return send(res, family === "slack" ? 200 : 400, family === "slack" ? { ok: false, error: "invalid_code" } : { error: "invalid_grant" });
+            return send(
+              res,
+              family === "slack" ? 200 : 400,
+              family === "slack" ? { ok: false, error: "invalid_code" } : { error: "invalid_grant" },
+            );
           }
         }
-        const r = await fetch(`${issuer}/token`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...(req.headers.authorization ? { Authorization: req.headers.authorization } : {}) }, body: raw });
+        const r = await fetch(`${issuer}/token`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/x-www-form-urlencoded",
+            ...(req.headers.authorization ? { Authorization: req.headers.authorization } : {}),
+          },
+          body: raw,
+        });
         const data = await r.json().catch(() => ({}));
         if (family === "slack") {
           if (!r.ok) return send(res, 200, { ok: false, error: "invalid_code" });
-          return send(res, 200, { ok: true, access_token: data.access_token, token_type: "bot", scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read", bot_user_id: "U0SANDBOXBOT", app_id: "A0SANDBOX", team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" } });
+          return send(res, 200, {
+            ok: true,
+            access_token: data.access_token,
+            token_type: "bot",
+            scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read",
+            bot_user_id: "U0SANDBOXBOT",
+            app_id: "A0SANDBOX",
+            team: { id: "T0SANDBOX", name: "Acme Corp (Sandbox)" },
+          });
         }
         if (r.ok && typeof data.access_token === "string") credentials.issued.add(data.access_token);
         // What the real token endpoints add: the org's API host (Salesforce), the company's API domain (Pipedrive).
-        if (r.ok && family === "salesforce") Object.assign(data, { instance_url: `${base}/salesforce`, id: `${base}/salesforce/id/00DSANDBOX0000001/005SANDBOX` });
+        if (r.ok && family === "salesforce")
+          Object.assign(data, { instance_url: `${base}/salesforce`, id: `${base}/salesforce/id/00DSANDBOX0000001/005SANDBOX` });
         if (r.ok && family === "pipedrive") data.api_domain = `${base}/pipedrive-api`;
         return send(res, r.status, data);
       }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Seeds the local D1 with the demo data (idempotent). Env: DEMO_PASSWORD, SEED_API_KEY, PERSIST_DIR.
 import { webcrypto as crypto } from "node:crypto";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_KEY_PATTERN, DEMO, buildSeedSql } from "./seed-sql.mjs";
 import { isMain, persistDir, wrangler } from "./lib.mjs";
+import { API_KEY_PATTERN, buildSeedSql, DEMO } from "./seed-sql.mjs";
 
 const ITERATIONS = 100_000;
 
@@ -32,25 +32,38 @@ export async function seed({ persistDir, quiet = false } = {}) {
       throw new Error("SEED_API_KEY must look like sk_live_ followed by at least 32 base64url characters");
     }
   } else {
-    key = "sk_live_" + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+    key = `sk_live_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
     generated = true;
   }
   const hash = await sha256Hex(key);
-  const apiKey = { id: "key_seed_" + hash.slice(0, 12), hash, last4: key.slice(-4), onlyIfNone: generated };
+  const apiKey = { id: `key_seed_${hash.slice(0, 12)}`, hash, last4: key.slice(-4), onlyIfNone: generated };
   const sql = buildSeedSql({ passwordHashes, apiKey, now: Date.now() });
 
   const dir = mkdtempSync(join(tmpdir(), "ih-seed-"));
   const file = join(dir, "seed.sql");
   writeFileSync(file, sql, { mode: 0o600 });
   try {
-    await wrangler(["d1", "execute", "DB", "--local", "--file", file, ...(persistDir ? ["--persist-to", persistDir] : [])], { quiet: true });
+    await wrangler(["d1", "execute", "DB", "--local", "--file", file, ...(persistDir ? ["--persist-to", persistDir] : [])], {
+      quiet: true,
+    });
     const out = await wrangler(
-      ["d1", "execute", "DB", "--local", "--json", "--command", `SELECT count(*) AS n FROM api_keys WHERE hash = '${hash}'`, ...(persistDir ? ["--persist-to", persistDir] : [])],
+      [
+        "d1",
+        "execute",
+        "DB",
+        "--local",
+        "--json",
+        "--command",
+        `SELECT count(*) AS n FROM api_keys WHERE hash = '${hash}'`,
+        ...(persistDir ? ["--persist-to", persistDir] : []),
+      ],
       { quiet: true, capture: true },
     );
     const inserted = JSON.parse(out)[0]?.results?.[0]?.n === 1;
     if (!quiet) {
-      console.log(`Seeded demo data: john@acme.com (admin), sarah@acme.com (agent), admin@globex.com (admin); password ${process.env.DEMO_PASSWORD ? "from DEMO_PASSWORD" : '"demo-password"'}.`);
+      console.log(
+        `Seeded demo data: john@acme.com (admin), sarah@acme.com (agent), admin@globex.com (admin); password ${process.env.DEMO_PASSWORD ? "from DEMO_PASSWORD" : '"demo-password"'}.`,
+      );
       if (generated && inserted) console.log(`Acme API key (shown once, development only): ${key}`);
       else if (!generated) console.log("Acme API key: the one in SEED_API_KEY.");
       else console.log("Acme already has an API key; set SEED_API_KEY to choose one.");

@@ -6,9 +6,8 @@
 // Signs with SLACK_SIGNING_SECRET (env, then .dev.vars, then the sandbox default).
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { SANDBOX_BOT_USER, SANDBOX_SIGNING_SECRET, SANDBOX_TEAM } from "./sandbox/slack.mjs";
 import { isMain, root } from "./lib.mjs";
-
+import { SANDBOX_BOT_USER, SANDBOX_SIGNING_SECRET, SANDBOX_TEAM } from "./sandbox/slack.mjs";
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +36,7 @@ async function latestThread(sandbox) {
 
 async function main() {
   const text = process.argv[2] && !process.argv[2].startsWith("--") ? process.argv[2] : "Thanks, we are on it!";
-  const app = (arg("app", process.env.APP_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`)).replace(/\/+$/, "");
+  const app = arg("app", process.env.APP_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`).replace(/\/+$/, "");
   const secret = process.env.SLACK_SIGNING_SECRET ?? devVar("SLACK_SIGNING_SECRET") ?? SANDBOX_SIGNING_SECRET;
   let thread = arg("thread");
   let channel = arg("channel", "C0ALERTS01");
@@ -58,7 +57,16 @@ async function main() {
       event_id: arg("event-id", `Ev${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`),
       event_time: Math.floor(now),
       authorizations: [{ team_id: arg("team", SANDBOX_TEAM.id), user_id: SANDBOX_BOT_USER, is_bot: true }],
-      event: { type: "message", channel, user: arg("user", "U0SARAH001"), text, ts: now.toFixed(6), thread_ts: thread, team: arg("team", SANDBOX_TEAM.id), channel_type: "channel" },
+      event: {
+        type: "message",
+        channel,
+        user: arg("user", "U0SARAH001"),
+        text,
+        ts: now.toFixed(6),
+        thread_ts: thread,
+        team: arg("team", SANDBOX_TEAM.id),
+        channel_type: "channel",
+      },
     };
   }
   const body = JSON.stringify(payload);
@@ -66,7 +74,11 @@ async function main() {
   const started = performance.now();
   const res = await fetch(`${app}/slack/events`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signSlackRequest(secret, timestamp, body) },
+    headers: {
+      "Content-Type": "application/json",
+      "X-Slack-Request-Timestamp": timestamp,
+      "X-Slack-Signature": signSlackRequest(secret, timestamp, body),
+    },
     body,
   });
   console.log(`${res.status} in ${Math.round(performance.now() - started)} ms: ${await res.text()}`);

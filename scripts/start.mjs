@@ -4,8 +4,8 @@
 // `npm run dev` (--watch) rebuilds CSS and Remix on change; wrangler reloads the Worker.
 // Env: PORT (8787), PERSIST_DIR (.wrangler/state), SKIP_BUILD=1, plus DEMO_PASSWORD / SEED_API_KEY for the seed.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { webcrypto as crypto } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { npmRun, persistDir, root, waitForHttp, wrangler } from "./lib.mjs";
 import { seed } from "./seed.mjs";
 
@@ -89,7 +89,15 @@ async function main() {
     startChild(`${root}node_modules/.bin/remix`, ["watch"]);
   }
   const dev = startChild(`${root}node_modules/.bin/wrangler`, [
-    "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false", ...varArgs,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistDir,
+    "--show-interactive-dev-session=false",
+    ...varArgs,
   ]);
   dev.on("exit", (code) => {
     stopAll();
@@ -98,9 +106,13 @@ async function main() {
     process.exit(code ?? 0);
   });
   await waitForHttp(`${origin}/login`, { timeoutMs: 120_000 });
-  console.log(`\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})`);
+  console.log(
+    `\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})`,
+  );
   // wrangler's banner above suggests /cdn-cgi/handler/scheduled, which fails once [assets] is configured
-  console.log(`Cron jobs (every minute in production) run here on demand: curl -X POST ${origin}/__dev/cron  (not wrangler's /cdn-cgi/handler/scheduled)\n`);
+  console.log(
+    `Cron jobs (every minute in production) run here on demand: curl -X POST ${origin}/__dev/cron  (not wrangler's /cdn-cgi/handler/scheduled)\n`,
+  );
 }
 
 for (const sig of ["SIGINT", "SIGTERM"]) {

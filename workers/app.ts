@@ -6,17 +6,17 @@
  *   email     → inbound email to a company's forwarding address
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
-// @ts-ignore: produced by `remix build`
-import * as remixBuild from "../build/server/index.js";
-import { isDevelopment, type Env } from "../app/lib/env";
-import { handleBrowserRequest } from "../app/lib/http/browser.server";
-import { handleQueueBatch } from "../app/lib/queues.server";
-import { runScheduled } from "../app/lib/cron.server";
 import { handleApiRequest } from "../app/lib/api/handler.server";
-import { handleInboundEmail } from "../app/lib/integrations/email-forwarding/inbound.server";
 import { withBench } from "../app/lib/bench/bench";
+import { runScheduled } from "../app/lib/cron.server";
+import { type Env, isDevelopment } from "../app/lib/env";
+import { handleBrowserRequest } from "../app/lib/http/browser.server";
+import { handleInboundEmail } from "../app/lib/integrations/email-forwarding/inbound.server";
 import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server";
 import { handleZendeskEvents, ZENDESK_EVENTS_PATH } from "../app/lib/integrations/zendesk/inbound.server";
+import { handleQueueBatch } from "../app/lib/queues.server";
+// @ts-ignore: produced by `remix build`
+import * as remixBuild from "../build/server/index.js";
 
 /** Durable Object classes must be exported from the main module. */
 export { RateLimiter } from "../app/lib/api/rate-limiter-do.server";
@@ -42,7 +42,11 @@ const worker = {
       // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)
       // ?at=<unix ms> runs the jobs as of another time, so local tests need not wait out grace periods.
       const at = Number(url.searchParams.get("at"));
-      const controller = { scheduledTime: Number.isFinite(at) && at > 0 ? at : Date.now(), cron: "* * * * *", noRetry() {} } as ScheduledController;
+      const controller = {
+        scheduledTime: Number.isFinite(at) && at > 0 ? at : Date.now(),
+        cron: "* * * * *",
+        noRetry() {},
+      } as ScheduledController;
       await runScheduled(controller, env, ctx);
       return new Response("scheduled jobs ran\n");
     }

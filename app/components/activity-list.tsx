@@ -23,11 +23,27 @@ const RESULT: Record<ActivityRow["status"], { label: string; className: string }
  * A connection's last actions (its deliveries), newest first, with Retry for a failed one: a plain
  * POST form, so it works without JavaScript.
  */
-export function ActivityList({ provider, providerName, items, retried }: { provider: string; providerName: string; items: ActivityRow[]; retried?: boolean }) {
+export function ActivityList({
+  provider,
+  providerName,
+  items,
+  retried,
+}: {
+  provider: string;
+  providerName: string;
+  items: ActivityRow[];
+  retried?: boolean;
+}) {
   return (
     <section aria-labelledby="activity-heading" className="mt-6">
-      <h3 id="activity-heading" className="text-sm font-semibold text-slate-900">Recent activity</h3>
-      {retried ? <p role="status" className="mt-2 text-sm text-emerald-800">The action was queued again.</p> : null}
+      <h3 id="activity-heading" className="text-sm font-semibold text-slate-900">
+        Recent activity
+      </h3>
+      {retried ? (
+        <p role="status" className="mt-2 text-sm text-emerald-800">
+          The action was queued again.
+        </p>
+      ) : null}
       {items.length === 0 ? (
         <p className="mt-2 text-sm text-slate-600">No actions yet. {providerName} acts when the events it listens to happen.</p>
       ) : (
@@ -55,12 +71,20 @@ export function ActivityList({ provider, providerName, items, retried }: { provi
                 </p>
               </div>
               <div className="flex items-center gap-2">
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${RESULT[item.status].className}`}>{RESULT[item.status].label}</span>
+                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${RESULT[item.status].className}`}>
+                  {RESULT[item.status].label}
+                </span>
                 {item.status === "failed" ? (
                   <Form method="post" action={`/integrations/${provider}/activity`}>
                     <CsrfInput />
                     <input type="hidden" name="deliveryId" value={item.id} />
-                    <button type="submit" name="intent" value="retry" className="btn-secondary px-2 py-1 text-xs" aria-label={`Retry ${item.event} from ${item.at}`}>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="retry"
+                      className="btn-secondary px-2 py-1 text-xs"
+                      aria-label={`Retry ${item.event} from ${item.at}`}
+                    >
                       Retry
                     </button>
                   </Form>

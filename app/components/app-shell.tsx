@@ -1,5 +1,5 @@
 import { Form, Link } from "@remix-run/react";
-import { useEffect, type ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
 import { CsrfInput } from "./csrf";
 import { FlashRegion } from "./flash";
 import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, NavIcons, SearchIcon } from "./icons";
@@ -26,12 +26,25 @@ const CONFIGURE: NavItem[] = [
  * APP_BASE_URL. The phone drawer and the user menu are <details>, so they open without JS; with JS,
  * Escape closes them.
  */
-export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUser; appBaseUrl: string; title: string; children: ReactNode }) {
+export function AppShell({
+  user,
+  appBaseUrl,
+  title,
+  children,
+}: {
+  user: ShellUser;
+  appBaseUrl: string;
+  title: string;
+  children: ReactNode;
+}) {
   useEscapeClosesMenus();
   const href = (item: NavItem) => (item.local ? item.path : `${appBaseUrl}${item.path}`);
   return (
     <div className="min-h-full">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       {/* Desktop header */}
@@ -40,8 +53,11 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
           <LogoMark className="size-8" />
           <span className="truncate">{user.companyName}</span>
         </a>
+        {/* biome-ignore lint/a11y/useSemanticElements: <search> is not in React 18's JSX types; role="search" is its equivalent. */}
         <form method="get" action={`${appBaseUrl}/search`} role="search" className="mx-auto w-full max-w-md">
-          <label htmlFor="global-search" className="sr-only">Search</label>
+          <label htmlFor="global-search" className="sr-only">
+            Search
+          </label>
           <div className="relative">
             <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-500" />
             <input id="global-search" name="q" type="search" placeholder="Search..." className="input pl-9" />
@@ -52,7 +68,11 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
             <HelpIcon className="size-5" />
             <span className="sr-only">Help</span>
           </a>
-          <a href={`${appBaseUrl}/notifications`} className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900" title="Notifications">
+          <a
+            href={`${appBaseUrl}/notifications`}
+            className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+            title="Notifications"
+          >
             <BellIcon className="size-5" />
             <span className="sr-only">Notifications</span>
           </a>
@@ -77,7 +97,9 @@ export function AppShell({ user, appBaseUrl, title, children }: { user: ShellUse
               <p className="truncate text-slate-600">{user.email}</p>
               <Form method="post" action="/logout" className="mt-3">
                 <CsrfInput />
-                <button type="submit" className="btn-secondary w-full">Sign out</button>
+                <button type="submit" className="btn-secondary w-full">
+                  Sign out
+                </button>
               </Form>
             </div>
           </div>
@@ -138,7 +160,9 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
   const headingId = `nav-${title.toLowerCase().replace(/\s+/g, "-")}`;
   return (
     <div>
-      <h2 id={headingId} className="px-3 pb-2 text-xs font-semibold uppercase tracking-wider text-slate-500">{title}</h2>
+      <h2 id={headingId} className="px-3 pb-2 text-xs font-semibold uppercase tracking-wider text-slate-500">
+        {title}
+      </h2>
       <ul aria-labelledby={headingId} className="space-y-0.5">
         {items.map((item) => {
           const Icon = NavIcons[item.key];
@@ -171,7 +195,9 @@ function UserMenu({ user }: { user: ShellUser }) {
   return (
     <details className="relative ml-1" data-menu="">
       <summary className="flex items-center gap-1 rounded-md p-1 hover:bg-slate-100">
-        <span className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{user.initials}</span>
+        <span className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">
+          {user.initials}
+        </span>
         <span className="sr-only">Account menu for {user.name}</span>
         <ChevronDownIcon className="size-4 text-slate-600" />
       </summary>
@@ -182,7 +208,9 @@ function UserMenu({ user }: { user: ShellUser }) {
         </div>
         <Form method="post" action="/logout" className="border-t border-slate-100 pt-1">
           <CsrfInput />
-          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-800 hover:bg-slate-100">Sign out</button>
+          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-800 hover:bg-slate-100">
+            Sign out
+          </button>
         </Form>
       </div>
     </details>

@@ -10,7 +10,17 @@ type Fields = {
 };
 
 /** URL, description and event checkboxes of a webhook endpoint: shared by the Add and Edit modals. */
-export function EndpointFields({ fields, urlRule, formErrors, formErrorId }: { fields: Fields; urlRule: string; formErrors?: string[]; formErrorId: string }) {
+export function EndpointFields({
+  fields,
+  urlRule,
+  formErrors,
+  formErrorId,
+}: {
+  fields: Fields;
+  urlRule: string;
+  formErrors?: string[];
+  formErrorId: string;
+}) {
   return (
     <div className="space-y-5">
       <FormAlert id={formErrorId} errors={formErrors} />
@@ -25,7 +35,11 @@ export function EndpointFields({ fields, urlRule, formErrors, formErrorId }: { f
       <CheckboxGroup
         meta={fields.events}
         legend="Events to Subscribe *"
-        options={webhookEventTypes.map((type) => ({ value: type, label: <code className="font-mono">{type}</code>, hint: EVENT_DESCRIPTIONS[type] }))}
+        options={webhookEventTypes.map((type) => ({
+          value: type,
+          label: <code className="font-mono">{type}</code>,
+          hint: EVENT_DESCRIPTIONS[type],
+        }))}
       />
     </div>
   );

@@ -3,7 +3,10 @@ import { AppShell, type ShellUser } from "./app-shell";
 import { CsrfInput } from "./csrf";
 
 const COPY: Record<number, { title: string; message: string }> = {
-  403: { title: "You don't have access to this page", message: "Only company admins can manage integrations. Ask an admin of your company if you need something connected." },
+  403: {
+    title: "You don't have access to this page",
+    message: "Only company admins can manage integrations. Ask an admin of your company if you need something connected.",
+  },
   404: { title: "Page not found", message: "The page you were looking for doesn't exist or was moved." },
   500: { title: "Something went wrong", message: "An unexpected error occurred on our side. Please try again in a moment." },
 };
@@ -15,11 +18,11 @@ export function ErrorScreen({ status, message, detail }: { status: number; messa
       <p className="text-sm font-semibold text-brand-700">Error {status}</p>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">{copy.title}</h1>
       <p className="mt-3 text-slate-700">{message ?? copy.message}</p>
-      {detail ? (
-        <pre className="mt-6 overflow-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100">{detail}</pre>
-      ) : null}
+      {detail ? <pre className="mt-6 overflow-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100">{detail}</pre> : null}
       <div className="mt-8 flex gap-3">
-        <Link to="/integrations" className="btn-primary">Go to Integrations</Link>
+        <Link to="/integrations" className="btn-primary">
+          Go to Integrations
+        </Link>
       </div>
     </main>
   );
@@ -38,10 +41,14 @@ export function ForbiddenScreen({ user, appBaseUrl, message }: { user: ShellUser
         <p className="mt-3 text-slate-700">{message ?? COPY[403]!.message}</p>
         <p className="mt-2 text-sm text-slate-600">You are signed in as {user.email}.</p>
         <div className="mt-8 flex flex-wrap gap-3">
-          <a href={`${appBaseUrl}/dashboard`} className="btn-primary">Go to the dashboard</a>
+          <a href={`${appBaseUrl}/dashboard`} className="btn-primary">
+            Go to the dashboard
+          </a>
           <Form method="post" action="/logout">
             <CsrfInput />
-            <button type="submit" className="btn-secondary">Sign out</button>
+            <button type="submit" className="btn-secondary">
+              Sign out
+            </button>
           </Form>
         </div>
       </div>

@@ -1,6 +1,6 @@
-import { getInputProps, type FieldMetadata } from "@conform-to/react";
+import { type FieldMetadata, getInputProps } from "@conform-to/react";
 import { useNavigation } from "@remix-run/react";
-import { useEffect, useState, type ComponentProps, type ReactNode } from "react";
+import { type ComponentProps, type ReactNode, useEffect, useState } from "react";
 
 /**
  * The form parts every screen uses, so that each form reads the same way: conform metadata in,
@@ -49,9 +49,15 @@ export function Field({
   const { key, ...props } = getInputProps(meta as FieldMetadata<string>, { type, ariaDescribedBy: hint ? hintId : undefined });
   return (
     <div className={className}>
-      <label htmlFor={meta.id} className="label">{label}</label>
+      <label htmlFor={meta.id} className="label">
+        {label}
+      </label>
       <input key={key} {...props} {...inputProps} className={`input ${inputProps?.className ?? ""}`} />
-      {hint ? <p id={hintId} className="mt-1 text-xs text-slate-600">{hint}</p> : null}
+      {hint ? (
+        <p id={hintId} className="mt-1 text-xs text-slate-600">
+          {hint}
+        </p>
+      ) : null}
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
   );
@@ -105,7 +111,17 @@ export const VALIDATE_ON = { shouldValidate: "onBlur", shouldRevalidate: "onInpu
  * A Copy button that exists only when it can work: it is not rendered on the server nor without
  * JavaScript (the text beside it is selectable), and appears once the Clipboard API is there.
  */
-export function CopyButton({ text, label = "Copy", className = "btn-secondary shrink-0", describedBy }: { text: string; label?: string; className?: string; describedBy?: string }) {
+export function CopyButton({
+  text,
+  label = "Copy",
+  className = "btn-secondary shrink-0",
+  describedBy,
+}: {
+  text: string;
+  label?: string;
+  className?: string;
+  describedBy?: string;
+}) {
   const [state, setState] = useState<"hidden" | "ready" | "copied" | "failed">("hidden");
   useEffect(() => setState(typeof navigator !== "undefined" && navigator.clipboard ? "ready" : "hidden"), []);
   if (state === "hidden") return null;
@@ -114,7 +130,12 @@ export function CopyButton({ text, label = "Copy", className = "btn-secondary sh
       type="button"
       className={className}
       aria-describedby={describedBy}
-      onClick={() => navigator.clipboard.writeText(text).then(() => setState("copied"), () => setState("failed"))}
+      onClick={() =>
+        navigator.clipboard.writeText(text).then(
+          () => setState("copied"),
+          () => setState("failed"),
+        )
+      }
     >
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select the text" : label}</span>
     </button>

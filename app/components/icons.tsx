@@ -1,12 +1,22 @@
 type IconProps = { className?: string };
 
-const base = { fill: "none", stroke: "currentColor", strokeWidth: 1.8, strokeLinecap: "round", strokeLinejoin: "round", "aria-hidden": true } as const;
+const base = {
+  fill: "none",
+  stroke: "currentColor",
+  strokeWidth: 1.8,
+  strokeLinecap: "round",
+  strokeLinejoin: "round",
+  "aria-hidden": true,
+} as const;
 
 export function LogoMark({ className }: IconProps) {
   return (
     <svg viewBox="0 0 32 32" className={className} aria-hidden="true">
       <rect width="32" height="32" rx="8" fill="#4f46e5" />
-      <path d="M9 11.5a3.5 3.5 0 0 1 3.5-3.5h7a3.5 3.5 0 0 1 3.5 3.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4 3.5V20A3.5 3.5 0 0 1 9 16.5z" fill="#fff" />
+      <path
+        d="M9 11.5a3.5 3.5 0 0 1 3.5-3.5h7a3.5 3.5 0 0 1 3.5 3.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4 3.5V20A3.5 3.5 0 0 1 9 16.5z"
+        fill="#fff"
+      />
       <circle cx="13" cy="14" r="1.3" fill="#4f46e5" />
       <circle cx="19" cy="14" r="1.3" fill="#4f46e5" />
     </svg>
@@ -14,57 +24,106 @@ export function LogoMark({ className }: IconProps) {
 }
 
 export const SearchIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><circle cx="11" cy="11" r="7" /><path d="m20 20-3.5-3.5" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <circle cx="11" cy="11" r="7" />
+    <path d="m20 20-3.5-3.5" />
+  </svg>
 );
 export const HelpIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><circle cx="12" cy="12" r="9" /><path d="M9.5 9a2.5 2.5 0 0 1 4.9.7c0 1.8-2.4 2.1-2.4 3.8" /><path d="M12 17h.01" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M9.5 9a2.5 2.5 0 0 1 4.9.7c0 1.8-2.4 2.1-2.4 3.8" />
+    <path d="M12 17h.01" />
+  </svg>
 );
 export const BellIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z" /><path d="M10 20a2 2 0 0 0 4 0" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z" />
+    <path d="M10 20a2 2 0 0 0 4 0" />
+  </svg>
 );
 export const MenuIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="M4 6h16M4 12h16M4 18h16" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="M4 6h16M4 12h16M4 18h16" />
+  </svg>
 );
 export const CloseIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="M6 6l12 12M18 6 6 18" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="M6 6l12 12M18 6 6 18" />
+  </svg>
 );
 export const ChevronDownIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="m6 9 6 6 6-6" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="m6 9 6 6 6-6" />
+  </svg>
 );
 export const DotsIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} fill="currentColor" aria-hidden="true"><circle cx="12" cy="5" r="1.8" /><circle cx="12" cy="12" r="1.8" /><circle cx="12" cy="19" r="1.8" /></svg>
+  <svg viewBox="0 0 24 24" className={className} fill="currentColor" aria-hidden="true">
+    <circle cx="12" cy="5" r="1.8" />
+    <circle cx="12" cy="12" r="1.8" />
+    <circle cx="12" cy="19" r="1.8" />
+  </svg>
 );
 export const CheckIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="m5 12.5 4.5 4.5L19 7.5" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="m5 12.5 4.5 4.5L19 7.5" />
+  </svg>
 );
 export const WarningIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}><path d="M12 3 2.5 20h19z" /><path d="M12 10v4M12 17h.01" /></svg>
+  <svg viewBox="0 0 24 24" className={className} {...base}>
+    <path d="M12 3 2.5 20h19z" />
+    <path d="M12 10v4M12 17h.01" />
+  </svg>
 );
 
 /** Sidebar icons, keyed by section. */
 export const NavIcons = {
   dashboard: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><rect x="3" y="3" width="7" height="9" rx="1.5" /><rect x="14" y="3" width="7" height="5" rx="1.5" /><rect x="14" y="12" width="7" height="9" rx="1.5" /><rect x="3" y="16" width="7" height="5" rx="1.5" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <rect x="3" y="3" width="7" height="9" rx="1.5" />
+      <rect x="14" y="3" width="7" height="5" rx="1.5" />
+      <rect x="14" y="12" width="7" height="9" rx="1.5" />
+      <rect x="3" y="16" width="7" height="5" rx="1.5" />
+    </svg>
   ),
   agents: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><rect x="5" y="7" width="14" height="11" rx="3" /><path d="M12 3v4M9 12h.01M15 12h.01M2 12v2M22 12v2" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <rect x="5" y="7" width="14" height="11" rx="3" />
+      <path d="M12 3v4M9 12h.01M15 12h.01M2 12v2M22 12v2" />
+    </svg>
   ),
   knowledge: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><path d="M4 5.5A2.5 2.5 0 0 1 6.5 3H20v15H6.5A2.5 2.5 0 0 0 4 20.5z" /><path d="M4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <path d="M4 5.5A2.5 2.5 0 0 1 6.5 3H20v15H6.5A2.5 2.5 0 0 0 4 20.5z" />
+      <path d="M4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5" />
+    </svg>
   ),
   conversations: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><path d="M4 5h16v11H9l-5 4z" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <path d="M4 5h16v11H9l-5 4z" />
+    </svg>
   ),
   widget: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><rect x="3" y="4" width="18" height="14" rx="2" /><circle cx="17" cy="14" r="2" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <rect x="3" y="4" width="18" height="14" rx="2" />
+      <circle cx="17" cy="14" r="2" />
+    </svg>
   ),
   integrations: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><path d="M9 3v4M15 3v4M7 7h10v4a5 5 0 0 1-10 0zM12 16v5" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <path d="M9 3v4M15 3v4M7 7h10v4a5 5 0 0 1-10 0zM12 16v5" />
+    </svg>
   ),
   settings: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><circle cx="12" cy="12" r="3" /><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 0 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 0 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 0 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 0 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <circle cx="12" cy="12" r="3" />
+      <path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 0 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 0 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 0 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 0 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" />
+    </svg>
   ),
   billing: ({ className }: IconProps) => (
-    <svg viewBox="0 0 24 24" className={className} {...base}><rect x="2" y="5" width="20" height="14" rx="2" /><path d="M2 10h20M6 15h4" /></svg>
+    <svg viewBox="0 0 24 24" className={className} {...base}>
+      <rect x="2" y="5" width="20" height="14" rx="2" />
+      <path d="M2 10h20M6 15h4" />
+    </svg>
   ),
 } as const;

@@ -14,7 +14,12 @@ export function InlineMarkdown({ text }: { text: string }) {
     const key = m.index!;
     if (m[1] !== undefined) out.push(<code key={key}>{m[1]}</code>);
     else if (m[2] !== undefined) out.push(<strong key={key}>{m[2]}</strong>);
-    else out.push(<a key={key} href={m[4]} className="text-brand-700 underline">{m[3]}</a>);
+    else
+      out.push(
+        <a key={key} href={m[4]} className="text-brand-700 underline">
+          {m[3]}
+        </a>,
+      );
     last = key + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));

@@ -13,7 +13,16 @@ export function IntegrationLogo({ provider, className = "size-10" }: { provider:
       {shape === "rounded" ? <rect x="1" y="1" width="38" height="38" rx="9" fill={bg} /> : null}
       {shape === "hex" ? <path d="M20 1.5 36.5 11v18L20 38.5 3.5 29V11z" fill={bg} /> : null}
       {shape === "diamond" ? <rect x="6" y="6" width="28" height="28" rx="6" transform="rotate(45 20 20)" fill={bg} /> : null}
-      <text x="20" y="20" dy="0.36em" textAnchor="middle" fontFamily="ui-sans-serif, system-ui, sans-serif" fontWeight="700" fontSize={fontSize} fill={fg}>
+      <text
+        x="20"
+        y="20"
+        dy="0.36em"
+        textAnchor="middle"
+        fontFamily="ui-sans-serif, system-ui, sans-serif"
+        fontWeight="700"
+        fontSize={fontSize}
+        fill={fg}
+      >
         {text}
       </text>
     </svg>
@@ -22,7 +31,10 @@ export function IntegrationLogo({ provider, className = "size-10" }: { provider:
 
 export function SandboxBadge() {
   return (
-    <span className="badge bg-amber-100 text-amber-900 ring-1 ring-amber-300" title="This provider points at the local provider sandbox, not the real service">
+    <span
+      className="badge bg-amber-100 text-amber-900 ring-1 ring-amber-300"
+      title="This provider points at the local provider sandbox, not the real service"
+    >
       Sandbox
     </span>
   );

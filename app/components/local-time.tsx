@@ -11,9 +11,9 @@ export function LocalTime({ value, style = "datetime", className }: Props) {
   const root = useRootData();
   const date = new Date(value);
   const [text, setText] = useState(() => format(date, style, root?.locale ?? "en-US", "UTC"));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the instant, not the Date object, which is new on every render.
   useEffect(() => {
     setText(format(date, style, undefined, undefined));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [date.getTime(), style]);
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()} className={className} suppressHydrationWarning>

@@ -1,5 +1,5 @@
 import { Link, useNavigate } from "@remix-run/react";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 import { CloseIcon } from "./icons";
 
 /**
@@ -34,7 +34,11 @@ export function Modal({
         e.preventDefault();
         navigate(closeTo, { preventScrollReset: true });
       } else if (e.key === "Tab" && el) {
-        const items = [...el.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])")];
+        const items = [
+          ...el.querySelectorAll<HTMLElement>(
+            "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])",
+          ),
+        ];
         if (items.length === 0) return;
         const [head, tail] = [items[0]!, items[items.length - 1]!];
         if (e.shiftKey && document.activeElement === head) {
@@ -66,7 +70,9 @@ export function Modal({
         className={`relative flex max-h-[92vh] w-full ${width} flex-col rounded-t-xl bg-white shadow-2xl sm:rounded-xl`}
       >
         <div className="flex items-center justify-between gap-4 border-b border-slate-200 px-5 py-4">
-          <h2 id={titleId} className="text-lg font-semibold text-slate-900">{title}</h2>
+          <h2 id={titleId} className="text-lg font-semibold text-slate-900">
+            {title}
+          </h2>
           <Link to={closeTo} preventScrollReset className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-800">
             <CloseIcon className="size-5" />
             <span className="sr-only">Close</span>

@@ -15,7 +15,9 @@ export function TabNav({ tabs, label }: { tabs: Tab[]; label: string }) {
               prefetch="intent"
               className={({ isActive }) =>
                 `-mb-px inline-block border-b-2 px-3 py-2.5 text-sm font-medium ${
-                  isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900"
+                  isActive
+                    ? "border-brand-600 text-brand-700"
+                    : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900"
                 }`
               }
             >

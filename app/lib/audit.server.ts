@@ -23,7 +23,15 @@ export function redact(value: unknown, depth = 0): unknown {
 /** An audit insert to put in the same db.batch as the change it records. */
 export function auditInsert(
   db: Db,
-  entry: { companyId: string; actor: AuditActor; action: string; target?: string | null; details?: Record<string, unknown>; ip?: string | null; at: Date },
+  entry: {
+    companyId: string;
+    actor: AuditActor;
+    action: string;
+    target?: string | null;
+    details?: Record<string, unknown>;
+    ip?: string | null;
+    at: Date;
+  },
 ) {
   return db.insert(auditLog).values({
     id: newId("aud", entry.at),

@@ -1,10 +1,10 @@
+import { createDb } from "./db/client";
 import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";
-import { createDb } from "./db/client";
-import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
-import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
 import { runAdapterCrons } from "./integrations/pipeline.server";
+import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
+import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 
 /**
  * Every cron tick runs each job; each job is idempotent and bounded, and one failing job does

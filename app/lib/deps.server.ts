@@ -4,14 +4,14 @@
  * consumers all build their dependencies here, so a new binding or a changed policy is wired once.
  */
 import type { AuthenticatedKey } from "./api-keys/authenticate.server";
-import { userActor, type AuditActor } from "./audit.server";
+import { type AuditActor, userActor } from "./audit.server";
 import type { CurrentUser } from "./auth/users.server";
 import { createDb, type Db } from "./db/client";
 import type { Env } from "./env";
+import { registryDeliverers } from "./integrations/pipeline.server";
 import { keyringFromEnv } from "./security/encryption";
 import type { ConsumerDeps } from "./webhooks/consumer.server";
 import type { EndpointDeps } from "./webhooks/endpoints.server";
-import { registryDeliverers } from "./integrations/pipeline.server";
 import { retrySchedule } from "./webhooks/retry";
 import { dohResolver, guardPolicy } from "./webhooks/url-guard";
 

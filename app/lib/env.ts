@@ -53,7 +53,10 @@ export function inboundEmailDomain(env: Env): string {
 }
 
 export function sessionSecrets(env: Env): string[] {
-  const list = (env.SESSION_SECRETS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (env.SESSION_SECRETS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new Error("SESSION_SECRETS is not set");
   return list;
 }

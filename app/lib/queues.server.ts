@@ -1,8 +1,8 @@
 import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
-import { consumeDeliveries } from "./webhooks/consumer.server";
-import { consumeSlackEvents } from "./integrations/slack/consumer.server";
 import { registrySubscriber } from "./integrations/pipeline.server";
+import { consumeSlackEvents } from "./integrations/slack/consumer.server";
+import { consumeDeliveries } from "./webhooks/consumer.server";
 
 /**
  * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).

@@ -10,7 +10,10 @@ function cookiesFrom(res) {
   return jar;
 }
 
-const cookieHeader = (jar) => Object.entries(jar).map(([k, v]) => `${k}=${v}`).join("; ");
+const cookieHeader = (jar) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
 
 /**
  * Signs in as `email` the way a browser does: GET /login for the CSRF cookie, POST the form with

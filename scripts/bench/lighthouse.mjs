@@ -42,7 +42,11 @@ export async function runLighthouse({ base, cookie, paths, runs, log = console.l
     let failing = [];
     for (let i = 0; i < runs; i++) {
       const userDataDir = mkdtempSync(join(tmpdir(), "ih-lh-"));
-      const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], logLevel: "silent" });
+      const chrome = await chromeLauncher.launch({
+        chromePath,
+        chromeFlags: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`],
+        logLevel: "silent",
+      });
       try {
         const result = await lighthouse(
           `${base}${path}`,
@@ -51,10 +55,18 @@ export async function runLighthouse({ base, cookie, paths, runs, log = console.l
         );
         const lhr = result.lhr;
         if (lhr.runtimeError) throw new Error(`${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
-        if (new URL(lhr.finalDisplayedUrl).pathname !== path) throw new Error(`Lighthouse ended on ${lhr.finalDisplayedUrl} (not signed in?)`);
+        if (new URL(lhr.finalDisplayedUrl).pathname !== path)
+          throw new Error(`Lighthouse ended on ${lhr.finalDisplayedUrl} (not signed in?)`);
         for (const c of CATEGORIES) scores[c].push(Math.round((lhr.categories[c]?.score ?? NaN) * 100));
         failing = Object.values(lhr.audits)
-          .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable" && a.scoreDisplayMode !== "manual")
+          .filter(
+            (a) =>
+              a.score !== null &&
+              a.score < 0.9 &&
+              a.scoreDisplayMode !== "informative" &&
+              a.scoreDisplayMode !== "notApplicable" &&
+              a.scoreDisplayMode !== "manual",
+          )
           .map((a) => `${a.id} (${Math.round(a.score * 100)})`);
         log(`    ${path} run ${i + 1}: ${CATEGORIES.map((c) => `${c} ${scores[c].at(-1)}`).join(", ")}`);
       } finally {

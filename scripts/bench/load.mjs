@@ -18,12 +18,22 @@ export function findWrk(log = console.log) {
   if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
     log("  installing wrk with apt-get …");
     try {
-      execFileSync("sh", ["-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)"], { stdio: "ignore" });
+      execFileSync(
+        "sh",
+        [
+          "-c",
+          "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)",
+        ],
+        { stdio: "ignore" },
+      );
     } catch {}
     wrk = onPath("wrk");
     if (wrk) return { wrk, note: "wrk (Debian package, installed by the bench)" };
   }
-  return { wrk: null, note: "Node load generator (fetch with keep-alive; wrk not available: not root or no apt-get) — figures are lower than wrk's" };
+  return {
+    wrk: null,
+    note: "Node load generator (fetch with keep-alive; wrk not available: not root or no apt-get) — figures are lower than wrk's",
+  };
 }
 
 const UNIT = { us: 1e-3, ms: 1, s: 1000 };

@@ -1,6 +1,7 @@
 // The machine a benchmark ran on.
-import os from "node:os";
+
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import { wrangler } from "../lib.mjs";
 
 export async function machineInfo() {

@@ -1,12 +1,13 @@
 // The production bundle (`wrangler deploy --dry-run --minify`) served by Miniflare on loopback,
 // with wrangler.toml's bindings (D1, KV, Queues, assets), migrated and seeded D1, and bench vars.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+
+import { webcrypto as crypto } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { webcrypto as crypto } from "node:crypto";
 import { freePort, root, wrangler } from "../lib.mjs";
 import { seed } from "../seed.mjs";
 
@@ -40,7 +41,10 @@ export async function dryRunBundle(outdir) {
 // wrk closes its sockets mid-response when a run ends: workerd logs each as "Broken pipe" with a stack
 const NOISE = /Broken pipe|Connection reset by peer|^stack: /;
 function forwardRuntimeOutput(stdout, stderr) {
-  for (const [stream, sink] of [[stdout, process.stdout], [stderr, process.stderr]]) {
+  for (const [stream, sink] of [
+    [stdout, process.stdout],
+    [stderr, process.stderr],
+  ]) {
     let buf = "";
     stream.on("data", (d) => {
       buf += d;
@@ -68,7 +72,7 @@ export async function startBenchServer({ vars = {}, log = console.log } = {}) {
 
   log("  applying migrations and the demo seed to a fresh local D1 …");
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { quiet: true });
-  const apiKey = "sk_live_" + rnd(32).toString("base64url");
+  const apiKey = `sk_live_${rnd(32).toString("base64url")}`;
   const savedKey = process.env.SEED_API_KEY;
   process.env.SEED_API_KEY = apiKey;
   try {

@@ -2,14 +2,15 @@
 // has one; until then, a clearly labelled stand-in: HMAC-SHA256 via WebCrypto over a typical body.
 // Timed in workerd (a small harness Worker), with Node's clock around n calls: workerd's own clocks
 // do not advance during computation.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+
+import { webcrypto as crypto } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { webcrypto as crypto } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { root } from "../lib.mjs";
-import { median } from "./stats.mjs";
 import { loadMiniflare } from "./server.mjs";
+import { median } from "./stats.mjs";
 
 const webhooksDir = join(root, "app", "lib", "webhooks");
 
@@ -21,7 +22,11 @@ export function typicalBody() {
     company_id: "co_acme",
     data: {
       conversation: { id: "conv_01JDBENCH000000000000000", status: "open", subject: "Order #1042 arrived damaged", channel: "api" },
-      message: { id: "msg_01JDBENCH0000000000000000", author: "contact", body: "Hi, my order arrived with a cracked screen. Can you send a replacement? Thanks, Jane" },
+      message: {
+        id: "msg_01JDBENCH0000000000000000",
+        author: "contact",
+        body: "Hi, my order arrived with a cracked screen. Can you send a replacement? Thanks, Jane",
+      },
       contact: { email: "jane@example.com", name: "Jane Doe" },
     },
     performed_by: { type: "api_key", id: "key_01JDBENCH", name: "Default key" },
@@ -54,7 +59,10 @@ function findSignature(value, depth = 0) {
 const SHAPES = [
   ["signWebhook({ id, timestamp, body, secrets: [secret] })", "sign({ id, timestamp: ts, body, secrets: [secret] })"],
   ["signWebhook({ id, timestamp, body, secret })", "sign({ id, timestamp: ts, body, secret })"],
-  ["signWebhook({ id, timestamp: Date, body, secrets: [secret] })", "sign({ id, timestamp: new Date(ts * 1000), body, secrets: [secret] })"],
+  [
+    "signWebhook({ id, timestamp: Date, body, secrets: [secret] })",
+    "sign({ id, timestamp: new Date(ts * 1000), body, secrets: [secret] })",
+  ],
   ["signWebhook(secret, id, timestamp, body)", "sign(secret, id, ts, body)"],
   ["signWebhook([secret], id, timestamp, body)", "sign([secret], id, ts, body)"],
 ];
@@ -87,12 +95,24 @@ async function startHarness(file) {
   const esbuild = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"))("esbuild");
   const built = await esbuild.build({
     stdin: { contents: harnessSource(file), resolveDir: root, sourcefile: "sign-harness.js" },
-    bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false,
-    mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"],
-    alias: { "~": join(root, "app") }, external: ["node:*", "cloudflare:*"], logLevel: "silent",
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    write: false,
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    alias: { "~": join(root, "app") },
+    external: ["node:*", "cloudflare:*"],
+    logLevel: "silent",
   });
   const { Miniflare } = await loadMiniflare();
-  const mf = new Miniflare({ modules: true, script: built.outputFiles[0].text, compatibilityDate: "2026-04-01", compatibilityFlags: ["nodejs_compat"] });
+  const mf = new Miniflare({
+    modules: true,
+    script: built.outputFiles[0].text,
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+  });
   await mf.ready;
   return mf;
 }
@@ -105,7 +125,7 @@ async function callHarness(mf, input) {
 
 /** { usPerCall, runs, what, standIn, note } per signed delivery, in workerd: (time of n calls − time of 1 call) / (n − 1). */
 export async function measureSigning({ n = 5000, repeats = 3 } = {}) {
-  const secret = "whsec_" + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`;
   const base = { secret, id: "evt_bench", ts: Math.floor(Date.now() / 1000), body: typicalBody() };
   const file = findSignModule();
   let note = "";
@@ -120,12 +140,17 @@ export async function measureSigning({ n = 5000, repeats = 3 } = {}) {
           try {
             const sig = findSignature(await callHarness(mf, { ...base, shape: i, n: 1 }));
             if (!sig) continue;
-            new Webhook(secret).verify(base.body, { "webhook-id": base.id, "webhook-timestamp": String(base.ts), "webhook-signature": sig });
+            new Webhook(secret).verify(base.body, {
+              "webhook-id": base.id,
+              "webhook-timestamp": String(base.ts),
+              "webhook-signature": sig,
+            });
             shape = i;
             what = `the app's ${SHAPES[i][0]} (${file.slice(root.length)}), output verified by standardwebhooks first`;
           } catch {}
         }
-        if (shape === -1) note = `signWebhook found in ${file.slice(root.length)} but no known call shape verified; extend SHAPES in scripts/bench/signing.mjs`;
+        if (shape === -1)
+          note = `signWebhook found in ${file.slice(root.length)} but no known call shape verified; extend SHAPES in scripts/bench/signing.mjs`;
       } catch (e) {
         note = `signWebhook in ${file.slice(root.length)} could not be bundled for workerd: ${String(e.message).split("\n")[0]}`;
       }

@@ -2,8 +2,8 @@
 // Pass: no 5xx, no network errors, and every endpoint receives every event exactly once after
 // dedupe by webhook-id (duplicates before dedupe are reported, not failed: delivery is at-least-once).
 import { api } from "./http.mjs";
-import { createEndpoint, EVENTS_PER_CONVERSATION, newConversation } from "./webhooks.mjs";
 import { percentile } from "./stats.mjs";
+import { createEndpoint, EVENTS_PER_CONVERSATION, newConversation } from "./webhooks.mjs";
 
 export async function soakRun({ base, apiKey, receiver, events, clients, seconds, drainMs, runId, log }) {
   const names = ["soakA", "soakB", "soakC"].map((n) => `${n}${runId}`);
@@ -45,7 +45,9 @@ export async function soakRun({ base, apiKey, receiver, events, clients, seconds
     return { name: n, ...s, lost: Math.max(0, expected - s.unique), extra: Math.max(0, s.unique - expected) };
   });
   const total = Object.values(statuses).reduce((a, b) => a + b, 0);
-  const fiveXx = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((a, [, n]) => a + n, 0);
+  const fiveXx = Object.entries(statuses)
+    .filter(([s]) => Number(s) >= 500)
+    .reduce((a, [, n]) => a + n, 0);
   return {
     clients,
     seconds: loadSeconds,
@@ -63,6 +65,10 @@ export async function soakRun({ base, apiKey, receiver, events, clients, seconds
     createP99: percentile(lat.create, 99),
     listP50: percentile(lat.list, 50),
     listP99: percentile(lat.list, 99),
-    pass: fiveXx === 0 && networkErrors === 0 && expected >= conversationsWanted * EVENTS_PER_CONVERSATION && endpoints.every((e) => e.lost === 0 && e.invalid === 0),
+    pass:
+      fiveXx === 0 &&
+      networkErrors === 0 &&
+      expected >= conversationsWanted * EVENTS_PER_CONVERSATION &&
+      endpoints.every((e) => e.lost === 0 && e.invalid === 0),
   };
 }

@@ -20,9 +20,14 @@ export async function webhooksUnavailable(base, apiKey) {
 
 /** Creates an endpoint pointing at the receiver and registers its secret there. */
 export async function createEndpoint(base, apiKey, receiver, name) {
-  const res = await api(base, apiKey, "POST", "/v1/webhooks", { url: receiver.urlFor(name), events: SUBSCRIBED, description: `bench ${name}` });
+  const res = await api(base, apiKey, "POST", "/v1/webhooks", {
+    url: receiver.urlFor(name),
+    events: SUBSCRIBED,
+    description: `bench ${name}`,
+  });
   const secret = res.json?.secret;
-  if (res.status !== 201 || typeof secret !== "string") throw new Error(`POST /v1/webhooks answered ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.status !== 201 || typeof secret !== "string")
+    throw new Error(`POST /v1/webhooks answered ${res.status} ${res.text.slice(0, 300)}`);
   receiver.addEndpoint(name, secret);
   return res.json.id;
 }

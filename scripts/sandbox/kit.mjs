@@ -47,7 +47,8 @@ export function createCredentialBook() {
   return {
     issued,
     revoked,
-    accepts: (secret) => typeof secret === "string" && secret !== "" && !revoked.has(secret) && (secret.startsWith("sandbox_") || issued.has(secret)),
+    accepts: (secret) =>
+      typeof secret === "string" && secret !== "" && !revoked.has(secret) && (secret.startsWith("sandbox_") || issued.has(secret)),
     reset() {
       revoked.clear();
     },
@@ -57,14 +58,26 @@ export function createCredentialBook() {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const matches = (rule, method, path) =>
-  (!rule.method || rule.method.toUpperCase() === method) && (!rule.path || (rule.path.startsWith("^") ? new RegExp(rule.path).test(path) : path.includes(rule.path)));
+  (!rule.method || rule.method.toUpperCase() === method) &&
+  (!rule.path || (rule.path.startsWith("^") ? new RegExp(rule.path).test(path) : path.includes(rule.path)));
 
 /**
  * The frame every fake shares. `routes(ctx)` answers one authenticated call; ctx has
  * { method, path, query, body, request, auth, fault } where `fault` is a matched rule with
  * `duplicate: true` that the route turns into the provider's own duplicate answer.
  */
-export function createFake({ provider, onCall = () => {}, credentials = createCredentialBook(), authenticate, unauthorized, routes, notFound, seed, rateLimited, snapshot = (s) => s }) {
+export function createFake({
+  provider,
+  onCall = () => {},
+  credentials = createCredentialBook(),
+  authenticate,
+  unauthorized,
+  routes,
+  notFound,
+  seed,
+  rateLimited,
+  snapshot = (s) => s,
+}) {
   const calls = [];
   const faults = [];
   let state = seed();
@@ -84,7 +97,15 @@ export function createFake({ provider, onCall = () => {}, credentials = createCr
       }
     }
     const query = redact(Object.fromEntries(url.searchParams));
-    const call = { at: new Date().toISOString(), provider, method, path, query, body: invalidJson ? "[not JSON]" : redact(body), status: 0 };
+    const call = {
+      at: new Date().toISOString(),
+      provider,
+      method,
+      path,
+      query,
+      body: invalidJson ? "[not JSON]" : redact(body),
+      status: 0,
+    };
     calls.push(call);
     onCall(call);
     const finish = (response) => ((call.status = response.status), response);
@@ -104,7 +125,16 @@ export function createFake({ provider, onCall = () => {}, credentials = createCr
       return finish(json(errorBody, rule.status, headers));
     }
     if (invalidJson) return finish(json({ error: "invalid JSON body" }, 400));
-    const answer = await routes({ method, path, query: Object.fromEntries(url.searchParams), body: body ?? {}, request, auth, fault: rule, state });
+    const answer = await routes({
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: body ?? {},
+      request,
+      auth,
+      fault: rule,
+      state,
+    });
     return finish(answer ?? notFound({ method, path }));
   }
 
@@ -130,12 +160,5 @@ export function createFake({ provider, onCall = () => {}, credentials = createCr
   };
 }
 
-/** Collects field errors the way each provider reports them. */
-export function check(errors, ok, field, message) {
-  if (!ok) errors.push({ field, message });
-  return ok;
-}
-
-export const isString = (v) => typeof v === "string";
 export const isEmail = (v) => typeof v === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
 export const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);

@@ -13,7 +13,17 @@ function seed() {
   return {
     nextPerson: 301,
     nextNote: 9001,
-    persons: new Map([[201, { id: 201, name: "Maria Garcia", email: [{ label: "work", value: "maria@example.com", primary: true }], add_time: "2026-01-05 09:00:00" }]]),
+    persons: new Map([
+      [
+        201,
+        {
+          id: 201,
+          name: "Maria Garcia",
+          email: [{ label: "work", value: "maria@example.com", primary: true }],
+          add_time: "2026-01-05 09:00:00",
+        },
+      ],
+    ]),
     notes: new Map(),
   };
 }
@@ -22,7 +32,11 @@ function seed() {
 function normaliseEmails(email) {
   if (email === undefined || email === null) return [];
   const list = Array.isArray(email) ? email : [email];
-  return list.map((e, i) => (typeof e === "string" ? { label: "work", value: e, primary: i === 0 } : { label: e.label ?? "work", value: e.value, primary: Boolean(e.primary) }));
+  return list.map((e, i) =>
+    typeof e === "string"
+      ? { label: "work", value: e, primary: i === 0 }
+      : { label: e.label ?? "work", value: e.value, primary: Boolean(e.primary) },
+  );
 }
 
 export function createPipedriveFake({ onCall, credentials } = {}) {
@@ -32,13 +46,33 @@ export function createPipedriveFake({ onCall, credentials } = {}) {
     credentials,
     seed,
     snapshot: (state) => ({ persons: [...state.persons.values()], notes: [...state.notes.values()] }),
-    authenticate: ({ auth, credentials, url }) => (auth.scheme === "bearer" ? credentials.accepts(auth.token) : credentials.accepts(url.searchParams.get("api_token"))),
-    unauthorized: () => json({ success: false, error: "unauthorized access", errorCode: 401, error_info: INFO, data: null, additional_data: null }, 401),
-    rateLimited: () => ({ success: false, error: "Request over limit", errorCode: 429, error_info: INFO, data: null, additional_data: null }),
+    authenticate: ({ auth, credentials, url }) =>
+      auth.scheme === "bearer" ? credentials.accepts(auth.token) : credentials.accepts(url.searchParams.get("api_token")),
+    unauthorized: () =>
+      json({ success: false, error: "unauthorized access", errorCode: 401, error_info: INFO, data: null, additional_data: null }, 401),
+    rateLimited: () => ({
+      success: false,
+      error: "Request over limit",
+      errorCode: 429,
+      error_info: INFO,
+      data: null,
+      additional_data: null,
+    }),
     notFound: () => fail(404, "Unknown method ."),
     routes: ({ method, path, query, body, state }) => {
       const now = new Date().toISOString().replace("T", " ").slice(0, 19);
-      if (method === "GET" && path === "/v1/users/me") return json({ success: true, data: { id: 1001, name: "John Admin", email: "john@acme.com", company_id: 4242, company_name: "Acme Corporation (Sandbox)", company_domain: "acme-sandbox" } });
+      if (method === "GET" && path === "/v1/users/me")
+        return json({
+          success: true,
+          data: {
+            id: 1001,
+            name: "John Admin",
+            email: "john@acme.com",
+            company_id: 4242,
+            company_name: "Acme Corporation (Sandbox)",
+            company_domain: "acme-sandbox",
+          },
+        });
 
       if (method === "GET" && path === "/v1/persons/search") {
         const term = String(query.term ?? "");
@@ -46,13 +80,34 @@ export function createPipedriveFake({ onCall, credentials } = {}) {
         const fields = String(query.fields ?? "custom_fields,email,notes,phone,name").split(",");
         const exact = query.exact_match === "true" || query.exact_match === "1";
         const hit = (p) =>
-          (fields.includes("email") && p.email.some((e) => (exact ? e.value.toLowerCase() === term.toLowerCase() : e.value.toLowerCase().includes(term.toLowerCase())))) ||
-          (fields.includes("name") && (exact ? p.name.toLowerCase() === term.toLowerCase() : p.name.toLowerCase().includes(term.toLowerCase())));
+          (fields.includes("email") &&
+            p.email.some((e) =>
+              exact ? e.value.toLowerCase() === term.toLowerCase() : e.value.toLowerCase().includes(term.toLowerCase()),
+            )) ||
+          (fields.includes("name") &&
+            (exact ? p.name.toLowerCase() === term.toLowerCase() : p.name.toLowerCase().includes(term.toLowerCase())));
         const limit = Math.min(Number(query.limit) || 100, 500);
         const items = [...state.persons.values()].filter(hit).slice(0, limit);
         return json({
           success: true,
-          data: { items: items.map((p) => ({ result_score: 1, item: { id: p.id, type: "person", name: p.name, emails: p.email.map((e) => e.value), phones: [], visible_to: 3, owner: { id: 1001 }, organization: null, custom_fields: [], notes: [], update_time: p.add_time } })) },
+          data: {
+            items: items.map((p) => ({
+              result_score: 1,
+              item: {
+                id: p.id,
+                type: "person",
+                name: p.name,
+                emails: p.email.map((e) => e.value),
+                phones: [],
+                visible_to: 3,
+                owner: { id: 1001 },
+                organization: null,
+                custom_fields: [],
+                notes: [],
+                update_time: p.add_time,
+              },
+            })),
+          },
           additional_data: { pagination: { start: 0, limit, more_items_in_collection: false } },
         });
       }
@@ -91,8 +146,10 @@ export function createPipedriveFake({ onCall, credentials } = {}) {
         if (!note) return fail(404, "Note not found");
         if (method === "GET") return json({ success: true, data: note });
         if (method === "PUT") {
-          if (!isObject(body) || (body.content !== undefined && typeof body.content !== "string")) return fail(400, "Content must be a string.");
-          if ((body.content ?? "").length > NOTE_CONTENT_LIMIT) return fail(400, `Content is too long (max ${NOTE_CONTENT_LIMIT} characters).`);
+          if (!isObject(body) || (body.content !== undefined && typeof body.content !== "string"))
+            return fail(400, "Content must be a string.");
+          if ((body.content ?? "").length > NOTE_CONTENT_LIMIT)
+            return fail(400, `Content is too long (max ${NOTE_CONTENT_LIMIT} characters).`);
           Object.assign(note, body.content !== undefined ? { content: body.content } : {}, { update_time: now });
           return json({ success: true, data: note });
         }

@@ -23,13 +23,28 @@ function seed() {
   return {
     counter: 1,
     records: new Map([
-      ["0035g00000SANDBOX1", { Id: "0035g00000SANDBOX1", type: "Contact", FirstName: "Maria", LastName: "Garcia", Email: "maria@example.com" }],
-      ["00Q5g00000SANDBOX2", { Id: "00Q5g00000SANDBOX2", type: "Lead", FirstName: "Li", LastName: "Wei", Email: "li.wei@example.com", Company: "Wei Imports", Status: "Open - Not Contacted" }],
+      [
+        "0035g00000SANDBOX1",
+        { Id: "0035g00000SANDBOX1", type: "Contact", FirstName: "Maria", LastName: "Garcia", Email: "maria@example.com" },
+      ],
+      [
+        "00Q5g00000SANDBOX2",
+        {
+          Id: "00Q5g00000SANDBOX2",
+          type: "Lead",
+          FirstName: "Li",
+          LastName: "Wei",
+          Email: "li.wei@example.com",
+          Company: "Wei Imports",
+          Status: "Open - Not Contacted",
+        },
+      ],
     ]),
   };
 }
 
-const SOQL = /^SELECT\s+([\w\s,]+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(\w+)\s*=\s*'((?:[^'\\]|\\.)*)')?(?:\s+ORDER\s+BY\s+\w+(?:\s+(?:ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i;
+const SOQL =
+  /^SELECT\s+([\w\s,]+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(\w+)\s*=\s*'((?:[^'\\]|\\.)*)')?(?:\s+ORDER\s+BY\s+\w+(?:\s+(?:ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i;
 
 export function createSalesforceFake({ onCall, credentials } = {}) {
   return createFake({
@@ -43,7 +58,13 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
     rateLimited: () => [{ message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" }],
     notFound: () => one(404, "NOT_FOUND", "The requested resource does not exist"),
     routes: ({ method, path, query, body, fault, state }) => {
-      if (method === "GET" && path === "/services/oauth2/userinfo") return json({ sub: "005SANDBOXUSER", organization_id: "00DSANDBOX0000001", preferred_username: "john@acme.sandbox", name: "John Admin" });
+      if (method === "GET" && path === "/services/oauth2/userinfo")
+        return json({
+          sub: "005SANDBOXUSER",
+          organization_id: "00DSANDBOX0000001",
+          preferred_username: "john@acme.sandbox",
+          name: "John Admin",
+        });
       const m = path.match(/^\/services\/data\/v(\d+)\.0(\/.*)$/);
       if (!m) return null;
       if (Number(m[1]) < 31) return one(404, "NOT_FOUND", "The requested resource does not exist");
@@ -51,7 +72,8 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
       const rest = m[2];
       const attributes = (r) => ({ type: r.type, url: `/services/data/${version}/sobjects/${r.type}/${r.Id}` });
       const newId = (type) => `${PREFIX[type]}5g0000${String(state.counter++).padStart(9, "0")}`;
-      const byEmail = (type, email) => [...state.records.values()].find((r) => r.type === type && r.Email?.toLowerCase() === String(email).toLowerCase());
+      const byEmail = (type, email) =>
+        [...state.records.values()].find((r) => r.type === type && r.Email?.toLowerCase() === String(email).toLowerCase());
 
       if (method === "GET" && rest === "/query") {
         const q = SOQL.exec(String(query.q ?? "").trim());
@@ -63,9 +85,15 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
           if (f !== "Id" && !FIELDS[type].has(f)) return one(400, "INVALID_FIELD", `No such column '${f}' on entity '${type}'.`);
         }
         const value = rawValue?.replace(/\\(.)/g, "$1");
-        let rows = [...state.records.values()].filter((r) => r.type === type && (!whereField || String(r[whereField] ?? "").toLowerCase() === String(value).toLowerCase()));
+        let rows = [...state.records.values()].filter(
+          (r) => r.type === type && (!whereField || String(r[whereField] ?? "").toLowerCase() === String(value).toLowerCase()),
+        );
         if (limit) rows = rows.slice(0, Number(limit));
-        return json({ totalSize: rows.length, done: true, records: rows.map((r) => ({ attributes: attributes(r), ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) })) });
+        return json({
+          totalSize: rows.length,
+          done: true,
+          records: rows.map((r) => ({ attributes: attributes(r), ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) })),
+        });
       }
 
       const create = rest.match(/^\/sobjects\/(\w+)$/);
@@ -75,19 +103,28 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
         if (!isObject(body)) return one(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject from the request body");
         for (const [k, v] of Object.entries(body)) {
           if (!FIELDS[type].has(k)) return one(400, "INVALID_FIELD", `No such column '${k}' on sobject of type ${type}`, [k]);
-          if (v !== null && typeof v !== "string") return one(400, "JSON_PARSER_ERROR", `Cannot deserialize instance of string from ${typeof v} value for field ${k}`, [k]);
-          if (LIMITS[k] && String(v ?? "").length > LIMITS[k]) return one(400, "STRING_TOO_LONG", `${k}: data value too large (max length=${LIMITS[k]})`, [k]);
+          if (v !== null && typeof v !== "string")
+            return one(400, "JSON_PARSER_ERROR", `Cannot deserialize instance of string from ${typeof v} value for field ${k}`, [k]);
+          if (LIMITS[k] && String(v ?? "").length > LIMITS[k])
+            return one(400, "STRING_TOO_LONG", `${k}: data value too large (max length=${LIMITS[k]})`, [k]);
         }
         const missing = REQUIRED[type].filter((f) => !body[f]);
         if (missing.length) return one(400, "REQUIRED_FIELD_MISSING", `Required fields are missing: [${missing.join(", ")}]`, missing);
-        if (body.Email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.Email)) return one(400, "INVALID_EMAIL_ADDRESS", `Email: invalid email address: ${body.Email}`, ["Email"]);
+        if (body.Email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.Email))
+          return one(400, "INVALID_EMAIL_ADDRESS", `Email: invalid email address: ${body.Email}`, ["Email"]);
         if (type === "Task" && body.WhoId && !["Contact", "Lead"].includes(state.records.get(body.WhoId)?.type)) {
           return one(400, "FIELD_INTEGRITY_EXCEPTION", "Name ID: id value of incorrect type", ["WhoId"]);
         }
         if (type !== "Task" && body.Email) {
           if (fault?.duplicate && !byEmail(type, body.Email)) {
             const id = newId(type);
-            state.records.set(id, { Id: id, type, LastName: body.LastName, Email: body.Email, ...(type === "Lead" ? { Company: body.Company } : {}) });
+            state.records.set(id, {
+              Id: id,
+              type,
+              LastName: body.LastName,
+              Email: body.Email,
+              ...(type === "Lead" ? { Company: body.Company } : {}),
+            });
           }
           const dup = byEmail(type, body.Email);
           if (dup) {
@@ -106,7 +143,14 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
                       entityType: type,
                       errors: [],
                       matchEngine: "ExactMatchEngine",
-                      matchRecords: [{ additionalInformation: [], fieldDiffs: [], matchConfidence: 100, record: { attributes: attributes(dup), Id: dup.Id } }],
+                      matchRecords: [
+                        {
+                          additionalInformation: [],
+                          fieldDiffs: [],
+                          matchConfidence: 100,
+                          record: { attributes: attributes(dup), Id: dup.Id },
+                        },
+                      ],
                       rule: `Standard_${type}_Match_Rule_v1_1`,
                       size: 1,
                       success: true,
@@ -133,8 +177,10 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
         if (method === "PATCH") {
           if (!isObject(body)) return one(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject from the request body");
           for (const [k, v] of Object.entries(body)) {
-            if (!FIELDS[record.type].has(k)) return one(400, "INVALID_FIELD", `No such column '${k}' on sobject of type ${record.type}`, [k]);
-            if (LIMITS[k] && String(v ?? "").length > LIMITS[k]) return one(400, "STRING_TOO_LONG", `${k}: data value too large (max length=${LIMITS[k]})`, [k]);
+            if (!FIELDS[record.type].has(k))
+              return one(400, "INVALID_FIELD", `No such column '${k}' on sobject of type ${record.type}`, [k]);
+            if (LIMITS[k] && String(v ?? "").length > LIMITS[k])
+              return one(400, "STRING_TOO_LONG", `${k}: data value too large (max length=${LIMITS[k]})`, [k]);
           }
           Object.assign(record, body);
           return new Response(null, { status: 204 });

@@ -17,10 +17,17 @@ const DEFAULT_CHANNELS = [
 
 const DEFAULT_USERS = {
   U0SARAH001: { id: "U0SARAH001", name: "sarah", real_name: "Sarah Agent", profile: { real_name: "Sarah Agent", display_name: "sarah" } },
-  [SANDBOX_BOT_USER]: { id: SANDBOX_BOT_USER, name: "integrations-hub", real_name: "Integrations Hub", is_bot: true, profile: { real_name: "Integrations Hub" } },
+  [SANDBOX_BOT_USER]: {
+    id: SANDBOX_BOT_USER,
+    name: "integrations-hub",
+    real_name: "Integrations Hub",
+    is_bot: true,
+    profile: { real_name: "Integrations Hub" },
+  },
 };
 
-const json = (data, status = 200, headers = {}) => new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json", ...headers } });
+const json = (data, status = 200, headers = {}) =>
+  new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json", ...headers } });
 
 async function readArgs(request) {
   const url = new URL(request.url);
@@ -59,7 +66,15 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
     "oauth.v2.access": (args) => {
       if (!args.code || args.code === "bad-code") return { ok: false, error: "invalid_code" };
       state.tokenCount += 1;
-      return { ok: true, access_token: `xoxb-sandbox-${state.tokenCount}-${Math.random().toString(36).slice(2, 10)}`, token_type: "bot", scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read", bot_user_id: SANDBOX_BOT_USER, app_id: "A0SANDBOX", team: SANDBOX_TEAM };
+      return {
+        ok: true,
+        access_token: `xoxb-sandbox-${state.tokenCount}-${Math.random().toString(36).slice(2, 10)}`,
+        token_type: "bot",
+        scope: "chat:write,channels:read,groups:read,channels:history,groups:history,users:read",
+        bot_user_id: SANDBOX_BOT_USER,
+        app_id: "A0SANDBOX",
+        team: SANDBOX_TEAM,
+      };
     },
     "auth.revoke": (_args, token) => {
       state.revoked.add(token);
@@ -82,7 +97,14 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
       if (channel.is_archived) return { ok: false, error: "is_archived" };
       if (!args.text && !args.blocks) return { ok: false, error: "no_text" };
       const ts = nextTs();
-      const message = { channel: channel.id, ts, thread_ts: args.thread_ts ?? null, text: args.text ?? "", blocks: args.blocks ?? null, reply_broadcast: Boolean(args.reply_broadcast) };
+      const message = {
+        channel: channel.id,
+        ts,
+        thread_ts: args.thread_ts ?? null,
+        text: args.text ?? "",
+        blocks: args.blocks ?? null,
+        reply_broadcast: Boolean(args.reply_broadcast),
+      };
       state.messages.push(message);
       return { ok: true, channel: channel.id, ts, message: { text: message.text, ts, bot_id: "B0SANDBOX", user: SANDBOX_BOT_USER } };
     },
@@ -106,7 +128,13 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
     const token = (request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, "");
     const args = await readArgs(request);
     const { client_secret: _s, code: _c, token: _t, ...safeArgs } = args;
-    const call = { at: new Date().toISOString(), method, args: method === "oauth.v2.access" ? {} : safeArgs, hasToken: Boolean(token), status: 200 };
+    const call = {
+      at: new Date().toISOString(),
+      method,
+      args: method === "oauth.v2.access" ? {} : safeArgs,
+      hasToken: Boolean(token),
+      status: 200,
+    };
     state.calls.push(call);
     onCall(call);
     const fn = methods[method];
@@ -148,13 +176,13 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
 /** Node adapter for the sandbox: test hooks under /__sandbox/slack/*, the Web API under `${prefix}/*`. */
 export function slackSandboxRoutes(fake, { apiPrefix = "/slack/api" } = {}) {
   return async function route(req, res, { path, body, send }) {
-    if (path === "/__sandbox/slack/calls") return send(res, 200, { calls: fake.state.calls }), true;
-    if (path === "/__sandbox/slack/messages") return send(res, 200, { messages: fake.state.messages }), true;
-    if (path === "/__sandbox/slack/reset" && req.method === "POST") return fake.reset(), send(res, 200, { ok: true }), true;
+    if (path === "/__sandbox/slack/calls") return (send(res, 200, { calls: fake.state.calls }), true);
+    if (path === "/__sandbox/slack/messages") return (send(res, 200, { messages: fake.state.messages }), true);
+    if (path === "/__sandbox/slack/reset" && req.method === "POST") return (fake.reset(), send(res, 200, { ok: true }), true);
     if (path === "/__sandbox/slack/ratelimit" && req.method === "POST") {
       const q = new URLSearchParams(body);
       fake.rateLimitNext(q.get("method") ?? "chat.postMessage", Number(q.get("seconds") ?? 1));
-      return send(res, 200, { ok: true }), true;
+      return (send(res, 200, { ok: true }), true);
     }
     if (!path.startsWith(`${apiPrefix}/`) || path.endsWith("/oauth.v2.access")) return false;
     const headers = new Headers();

@@ -1,11 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { freePort, root, waitForHttp } from "../../scripts/lib.mjs";
 
-export type RunningApp = { baseURL: string; receiverURL?: string; sandboxURL?: string; persistDir: string; stop: () => Promise<void>; output: () => string };
+export type RunningApp = {
+  baseURL: string;
+  receiverURL?: string;
+  sandboxURL?: string;
+  persistDir: string;
+  stop: () => Promise<void>;
+  output: () => string;
+};
 
 /**
  * Runs `scripts/start.mjs` (what `npm start` runs) on a free port with its own persisted state.
@@ -24,7 +31,9 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const baseURL = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${log.slice(-4000)}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${log.slice(-4000)}`))),
+  );
   await Promise.race([waitForHttp(`${baseURL}/login`, { timeoutMs: 150_000 }), exited]);
   // the start script prints "Integrations Hub is up" after its own readiness check
   const deadline = Date.now() + 30_000;

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
 
@@ -30,7 +30,9 @@ export function findChromium(): string {
   if (found) return found;
   const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
   if (canApt) {
-    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"], { stdio: "inherit" });
+    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"], {
+      stdio: "inherit",
+    });
     found = onPath();
     if (found) return found;
   }
@@ -77,7 +79,13 @@ export function offLoopback(requests: string[]): string[] {
   });
 }
 
-export async function signInThroughForm(page: Page, baseURL: string, email: string, password = process.env.DEMO_PASSWORD || "demo-password", path = "/integrations") {
+export async function signInThroughForm(
+  page: Page,
+  baseURL: string,
+  email: string,
+  password = process.env.DEMO_PASSWORD || "demo-password",
+  path = "/integrations",
+) {
   await page.goto(`${baseURL}/login?redirectTo=${encodeURIComponent(path)}`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
@@ -98,7 +106,10 @@ export async function axeViolations(page: Page): Promise<string[]> {
   // evaluate() still runs in a JS-off page, but axe's timers never fire there
   if (jsEnabledPages.get(page) === false) {
     const browser = page.context().browser()!;
-    const twin = await browser.newContext({ storageState: await page.context().storageState(), viewport: page.viewportSize() ?? undefined });
+    const twin = await browser.newContext({
+      storageState: await page.context().storageState(),
+      viewport: page.viewportSize() ?? undefined,
+    });
     const twinPage = await twin.newPage();
     try {
       await twinPage.goto(page.url());
@@ -110,10 +121,18 @@ export async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const violations = (await page.evaluate(async () => {
     // @ts-ignore: injected above
-    const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
     return result.violations;
   })) as AxeViolation[];
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} → ${v.nodes
+        .map((n) => n.target.join(" "))
+        .slice(0, 3)
+        .join(", ")}`,
+  );
 }
 
 export async function screenshot(page: Page, name: string) {

@@ -1,9 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
-import { axeViolations, connectedCard, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import {
+  axeViolations,
+  connectedCard,
+  launchBrowser,
+  offLoopback,
+  openPage,
+  screenshot,
+  signInThroughForm,
+  type ViewportName,
+} from "./browser";
 
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
@@ -19,11 +28,15 @@ afterAll(async () => {
 
 /** The KV keys of stored provider tokens, read from the local persisted state like an operator would. */
 function tokenKeys(): string[] {
-  const out = execFileSync(`${root}node_modules/.bin/wrangler`, ["kv", "key", "list", "--binding", "KV", "--local", "--persist-to", persistDir, "--prefix", "conn_tokens:"], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-  });
+  const out = execFileSync(
+    `${root}node_modules/.bin/wrangler`,
+    ["kv", "key", "list", "--binding", "KV", "--local", "--persist-to", persistDir, "--prefix", "conn_tokens:"],
+    {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    },
+  );
   return (JSON.parse(out) as { name: string }[]).map((k) => k.name);
 }
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { startApp, type RunningApp } from "./app-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningApp, startApp } from "./app-server";
 import { launchBrowser, openPage, signInThroughForm, type ViewportName } from "./browser";
 
 /**
@@ -23,11 +23,16 @@ afterAll(async () => {
 });
 
 const v1 = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const res = await fetch(`${app.baseURL}/v1${path}`, { method: init.method ?? "GET", headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" }, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(`${app.baseURL}/v1${path}`, {
+    method: init.method ?? "GET",
+    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return res.json() as Promise<{ id: string; status: string }>;
 };
-const sandboxState = async (provider: string) => (await fetch(`${app.sandboxURL}/__sandbox/state/${provider}`)).json() as Promise<Record<string, any[]>>;
+const sandboxState = async (provider: string) =>
+  (await fetch(`${app.sandboxURL}/__sandbox/state/${provider}`)).json() as Promise<Record<string, any[]>>;
 
 /** Waits for a state of the sandbox (deliveries run on the app's queues), not for a time. */
 async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
@@ -42,7 +47,10 @@ async function until<T>(read: () => Promise<T | undefined | null | false>, what:
 
 async function connectHubspot(page: Page) {
   await page.goto(`${app.baseURL}/integrations/hubspot/connect`);
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(app.sandboxURL!)), page.getByRole("button", { name: "Continue to HubSpot" }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.href.startsWith(app.sandboxURL!)),
+    page.getByRole("button", { name: "Continue to HubSpot" }).click(),
+  ]);
   await Promise.all([page.waitForURL(/\/integrations\/hubspot\/connected$/), page.getByRole("button", { name: "Allow" }).click()]);
 }
 
@@ -55,7 +63,10 @@ async function connectZendesk(page: Page) {
   await dialog.getByRole("button", { name: "Connect Zendesk" }).click();
   await page.getByText("Zendesk did not accept this email and API token.").waitFor();
   await page.getByRole("dialog").getByLabel("API token").fill("sandbox_zendesk_e2e_token");
-  await Promise.all([page.waitForURL(/\/integrations\/zendesk\/connected$/), page.getByRole("dialog").getByRole("button", { name: "Connect Zendesk" }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/integrations\/zendesk\/connected$/),
+    page.getByRole("dialog").getByRole("button", { name: "Connect Zendesk" }).click(),
+  ]);
 }
 
 const runs: { js: boolean; viewport: ViewportName }[] = [
@@ -71,21 +82,43 @@ describe.each(runs)("HubSpot and Zendesk through the sandbox (JavaScript $js, $v
     await connectZendesk(page);
 
     const email = `e2e-${viewport}-${js ? "js" : "nojs"}@example.com`;
-    const conversation = await v1("/conversations", { method: "POST", body: { contact: { email, name: "Erin Tester" }, subject: `Broken widget (${viewport})`, message: { body: "My widget arrived broken." } } });
-    const contact = await until(async () => (await sandboxState("hubspot")).contacts!.find((c) => c.properties.email === email), "the HubSpot contact");
+    const conversation = await v1("/conversations", {
+      method: "POST",
+      body: {
+        contact: { email, name: "Erin Tester" },
+        subject: `Broken widget (${viewport})`,
+        message: { body: "My widget arrived broken." },
+      },
+    });
+    const contact = await until(
+      async () => (await sandboxState("hubspot")).contacts!.find((c) => c.properties.email === email),
+      "the HubSpot contact",
+    );
     expect(contact.properties).toMatchObject({ firstname: "Erin", lastname: "Tester" });
 
     await v1(`/conversations/${conversation.id}/escalate`, { method: "POST", body: { reason: "Wants a replacement" } });
-    const ticket = await until(async () => (await sandboxState("zendesk")).tickets!.find((t) => t.external_id === conversation.id), "the Zendesk ticket");
+    const ticket = await until(
+      async () => (await sandboxState("zendesk")).tickets!.find((t) => t.external_id === conversation.id),
+      "the Zendesk ticket",
+    );
     expect(ticket).toMatchObject({ subject: `Broken widget (${viewport})`, requester: { email, name: "Erin Tester" } });
     expect(ticket.comments[0]).toMatchObject({ public: false, body: expect.stringContaining("Erin Tester: My widget arrived broken.") });
 
-    await v1(`/conversations/${conversation.id}/messages`, { method: "POST", body: { body: "A replacement is on its way.", author: "agent", author_name: "Sam" } });
+    await v1(`/conversations/${conversation.id}/messages`, {
+      method: "POST",
+      body: { body: "A replacement is on its way.", author: "agent", author_name: "Sam" },
+    });
     await v1(`/conversations/${conversation.id}`, { method: "PATCH", body: { status: "closed" } });
-    const note = await until(async () => (await sandboxState("hubspot")).notes!.find((n) => n.associations.some((a: { toObjectId: string }) => a.toObjectId === contact.id)), "the HubSpot transcript note");
+    const note = await until(
+      async () =>
+        (await sandboxState("hubspot")).notes!.find((n) => n.associations.some((a: { toObjectId: string }) => a.toObjectId === contact.id)),
+      "the HubSpot transcript note",
+    );
     expect(note.properties.hs_note_body).toContain("Sam: A replacement is on its way.");
 
-    const calls = ((await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json()) as { calls: { provider: string; method: string; path: string }[] }).calls;
+    const calls = (
+      (await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json()) as { calls: { provider: string; method: string; path: string }[] }
+    ).calls;
     expect(calls.some((c) => c.provider === "zendesk" && c.method === "POST" && c.path === "/api/v2/tickets.json")).toBe(true);
     expect(JSON.stringify(calls)).not.toContain("sandbox_zendesk_e2e_token");
     await context.close();

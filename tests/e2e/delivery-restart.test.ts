@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "./app-server";
+import { type RunningApp, startApp } from "./app-server";
 
 /**
  * The local server is stopped while deliveries wait for their retry, then started again on the
@@ -15,13 +15,20 @@ import { startApp, type RunningApp } from "./app-server";
  * attempts logged. Nothing is lost.
  */
 const KEY = "sk_live_restartrestartrestartrestartrestart12";
-const EVENTS = ["conversation.created", "conversation.updated", "conversation.closed", "message.received", "message.sent", "escalation.triggered"];
+const EVENTS = [
+  "conversation.created",
+  "conversation.updated",
+  "conversation.closed",
+  "message.received",
+  "message.sent",
+  "escalation.triggered",
+];
 
 type Seen = { id: string; status: number; verified: boolean };
 const seen: Seen[] = [];
 let secret = "";
 let receiver: Server;
-let apps: RunningApp[] = [];
+const apps: RunningApp[] = [];
 const persistDir = mkdtempSync(join(tmpdir(), "ih-restart-"));
 
 async function startReceiver(): Promise<number> {
@@ -75,15 +82,23 @@ afterAll(async () => {
 });
 
 describe("webhook deliveries across a restart of the local server", () => {
-  it("every event reaches the receiver exactly once after dedupe, even though the server stopped mid-run", { timeout: 300_000 }, async () => {
+  it("every event reaches the receiver exactly once after dedupe, even though the server stopped mid-run", {
+    timeout: 300_000,
+  }, async () => {
     const port = await startReceiver();
     const first = await start();
-    const created = await v1(first, "/webhooks", { method: "POST", body: { url: `http://127.0.0.1:${port}/hook`, events: EVENTS, description: "restart judge" } });
+    const created = await v1(first, "/webhooks", {
+      method: "POST",
+      body: { url: `http://127.0.0.1:${port}/hook`, events: EVENTS, description: "restart judge" },
+    });
     expect(created.status).toBe(201);
     secret = created.json.secret;
     const endpointId: string = created.json.id;
     for (let i = 0; i < 4; i++) {
-      const c = await v1(first, "/conversations", { method: "POST", body: { contact: { email: `restart${i}@example.com` }, message: { body: `hello ${i}` } } });
+      const c = await v1(first, "/conversations", {
+        method: "POST",
+        body: { contact: { email: `restart${i}@example.com` }, message: { body: `hello ${i}` } },
+      });
       expect(c.status).toBe(201);
     }
     const eventIds: string[] = (await v1(first, "/events?limit=100")).json.data.map((e: { id: string }) => e.id);
@@ -108,11 +123,18 @@ describe("webhook deliveries across a restart of the local server", () => {
     const delivered = seen.filter((s) => s.status === 200);
     expect(new Set(delivered.map((s) => s.id))).toEqual(new Set(eventIds));
     expect(seen.every((s) => s.verified)).toBe(true);
-    await until("every delivery final", async () => {
-      const rows = (await v1(second, `/webhooks/${endpointId}/deliveries?limit=100`)).json.data as { status: string }[];
-      return rows.length === 8 && rows.every((d) => d.status === "succeeded");
-    }, 30_000);
-    const rows = (await v1(second, `/webhooks/${endpointId}/deliveries?limit=100`)).json.data as { attempts: number; attempt_log?: unknown[] }[];
+    await until(
+      "every delivery final",
+      async () => {
+        const rows = (await v1(second, `/webhooks/${endpointId}/deliveries?limit=100`)).json.data as { status: string }[];
+        return rows.length === 8 && rows.every((d) => d.status === "succeeded");
+      },
+      30_000,
+    );
+    const rows = (await v1(second, `/webhooks/${endpointId}/deliveries?limit=100`)).json.data as {
+      attempts: number;
+      attempt_log?: unknown[];
+    }[];
     for (const d of rows) {
       expect(d.attempts).toBeGreaterThanOrEqual(2);
       if (d.attempt_log) expect(d.attempt_log).toHaveLength(d.attempts);

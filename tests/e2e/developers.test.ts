@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
@@ -64,7 +64,10 @@ describe.each(runs)("API & Webhooks (JavaScript $js, $viewport)", ({ js, viewpor
     await screenshot(page, `developers-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
     const row = page.getByRole("listitem").filter({ hasText: url });
-    await Promise.all([page.waitForURL(/\/webhooks\/we_[^/?]+\?test=dlv_/), row.getByRole("button", { name: /Send a test event/ }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/webhooks\/we_[^/?]+\?test=dlv_/),
+      row.getByRole("button", { name: /Send a test event/ }).click(),
+    ]);
     await page.getByText("Test event delivered: status 200").waitFor();
     // the Test is recorded as an attempt on the endpoint's detail page
     await expect(page.content()).resolves.toContain("webhook.test");

@@ -55,7 +55,11 @@ export class FormSession {
   }
 }
 
-export async function signInSession(baseURL: string, email: string, password = process.env.DEMO_PASSWORD ?? "demo-password"): Promise<FormSession> {
+export async function signInSession(
+  baseURL: string,
+  email: string,
+  password = process.env.DEMO_PASSWORD ?? "demo-password",
+): Promise<FormSession> {
   const session = new FormSession(baseURL);
   const res = await session.post("/login", { email, password });
   if (res.status !== 302) throw new Error(`sign-in as ${email} failed with ${res.status}`);

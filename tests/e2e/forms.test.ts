@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
@@ -43,7 +43,10 @@ describe.each(viewports)("forms keep exactly what was chosen (%s)", (viewport) =
     await expect(form.getByRole("checkbox", { name: /^conversations:write/ }).isChecked()).resolves.toBe(false);
     await screenshot(page, `forms-key-scopes-after-error-${viewport}-js`);
     await Promise.all([page.waitForURL(/revealed=/), form.getByRole("button", { name: "Create key" }).click()]);
-    const row = page.getByRole("list", { name: "API keys" }).getByRole("listitem").filter({ hasText: `Scoped ${viewport}` });
+    const row = page
+      .getByRole("list", { name: "API keys" })
+      .getByRole("listitem")
+      .filter({ hasText: `Scoped ${viewport}` });
     await expect(row.getByText(/^Scopes:/).textContent()).resolves.toBe("Scopes: conversations:read, webhooks:read");
     await context.close();
   });
@@ -83,7 +86,10 @@ describe.each(viewports)("forms keep exactly what was chosen (%s)", (viewport) =
     await expect(sent.isChecked()).resolves.toBe(true);
     await sent.click();
     await expect(sent.isChecked()).resolves.toBe(false);
-    await Promise.all([page.waitForURL(/\/webhooks\/we_[^/?]+\?created=1/), dialog.getByRole("button", { name: "Create Webhook" }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/webhooks\/we_[^/?]+\?created=1/),
+      dialog.getByRole("button", { name: "Create Webhook" }).click(),
+    ]);
     await page.goto(`${baseURL}/integrations/developers`);
     const row = page.getByRole("listitem").filter({ hasText: `forms-${viewport}` });
     await expect(row.textContent()).resolves.toContain("conversation.created");

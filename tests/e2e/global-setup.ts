@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startApp, type RunningApp } from "./app-server";
+import { type RunningApp, startApp } from "./app-server";
 
 let app: RunningApp | undefined;
 

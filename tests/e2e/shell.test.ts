@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
@@ -28,7 +28,9 @@ describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({
     const tabs = page.getByRole("navigation", { name: "Integrations sections" });
     await expect(tabs.getByRole("link", { name: "Connected" }).getAttribute("aria-current")).resolves.toBe("page");
     if (viewport === "desktop") {
-      await expect(page.getByRole("complementary").getByRole("link", { name: "Integrations" }).getAttribute("aria-current")).resolves.toBe("page");
+      await expect(page.getByRole("complementary").getByRole("link", { name: "Integrations" }).getAttribute("aria-current")).resolves.toBe(
+        "page",
+      );
       await expect(page.getByText("Acme Corporation").first().isVisible()).resolves.toBe(true);
       await expect(page.getByRole("searchbox", { name: "Search" }).isVisible()).resolves.toBe(true);
     } else {

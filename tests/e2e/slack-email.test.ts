@@ -1,6 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { axeViolations, connectedCard, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  axeViolations,
+  connectedCard,
+  launchBrowser,
+  offLoopback,
+  openPage,
+  screenshot,
+  signInThroughForm,
+  type ViewportName,
+} from "./browser";
 
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
@@ -32,7 +41,11 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
     const { context, page, requests } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/slack/connect");
     await page.getByText("You will be redirected to", { exact: false }).waitFor();
-    await go(page, (u) => u.href.startsWith(sandboxURL), () => page.getByRole("button", { name: "Continue to Slack" }).click());
+    await go(
+      page,
+      (u) => u.href.startsWith(sandboxURL),
+      () => page.getByRole("button", { name: "Continue to Slack" }).click(),
+    );
     await go(page, /\/integrations\/slack\/connected$/, () => page.getByRole("button", { name: "Allow" }).click());
 
     await page.goto(`${baseURL}/integrations/slack/configure`);
@@ -61,10 +74,17 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
   it("turn on Email Forwarding and see the company's address on its card", async () => {
     const { context, page } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/email-forwarding/connect");
-    await go(page, (u) => u.pathname !== "/integrations/email-forwarding/connect", () => page.getByRole("button", { name: "Turn on email forwarding" }).click());
+    await go(
+      page,
+      (u) => u.pathname !== "/integrations/email-forwarding/connect",
+      () => page.getByRole("button", { name: "Turn on email forwarding" }).click(),
+    );
     await page.goto(`${baseURL}/integrations`);
     const card = connectedCard(page, "Email Forwarding");
-    await card.getByText(/support@acme\./).first().waitFor();
+    await card
+      .getByText(/support@acme\./)
+      .first()
+      .waitFor();
     await screenshot(page, `email-card-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
     await page.goto(`${baseURL}/integrations/email-forwarding/disconnect`);

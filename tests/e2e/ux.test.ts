@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
@@ -35,7 +35,7 @@ async function linesOf(page: Page, text: string) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const i = n.textContent!.indexOf(needle);
-      if (i < 0 || !(n.parentElement && n.parentElement.offsetParent)) continue;
+      if (i < 0 || !n.parentElement?.offsetParent) continue;
       const range = document.createRange();
       range.setStart(n, i);
       range.setEnd(n, i + needle.length);
@@ -66,7 +66,12 @@ describe.each(runs)("confirmations, access and layout (JavaScript $js, $viewport
     await dialog.waitFor();
     expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
     await screenshot(page, `ux-revoke-long-name-${tag}`);
-    await click(page, js, () => dialog.getByRole("button", { name: "Revoke key" }).click(), (u) => u.pathname === "/integrations/developers" && !u.search);
+    await click(
+      page,
+      js,
+      () => dialog.getByRole("button", { name: "Revoke key" }).click(),
+      (u) => u.pathname === "/integrations/developers" && !u.search,
+    );
     await flash(page, "API key revoked.").waitFor();
     await screenshot(page, `ux-flash-revoked-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
@@ -91,7 +96,12 @@ describe.each(runs)("confirmations, access and layout (JavaScript $js, $viewport
     await screenshot(page, `ux-webhook-row-${tag}`);
     await row.getByRole("link", { name: "Delete" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete webhook endpoint?" });
-    await click(page, js, () => confirm.getByRole("button", { name: "Delete endpoint" }).click(), (u) => u.pathname === "/integrations/developers");
+    await click(
+      page,
+      js,
+      () => confirm.getByRole("button", { name: "Delete endpoint" }).click(),
+      (u) => u.pathname === "/integrations/developers",
+    );
     await flash(page, `Webhook endpoint ${url} deleted.`).waitFor();
     await screenshot(page, `ux-flash-deleted-${tag}`);
     // gone after the next navigation
@@ -156,7 +166,10 @@ describe("keyboard and small things", () => {
     const { context, page } = await openPage(browser, { js: false, viewport: "desktop" });
     await signInThroughForm(page, baseURL, "john@acme.com");
     await page.getByRole("searchbox", { name: "Search" }).fill("refund");
-    await Promise.all([page.waitForURL(/\/dev\/main-app\/search\?q=refund/), page.getByRole("searchbox", { name: "Search" }).press("Enter")]);
+    await Promise.all([
+      page.waitForURL(/\/dev\/main-app\/search\?q=refund/),
+      page.getByRole("searchbox", { name: "Search" }).press("Enter"),
+    ]);
     await page.getByText("with the search “refund”").waitFor();
     await context.close();
   });

@@ -60,7 +60,10 @@ describe.each(combos)("the Zapier card with JavaScript $js at $viewport width", 
     const confirm = page.getByRole("dialog", { name: "Disconnect Zapier" });
     await confirm.getByText("Revoke the Zapier API key").waitFor();
     await confirm.getByText("Delete all Zapier subscriptions").waitFor();
-    await Promise.all([page.waitForURL((u) => u.pathname === "/integrations"), confirm.getByRole("button", { name: "Disconnect" }).click()]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === "/integrations"),
+      confirm.getByRole("button", { name: "Disconnect" }).click(),
+    ]);
     // with JavaScript the URL can change a moment before the revalidated list renders
     await page.getByRole("article", { name: "Zapier" }).waitFor({ state: "detached", timeout: 10_000 });
     await expect(page.getByRole("heading", { name: /Connected Integrations/ }).isVisible()).resolves.toBe(true);

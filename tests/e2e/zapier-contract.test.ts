@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import zapier, { type Bundle, type ZObject } from "zapier-platform-core";
 import App from "../zapier-app";
-import { signInSession, type FormSession } from "./form-session";
+import { type FormSession, signInSession } from "./form-session";
 
 /**
  * The Zapier contract: our small Zapier app (tests/zapier-app) runs through zapier-platform-core's
@@ -21,7 +21,8 @@ let receiver: Server;
 let receiverOrigin = "";
 
 type Op = (z: ZObject, bundle: Bundle) => unknown;
-const trigger = (key: string) => App.triggers![key]!.operation as unknown as Record<"performSubscribe" | "performUnsubscribe" | "perform" | "performList", Op>;
+const trigger = (key: string) =>
+  App.triggers![key]!.operation as unknown as Record<"performSubscribe" | "performUnsubscribe" | "perform" | "performList", Op>;
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -75,17 +76,28 @@ describe("Zapier app against the local API", () => {
     // Connect Zapier on the card: the dedicated key is shown once.
     const zapierKey = await admin.postForRevealedKey("/integrations/zapier/connect", { intent: "create-key" });
     // A separate key plays the product creating conversations (the Zapier key cannot write them).
-    const writerKey = await admin.postForRevealedKey("/integrations/developers", { intent: "create-key", name: "e2e writer", scopes: ["conversations:write"] });
+    const writerKey = await admin.postForRevealedKey("/integrations/developers", {
+      intent: "create-key",
+      name: "e2e writer",
+      scopes: ["conversations:write"],
+    });
     const authData = { api_key: zapierKey };
 
-    const me = (await appTester(App.authentication!.test as Op, { authData })) as { company: { slug: string }; api_key: { scopes: string[] } };
+    const me = (await appTester(App.authentication!.test as Op, { authData })) as {
+      company: { slug: string };
+      api_key: { scopes: string[] };
+    };
     expect(me.company.slug).toBe("acme");
     expect(me.api_key.scopes).toEqual(["conversations:read", "webhooks:read", "webhooks:write"]);
-    await expect(appTester(App.authentication!.test as Op, { authData: { api_key: "sk_live_not_a_real_key_at_all_000000000" } })).rejects.toThrow(/401/);
+    await expect(
+      appTester(App.authentication!.test as Op, { authData: { api_key: "sk_live_not_a_real_key_at_all_000000000" } }),
+    ).rejects.toThrow(/401/);
 
     const zapsBefore = await activeZaps(admin);
     const created = trigger("conversation_created");
-    const subscription = (await appTester(created.performSubscribe, { authData, targetUrl: `${receiverOrigin}/zap/created` })) as { id: string };
+    const subscription = (await appTester(created.performSubscribe, { authData, targetUrl: `${receiverOrigin}/zap/created` })) as {
+      id: string;
+    };
     expect(subscription.id).toMatch(/^we_/);
     // A second Zap on the same event: the control that proves events still flow after the first unsubscribes.
     const control = (await appTester(created.performSubscribe, { authData, targetUrl: `${receiverOrigin}/zap/control` })) as { id: string };
@@ -96,7 +108,10 @@ describe("Zapier app against the local API", () => {
     expect(rotated.status).toBe(200);
     const { secret } = (await rotated.json()) as { secret: string };
 
-    const conversation = await api(writerKey, "/conversations", { method: "POST", body: { contact: { email: "pat@example.com", name: "Pat" }, subject: "Zap me", message: { body: "Hello from e2e" } } });
+    const conversation = await api(writerKey, "/conversations", {
+      method: "POST",
+      body: { contact: { email: "pat@example.com", name: "Pat" }, subject: "Zap me", message: { body: "Hello from e2e" } },
+    });
     expect(conversation.status).toBe(201);
     const { id: conversationId } = (await conversation.json()) as { id: string };
 
@@ -109,7 +124,10 @@ describe("Zapier app against the local API", () => {
     expect(verified).toMatchObject({ type: "conversation.created", data: { id: conversationId } });
     expect(delivery.headers["content-type"]).toBe("application/json");
 
-    const performed = (await appTester(created.perform, { authData, cleanedRequest: JSON.parse(delivery.body) })) as { id: string; data: { id: string } }[];
+    const performed = (await appTester(created.perform, { authData, cleanedRequest: JSON.parse(delivery.body) })) as {
+      id: string;
+      data: { id: string };
+    }[];
     expect(performed).toHaveLength(1);
     expect(performed[0]).toMatchObject({ id: verified.id, data: { id: conversationId } });
 
@@ -126,9 +144,14 @@ describe("Zapier app against the local API", () => {
     expect(again.status).toBe(410);
 
     const seenBefore = received.filter((r) => r.path === "/zap/created").length;
-    const second = await api(writerKey, "/conversations", { method: "POST", body: { contact: { email: "lee@example.com" }, message: { body: "Second" } } });
+    const second = await api(writerKey, "/conversations", {
+      method: "POST",
+      body: { contact: { email: "lee@example.com" }, message: { body: "Second" } },
+    });
     const { id: secondId } = (await second.json()) as { id: string };
-    await waitFor("the control Zap's delivery of the second conversation", () => received.find((r) => r.path === "/zap/control" && r.body.includes(secondId)));
+    await waitFor("the control Zap's delivery of the second conversation", () =>
+      received.find((r) => r.path === "/zap/control" && r.body.includes(secondId)),
+    );
     expect(received.filter((r) => r.path === "/zap/created").length).toBe(seenBefore);
 
     await appTester(created.performUnsubscribe, { authData, subscribeData: control });

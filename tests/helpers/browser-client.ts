@@ -47,7 +47,11 @@ export class BrowserClient {
   async post(
     path: string,
     fields: Record<string, string | string[]> = {},
-    { origin = ORIGIN, csrf = true, headers: extra = {} }: { origin?: string | null; csrf?: boolean | string; headers?: Record<string, string> } = {},
+    {
+      origin = ORIGIN,
+      csrf = true,
+      headers: extra = {},
+    }: { origin?: string | null; csrf?: boolean | string; headers?: Record<string, string> } = {},
   ): Promise<Response> {
     await this.ensureCsrf();
     const body = new URLSearchParams();

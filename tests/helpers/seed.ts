@@ -1,7 +1,8 @@
 // @ts-ignore: plain JS module shared with the Node seed script
-import { buildSeedSql, DEMO } from "../../scripts/seed-sql.mjs";
-import { hashPassword } from "~/lib/security/password";
+
 import { sha256Hex } from "~/lib/security/crypto";
+import { hashPassword } from "~/lib/security/password";
+import { buildSeedSql, DEMO } from "../../scripts/seed-sql.mjs";
 
 export const DEMO_PASSWORD = "demo-password";
 /** The API key the test seed gives Acme (like SEED_API_KEY in development). */
@@ -14,7 +15,11 @@ export async function seedDemo(db: D1Database) {
   cachedHash ??= await hashPassword(DEMO_PASSWORD, 1000);
   const passwordHashes = Object.fromEntries((DEMO.users as { email: string }[]).map((u) => [u.email, cachedHash!]));
   const hash = await sha256Hex(TEST_API_KEY);
-  const sql: string = buildSeedSql({ passwordHashes, apiKey: { id: "key_seed_test", hash, last4: TEST_API_KEY.slice(-4) }, now: Date.now() });
+  const sql: string = buildSeedSql({
+    passwordHashes,
+    apiKey: { id: "key_seed_test", hash, last4: TEST_API_KEY.slice(-4) },
+    now: Date.now(),
+  });
   for (const statement of sql.split("\n").filter(Boolean)) await db.prepare(statement).run();
 }
 

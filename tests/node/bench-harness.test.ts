@@ -1,13 +1,13 @@
-import { createServer, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
 import { Webhook } from "standardwebhooks";
+import { afterEach, describe, expect, it } from "vitest";
 // @ts-ignore: plain JS of `npm run bench`
 import { startReceiver } from "../../scripts/bench/receiver.mjs";
 // @ts-ignore: plain JS of `npm run bench`
-import { burstRun, createEndpoint, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
-// @ts-ignore: plain JS of `npm run bench`
 import { soakRun } from "../../scripts/bench/soak.mjs";
+// @ts-ignore: plain JS of `npm run bench`
+import { burstRun, createEndpoint, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
 
 // The webhook part of `npm run bench` runs against the real Worker; here it runs against a fake of
 // the public /v1 contract, so the harness's own counting is proven on its own.
@@ -19,8 +19,13 @@ async function fakePipeline(fault: Fault = {}) {
   const deliver = async (ep: { url: string; secret: string }, id: string, body: string, n: number) => {
     if (fault.dropEvery && n % fault.dropEvery === 0) return;
     const ts = new Date();
-    const secret = fault.badSignatureEvery && n % fault.badSignatureEvery === 0 ? "whsec_" + randomBytes(32).toString("base64") : ep.secret;
-    const headers = { "webhook-id": id, "webhook-timestamp": String(Math.floor(ts.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, ts, body), "content-type": "application/json" };
+    const secret = fault.badSignatureEvery && n % fault.badSignatureEvery === 0 ? `whsec_${randomBytes(32).toString("base64")}` : ep.secret;
+    const headers = {
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(ts.getTime() / 1000)),
+      "webhook-signature": new Webhook(secret).sign(id, ts, body),
+      "content-type": "application/json",
+    };
     const times = fault.duplicateEvery && n % fault.duplicateEvery === 0 ? 2 : 1;
     for (let i = 0; i < times; i++) await (await fetch(ep.url, { method: "POST", body, headers })).arrayBuffer();
   };
@@ -28,10 +33,12 @@ async function fakePipeline(fault: Fault = {}) {
     let raw = "";
     req.on("data", (d) => (raw += d));
     req.on("end", () => {
-      const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      if (req.method === "GET" && (req.url === "/v1/webhooks" || req.url?.startsWith("/v1/conversations"))) return send(200, { data: [], next_cursor: null });
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      if (req.method === "GET" && (req.url === "/v1/webhooks" || req.url?.startsWith("/v1/conversations")))
+        return send(200, { data: [], next_cursor: null });
       if (req.method === "POST" && req.url === "/v1/webhooks") {
-        const ep = { id: `we_${endpoints.length}`, url: JSON.parse(raw).url, secret: "whsec_" + randomBytes(32).toString("base64") };
+        const ep = { id: `we_${endpoints.length}`, url: JSON.parse(raw).url, secret: `whsec_${randomBytes(32).toString("base64")}` };
         endpoints.push(ep);
         return send(201, ep);
       }
@@ -88,7 +95,17 @@ describe("the bench's webhook harness", () => {
 
   it("the load run passes when every event reaches all three endpoints, duplicates deduped", async () => {
     const { base, receiver } = await setup({ duplicateEvery: 5 });
-    const r = await soakRun({ base, apiKey: "k", receiver, events: 40, clients: 8, seconds: 1, drainMs: 5_000, runId: "ok", log: () => {} });
+    const r = await soakRun({
+      base,
+      apiKey: "k",
+      receiver,
+      events: 40,
+      clients: 8,
+      seconds: 1,
+      drainMs: 5_000,
+      runId: "ok",
+      log: () => {},
+    });
     expect(r.expected).toBeGreaterThanOrEqual(40);
     expect(r.endpoints.map((e: { lost: number }) => e.lost)).toEqual([0, 0, 0]);
     expect(r.endpoints.every((e: { duplicates: number }) => e.duplicates > 0)).toBe(true);
@@ -97,7 +114,17 @@ describe("the bench's webhook harness", () => {
 
   it("the load run fails when deliveries are lost or signatures are wrong", async () => {
     const { base, receiver } = await setup({ dropEvery: 9, badSignatureEvery: 11 });
-    const r = await soakRun({ base, apiKey: "k", receiver, events: 40, clients: 8, seconds: 1, drainMs: 1_000, runId: "bad", log: () => {} });
+    const r = await soakRun({
+      base,
+      apiKey: "k",
+      receiver,
+      events: 40,
+      clients: 8,
+      seconds: 1,
+      drainMs: 1_000,
+      runId: "bad",
+      log: () => {},
+    });
     expect(r.endpoints.every((e: { lost: number; invalid: number }) => e.lost > 0 && e.invalid > 0)).toBe(true);
     expect(r.pass).toBe(false);
   });

@@ -1,17 +1,29 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { buildTranscript, transcriptTime } from "~/lib/integrations/crm/transcript";
 import { lastNameOrEmail, splitName } from "~/lib/integrations/crm/names";
+import { buildTranscript, transcriptTime } from "~/lib/integrations/crm/transcript";
 import { soqlString } from "~/lib/integrations/salesforce/client.server";
 import { verifyZendeskSignature, zendeskSignature } from "~/lib/integrations/zendesk/signature";
 
 const contact = { email: "jane@example.com", name: "Jane Doe" };
 const at = (min: number) => new Date(Date.UTC(2026, 11, 1, 12, min));
-const msg = (author: "contact" | "ai" | "agent", body: string, min: number, authorName: string | null = null) => ({ author, authorName, body, createdAt: at(min) });
+const msg = (author: "contact" | "ai" | "agent", body: string, min: number, authorName: string | null = null) => ({
+  author,
+  authorName,
+  body,
+  createdAt: at(min),
+});
 
 describe("transcript", () => {
   it("lists '[time] sender: text' lines, newest last, with the link back", () => {
-    const text = buildTranscript({ contact, subject: "Refund", link: "https://app.test/conversations/conv_1", messages: [msg("contact", "Hi,\nI need a refund", 1), msg("ai", "Sure", 2), msg("agent", "Done", 3, "Sam")], limit: 10000, format: "text" });
+    const text = buildTranscript({
+      contact,
+      subject: "Refund",
+      link: "https://app.test/conversations/conv_1",
+      messages: [msg("contact", "Hi,\nI need a refund", 1), msg("ai", "Sure", 2), msg("agent", "Done", 3, "Sam")],
+      limit: 10000,
+      format: "text",
+    });
     expect(text.split("\n")).toEqual([
       "Chat transcript: Refund",
       "Customer: Jane Doe <jane@example.com>",
@@ -33,11 +45,27 @@ describe("transcript", () => {
     const kept = text.split("\n").filter((l) => l.startsWith("[")).length;
     expect(dropped + kept).toBe(50);
     // the fewest dropped: one more line would not fit
-    expect(buildTranscript({ contact, subject: null, link: "https://app.test/c", messages: messages.slice(dropped - 1), limit: 100000, format: "text" }).length).toBeGreaterThan(1200 - 60);
+    expect(
+      buildTranscript({
+        contact,
+        subject: null,
+        link: "https://app.test/c",
+        messages: messages.slice(dropped - 1),
+        limit: 100000,
+        format: "text",
+      }).length,
+    ).toBeGreaterThan(1200 - 60);
   });
 
   it("escapes HTML for providers that render it", () => {
-    const html = buildTranscript({ contact: { email: "a@b.co", name: null }, subject: "<b>x</b>", link: "https://app.test/c?a=1&b=2", messages: [msg("contact", "<script>alert(1)</script>", 5)], limit: 10000, format: "html" });
+    const html = buildTranscript({
+      contact: { email: "a@b.co", name: null },
+      subject: "<b>x</b>",
+      link: "https://app.test/c?a=1&b=2",
+      messages: [msg("contact", "<script>alert(1)</script>", 5)],
+      limit: 10000,
+      format: "html",
+    });
     expect(html).not.toContain("<script>");
     expect(html).toContain("&lt;script&gt;");
     expect(html).toContain('href="https://app.test/c?a=1&amp;b=2"');
@@ -61,16 +89,20 @@ describe("Zendesk webhook signature", () => {
   const body = '{"type":"zen:event-type:ticket.status_changed"}';
   const now = new Date("2026-12-01T12:00:00Z");
   const timestamp = "2026-12-01T11:59:30Z";
-  const judge = createHmac("sha256", secret).update(timestamp + body).digest("base64");
+  const judge = createHmac("sha256", secret)
+    .update(timestamp + body)
+    .digest("base64");
 
   it("is base64 HMAC-SHA256 of timestamp + body, as node:crypto computes it", async () => {
     expect(await zendeskSignature(secret, timestamp, body)).toBe(judge);
     expect(await verifyZendeskSignature({ secret, timestamp, signature: judge, body, now })).toBe("ok");
   });
   it("a changed body, a wrong secret, a missing header or a stale timestamp is refused", async () => {
-    expect(await verifyZendeskSignature({ secret, timestamp, signature: judge, body: body + " ", now })).toBe("mismatch");
+    expect(await verifyZendeskSignature({ secret, timestamp, signature: judge, body: `${body} `, now })).toBe("mismatch");
     expect(await verifyZendeskSignature({ secret: "other", timestamp, signature: judge, body, now })).toBe("mismatch");
     expect(await verifyZendeskSignature({ secret, timestamp: null, signature: judge, body, now })).toBe("missing");
-    expect(await verifyZendeskSignature({ secret, timestamp, signature: judge, body, now: new Date("2026-12-01T12:06:00Z") })).toBe("stale");
+    expect(await verifyZendeskSignature({ secret, timestamp, signature: judge, body, now: new Date("2026-12-01T12:06:00Z") })).toBe(
+      "stale",
+    );
   });
 });

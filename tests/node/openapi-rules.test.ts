@@ -22,8 +22,12 @@ describe("the OpenAPI document against third-party rules (Stoplight Spectral)", 
   });
 
   it("a 204 is documented without a body", () => {
-    const doc = buildOpenApiDocument(apiRoutes) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
-    const noContent = Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => (op.responses["204"] ? [op.responses["204"]] : [])));
+    const doc = buildOpenApiDocument(apiRoutes) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+    };
+    const noContent = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops).flatMap((op) => (op.responses["204"] ? [op.responses["204"]] : [])),
+    );
     expect(noContent.length).toBeGreaterThan(0);
     for (const r of noContent) expect(r.content).toBeUndefined();
   });

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWebhookBody, generateSecret, signWebhook } from "~/lib/webhooks/signing";
 // @ts-ignore: plain JS script
 import { start } from "../../scripts/receiver.mjs";
-import { buildWebhookBody, generateSecret, signWebhook } from "~/lib/webhooks/signing";
 
-type Receiver = { url: string; close: () => Promise<void>; received: { id: string; verified: boolean; attempt: number; answered: number; type: string }[] };
+type Receiver = {
+  url: string;
+  close: () => Promise<void>;
+  received: { id: string; verified: boolean; attempt: number; answered: number; type: string }[];
+};
 const secret = generateSecret();
 let receiver: Receiver;
 
@@ -13,9 +17,22 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 
 async function deliver(path: string, id = `evt_${Math.random().toString(36).slice(2)}`, secrets = [secret], init: RequestInit = {}) {
-  const body = buildWebhookBody({ id, type: "conversation.created", createdAt: new Date(), companyId: "co_acme", payload: {}, performedBy: { type: "system", id: null, name: null } });
+  const body = buildWebhookBody({
+    id,
+    type: "conversation.created",
+    createdAt: new Date(),
+    companyId: "co_acme",
+    payload: {},
+    performedBy: { type: "system", id: null, name: null },
+  });
   const headers = await signWebhook({ id, timestamp: Date.now() / 1000, body, secrets });
-  return fetch(`${receiver.url}${path}`, { method: "POST", body, headers: { ...headers, "content-type": "application/json" }, redirect: "manual", ...init });
+  return fetch(`${receiver.url}${path}`, {
+    method: "POST",
+    body,
+    headers: { ...headers, "content-type": "application/json" },
+    redirect: "manual",
+    ...init,
+  });
 }
 
 describe("the local webhook receiver", () => {
@@ -31,7 +48,9 @@ describe("the local webhook receiver", () => {
     const other = generateSecret();
     await deliver("/hook", "evt_other_1", [other]);
     expect(receiver.received.find((d) => d.id === "evt_other_1")!.verified).toBe(false);
-    expect((await fetch(`${receiver.url}/__receiver/secret`, { method: "POST", body: JSON.stringify({ secret: other }) })).status).toBe(201);
+    expect((await fetch(`${receiver.url}/__receiver/secret`, { method: "POST", body: JSON.stringify({ secret: other }) })).status).toBe(
+      201,
+    );
     await deliver("/hook", "evt_other_2", [other]);
     expect(receiver.received.find((d) => d.id === "evt_other_2")!.verified).toBe(true);
   });

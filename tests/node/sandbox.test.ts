@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATALOG, providerBaseUrlVars } from "~/lib/integrations/catalog";
-import { authorizationUrl, exchangeAuthorizationCode, fetchIdentity, refreshAccessToken, revokeToken, ProviderError } from "~/lib/oauth/client.server";
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  fetchIdentity,
+  ProviderError,
+  refreshAccessToken,
+  revokeToken,
+} from "~/lib/oauth/client.server";
 // @ts-ignore: plain JS script
 import { start } from "../../scripts/sandbox.mjs";
 
@@ -45,7 +52,11 @@ describe("provider sandbox", () => {
     const back = await clickThrough(url, "allow");
     expect(back.origin + back.pathname).toBe(redirectUri);
     expect(back.searchParams.get("state")).toBe("state-123");
-    const tokens = await exchangeAuthorizationCode(deps, spec, sandbox.env, { code: back.searchParams.get("code")!, codeVerifier: "v".repeat(50), redirectUri });
+    const tokens = await exchangeAuthorizationCode(deps, spec, sandbox.env, {
+      code: back.searchParams.get("code")!,
+      codeVerifier: "v".repeat(50),
+      redirectUri,
+    });
     expect(tokens.accessToken).toBeTruthy();
     expect(tokens.expiresAt).toBeGreaterThan(Date.now());
     const who = await fetchIdentity(deps, spec, sandbox.env, tokens.accessToken);
@@ -70,7 +81,11 @@ describe("provider sandbox", () => {
     const url = authorizationUrl(spec, sandbox.env, { state: "s-slack", codeVerifier: null, redirectUri });
     expect(url.searchParams.get("scope")).toBe("chat:write,channels:read,groups:read,channels:history,groups:history,users:read");
     const back = await clickThrough(url, "allow");
-    const tokens = await exchangeAuthorizationCode(deps, spec, sandbox.env, { code: back.searchParams.get("code")!, codeVerifier: null, redirectUri });
+    const tokens = await exchangeAuthorizationCode(deps, spec, sandbox.env, {
+      code: back.searchParams.get("code")!,
+      codeVerifier: null,
+      redirectUri,
+    });
     expect(tokens.account).toEqual({ id: "T0SANDBOX", label: "Acme Corp (Sandbox)" });
     const bad = exchangeAuthorizationCode(deps, spec, sandbox.env, { code: "", codeVerifier: null, redirectUri });
     await expect(bad).rejects.toBeInstanceOf(ProviderError);
@@ -81,13 +96,26 @@ describe("provider sandbox refuses what a real provider refuses", () => {
   it("a code is single-use, bound to its redirect_uri, and needs the right PKCE verifier", async () => {
     const spec = CATALOG["google-analytics"].oauth!;
     const verifier = "w".repeat(50);
-    const issue = async () => (await clickThrough(authorizationUrl(spec, sandbox.env, { state: "s", codeVerifier: verifier, redirectUri }), "allow")).searchParams.get("code")!;
-    const wrongVerifier = exchangeAuthorizationCode(deps, spec, sandbox.env, { code: await issue(), codeVerifier: "x".repeat(50), redirectUri });
+    const issue = async () =>
+      (
+        await clickThrough(authorizationUrl(spec, sandbox.env, { state: "s", codeVerifier: verifier, redirectUri }), "allow")
+      ).searchParams.get("code")!;
+    const wrongVerifier = exchangeAuthorizationCode(deps, spec, sandbox.env, {
+      code: await issue(),
+      codeVerifier: "x".repeat(50),
+      redirectUri,
+    });
     await expect(wrongVerifier).rejects.toMatchObject({ status: 400 });
-    const wrongRedirect = exchangeAuthorizationCode(deps, spec, sandbox.env, { code: await issue(), codeVerifier: verifier, redirectUri: "http://127.0.0.1:1/evil" });
+    const wrongRedirect = exchangeAuthorizationCode(deps, spec, sandbox.env, {
+      code: await issue(),
+      codeVerifier: verifier,
+      redirectUri: "http://127.0.0.1:1/evil",
+    });
     await expect(wrongRedirect).rejects.toMatchObject({ status: 400 });
     const code = await issue();
     await exchangeAuthorizationCode(deps, spec, sandbox.env, { code, codeVerifier: verifier, redirectUri });
-    await expect(exchangeAuthorizationCode(deps, spec, sandbox.env, { code, codeVerifier: verifier, redirectUri })).rejects.toMatchObject({ status: 400 });
+    await expect(exchangeAuthorizationCode(deps, spec, sandbox.env, { code, codeVerifier: verifier, redirectUri })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

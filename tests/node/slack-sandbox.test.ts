@@ -1,9 +1,9 @@
-import { createServer } from "node:http";
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchChannels } from "~/lib/integrations/slack/channels.server";
 import { SlackApiError, slackCall } from "~/lib/integrations/slack/api.server";
+import { fetchChannels } from "~/lib/integrations/slack/channels.server";
 import { verifySlackSignature } from "~/lib/integrations/slack/signature";
 // @ts-ignore: plain JS scripts
 import { start } from "../../scripts/sandbox.mjs";
@@ -13,7 +13,12 @@ import { signSlackRequest } from "../../scripts/slack-event.mjs";
 type Sandbox = { env: Record<string, string>; url: string; close: () => Promise<void> };
 let sandbox: Sandbox;
 const deps = () => ({ fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init), env: sandbox.env });
-const slackCalls = async () => ((await (await fetch(`${sandbox.url}/__sandbox/slack/calls`)).json()) as { calls: { method: string; args: Record<string, string>; status: number }[] }).calls;
+const slackCalls = async () =>
+  (
+    (await (await fetch(`${sandbox.url}/__sandbox/slack/calls`)).json()) as {
+      calls: { method: string; args: Record<string, string>; status: number }[];
+    }
+  ).calls;
 
 beforeAll(async () => {
   sandbox = await start({ port: 0 });
@@ -43,11 +48,18 @@ describe("the sandbox's Slack Web API fake", () => {
     expect(error).toBeInstanceOf(SlackApiError);
     expect(error).toMatchObject({ code: "ratelimited", retryAfterSeconds: 7 });
     const ok = await slackCall<{ ts: string }>(deps(), "xoxb-a", "chat.postMessage", { channel: "C0ALERTS01", text: "hi" });
-    const messages = ((await (await fetch(`${sandbox.url}/__sandbox/slack/messages`)).json()) as { messages: { ts: string; channel: string }[] }).messages;
+    const messages = (
+      (await (await fetch(`${sandbox.url}/__sandbox/slack/messages`)).json()) as { messages: { ts: string; channel: string }[] }
+    ).messages;
     expect(messages.at(-1)).toMatchObject({ ts: ok.ts, channel: "C0ALERTS01" });
-    await expect(slackCall(deps(), "xoxb-a", "chat.postMessage", { channel: "C0RANDOM01", text: "x" })).rejects.toMatchObject({ code: "not_in_channel" });
+    await expect(slackCall(deps(), "xoxb-a", "chat.postMessage", { channel: "C0RANDOM01", text: "x" })).rejects.toMatchObject({
+      code: "not_in_channel",
+    });
     await slackCall(deps(), "xoxb-a", "auth.revoke");
-    await expect(slackCall(deps(), "xoxb-a", "users.info", { user: "U0SARAH001" })).rejects.toMatchObject({ code: "token_revoked", authFailed: true });
+    await expect(slackCall(deps(), "xoxb-a", "users.info", { user: "U0SARAH001" })).rejects.toMatchObject({
+      code: "token_revoked",
+      authFailed: true,
+    });
   });
 });
 
@@ -72,14 +84,26 @@ describe("scripts/slack-event.mjs", () => {
     });
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
     const port = (app.address() as { port: number }).port;
-    const { stdout } = await promisify(execFile)("node", ["scripts/slack-event.mjs", "On it!", "--thread", "1700000000.000100", "--app", `http://127.0.0.1:${port}`], {
-      env: { ...process.env, SLACK_SIGNING_SECRET: "s3cret" },
-    });
+    const { stdout } = await promisify(execFile)(
+      "node",
+      ["scripts/slack-event.mjs", "On it!", "--thread", "1700000000.000100", "--app", `http://127.0.0.1:${port}`],
+      {
+        env: { ...process.env, SLACK_SIGNING_SECRET: "s3cret" },
+      },
+    );
     app.close();
     expect(stdout).toMatch(/^200 in \d+ ms: ok/);
     const payload = JSON.parse(seen[0]!.body);
     expect(payload.event).toMatchObject({ type: "message", text: "On it!", thread_ts: "1700000000.000100", channel: "C0ALERTS01" });
     const ts = String(seen[0]!.headers["x-slack-request-timestamp"]);
-    expect(await verifySlackSignature({ secret: "s3cret", timestamp: ts, signature: String(seen[0]!.headers["x-slack-signature"]), body: seen[0]!.body, now: new Date() })).toBe("ok");
+    expect(
+      await verifySlackSignature({
+        secret: "s3cret",
+        timestamp: ts,
+        signature: String(seen[0]!.headers["x-slack-signature"]),
+        body: seen[0]!.body,
+        now: new Date(),
+      }),
+    ).toBe("ok");
   });
 });

@@ -7,8 +7,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-ignore: plain JS script
-import { start } from "../../scripts/receiver.mjs";
 import { createDb, type Db } from "~/lib/db/client";
 import { deliveries, deliveryAttempts, events } from "~/lib/db/schema";
 import type { DeliveriesMessage, Env } from "~/lib/env";
@@ -17,6 +15,8 @@ import { keyringFromEnv } from "~/lib/security/encryption";
 import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
 import { guardPolicy } from "~/lib/webhooks/url-guard";
+// @ts-ignore: plain JS script
+import { start } from "../../scripts/receiver.mjs";
 
 type Received = { id: string; path: string; timestamp: string; verified: boolean; answered: number };
 let mf: Miniflare;
@@ -27,13 +27,22 @@ let receiver: { url: string; close: () => Promise<void>; received: Received[]; s
 beforeAll(async () => {
   mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"] });
   const d1 = (await mf.getD1Database("DB")) as unknown as D1Database;
-  for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const statement of readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint")) {
       if (statement.trim()) await d1.prepare(statement).run();
     }
   }
   const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-  env = { DB: d1, ENVIRONMENT: "development", WEBHOOK_ALLOW_PRIVATE: "true", ENCRYPTION_KEYS: `e2e:${key}`, WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1,1", DELIVERIES: deliveriesQueue } as unknown as Env;
+  env = {
+    DB: d1,
+    ENVIRONMENT: "development",
+    WEBHOOK_ALLOW_PRIVATE: "true",
+    ENCRYPTION_KEYS: `e2e:${key}`,
+    WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1,1",
+    DELIVERIES: deliveriesQueue,
+  } as unknown as Env;
   db = createDb(d1);
   receiver = await start({ port: 0, quiet: true });
 }, 60_000);
@@ -45,7 +54,14 @@ afterAll(async () => {
 
 async function endpointAt(path: string) {
   const res = await createEndpoint(
-    { db, ring: await keyringFromEnv(env), policy: guardPolicy(env), companyId: "co_acme", actor: { type: "system", id: null, label: "e2e" }, now: new Date() },
+    {
+      db,
+      ring: await keyringFromEnv(env),
+      policy: guardPolicy(env),
+      companyId: "co_acme",
+      actor: { type: "system", id: null, label: "e2e" },
+      now: new Date(),
+    },
     { url: `${receiver.url}${path}`, events: ["conversation.created"] },
   );
   if (!res.ok) throw new Error(JSON.stringify(res));
@@ -55,7 +71,14 @@ async function endpointAt(path: string) {
 
 async function newEvent() {
   const id = newId("evt");
-  await db.insert(events).values({ id, companyId: "co_acme", type: "conversation.created", payload: { n: id }, performedBy: { type: "system", id: null, name: null }, dispatchedAt: new Date() });
+  await db.insert(events).values({
+    id,
+    companyId: "co_acme",
+    type: "conversation.created",
+    payload: { n: id },
+    performedBy: { type: "system", id: null, name: null },
+    dispatchedAt: new Date(),
+  });
   return id;
 }
 
@@ -131,7 +154,13 @@ describe("delivery end to end on loopback", () => {
     const queue: { deliveryId: string; at: number }[] = [];
     for (let i = 0; i < 200; i++) {
       const eventId = await newEvent();
-      const rows = endpoints.map((e) => ({ id: newId("dlv"), companyId: "co_acme", eventId, targetKind: "webhook" as const, targetId: e.id }));
+      const rows = endpoints.map((e) => ({
+        id: newId("dlv"),
+        companyId: "co_acme",
+        eventId,
+        targetKind: "webhook" as const,
+        targetId: e.id,
+      }));
       await db.insert(deliveries).values(rows);
       for (const r of rows) queue.push({ deliveryId: r.id, at: 0 });
     }

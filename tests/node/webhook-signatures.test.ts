@@ -8,7 +8,7 @@ const body = buildWebhookBody({
   type: "message.received",
   createdAt: new Date(),
   companyId: "co_acme",
-  payload: { conversation_id: "conv_1", message: { body: "Grüße, ☃ and \"quotes\"" } },
+  payload: { conversation_id: "conv_1", message: { body: 'Grüße, ☃ and "quotes"' } },
   performedBy: { type: "contact", id: null, name: "Jane" },
 });
 
@@ -34,7 +34,11 @@ describe("our signatures, judged by the official packages", () => {
     const headers = await signed([secret]);
     // svix 2.x returns nothing and throws on a bad signature.
     expect(() => new SvixWebhook(secret).verify(body, headers)).not.toThrow();
-    const svixHeaders = { "svix-id": headers["webhook-id"], "svix-timestamp": headers["webhook-timestamp"], "svix-signature": headers["webhook-signature"] };
+    const svixHeaders = {
+      "svix-id": headers["webhook-id"],
+      "svix-timestamp": headers["webhook-timestamp"],
+      "svix-signature": headers["webhook-signature"],
+    };
     expect(() => new SvixWebhook(secret).verify(body, svixHeaders)).not.toThrow();
     expect(() => new SvixWebhook(generateSecret()).verify(body, svixHeaders)).toThrow();
   });

@@ -1,17 +1,21 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/app";
 import { handleApiRequest } from "~/lib/api/handler.server";
+import type { Env } from "~/lib/env";
+import { LIMITS } from "~/lib/security/limits.server";
 import { MAX_ENDPOINTS_PER_COMPANY } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
-import { LIMITS } from "~/lib/security/limits.server";
-import type { Env } from "~/lib/env";
+import worker from "../../workers/app";
 import { ORIGIN, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX, TEST_API_KEY } from "../helpers/seed";
-import { api, API, count } from "./api-client";
+import { API, api, count } from "./api-client";
 import { endpointDeps, makeEndpoint } from "./webhook-fixtures";
 
-const endpointInput = (i: number) => ({ url: `https://hooks.example.com/cap/${i}`, description: `cap ${i}`, events: ["conversation.created"] });
+const endpointInput = (i: number) => ({
+  url: `https://hooks.example.com/cap/${i}`,
+  description: `cap ${i}`,
+  events: ["conversation.created"],
+});
 
 describe("limits on outbound work and writes", { timeout: 60_000 }, () => {
   it("parallel creates never take a company past the 20-endpoint cap, and leave no audit row for a refused one", async () => {
@@ -65,7 +69,9 @@ describe("limits on outbound work and writes", { timeout: 60_000 }, () => {
     const { limit } = LIMITS["api.anonymous"];
     const from = { "CF-Connecting-IP": "198.51.100.7" };
     const statuses = await Promise.all(
-      Array.from({ length: limit + 5 }, (_, i) => api("/me", { key: i % 2 ? `sk_live_guess${i}` : null, headers: from }).then((r) => r.status)),
+      Array.from({ length: limit + 5 }, (_, i) =>
+        api("/me", { key: i % 2 ? `sk_live_guess${i}` : null, headers: from }).then((r) => r.status),
+      ),
     );
     expect(statuses.filter((s) => s === 401)).toHaveLength(limit);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
@@ -76,7 +82,11 @@ describe("limits on outbound work and writes", { timeout: 60_000 }, () => {
 
   it("without the limiter's binding /v1 answers 503 instead of serving unlimited", async () => {
     const noLimiter = { ...env, RATE_LIMITER: undefined } as unknown as Env;
-    const authed = await handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } }), noLimiter, createExecutionContext());
+    const authed = await handleApiRequest(
+      new Request(`${API}/me`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } }),
+      noLimiter,
+      createExecutionContext(),
+    );
     expect(authed.status).toBe(503);
     expect(authed.headers.get("Content-Type")).toBe("application/problem+json");
     const anonymous = await handleApiRequest(new Request(`${API}/me`), noLimiter, createExecutionContext());

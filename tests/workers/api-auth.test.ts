@@ -1,8 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { handleApiRequest } from "~/lib/api/handler.server";
 import { authenticateApiKey } from "~/lib/api-keys/authenticate.server";
 import { regenerateApiKey, revokeApiKey } from "~/lib/api-keys/keys.server";
-import { handleApiRequest } from "~/lib/api/handler.server";
 import { createDb } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
 import { ACME } from "../helpers/seed";
@@ -28,7 +28,7 @@ describe("API authentication", () => {
   });
 
   it("an unknown key, a malformed key and a non-Bearer scheme are 401", async () => {
-    await expectProblem(await api("/me", { key: "sk_live_" + "x".repeat(43) }), 401);
+    await expectProblem(await api("/me", { key: `sk_live_${"x".repeat(43)}` }), 401);
     await expectProblem(await api("/me", { key: "not-a-key" }), 401);
     const basic = await api("/me", { key: null, headers: { Authorization: "Basic Zm9vOmJhcg==" } });
     await expectProblem(basic, 401);
@@ -44,7 +44,9 @@ describe("API authentication", () => {
 
   it("an expired key is a 401 that says so", async () => {
     const key = await newKey(ACME.id);
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, key.id).run();
+    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, key.id)
+      .run();
     const body = await expectProblem(await api("/me", { key: key.secret }), 401);
     expect(JSON.stringify(body)).toContain("expired");
   });
@@ -57,13 +59,23 @@ describe("API authentication", () => {
     expect(text).not.toContain(key.secret);
     const body = JSON.parse(text);
     expect(body.company).toEqual({ id: "co_acme", name: "Acme Corporation", slug: "acme" });
-    expect(body.api_key).toMatchObject({ id: key.id, name: "Zapier test", scopes: ["conversations:read"], last4: key.secret.slice(-4), expires_at: null });
+    expect(body.api_key).toMatchObject({
+      id: key.id,
+      name: "Zapier test",
+      scopes: ["conversations:read"],
+      last4: key.secret.slice(-4),
+      expires_at: null,
+    });
   });
 
   it("a key without the needed scope is a 403 and nothing is written", async () => {
     const readOnly = await newKey(ACME.id, ["conversations:read"]);
     const before = await count("conversations");
-    const res = await api("/conversations", { method: "POST", key: readOnly.secret, body: { contact: { email: "a@b.co" }, message: { body: "hi" } } });
+    const res = await api("/conversations", {
+      method: "POST",
+      key: readOnly.secret,
+      body: { contact: { email: "a@b.co" }, message: { body: "hi" } },
+    });
     const body = await expectProblem(res, 403);
     expect(JSON.stringify(body)).toContain("conversations:write");
     expect(await count("conversations")).toBe(before);
@@ -96,10 +108,18 @@ describe("regenerating a key", () => {
     expect((await authenticateApiKey({ db, token: fresh!.secret, now: at(24 * 3600_000 + 1) })).ok).toBe(true);
     // the same through the router with the clock injected
     const call = (token: string, now: Date) =>
-      handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${token}` } }), env as Env, createExecutionContext(), undefined, now);
+      handleApiRequest(
+        new Request(`${API}/me`, { headers: { Authorization: `Bearer ${token}` } }),
+        env as Env,
+        createExecutionContext(),
+        undefined,
+        now,
+      );
     expect((await call(old.secret, at(3600_000))).status).toBe(200);
     expect((await call(old.secret, at(25 * 3600_000))).status).toBe(401);
-    const row = await env.DB.prepare("SELECT replaced_by, expires_at FROM api_keys WHERE id = ?").bind(old.id).first<{ replaced_by: string; expires_at: number }>();
+    const row = await env.DB.prepare("SELECT replaced_by, expires_at FROM api_keys WHERE id = ?")
+      .bind(old.id)
+      .first<{ replaced_by: string; expires_at: number }>();
     expect(row).toEqual({ replaced_by: fresh!.id, expires_at: t0.getTime() + 24 * 3600_000 });
   });
 
@@ -124,7 +144,9 @@ describe("regenerating a key", () => {
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(secret.slice(8, 30));
     }
-    const actions = (await env.DB.prepare("SELECT action FROM audit_log WHERE target IN (?, ?)").bind(old.id, fresh!.id).all<{ action: string }>()).results.map((r) => r.action);
+    const actions = (
+      await env.DB.prepare("SELECT action FROM audit_log WHERE target IN (?, ?)").bind(old.id, fresh!.id).all<{ action: string }>()
+    ).results.map((r) => r.action);
     expect(actions.sort()).toEqual(["api_key.created", "api_key.regenerated", "api_key.revoked"]);
   });
 });
@@ -138,7 +160,11 @@ describe("API protocol", () => {
   });
 
   it("no response carries a permissive CORS header, not even a preflight", async () => {
-    const pre = await api("/conversations", { method: "OPTIONS", key: null, headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } });
+    const pre = await api("/conversations", {
+      method: "OPTIONS",
+      key: null,
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+    });
     expect(pre.headers.get("Access-Control-Allow-Origin")).toBeNull();
     const ok = await api("/me", { headers: { Origin: "https://evil.example" } });
     expect(ok.status).toBe(200);
@@ -156,7 +182,8 @@ describe("API protocol", () => {
     const tiny = { ...(env as Env), API_RATE_LIMIT_PER_MINUTE: "3" } as Env;
     const key = await newKey(ACME.id);
     const other = await newKey(ACME.id);
-    const call = (secret: string) => handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${secret}` } }), tiny, createExecutionContext());
+    const call = (secret: string) =>
+      handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${secret}` } }), tiny, createExecutionContext());
     const statuses = [];
     const remaining = [];
     for (let i = 0; i < 3; i++) {
@@ -179,7 +206,9 @@ describe("API protocol", () => {
     const tiny = { ...(env as Env), API_RATE_LIMIT_PER_MINUTE: "5" } as Env;
     const key = await newKey(ACME.id);
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${key.secret}` } }), tiny, createExecutionContext())),
+      Array.from({ length: 12 }, () =>
+        handleApiRequest(new Request(`${API}/me`, { headers: { Authorization: `Bearer ${key.secret}` } }), tiny, createExecutionContext()),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(5);
     expect(results.filter((r) => r.status === 429)).toHaveLength(7);

@@ -8,7 +8,16 @@ import { conformanceProblems } from "./openapi-conformance";
 export const API = "http://localhost/v1";
 
 /** A /v1 call; every response is checked against the OpenAPI document (openapi-conformance.ts). */
-export async function api(path: string, { method = "GET", body, key = TEST_API_KEY, raw, headers = {} }: { method?: string; body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> } = {}) {
+export async function api(
+  path: string,
+  {
+    method = "GET",
+    body,
+    key = TEST_API_KEY,
+    raw,
+    headers = {},
+  }: { method?: string; body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> } = {},
+) {
   const h = new Headers(headers);
   if (key) h.set("Authorization", `Bearer ${key}`);
   let payload: string | undefined = raw;
@@ -20,12 +29,20 @@ export async function api(path: string, { method = "GET", body, key = TEST_API_K
   return res;
 }
 
-export async function newKey(companyId: string, scopes: ApiScope[] = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"], name = "Test key") {
+export async function newKey(
+  companyId: string,
+  scopes: ApiScope[] = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"],
+  name = "Test key",
+) {
   const db = createDb(env.DB);
   return createApiKey({ db, companyId, actor: { type: "system", id: null, label: "test" }, now: new Date(), name, scopes });
 }
 
-export const validConversation = { contact: { email: "pat@example.com", name: "Pat" }, subject: "Order #42", message: { body: "Where is my order?" } };
+export const validConversation = {
+  contact: { email: "pat@example.com", name: "Pat" },
+  subject: "Order #42",
+  message: { body: "Where is my order?" },
+};
 
 export async function createConversationViaApi(key?: string) {
   const res = await api("/conversations", { method: "POST", body: validConversation, ...(key ? { key } : {}) });
@@ -34,6 +51,8 @@ export async function createConversationViaApi(key?: string) {
 }
 
 export async function count(table: string, where = "1=1", ...binds: unknown[]) {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).bind(...binds).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
+    .bind(...binds)
+    .first<{ n: number }>();
   return row!.n;
 }

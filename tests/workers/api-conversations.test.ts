@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createConversation, addMessage } from "~/lib/conversations/conversations.server";
+import { addMessage, createConversation } from "~/lib/conversations/conversations.server";
 import { createDb } from "~/lib/db/client";
 import { performedBy } from "~/lib/events/performed-by";
 import { ACME, GLOBEX } from "../helpers/seed";
@@ -10,7 +10,9 @@ type Ev = { type: string; payload: string; performed_by: string; company_id: str
 
 /** Events written after the marker (rowid order is insertion order). */
 async function eventsSince(marker: number): Promise<Ev[]> {
-  return (await env.DB.prepare("SELECT type, payload, performed_by, company_id FROM events WHERE rowid > ? ORDER BY rowid").bind(marker).all<Ev>()).results;
+  return (
+    await env.DB.prepare("SELECT type, payload, performed_by, company_id FROM events WHERE rowid > ? ORDER BY rowid").bind(marker).all<Ev>()
+  ).results;
 }
 async function lastEventId() {
   const row = await env.DB.prepare("SELECT COALESCE(MAX(rowid), 0) AS n FROM events").first<{ n: number }>();
@@ -26,7 +28,12 @@ describe("POST /v1/conversations", () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as any;
     expect(res.headers.get("Location")).toBe(`/v1/conversations/${body.id}`);
-    expect(body).toMatchObject({ channel: "api", status: "open", contact: { email: "pat@example.com", name: "Pat" }, subject: "Order #42" });
+    expect(body).toMatchObject({
+      channel: "api",
+      status: "open",
+      contact: { email: "pat@example.com", name: "Pat" },
+      subject: "Order #42",
+    });
     expect(body.messages).toHaveLength(1);
     expect(body.messages[0]).toMatchObject({ author: "contact", direction: "inbound", body: "Where is my order?" });
     const evs = await eventsSince(before);
@@ -48,7 +55,10 @@ describe("POST /v1/conversations", () => {
 
   it("a bad body is a 400 problem with field errors and nothing is written", async () => {
     const before = { c: await count("conversations"), m: await count("messages"), e: await count("events") };
-    const res = await api("/conversations", { method: "POST", body: { contact: { email: "not-an-email" }, message: { body: "   " }, subject: "x".repeat(501) } });
+    const res = await api("/conversations", {
+      method: "POST",
+      body: { contact: { email: "not-an-email" }, message: { body: "   " }, subject: "x".repeat(501) },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get("Content-Type")).toBe("application/problem+json");
     const problem = (await res.json()) as { errors: Record<string, string[]> };
@@ -63,7 +73,11 @@ describe("POST /v1/conversations", () => {
     expect(((await bad.json()) as any).detail).toMatch(/not valid JSON/);
     const empty = await api("/conversations", { method: "POST", raw: "" });
     expect(empty.status).toBe(400);
-    const form = await api("/conversations", { method: "POST", raw: "a=b", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const form = await api("/conversations", {
+      method: "POST",
+      raw: "a=b",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(415);
     const huge = await api("/conversations", { method: "POST", body: { ...validConversation, message: { body: "x".repeat(70_000) } } });
     expect(huge.status).toBe(413);
@@ -201,25 +215,45 @@ describe("the outbox is atomic", () => {
   it("a batch that fails on a constraint writes neither the conversation nor its events", async () => {
     const db = createDb(env.DB);
     const ctx = { db, companyId: ACME.id, performedBy: performedBy.contact({ email: "dup@example.com" }), now: new Date() };
-    await createConversation(ctx, { channel: "email", contact: { email: "dup@example.com" }, message: { body: "first", author: "contact", source: "email", externalId: "<same@mail>" } });
+    await createConversation(ctx, {
+      channel: "email",
+      contact: { email: "dup@example.com" },
+      message: { body: "first", author: "contact", source: "email", externalId: "<same@mail>" },
+    });
     const before = { c: await count("conversations"), m: await count("messages"), e: await count("events") };
     await expect(
-      createConversation(ctx, { channel: "email", contact: { email: "dup@example.com" }, message: { body: "again", author: "contact", source: "email", externalId: "<same@mail>" } }),
+      createConversation(ctx, {
+        channel: "email",
+        contact: { email: "dup@example.com" },
+        message: { body: "again", author: "contact", source: "email", externalId: "<same@mail>" },
+      }),
     ).rejects.toThrow();
     expect({ c: await count("conversations"), m: await count("messages"), e: await count("events") }).toEqual(before);
   });
 
   it("a failing message insert leaves no message.* event and no updated_at change", async () => {
     const db = createDb(env.DB);
-    const ctx = { db, companyId: ACME.id, performedBy: performedBy.agent({ id: "usr_john", name: "John Carter" }), now: new Date(Date.now() + 5000) };
+    const ctx = {
+      db,
+      companyId: ACME.id,
+      performedBy: performedBy.agent({ id: "usr_john", name: "John Carter" }),
+      now: new Date(Date.now() + 5000),
+    };
     const conv = await createConversationViaApi();
     await addMessage(ctx, { conversationId: conv.id, body: "one", author: "agent", source: "slack", externalId: "1700000000.0001" });
     const before = { m: await count("messages"), e: await count("events") };
-    await expect(addMessage({ ...ctx, now: new Date(Date.now() + 9000) }, { conversationId: conv.id, body: "dup", author: "agent", source: "slack", externalId: "1700000000.0001" })).rejects.toThrow();
+    await expect(
+      addMessage(
+        { ...ctx, now: new Date(Date.now() + 9000) },
+        { conversationId: conv.id, body: "dup", author: "agent", source: "slack", externalId: "1700000000.0001" },
+      ),
+    ).rejects.toThrow();
     expect({ m: await count("messages"), e: await count("events") }).toEqual(before);
     const row = await env.DB.prepare("SELECT updated_at FROM conversations WHERE id = ?").bind(conv.id).first<{ updated_at: number }>();
     expect(row!.updated_at).toBe(ctx.now.getTime());
-    const ev = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'message.sent' ORDER BY id DESC LIMIT 1").first<{ performed_by: string }>();
+    const ev = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'message.sent' ORDER BY id DESC LIMIT 1").first<{
+      performed_by: string;
+    }>();
     expect(JSON.parse(ev!.performed_by)).toEqual({ type: "agent", id: "usr_john", name: "John Carter" });
   });
 });

@@ -11,7 +11,16 @@ describe("/docs/api", () => {
     for (const route of apiRoutes) expect(html).toContain(`id="${route.operationId}"`);
     for (const route of apiRoutes) expect(html).toContain(route.path.replace(/:([a-z]+)/g, "{$1}"));
     for (const type of webhookEventTypes) expect(html).toContain(`id="event-${type}"`);
-    for (const text of ["webhook-signature", "standardwebhooks", "timingSafeEqual", "Retry-After", "next_cursor", "application/problem+json", "curl -X POST", "Authorization: Bearer $API_KEY"]) {
+    for (const text of [
+      "webhook-signature",
+      "standardwebhooks",
+      "timingSafeEqual",
+      "Retry-After",
+      "next_cursor",
+      "application/problem+json",
+      "curl -X POST",
+      "Authorization: Bearer $API_KEY",
+    ]) {
       expect(html).toContain(text);
     }
     expect(html).toContain('href="/v1/openapi.json"');

@@ -22,7 +22,9 @@ function fakeQueue<T>() {
 
 async function insertEvent(companyId: string, type: EventType, createdAt = Date.now()) {
   const id = newId("evt", new Date(createdAt));
-  await env.DB.prepare("INSERT INTO events (id, company_id, type, payload, performed_by, created_at) VALUES (?, ?, ?, '{}', '{\"type\":\"system\",\"id\":null,\"name\":\"test\"}', ?)")
+  await env.DB.prepare(
+    'INSERT INTO events (id, company_id, type, payload, performed_by, created_at) VALUES (?, ?, ?, \'{}\', \'{"type":"system","id":null,"name":"test"}\', ?)',
+  )
     .bind(id, companyId, type, createdAt)
     .run();
   return id;
@@ -39,11 +41,18 @@ async function insertEndpoint(companyId: string, events: string[], status: "acti
 }
 
 const deliveriesOf = async (eventId: string) =>
-  (await env.DB.prepare("SELECT id, target_kind, target_id, status, company_id FROM deliveries WHERE event_id = ? ORDER BY target_id").bind(eventId).all<{ id: string; target_kind: string; target_id: string; status: string; company_id: string }>()).results;
+  (
+    await env.DB.prepare("SELECT id, target_kind, target_id, status, company_id FROM deliveries WHERE event_id = ? ORDER BY target_id")
+      .bind(eventId)
+      .all<{ id: string; target_kind: string; target_id: string; status: string; company_id: string }>()
+  ).results;
 
 describe("the events consumer (fan-out)", () => {
   it("creates exactly one delivery per subscribed active endpoint of the same company, and none for the others", async () => {
-    const subscribed = [await insertEndpoint(ACME.id, ["conversation.created", "message.received"]), await insertEndpoint(ACME.id, ["conversation.created"])];
+    const subscribed = [
+      await insertEndpoint(ACME.id, ["conversation.created", "message.received"]),
+      await insertEndpoint(ACME.id, ["conversation.created"]),
+    ];
     await insertEndpoint(ACME.id, ["message.sent"]); // not subscribed to the type
     await insertEndpoint(ACME.id, ["conversation.created"], "disabled");
     await insertEndpoint(GLOBEX.id, ["conversation.created"]); // another company
@@ -56,7 +65,9 @@ describe("the events consumer (fan-out)", () => {
     expect(sent.map((m) => m.deliveryId).sort()).toEqual(rows.map((r) => r.id).sort());
     // each message names the retry chain and the attempt it is for (docs/decisions/0030-engine-claims.md)
     expect(sent.every((m) => m.run === 0 && m.attempt === 1)).toBe(true);
-    const ev = await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?").bind(eventId).first<{ dispatched_at: number | null }>();
+    const ev = await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?")
+      .bind(eventId)
+      .first<{ dispatched_at: number | null }>();
     expect(ev!.dispatched_at).not.toBeNull();
   });
 
@@ -66,7 +77,9 @@ describe("the events consumer (fan-out)", () => {
     const fake = fakeQueue<DeliveriesMessage>();
     const testEnv = { ...(env as Env), DELIVERIES: fake.queue } as Env;
     for (let i = 0; i < 2; i++) {
-      const batch = createMessageBatch<EventsMessage>("ih-events", [{ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } }]);
+      const batch = createMessageBatch<EventsMessage>("ih-events", [
+        { id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } },
+      ]);
       const ctx = createExecutionContext();
       await consumeEvents(batch, testEnv, ctx);
       const result = await getQueueResult(batch, ctx);

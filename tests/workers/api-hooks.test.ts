@@ -2,9 +2,9 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from "vitest";
 import { createDb } from "~/lib/db/client";
 import { webhookEventTypes } from "~/lib/db/schema";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { DeliveriesMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
-import { deliveryDeps } from "~/lib/deps.server";
 import { consumeDeliveries, handleDelivery } from "~/lib/webhooks/consumer.server";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { api, count, createConversationViaApi, newKey } from "./api-client";
@@ -34,7 +34,9 @@ async function fanOut(eventId: string) {
 }
 
 async function latestEventId(type: string) {
-  const row = await env.DB.prepare("SELECT id FROM events WHERE company_id = ? AND type = ? ORDER BY id DESC LIMIT 1").bind(ACME.id, type).first<{ id: string }>();
+  const row = await env.DB.prepare("SELECT id FROM events WHERE company_id = ? AND type = ? ORDER BY id DESC LIMIT 1")
+    .bind(ACME.id, type)
+    .first<{ id: string }>();
   return row!.id;
 }
 
@@ -48,14 +50,18 @@ describe("POST /v1/hooks (Zapier performSubscribe)", () => {
     expect(res.headers.get("Location")).toBe(`/v1/hooks/${hook.id}`);
     const row = await env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<Record<string, string>>();
     expect(row).toMatchObject({ company_id: ACME.id, source: "zapier", status: "active", url: TARGET, events: '["conversation.created"]' });
-    const audit = await env.DB.prepare("SELECT actor, action FROM audit_log WHERE target = ?").bind(hook.id).first<{ actor: string; action: string }>();
+    const audit = await env.DB.prepare("SELECT actor, action FROM audit_log WHERE target = ?")
+      .bind(hook.id)
+      .first<{ actor: string; action: string }>();
     expect(audit!.action).toBe("webhook_endpoint.created");
     expect(JSON.parse(audit!.actor)).toMatchObject({ type: "api_key", id: "key_seed_test" });
   });
 
   it("without a key is 401, and a key without webhooks:write is 403; nothing is written", async () => {
     const before = await count("webhook_endpoints");
-    expect((await api("/hooks", { method: "POST", body: { target_url: TARGET, event: "conversation.created" }, key: null })).status).toBe(401);
+    expect((await api("/hooks", { method: "POST", body: { target_url: TARGET, event: "conversation.created" }, key: null })).status).toBe(
+      401,
+    );
     const reader = (await newKey(ACME.id, ["conversations:read", "webhooks:read"])).secret;
     expect((await subscribe(undefined, reader)).status).toBe(403);
     expect(await count("webhook_endpoints")).toBe(before);
@@ -138,7 +144,9 @@ describe("deliveries to Zapier subscriptions", () => {
     const received = await subscribed("message.received");
     await createConversationViaApi();
     const sent = await fanOut(await latestEventId("conversation.created"));
-    const pending = await env.DB.prepare("SELECT id, target_id FROM deliveries WHERE target_id IN (?, ?)").bind(created.id, received.id).all<{ id: string; target_id: string }>();
+    const pending = await env.DB.prepare("SELECT id, target_id FROM deliveries WHERE target_id IN (?, ?)")
+      .bind(created.id, received.id)
+      .all<{ id: string; target_id: string }>();
     expect(pending.results.map((r) => r.target_id)).toEqual([created.id]);
     const deliveryId = pending.results[0]!.id;
     expect(sent).toContain(deliveryId);
@@ -152,7 +160,9 @@ describe("deliveries to Zapier subscriptions", () => {
       calls.push(String(input));
       return new Response("ok");
     }) as typeof fetch;
-    const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m1", timestamp: new Date(), attempts: 1, body: { deliveryId } }]);
+    const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { deliveryId } },
+    ]);
     const ctx = createExecutionContext();
     await consumeDeliveries(batch, env, ctx, { fetch: fetchSpy, resolve: async () => ["93.184.215.14"] });
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
@@ -168,7 +178,10 @@ describe("deliveries to Zapier subscriptions", () => {
     await createConversationViaApi();
     await fanOut(await latestEventId("conversation.created"));
     const delivery = await env.DB.prepare("SELECT id FROM deliveries WHERE target_id = ?").bind(hook.id).first<{ id: string }>();
-    const deps = await deliveryDeps(env, { fetch: (async () => new Response("gone", { status: 410 })) as typeof fetch, resolve: async () => ["93.184.215.14"] });
+    const deps = await deliveryDeps(env, {
+      fetch: (async () => new Response("gone", { status: 410 })) as typeof fetch,
+      resolve: async () => ["93.184.215.14"],
+    });
     const decision = await handleDelivery(deps, delivery!.id);
     expect(decision.retry).toBeNull();
     expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(0);
@@ -197,7 +210,10 @@ describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
     expect(samples[0]!.data.id).toBe(conversation.id);
     expect(samples.length).toBeLessThanOrEqual(3);
     const globex = (await newKey(GLOBEX.id)).secret;
-    const theirs = (await (await api("/hooks/samples/conversation.created", { key: globex })).json()) as { id: string; company_id: string }[];
+    const theirs = (await (await api("/hooks/samples/conversation.created", { key: globex })).json()) as {
+      id: string;
+      company_id: string;
+    }[];
     expect(theirs.map((s) => s.company_id)).toEqual([GLOBEX.id]);
     expect(theirs.map((s) => s.id)).not.toContain(samples[0]!.id);
   });
@@ -228,7 +244,10 @@ describe("samples match real deliveries", () => {
     await api(`/conversations/${id}`, { method: "PATCH", body: { status: "closed" } });
     for (const type of webhookEventTypes) {
       const [real] = (await (await api(`/hooks/samples/${type}`)).json()) as { id: string; data: Record<string, unknown> }[];
-      const [fake] = (await (await api(`/hooks/samples/${type}`, { key: hooksOnly })).json()) as { id: string; data: Record<string, unknown> }[];
+      const [fake] = (await (await api(`/hooks/samples/${type}`, { key: hooksOnly })).json()) as {
+        id: string;
+        data: Record<string, unknown>;
+      }[];
       expect(real!.id, type).not.toBe(fake!.id);
       expect(Object.keys(fake!.data).sort(), type).toEqual(Object.keys(real!.data).sort());
     }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { apiScopes } from "~/lib/db/schema";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { api, newKey } from "./api-client";
-import { ACME_MARKERS, createAcmeFixtures, type AcmeFixtures } from "./hardening/fixtures";
+import { ACME_MARKERS, type AcmeFixtures, createAcmeFixtures } from "./hardening/fixtures";
 import { dumpD1, v1Fill, v1HasTenantParam, v1Routes } from "./hardening/inventory";
 
 /**
@@ -23,7 +23,12 @@ describe("/v1 route inventory", () => {
 
   it("every /v1 route declares a scope, or null with a reason", () => {
     const undeclared = v1Routes
-      .filter((r) => !("scope" in r) || r.scope === undefined || (r.scope === null ? !(typeof r.scopeReason === "string" && r.scopeReason.length >= 20) : !apiScopes.includes(r.scope)))
+      .filter(
+        (r) =>
+          !("scope" in r) ||
+          r.scope === undefined ||
+          (r.scope === null ? !(typeof r.scopeReason === "string" && r.scopeReason.length >= 20) : !apiScopes.includes(r.scope)),
+      )
       .map((r) => `${r.method} ${r.path}`);
     expect(undeclared).toEqual([]);
   });
@@ -47,35 +52,49 @@ describe("/v1 route inventory", () => {
     expect(await dump()).toEqual(before);
   });
 
-  it.each(rows.filter(([, r]) => r.scope !== null))("%s: a key without the route's scope → 403 and nothing changed", async (_name, route) => {
-    const key = (await newKey(ACME.id, apiScopes.filter((s) => s !== route.scope), "no-scope key")).secret;
-    const path = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
-    const before = await dump();
-    const res = await api(path, { method: route.method, key, ...(hasBody(route.method) ? { body: {} } : {}) });
-    expect(res.status).toBe(403);
-    expect(await dump()).toEqual(before);
-  });
+  it.each(rows.filter(([, r]) => r.scope !== null))(
+    "%s: a key without the route's scope → 403 and nothing changed",
+    async (_name, route) => {
+      const key = (
+        await newKey(
+          ACME.id,
+          apiScopes.filter((s) => s !== route.scope),
+          "no-scope key",
+        )
+      ).secret;
+      const path = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
+      const before = await dump();
+      const res = await api(path, { method: route.method, key, ...(hasBody(route.method) ? { body: {} } : {}) });
+      expect(res.status).toBe(403);
+      expect(await dump()).toEqual(before);
+    },
+  );
 
-  it.each(rows.filter(([, r]) => v1HasTenantParam(r.path)))("%s: another company's key on Acme's ids → the same 404 as a made-up id, nothing changed", async (_name, route) => {
-    const globex = (await newKey(GLOBEX.id)).secret;
-    const acmePath = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
-    const madeUpPath = v1Fill(route.path, {}, "zz_does_not_exist").replace(/^\/v1/, "");
-    // Bodies a valid request might carry, so validation cannot answer before the ownership check.
-    const bodies: unknown[] = hasBody(route.method) ? [{}, { status: "closed" }, { body: "hi", author: "agent" }, { description: "x" }] : [undefined];
-    const before = await dump();
-    for (const body of bodies) {
-      const opts = { method: route.method, key: globex, ...(body !== undefined ? { body } : {}) };
-      const [onAcme, onMadeUp] = [await api(acmePath, opts), await api(madeUpPath, opts)];
-      const acmeText = await onAcme.text();
-      expect(onAcme.status, JSON.stringify(body)).toBe(onMadeUp.status);
-      expect([400, 404]).toContain(onAcme.status);
-      for (const marker of Object.values(ACME_MARKERS)) expect(acmeText).not.toContain(marker);
-      await onMadeUp.body?.cancel();
-    }
-    // With no body to validate, ownership is all that can answer.
-    if (!hasBody(route.method)) expect((await api(acmePath, { method: route.method, key: globex })).status).toBe(404);
-    expect(await dump()).toEqual(before);
-  });
+  it.each(rows.filter(([, r]) => v1HasTenantParam(r.path)))(
+    "%s: another company's key on Acme's ids → the same 404 as a made-up id, nothing changed",
+    async (_name, route) => {
+      const globex = (await newKey(GLOBEX.id)).secret;
+      const acmePath = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
+      const madeUpPath = v1Fill(route.path, {}, "zz_does_not_exist").replace(/^\/v1/, "");
+      // Bodies a valid request might carry, so validation cannot answer before the ownership check.
+      const bodies: unknown[] = hasBody(route.method)
+        ? [{}, { status: "closed" }, { body: "hi", author: "agent" }, { description: "x" }]
+        : [undefined];
+      const before = await dump();
+      for (const body of bodies) {
+        const opts = { method: route.method, key: globex, ...(body !== undefined ? { body } : {}) };
+        const [onAcme, onMadeUp] = [await api(acmePath, opts), await api(madeUpPath, opts)];
+        const acmeText = await onAcme.text();
+        expect(onAcme.status, JSON.stringify(body)).toBe(onMadeUp.status);
+        expect([400, 404]).toContain(onAcme.status);
+        for (const marker of Object.values(ACME_MARKERS)) expect(acmeText).not.toContain(marker);
+        await onMadeUp.body?.cancel();
+      }
+      // With no body to validate, ownership is all that can answer.
+      if (!hasBody(route.method)) expect((await api(acmePath, { method: route.method, key: globex })).status).toBe(404);
+      expect(await dump()).toEqual(before);
+    },
+  );
 
   it("another company's key reaches 404 (not 400) on every write route given a body valid for it", async () => {
     const globex = (await newKey(GLOBEX.id)).secret;
@@ -83,7 +102,8 @@ describe("/v1 route inventory", () => {
     const bodies = [{}, { status: "closed" }, { body: "hi", author: "agent" }, { description: "x" }];
     for (const route of writes) {
       const statuses = [];
-      for (const body of bodies) statuses.push((await api(v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, ""), { method: route.method, key: globex, body })).status);
+      for (const body of bodies)
+        statuses.push((await api(v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, ""), { method: route.method, key: globex, body })).status);
       expect(statuses, `${route.method} ${route.path}`).toContain(404);
     }
   });

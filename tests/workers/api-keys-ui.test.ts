@@ -7,7 +7,11 @@ import { api, newKey } from "./api-client";
 const PAGE = "/integrations/developers";
 const KEY_IN_HTML = /sk_live_[A-Za-z0-9_-]{40,}/g;
 
-async function createViaUi(client: Awaited<ReturnType<typeof signIn>>, name: string, scopes = ["conversations:read", "conversations:write"]) {
+async function createViaUi(
+  client: Awaited<ReturnType<typeof signIn>>,
+  name: string,
+  scopes = ["conversations:read", "conversations:write"],
+) {
   const res = await client.post(PAGE, { intent: "create-key", name, scopes });
   expect(res.status).toBe(302);
   const location = res.headers.get("Location")!;
@@ -50,9 +54,14 @@ describe("API keys on the API & Webhooks tab", () => {
     const page = await (await client.get(PAGE)).text();
     expect(page).toContain(`sk_live_…${secret.slice(-4)}`);
     expect(page).toContain("Reporting job");
-    const dump = JSON.stringify([(await env.DB.prepare("SELECT * FROM api_keys").all()).results, (await env.DB.prepare("SELECT * FROM audit_log").all()).results]);
+    const dump = JSON.stringify([
+      (await env.DB.prepare("SELECT * FROM api_keys").all()).results,
+      (await env.DB.prepare("SELECT * FROM audit_log").all()).results,
+    ]);
     expect(dump).not.toContain(secret);
-    const audit = await env.DB.prepare("SELECT actor, details FROM audit_log WHERE action = 'api_key.created' ORDER BY at DESC LIMIT 1").first<{ actor: string; details: string }>();
+    const audit = await env.DB.prepare(
+      "SELECT actor, details FROM audit_log WHERE action = 'api_key.created' ORDER BY at DESC LIMIT 1",
+    ).first<{ actor: string; details: string }>();
     expect(JSON.parse(audit!.actor)).toMatchObject({ type: "user", id: "usr_john" });
     expect(JSON.parse(audit!.details)).toMatchObject({ name: "Reporting job", scopes: ["conversations:read", "conversations:write"] });
   });
@@ -98,7 +107,9 @@ describe("API keys on the API & Webhooks tab", () => {
     expect(fresh).not.toBe(old.secret);
     expect((await api("/me", { key: fresh })).status).toBe(200);
     expect((await api("/me", { key: old.secret })).status).toBe(200);
-    const row = await env.DB.prepare("SELECT expires_at, replaced_by FROM api_keys WHERE id = ?").bind(old.id).first<{ expires_at: number; replaced_by: string }>();
+    const row = await env.DB.prepare("SELECT expires_at, replaced_by FROM api_keys WHERE id = ?")
+      .bind(old.id)
+      .first<{ expires_at: number; replaced_by: string }>();
     expect(row!.expires_at - Date.now()).toBeGreaterThan(3500_000);
     expect(row!.expires_at - Date.now()).toBeLessThanOrEqual(3600_000);
     const page = await (await client.get(PAGE)).text();

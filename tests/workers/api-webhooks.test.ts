@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, count, newKey } from "./api-client";
 import { GLOBEX } from "../helpers/seed";
+import { api, count, newKey } from "./api-client";
 
 const valid = { url: "https://hooks.example.com/in", description: "CRM", events: ["conversation.created", "message.received"] };
 
@@ -30,7 +30,10 @@ describe("/v1/webhooks", () => {
     const list = (await (await api("/webhooks")).json()) as { data: { id: string }[]; next_cursor: null };
     expect(list.data.map((e) => e.id)).toContain(id);
     expect(list.next_cursor).toBeNull();
-    const patched = await api(`/webhooks/${id}`, { method: "PATCH", body: { events: ["escalation.triggered"], description: "Escalations" } });
+    const patched = await api(`/webhooks/${id}`, {
+      method: "PATCH",
+      body: { events: ["escalation.triggered"], description: "Escalations" },
+    });
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ id, events: ["escalation.triggered"], description: "Escalations" });
     expect((await api(`/webhooks/${id}`, { method: "DELETE" })).status).toBe(204);
@@ -108,7 +111,9 @@ describe("/v1/webhooks", () => {
     const result = (await res.json()) as { ok: boolean; delivery_id: string; error: string | null };
     expect(result.ok).toBe(false);
     expect(await count("delivery_attempts", "delivery_id = ?", result.delivery_id)).toBe(1);
-    const deliveries = (await (await api(`/webhooks/${id}/deliveries`)).json()) as { data: { id: string; event_type: string; attempt_log: unknown[] }[] };
+    const deliveries = (await (await api(`/webhooks/${id}/deliveries`)).json()) as {
+      data: { id: string; event_type: string; attempt_log: unknown[] }[];
+    };
     expect(deliveries.data[0]).toMatchObject({ id: result.delivery_id, event_type: "webhook.test" });
     expect(deliveries.data[0]!.attempt_log).toHaveLength(1);
   });

@@ -70,7 +70,11 @@ describe("sign-in", () => {
     }
     const res = await client.post("/login", { email: ACME.adminEmail, password: DEMO_PASSWORD }, { headers: ip });
     expect(res.status).toBe(429);
-    const other = await client.post("/login", { email: ACME.adminEmail, password: DEMO_PASSWORD }, { headers: { "CF-Connecting-IP": "203.0.113.10" } });
+    const other = await client.post(
+      "/login",
+      { email: ACME.adminEmail, password: DEMO_PASSWORD },
+      { headers: { "CF-Connecting-IP": "203.0.113.10" } },
+    );
     expect(other.status).toBe(302);
   });
 
@@ -153,7 +157,11 @@ describe("CSRF and Origin", () => {
   });
 
   it("a sign-in POST from another site is refused (login CSRF)", async () => {
-    const res = await new BrowserClient().post("/login", { email: ACME.adminEmail, password: DEMO_PASSWORD }, { origin: "https://evil.example" });
+    const res = await new BrowserClient().post(
+      "/login",
+      { email: ACME.adminEmail, password: DEMO_PASSWORD },
+      { origin: "https://evil.example" },
+    );
     expect(res.status).toBe(403);
   });
 

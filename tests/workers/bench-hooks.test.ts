@@ -1,7 +1,7 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/app";
 import { countingD1 } from "../../app/lib/bench/bench";
+import worker from "../../workers/app";
 import { ORIGIN, signIn } from "../helpers/browser-client";
 
 // The hooks `npm run bench` relies on: inert without BENCH_ROUTES, honest counts with it.
@@ -42,7 +42,10 @@ describe("benchmark hooks", () => {
   });
 
   it("the fetch loop refuses anything but a loopback target", async () => {
-    const res = await benchFetch("/__bench/fetch-loop", { method: "POST", body: JSON.stringify({ url: "http://169.254.169.254/", n: 1, concurrency: 1 }) });
+    const res = await benchFetch("/__bench/fetch-loop", {
+      method: "POST",
+      body: JSON.stringify({ url: "http://169.254.169.254/", n: 1, concurrency: 1 }),
+    });
     expect(res.status).toBe(400);
   });
 

@@ -1,9 +1,9 @@
 import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleApiRequest } from "~/lib/api/handler.server";
+import type { Env } from "~/lib/env";
 import { handleBrowserRequest, MAX_FORM_BYTES } from "~/lib/http/browser.server";
 import { MAX_BODY_BYTES as SLACK_MAX } from "~/lib/integrations/slack/inbound.server";
-import type { Env } from "~/lib/env";
 import { BrowserClient, ORIGIN } from "../helpers/browser-client";
 import { ACME, TEST_API_KEY } from "../helpers/seed";
 
@@ -57,7 +57,12 @@ describe("body size caps before parsing", () => {
   it("/slack/events reads a chunked body only up to its cap", async () => {
     const body = streamedBody(8 * 1024 * 1024);
     const { handleSlackEvents } = await import("~/lib/integrations/slack/inbound.server");
-    const request = new Request(`${ORIGIN}/slack/events`, { method: "POST", body: body.stream, headers: { "Content-Type": "application/json" }, duplex: "half" } as RequestInit);
+    const request = new Request(`${ORIGIN}/slack/events`, {
+      method: "POST",
+      body: body.stream,
+      headers: { "Content-Type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     const res = await handleSlackEvents(request, { ...(env as Env), SLACK_SIGNING_SECRET: "s3cret" });
     expect(res.status).toBe(413);
     expect(body.pulled()).toBeLessThan(SLACK_MAX + 64 * 1024);

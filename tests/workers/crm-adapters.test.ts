@@ -2,15 +2,29 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createConversation } from "~/lib/conversations/conversations.server";
 import { createDb } from "~/lib/db/client";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { Env } from "~/lib/env";
 import { enqueueEvents } from "~/lib/events/emit.server";
 import { performedBy } from "~/lib/events/performed-by";
 import { verifyPipedrive } from "~/lib/integrations/pipedrive";
-import { verifySalesforce } from "~/lib/integrations/salesforce";
 import { registryDeliverers } from "~/lib/integrations/pipeline.server";
-import { deliveryDeps } from "~/lib/deps.server";
+import { verifySalesforce } from "~/lib/integrations/salesforce";
 import { handleDelivery } from "~/lib/webhooks/consumer.server";
-import { closeConversation, connect, connectionRow, deliveryRows, installCrmFakes, newConversation, pump, reopenConversation, resetTables, retry, say, SALESFORCE_INSTANCE, type Installed } from "./crm-helpers";
+import {
+  closeConversation,
+  connect,
+  connectionRow,
+  deliveryRows,
+  type Installed,
+  installCrmFakes,
+  newConversation,
+  pump,
+  reopenConversation,
+  resetTables,
+  retry,
+  SALESFORCE_INSTANCE,
+  say,
+} from "./crm-helpers";
 
 let installed: Installed;
 beforeEach(async () => {
@@ -26,14 +40,20 @@ const HS_TOKEN = "sandbox_hubspot_token";
 const SF_TOKEN = "sandbox_salesforce_token";
 const PD_TOKEN = "sandbox_pipedrive_token";
 
-const hubspot = () => installed.fakes.hubspot.snapshot() as { contacts: { id: string; properties: Record<string, string> }[]; notes: { id: string; properties: Record<string, string>; associations: { toObjectId: string }[] }[] };
+const hubspot = () =>
+  installed.fakes.hubspot.snapshot() as {
+    contacts: { id: string; properties: Record<string, string> }[];
+    notes: { id: string; properties: Record<string, string>; associations: { toObjectId: string }[] }[];
+  };
 const contactsWith = (email: string) => hubspot().contacts.filter((c) => c.properties.email === email);
-const callsTo = (fake: keyof Installed["fakes"], method: string, path: string) => installed.fakes[fake].calls().filter((c) => c.method === method && c.path === path);
+const callsTo = (fake: keyof Installed["fakes"], method: string, path: string) =>
+  installed.fakes[fake].calls().filter((c) => c.method === method && c.path === path);
 const db = () => createDb(env.DB);
 
 /** Puts a finished delivery back to pending, as a queue redelivery after a crash would find it. */
 async function redeliver(ids: string[]) {
-  for (const id of ids) await env.DB.prepare("UPDATE deliveries SET status = 'pending', next_attempt_at = NULL WHERE id = ?").bind(id).run();
+  for (const id of ids)
+    await env.DB.prepare("UPDATE deliveries SET status = 'pending', next_attempt_at = NULL WHERE id = ?").bind(id).run();
   return retry(installed, ids);
 }
 
@@ -46,7 +66,9 @@ describe("HubSpot adapter", () => {
     await newConversation({ email: "pat@example.com", name: "Pat Lee" });
     const first = await pump(installed);
     expect(first.map((d) => d.retry)).toEqual([null]);
-    expect(contactsWith("pat@example.com")).toEqual([expect.objectContaining({ properties: expect.objectContaining({ firstname: "Pat", lastname: "Lee" }) })]);
+    expect(contactsWith("pat@example.com")).toEqual([
+      expect.objectContaining({ properties: expect.objectContaining({ firstname: "Pat", lastname: "Lee" }) }),
+    ]);
     await redeliver(first.map((d) => d.deliveryId));
     await newConversation({ email: "PAT@example.com" });
     await pump(installed);
@@ -64,8 +86,12 @@ describe("HubSpot adapter", () => {
     const { dispatchEvent } = await import("~/lib/events/consumer.server");
     const { registrySubscriber } = await import("~/lib/integrations/pipeline.server");
     const ids: string[] = [];
-    const queue = { send: async (b: { deliveryId: string }) => void ids.push(b.deliveryId), sendBatch: async (m: Iterable<{ body: { deliveryId: string } }>) => void [...m].forEach((x) => ids.push(x.body.deliveryId)) } as unknown as Queue;
-    for (const msg of installed.events.sent.splice(0)) await dispatchEvent({ db: d, deliveriesQueue: queue, now: new Date(), subscribers: [registrySubscriber(env as Env)] }, msg.eventId);
+    const queue = {
+      send: async (b: { deliveryId: string }) => void ids.push(b.deliveryId),
+      sendBatch: async (m: Iterable<{ body: { deliveryId: string } }>) => void [...m].forEach((x) => ids.push(x.body.deliveryId)),
+    } as unknown as Queue;
+    for (const msg of installed.events.sent.splice(0))
+      await dispatchEvent({ db: d, deliveriesQueue: queue, now: new Date(), subscribers: [registrySubscriber(env as Env)] }, msg.eventId);
     const deps = await deliveryDeps(env as Env, { fetch: installed.fetch, random: () => 0.5, deliverers: registryDeliverers() });
     const decisions = await Promise.all(ids.map((id) => handleDelivery(deps, id)));
     const again = ids.filter((_, i) => decisions[i]!.retry !== null);
@@ -111,14 +137,19 @@ describe("HubSpot adapter", () => {
   });
 
   it("no transcript when the customer never wrote, nor when transcripts are turned off", async () => {
-    const created = await createConversation({ db: db(), companyId: "co_acme", performedBy: performedBy.ai(), now: new Date() }, { channel: "api", contact: { email: "quiet@example.com" }, message: { body: "Hello from the bot", author: "ai" } });
+    const created = await createConversation(
+      { db: db(), companyId: "co_acme", performedBy: performedBy.ai(), now: new Date() },
+      { channel: "api", contact: { email: "quiet@example.com" }, message: { body: "Hello from the bot", author: "ai" } },
+    );
     await enqueueEvents(env.EVENTS, created.events);
     await closeConversation(created.conversation.id);
     await pump(installed);
     expect(hubspot().notes).toHaveLength(0);
     expect((await deliveryRows("hubspot")).find((r) => r.event_type === "conversation.closed")!.last_error).toContain("no message");
 
-    await env.DB.prepare("UPDATE connections SET config = ? WHERE provider = 'hubspot'").bind(JSON.stringify({ log_transcripts: false })).run();
+    await env.DB.prepare("UPDATE connections SET config = ? WHERE provider = 'hubspot'")
+      .bind(JSON.stringify({ log_transcripts: false }))
+      .run();
     const id = await newConversation({ email: "off@example.com" });
     await closeConversation(id);
     await pump(installed);
@@ -152,7 +183,9 @@ describe("HubSpot adapter", () => {
     expect(d!.retry).toBeNull();
     const [contact] = contactsWith("dup@example.com");
     expect(contactsWith("dup@example.com")).toHaveLength(1);
-    const ref = await env.DB.prepare("SELECT * FROM external_refs WHERE provider = 'hubspot' AND kind = 'contact' AND local_id = 'dup@example.com'").first<Record<string, any>>();
+    const ref = await env.DB.prepare(
+      "SELECT * FROM external_refs WHERE provider = 'hubspot' AND kind = 'contact' AND local_id = 'dup@example.com'",
+    ).first<Record<string, any>>();
     expect(ref).toMatchObject({ remote_id: contact!.id });
     expect((await deliveryRows("hubspot"))[0]).toMatchObject({ status: "succeeded" });
   });
@@ -160,27 +193,59 @@ describe("HubSpot adapter", () => {
 
 describe("Salesforce adapter", () => {
   beforeEach(async () => {
-    await connect("salesforce", { accessToken: SF_TOKEN, context: { instance_url: SALESFORCE_INSTANCE }, config: { record_type: "lead", log_transcripts: true } });
+    await connect("salesforce", {
+      accessToken: SF_TOKEN,
+      context: { instance_url: SALESFORCE_INSTANCE },
+      config: { record_type: "lead", log_transcripts: true },
+    });
   });
   const records = () => (installed.fakes.salesforce.snapshot() as { records: Record<string, string>[] }).records;
 
   it("keeps the org's instance_url from the token response at connect, and refuses a token response without one", async () => {
-    const base = { company: { id: "co_acme", slug: "acme" }, env: env as Env, fetch, now: new Date(), signal: new AbortController().signal };
-    expect(await verifySalesforce({ ...base, token: SF_TOKEN, tokenResponse: { instance_url: "https://acme.my.salesforce.com/" } })).toEqual({ ok: true, accountLabel: "john@acme.sandbox", accountId: "00DSANDBOX0000001", context: { instance_url: "https://acme.my.salesforce.com" } });
+    const base = {
+      company: { id: "co_acme", slug: "acme" },
+      env: env as Env,
+      fetch,
+      now: new Date(),
+      signal: new AbortController().signal,
+    };
+    expect(
+      await verifySalesforce({ ...base, token: SF_TOKEN, tokenResponse: { instance_url: "https://acme.my.salesforce.com/" } }),
+    ).toEqual({
+      ok: true,
+      accountLabel: "john@acme.sandbox",
+      accountId: "00DSANDBOX0000001",
+      context: { instance_url: "https://acme.my.salesforce.com" },
+    });
     expect(await verifySalesforce({ ...base, token: SF_TOKEN, tokenResponse: {} })).toMatchObject({ ok: false });
-    expect(await verifySalesforce({ ...base, token: "revoked-or-foreign", tokenResponse: { instance_url: "https://acme.my.salesforce.com" } })).toMatchObject({ ok: false });
-    expect(await verifyPipedrive({ ...base, token: PD_TOKEN, tokenResponse: { api_domain: "https://acme.pipedrive.com" } })).toEqual({ ok: true, accountLabel: "Acme Corporation (Sandbox)", accountId: "4242", context: { api_domain: "https://acme.pipedrive.com" } });
+    expect(
+      await verifySalesforce({ ...base, token: "revoked-or-foreign", tokenResponse: { instance_url: "https://acme.my.salesforce.com" } }),
+    ).toMatchObject({ ok: false });
+    expect(await verifyPipedrive({ ...base, token: PD_TOKEN, tokenResponse: { api_domain: "https://acme.pipedrive.com" } })).toEqual({
+      ok: true,
+      accountLabel: "Acme Corporation (Sandbox)",
+      accountId: "4242",
+      context: { api_domain: "https://acme.pipedrive.com" },
+    });
   });
 
   it("creates one Lead per the saved record type (same event twice), links an existing Contact found by email, and logs one Task updated on re-close", async () => {
     const id = await newConversation({ email: "new.lead@example.com", name: "Nia Long" });
     const first = await pump(installed);
     await redeliver(first.map((d) => d.deliveryId));
-    expect(records().filter((r) => r.Email === "new.lead@example.com")).toEqual([expect.objectContaining({ type: "Lead", LastName: "Long", FirstName: "Nia", Company: "example.com" })]);
+    expect(records().filter((r) => r.Email === "new.lead@example.com")).toEqual([
+      expect.objectContaining({ type: "Lead", LastName: "Long", FirstName: "Nia", Company: "example.com" }),
+    ]);
     await closeConversation(id);
     await pump(installed);
     const tasks = () => records().filter((r) => r.type === "Task");
-    expect(tasks()).toEqual([expect.objectContaining({ WhoId: expect.stringMatching(/^00Q/), Status: "Completed", Description: expect.stringContaining("Nia Long: Where is my order?") })]);
+    expect(tasks()).toEqual([
+      expect.objectContaining({
+        WhoId: expect.stringMatching(/^00Q/),
+        Status: "Completed",
+        Description: expect.stringContaining("Nia Long: Where is my order?"),
+      }),
+    ]);
     await reopenConversation(id);
     await say(id, "One more thing", "contact");
     await closeConversation(id);
@@ -190,19 +255,28 @@ describe("Salesforce adapter", () => {
 
     await newConversation({ email: "maria@example.com" });
     await pump(installed);
-    const ref = await env.DB.prepare("SELECT remote_id, remote_url FROM external_refs WHERE provider = 'salesforce' AND local_id = 'maria@example.com'").first<Record<string, string>>();
-    expect(ref).toEqual({ remote_id: "0035g00000SANDBOX1", remote_url: `${SALESFORCE_INSTANCE}/lightning/r/Contact/0035g00000SANDBOX1/view` });
+    const ref = await env.DB.prepare(
+      "SELECT remote_id, remote_url FROM external_refs WHERE provider = 'salesforce' AND local_id = 'maria@example.com'",
+    ).first<Record<string, string>>();
+    expect(ref).toEqual({
+      remote_id: "0035g00000SANDBOX1",
+      remote_url: `${SALESFORCE_INSTANCE}/lightning/r/Contact/0035g00000SANDBOX1/view`,
+    });
   });
 
   it("DUPLICATES_DETECTED links the matched record instead of failing", async () => {
-    await env.DB.prepare("UPDATE connections SET config = ? WHERE provider = 'salesforce'").bind(JSON.stringify({ record_type: "contact", log_transcripts: true })).run();
+    await env.DB.prepare("UPDATE connections SET config = ? WHERE provider = 'salesforce'")
+      .bind(JSON.stringify({ record_type: "contact", log_transcripts: true }))
+      .run();
     installed.fakes.salesforce.inject({ method: "POST", path: "/sobjects/Contact", duplicate: true });
     await newConversation({ email: "twin@example.com" });
     await pump(installed);
     const twins = records().filter((r) => r.Email === "twin@example.com");
     expect(twins).toHaveLength(1);
     expect(twins[0]!.type).toBe("Contact");
-    const ref = await env.DB.prepare("SELECT remote_id FROM external_refs WHERE provider = 'salesforce' AND local_id = 'twin@example.com'").first<{ remote_id: string }>();
+    const ref = await env.DB.prepare(
+      "SELECT remote_id FROM external_refs WHERE provider = 'salesforce' AND local_id = 'twin@example.com'",
+    ).first<{ remote_id: string }>();
     expect(ref!.remote_id).toBe(twins[0]!.Id);
     expect((await deliveryRows("salesforce"))[0]).toMatchObject({ status: "succeeded" });
   });
@@ -222,7 +296,11 @@ describe("Pipedrive adapter", () => {
   beforeEach(async () => {
     await connect("pipedrive", { accessToken: PD_TOKEN, context: { api_domain: "https://api.pipedrive.fake.test" } });
   });
-  const state = () => installed.fakes.pipedrive.snapshot() as { persons: { id: number; name: string; email: { value: string }[] }[]; notes: { id: number; content: string; person_id: number }[] };
+  const state = () =>
+    installed.fakes.pipedrive.snapshot() as {
+      persons: { id: number; name: string; email: { value: string }[] }[];
+      notes: { id: number; content: string; person_id: number }[];
+    };
 
   it("one person per customer (same event twice), one note on the person, updated on re-close", async () => {
     const id = await newConversation({ email: "pd@example.com", name: "Dee Pipe" });
@@ -232,7 +310,9 @@ describe("Pipedrive adapter", () => {
     expect(people).toEqual([expect.objectContaining({ name: "Dee Pipe" })]);
     await closeConversation(id);
     await pump(installed);
-    expect(state().notes).toEqual([expect.objectContaining({ person_id: people[0]!.id, content: expect.stringContaining("Dee Pipe: Where is my order?") })]);
+    expect(state().notes).toEqual([
+      expect.objectContaining({ person_id: people[0]!.id, content: expect.stringContaining("Dee Pipe: Where is my order?") }),
+    ]);
     await reopenConversation(id);
     await say(id, "Thanks!", "contact");
     await closeConversation(id);

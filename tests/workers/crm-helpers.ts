@@ -1,25 +1,25 @@
 import { env, SELF } from "cloudflare:test";
 import { vi } from "vitest";
-// @ts-ignore: plain JS modules shared with the Node provider sandbox
-import { createHubspotFake } from "../../scripts/sandbox/hubspot.mjs";
-// @ts-ignore
-import { createSalesforceFake } from "../../scripts/sandbox/salesforce.mjs";
-// @ts-ignore
-import { createPipedriveFake } from "../../scripts/sandbox/pipedrive.mjs";
-// @ts-ignore
-import { createZendeskFake } from "../../scripts/sandbox/zendesk.mjs";
-// @ts-ignore
-import { createFreshdeskFake } from "../../scripts/sandbox/freshdesk.mjs";
 import { createDb } from "~/lib/db/client";
 import { connections } from "~/lib/db/schema";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { newId } from "~/lib/ids";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import { saveCredentials } from "~/lib/oauth/token-store.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps } from "~/lib/deps.server";
 import { handleDelivery } from "~/lib/webhooks/consumer.server";
+// @ts-ignore
+import { createFreshdeskFake } from "../../scripts/sandbox/freshdesk.mjs";
+// @ts-ignore: plain JS modules shared with the Node provider sandbox
+import { createHubspotFake } from "../../scripts/sandbox/hubspot.mjs";
+// @ts-ignore
+import { createPipedriveFake } from "../../scripts/sandbox/pipedrive.mjs";
+// @ts-ignore
+import { createSalesforceFake } from "../../scripts/sandbox/salesforce.mjs";
+// @ts-ignore
+import { createZendeskFake } from "../../scripts/sandbox/zendesk.mjs";
 import { api } from "./api-client";
 
 /** Where the provider fakes answer inside the tests (the stubbed fetch routes these hosts). */
@@ -81,7 +81,12 @@ export function installCrmFakes() {
   const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    const strip = (n: number) => url.pathname.split("/").slice(n + 1).join("/").replace(/^/, "/");
+    const strip = (n: number) =>
+      url.pathname
+        .split("/")
+        .slice(n + 1)
+        .join("/")
+        .replace(/^/, "/");
     switch (url.hostname) {
       case "api.hubspot.fake.test":
         return fakes.hubspot.handle(request);
@@ -106,12 +111,26 @@ export function installCrmFakes() {
 export type Installed = ReturnType<typeof installCrmFakes>;
 
 /** A connected integration as connecting leaves it: the row (with provider context) and its encrypted credential. */
-export async function connect(provider: string, input: { accessToken?: string; fields?: Record<string, string>; context?: Record<string, string>; config?: Record<string, unknown>; accountId?: string | null; companyId?: string }) {
+export async function connect(
+  provider: string,
+  input: {
+    accessToken?: string;
+    fields?: Record<string, string>;
+    context?: Record<string, string>;
+    config?: Record<string, unknown>;
+    accountId?: string | null;
+    companyId?: string;
+  },
+) {
   const db = createDb(env.DB);
   const companyId = input.companyId ?? "co_acme";
   const now = new Date();
   const id = newId("conn", now);
-  await saveCredentials({ kv: env.KV, ring: await keyringFromEnv(env as Env) }, { companyId, connectionId: id }, input.fields ? { secrets: input.fields } : { accessToken: input.accessToken, refreshToken: null, expiresAt: null });
+  await saveCredentials(
+    { kv: env.KV, ring: await keyringFromEnv(env as Env) },
+    { companyId, connectionId: id },
+    input.fields ? { secrets: input.fields } : { accessToken: input.accessToken, refreshToken: null, expiresAt: null },
+  );
   await db.insert(connections).values({
     id,
     companyId,
@@ -143,7 +162,12 @@ export async function pump(installed: Installed, { now = new Date() }: { now?: D
   }
   const deps = await deliveryDeps(env as Env, { fetch: installed.fetch, random: () => 0.5, deliverers: registryDeliverers() });
   const decisions: { deliveryId: string; queuedWithDelay: number; retry: number | null }[] = [];
-  for (const d of deliveries.sent) decisions.push({ deliveryId: d.deliveryId, queuedWithDelay: deliveries.delays.get(d) ?? 0, retry: (await handleDelivery(deps, d.deliveryId)).retry });
+  for (const d of deliveries.sent)
+    decisions.push({
+      deliveryId: d.deliveryId,
+      queuedWithDelay: deliveries.delays.get(d) ?? 0,
+      retry: (await handleDelivery(deps, d.deliveryId)).retry,
+    });
   return decisions;
 }
 
@@ -156,22 +180,39 @@ export async function retry(installed: Installed, ids: string[]) {
 }
 
 export async function newConversation(body: { email?: string; name?: string | null; subject?: string; message?: string } = {}) {
-  const res = await api("/conversations", { method: "POST", body: { contact: { email: body.email ?? "pat@example.com", name: body.name === undefined ? "Pat Lee" : body.name }, subject: body.subject ?? "Order #42", message: { body: body.message ?? "Where is my order?" } } });
+  const res = await api("/conversations", {
+    method: "POST",
+    body: {
+      contact: { email: body.email ?? "pat@example.com", name: body.name === undefined ? "Pat Lee" : body.name },
+      subject: body.subject ?? "Order #42",
+      message: { body: body.message ?? "Where is my order?" },
+    },
+  });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
 
 export const closeConversation = (id: string) => api(`/conversations/${id}`, { method: "PATCH", body: { status: "closed" } });
 export const reopenConversation = (id: string) => api(`/conversations/${id}`, { method: "PATCH", body: { status: "open" } });
-export const escalate = (id: string, reason = "Customer asked for a human") => api(`/conversations/${id}/escalate`, { method: "POST", body: { reason } });
-export const say = (id: string, body: string, author: "contact" | "agent" | "ai" = "agent") => api(`/conversations/${id}/messages`, { method: "POST", body: { body, author } });
+export const escalate = (id: string, reason = "Customer asked for a human") =>
+  api(`/conversations/${id}/escalate`, { method: "POST", body: { reason } });
+export const say = (id: string, body: string, author: "contact" | "agent" | "ai" = "agent") =>
+  api(`/conversations/${id}/messages`, { method: "POST", body: { body, author } });
 
 export async function deliveryRows(provider: string) {
-  return (await env.DB.prepare("SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.target_kind = 'integration' AND d.target_id = ? ORDER BY d.id").bind(provider).all<Record<string, any>>()).results;
+  return (
+    await env.DB.prepare(
+      "SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.target_kind = 'integration' AND d.target_id = ? ORDER BY d.id",
+    )
+      .bind(provider)
+      .all<Record<string, any>>()
+  ).results;
 }
 
 export async function connectionRow(provider: string, companyId = "co_acme") {
-  return env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?").bind(companyId, provider).first<Record<string, any>>();
+  return env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?")
+    .bind(companyId, provider)
+    .first<Record<string, any>>();
 }
 
 export async function resetTables() {

@@ -1,8 +1,15 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGIN, signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, ORIGIN, signIn } from "../helpers/browser-client";
 import { ACME, DEMO_PASSWORD } from "../helpers/seed";
-import { adminPageUrls, createAcmeFixtures, discoverAllForms, fieldsToRecord, type AcmeFixtures, type DiscoveredForm } from "./hardening/fixtures";
+import {
+  type AcmeFixtures,
+  adminPageUrls,
+  createAcmeFixtures,
+  type DiscoveredForm,
+  discoverAllForms,
+  fieldsToRecord,
+} from "./hardening/fixtures";
 import { actionRoutes, adminRoutes, dumpD1, dumpKV, fill, patternOf } from "./hardening/inventory";
 
 /**
@@ -53,10 +60,18 @@ const forgeries: [string, (url: string, fields: Record<string, string[]>) => Pro
   [
     "without the CSRF cookie",
     async (url, f) => {
-      const cookie = [...admin.cookies].filter(([k]) => k !== "__Host-ih_csrf").map(([k, v]) => `${k}=${v}`).join("; ");
+      const cookie = [...admin.cookies]
+        .filter(([k]) => k !== "__Host-ih_csrf")
+        .map(([k, v]) => `${k}=${v}`)
+        .join("; ");
       const body = new URLSearchParams({ csrf: admin.csrf });
       for (const [k, vs] of Object.entries(f)) for (const v of vs) body.append(k, v);
-      return SELF.fetch(`${ORIGIN}${url}`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, Cookie: cookie }, body });
+      return SELF.fetch(`${ORIGIN}${url}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, Cookie: cookie },
+        body,
+      });
     },
   ],
 ];
@@ -67,19 +82,22 @@ describe("CSRF on every POST route", () => {
     expect(forms.length).toBeGreaterThan(3);
   });
 
-  it.each(actionRoutes.map((r) => [r.id, patternOf(r)]))("%s: every forgery is a 403 and nothing changes in D1 or KV", async (_id, pattern) => {
-    const url = fill(pattern, fx.pageParams);
-    const before = await state();
-    for (const fields of submissionsFor(url)) {
-      for (const [name, send] of forgeries) {
-        const res = await send(url, fields);
-        expect(res.status, `${name} ${JSON.stringify(fields)}`).toBe(403);
-        expect(res.headers.get("Set-Cookie") ?? "", name).not.toMatch(/ih_session=[^;]/);
-        await res.body?.cancel();
+  it.each(actionRoutes.map((r) => [r.id, patternOf(r)]))(
+    "%s: every forgery is a 403 and nothing changes in D1 or KV",
+    async (_id, pattern) => {
+      const url = fill(pattern, fx.pageParams);
+      const before = await state();
+      for (const fields of submissionsFor(url)) {
+        for (const [name, send] of forgeries) {
+          const res = await send(url, fields);
+          expect(res.status, `${name} ${JSON.stringify(fields)}`).toBe(403);
+          expect(res.headers.get("Set-Cookie") ?? "", name).not.toMatch(/ih_session=[^;]/);
+          await res.body?.cancel();
+        }
       }
-    }
-    expect(await state()).toEqual(before);
-  });
+      expect(await state()).toEqual(before);
+    },
+  );
 
   it("the same submission with the token and the page's Origin is not refused (the gate is not a blanket 403)", async () => {
     const res = await admin.post("/integrations/developers", { intent: "no-such-intent" });

@@ -39,19 +39,26 @@ const behaviours: Record<string, { act: Behaviour; ends: "succeeded" | "failed";
         : ok(),
     ends: "succeeded",
   },
-  throttles: { act: async (n) => (n === 1 ? new Response("slow down", { status: 429, headers: { "Retry-After": "100" } }) : ok()), ends: "succeeded" },
+  throttles: {
+    act: async (n) => (n === 1 ? new Response("slow down", { status: 429, headers: { "Retry-After": "100" } }) : ok()),
+    ends: "succeeded",
+  },
   burst: { act: async (n) => (n <= 4 ? new Response("oops", { status: [500, 502, 503, 504][n - 1] }) : ok()), ends: "succeeded" },
   // After the first 410 the endpoint is disabled: its other deliveries end failed, some unsent.
   gone: { act: async () => new Response("gone", { status: 410 }), ends: "failed", attempts: -1 },
-  metadata: { act: async () => new Response(null, { status: 302, headers: { Location: "http://169.254.169.254/latest/meta-data/" } }), ends: "failed", attempts: SCHEDULE.length + 1 },
+  metadata: {
+    act: async () => new Response(null, { status: 302, headers: { Location: "http://169.254.169.254/latest/meta-data/" } }),
+    ends: "failed",
+    attempts: SCHEDULE.length + 1,
+  },
 };
 
 const received = new Map<string, string[]>(); // endpoint host → webhook-ids answered 2xx
 const calls: string[] = [];
 const perDelivery: string[] = [];
 const retryDelays: { host: string; delay: number }[] = [];
-let endpoints: Record<string, string> = {};
-let eventIds: string[] = [];
+const endpoints: Record<string, string> = {};
+const eventIds: string[] = [];
 let exceptionThrown = false;
 
 async function receiver(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -74,13 +81,19 @@ beforeAll(async () => {
   const now = new Date();
   const actor = { type: "system" as const, id: null, label: "faults" };
   for (const name of Object.keys(behaviours)) {
-    const r = await createEndpoint({ db, ring, policy: { production: true, allowLoopback: false }, companyId: GLOBEX.id, actor, now }, { url: `https://${name}.receiver.example/hook`, description: name, events: [...webhookEventTypes] });
+    const r = await createEndpoint(
+      { db, ring, policy: { production: true, allowLoopback: false }, companyId: GLOBEX.id, actor, now },
+      { url: `https://${name}.receiver.example/hook`, description: name, events: [...webhookEventTypes] },
+    );
     if (!r.ok) throw new Error(`endpoint ${name} refused`);
     endpoints[name] = r.value.endpoint.id;
   }
   const deliveriesQueue = capturingQueue();
   for (let i = 0; i < 3; i++) {
-    const c = await createConversation({ db, companyId: GLOBEX.id, performedBy: { type: "system", id: null, name: null }, now }, { channel: "api", contact: { email: `c${i}@example.com` }, message: { body: `hi ${i}`, author: "contact" } });
+    const c = await createConversation(
+      { db, companyId: GLOBEX.id, performedBy: { type: "system", id: null, name: null }, now },
+      { channel: "api", contact: { email: `c${i}@example.com` }, message: { body: `hi ${i}`, author: "contact" } },
+    );
     for (const e of c.events) {
       eventIds.push(e.id);
       await dispatchEvent({ db, deliveriesQueue: deliveriesQueue as never, now, subscribers: [] }, e.id);
@@ -97,7 +110,10 @@ beforeAll(async () => {
   } as unknown as Queue<DeliveriesMessage>;
   let nowCalls = 0;
   const byDelivery = new Map<string, string>();
-  const rows = await env.DB.prepare("SELECT d.id, e.url FROM deliveries d JOIN webhook_endpoints e ON e.id = d.target_id").all<{ id: string; url: string }>();
+  const rows = await env.DB.prepare("SELECT d.id, e.url FROM deliveries d JOIN webhook_endpoints e ON e.id = d.target_id").all<{
+    id: string;
+    url: string;
+  }>();
   for (const r of rows.results) byDelivery.set(r.id, new URL(r.url).hostname.split(".")[0]!);
   for (let round = 0; round < 30 && waiting.length; round++) {
     const batch = fakeBatch("ih-deliveries", waiting, round + 1);
@@ -132,7 +148,11 @@ beforeAll(async () => {
 }, 60_000);
 
 const delivery = (name: string) =>
-  env.DB.prepare("SELECT id, status, attempts, (SELECT COUNT(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS logged FROM deliveries d WHERE target_id = ?").bind(endpoints[name]).all<{ id: string; status: string; attempts: number; logged: number }>();
+  env.DB.prepare(
+    "SELECT id, status, attempts, (SELECT COUNT(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS logged FROM deliveries d WHERE target_id = ?",
+  )
+    .bind(endpoints[name])
+    .all<{ id: string; status: string; attempts: number; logged: number }>();
 
 describe("webhook delivery under faults", () => {
   it("the injected failure really happened mid-run and nothing is left pending", async () => {
@@ -173,7 +193,11 @@ describe("webhook delivery under faults", () => {
   });
 
   it("slower than the timeout is logged as a timeout", async () => {
-    const row = await env.DB.prepare("SELECT error FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target_id = ? AND a.n = 1 LIMIT 1").bind(endpoints.slow).first<{ error: string }>();
+    const row = await env.DB.prepare(
+      "SELECT error FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target_id = ? AND a.n = 1 LIMIT 1",
+    )
+      .bind(endpoints.slow)
+      .first<{ error: string }>();
     expect(row!.error).toMatch(/Timed out after 100 ms/);
   });
 });
@@ -186,7 +210,9 @@ describe("deliveries whose queue message was lost", () => {
     const queues = captureQueues();
     const event = await env.DB.prepare("SELECT id FROM events LIMIT 1").first<{ id: string }>();
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, next_attempt_at, created_at, updated_at) VALUES ('dlv_lost', ?, ?, 'webhook', 'we_lost', 'pending', 1, ?, ?, ?), ('dlv_waiting', ?, ?, 'webhook', 'we_waiting', 'pending', 1, ?, ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, next_attempt_at, created_at, updated_at) VALUES ('dlv_lost', ?, ?, 'webhook', 'we_lost', 'pending', 1, ?, ?, ?), ('dlv_waiting', ?, ?, 'webhook', 'we_waiting', 'pending', 1, ?, ?, ?)",
+    )
       .bind(GLOBEX.id, event!.id, now - 10 * 60_000, now - 11 * 60_000, now - 11 * 60_000, GLOBEX.id, event!.id, now + 60_000, now, now)
       .run();
     await runScheduled(createScheduledController({ scheduledTime: now }), env, createExecutionContext());

@@ -1,7 +1,15 @@
 /** Raw messages in the shapes real mail clients produce. */
 import { createMimeMessage } from "mimetext";
 
-export function plainFromMimetext(opts: { messageId?: string; from?: { name: string; addr: string }; subject?: string; text?: string; headers?: Record<string, string> } = {}) {
+export function plainFromMimetext(
+  opts: {
+    messageId?: string;
+    from?: { name: string; addr: string };
+    subject?: string;
+    text?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
   const msg = createMimeMessage();
   msg.setSender(opts.from ?? { name: "Jane Doe", addr: "jane@customer.example" });
   msg.setRecipient("Acme Support <support@acme.chat.buzzi.ai>");
@@ -10,7 +18,9 @@ export function plainFromMimetext(opts: { messageId?: string; from?: { name: str
   for (const [k, v] of Object.entries(opts.headers ?? {})) msg.setHeader(k, v);
   msg.addMessage({
     contentType: "text/plain",
-    data: opts.text ?? "Hi,\n\nI ordered a blue kettle two weeks ago (order #1234) and it still hasn't arrived.\nCan you check where it is?\n\n-- \nJane Doe\n+1 555 0100",
+    data:
+      opts.text ??
+      "Hi,\n\nI ordered a blue kettle two weeks ago (order #1234) and it still hasn't arrived.\nCan you check where it is?\n\n-- \nJane Doe\n+1 555 0100",
   });
   return msg.asRaw();
 }
@@ -21,14 +31,21 @@ export function multipartWithAttachments(messageId: string) {
   msg.setRecipient("support@acme.chat.buzzi.ai");
   msg.setSubject("Invoice INV-88 is wrong");
   msg.setHeader("Message-ID", messageId);
-  msg.addMessage({ contentType: "text/plain", data: "Hello,\n\nThe attached invoice charges us twice for March. Screenshot attached too.\n\nSent from my iPhone" });
-  msg.addMessage({ contentType: "text/html", data: "<p>Hello,</p><p>The attached invoice charges us twice for March. Screenshot attached too.</p>" });
-  msg.addAttachment({ filename: "INV-88.pdf", contentType: "application/pdf", data: btoa("%PDF-1.4 " + "x".repeat(3000)) });
-  msg.addAttachment({ filename: "screenshot.png", contentType: "image/png", data: btoa("\x89PNG\r\n" + "y".repeat(1200)) });
+  msg.addMessage({
+    contentType: "text/plain",
+    data: "Hello,\n\nThe attached invoice charges us twice for March. Screenshot attached too.\n\nSent from my iPhone",
+  });
+  msg.addMessage({
+    contentType: "text/html",
+    data: "<p>Hello,</p><p>The attached invoice charges us twice for March. Screenshot attached too.</p>",
+  });
+  msg.addAttachment({ filename: "INV-88.pdf", contentType: "application/pdf", data: btoa(`%PDF-1.4 ${"x".repeat(3000)}`) });
+  msg.addAttachment({ filename: "screenshot.png", contentType: "image/png", data: btoa(`\x89PNG\r\n${"y".repeat(1200)}`) });
   return msg.asRaw();
 }
 
-export const htmlOnly = (messageId: string) => `Return-Path: <bob@customer.io>
+export const htmlOnly = (messageId: string) =>
+  `Return-Path: <bob@customer.io>
 From: "Bob Smith" <bob@customer.io>
 To: support@acme.chat.buzzi.ai
 Subject: Can't log in
@@ -45,7 +62,8 @@ ttps://app.example.com/reset">reset link</a> fails.</p><ul><li>Browser: Firefox=
 Earlier thread text</blockquote></div></body></html>
 `.replace(/\n/g, "\r\n");
 
-export const windows1252 = (messageId: string) => `From: =?iso-8859-1?Q?Ren=E9e_Dupr=E9?= <renee@exemple.fr>
+export const windows1252 = (messageId: string) =>
+  `From: =?iso-8859-1?Q?Ren=E9e_Dupr=E9?= <renee@exemple.fr>
 To: support@acme.chat.buzzi.ai
 Subject: =?windows-1252?Q?Probl=E8me_de_facturation_=96_urgent?=
 Message-ID: ${messageId}
@@ -61,7 +79,8 @@ J'ai =E9t=E9 factur=E9e deux fois =96 merci de v=E9rifier =93rapidement=94.
 Ren=E9e
 `.replace(/\n/g, "\r\n");
 
-export const gmailForward = (messageId: string, forwarder = "John Carter <john@acme.com>") => `From: ${forwarder}
+export const gmailForward = (messageId: string, forwarder = "John Carter <john@acme.com>") =>
+  `From: ${forwarder}
 To: support@acme.chat.buzzi.ai
 Subject: Fwd: Refund request
 Message-ID: ${messageId}

@@ -5,12 +5,16 @@ import { auditLog, connections, conversations } from "~/lib/db/schema";
 import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
-import { ACME_ADDRESS, JOHN, db } from "./email-helpers";
+import { ACME_ADDRESS, db, JOHN } from "./email-helpers";
 
 const CONFIGURE = "/integrations/email-forwarding/configure";
 
 async function acmeRow() {
-  return db().select().from(connections).where(and(eq(connections.companyId, ACME.id), eq(connections.provider, "email-forwarding"))).get();
+  return db()
+    .select()
+    .from(connections)
+    .where(and(eq(connections.companyId, ACME.id), eq(connections.provider, "email-forwarding")))
+    .get();
 }
 
 /** HTML-escaped the way React renders text and attribute values. */
@@ -22,7 +26,13 @@ describe("Email Forwarding configure screen", () => {
   beforeEach(async () => {
     // The database lives for the whole file: start each test from the default settings.
     await enableEmailForwarding({ db: db(), companyId: ACME.id, env, actor: JOHN });
-    await saveEmailForwardingSettings({ db: db(), companyId: ACME.id, env, actor: JOHN, input: { enabled: "on", allowedSenderDomains: "" } });
+    await saveEmailForwardingSettings({
+      db: db(),
+      companyId: ACME.id,
+      env,
+      actor: JOHN,
+      input: { enabled: "on", allowedSenderDomains: "" },
+    });
   });
 
   // First in the file: no email has been received yet.
@@ -34,7 +44,8 @@ describe("Email Forwarding configure screen", () => {
     expect(html).toContain(`value="${ACME_ADDRESS}"`);
     expect(html).toContain("john@acme.com");
     expect(html).toContain("No email received yet");
-    for (const name of ["Gmail", "Outlook and Microsoft 365", "Google Workspace (admin routing)"]) expect(html).toContain(`<summary class="cursor-pointer text-sm font-medium text-slate-900">${name}</summary>`);
+    for (const name of ["Gmail", "Outlook and Microsoft 365", "Google Workspace (admin routing)"])
+      expect(html).toContain(`<summary class="cursor-pointer text-sm font-medium text-slate-900">${name}</summary>`);
     expect(html).toContain(`enter ${ACME_ADDRESS}`);
   });
 
@@ -47,12 +58,21 @@ describe("Email Forwarding configure screen", () => {
 
   it("saving valid settings updates the connection's config and redirects, with an audit row", async () => {
     const admin = await signIn(ACME.adminEmail);
-    const res = await admin.post(CONFIGURE, { intent: "save", enabled: "on", allowedSenderDomains: "Example.com, @partner.org", autoAcknowledge: "on" });
+    const res = await admin.post(CONFIGURE, {
+      intent: "save",
+      enabled: "on",
+      allowedSenderDomains: "Example.com, @partner.org",
+      autoAcknowledge: "on",
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/integrations");
     const row = await acmeRow();
     expect(row?.config).toEqual({ enabled: true, allowedSenderDomains: ["example.com", "partner.org"], autoAcknowledge: true });
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.companyId, ACME.id), eq(auditLog.action, "email_forwarding.settings_updated"))).all();
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.companyId, ACME.id), eq(auditLog.action, "email_forwarding.settings_updated")))
+      .all();
     expect(audit.some((a) => a.actor.id === JOHN.id && JSON.stringify(a.details).includes("partner.org"))).toBe(true);
     const page = await (await admin.get(CONFIGURE)).text();
     expect(page).toContain('value="example.com, partner.org"');
@@ -93,7 +113,11 @@ describe("Email Forwarding configure screen", () => {
     const location = res.headers.get("Location")!;
     expect(location).toMatch(/^\/integrations\/email-forwarding\/configure\?test=created&conversation=conv_/);
     const conversationId = new URL(location, "http://x").searchParams.get("conversation")!;
-    const conversation = await db().select().from(conversations).where(and(eq(conversations.id, conversationId), eq(conversations.companyId, ACME.id))).get();
+    const conversation = await db()
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.id, conversationId), eq(conversations.companyId, ACME.id)))
+      .get();
     expect(conversation?.channel).toBe("email");
     const html = await (await admin.get(location)).text();
     expect(html).toContain("Test email received: conversation created");
@@ -102,7 +126,12 @@ describe("Email Forwarding configure screen", () => {
 
   it("a refused test email shows the refusal reason from the connection", async () => {
     const admin = await signIn(ACME.adminEmail);
-    const emailConversations = () => db().select().from(conversations).where(and(eq(conversations.companyId, ACME.id), eq(conversations.channel, "email"))).all();
+    const emailConversations = () =>
+      db()
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.companyId, ACME.id), eq(conversations.channel, "email")))
+        .all();
     const before = (await emailConversations()).length;
     await admin.post(CONFIGURE, { intent: "save", enabled: "on", allowedSenderDomains: "partner.org" });
     const res = await admin.post(CONFIGURE, { intent: "test" });

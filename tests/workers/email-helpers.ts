@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { createDb } from "~/lib/db/client";
+import type { EventsMessage } from "~/lib/env";
 import type { OutgoingReply } from "~/lib/integrations/email-forwarding/auto-ack";
 import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/integrations/email-forwarding/forwarding.server";
-import { receiveEmail, type InboundEmail } from "~/lib/integrations/email-forwarding/receive.server";
-import type { EventsMessage } from "~/lib/env";
+import { type InboundEmail, receiveEmail } from "~/lib/integrations/email-forwarding/receive.server";
 
 export const ACME_ADDRESS = "support@acme.chat.buzzi.ai";
 export const JOHN = { id: "usr_john", email: "john@acme.com", name: "John Carter" };
@@ -62,17 +62,36 @@ export async function deliver(raw: string, opts: { from: string; to?: string; si
 export async function enableAcme(settings: Record<string, unknown> = {}) {
   await enableEmailForwarding({ db: db(), companyId: "co_acme", env, actor: JOHN });
   if (Object.keys(settings).length > 0) {
-    const saved = await saveEmailForwardingSettings({ db: db(), companyId: "co_acme", env, actor: JOHN, input: { enabled: "on", ...settings } });
+    const saved = await saveEmailForwardingSettings({
+      db: db(),
+      companyId: "co_acme",
+      env,
+      actor: JOHN,
+      input: { enabled: "on", ...settings },
+    });
     if (!saved.ok) throw new Error(JSON.stringify(saved.fieldErrors));
   }
 }
 
 export const rows = {
-  conversations: () => env.DB.prepare("SELECT * FROM conversations WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
-  messages: () => env.DB.prepare("SELECT * FROM messages WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
-  events: () => env.DB.prepare("SELECT * FROM events WHERE company_id = 'co_acme' ORDER BY rowid").all<Record<string, any>>().then((r) => r.results),
+  conversations: () =>
+    env.DB.prepare("SELECT * FROM conversations WHERE company_id = 'co_acme' ORDER BY rowid")
+      .all<Record<string, any>>()
+      .then((r) => r.results),
+  messages: () =>
+    env.DB.prepare("SELECT * FROM messages WHERE company_id = 'co_acme' ORDER BY rowid")
+      .all<Record<string, any>>()
+      .then((r) => r.results),
+  events: () =>
+    env.DB.prepare("SELECT * FROM events WHERE company_id = 'co_acme' ORDER BY rowid")
+      .all<Record<string, any>>()
+      .then((r) => r.results),
 };
 
 export async function clearConversations() {
-  await env.DB.batch([env.DB.prepare("DELETE FROM messages"), env.DB.prepare("DELETE FROM conversations"), env.DB.prepare("DELETE FROM events")]);
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM messages"),
+    env.DB.prepare("DELETE FROM conversations"),
+    env.DB.prepare("DELETE FROM events"),
+  ]);
 }

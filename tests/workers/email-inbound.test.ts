@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clearConversations, deliver, enableAcme, rows } from "./email-helpers";
 import { gmailForward, htmlOnly, multipartWithAttachments, plainFromMimetext, reply, simple, windows1252 } from "./email-fixtures";
+import { clearConversations, deliver, enableAcme, rows } from "./email-helpers";
 
 beforeAll(async () => {
   await enableAcme();
@@ -18,14 +18,32 @@ describe("an inbound email becomes a conversation", () => {
     expect(result.rejected).toBeNull();
     expect(result.outcome.status).toBe("created");
     const [conversation] = await rows.conversations();
-    expect(conversation).toMatchObject({ channel: "email", status: "open", contact_email: "jane@customer.example", contact_name: "Jane Doe", subject: "Order #1234 hasn't arrived" });
+    expect(conversation).toMatchObject({
+      channel: "email",
+      status: "open",
+      contact_email: "jane@customer.example",
+      contact_name: "Jane Doe",
+      subject: "Order #1234 hasn't arrived",
+    });
     const [message] = await rows.messages();
-    expect(message).toMatchObject({ conversation_id: conversation!.id, direction: "inbound", author_kind: "contact", source: "email", external_id: "<plain-1@customer.example>" });
-    expect(message!.body).toBe("Hi,\n\nI ordered a blue kettle two weeks ago (order #1234) and it still hasn't arrived.\nCan you check where it is?");
+    expect(message).toMatchObject({
+      conversation_id: conversation!.id,
+      direction: "inbound",
+      author_kind: "contact",
+      source: "email",
+      external_id: "<plain-1@customer.example>",
+    });
+    expect(message!.body).toBe(
+      "Hi,\n\nI ordered a blue kettle two weeks ago (order #1234) and it still hasn't arrived.\nCan you check where it is?",
+    );
     const events = await rows.events();
     expect(events.map((e) => e.type)).toEqual(["conversation.created", "message.received"]);
     for (const e of events) expect(JSON.parse(e.performed_by)).toEqual({ type: "contact", id: "jane@customer.example", name: "Jane Doe" });
-    expect(JSON.parse(events[1]!.payload)).toMatchObject({ body: message!.body, source: "email", conversation: { id: conversation!.id, channel: "email" } });
+    expect(JSON.parse(events[1]!.payload)).toMatchObject({
+      body: message!.body,
+      source: "email",
+      conversation: { id: conversation!.id, channel: "email" },
+    });
     expect(result.enqueued).toEqual(events.map((e) => e.id));
   });
 
@@ -33,7 +51,9 @@ describe("an inbound email becomes a conversation", () => {
     const result = await deliver(htmlOnly("<html-1@customer.io>"), { from: "bob@customer.io" });
     expect(result.outcome.status).toBe("created");
     const [message] = await rows.messages();
-    expect(message!.body).toBe("Hi team,\n\nI can't log in since yesterday & the reset link (https://app.example.com/reset) fails.\n\n- Browser: Firefox\n- OS: macOS");
+    expect(message!.body).toBe(
+      "Hi team,\n\nI can't log in since yesterday & the reset link (https://app.example.com/reset) fails.\n\n- Browser: Firefox\n- OS: macOS",
+    );
     const [conversation] = await rows.conversations();
     expect(conversation).toMatchObject({ contact_name: "Bob Smith", subject: "Can't log in" });
   });
@@ -120,14 +140,20 @@ describe("replies thread into their conversation", () => {
   it("a reply whose In-Reply-To names a stored Message-ID is appended to that conversation with only message.received", async () => {
     await deliver(plainFromMimetext({ messageId: "<orig-1@customer.example>" }), { from: "jane@customer.example" });
     const before = await rows.events();
-    const result = await deliver(reply({ messageId: "<reply-1@customer.example>", inReplyTo: "<orig-1@customer.example>" }), { from: "jane@customer.example" });
+    const result = await deliver(reply({ messageId: "<reply-1@customer.example>", inReplyTo: "<orig-1@customer.example>" }), {
+      from: "jane@customer.example",
+    });
 
     expect(result.outcome.status).toBe("appended");
     const conversations = await rows.conversations();
     expect(conversations).toHaveLength(1);
     const messages = await rows.messages();
     expect(messages).toHaveLength(2);
-    expect(messages[1]).toMatchObject({ conversation_id: conversations[0]!.id, body: "It arrived this morning, thank you!", external_id: "<reply-1@customer.example>" });
+    expect(messages[1]).toMatchObject({
+      conversation_id: conversations[0]!.id,
+      body: "It arrived this morning, thank you!",
+      external_id: "<reply-1@customer.example>",
+    });
     const newEvents = (await rows.events()).slice(before.length);
     expect(newEvents.map((e) => e.type)).toEqual(["message.received"]);
     expect(JSON.parse(newEvents[0]!.performed_by).type).toBe("contact");
@@ -139,7 +165,9 @@ describe("replies thread into their conversation", () => {
     const id = (first.outcome as { conversationId: string }).conversationId;
     await env.DB.prepare("UPDATE conversations SET status = 'closed', closed_at = 1 WHERE id = ?").bind(id).run();
     const before = (await rows.events()).length;
-    const result = await deliver(reply({ messageId: "<reply-closed@customer.example>", inReplyTo: "<orig-closed@customer.example>" }), { from: "jane@customer.example" });
+    const result = await deliver(reply({ messageId: "<reply-closed@customer.example>", inReplyTo: "<orig-closed@customer.example>" }), {
+      from: "jane@customer.example",
+    });
     expect(result.outcome.status).toBe("appended");
     const [conversation] = await rows.conversations();
     expect(conversation).toMatchObject({ id, status: "open", closed_at: null });
@@ -152,7 +180,11 @@ describe("replies thread into their conversation", () => {
   it("a reply found only through References (e.g. a reply to our acknowledgement) is appended too", async () => {
     await deliver(plainFromMimetext({ messageId: "<orig-2@customer.example>" }), { from: "jane@customer.example" });
     const result = await deliver(
-      reply({ messageId: "<reply-2@customer.example>", inReplyTo: "<ack.unknown@acme.chat.buzzi.ai>", references: "<orig-2@customer.example> <ack.unknown@acme.chat.buzzi.ai>" }),
+      reply({
+        messageId: "<reply-2@customer.example>",
+        inReplyTo: "<ack.unknown@acme.chat.buzzi.ai>",
+        references: "<orig-2@customer.example> <ack.unknown@acme.chat.buzzi.ai>",
+      }),
       { from: "jane@customer.example" },
     );
     expect(result.outcome.status).toBe("appended");
@@ -160,7 +192,9 @@ describe("replies thread into their conversation", () => {
   });
 
   it("an email referencing an unknown Message-ID starts a new conversation", async () => {
-    const result = await deliver(reply({ messageId: "<reply-3@customer.example>", inReplyTo: "<never-seen@x.example>" }), { from: "jane@customer.example" });
+    const result = await deliver(reply({ messageId: "<reply-3@customer.example>", inReplyTo: "<never-seen@x.example>" }), {
+      from: "jane@customer.example",
+    });
     expect(result.outcome.status).toBe("created");
   });
 
@@ -171,13 +205,17 @@ describe("replies thread into their conversation", () => {
     const second = await deliver(raw, { from: "jane@customer.example" });
 
     expect(second.rejected).toBeNull();
-    expect(second.outcome).toMatchObject({ status: "duplicate", conversationId: (first.outcome as { conversationId: string }).conversationId });
+    expect(second.outcome).toMatchObject({
+      status: "duplicate",
+      conversationId: (first.outcome as { conversationId: string }).conversationId,
+    });
     expect(second.enqueued).toEqual([]);
     expect({ c: (await rows.conversations()).length, m: (await rows.messages()).length, e: (await rows.events()).length }).toEqual(counts);
   });
 
   it("a message without a Message-ID is still deduplicated on redelivery", async () => {
-    const raw = "From: Jane <jane@customer.example>\r\nTo: support@acme.chat.buzzi.ai\r\nSubject: No id\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nHello without an id\r\n";
+    const raw =
+      "From: Jane <jane@customer.example>\r\nTo: support@acme.chat.buzzi.ai\r\nSubject: No id\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nHello without an id\r\n";
     expect((await deliver(raw, { from: "jane@customer.example" })).outcome.status).toBe("created");
     expect((await deliver(raw, { from: "jane@customer.example" })).outcome.status).toBe("duplicate");
     expect(await rows.messages()).toHaveLength(1);
@@ -188,9 +226,19 @@ describe("replies thread into their conversation", () => {
     const { enableEmailForwarding } = await import("~/lib/integrations/email-forwarding/forwarding.server");
     const { env } = await import("cloudflare:test");
     const { db } = await import("./email-helpers");
-    await enableEmailForwarding({ db: db(), companyId: "co_globex", env, actor: { id: "usr_globex_admin", email: "admin@globex.com", name: "Hank" } });
-    await deliver(plainFromMimetext({ messageId: "<shared-1@customer.example>" }), { from: "jane@customer.example", to: "support@globex.chat.buzzi.ai" });
-    const result = await deliver(reply({ messageId: "<reply-4@customer.example>", inReplyTo: "<shared-1@customer.example>" }), { from: "jane@customer.example" });
+    await enableEmailForwarding({
+      db: db(),
+      companyId: "co_globex",
+      env,
+      actor: { id: "usr_globex_admin", email: "admin@globex.com", name: "Hank" },
+    });
+    await deliver(plainFromMimetext({ messageId: "<shared-1@customer.example>" }), {
+      from: "jane@customer.example",
+      to: "support@globex.chat.buzzi.ai",
+    });
+    const result = await deliver(reply({ messageId: "<reply-4@customer.example>", inReplyTo: "<shared-1@customer.example>" }), {
+      from: "jane@customer.example",
+    });
     expect(result.outcome.status).toBe("created");
     const globex = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE company_id = 'co_globex'").first<{ n: number }>();
     expect(globex!.n).toBe(1);

@@ -1,11 +1,21 @@
 import PostalMime from "postal-mime";
 import { describe, expect, it } from "vitest";
-import { bareAddress, domainMatches, forwardingAddress, messageIdsIn, slugFromRecipient } from "~/lib/integrations/email-forwarding/address";
+import {
+  bareAddress,
+  domainMatches,
+  forwardingAddress,
+  messageIdsIn,
+  slugFromRecipient,
+} from "~/lib/integrations/email-forwarding/address";
 import { htmlToText, parseForward, parseGmailForward, stripQuotesAndSignature } from "~/lib/integrations/email-forwarding/body-text";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "~/lib/integrations/email-forwarding/loop";
 import { buildTextEmail, encodeHeaderWord } from "~/lib/integrations/email-forwarding/mime";
+import {
+  emailForwardingSettingsSchema,
+  parseEmailForwardingForm,
+  readEmailForwardingSettings,
+} from "~/lib/integrations/email-forwarding/settings";
 import { forwardingSetupGuides } from "~/lib/integrations/email-forwarding/setup-help";
-import { emailForwardingSettingsSchema, parseEmailForwardingForm, readEmailForwardingSettings } from "~/lib/integrations/email-forwarding/settings";
 
 const D = "chat.buzzi.ai";
 
@@ -19,7 +29,15 @@ describe("address parsing", () => {
     expect(slugFromRecipient("Acme <support+billing@acme.chat.buzzi.ai>", D)).toBe("acme");
   });
   it("other local parts, other domains, nested subdomains and look-alike suffixes do not resolve", () => {
-    for (const to of ["sales@acme.chat.buzzi.ai", "supporter@acme.chat.buzzi.ai", "support@chat.buzzi.ai", "support@a.b.chat.buzzi.ai", "support@acmechat.buzzi.ai", "support@acme.chat.buzzi.ai.evil.com", "not an address"]) {
+    for (const to of [
+      "sales@acme.chat.buzzi.ai",
+      "supporter@acme.chat.buzzi.ai",
+      "support@chat.buzzi.ai",
+      "support@a.b.chat.buzzi.ai",
+      "support@acmechat.buzzi.ai",
+      "support@acme.chat.buzzi.ai.evil.com",
+      "not an address",
+    ]) {
       expect(slugFromRecipient(to, D), to).toBeNull();
     }
   });
@@ -43,11 +61,20 @@ describe("address parsing", () => {
 describe("HTML to text", () => {
   it("keeps paragraphs, list items and link targets, drops styles and scripts, decodes entities", () => {
     const html = `<html><head><style>.x{}</style></head><body><h1>Hello&nbsp;there</h1><p>Price: 5&euro; &lt;today&gt; &#8211; <b>now</b></p><script>alert(1)</script><ul><li>One</li><li>Two</li></ul><p><a href="https://example.com/a?b=1&amp;c=2">the page</a> or <a href="mailto:x@y.z">x@y.z</a></p></body></html>`;
-    expect(htmlToText(html)).toBe("Hello there\n\nPrice: 5€ <today> – now\n\n- One\n- Two\n\nthe page (https://example.com/a?b=1&c=2) or x@y.z");
+    expect(htmlToText(html)).toBe(
+      "Hello there\n\nPrice: 5€ <today> – now\n\n- One\n- Two\n\nthe page (https://example.com/a?b=1&c=2) or x@y.z",
+    );
   });
   it("stays fast on hostile HTML (thousands of unclosed anchors and style tags)", () => {
     const started = Date.now();
-    const text = htmlToText("<a href='https://x.example'>".repeat(20_000) + "<style>".repeat(20_000) + "<!--".repeat(5) + "<p>end</p>" + "<a href=x ".repeat(50_000) + "<p");
+    const text = htmlToText(
+      "<a href='https://x.example'>".repeat(20_000) +
+        "<style>".repeat(20_000) +
+        "<!--".repeat(5) +
+        "<p>end</p>" +
+        "<a href=x ".repeat(50_000) +
+        "<p",
+    );
     expect(Date.now() - started).toBeLessThan(1500);
     expect(text).not.toContain("end"); // inside an unclosed comment
     expect(htmlToText("<p>one<p>two <b>three")).toBe("one\ntwo three");
@@ -59,12 +86,20 @@ describe("HTML to text", () => {
 
 describe("quote and signature stripping", () => {
   it("cuts at Gmail's 'On … wrote:' (also when wrapped over two lines)", () => {
-    expect(stripQuotesAndSignature("Thanks!\n\nOn Mon, Nov 23, 2026 at 10:00 AM Acme <support@acme.chat.buzzi.ai> wrote:\n> hi")).toBe("Thanks!");
-    expect(stripQuotesAndSignature("Thanks!\n\nOn Mon, Nov 23, 2026 at 10:00 AM Acme Support <support@acme.chat.buzzi.ai>\nwrote:\n\n> hi")).toBe("Thanks!");
+    expect(stripQuotesAndSignature("Thanks!\n\nOn Mon, Nov 23, 2026 at 10:00 AM Acme <support@acme.chat.buzzi.ai> wrote:\n> hi")).toBe(
+      "Thanks!",
+    );
+    expect(
+      stripQuotesAndSignature("Thanks!\n\nOn Mon, Nov 23, 2026 at 10:00 AM Acme Support <support@acme.chat.buzzi.ai>\nwrote:\n\n> hi"),
+    ).toBe("Thanks!");
   });
   it("cuts at Outlook's Original Message line and its From/Sent block", () => {
     expect(stripQuotesAndSignature("Sure.\n\n-----Original Message-----\nFrom: A\nSent: Monday\n\nold")).toBe("Sure.");
-    expect(stripQuotesAndSignature("Sure.\n\n________________________________\nFrom: Acme Support <support@acme.chat.buzzi.ai>\nSent: Monday, November 23, 2026 10:00 AM\nTo: Jane\nSubject: Re: x\n\nold")).toBe("Sure.");
+    expect(
+      stripQuotesAndSignature(
+        "Sure.\n\n________________________________\nFrom: Acme Support <support@acme.chat.buzzi.ai>\nSent: Monday, November 23, 2026 10:00 AM\nTo: Jane\nSubject: Re: x\n\nold",
+      ),
+    ).toBe("Sure.");
   });
   it("drops '>' lines, the '-- ' signature and 'Sent from my iPhone'", () => {
     expect(stripQuotesAndSignature("> quoted\nMy answer\n> more\n\n-- \nJane Doe\nCEO")).toBe("My answer");
@@ -81,12 +116,26 @@ describe("quote and signature stripping", () => {
 
 describe("Gmail forwarded messages", () => {
   it("reads the original sender, subject and body, and the forwarder's note", () => {
-    const text = "FYI\n\n---------- Forwarded message ---------\nFrom: Maria Garcia <maria@shopper.example>\nDate: Tue, Nov 24, 2026 at 9:12 AM\nSubject: Refund\nTo: <support@acme.com>\n\n\nPlease refund.\n";
-    expect(parseGmailForward(text)).toEqual({ from: { name: "Maria Garcia", address: "maria@shopper.example" }, subject: "Refund", date: "Tue, Nov 24, 2026 at 9:12 AM", body: "Please refund.", note: "FYI" });
+    const text =
+      "FYI\n\n---------- Forwarded message ---------\nFrom: Maria Garcia <maria@shopper.example>\nDate: Tue, Nov 24, 2026 at 9:12 AM\nSubject: Refund\nTo: <support@acme.com>\n\n\nPlease refund.\n";
+    expect(parseGmailForward(text)).toEqual({
+      from: { name: "Maria Garcia", address: "maria@shopper.example" },
+      subject: "Refund",
+      date: "Tue, Nov 24, 2026 at 9:12 AM",
+      body: "Please refund.",
+      note: "FYI",
+    });
   });
   it("reads Outlook's FW: block (under a rule, with [mailto:] addresses) only when the subject says it is a forward", () => {
-    const text = "Please handle.\n\n________________________________\nFrom: Maria Garcia [mailto:maria@shopper.example]\nSent: Tuesday, November 24, 2026 9:12 AM\nTo: Support <support@acme.com>\nSubject: Refund\n\nPlease refund.\n";
-    expect(parseForward(text, "FW: Refund")).toEqual({ from: { name: "Maria Garcia", address: "maria@shopper.example" }, subject: "Refund", date: "Tuesday, November 24, 2026 9:12 AM", body: "Please refund.", note: "Please handle." });
+    const text =
+      "Please handle.\n\n________________________________\nFrom: Maria Garcia [mailto:maria@shopper.example]\nSent: Tuesday, November 24, 2026 9:12 AM\nTo: Support <support@acme.com>\nSubject: Refund\n\nPlease refund.\n";
+    expect(parseForward(text, "FW: Refund")).toEqual({
+      from: { name: "Maria Garcia", address: "maria@shopper.example" },
+      subject: "Refund",
+      date: "Tuesday, November 24, 2026 9:12 AM",
+      body: "Please refund.",
+      note: "Please handle.",
+    });
     expect(parseForward(text, "Re: Refund")).toBeNull();
   });
   it("is null for a message that is not a forward", () => {
@@ -133,14 +182,23 @@ describe("setup help", () => {
 describe("settings", () => {
   it("an empty stored config reads as enabled with defaults; a corrupt one falls back per field", () => {
     expect(readEmailForwardingSettings({})).toEqual({ enabled: true, allowedSenderDomains: [], autoAcknowledge: false });
-    expect(readEmailForwardingSettings({ enabled: false, allowedSenderDomains: "oops", autoAcknowledge: true })).toEqual({ enabled: false, allowedSenderDomains: [], autoAcknowledge: true });
+    expect(readEmailForwardingSettings({ enabled: false, allowedSenderDomains: "oops", autoAcknowledge: true })).toEqual({
+      enabled: false,
+      allowedSenderDomains: [],
+      autoAcknowledge: true,
+    });
   });
   it("the stored schema also takes the domains as one text field, as a generic config form sends them", () => {
-    expect(emailForwardingSettingsSchema.parse({ enabled: true, allowedSenderDomains: "Acme.com, b.org", autoAcknowledge: false })).toEqual({ enabled: true, allowedSenderDomains: ["acme.com", "b.org"], autoAcknowledge: false });
+    expect(emailForwardingSettingsSchema.parse({ enabled: true, allowedSenderDomains: "Acme.com, b.org", autoAcknowledge: false })).toEqual(
+      { enabled: true, allowedSenderDomains: ["acme.com", "b.org"], autoAcknowledge: false },
+    );
     expect(emailForwardingSettingsSchema.safeParse({ allowedSenderDomains: "not a domain!" }).success).toBe(false);
   });
   it("the form accepts domains separated by commas, spaces or new lines and refuses non-domains", () => {
-    expect(parseEmailForwardingForm({ enabled: "on", allowedSenderDomains: "a.com,b.co.uk\nC.org" })).toEqual({ ok: true, settings: { enabled: true, autoAcknowledge: false, allowedSenderDomains: ["a.com", "b.co.uk", "c.org"] } });
+    expect(parseEmailForwardingForm({ enabled: "on", allowedSenderDomains: "a.com,b.co.uk\nC.org" })).toEqual({
+      ok: true,
+      settings: { enabled: true, autoAcknowledge: false, allowedSenderDomains: ["a.com", "b.co.uk", "c.org"] },
+    });
     const bad = parseEmailForwardingForm({ allowedSenderDomains: "localhost" });
     expect(bad.ok).toBe(false);
   });

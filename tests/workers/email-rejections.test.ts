@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { disableEmailForwarding } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { MAX_EMAIL_BYTES } from "~/lib/integrations/email-forwarding/receive.server";
-import { clearConversations, db, deliver, enableAcme, JOHN, rows } from "./email-helpers";
 import { plainFromMimetext, simple } from "./email-fixtures";
+import { clearConversations, db, deliver, enableAcme, JOHN, rows } from "./email-helpers";
 
 async function expectNothingWritten() {
   expect(await rows.conversations()).toEqual([]);
@@ -19,7 +19,12 @@ beforeEach(async () => {
 describe("refused emails: setReject with a clear reason and nothing written", () => {
   it("an address that is not a company's support address is refused as an unknown recipient", async () => {
     await enableAcme();
-    for (const to of ["support@nosuchcompany.chat.buzzi.ai", "sales@acme.chat.buzzi.ai", "support@acme.example.com", "support@a.b.chat.buzzi.ai"]) {
+    for (const to of [
+      "support@nosuchcompany.chat.buzzi.ai",
+      "sales@acme.chat.buzzi.ai",
+      "support@acme.example.com",
+      "support@a.b.chat.buzzi.ai",
+    ]) {
       const result = await deliver(simple({ messageId: `<unknown-${to}>` }), { from: "jane@customer.example", to });
       expect(result.rejected, to).toMatch(/^Unknown recipient/);
     }
@@ -44,8 +49,14 @@ describe("refused emails: setReject with a clear reason and nothing written", ()
 
   it("the address is case-insensitive and accepts plus-addressing", async () => {
     await enableAcme();
-    expect((await deliver(simple({ messageId: "<case-1@x>" }), { from: "jane@customer.example", to: "Support@ACME.Chat.Buzzi.AI" })).outcome.status).toBe("created");
-    expect((await deliver(simple({ messageId: "<case-2@x>" }), { from: "jane@customer.example", to: "support+billing@acme.chat.buzzi.ai" })).outcome.status).toBe("created");
+    expect(
+      (await deliver(simple({ messageId: "<case-1@x>" }), { from: "jane@customer.example", to: "Support@ACME.Chat.Buzzi.AI" })).outcome
+        .status,
+    ).toBe("created");
+    expect(
+      (await deliver(simple({ messageId: "<case-2@x>" }), { from: "jane@customer.example", to: "support+billing@acme.chat.buzzi.ai" }))
+        .outcome.status,
+    ).toBe("created");
   });
 
   it("a message over the 10 MB limit is refused before it is read", async () => {
@@ -60,14 +71,20 @@ describe("refused emails: setReject with a clear reason and nothing written", ()
     const refused = await deliver(simple({ messageId: "<dom-1@x>" }), { from: "jane@customer.example" });
     expect(refused.rejected).toBe("Sender domain customer.example is not allowed for this mailbox");
     await expectNothingWritten();
-    expect((await deliver(simple({ messageId: "<dom-2@x>", from: "Al <al@eu.partner.example>" }), { from: "al@eu.partner.example" })).outcome.status).toBe("created");
+    expect(
+      (await deliver(simple({ messageId: "<dom-2@x>", from: "Al <al@eu.partner.example>" }), { from: "al@eu.partner.example" })).outcome
+        .status,
+    ).toBe("created");
     // mail forwarded by the company's own mailbox: the envelope sender's domain is allowed
-    expect((await deliver(simple({ messageId: "<dom-3@x>" }), { from: "support+caf_=support=acme.chat.buzzi.ai@acme.com" })).outcome.status).toBe("created");
+    expect(
+      (await deliver(simple({ messageId: "<dom-3@x>" }), { from: "support+caf_=support=acme.chat.buzzi.ai@acme.com" })).outcome.status,
+    ).toBe("created");
   });
 
   it("a bounce-style message with no sender address at all is refused", async () => {
     await enableAcme();
-    const raw = "From: undisclosed-recipients:;\r\nTo: support@acme.chat.buzzi.ai\r\nSubject: ?\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n";
+    const raw =
+      "From: undisclosed-recipients:;\r\nTo: support@acme.chat.buzzi.ai\r\nSubject: ?\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n";
     const result = await deliver(raw, { from: "" });
     expect(result.rejected).toBe("The message has no valid sender address");
     await expectNothingWritten();
@@ -103,7 +120,9 @@ describe("loop protection", () => {
 
   it("a header From on our own domain is refused even when the envelope sender looks normal", async () => {
     await enableAcme();
-    const result = await deliver(simple({ messageId: "<loop-hdr@x>", from: "Acme Support <support@acme.chat.buzzi.ai>" }), { from: "bounce-123@esp.example" });
+    const result = await deliver(simple({ messageId: "<loop-hdr@x>", from: "Acme Support <support@acme.chat.buzzi.ai>" }), {
+      from: "bounce-123@esp.example",
+    });
     expect(result.rejected).toMatch(/loop protection/);
   });
 
@@ -141,7 +160,10 @@ describe("auto-acknowledge", () => {
     const again = await deliver(raw, { from: "jane@customer.example" });
     expect(again.replies).toEqual([]);
     const followUp = await deliver(
-      simple({ messageId: "<ack-2@customer.example>", headers: `In-Reply-To: ${ack.messageId}\nReferences: <ack-1@customer.example> ${ack.messageId}\n` }),
+      simple({
+        messageId: "<ack-2@customer.example>",
+        headers: `In-Reply-To: ${ack.messageId}\nReferences: <ack-1@customer.example> ${ack.messageId}\n`,
+      }),
       { from: "jane@customer.example" },
     );
     expect(followUp.outcome.status).toBe("appended");
@@ -150,9 +172,13 @@ describe("auto-acknowledge", () => {
 
   it("never acknowledges no-reply senders, list mail, or mail whose envelope sender is a forwarding mailbox", async () => {
     await enableAcme({ autoAcknowledge: "on" });
-    const noreply = await deliver(simple({ messageId: "<ack-nr@x>", from: "Shop <no-reply@shop.example>" }), { from: "no-reply@shop.example" });
+    const noreply = await deliver(simple({ messageId: "<ack-nr@x>", from: "Shop <no-reply@shop.example>" }), {
+      from: "no-reply@shop.example",
+    });
     expect(noreply.outcome.status).toBe("created");
-    const list = await deliver(simple({ messageId: "<ack-list@x>", headers: "List-Id: <team.groups.example>\n" }), { from: "jane@customer.example" });
+    const list = await deliver(simple({ messageId: "<ack-list@x>", headers: "List-Id: <team.groups.example>\n" }), {
+      from: "jane@customer.example",
+    });
     expect(list.outcome.status).toBe("created");
     const forwarded = await deliver(simple({ messageId: "<ack-fwd@x>" }), { from: "support+caf_=support=acme.chat.buzzi.ai@acme.com" });
     expect(forwarded.outcome.status).toBe("created");

@@ -19,7 +19,13 @@ beforeEach(async () => {
 describe("the configure screen's lib functions", () => {
   it("before connecting, the company address is shown and forwarding is off", async () => {
     const view = await getEmailForwarding(base());
-    expect(view).toMatchObject({ address: "support@acme.chat.buzzi.ai", connected: false, enabled: false, lastReceived: null, sizeLimitBytes: 10 * 1024 * 1024 });
+    expect(view).toMatchObject({
+      address: "support@acme.chat.buzzi.ai",
+      connected: false,
+      enabled: false,
+      lastReceived: null,
+      sizeLimitBytes: 10 * 1024 * 1024,
+    });
   });
 
   it("the address follows INBOUND_EMAIL_DOMAIN", async () => {
@@ -30,7 +36,12 @@ describe("the configure screen's lib functions", () => {
   it("enabling creates the email-forwarding connection labelled with the address, with an audit row", async () => {
     await enableEmailForwarding({ ...base(), actor: JOHN });
     const connection = await env.DB.prepare("SELECT * FROM connections WHERE company_id = 'co_acme'").first<Record<string, string>>();
-    expect(connection).toMatchObject({ provider: "email-forwarding", status: "connected", account_label: "support@acme.chat.buzzi.ai", connected_by: "usr_john" });
+    expect(connection).toMatchObject({
+      provider: "email-forwarding",
+      status: "connected",
+      account_label: "support@acme.chat.buzzi.ai",
+      connected_by: "usr_john",
+    });
     expect(JSON.parse(String(connection!.config))).toEqual({ enabled: true, allowedSenderDomains: [], autoAcknowledge: false });
     const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE company_id = 'co_acme'").all<{ action: string }>();
     expect(audit.results.map((a) => a.action)).toEqual(["email_forwarding.enabled"]);
@@ -41,18 +52,33 @@ describe("the configure screen's lib functions", () => {
     await env.DB.prepare(
       "INSERT INTO connections (id, company_id, provider, status, connected_by, connected_by_email, connected_at, config, updated_at) VALUES ('conn_x', 'co_acme', 'email-forwarding', 'connected', 'usr_john', 'john@acme.com', 0, '{}', 0)",
     ).run();
-    expect(await getEmailForwarding(base())).toMatchObject({ connected: true, enabled: true, settings: { enabled: true, allowedSenderDomains: [], autoAcknowledge: false } });
+    expect(await getEmailForwarding(base())).toMatchObject({
+      connected: true,
+      enabled: true,
+      settings: { enabled: true, allowedSenderDomains: [], autoAcknowledge: false },
+    });
   });
 
   it("saving valid settings normalises the domains and keeps them", async () => {
-    const saved = await saveEmailForwardingSettings({ ...base(), actor: JOHN, input: { enabled: "on", autoAcknowledge: "on", allowedSenderDomains: "Acme.com\n@partner.example, acme.com" } });
-    expect(saved).toEqual({ ok: true, settings: { enabled: true, autoAcknowledge: true, allowedSenderDomains: ["acme.com", "partner.example"] } });
+    const saved = await saveEmailForwardingSettings({
+      ...base(),
+      actor: JOHN,
+      input: { enabled: "on", autoAcknowledge: "on", allowedSenderDomains: "Acme.com\n@partner.example, acme.com" },
+    });
+    expect(saved).toEqual({
+      ok: true,
+      settings: { enabled: true, autoAcknowledge: true, allowedSenderDomains: ["acme.com", "partner.example"] },
+    });
     expect((await getEmailForwarding(base())).settings).toEqual(saved.ok && saved.settings);
   });
 
   it("an invalid domain is a field error naming it, and nothing is saved", async () => {
     await enableEmailForwarding({ ...base(), actor: JOHN });
-    const saved = await saveEmailForwardingSettings({ ...base(), actor: JOHN, input: { enabled: "on", allowedSenderDomains: "acme.com not_a_domain http://x.com" } });
+    const saved = await saveEmailForwardingSettings({
+      ...base(),
+      actor: JOHN,
+      input: { enabled: "on", allowedSenderDomains: "acme.com not_a_domain http://x.com" },
+    });
     expect(saved.ok).toBe(false);
     expect(!saved.ok && saved.fieldErrors.allowedSenderDomains).toEqual([
       "“not_a_domain” is not a domain name (for example: example.com)",
@@ -62,9 +88,16 @@ describe("the configure screen's lib functions", () => {
   });
 
   it("an unticked checkbox disables; disabling keeps the other settings", async () => {
-    await saveEmailForwardingSettings({ ...base(), actor: JOHN, input: { enabled: "on", autoAcknowledge: "on", allowedSenderDomains: "acme.com" } });
+    await saveEmailForwardingSettings({
+      ...base(),
+      actor: JOHN,
+      input: { enabled: "on", autoAcknowledge: "on", allowedSenderDomains: "acme.com" },
+    });
     await disableEmailForwarding({ ...base(), actor: JOHN });
-    expect(await getEmailForwarding(base())).toMatchObject({ enabled: false, settings: { enabled: false, autoAcknowledge: true, allowedSenderDomains: ["acme.com"] } });
+    expect(await getEmailForwarding(base())).toMatchObject({
+      enabled: false,
+      settings: { enabled: false, autoAcknowledge: true, allowedSenderDomains: ["acme.com"] },
+    });
     await saveEmailForwardingSettings({ ...base(), actor: JOHN, input: { enabled: "on", allowedSenderDomains: "" } });
     expect((await getEmailForwarding(base())).settings).toEqual({ enabled: true, autoAcknowledge: false, allowedSenderDomains: [] });
   });
@@ -78,12 +111,26 @@ describe("the configure screen's lib functions", () => {
     await saveEmailForwardingSettings({ ...base(), actor: JOHN, input: { enabled: "on", autoAcknowledge: "on" } });
     const { queue, sent } = recordingQueue();
     const result = await sendTestEmail({ ...base(), actor: JOHN, queue });
-    expect(result).toMatchObject({ status: "created", address: "support@acme.chat.buzzi.ai", acknowledged: false, acknowledgementPreview: true });
+    expect(result).toMatchObject({
+      status: "created",
+      address: "support@acme.chat.buzzi.ai",
+      acknowledged: false,
+      acknowledgementPreview: true,
+    });
     const [conversation] = await rows.conversations();
-    expect(conversation).toMatchObject({ channel: "email", contact_email: "john@acme.com", contact_name: "John Carter", subject: "Test email from Email Forwarding" });
+    expect(conversation).toMatchObject({
+      channel: "email",
+      contact_email: "john@acme.com",
+      contact_name: "John Carter",
+      subject: "Test email from Email Forwarding",
+    });
     expect(sent).toHaveLength(2);
     const view = await getEmailForwarding(base());
-    expect(view.lastReceived).toMatchObject({ from: "john@acme.com", subject: "Test email from Email Forwarding", conversationId: conversation!.id });
+    expect(view.lastReceived).toMatchObject({
+      from: "john@acme.com",
+      subject: "Test email from Email Forwarding",
+      conversationId: conversation!.id,
+    });
     expect(view.lastReceived!.at).toBeInstanceOf(Date);
   });
 
@@ -92,7 +139,9 @@ describe("the configure screen's lib functions", () => {
     const result = await sendTestEmail({ ...base(), actor: JOHN, queue: recordingQueue().queue });
     expect(result).toMatchObject({ status: "rejected", reason: "Sender domain acme.com is not allowed for this mailbox" });
     expect(await rows.conversations()).toEqual([]);
-    expect((await getEmailForwarding(base())).lastRefusal?.reason).toBe("Refused an email: Sender domain acme.com is not allowed for this mailbox");
+    expect((await getEmailForwarding(base())).lastRefusal?.reason).toBe(
+      "Refused an email: Sender domain acme.com is not allowed for this mailbox",
+    );
   });
 
   it("Send test email with forwarding off is refused", async () => {

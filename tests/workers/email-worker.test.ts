@@ -1,8 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../workers/app";
-import { clearConversations, enableAcme, headersOf, recordingQueue, rows } from "./email-helpers";
 import { plainFromMimetext, simple } from "./email-fixtures";
+import { clearConversations, enableAcme, headersOf, recordingQueue, rows } from "./email-helpers";
 
 /** What Cloudflare hands the Worker's email() entry, with reply/setReject recorded. */
 function forwardable(raw: string, from: string, to = "support@acme.chat.buzzi.ai") {

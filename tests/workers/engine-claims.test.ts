@@ -1,20 +1,35 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createConversation, escalateConversation, setConversationStatus, ConversationConflictError } from "~/lib/conversations/conversations.server";
+import {
+  ConversationConflictError,
+  createConversation,
+  escalateConversation,
+  setConversationStatus,
+} from "~/lib/conversations/conversations.server";
 import { deliveries, events, webhookEndpoints } from "~/lib/db/schema";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { DeliveriesMessage } from "~/lib/env";
 import { dispatchEvent, MAX_DISPATCH_ATTEMPTS } from "~/lib/events/consumer.server";
 import { sweepOutbox } from "~/lib/events/outbox.server";
 import { newId } from "~/lib/ids";
+import { AUTO_DISABLE_REASON, autoDisableFailingEndpoints } from "~/lib/webhooks/auto-disable.server";
 import { consumeDeliveries, handleDelivery } from "~/lib/webhooks/consumer.server";
-import { deliveryDeps } from "~/lib/deps.server";
 import { resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { rotateSecret, updateEndpoint } from "~/lib/webhooks/endpoints.server";
-import { AUTO_DISABLE_REASON, autoDisableFailingEndpoints } from "~/lib/webhooks/auto-disable.server";
 import { DELIVERY_SWEEP_GRACE_MS, MAX_SWEEPS, sweepStuckDeliveries } from "~/lib/webhooks/sweeper.server";
 import { fakeBatch } from "./hardening/inventory";
-import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, schedulingQueue, scriptedFetch, signatureMatches } from "./webhook-fixtures";
+import {
+  consumerOverrides,
+  db,
+  deliveryRow,
+  endpointDeps,
+  makeDelivery,
+  makeEndpoint,
+  schedulingQueue,
+  scriptedFetch,
+  signatureMatches,
+} from "./webhook-fixtures";
 
 /**
  * Every claim in the engine is one conditional write (docs/decisions/0030-engine-claims.md).
@@ -26,7 +41,9 @@ const slowOk = () => new Promise<Response>((r) => setTimeout(() => r(new Respons
 const slow500 = () => new Promise<Response>((r) => setTimeout(() => r(new Response("boom", { status: 500 })), 30));
 
 async function attemptsLogged(deliveryId: string) {
-  return (await env.DB.prepare("SELECT n FROM delivery_attempts WHERE delivery_id = ? ORDER BY n").bind(deliveryId).all<{ n: number }>()).results.map((r) => r.n);
+  return (
+    await env.DB.prepare("SELECT n FROM delivery_attempts WHERE delivery_id = ? ORDER BY n").bind(deliveryId).all<{ n: number }>()
+  ).results.map((r) => r.n);
 }
 
 async function consume(bodies: DeliveriesMessage[], fetchFn: typeof fetch, queue = schedulingQueue().queue) {
@@ -119,7 +136,10 @@ describe("one attempt per message, one retry chain per delivery", () => {
 describe("the stuck-delivery sweeper", () => {
   async function overdue(endpointId: string, minutesAgo: number) {
     const { deliveryId } = await makeDelivery(endpointId, { attempts: 1 });
-    await db().update(deliveries).set({ nextAttemptAt: new Date(Date.now() - minutesAgo * 60_000) }).where(eq(deliveries.id, deliveryId));
+    await db()
+      .update(deliveries)
+      .set({ nextAttemptAt: new Date(Date.now() - minutesAgo * 60_000) })
+      .where(eq(deliveries.id, deliveryId));
     return deliveryId;
   }
 
@@ -169,12 +189,19 @@ describe("the stuck-delivery sweeper", () => {
   it("a webhook.test delivery left pending is never swept", async () => {
     const { endpoint } = await makeEndpoint();
     await env.DB.prepare("UPDATE deliveries SET status = 'succeeded' WHERE status = 'pending'").run();
-    const hang = (req: { init: RequestInit }) => new Promise<Response>((_, reject) => req.init.signal!.addEventListener("abort", () => reject(req.init.signal!.reason)));
-    const deps = { ...(await endpointDeps()), attempt: await deliveryDeps(env, consumerOverrides(scriptedFetch([hang]).fetch, { timeoutMs: 20 })) };
+    const hang = (req: { init: RequestInit }) =>
+      new Promise<Response>((_, reject) => req.init.signal!.addEventListener("abort", () => reject(req.init.signal!.reason)));
+    const deps = {
+      ...(await endpointDeps()),
+      attempt: await deliveryDeps(env, consumerOverrides(scriptedFetch([hang]).fetch, { timeoutMs: 20 })),
+    };
     const test = await sendTestEvent(deps, endpoint.id);
     if (!test.ok) throw new Error("test failed");
     // As if the request died mid-way: the row is pending and long overdue.
-    await db().update(deliveries).set({ status: "pending", leaseUntil: null, nextAttemptAt: new Date(Date.now() - 3600_000) }).where(eq(deliveries.id, test.value.deliveryId));
+    await db()
+      .update(deliveries)
+      .set({ status: "pending", leaseUntil: null, nextAttemptAt: new Date(Date.now() - 3600_000) })
+      .where(eq(deliveries.id, test.value.deliveryId));
     const q = schedulingQueue();
     await sweepStuckDeliveries({ db: db(), queue: q.queue, now: new Date() });
     expect(q.sent.map((m) => m.body.deliveryId)).not.toContain(test.value.deliveryId);
@@ -184,7 +211,16 @@ describe("the stuck-delivery sweeper", () => {
 describe("event fan-out", () => {
   async function newEvent(companyId = "co_acme", createdAt = new Date()) {
     const id = newId("evt");
-    await db().insert(events).values({ id, companyId, type: "conversation.created", payload: {}, performedBy: { type: "system", id: null, name: null }, createdAt });
+    await db()
+      .insert(events)
+      .values({
+        id,
+        companyId,
+        type: "conversation.created",
+        payload: {},
+        performedBy: { type: "system", id: null, name: null },
+        createdAt,
+      });
     return id;
   }
 
@@ -193,7 +229,10 @@ describe("event fan-out", () => {
     const eventId = await newEvent();
     const q = schedulingQueue();
     const now = new Date();
-    await Promise.all([dispatchEvent({ db: db(), deliveriesQueue: q.queue, now, subscribers: [] }, eventId), dispatchEvent({ db: db(), deliveriesQueue: q.queue, now, subscribers: [] }, eventId)]);
+    await Promise.all([
+      dispatchEvent({ db: db(), deliveriesQueue: q.queue, now, subscribers: [] }, eventId),
+      dispatchEvent({ db: db(), deliveriesQueue: q.queue, now, subscribers: [] }, eventId),
+    ]);
     const rows = await db().select().from(deliveries).where(eq(deliveries.eventId, eventId)).all();
     expect(rows.length).toBeGreaterThan(0);
     expect(q.sent.map((m) => m.body.deliveryId).sort()).toEqual(rows.map((r) => r.id).sort());
@@ -217,7 +256,9 @@ describe("event fan-out", () => {
   it("two cron runs at once re-send a stale event once, and not again on the next tick", async () => {
     const eventId = await newEvent("co_acme", new Date(Date.now() - 5 * 60_000));
     const sent: string[] = [];
-    const queue = { sendBatch: async (items: { body: { eventId: string } }[]) => void sent.push(...items.map((i) => i.body.eventId)) } as unknown as Queue<{ eventId: string }>;
+    const queue = {
+      sendBatch: async (items: { body: { eventId: string } }[]) => void sent.push(...items.map((i) => i.body.eventId)),
+    } as unknown as Queue<{ eventId: string }>;
     const now = new Date();
     await Promise.all([sweepOutbox({ db: db(), queue, now }), sweepOutbox({ db: db(), queue, now })]);
     await sweepOutbox({ db: db(), queue, now: new Date(now.getTime() + 60_000) });
@@ -226,10 +267,16 @@ describe("event fan-out", () => {
 
   it("an event whose fan-out keeps failing is given up after MAX_DISPATCH_ATTEMPTS claims", async () => {
     const eventId = await newEvent();
-    const failing = { sendBatch: async () => { throw new Error("queue down"); } } as unknown as Queue<DeliveriesMessage>;
+    const failing = {
+      sendBatch: async () => {
+        throw new Error("queue down");
+      },
+    } as unknown as Queue<DeliveriesMessage>;
     await makeEndpoint();
     for (let i = 0; i < MAX_DISPATCH_ATTEMPTS; i++) {
-      await expect(dispatchEvent({ db: db(), deliveriesQueue: failing, now: new Date(), subscribers: [] }, eventId)).rejects.toThrow("queue down");
+      await expect(dispatchEvent({ db: db(), deliveriesQueue: failing, now: new Date(), subscribers: [] }, eventId)).rejects.toThrow(
+        "queue down",
+      );
     }
     await dispatchEvent({ db: db(), deliveriesQueue: failing, now: new Date(), subscribers: [] }, eventId);
     const row = await db().select().from(events).where(eq(events.id, eventId)).get();
@@ -241,11 +288,16 @@ describe("event fan-out", () => {
 describe("conversation status changes are claims", () => {
   const ctx = () => ({ db: db(), companyId: "co_acme", performedBy: { type: "system" as const, id: null, name: null }, now: new Date() });
   async function conversation() {
-    const c = await createConversation(ctx(), { channel: "api", contact: { email: "race@example.com" }, message: { body: "hi", author: "contact" } });
+    const c = await createConversation(ctx(), {
+      channel: "api",
+      contact: { email: "race@example.com" },
+      message: { body: "hi", author: "contact" },
+    });
     return c.conversation.id;
   }
   const eventsOf = async (conversationId: string, type: string) =>
-    (await env.DB.prepare("SELECT id FROM events WHERE type = ? AND json_extract(payload, '$.id') = ?").bind(type, conversationId).all()).results.length;
+    (await env.DB.prepare("SELECT id FROM events WHERE type = ? AND json_extract(payload, '$.id') = ?").bind(type, conversationId).all())
+      .results.length;
 
   it("two concurrent closes emit one conversation.closed", async () => {
     const id = await conversation();
@@ -256,7 +308,10 @@ describe("conversation status changes are claims", () => {
 
   it("an escalation racing a close never leaves a closed conversation escalated", async () => {
     const id = await conversation();
-    const results = await Promise.allSettled([setConversationStatus(ctx(), { id, status: "closed" }), escalateConversation(ctx(), { id, reason: "race" })]);
+    const results = await Promise.allSettled([
+      setConversationStatus(ctx(), { id, status: "closed" }),
+      escalateConversation(ctx(), { id, reason: "race" }),
+    ]);
     const row = await env.DB.prepare("SELECT status FROM conversations WHERE id = ?").bind(id).first<{ status: string }>();
     expect(row!.status).toBe("closed");
     expect(await eventsOf(id, "conversation.closed")).toBe(1);
@@ -286,7 +341,10 @@ describe("rotation keeps every secret it promised", () => {
     // S0 was promised until 24 h after the first rotation, S1 until 24 h after the second.
     const row = await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get();
     expect(row!.olderSecretExpiresAt!.getTime()).toBeLessThanOrEqual(row!.previousSecretExpiresAt!.getTime());
-    await db().update(webhookEndpoints).set({ olderSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ olderSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(webhookEndpoints.id, endpoint.id));
     const later = await signedBy(endpoint.id);
     expect(await signatureMatches(s0, later.headers, later.body)).toBe(false);
     expect(await signatureMatches(r1.value.secret, later.headers, later.body)).toBe(true);
@@ -307,7 +365,11 @@ describe("rotation keeps every secret it promised", () => {
     if (!a.ok || !b.ok) throw new Error("a rotation was refused");
     const req = await signedBy(endpoint.id);
     for (const s of [s0, a.value.secret, b.value.secret]) expect(await signatureMatches(s, req.headers, req.body)).toBe(true);
-    const audits = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'webhook_endpoint.secret_rotated' AND target = ?").bind(endpoint.id).first<{ n: number }>();
+    const audits = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'webhook_endpoint.secret_rotated' AND target = ?",
+    )
+      .bind(endpoint.id)
+      .first<{ n: number }>();
     expect(audits!.n).toBe(2);
   });
 });
@@ -316,7 +378,10 @@ describe("auto-disable needs 5 days of continuous failure", () => {
   const DAY = 86400_000;
   async function failAt(endpointId: string, at: number) {
     const { deliveryId } = await makeDelivery(endpointId);
-    const deps = await deliveryDeps(env, consumerOverrides(scriptedFetch([new Response("", { status: 500 })]).fetch, { now: () => new Date(at) }));
+    const deps = await deliveryDeps(
+      env,
+      consumerOverrides(scriptedFetch([new Response("", { status: 500 })]).fetch, { now: () => new Date(at) }),
+    );
     await handleDelivery(deps, { deliveryId, run: 0, attempt: 1 });
   }
   const statusOf = async (id: string) => (await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get())!.status;
@@ -344,10 +409,15 @@ describe("auto-disable needs 5 days of continuous failure", () => {
       await failAt(broken.id, at);
     }
     expect((await updateEndpoint(await endpointDeps(), moved.id, { url: "https://moved-new.example.com/h" })).ok).toBe(true);
-    await Promise.all([autoDisableFailingEndpoints({ db: db(), now: new Date(t) }), autoDisableFailingEndpoints({ db: db(), now: new Date(t) })]);
+    await Promise.all([
+      autoDisableFailingEndpoints({ db: db(), now: new Date(t) }),
+      autoDisableFailingEndpoints({ db: db(), now: new Date(t) }),
+    ]);
     expect(await statusOf(moved.id)).toBe("active");
     expect(await statusOf(broken.id)).toBe("disabled");
-    const audits = await env.DB.prepare("SELECT details FROM audit_log WHERE action = 'webhook_endpoint.disabled' AND target = ?").bind(broken.id).all<{ details: string }>();
+    const audits = await env.DB.prepare("SELECT details FROM audit_log WHERE action = 'webhook_endpoint.disabled' AND target = ?")
+      .bind(broken.id)
+      .all<{ details: string }>();
     expect(audits.results).toHaveLength(1);
     expect(JSON.parse(audits.results[0]!.details)).toMatchObject({ reason: AUTO_DISABLE_REASON });
   });

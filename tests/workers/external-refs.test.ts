@@ -1,12 +1,11 @@
-/** External references: claimed before a remote create, so racing deliveries make one remote record (issue 12 item 3). */
-import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { externalRefs as table } from "~/lib/db/schema";
 import { externalRefs, STALE_CLAIM_MS } from "~/lib/integrations/external-refs.server";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { db } from "./webhook-fixtures";
 
-const refsFor = (owner: string, now = () => new Date(), companyId: string = ACME.id, provider = "hubspot") => externalRefs({ db: db(), companyId, provider, now, owner });
+const refsFor = (owner: string, now = () => new Date(), companyId: string = ACME.id, provider = "hubspot") =>
+  externalRefs({ db: db(), companyId, provider, now, owner });
 
 beforeEach(async () => {
   await db().delete(table);
@@ -40,7 +39,10 @@ describe("external references", () => {
     const a = refsFor("dlv_a", () => new Date(t0));
     expect(await a.claim("contact", "x@example.com")).toEqual({ claimed: true });
     expect(await a.claim("contact", "x@example.com")).toEqual({ claimed: true });
-    expect(await refsFor("dlv_b", () => new Date(t0 + 1000)).claim("contact", "x@example.com")).toMatchObject({ claimed: false, ref: { remoteId: null } });
+    expect(await refsFor("dlv_b", () => new Date(t0 + 1000)).claim("contact", "x@example.com")).toMatchObject({
+      claimed: false,
+      ref: { remoteId: null },
+    });
     expect(await refsFor("dlv_b", () => new Date(t0 + STALE_CLAIM_MS + 1000)).claim("contact", "x@example.com")).toEqual({ claimed: true });
     // dlv_a's late release does not free dlv_b's claim.
     await a.release("contact", "x@example.com");
@@ -52,7 +54,12 @@ describe("external references", () => {
   it("linkExisting records a found (or 'duplicate') record; complete never overwrites another record; scoped by company and provider", async () => {
     await refsFor("dlv_a").linkExisting("contact", "y@example.com", { remoteId: "501", remoteUrl: "https://crm.test/c/501" });
     await refsFor("dlv_b").complete("contact", "y@example.com", { remoteId: "999" });
-    expect(await refsFor("dlv_z").lookup("contact", "y@example.com")).toEqual({ kind: "contact", localId: "y@example.com", remoteId: "501", remoteUrl: "https://crm.test/c/501" });
+    expect(await refsFor("dlv_z").lookup("contact", "y@example.com")).toEqual({
+      kind: "contact",
+      localId: "y@example.com",
+      remoteId: "501",
+      remoteUrl: "https://crm.test/c/501",
+    });
     expect(await refsFor("dlv_a", undefined, GLOBEX.id).lookup("contact", "y@example.com")).toBeNull();
     expect(await refsFor("dlv_a", undefined, ACME.id, "salesforce").lookup("contact", "y@example.com")).toBeNull();
     // A found record is final: nobody needs to claim.

@@ -31,7 +31,8 @@ export function installFakeProviders(opts: { identityStatus?: number; tokenStatu
     const body = req.method === "GET" ? "" : await req.text();
     calls.push({ url: req.url, method: req.method, body, authorization: req.headers.get("Authorization") });
     const url = new URL(req.url);
-    const json = (data: unknown, status = 200) => new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
+    const json = (data: unknown, status = 200) =>
+      new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
     if (url.pathname.endsWith("/oauth.v2.access")) {
       return json({ ok: true, access_token: `xoxb-fake-${++n}`, token_type: "bot", team: { id: "T1", name: "Acme Slack" } });
     }
@@ -58,7 +59,10 @@ export function installFakeProviders(opts: { identityStatus?: number; tokenStatu
 }
 
 /** Runs the whole browser flow for an OAuth provider against the fakes. */
-export async function connectViaOAuth(client: { post: (p: string, f: Record<string, string>) => Promise<Response>; get: (p: string) => Promise<Response> }, provider: string) {
+export async function connectViaOAuth(
+  client: { post: (p: string, f: Record<string, string>) => Promise<Response>; get: (p: string) => Promise<Response> },
+  provider: string,
+) {
   const start = await client.post(`/integrations/${provider}/connect`, { intent: "oauth" });
   const state = new URL(start.headers.get("Location")!).searchParams.get("state");
   const done = await client.get(`/integrations/${provider}/callback?code=good-code&state=${state}`);

@@ -1,10 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGIN, signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, ORIGIN, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { FAKE_ENV } from "./fake-provider";
-import { adminPageUrls, createAcmeFixtures, discoverAllForms, type DiscoveredForm } from "./hardening/fixtures";
+import { adminPageUrls, createAcmeFixtures, type DiscoveredForm, discoverAllForms } from "./hardening/fixtures";
 import { hostileForm, UNESCAPED } from "./hardening/hostile";
 import { adminRoutes, captureQueues, dumpD1, fill, patternOf } from "./hardening/inventory";
 
@@ -20,7 +20,8 @@ let admin: BrowserClient;
 let forms: DiscoveredForm[];
 
 /** Destructive submissions run last so they do not remove the rows the others act on. */
-const destructive = (f: DiscoveredForm) => /\/(delete|disconnect)$/.test(f.action) || f.fields.some(([n, v]) => n === "intent" && /revoke|delete|disconnect|regenerate/.test(v));
+const destructive = (f: DiscoveredForm) =>
+  /\/(delete|disconnect)$/.test(f.action) || f.fields.some(([n, v]) => n === "intent" && /revoke|delete|disconnect|regenerate/.test(v));
 
 beforeAll(async () => {
   // Configured OAuth providers (fake hosts), so Connect reaches its real code path.
@@ -38,7 +39,12 @@ async function postPairs(client: BrowserClient, url: string, pairs: [string, str
   body.append("csrf", client.csrf);
   for (const [k, v] of pairs) body.append(k, v);
   const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  return SELF.fetch(`${ORIGIN}${url}`, { method: "POST", body, redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", Host: new URL(ORIGIN).host, Origin: ORIGIN, Cookie: cookie } });
+  return SELF.fetch(`${ORIGIN}${url}`, {
+    method: "POST",
+    body,
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Host: new URL(ORIGIN).host, Origin: ORIGIN, Cookie: cookie },
+  });
 }
 
 describe("fuzzing every form action", () => {

@@ -3,13 +3,23 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
 import { freshdeskAdapter } from "~/lib/integrations/freshdesk";
-import { zendeskAdapter } from "~/lib/integrations/zendesk";
 import { loadCredential } from "~/lib/integrations/pipeline.server";
+import { zendeskAdapter } from "~/lib/integrations/zendesk";
 import { zendeskSignature } from "~/lib/integrations/zendesk/signature";
 import { signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { api } from "./api-client";
-import { connectionRow, deliveryRows, escalate, installCrmFakes, newConversation, pump, resetTables, retry, type Installed } from "./crm-helpers";
+import {
+  connectionRow,
+  deliveryRows,
+  escalate,
+  type Installed,
+  installCrmFakes,
+  newConversation,
+  pump,
+  resetTables,
+  retry,
+} from "./crm-helpers";
 
 let installed: Installed;
 beforeEach(async () => {
@@ -24,9 +34,15 @@ afterEach(() => {
 const ZENDESK_FIELDS = { subdomain: "acme", email: "sam@acme.com", api_token: "sandbox_zendesk_token" };
 const FRESHDESK_FIELDS = { domain: "acme.freshdesk.com", api_key: "sandbox_freshdesk_key" };
 const kvKeys = async () => (await env.KV.list({ prefix: "conn_tokens:" })).keys.length;
-const zendesk = () => installed.fakes.zendesk.snapshot() as { tickets: Record<string, any>[]; webhooks: Record<string, any>[]; deliveries: { status: number | string }[] };
+const zendesk = () =>
+  installed.fakes.zendesk.snapshot() as {
+    tickets: Record<string, any>[];
+    webhooks: Record<string, any>[];
+    deliveries: { status: number | string }[];
+  };
 const freshdesk = () => installed.fakes.freshdesk.snapshot() as { tickets: Record<string, any>[] };
-const connectionOf = (provider: string) => createDb(env.DB).query.connections.findFirst({ where: (c, { and, eq }) => and(eq(c.companyId, "co_acme"), eq(c.provider, provider)) });
+const connectionOf = (provider: string) =>
+  createDb(env.DB).query.connections.findFirst({ where: (c, { and, eq }) => and(eq(c.companyId, "co_acme"), eq(c.provider, provider)) });
 const conversation = async (id: string) => (await (await api(`/conversations/${id}`)).json()) as { status: string };
 
 async function connectZendesk(fields: Record<string, string> = ZENDESK_FIELDS) {
@@ -52,7 +68,12 @@ describe("Zendesk adapter", () => {
     expect(row).toMatchObject({ status: "connected", account_id: "36100001" });
     expect(row!.last_success_at).toBeNull();
     expect(JSON.parse(row!.context)).toMatchObject({ subdomain: "acme", webhook_id: expect.any(String) });
-    expect(zendesk().webhooks).toEqual([expect.objectContaining({ endpoint: "http://localhost/integrations/zendesk/events?company=acme", subscriptions: ["zen:event-type:ticket.status_changed"] })]);
+    expect(zendesk().webhooks).toEqual([
+      expect.objectContaining({
+        endpoint: "http://localhost/integrations/zendesk/events?company=acme",
+        subscriptions: ["zen:event-type:ticket.status_changed"],
+      }),
+    ]);
     expect(JSON.stringify(row)).not.toContain("sandbox_zendesk_token");
     expect(JSON.stringify(row)).not.toContain("sandbox_whsec");
     const zdCalls = installed.fakes.zendesk.calls();
@@ -65,15 +86,25 @@ describe("Zendesk adapter", () => {
     await escalate(id);
     const first = await pump(installed);
     for (const d of first) await env.DB.prepare("UPDATE deliveries SET status = 'pending' WHERE id = ?").bind(d.deliveryId).run();
-    await retry(installed, first.map((d) => d.deliveryId));
+    await retry(
+      installed,
+      first.map((d) => d.deliveryId),
+    );
     expect(zendesk().tickets).toHaveLength(1);
     const ticket = zendesk().tickets[0]!;
-    expect(ticket).toMatchObject({ subject: "Order #42", external_id: id, requester: { name: "Pat Lee", email: "pat@example.com" }, tags: ["integrations-hub", "chat-escalation"] });
+    expect(ticket).toMatchObject({
+      subject: "Order #42",
+      external_id: id,
+      requester: { name: "Pat Lee", email: "pat@example.com" },
+      tags: ["integrations-hub", "chat-escalation"],
+    });
     expect(ticket.comments).toEqual([{ body: expect.stringContaining("Pat Lee: Where is my order?"), public: false }]);
     expect(ticket.comments[0].body).toContain("Escalation reason: Customer asked for a human");
     const [row] = await deliveryRows("zendesk");
     expect(row).toMatchObject({ status: "succeeded", event_type: "escalation.triggered" });
-    const ref = await env.DB.prepare("SELECT remote_id, remote_url FROM external_refs WHERE provider = 'zendesk' AND kind = 'ticket'").first<Record<string, string>>();
+    const ref = await env.DB.prepare(
+      "SELECT remote_id, remote_url FROM external_refs WHERE provider = 'zendesk' AND kind = 'ticket'",
+    ).first<Record<string, string>>();
     expect(ref).toEqual({ remote_id: String(ticket.id), remote_url: `https://zendesk.fake.test/acme/agent/tickets/${ticket.id}` });
   });
 
@@ -84,10 +115,19 @@ describe("Zendesk adapter", () => {
     await pump(installed);
     const ticket = zendesk().tickets[0]!;
     const auth = `Basic ${btoa("sam@acme.com/token:sandbox_zendesk_token")}`;
-    await installed.fakes.zendesk.handle(new Request(`https://zendesk.fake.test/acme/api/v2/tickets/${ticket.id}.json`, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/json" }, body: JSON.stringify({ ticket: { status: "solved" } }) }), `/api/v2/tickets/${ticket.id}.json`);
+    await installed.fakes.zendesk.handle(
+      new Request(`https://zendesk.fake.test/acme/api/v2/tickets/${ticket.id}.json`, {
+        method: "PUT",
+        headers: { Authorization: auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ ticket: { status: "solved" } }),
+      }),
+      `/api/v2/tickets/${ticket.id}.json`,
+    );
     expect(zendesk().deliveries).toEqual([expect.objectContaining({ status: 200 })]);
     expect((await conversation(id)).status).toBe("closed");
-    const closed = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'conversation.closed'").first<{ performed_by: string }>();
+    const closed = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'conversation.closed'").first<{
+      performed_by: string;
+    }>();
     expect(JSON.parse(closed!.performed_by)).toEqual({ type: "system", id: "zendesk", name: "Zendesk" });
     // Loop safety: nothing goes back to Zendesk for its own change.
     await pump(installed);
@@ -100,19 +140,55 @@ describe("Zendesk adapter", () => {
     await escalate(id);
     await pump(installed);
     const ticket = zendesk().tickets[0]!;
-    const body = JSON.stringify({ type: "zen:event-type:ticket.status_changed", detail: { id: String(ticket.id), status: "SOLVED", external_id: id } });
-    const post = (headers: Record<string, string>, company = "acme") => SELF.fetch(`http://localhost/integrations/zendesk/events?company=${company}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+    const body = JSON.stringify({
+      type: "zen:event-type:ticket.status_changed",
+      detail: { id: String(ticket.id), status: "SOLVED", external_id: id },
+    });
+    const post = (headers: Record<string, string>, company = "acme") =>
+      SELF.fetch(`http://localhost/integrations/zendesk/events?company=${company}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body,
+      });
     expect((await post({})).status).toBe(401);
     const ts = new Date().toISOString();
-    expect((await post({ "X-Zendesk-Webhook-Signature": await zendeskSignature("guessed", ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts })).status).toBe(401);
+    expect(
+      (
+        await post({
+          "X-Zendesk-Webhook-Signature": await zendeskSignature("guessed", ts, body),
+          "X-Zendesk-Webhook-Signature-Timestamp": ts,
+        })
+      ).status,
+    ).toBe(401);
     const old = new Date(Date.now() - 3600_000).toISOString();
-    const creds = await loadCredential({ db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() }, zendeskAdapter, (await connectionOf("zendesk"))!);
+    const creds = await loadCredential(
+      { db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() },
+      zendeskAdapter,
+      (await connectionOf("zendesk"))!,
+    );
     const secret = creds.fields!.webhook_secret!;
-    expect((await post({ "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, old, body), "X-Zendesk-Webhook-Signature-Timestamp": old })).status).toBe(401);
-    expect((await post({ "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts }, "globex")).status).toBe(401);
+    expect(
+      (
+        await post({
+          "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, old, body),
+          "X-Zendesk-Webhook-Signature-Timestamp": old,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await post(
+          { "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts },
+          "globex",
+        )
+      ).status,
+    ).toBe(401);
     expect((await SELF.fetch("http://localhost/integrations/zendesk/events")).status).toBe(405);
     expect((await conversation(id)).status).toBe("escalated");
-    const good = await post({ "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts });
+    const good = await post({
+      "X-Zendesk-Webhook-Signature": await zendeskSignature(secret, ts, body),
+      "X-Zendesk-Webhook-Signature-Timestamp": ts,
+    });
     expect(good.status).toBe(200);
     expect((await conversation(id)).status).toBe("closed");
   });
@@ -130,7 +206,8 @@ describe("Zendesk adapter", () => {
 });
 
 describe("Freshdesk adapter", () => {
-  const connectFreshdesk = async (fields: Record<string, string> = FRESHDESK_FIELDS) => (await signIn(ACME.adminEmail)).post("/integrations/freshdesk/connect", { intent: "api_key", ...fields });
+  const connectFreshdesk = async (fields: Record<string, string> = FRESHDESK_FIELDS) =>
+    (await signIn(ACME.adminEmail)).post("/integrations/freshdesk/connect", { intent: "api_key", ...fields });
 
   it("a wrong API key at connect is a field error and saves nothing", async () => {
     const keysBefore = await kvKeys();
@@ -147,20 +224,45 @@ describe("Freshdesk adapter", () => {
     await escalate(id);
     const first = await pump(installed);
     for (const d of first) await env.DB.prepare("UPDATE deliveries SET status = 'pending' WHERE id = ?").bind(d.deliveryId).run();
-    await retry(installed, first.map((d) => d.deliveryId));
+    await retry(
+      installed,
+      first.map((d) => d.deliveryId),
+    );
     expect(freshdesk().tickets).toHaveLength(1);
     const ticket = freshdesk().tickets[0]!;
     expect(ticket).toMatchObject({ subject: "Order #42", status: 2, source: 7, tags: ["integrations-hub", "chat-escalation", id] });
-    expect(ticket.notes).toEqual([expect.objectContaining({ private: true, body: expect.stringContaining("Fay Desk: Where is my order?") })]);
+    expect(ticket.notes).toEqual([
+      expect.objectContaining({ private: true, body: expect.stringContaining("Fay Desk: Where is my order?") }),
+    ]);
 
     const auth = `Basic ${btoa("sandbox_freshdesk_key:X")}`;
-    await installed.fakes.freshdesk.handle(new Request(`https://freshdesk.fake.test/x/api/v2/tickets/${ticket.id}`, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/json" }, body: JSON.stringify({ status: 4 }) }), `/api/v2/tickets/${ticket.id}`);
+    await installed.fakes.freshdesk.handle(
+      new Request(`https://freshdesk.fake.test/x/api/v2/tickets/${ticket.id}`, {
+        method: "PUT",
+        headers: { Authorization: auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ status: 4 }),
+      }),
+      `/api/v2/tickets/${ticket.id}`,
+    );
     const row = (await connectionOf("freshdesk"))!;
-    const credential = await loadCredential({ db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() }, freshdeskAdapter, row);
-    const result = await freshdeskAdapter.cron!({ db: createDb(env.DB), kv: env.KV, env: env as Env, fetch: installed.fetch, now: new Date(), connections: async () => [{ row, credential, context: {}, settings: {} }] });
+    const credential = await loadCredential(
+      { db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() },
+      freshdeskAdapter,
+      row,
+    );
+    const result = await freshdeskAdapter.cron!({
+      db: createDb(env.DB),
+      kv: env.KV,
+      env: env as Env,
+      fetch: installed.fetch,
+      now: new Date(),
+      connections: async () => [{ row, credential, context: {}, settings: {} }],
+    });
     expect(result).toEqual({ closed: 1, failed: 0 });
     expect((await conversation(id)).status).toBe("closed");
-    const closed = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'conversation.closed'").first<{ performed_by: string }>();
+    const closed = await env.DB.prepare("SELECT performed_by FROM events WHERE type = 'conversation.closed'").first<{
+      performed_by: string;
+    }>();
     expect(JSON.parse(closed!.performed_by)).toMatchObject({ type: "system", id: "freshdesk" });
   });
 });

@@ -12,8 +12,14 @@ afterEach(async () => {
 });
 
 const connection = (provider: string, companyId = ACME.id) =>
-  env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?").bind(companyId, provider).first<Record<string, unknown>>();
-const audits = (action: string) => env.DB.prepare("SELECT * FROM audit_log WHERE action = ?").bind(action).all<Record<string, unknown>>().then((r) => r.results);
+  env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?")
+    .bind(companyId, provider)
+    .first<Record<string, unknown>>();
+const audits = (action: string) =>
+  env.DB.prepare("SELECT * FROM audit_log WHERE action = ?")
+    .bind(action)
+    .all<Record<string, unknown>>()
+    .then((r) => r.results);
 
 describe("configure", () => {
   it("shows who connected it and when, and saves valid settings with exactly one audit row", async () => {
@@ -36,7 +42,11 @@ describe("configure", () => {
     const john = await signIn(ACME.adminEmail);
     await john.post("/integrations/email-forwarding/connect", { intent: "enable" });
     // Email Forwarding has its own configure screen (more in tests/workers/email-forwarding-ui.test.ts).
-    const res = await john.post("/integrations/email-forwarding/configure", { intent: "save", enabled: "on", allowedSenderDomains: "example.com, abc" });
+    const res = await john.post("/integrations/email-forwarding/configure", {
+      intent: "save",
+      enabled: "on",
+      allowedSenderDomains: "example.com, abc",
+    });
     expect(res.status).toBe(400);
     const page = await html(res);
     expect(page).toContain("is not a domain name");
@@ -54,7 +64,9 @@ describe("configure", () => {
     const john = await signIn(ACME.adminEmail);
     await connectViaOAuth(john, "salesforce");
     expect((await john.post("/integrations/salesforce/configure", { record_type: "spaceship" })).status).toBe(400);
-    expect((await john.post("/integrations/salesforce/configure", { record_type: "lead", log_transcripts: "on", evil: "x" })).status).toBe(302);
+    expect((await john.post("/integrations/salesforce/configure", { record_type: "lead", log_transcripts: "on", evil: "x" })).status).toBe(
+      302,
+    );
     const config = JSON.parse((await connection("salesforce"))!.config as string);
     expect(config).toEqual({ record_type: "lead", log_transcripts: true });
     expect(config).not.toHaveProperty("evil");
@@ -119,7 +131,11 @@ describe("disconnect", () => {
 describe("API-key and built-in connections", () => {
   it("an API key is stored encrypted in KV, never in D1, with one audit row and no secret in it", async () => {
     const john = await signIn(ACME.adminEmail);
-    const res = await john.post("/integrations/segment/connect", { intent: "api_key", source_name: "Website chat", write_key: "wk_supersecret_123" });
+    const res = await john.post("/integrations/segment/connect", {
+      intent: "api_key",
+      source_name: "Website chat",
+      write_key: "wk_supersecret_123",
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/integrations/segment/connected");
     const row = await connection("segment");

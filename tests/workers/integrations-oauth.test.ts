@@ -1,11 +1,10 @@
 import { env } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
-import { aad, decryptSecret, keyringFromEnv } from "~/lib/security/encryption";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { credentialsKey } from "~/lib/oauth/token-store.server";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { aad, decryptSecret, keyringFromEnv } from "~/lib/security/encryption";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { installFakeProviders } from "./fake-provider";
-import { vi } from "vitest";
 
 afterEach(async () => {
   vi.unstubAllGlobals();
@@ -20,8 +19,11 @@ async function startConnect(client: BrowserClient, provider: string) {
 }
 
 const connection = (provider: string, companyId = ACME.id) =>
-  env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?").bind(companyId, provider).first<Record<string, unknown>>();
-const auditRows = (action: string) => env.DB.prepare("SELECT * FROM audit_log WHERE action = ?").bind(action).all<Record<string, unknown>>();
+  env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = ?")
+    .bind(companyId, provider)
+    .first<Record<string, unknown>>();
+const auditRows = (action: string) =>
+  env.DB.prepare("SELECT * FROM audit_log WHERE action = ?").bind(action).all<Record<string, unknown>>();
 
 describe("OAuth connect", () => {
   it("Connect is a POST that redirects to the provider with state and PKCE S256 where the provider supports it", async () => {
@@ -55,7 +57,12 @@ describe("OAuth connect", () => {
     expect(tokenCall!.authorization).toBe(`Basic ${btoa("sf-client:sf-secret")}`);
 
     const row = await connection("salesforce");
-    expect(row).toMatchObject({ status: "connected", account_label: "john@acme.sf", account_id: "00DACME", connected_by_email: ACME.adminEmail });
+    expect(row).toMatchObject({
+      status: "connected",
+      account_label: "john@acme.sf",
+      account_id: "00DACME",
+      connected_by_email: ACME.adminEmail,
+    });
     expect(JSON.stringify(row)).not.toContain("at-secret");
 
     const sealed = await env.KV.get(credentialsKey(row!.id as string));
@@ -108,7 +115,13 @@ describe("OAuth connect", () => {
     const fake = installFakeProviders();
     const john = await signIn(ACME.adminEmail);
     const user = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(ACME.adminEmail).first<{ id: string }>();
-    const old = { provider: "salesforce", userId: user!.id, companyId: ACME.id, codeVerifier: "v".repeat(43), createdAt: Date.now() - 11 * 60 * 1000 };
+    const old = {
+      provider: "salesforce",
+      userId: user!.id,
+      companyId: ACME.id,
+      codeVerifier: "v".repeat(43),
+      createdAt: Date.now() - 11 * 60 * 1000,
+    };
     await env.KV.put("oauth_state:old-state-abcdefghijklmnop", JSON.stringify(old));
     const res = await john.get("/integrations/salesforce/callback?code=good-code&state=old-state-abcdefghijklmnop");
     expect(res.status).toBe(400);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadConnectedOverview } from "~/lib/integrations/connections.server";
 import { searchCatalog } from "~/lib/integrations/catalog";
+import { loadConnectedOverview } from "~/lib/integrations/connections.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { html } from "./fake-provider";
@@ -49,17 +49,31 @@ async function insertConnection(provider: string, companyId: string = ACME.id, e
   await env.DB.prepare(
     "INSERT INTO connections (id, company_id, provider, status, account_label, connected_by, connected_by_email, connected_at, config, last_success_at, updated_at) VALUES (?, ?, ?, ?, ?, 'usr_john', 'john@acme.com', ?, ?, ?, ?)",
   )
-    .bind(`conn_${provider}_${companyId}`, companyId, provider, extra.status ?? "connected", extra.label ?? "Acme", now, JSON.stringify(extra.config ?? {}), now - 120_000, now)
+    .bind(
+      `conn_${provider}_${companyId}`,
+      companyId,
+      provider,
+      extra.status ?? "connected",
+      extra.label ?? "Acme",
+      now,
+      JSON.stringify(extra.config ?? {}),
+      now - 120_000,
+      now,
+    )
     .run();
 }
 
 async function insertAttempt(provider: string, n: number, ageMs: number, statusCode: number | null, error: string | null) {
   const at = Date.now() - ageMs;
   const id = `dlv_${provider}_${n}`;
-  await env.DB.prepare("INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, 'integration', ?, 'pending', 1, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, 'integration', ?, 'pending', 1, ?, ?)",
+  )
     .bind(id, ACME.id, `evt_${n}`, provider, at, at)
     .run();
-  await env.DB.prepare("INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, error) VALUES (?, ?, ?, 1, ?, 10, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, error) VALUES (?, ?, ?, 1, ?, 10, ?, ?)",
+  )
     .bind(`att_${provider}_${n}`, ACME.id, id, at, statusCode, error)
     .run();
 }

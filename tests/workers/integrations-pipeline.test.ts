@@ -7,6 +7,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connections, deliveries, events } from "~/lib/db/schema";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { Env } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { newId } from "~/lib/ids";
@@ -16,7 +17,6 @@ import { fateOf, registryDeliverers, registrySubscriber, scrubSecrets } from "~/
 import { REGISTRY, type Registry } from "~/lib/integrations/registry";
 import { saveCredentials } from "~/lib/oauth/token-store.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { deliveryDeps } from "~/lib/deps.server";
 import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
@@ -40,43 +40,83 @@ const testAdapter: ProviderAdapter = {
         });
         seen.push({ url: res.url, auth: null });
         const text = await res.text();
-        if (res.ok) return { ok: true, statusCode: res.status, summary: "Created ticket #7", remote: { url: "https://acme.provider.test/tickets/7" } };
-        return { ok: false, statusCode: res.status, error: `Provider said: ${text}`, retryAfterSeconds: Number(res.headers.get("retry-after")) || null };
+        if (res.ok)
+          return {
+            ok: true,
+            statusCode: res.status,
+            summary: "Created ticket #7",
+            remote: { url: "https://acme.provider.test/tickets/7" },
+          };
+        return {
+          ok: false,
+          statusCode: res.status,
+          error: `Provider said: ${text}`,
+          retryAfterSeconds: Number(res.headers.get("retry-after")) || null,
+        };
       },
     },
-    "conversation.closed": { delaySeconds: (e) => Number(e.TRANSCRIPT_GRACE_SECONDS ?? 600), deliver: async () => ({ ok: true, statusCode: 200 }) },
+    "conversation.closed": {
+      delaySeconds: (e) => Number(e.TRANSCRIPT_GRACE_SECONDS ?? 600),
+      deliver: async () => ({ ok: true, statusCode: 200 }),
+    },
   },
 };
 const registry: Registry = { ...REGISTRY, zendesk: testAdapter };
 
 async function connect(status: "connected" | "needs_reauth" = "connected") {
   const id = newId("conn");
-  await db().insert(connections).values({
-    id, companyId: ACME.id, provider: "zendesk", status, accountLabel: "acme", connectedBy: "usr_john", connectedByEmail: "john@acme.com", connectedAt: new Date(), context: { subdomain: "acme" },
-  });
-  await saveCredentials({ kv: env.KV, ring: await keyringFromEnv(env) }, { companyId: ACME.id, connectionId: id }, { secrets: { api_token: KEY, subdomain: "acme" } });
+  await db()
+    .insert(connections)
+    .values({
+      id,
+      companyId: ACME.id,
+      provider: "zendesk",
+      status,
+      accountLabel: "acme",
+      connectedBy: "usr_john",
+      connectedByEmail: "john@acme.com",
+      connectedAt: new Date(),
+      context: { subdomain: "acme" },
+    });
+  await saveCredentials(
+    { kv: env.KV, ring: await keyringFromEnv(env) },
+    { companyId: ACME.id, connectionId: id },
+    { secrets: { api_token: KEY, subdomain: "acme" } },
+  );
   return id;
 }
 
-async function event(type: "escalation.triggered" | "conversation.closed", performedBy = { type: "agent" as const, id: "usr_john", name: "John" }) {
+async function event(
+  type: "escalation.triggered" | "conversation.closed",
+  performedBy = { type: "agent" as const, id: "usr_john", name: "John" },
+) {
   const id = newId("evt");
-  await db().insert(events).values({ id, companyId: ACME.id, type, payload: { id: "conv_1" }, performedBy, createdAt: new Date() });
+  await db()
+    .insert(events)
+    .values({ id, companyId: ACME.id, type, payload: { id: "conv_1" }, performedBy, createdAt: new Date() });
   return id;
 }
 
 function collector() {
   const sent: { body: { deliveryId: string }; delaySeconds?: number }[] = [];
-  return { sent, queue: { send: async () => {}, sendBatch: async (m: typeof sent) => void sent.push(...m) } as unknown as Queue<{ deliveryId: string }> };
+  return {
+    sent,
+    queue: { send: async () => {}, sendBatch: async (m: typeof sent) => void sent.push(...m) } as unknown as Queue<{ deliveryId: string }>,
+  };
 }
 
 async function fanOut(eventId: string) {
   const q = collector();
-  await dispatchEvent({ db: db(), deliveriesQueue: q.queue, now: new Date(), subscribers: [registrySubscriber(env as Env, registry)] }, eventId);
+  await dispatchEvent(
+    { db: db(), deliveriesQueue: q.queue, now: new Date(), subscribers: [registrySubscriber(env as Env, registry)] },
+    eventId,
+  );
   return q.sent;
 }
 
 const connectionRow = async () => (await db().select().from(connections).where(eq(connections.provider, "zendesk")).get())!;
-const deps = async (fetchFn: typeof fetch) => deliveryDeps(env as Env, { fetch: fetchFn, random: () => 0.5, deliverers: registryDeliverers(registry) });
+const deps = async (fetchFn: typeof fetch) =>
+  deliveryDeps(env as Env, { fetch: fetchFn, random: () => 0.5, deliverers: registryDeliverers(registry) });
 
 beforeEach(async () => {
   seen.length = 0;
@@ -117,7 +157,11 @@ describe("outcomes", () => {
     expect((await handleDelivery(await deps(f), msg!.body.deliveryId)).retry).toBeNull();
     expect(sent[0]!.url).toBe("https://acme.provider.test/api/v2/tickets");
     expect(sent[0]!.headers.get("authorization")).toBe(`Bearer ${KEY}`);
-    expect(await deliveryRow(msg!.body.deliveryId)).toMatchObject({ status: "succeeded", summary: "Created ticket #7", remoteUrl: "https://acme.provider.test/tickets/7" });
+    expect(await deliveryRow(msg!.body.deliveryId)).toMatchObject({
+      status: "succeeded",
+      summary: "Created ticket #7",
+      remoteUrl: "https://acme.provider.test/tickets/7",
+    });
     expect((await connectionRow()).lastSuccessAt).not.toBeNull();
   });
 
@@ -138,7 +182,10 @@ describe("outcomes", () => {
   it("429: retried no sooner than Retry-After, then succeeds", async () => {
     await connect();
     const [msg] = await fanOut(await event("escalation.triggered"));
-    const { fetch: f } = scriptedFetch([new Response("slow down", { status: 429, headers: { "Retry-After": "120" } }), new Response("{}", { status: 201 })]);
+    const { fetch: f } = scriptedFetch([
+      new Response("slow down", { status: 429, headers: { "Retry-After": "120" } }),
+      new Response("{}", { status: 201 }),
+    ]);
     const d = await deps(f);
     const first = await handleDelivery(d, msg!.body.deliveryId);
     expect(first.retry).toBeGreaterThanOrEqual(120);
@@ -151,7 +198,10 @@ describe("outcomes", () => {
   it("a 5xx is retried; another 4xx fails at once with the provider's message, the key scrubbed", async () => {
     await connect();
     const [msg] = await fanOut(await event("escalation.triggered"));
-    const { fetch: f } = scriptedFetch([new Response("upstream", { status: 503 }), new Response(`{"error":"RecordInvalid","token":"${KEY}"}`, { status: 422 })]);
+    const { fetch: f } = scriptedFetch([
+      new Response("upstream", { status: 503 }),
+      new Response(`{"error":"RecordInvalid","token":"${KEY}"}`, { status: 422 }),
+    ]);
     const d = await deps(f);
     expect((await handleDelivery(d, msg!.body.deliveryId)).retry).not.toBeNull();
     expect((await handleDelivery(d, msg!.body.deliveryId)).retry).toBeNull();
@@ -172,7 +222,10 @@ describe("activity on the Configure screen", () => {
     const [ok] = await fanOut(await event("escalation.triggered"));
     const [bad] = await fanOut(await event("escalation.triggered"));
     await handleDelivery(await deps(scriptedFetch([new Response("{}", { status: 201 })]).fetch), ok!.body.deliveryId);
-    await handleDelivery(await deps(scriptedFetch([new Response("RecordInvalid: subject missing", { status: 422 })]).fetch), bad!.body.deliveryId);
+    await handleDelivery(
+      await deps(scriptedFetch([new Response("RecordInvalid: subject missing", { status: 422 })]).fetch),
+      bad!.body.deliveryId,
+    );
     const john = await signIn(ACME.adminEmail);
     const page = (await (await john.get("/integrations/zendesk/configure")).text()).replaceAll("<!-- -->", "");
     expect(page).toContain("Recent activity");

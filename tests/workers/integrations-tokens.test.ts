@@ -33,7 +33,13 @@ function recorder(status = 200, body: unknown = { access_token: "fresh-at", expi
   return { calls, fetch: fetch as unknown as typeof globalThis.fetch };
 }
 
-const deps = (fetch: typeof globalThis.fetch, at: number) => ({ db: createDb(env.DB), kv: env.KV, env: { ...env, ...FAKE_ENV }, fetch, now: () => new Date(at) });
+const deps = (fetch: typeof globalThis.fetch, at: number) => ({
+  db: createDb(env.DB),
+  kv: env.KV,
+  env: { ...env, ...FAKE_ENV },
+  fetch,
+  now: () => new Date(at),
+});
 
 describe("token refresh and needs_reauth", () => {
   it("a token far from expiry is used as is, without calling the provider", async () => {
@@ -92,7 +98,9 @@ describe("token refresh and needs_reauth", () => {
   it("a provider 401 marks the connection needs_reauth and the card offers Reconnect", async () => {
     const { john, row } = await connectedSalesforce();
     const rec = recorder(401, { error: "invalid_token" });
-    await expect(providerFetch(deps(rec.fetch, Date.now()), row, "https://salesforce.fake.test/services/data")).rejects.toBeInstanceOf(NeedsReauthError);
+    await expect(providerFetch(deps(rec.fetch, Date.now()), row, "https://salesforce.fake.test/services/data")).rejects.toBeInstanceOf(
+      NeedsReauthError,
+    );
     expect(rec.calls[0]!.headers.get("Authorization")).toMatch(/^Bearer at-secret-/);
     const page = await html(await john.get("/integrations"));
     expect(page).toContain("Needs reconnect");
@@ -101,7 +109,9 @@ describe("token refresh and needs_reauth", () => {
 
   it("reconnecting a needs_reauth connection keeps its id and settings and makes it connected again", async () => {
     const { john, row } = await connectedSalesforce();
-    await env.DB.prepare("UPDATE connections SET status = 'needs_reauth', config = ? WHERE id = ?").bind(JSON.stringify({ record_type: "contact" }), row.id).run();
+    await env.DB.prepare("UPDATE connections SET status = 'needs_reauth', config = ? WHERE id = ?")
+      .bind(JSON.stringify({ record_type: "contact" }), row.id)
+      .run();
     installFakeProviders();
     await connectViaOAuth(john, "salesforce");
     const again = await env.DB.prepare("SELECT id, status, config FROM connections WHERE provider = 'salesforce'").all();

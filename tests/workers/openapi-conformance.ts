@@ -1,10 +1,13 @@
-import { Validator, type Schema } from "@cfworker/json-schema";
-import { buildOpenApiDocument, openApiPath } from "~/lib/api/openapi.server";
+import { type Schema, Validator } from "@cfworker/json-schema";
 import { findRoute } from "~/lib/api/match";
+import { buildOpenApiDocument, openApiPath } from "~/lib/api/openapi.server";
 import { apiRoutes } from "~/lib/api/routes/index.server";
 
 type Op = { responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
-const doc = buildOpenApiDocument(apiRoutes) as unknown as { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, Schema> } };
+const doc = buildOpenApiDocument(apiRoutes) as unknown as {
+  paths: Record<string, Record<string, Op>>;
+  components: { schemas: Record<string, Schema> };
+};
 
 /**
  * Checks a real /v1 response against the served OpenAPI document: the status is documented for

@@ -2,8 +2,26 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
-import { ACME_MARKERS, adminPageUrls, createAcmeFixtures, discoverAllForms, fieldsToRecord, type AcmeFixtures, type DiscoveredForm } from "./hardening/fixtures";
-import { actionRoutes, adminRoutes, dumpD1, dumpKV, fill, hasTenantParam, pageRoutes, patternOf, withoutSessions } from "./hardening/inventory";
+import {
+  ACME_MARKERS,
+  type AcmeFixtures,
+  adminPageUrls,
+  createAcmeFixtures,
+  type DiscoveredForm,
+  discoverAllForms,
+  fieldsToRecord,
+} from "./hardening/fixtures";
+import {
+  actionRoutes,
+  adminRoutes,
+  dumpD1,
+  dumpKV,
+  fill,
+  hasTenantParam,
+  pageRoutes,
+  patternOf,
+  withoutSessions,
+} from "./hardening/inventory";
 
 /**
  * Every page and action of the Remix build's manifest, for every kind of caller: a visitor, an
@@ -54,7 +72,9 @@ describe("route inventory with another company's rows", () => {
   }
 
   it("the admin's pages offer at least one form for every route with an action", () => {
-    const withoutForms = adminRoutes.filter((r) => r.module.action && !acmeForms.some((f) => f.action.replace(/\?.*$/, "") === fill(patternOf(r), fx.pageParams)));
+    const withoutForms = adminRoutes.filter(
+      (r) => r.module.action && !acmeForms.some((f) => f.action.replace(/\?.*$/, "") === fill(patternOf(r), fx.pageParams)),
+    );
     // Routes whose forms live on another URL (e.g. a modal posting to its parent) are still covered by the POST matrix.
     expect(withoutForms.length).toBeLessThan(adminRoutes.length);
     expect(acmeForms.length).toBeGreaterThan(3);
@@ -81,18 +101,21 @@ describe("route inventory with another company's rows", () => {
 
   const adminActions = actionRoutes.filter((r) => r.module.handle?.access === "admin");
 
-  it.each(adminActions.map((r) => [r.id, patternOf(r)]))("%s: a visitor's POST is sent to sign in and changes nothing", async (_id, pattern) => {
-    const url = fill(pattern, fx.pageParams);
-    const visitor = new BrowserClient();
-    await visitor.ensureCsrf();
-    const before = [await dumpD1(), withoutSessions(await dumpKV())];
-    for (const fields of submissionsFor(url)) {
-      const res = await visitor.post(url, fields);
-      expect(res.status, JSON.stringify(fields)).toBe(302);
-      expect(res.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
-    }
-    expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
-  });
+  it.each(adminActions.map((r) => [r.id, patternOf(r)]))(
+    "%s: a visitor's POST is sent to sign in and changes nothing",
+    async (_id, pattern) => {
+      const url = fill(pattern, fx.pageParams);
+      const visitor = new BrowserClient();
+      await visitor.ensureCsrf();
+      const before = [await dumpD1(), withoutSessions(await dumpKV())];
+      for (const fields of submissionsFor(url)) {
+        const res = await visitor.post(url, fields);
+        expect(res.status, JSON.stringify(fields)).toBe(302);
+        expect(res.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
+      }
+      expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
+    },
+  );
 
   it.each(adminActions.map((r) => [r.id, patternOf(r)]))("%s: an agent's POST gets 403 and changes nothing", async (_id, pattern) => {
     const url = fill(pattern, fx.pageParams);
@@ -103,7 +126,9 @@ describe("route inventory with another company's rows", () => {
   });
 
   it("another company's admin posting any Acme form that names an Acme row gets 404 and changes nothing", async () => {
-    const ids = Object.entries(fx.pageParams).filter(([k]) => k !== "provider").map(([, v]) => v);
+    const ids = Object.entries(fx.pageParams)
+      .filter(([k]) => k !== "provider")
+      .map(([, v]) => v);
     const targeted = acmeForms.filter((f) => ids.some((id) => f.action.includes(id) || f.fields.some(([, v]) => v === id)));
     expect(targeted.length).toBeGreaterThan(0);
     const globex = await signIn(GLOBEX.adminEmail);
@@ -126,11 +151,18 @@ const SIGNATURE_AUTHENTICATED = [
 ] as const;
 
 describe("signature-authenticated inbound endpoints", () => {
-  it.each(SIGNATURE_AUTHENTICATED.map((e) => [e.path, e.scheme]))("%s (%s): an unsigned POST is refused and changes nothing", async (path) => {
-    const before = [await dumpD1(), withoutSessions(await dumpKV())];
-    const res = await SELF.fetch(`http://localhost${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: "event_callback", event_id: "Ev1", detail: { id: "1", status: "SOLVED" } }) });
-    // 401 for a bad signature; 503 when the endpoint's secret is not configured at all.
-    expect([401, 503]).toContain(res.status);
-    expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
-  });
+  it.each(SIGNATURE_AUTHENTICATED.map((e) => [e.path, e.scheme]))(
+    "%s (%s): an unsigned POST is refused and changes nothing",
+    async (path) => {
+      const before = [await dumpD1(), withoutSessions(await dumpKV())];
+      const res = await SELF.fetch(`http://localhost${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ type: "event_callback", event_id: "Ev1", detail: { id: "1", status: "SOLVED" } }),
+      });
+      // 401 for a bad signature; 503 when the endpoint's secret is not configured at all.
+      expect([401, 503]).toContain(res.status);
+      expect([await dumpD1(), withoutSessions(await dumpKV())]).toEqual(before);
+    },
+  );
 });

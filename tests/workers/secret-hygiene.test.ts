@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb } from "~/lib/db/client";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { api } from "./api-client";
 import { installFakeProviders } from "./fake-provider";
-import { adminPageUrls, type AcmeFixtures } from "./hardening/fixtures";
+import { type AcmeFixtures, adminPageUrls } from "./hardening/fixtures";
 import { adminRoutes, captureQueues, dumpD1, dumpKV, fakeBatch, fill, patternOf } from "./hardening/inventory";
 
 /**
@@ -23,9 +23,9 @@ const PROVIDER_TOKEN = /(at-secret|rt-secret|xoxb-fake)-\d+/g;
 const issued = { keys: new Set<string>(), whsec: new Set<string>() };
 const logs: string[] = [];
 let queues: ReturnType<typeof captureQueues>;
-let outbound: { url: string; headers: string; body: string }[] = [];
+const outbound: { url: string; headers: string; body: string }[] = [];
 let john: BrowserClient;
-let pages: Record<string, string> = {};
+const pages: Record<string, string> = {};
 
 function findSecrets(text: string): string[] {
   return [...(text.match(FULL_KEY) ?? []), ...(text.match(WHSEC) ?? []), ...(text.match(PROVIDER_TOKEN) ?? [])];
@@ -50,28 +50,54 @@ async function oauthConnect(provider: string) {
 
 beforeAll(async () => {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" ")));
+    vi.spyOn(console, level).mockImplementation(
+      (...args: unknown[]) =>
+        void logs.push(
+          args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "),
+        ),
+    );
   }
   queues = captureQueues();
   installFakeProviders();
   john = await signIn(ACME.adminEmail);
 
   // API keys: create, then regenerate, each revealed once.
-  const created = await revealFrom(await john.post("/integrations/developers", { intent: "create-key", name: "Hygiene", scopes: ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] }), john, FULL_KEY);
+  const created = await revealFrom(
+    await john.post("/integrations/developers", {
+      intent: "create-key",
+      name: "Hygiene",
+      scopes: ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"],
+    }),
+    john,
+    FULL_KEY,
+  );
   issued.keys.add(created);
   const keyId = (await env.DB.prepare("SELECT id FROM api_keys WHERE name = 'Hygiene'").first<{ id: string }>())!.id;
-  issued.keys.add(await revealFrom(await john.post("/integrations/developers", { intent: "regenerate-key", keyId, overlap: "1h" }), john, FULL_KEY));
+  issued.keys.add(
+    await revealFrom(await john.post("/integrations/developers", { intent: "regenerate-key", keyId, overlap: "1h" }), john, FULL_KEY),
+  );
 
   // Webhook endpoints: through /v1 (create + rotate) and through the UI (create + rotate).
-  const res = await api("/webhooks", { method: "POST", key: created, body: { url: "https://hooks.example.com/a", events: ["conversation.created", "message.received"] } });
+  const res = await api("/webhooks", {
+    method: "POST",
+    key: created,
+    body: { url: "https://hooks.example.com/a", events: ["conversation.created", "message.received"] },
+  });
   expect(res.status).toBe(201);
   const viaApi = (await res.json()) as { id: string; secret: string };
   issued.whsec.add(viaApi.secret);
-  const rotated = (await (await api(`/webhooks/${viaApi.id}/rotate-secret`, { method: "POST", key: created, body: {} })).json()) as { secret?: string };
+  const rotated = (await (await api(`/webhooks/${viaApi.id}/rotate-secret`, { method: "POST", key: created, body: {} })).json()) as {
+    secret?: string;
+  };
   if (rotated.secret) issued.whsec.add(rotated.secret);
-  const uiCreate = await john.post("/integrations/developers/webhooks/new", { url: "https://hooks.example.com/b", description: "UI", events: ["conversation.created"] });
+  const uiCreate = await john.post("/integrations/developers/webhooks/new", {
+    url: "https://hooks.example.com/b",
+    description: "UI",
+    events: ["conversation.created"],
+  });
   issued.whsec.add(await revealFrom(uiCreate, john, WHSEC));
-  const uiId = (await env.DB.prepare("SELECT id FROM webhook_endpoints WHERE url = 'https://hooks.example.com/b'").first<{ id: string }>())!.id;
+  const uiId = (await env.DB.prepare("SELECT id FROM webhook_endpoints WHERE url = 'https://hooks.example.com/b'").first<{ id: string }>())!
+    .id;
   issued.whsec.add(await revealFrom(await john.post(`/integrations/developers/webhooks/${uiId}`, { intent: "rotate" }), john, WHSEC));
 
   // OAuth connections through the fake provider.
@@ -79,16 +105,28 @@ beforeAll(async () => {
   await oauthConnect("slack");
 
   // Events and their deliveries, signed with the (rotated) secrets.
-  expect((await api("/conversations", { method: "POST", key: created, body: { contact: { email: "pat@example.com" }, message: { body: "hello" } } })).status).toBe(201);
+  expect(
+    (
+      await api("/conversations", {
+        method: "POST",
+        key: created,
+        body: { contact: { email: "pat@example.com" }, message: { body: "hello" } },
+      })
+    ).status,
+  ).toBe(201);
   const db = createDb(env.DB);
-  for (const m of [...queues.events.sent] as { eventId: string }[]) await dispatchEvent({ db, deliveriesQueue: queues.deliveries as never, now: new Date(), subscribers: [] }, m.eventId);
+  for (const m of [...queues.events.sent] as { eventId: string }[])
+    await dispatchEvent({ db, deliveriesQueue: queues.deliveries as never, now: new Date(), subscribers: [] }, m.eventId);
   const fetchSpy = async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
     outbound.push({ url: req.url, headers: JSON.stringify([...req.headers]), body: await req.text() });
     return new Response("ok", { status: 200 });
   };
   const batch = fakeBatch("ih-deliveries", [...queues.deliveries.sent] as { deliveryId: string }[]);
-  await consumeDeliveries(batch as never, env, {} as ExecutionContext, { fetch: fetchSpy as typeof fetch, resolve: async () => ["93.184.216.34"] });
+  await consumeDeliveries(batch as never, env, {} as ExecutionContext, {
+    fetch: fetchSpy as typeof fetch,
+    resolve: async () => ["93.184.216.34"],
+  });
   expect(outbound.length).toBeGreaterThanOrEqual(3);
 
   // Every admin page, after all reveals were consumed.

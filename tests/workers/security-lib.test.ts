@@ -1,22 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { safeRedirect } from "~/lib/security/safe-redirect";
-import { hashPassword, verifyPassword } from "~/lib/security/password";
-import { aad, decryptSecret, DecryptionError, encryptSecret, keyringFromEnv } from "~/lib/security/encryption";
-import { checkOrigin } from "~/lib/security/csrf";
-import { newId } from "~/lib/ids";
 import { redact } from "~/lib/audit.server";
+import { newId } from "~/lib/ids";
 import { viewerLocale } from "~/lib/locale";
+import { checkOrigin } from "~/lib/security/csrf";
+import { aad, DecryptionError, decryptSecret, encryptSecret, keyringFromEnv } from "~/lib/security/encryption";
+import { hashPassword, verifyPassword } from "~/lib/security/password";
+import { safeRedirect } from "~/lib/security/safe-redirect";
 
 describe("safeRedirect", () => {
   it("keeps same-origin paths with their query and hash", () => {
     expect(safeRedirect("/integrations/available?q=slack#x")).toBe("/integrations/available?q=slack#x");
   });
-  it.each(["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "evil", "", "/\n/evil.example", "/%0a/x\\y"])(
-    "refuses %j",
-    (to) => {
-      expect(safeRedirect(to, "/fallback")).toBe("/fallback");
-    },
-  );
+  it.each([
+    "https://evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "evil",
+    "",
+    "/\n/evil.example",
+    "/%0a/x\\y",
+  ])("refuses %j", (to) => {
+    expect(safeRedirect(to, "/fallback")).toBe("/fallback");
+  });
   it("refuses non-strings", () => {
     expect(safeRedirect(["/x"], "/f")).toBe("/f");
     expect(safeRedirect(null, "/f")).toBe("/f");
@@ -92,7 +98,11 @@ describe("ids", () => {
 
 describe("audit redaction", () => {
   it("removes secret-looking keys and values", () => {
-    const out = redact({ token: "abc", note: "key sk_live_abcdefghijklmnopqrstuvwxyz123456 and whsec_AAAA", nested: { client_secret: "x", last4: "abcd" } });
+    const out = redact({
+      token: "abc",
+      note: "key sk_live_abcdefghijklmnopqrstuvwxyz123456 and whsec_AAAA",
+      nested: { client_secret: "x", last4: "abcd" },
+    });
     expect(JSON.stringify(out)).not.toMatch(/sk_live_a|whsec_A|"abc"|"x"/);
     expect(out).toMatchObject({ nested: { last4: "abcd" } });
   });

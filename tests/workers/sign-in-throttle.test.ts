@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/app";
 import { emptyCounter, fail, LOGIN_LIMITS, refresh, reserve, waitFor } from "~/lib/auth/login-policy";
+import worker from "../../workers/app";
 import { BrowserClient, ORIGIN } from "../helpers/browser-client";
 import { ACME, DEMO_PASSWORD } from "../helpers/seed";
 
@@ -20,7 +20,9 @@ describe("sign-in throttling", { timeout: 60_000 }, () => {
     const client = new BrowserClient();
     await client.ensureCsrf();
     const count = await statuses(
-      Array.from({ length: 40 }, (_, i) => client.post("/login", { email: "admin@globex.com", password: `guess-${i}` }, from("198.51.100.40"))),
+      Array.from({ length: 40 }, (_, i) =>
+        client.post("/login", { email: "admin@globex.com", password: `guess-${i}` }, from("198.51.100.40")),
+      ),
     );
     expect(count).toEqual({ 400: 5, 429: 35 });
     const right = await client.post("/login", { email: "admin@globex.com", password: DEMO_PASSWORD }, from("198.51.100.40"));
@@ -59,7 +61,9 @@ describe("sign-in throttling", { timeout: 60_000 }, () => {
     const client = new BrowserClient();
     await client.ensureCsrf();
     const count = await statuses(
-      Array.from({ length: 45 }, (_, i) => client.post("/login", { email: `nobody${i}@example.com`, password: "x" }, from("198.51.100.99"))),
+      Array.from({ length: 45 }, (_, i) =>
+        client.post("/login", { email: `nobody${i}@example.com`, password: "x" }, from("198.51.100.99")),
+      ),
     );
     expect(count).toEqual({ 400: LOGIN_LIMITS.perIp, 429: 45 - LOGIN_LIMITS.perIp });
   });
@@ -71,7 +75,12 @@ describe("sign-in throttling", { timeout: 60_000 }, () => {
     const request = new Request(`${ORIGIN}/login`, {
       method: "POST",
       body,
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Host: new URL(ORIGIN).host, Origin: ORIGIN, Cookie: `__Host-ih_csrf=${client.csrf}` },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Host: new URL(ORIGIN).host,
+        Origin: ORIGIN,
+        Cookie: `__Host-ih_csrf=${client.csrf}`,
+      },
       redirect: "manual",
     });
     const ctx = createExecutionContext();

@@ -5,10 +5,19 @@ import { createDb } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { handleQueueBatch } from "~/lib/queues.server";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { createConversationViaApi } from "./api-client";
-import { configureSlack, connectSlack, DEFAULT_SETTINGS, drain, installSlack, resetTables, SLACK_ENV, type Installed } from "./slack-helpers";
+import {
+  configureSlack,
+  connectSlack,
+  DEFAULT_SETTINGS,
+  drain,
+  type Installed,
+  installSlack,
+  resetTables,
+  SLACK_ENV,
+} from "./slack-helpers";
 
 let slack: Installed;
 let john: BrowserClient;
@@ -40,13 +49,28 @@ function threadReply(overrides: Record<string, unknown> = {}, envelope: Record<s
     event_id: `Ev0TEST${n}${Date.now()}`,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: "T0SANDBOX", user_id: "U0SANDBOXBOT", is_bot: true }],
-    event: { type: "message", channel: "C0ALERTS01", user: "U0SARAH001", text: "We&amp;re shipping it &lt;today&gt;", ts: `${Math.floor(Date.now() / 1000)}.00${n}`, thread_ts: threadTs, ...overrides },
+    event: {
+      type: "message",
+      channel: "C0ALERTS01",
+      user: "U0SARAH001",
+      text: "We&amp;re shipping it &lt;today&gt;",
+      ts: `${Math.floor(Date.now() / 1000)}.00${n}`,
+      thread_ts: threadTs,
+      ...overrides,
+    },
     ...envelope,
   };
 }
 
 /** Signs like Slack does, with node:crypto (independent of the app's WebCrypto signer). */
-function postEvent(payload: unknown, { secret = SLACK_ENV.SLACK_SIGNING_SECRET, timestamp = Math.floor(Date.now() / 1000), signature }: { secret?: string; timestamp?: number; signature?: string } = {}) {
+function postEvent(
+  payload: unknown,
+  {
+    secret = SLACK_ENV.SLACK_SIGNING_SECRET,
+    timestamp = Math.floor(Date.now() / 1000),
+    signature,
+  }: { secret?: string; timestamp?: number; signature?: string } = {},
+) {
   const body = JSON.stringify(payload);
   const sig = signature ?? `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
   return SELF.fetch("http://localhost/slack/events", {
@@ -60,7 +84,10 @@ function postEvent(payload: unknown, { secret = SLACK_ENV.SLACK_SIGNING_SECRET, 
 async function runSlackQueue() {
   const pending = slack.events.sent.splice(0).filter((m) => "slackEventId" in m);
   if (pending.length === 0) return { acked: 0 };
-  const batch = createMessageBatch("ih-events", pending.map((body, i) => ({ id: `s${i}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    "ih-events",
+    pending.map((body, i) => ({ id: `s${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await handleQueueBatch(batch, env as Env, ctx);
   const result = await getQueueResult(batch, ctx);
@@ -68,12 +95,21 @@ async function runSlackQueue() {
   return { acked: result.explicitAcks.length };
 }
 
-const agentMessages = () => env.DB.prepare("SELECT * FROM messages WHERE conversation_id = ? AND author_kind = 'agent'").bind(conversationId).all<Record<string, any>>().then((r) => r.results);
-const sentEvents = () => env.DB.prepare("SELECT * FROM events WHERE type = 'message.sent'").all<Record<string, any>>().then((r) => r.results);
+const agentMessages = () =>
+  env.DB.prepare("SELECT * FROM messages WHERE conversation_id = ? AND author_kind = 'agent'")
+    .bind(conversationId)
+    .all<Record<string, any>>()
+    .then((r) => r.results);
+const sentEvents = () =>
+  env.DB.prepare("SELECT * FROM events WHERE type = 'message.sent'")
+    .all<Record<string, any>>()
+    .then((r) => r.results);
 
 describe("reply from Slack (POST /slack/events)", () => {
   it("a valid signed thread reply becomes one agent message (message.sent by the Slack user's real name) and one webhook delivery", async () => {
-    await env.DB.prepare("INSERT INTO webhook_endpoints (id, company_id, url, events, status, secret_enc, created_by, created_at, updated_at) VALUES ('we_slack', ?, 'https://hooks.example/x', '[\"message.sent\"]', 'active', 'enc', 'usr_john', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO webhook_endpoints (id, company_id, url, events, status, secret_enc, created_by, created_at, updated_at) VALUES ('we_slack', ?, 'https://hooks.example/x', '[\"message.sent\"]', 'active', 'enc', 'usr_john', ?, ?)",
+    )
       .bind(ACME.id, Date.now(), Date.now())
       .run();
     const res = await postEvent(threadReply());
@@ -83,7 +119,13 @@ describe("reply from Slack (POST /slack/events)", () => {
     await runSlackQueue();
 
     const [message] = await agentMessages();
-    expect(message).toMatchObject({ body: "We&re shipping it <today>", author_name: "Sarah Agent", source: "slack", direction: "outbound", company_id: ACME.id });
+    expect(message).toMatchObject({
+      body: "We&re shipping it <today>",
+      author_name: "Sarah Agent",
+      source: "slack",
+      direction: "outbound",
+      company_id: ACME.id,
+    });
     const events = await sentEvents();
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0]!.performed_by)).toEqual({ type: "agent", id: "slack:U0SARAH001", name: "Sarah Agent" });
@@ -93,18 +135,27 @@ describe("reply from Slack (POST /slack/events)", () => {
     // The pipeline fans it out to the webhook, and does not echo it back into Slack.
     const eventMsg = slack.events.sent.shift() as { eventId: string };
     expect(eventMsg.eventId).toBe(events[0]!.id);
-    await dispatchEvent({ db: createDb(env.DB), deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue, now: new Date() }, eventMsg.eventId);
-    const deliveries = await env.DB.prepare("SELECT target_kind, target_id FROM deliveries WHERE event_id = ?").bind(eventMsg.eventId).all();
+    await dispatchEvent(
+      { db: createDb(env.DB), deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue, now: new Date() },
+      eventMsg.eventId,
+    );
+    const deliveries = await env.DB.prepare("SELECT target_kind, target_id FROM deliveries WHERE event_id = ?")
+      .bind(eventMsg.eventId)
+      .all();
     expect(deliveries.results).toEqual([{ target_kind: "webhook", target_id: "we_slack" }]);
   });
 
   it("a bad signature, a wrong secret and a timestamp 301 s old are refused with 401 and change nothing", async () => {
     const payload = threadReply();
-    expect((await postEvent(payload, { signature: "v0=" + "0".repeat(64) })).status).toBe(401);
+    expect((await postEvent(payload, { signature: `v0=${"0".repeat(64)}` })).status).toBe(401);
     expect((await postEvent(payload, { secret: "not-the-secret" })).status).toBe(401);
     expect((await postEvent(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
     expect((await postEvent(payload, { timestamp: Math.floor(Date.now() / 1000) + 301 })).status).toBe(401);
-    const unsigned = await SELF.fetch("http://localhost/slack/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+    const unsigned = await SELF.fetch("http://localhost/slack/events", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
     expect(unsigned.status).toBe(401);
     expect(slack.events.sent).toEqual([]);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_receipts").first<{ n: number }>())!.n).toBe(0);
@@ -148,14 +199,22 @@ describe("reply from Slack (POST /slack/events)", () => {
   });
 
   it("answers url_verification with the challenge; refuses GET and non-JSON", async () => {
-    const res = await postEvent({ type: "url_verification", token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+    const res = await postEvent({
+      type: "url_verification",
+      token: "x",
+      challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
     expect((await SELF.fetch("http://localhost/slack/events")).status).toBe(405);
     const ts = Math.floor(Date.now() / 1000);
     const body = "not json";
     const sig = `v0=${createHmac("sha256", SLACK_ENV.SLACK_SIGNING_SECRET).update(`v0:${ts}:${body}`).digest("hex")}`;
-    const bad = await SELF.fetch("http://localhost/slack/events", { method: "POST", headers: { "X-Slack-Request-Timestamp": String(ts), "X-Slack-Signature": sig }, body });
+    const bad = await SELF.fetch("http://localhost/slack/events", {
+      method: "POST",
+      headers: { "X-Slack-Request-Timestamp": String(ts), "X-Slack-Signature": sig },
+      body,
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -164,9 +223,15 @@ describe("inbound receipts", () => {
   it("the cron purge drops Slack receipts older than a week and keeps recent ones (and other sources)", async () => {
     const { purgeSlackReceipts } = await import("~/lib/integrations/slack/inbound.server");
     const old = Date.now() - 8 * 86_400_000;
-    await env.DB.prepare("INSERT INTO inbound_receipts (source, external_id, received_at) VALUES ('slack_event', 'EvOLD', ?), ('slack_event', 'EvNEW', ?), ('email', 'm@x', ?)").bind(old, Date.now(), old).run();
+    await env.DB.prepare(
+      "INSERT INTO inbound_receipts (source, external_id, received_at) VALUES ('slack_event', 'EvOLD', ?), ('slack_event', 'EvNEW', ?), ('email', 'm@x', ?)",
+    )
+      .bind(old, Date.now(), old)
+      .run();
     await purgeSlackReceipts({ db: createDb(env.DB), now: new Date() });
-    const left = await env.DB.prepare("SELECT external_id FROM inbound_receipts WHERE external_id IN ('EvOLD', 'EvNEW', 'm@x') ORDER BY external_id").all();
+    const left = await env.DB.prepare(
+      "SELECT external_id FROM inbound_receipts WHERE external_id IN ('EvOLD', 'EvNEW', 'm@x') ORDER BY external_id",
+    ).all();
     expect(left.results.map((r) => r.external_id)).toEqual(["EvNEW", "m@x"]);
   });
 });

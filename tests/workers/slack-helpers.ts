@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { expect, vi } from "vitest";
-// @ts-ignore: plain JS module shared with the Node provider sandbox
-import { createSlackFake } from "../../scripts/sandbox/slack.mjs";
 import { createDb } from "~/lib/db/client";
+import { deliveryDeps } from "~/lib/deps.server";
 import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
-import { deliveryDeps } from "~/lib/deps.server";
-import { handleDelivery } from "~/lib/webhooks/consumer.server";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
+import { handleDelivery } from "~/lib/webhooks/consumer.server";
+// @ts-ignore: plain JS module shared with the Node provider sandbox
+import { createSlackFake } from "../../scripts/sandbox/slack.mjs";
 import type { BrowserClient } from "../helpers/browser-client";
 
 export const SLACK_ENV = {
@@ -21,7 +21,19 @@ export const SLACK_ENV = {
 
 export type SlackCall = { method: string; args: Record<string, any>; status: number };
 export type SlackFake = {
-  state: { messages: { channel: string; ts: string; thread_ts: string | null; text: string; blocks: any[] | null; reply_broadcast: boolean; updated?: boolean }[]; revoked: Set<string>; calls: SlackCall[] };
+  state: {
+    messages: {
+      channel: string;
+      ts: string;
+      thread_ts: string | null;
+      text: string;
+      blocks: any[] | null;
+      reply_broadcast: boolean;
+      updated?: boolean;
+    }[];
+    revoked: Set<string>;
+    calls: SlackCall[];
+  };
   calls: (method?: string) => SlackCall[];
   rateLimitNext: (method: string, seconds: number) => void;
   handle: (request: Request) => Promise<Response>;
@@ -68,7 +80,8 @@ export async function drain(slack: Installed, { now = new Date() }: { now?: Date
   const retries: { deliveryId: string; delay: number }[] = [];
   while (slack.events.sent.length) {
     const msg = slack.events.sent.shift()!;
-    if ("eventId" in msg) await dispatchEvent({ db, deliveriesQueue: deliveries.queue, now, subscribers: [registrySubscriber(env as Env)] }, msg.eventId);
+    if ("eventId" in msg)
+      await dispatchEvent({ db, deliveriesQueue: deliveries.queue, now, subscribers: [registrySubscriber(env as Env)] }, msg.eventId);
   }
   const deps = await deliveryDeps(env as Env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() });
   // Parents first, as the real queue would usually deliver them: later events wait for the thread.
@@ -103,11 +116,24 @@ export async function configureSlack(client: BrowserClient, fields: Record<strin
 }
 
 export async function slackConnection(companyId = "co_acme") {
-  return env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = 'slack'").bind(companyId).first<Record<string, any>>();
+  return env.DB.prepare("SELECT * FROM connections WHERE company_id = ? AND provider = 'slack'")
+    .bind(companyId)
+    .first<Record<string, any>>();
 }
 
 export async function resetTables() {
-  for (const t of ["connections", "audit_log", "deliveries", "delivery_attempts", "events", "messages", "conversations", "slack_threads", "inbound_receipts", "webhook_endpoints"]) {
+  for (const t of [
+    "connections",
+    "audit_log",
+    "deliveries",
+    "delivery_attempts",
+    "events",
+    "messages",
+    "conversations",
+    "slack_threads",
+    "inbound_receipts",
+    "webhook_endpoints",
+  ]) {
     await env.DB.prepare(`DELETE FROM ${t}`).run();
   }
 }

@@ -2,10 +2,19 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
 import { credentialsKey } from "~/lib/oauth/token-store.server";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { api, createConversationViaApi } from "./api-client";
-import { configureSlack, connectSlack, DEFAULT_SETTINGS, drain, installSlack, resetTables, slackConnection, type Installed } from "./slack-helpers";
+import {
+  configureSlack,
+  connectSlack,
+  DEFAULT_SETTINGS,
+  drain,
+  type Installed,
+  installSlack,
+  resetTables,
+  slackConnection,
+} from "./slack-helpers";
 
 let slack: Installed;
 let john: BrowserClient;
@@ -23,12 +32,20 @@ afterEach(async () => {
 });
 
 const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
-const slackDeliveries = () => env.DB.prepare("SELECT * FROM deliveries WHERE target_kind = 'integration' AND target_id = 'slack' ORDER BY id").all<Record<string, any>>().then((r) => r.results);
+const slackDeliveries = () =>
+  env.DB.prepare("SELECT * FROM deliveries WHERE target_kind = 'integration' AND target_id = 'slack' ORDER BY id")
+    .all<Record<string, any>>()
+    .then((r) => r.results);
 
 describe("Slack install and configure", () => {
   it("keeps the team, lists every page of channels (cached 5 minutes, Refresh asks again) and saves a channel the bot is in", async () => {
     const conn = await slackConnection();
-    expect(conn).toMatchObject({ status: "connected", account_id: "T0SANDBOX", account_label: "Acme Corp (Sandbox)", connected_by_email: ACME.adminEmail });
+    expect(conn).toMatchObject({
+      status: "connected",
+      account_id: "T0SANDBOX",
+      account_label: "Acme Corp (Sandbox)",
+      connected_by_email: ACME.adminEmail,
+    });
 
     const page = await html(await john.get("/integrations/slack/configure"));
     expect(page).toContain("Configure Slack");
@@ -43,7 +60,9 @@ describe("Slack install and configure", () => {
 
     await john.get("/integrations/slack/configure");
     expect(slack.fake.calls("conversations.list")).toHaveLength(2); // from the KV cache
-    expect((await john.post("/integrations/slack/configure", { intent: "refresh" })).headers.get("Location")).toBe("/integrations/slack/configure");
+    expect((await john.post("/integrations/slack/configure", { intent: "refresh" })).headers.get("Location")).toBe(
+      "/integrations/slack/configure",
+    );
     await john.get("/integrations/slack/configure");
     expect(slack.fake.calls("conversations.list")).toHaveLength(4);
 
@@ -116,16 +135,25 @@ describe("Slack notifications", () => {
     const conv = await createConversationViaApi();
     await drain(slack);
     const parentTs = slack.fake.state.messages[0]!.ts;
-    expect((await api(`/conversations/${conv.id}/messages`, { method: "POST", body: { body: "Any news?", author: "contact" } })).status).toBe(201);
-    expect((await api(`/conversations/${conv.id}/messages`, { method: "POST", body: { body: "It ships today.", author: "agent" } })).status).toBe(201);
+    expect(
+      (await api(`/conversations/${conv.id}/messages`, { method: "POST", body: { body: "Any news?", author: "contact" } })).status,
+    ).toBe(201);
+    expect(
+      (await api(`/conversations/${conv.id}/messages`, { method: "POST", body: { body: "It ships today.", author: "agent" } })).status,
+    ).toBe(201);
     await drain(slack);
-    expect((await api(`/conversations/${conv.id}/escalate`, { method: "POST", body: { reason: "Angry customer" } })).status).toBeLessThan(300);
+    expect((await api(`/conversations/${conv.id}/escalate`, { method: "POST", body: { reason: "Angry customer" } })).status).toBeLessThan(
+      300,
+    );
     await drain(slack);
     const [parent, ...replies] = slack.fake.state.messages;
     expect(parent!.thread_ts).toBeNull();
     expect(replies.map((m) => m.thread_ts)).toEqual([parentTs, parentTs, parentTs]);
     // the two messages may be delivered in either order (the queue does not promise order)
-    const texts = replies.slice(0, 2).map((m) => m.text).join("\n");
+    const texts = replies
+      .slice(0, 2)
+      .map((m) => m.text)
+      .join("\n");
     expect(texts).toContain("Any news?");
     expect(texts).toContain("It ships today.");
     expect(replies[2]!.text).toContain("Escalated to a human");
@@ -181,11 +209,16 @@ describe("Slack notifications", () => {
 
     const { deliveryDeps } = await import("~/lib/deps.server");
     const { handleDelivery } = await import("~/lib/webhooks/consumer.server");
-    const again = await handleDelivery(await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() }), row!.id);
+    const again = await handleDelivery(
+      await deliveryDeps(env, { fetch: slack.fetch, random: () => 0.5, deliverers: registryDeliverers() }),
+      row!.id,
+    );
     expect(again.retry).toBeNull();
     expect(slack.fake.state.messages).toHaveLength(1);
     expect((await slackDeliveries())[0]).toMatchObject({ status: "succeeded", attempts: 2 });
-    const attempts = await env.DB.prepare("SELECT status_code FROM delivery_attempts WHERE delivery_id = ? ORDER BY n").bind(row!.id).all<{ status_code: number }>();
+    const attempts = await env.DB.prepare("SELECT status_code FROM delivery_attempts WHERE delivery_id = ? ORDER BY n")
+      .bind(row!.id)
+      .all<{ status_code: number }>();
     expect(attempts.results.map((a) => a.status_code)).toEqual([429, 200]);
   });
 
@@ -213,17 +246,28 @@ describe("Slack disconnect", () => {
     const { createDb } = await import("~/lib/db/client");
     const { dispatchEvent } = await import("~/lib/events/consumer.server");
     const msg = slack.events.sent.shift() as { eventId: string };
-    await dispatchEvent({ db: createDb(env.DB), deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue, now: new Date(), subscribers: [registrySubscriber(env)] }, msg.eventId);
+    await dispatchEvent(
+      {
+        db: createDb(env.DB),
+        deliveriesQueue: { send: async () => {}, sendBatch: async () => {} } as unknown as Queue,
+        now: new Date(),
+        subscribers: [registrySubscriber(env)],
+      },
+      msg.eventId,
+    );
     expect((await slackDeliveries()).map((d) => d.status)).toEqual(["succeeded", "pending"]);
 
     const page = await html(await john.get("/integrations/slack/disconnect"));
-    for (const line of ["Stop all notifications", "Remove reply from Slack feature", "Delete channel configuration"]) expect(page).toContain(line);
+    for (const line of ["Stop all notifications", "Remove reply from Slack feature", "Delete channel configuration"])
+      expect(page).toContain(line);
     expect((await john.post("/integrations/slack/disconnect", { intent: "disconnect" })).status).toBe(302);
 
     expect(slack.fake.calls("auth.revoke")).toHaveLength(1);
     expect(await slackConnection()).toBeNull();
     expect(await env.KV.get(credentialsKey(conn!.id))).toBeNull();
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM slack_threads WHERE company_id = ?").bind(ACME.id).first<{ n: number }>())!.n).toBe(0);
+    expect(
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM slack_threads WHERE company_id = ?").bind(ACME.id).first<{ n: number }>())!.n,
+    ).toBe(0);
     const rows = await slackDeliveries();
     expect(rows.map((d) => d.status)).toEqual(["succeeded", "failed"]);
     expect(rows[1]!.last_error).toBe("Slack was disconnected.");

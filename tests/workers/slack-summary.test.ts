@@ -1,6 +1,12 @@
 import { createExecutionContext, createScheduledController, env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createConversation, escalateConversation, setConversationStatus, addMessage, type DomainCtx } from "~/lib/conversations/conversations.server";
+import {
+  addMessage,
+  createConversation,
+  type DomainCtx,
+  escalateConversation,
+  setConversationStatus,
+} from "~/lib/conversations/conversations.server";
 import { createDb } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
 import { performedBy } from "~/lib/events/performed-by";
@@ -9,7 +15,7 @@ import { startOfLocalDay } from "~/lib/integrations/slack/timezone";
 import worker from "../../workers/app";
 import { signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
-import { configureSlack, connectSlack, DEFAULT_SETTINGS, installSlack, resetTables, type Installed } from "./slack-helpers";
+import { configureSlack, connectSlack, DEFAULT_SETTINGS, type Installed, installSlack, resetTables } from "./slack-helpers";
 
 const TZ = "America/New_York"; // UTC-4 in June
 let slack: Installed;
@@ -30,13 +36,23 @@ afterEach(async () => {
 });
 
 const at = (iso: string) => new Date(iso);
-const ctx = (now: string): DomainCtx => ({ db: createDb(env.DB), companyId: ACME.id, performedBy: performedBy.system("test"), now: at(now) });
+const ctx = (now: string): DomainCtx => ({
+  db: createDb(env.DB),
+  companyId: ACME.id,
+  performedBy: performedBy.system("test"),
+  now: at(now),
+});
 const contact = { email: "pat@example.com", name: "Pat" };
 const first = (body: string) => ({ body, author: "contact" as const });
 
 /** 2026-06-10 in New York: 3 new (one at 23:50 local = next day in UTC), 2 closed, 1 escalated; busiest hour 10:00. */
 async function seedDay() {
-  const c = await createConversation(ctx("2026-06-10T03:30:00Z"), { channel: "api", contact, subject: "late on the 9th", message: first("hi") }); // 23:30 on the 9th
+  const c = await createConversation(ctx("2026-06-10T03:30:00Z"), {
+    channel: "api",
+    contact,
+    subject: "late on the 9th",
+    message: first("hi"),
+  }); // 23:30 on the 9th
   const a = await createConversation(ctx("2026-06-10T13:15:00Z"), { channel: "api", contact, subject: "A", message: first("a") }); // 09:15
   const b = await createConversation(ctx("2026-06-10T14:20:00Z"), { channel: "api", contact, subject: "B", message: first("b") }); // 10:20
   await addMessage(ctx("2026-06-10T14:40:00Z"), { conversationId: b.conversation.id, ...first("b again") }); // 10:40

@@ -2,11 +2,20 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, deliveryAttempts, webhookEndpoints } from "~/lib/db/schema";
-import { consumeDeliveries, type ConsumerDeps } from "~/lib/webhooks/consumer.server";
 import type { DeliveriesMessage, Env } from "~/lib/env";
-import { rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { USER_AGENT } from "~/lib/webhooks/attempt.server";
-import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, scriptedFetch, signatureMatches } from "./webhook-fixtures";
+import { type ConsumerDeps, consumeDeliveries } from "~/lib/webhooks/consumer.server";
+import { rotateSecret } from "~/lib/webhooks/endpoints.server";
+import {
+  consumerOverrides,
+  db,
+  deliveryRow,
+  endpointDeps,
+  makeDelivery,
+  makeEndpoint,
+  scriptedFetch,
+  signatureMatches,
+} from "./webhook-fixtures";
 
 /**
  * Runs one batch through the consumer. A failed attempt's retry is a new message for the next
@@ -14,9 +23,16 @@ import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEnd
  * it); `retryMessages` are the queue's own redeliveries (the consumer threw).
  */
 async function run(deliveryIds: string[], overrides: Partial<ConsumerDeps>, runEnv: Env = env) {
-  const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", deliveryIds.map((id, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { deliveryId: id } })));
+  const batch = createMessageBatch<DeliveriesMessage>(
+    "ih-deliveries",
+    deliveryIds.map((id, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { deliveryId: id } })),
+  );
   const sent: { body: DeliveriesMessage; delaySeconds?: number }[] = [];
-  const queue = { async send(body: DeliveriesMessage, o?: QueueSendOptions) { sent.push({ body, delaySeconds: o?.delaySeconds }); } } as unknown as Queue<DeliveriesMessage>;
+  const queue = {
+    async send(body: DeliveriesMessage, o?: QueueSendOptions) {
+      sent.push({ body, delaySeconds: o?.delaySeconds });
+    },
+  } as unknown as Queue<DeliveriesMessage>;
   const ctx = createExecutionContext();
   await consumeDeliveries(batch, runEnv, ctx, { ...overrides, queue });
   const result: { explicitAcks: string[]; retryMessages: { msgId: string; delaySeconds?: number }[] } = await getQueueResult(batch, ctx);
@@ -48,7 +64,13 @@ describe("the deliveries consumer", () => {
     expect(Math.abs(Number(req.headers.get("webhook-timestamp")) - Date.now() / 1000)).toBeLessThan(5);
     expect(await signatureMatches(secret, req.headers, req.body)).toBe(true);
     const body = JSON.parse(req.body);
-    expect(body).toMatchObject({ id: eventId, type: "conversation.created", company_id: "co_acme", data: { conversation: { id: "conv_1" } }, performed_by: { type: "contact" } });
+    expect(body).toMatchObject({
+      id: eventId,
+      type: "conversation.created",
+      company_id: "co_acme",
+      data: { conversation: { id: "conv_1" } },
+      performed_by: { type: "contact" },
+    });
     expect(Object.keys(body)).toEqual(["id", "type", "created_at", "company_id", "data", "performed_by"]);
     const row = await deliveryRow(deliveryId);
     expect(row).toMatchObject({ status: "succeeded", attempts: 1, lastStatusCode: 200 });
@@ -88,7 +110,10 @@ describe("the deliveries consumer", () => {
     const a = await makeDelivery(endpoint.id, { attempts: 1 });
     const b = await makeDelivery(endpoint.id, { attempts: 1 });
     const low = await run([a.deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 503 })]).fetch, { random: () => 0 }));
-    const high = await run([b.deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 503 })]).fetch, { random: () => 0.999999 }));
+    const high = await run(
+      [b.deliveryId],
+      consumerOverrides(scriptedFetch([new Response("", { status: 503 })]).fetch, { random: () => 0.999999 }),
+    );
     expect(low.scheduled[0]!.delaySeconds).toBe(270);
     expect(high.scheduled[0]!.delaySeconds).toBe(330);
   });
@@ -118,7 +143,11 @@ describe("the deliveries consumer", () => {
     const ep = await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get();
     expect(ep).toMatchObject({ status: "disabled", disabledReason: "The endpoint answered 410 Gone." });
     expect((await deliveryRow(deliveryId))!.status).toBe("failed");
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.target, endpoint.id), eq(auditLog.action, "webhook_endpoint.disabled"))).all();
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.target, endpoint.id), eq(auditLog.action, "webhook_endpoint.disabled")))
+      .all();
     expect(audit).toHaveLength(1);
   });
 
@@ -191,7 +220,11 @@ describe("the deliveries consumer", () => {
   it("one failing message in a batch leaves the others acked", async () => {
     const { endpoint: good } = await makeEndpoint({ url: "https://good.example.com/h" });
     const { endpoint: bad } = await makeEndpoint({ url: "https://bad.example.com/h" });
-    const ids = [(await makeDelivery(good.id)).deliveryId, (await makeDelivery(bad.id)).deliveryId, (await makeDelivery(good.id)).deliveryId];
+    const ids = [
+      (await makeDelivery(good.id)).deliveryId,
+      (await makeDelivery(bad.id)).deliveryId,
+      (await makeDelivery(good.id)).deliveryId,
+    ];
     const http = scriptedFetch([(req) => new Response("", { status: req.url.includes("bad") ? 500 : 204 })]);
     const result = await run(ids, consumerOverrides(http.fetch));
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
@@ -224,7 +257,12 @@ describe("the deliveries consumer", () => {
   it("in production a name resolving to a private address is refused, and a failed lookup is a failed attempt", async () => {
     const prodEnv = { ...env, ENVIRONMENT: "production" };
     const { endpoint } = await makeEndpoint({ url: "https://rebind.example.net/h" });
-    for (const resolve of [async () => ["10.1.2.3"], async () => { throw new Error("SERVFAIL"); }]) {
+    for (const resolve of [
+      async () => ["10.1.2.3"],
+      async () => {
+        throw new Error("SERVFAIL");
+      },
+    ]) {
       const { deliveryId } = await makeDelivery(endpoint.id);
       const http = scriptedFetch([new Response("ok")]);
       const result = await run([deliveryId], consumerOverrides(http.fetch, { resolve, env: prodEnv }), prodEnv);
@@ -233,7 +271,10 @@ describe("the deliveries consumer", () => {
       const [attempt] = await attemptsOf(deliveryId);
       expect(attempt!.error).toMatch(/non-public address|DNS lookup failed/);
       // The next host gets a fresh lookup (the cache is per host name).
-      await db().update(webhookEndpoints).set({ url: `https://rebind${Math.random().toString(36).slice(2)}.example.net/h` }).where(eq(webhookEndpoints.id, endpoint.id));
+      await db()
+        .update(webhookEndpoints)
+        .set({ url: `https://rebind${Math.random().toString(36).slice(2)}.example.net/h` })
+        .where(eq(webhookEndpoints.id, endpoint.id));
     }
   });
 
@@ -249,7 +290,10 @@ describe("the deliveries consumer", () => {
     expect(await signatureMatches(rotated.value.secret, req.headers, req.body)).toBe(true);
     expect(await signatureMatches(oldSecret, req.headers, req.body)).toBe(true);
     // After the overlap only the new secret signs.
-    await db().update(webhookEndpoints).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(webhookEndpoints.id, endpoint.id));
     const next = await makeDelivery(endpoint.id);
     await run([next.deliveryId], consumerOverrides(http.fetch));
     const later = http.sent[1]!;

@@ -3,11 +3,11 @@ import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
 import { eq } from "drizzle-orm";
 import { createDb } from "~/lib/db/client";
 import { deliveries, events } from "~/lib/db/schema";
+import type { DeliveriesMessage } from "~/lib/env";
 import { newId } from "~/lib/ids";
 import { keyringFromEnv } from "~/lib/security/encryption";
-import { createEndpoint, type EndpointDeps } from "~/lib/webhooks/endpoints.server";
 import type { ConsumerDeps } from "~/lib/webhooks/consumer.server";
-import type { DeliveriesMessage } from "~/lib/env";
+import { createEndpoint, type EndpointDeps } from "~/lib/webhooks/endpoints.server";
 
 export const db = () => createDb(env.DB);
 
@@ -33,21 +33,36 @@ export async function makeEndpoint(opts: { url?: string; companyId?: string; sou
 }
 
 /** An event and a pending webhook delivery for it, as the events consumer would insert them. */
-export async function makeDelivery(endpointId: string, opts: { companyId?: string; attempts?: number; type?: "conversation.created" } = {}) {
+export async function makeDelivery(
+  endpointId: string,
+  opts: { companyId?: string; attempts?: number; type?: "conversation.created" } = {},
+) {
   const companyId = opts.companyId ?? "co_acme";
   const eventId = newId("evt");
   const deliveryId = newId("dlv");
   await db().batch([
-    db().insert(events).values({
-      id: eventId,
-      companyId,
-      type: opts.type ?? "conversation.created",
-      payload: { conversation: { id: "conv_1", subject: "Hello ☃" } },
-      performedBy: { type: "contact", id: null, name: "Jane" },
-      createdAt: new Date(),
-      dispatchedAt: new Date(),
-    }),
-    db().insert(deliveries).values({ id: deliveryId, companyId, eventId, targetKind: "webhook", targetId: endpointId, status: "pending", attempts: opts.attempts ?? 0 }),
+    db()
+      .insert(events)
+      .values({
+        id: eventId,
+        companyId,
+        type: opts.type ?? "conversation.created",
+        payload: { conversation: { id: "conv_1", subject: "Hello ☃" } },
+        performedBy: { type: "contact", id: null, name: "Jane" },
+        createdAt: new Date(),
+        dispatchedAt: new Date(),
+      }),
+    db()
+      .insert(deliveries)
+      .values({
+        id: deliveryId,
+        companyId,
+        eventId,
+        targetKind: "webhook",
+        targetId: endpointId,
+        status: "pending",
+        attempts: opts.attempts ?? 0,
+      }),
   ]);
   return { eventId, deliveryId };
 }
@@ -94,13 +109,31 @@ export function schedulingQueue() {
 }
 
 export function consumerOverrides(fetchFn: typeof fetch, extra: Partial<ConsumerDeps> = {}): Partial<ConsumerDeps> {
-  return { fetch: fetchFn, resolve: async () => ["93.184.216.34"], timeoutMs: 1000, random: () => 0.5, deliverers: new Map(), queue: schedulingQueue().queue, ...extra };
+  return {
+    fetch: fetchFn,
+    resolve: async () => ["93.184.216.34"],
+    timeoutMs: 1000,
+    random: () => 0.5,
+    deliverers: new Map(),
+    queue: schedulingQueue().queue,
+    ...extra,
+  };
 }
 
 /** Standard Webhooks verification done by hand with WebCrypto (the Node tests use the official packages). */
 export async function signatureMatches(secret: string, headers: Headers, body: string): Promise<boolean> {
-  const key = await crypto.subtle.importKey("raw", new Uint8Array(decodeBase64(secret.slice(6))), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${headers.get("webhook-id")}.${headers.get("webhook-timestamp")}.${body}`));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new Uint8Array(decodeBase64(secret.slice(6))),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(`${headers.get("webhook-id")}.${headers.get("webhook-timestamp")}.${body}`),
+  );
   const expected = `v1,${encodeBase64(new Uint8Array(mac))}`;
   return (headers.get("webhook-signature") ?? "").split(" ").includes(expected);
 }

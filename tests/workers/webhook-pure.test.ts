@@ -38,7 +38,14 @@ describe("signing", () => {
 
   it("one flipped byte of the body gives a different signature", async () => {
     const secret = generateSecret();
-    const body = buildWebhookBody({ id: "evt_1", type: "message.sent", createdAt: new Date(0), companyId: "co_acme", payload: { a: 1 }, performedBy: { type: "ai", id: null, name: null } });
+    const body = buildWebhookBody({
+      id: "evt_1",
+      type: "message.sent",
+      createdAt: new Date(0),
+      companyId: "co_acme",
+      payload: { a: 1 },
+      performedBy: { type: "ai", id: null, name: null },
+    });
     const flipped = body.replace('"a":1', '"a":2');
     const s1 = await signWebhook({ id: "evt_1", timestamp: 1, body, secrets: [secret] });
     const s2 = await signWebhook({ id: "evt_1", timestamp: 1, body: flipped, secrets: [secret] });
@@ -46,8 +53,24 @@ describe("signing", () => {
   });
 
   it("the body has exactly id, type, created_at, company_id, data and performed_by", () => {
-    const body = JSON.parse(buildWebhookBody({ id: "evt_1", type: "conversation.closed", createdAt: new Date("2026-01-01T00:00:00Z"), companyId: "co_acme", payload: { x: true }, performedBy: { type: "agent", id: "usr_1", name: "John" } }));
-    expect(body).toEqual({ id: "evt_1", type: "conversation.closed", created_at: "2026-01-01T00:00:00.000Z", company_id: "co_acme", data: { x: true }, performed_by: { type: "agent", id: "usr_1", name: "John" } });
+    const body = JSON.parse(
+      buildWebhookBody({
+        id: "evt_1",
+        type: "conversation.closed",
+        createdAt: new Date("2026-01-01T00:00:00Z"),
+        companyId: "co_acme",
+        payload: { x: true },
+        performedBy: { type: "agent", id: "usr_1", name: "John" },
+      }),
+    );
+    expect(body).toEqual({
+      id: "evt_1",
+      type: "conversation.closed",
+      created_at: "2026-01-01T00:00:00.000Z",
+      company_id: "co_acme",
+      data: { x: true },
+      performed_by: { type: "agent", id: "usr_1", name: "John" },
+    });
   });
 });
 
@@ -147,7 +170,10 @@ describe("the webhook URL guard", () => {
   it("the scheme error states the rule of the environment it runs in", () => {
     expect(checkWebhookUrl("ftp://hooks.example.com/x", PROD)).toEqual({ ok: false, reason: "The URL must start with https://." });
     expect(checkWebhookUrl("http://hooks.example.com/x", PROD)).toEqual({ ok: false, reason: "The URL must start with https://." });
-    expect(checkWebhookUrl("ftp://hooks.example.com/x", DEV_PRIVATE)).toEqual({ ok: false, reason: "The URL must start with https:// or http://." });
+    expect(checkWebhookUrl("ftp://hooks.example.com/x", DEV_PRIVATE)).toEqual({
+      ok: false,
+      reason: "The URL must start with https:// or http://.",
+    });
     expect(checkWebhookUrl("http://hooks.example.com/x", DEV_PRIVATE).ok).toBe(true);
     expect(describeUrlRule(PROD)).toMatch(/^Must start with https:\/\//);
     expect(describeUrlRule(DEV_PRIVATE)).toContain("development environment: http:// and loopback addresses");

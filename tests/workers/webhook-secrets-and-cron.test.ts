@@ -1,20 +1,38 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import worker from "../../workers/app";
 import { auditLog, connections, deliveries, webhookEndpoints } from "~/lib/db/schema";
 import type { DeliveriesMessage } from "~/lib/env";
-import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
-import type { IntegrationDeliverer } from "~/lib/webhooks/integration-deliverers.server";
 import { AUTO_DISABLE_REASON } from "~/lib/webhooks/auto-disable.server";
+import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
 import { replayFailedSince, resendDelivery } from "~/lib/webhooks/deliveries.server";
-import { deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint } from "~/lib/webhooks/endpoints.server";
+import {
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  reenableEndpoint,
+  rotateSecret,
+  updateEndpoint,
+} from "~/lib/webhooks/endpoints.server";
+import type { IntegrationDeliverer } from "~/lib/webhooks/integration-deliverers.server";
+import worker from "../../workers/app";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
-import { consumerOverrides, db, deliveryRow, endpointDeps, makeDelivery, makeEndpoint, schedulingQueue, scriptedFetch } from "./webhook-fixtures";
+import {
+  consumerOverrides,
+  db,
+  deliveryRow,
+  endpointDeps,
+  makeDelivery,
+  makeEndpoint,
+  schedulingQueue,
+  scriptedFetch,
+} from "./webhook-fixtures";
 
 async function allRowsText(): Promise<string> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
   let out = "";
   for (const { name } of tables.results) out += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
   return out;
@@ -34,9 +52,13 @@ function recordingQueue() {
 describe("secrets stay secret", () => {
   it("D1 holds no whsec_ anywhere after creating, rotating, testing and delivering, and logs never show one", async () => {
     const logs: string[] = [];
-    for (const level of ["log", "info", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation((...args) => void logs.push(args.map(String).join(" ")));
+    for (const level of ["log", "info", "warn", "error"] as const)
+      vi.spyOn(console, level).mockImplementation((...args) => void logs.push(args.map(String).join(" ")));
     const client = await signIn(ACME.adminEmail);
-    const res = await client.post("/integrations/developers/webhooks/new", { url: "https://hooks.example.com/s", events: ["message.sent"] });
+    const res = await client.post("/integrations/developers/webhooks/new", {
+      url: "https://hooks.example.com/s",
+      events: ["message.sent"],
+    });
     const id = res.headers.get("Location")!.match(/(we_[a-z0-9]+)/)![1]!;
     const secret = (await (await client.get(res.headers.get("Location")!)).text()).match(/whsec_[A-Za-z0-9+/=]+/)![0];
     await rotateSecret(await endpointDeps(), id);
@@ -64,7 +86,10 @@ describe("secrets stay secret", () => {
     expect((await resendDelivery(deps, deliveryId)).ok).toBe(true);
     await db().update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, deliveryId));
     expect(await replayFailedSince(deps, endpoint.id, new Date(Date.now() - 3600_000))).toEqual({ ok: true, value: { count: 1 } });
-    expect(sent).toEqual([{ deliveryId, run: 1, attempt: 1 }, { deliveryId, run: 2, attempt: 1 }]);
+    expect(sent).toEqual([
+      { deliveryId, run: 1, attempt: 1 },
+      { deliveryId, run: 2, attempt: 1 },
+    ]);
   });
 });
 
@@ -89,11 +114,20 @@ describe("auto-disable", () => {
     const { endpoint: old } = await makeEndpoint({ url: "https://old.example.com/h" });
     const { endpoint: young } = await makeEndpoint({ url: "https://young.example.com/h" });
     const now = Date.now();
-    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 5 * 86400_000 - 60_000), lastFailureAt: new Date(now - 3600_000) }).where(eq(webhookEndpoints.id, old.id));
-    await db().update(webhookEndpoints).set({ failingSince: new Date(now - 4 * 86400_000), lastFailureAt: new Date(now - 3600_000) }).where(eq(webhookEndpoints.id, young.id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ failingSince: new Date(now - 5 * 86400_000 - 60_000), lastFailureAt: new Date(now - 3600_000) })
+      .where(eq(webhookEndpoints.id, old.id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ failingSince: new Date(now - 4 * 86400_000), lastFailureAt: new Date(now - 3600_000) })
+      .where(eq(webhookEndpoints.id, young.id));
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: "* * * * *" }), env, ctx);
-    expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, old.id)).get()).toMatchObject({ status: "disabled", disabledReason: AUTO_DISABLE_REASON });
+    expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, old.id)).get()).toMatchObject({
+      status: "disabled",
+      disabledReason: AUTO_DISABLE_REASON,
+    });
     expect((await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, young.id)).get())!.status).toBe("active");
     const audit = await db().select().from(auditLog).where(eq(auditLog.target, old.id)).all();
     expect(audit.map((a) => a.action)).toContain("webhook_endpoint.disabled");
@@ -103,7 +137,10 @@ describe("auto-disable", () => {
 
   it("one success resets the failure clock", async () => {
     const { endpoint } = await makeEndpoint();
-    await db().update(webhookEndpoints).set({ failingSince: new Date(Date.now() - 86400_000) }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ failingSince: new Date(Date.now() - 86400_000) })
+      .where(eq(webhookEndpoints.id, endpoint.id));
     const { deliveryId } = await makeDelivery(endpoint.id);
     await consumeDeliveries(
       createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId } }]),
@@ -117,22 +154,41 @@ describe("auto-disable", () => {
 
 describe("integration deliveries", () => {
   it("go to the deliverer given for their provider, through the same retry machinery", async () => {
-    const outcomes = [{ ok: false, statusCode: 502, error: "upstream" }, { ok: true, statusCode: 200 }];
+    const outcomes = [
+      { ok: false, statusCode: 502, error: "upstream" },
+      { ok: true, statusCode: 200 },
+    ];
     const seen: string[] = [];
     const testprov: IntegrationDeliverer = async ({ event }) => {
       seen.push(event.type);
       return outcomes.shift()!;
     };
     const deliverers = new Map([["testprov", testprov]]);
-    await db().insert(connections).values({ id: "conn_testprov", companyId: ACME.id, provider: "testprov", connectedBy: "usr_john", connectedByEmail: "john@acme.com", connectedAt: new Date() });
+    await db().insert(connections).values({
+      id: "conn_testprov",
+      companyId: ACME.id,
+      provider: "testprov",
+      connectedBy: "usr_john",
+      connectedByEmail: "john@acme.com",
+      connectedAt: new Date(),
+    });
     const { endpoint } = await makeEndpoint();
     const { eventId } = await makeDelivery(endpoint.id);
-    await db().insert(deliveries).values({ id: "dlv_integration1", companyId: ACME.id, eventId, targetKind: "integration", targetId: "testprov" });
+    await db()
+      .insert(deliveries)
+      .values({ id: "dlv_integration1", companyId: ACME.id, eventId, targetKind: "integration", targetId: "testprov" });
     const next = schedulingQueue();
     const run = async () => {
-      const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_integration1" } }]);
+      const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [
+        { id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_integration1" } },
+      ]);
       const ctx = createExecutionContext();
-      await consumeDeliveries(batch, env, ctx, consumerOverrides(scriptedFetch([new Response("")]).fetch, { deliverers, queue: next.queue }));
+      await consumeDeliveries(
+        batch,
+        env,
+        ctx,
+        consumerOverrides(scriptedFetch([new Response("")]).fetch, { deliverers, queue: next.queue }),
+      );
       return getQueueResult(batch, ctx);
     };
     expect((await run()).explicitAcks).toEqual(["m0"]);
@@ -146,8 +202,12 @@ describe("integration deliveries", () => {
   it("a delivery for a provider without a deliverer fails at once and is acked", async () => {
     const { endpoint } = await makeEndpoint();
     const { eventId } = await makeDelivery(endpoint.id);
-    await db().insert(deliveries).values({ id: "dlv_integration2", companyId: ACME.id, eventId, targetKind: "integration", targetId: "nobody" });
-    const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_integration2" } }]);
+    await db()
+      .insert(deliveries)
+      .values({ id: "dlv_integration2", companyId: ACME.id, eventId, targetKind: "integration", targetId: "nobody" });
+    const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [
+      { id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_integration2" } },
+    ]);
     const ctx = createExecutionContext();
     await consumeDeliveries(batch, env, ctx, consumerOverrides(scriptedFetch([new Response("")]).fetch));
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m0"]);
@@ -157,7 +217,9 @@ describe("integration deliveries", () => {
 
 it("the Worker's queue entry point routes the deliveries queue to this consumer", async () => {
   // A delivery that no longer exists is acked without any network traffic.
-  const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_missing" } }]);
+  const batch = createMessageBatch<DeliveriesMessage>("ih-deliveries", [
+    { id: "m0", timestamp: new Date(), attempts: 1, body: { deliveryId: "dlv_missing" } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, env, ctx);
   expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m0"]);

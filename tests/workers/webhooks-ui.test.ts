@@ -1,7 +1,7 @@
 import { and, count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "~/lib/db/schema";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { db, deliveryRow, makeDelivery, makeEndpoint } from "./webhook-fixtures";
 
@@ -46,7 +46,14 @@ describe("the Webhooks section", () => {
     const html = await (await client.get("/integrations/developers")).text();
     expect(html).toContain("Receive real-time updates when events occur.");
     expect(html).toContain("+ Add Webhook Endpoint");
-    for (const type of ["conversation.created", "conversation.updated", "conversation.closed", "message.received", "message.sent", "escalation.triggered"]) {
+    for (const type of [
+      "conversation.created",
+      "conversation.updated",
+      "conversation.closed",
+      "message.received",
+      "message.sent",
+      "escalation.triggered",
+    ]) {
       expect(html).toContain(`<code class="font-mono">${type}</code>`);
       expect(html).toContain(`&quot;type&quot;: &quot;${type}&quot;`);
     }
@@ -78,7 +85,11 @@ describe("creating an endpoint", () => {
     expect(row).toMatchObject({ companyId: ACME.id, status: "active", events: EVENTS, createdBy: "usr_john" });
     expect(row!.secretEnc).toMatch(/^v1\./);
     expect(row!.secretEnc).not.toContain(secret!.slice(6, 20));
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.target, id), eq(auditLog.action, "webhook_endpoint.created"))).all();
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.target, id), eq(auditLog.action, "webhook_endpoint.created")))
+      .all();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain("whsec_");
   });
@@ -118,7 +129,10 @@ describe("creating an endpoint", () => {
     const none = await client.post(`${BASE}/new`, { url: "https://hooks.example.com/a" });
     expect(none.status).toBe(400);
     expect(await none.text()).toContain("Choose at least one event.");
-    const unknown = await client.post(`${BASE}/new`, { url: "https://hooks.example.com/a", events: ["conversation.created", "invoice.paid"] });
+    const unknown = await client.post(`${BASE}/new`, {
+      url: "https://hooks.example.com/a",
+      events: ["conversation.created", "invoice.paid"],
+    });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("Choose events from the list.");
     expect(await endpointCount()).toBe(before);
@@ -142,7 +156,11 @@ describe("managing an endpoint", () => {
     expect(await (await client.get(`${BASE}/${id}/edit`)).text()).toContain('value="https://hooks.example.com/crm"');
     const bad = await client.post(`${BASE}/${id}/edit`, { url: "https://192.168.1.1/x", description: "d", events: EVENTS });
     expect(bad.status).toBe(400);
-    const ok = await client.post(`${BASE}/${id}/edit`, { url: "https://hooks.example.com/v2", description: "New", events: ["message.sent"] });
+    const ok = await client.post(`${BASE}/${id}/edit`, {
+      url: "https://hooks.example.com/v2",
+      description: "New",
+      events: ["message.sent"],
+    });
     expect(ok.status).toBe(302);
     const row = await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get();
     expect(row).toMatchObject({ url: "https://hooks.example.com/v2", description: "New", events: ["message.sent"] });
@@ -170,7 +188,9 @@ describe("managing an endpoint", () => {
     expect(await (await client.get(`${BASE}/${id}/delete`)).text()).toContain("Delete webhook endpoint?");
     const res = await client.post(`${BASE}/${id}/delete`);
     expect(res.status).toBe(302);
-    expect(await (await client.get(res.headers.get("Location")!)).text()).toContain("Webhook endpoint https://hooks.example.com/crm deleted.");
+    expect(await (await client.get(res.headers.get("Location")!)).text()).toContain(
+      "Webhook endpoint https://hooks.example.com/crm deleted.",
+    );
     expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()).toBeUndefined();
     expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
   });
@@ -224,12 +244,19 @@ describe("managing an endpoint", () => {
   it("re-enables a disabled endpoint", async () => {
     const client = await signIn(ACME.adminEmail);
     const { id } = await createViaForm(client);
-    await db().update(webhookEndpoints).set({ status: "disabled", disabledReason: "The endpoint answered 410 Gone.", failingSince: new Date() }).where(eq(webhookEndpoints.id, id));
+    await db()
+      .update(webhookEndpoints)
+      .set({ status: "disabled", disabledReason: "The endpoint answered 410 Gone.", failingSince: new Date() })
+      .where(eq(webhookEndpoints.id, id));
     const page = await (await client.get(`${BASE}/${id}`)).text();
     expect(page).toContain("Re-enable");
     expect(page).toContain("The endpoint answered 410 Gone.");
     expect((await client.post(`${BASE}/${id}`, { intent: "reenable" })).status).toBe(302);
-    expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()).toMatchObject({ status: "active", disabledReason: null, failingSince: null });
+    expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()).toMatchObject({
+      status: "active",
+      disabledReason: null,
+      failingSince: null,
+    });
   });
 
   it("lists deliveries with their attempts, resends one and replays failed ones", async () => {

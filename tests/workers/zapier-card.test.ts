@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signIn, type BrowserClient } from "../helpers/browser-client";
+import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { api, count } from "./api-client";
 
@@ -63,9 +63,13 @@ describe("Zapier card", () => {
     expect(second).not.toContain(key);
     expect(second).toContain("cannot be shown again");
 
-    const row = await env.DB.prepare("SELECT scopes, name FROM api_keys WHERE company_id = ? AND kind = 'zapier'").bind(ACME.id).first<{ scopes: string; name: string }>();
+    const row = await env.DB.prepare("SELECT scopes, name FROM api_keys WHERE company_id = ? AND kind = 'zapier'")
+      .bind(ACME.id)
+      .first<{ scopes: string; name: string }>();
     expect(JSON.parse(row!.scopes)).toEqual(["conversations:read", "webhooks:read", "webhooks:write"]);
-    const connection = await env.DB.prepare("SELECT status, account_label FROM connections WHERE company_id = ? AND provider = 'zapier'").bind(ACME.id).first<{ status: string; account_label: string }>();
+    const connection = await env.DB.prepare("SELECT status, account_label FROM connections WHERE company_id = ? AND provider = 'zapier'")
+      .bind(ACME.id)
+      .first<{ status: string; account_label: string }>();
     expect(connection).toMatchObject({ status: "connected", account_label: `API key sk_live_…${key.slice(-4)}` });
     expect((await api("/me", { key })).status).toBe(200);
     const audit = await env.DB.prepare("SELECT details FROM audit_log WHERE company_id = ?").bind(ACME.id).all<{ details: string }>();
@@ -88,7 +92,9 @@ describe("Zapier card", () => {
   it("Configure lists each subscription's event and target host (never the full URL) and Remove works as a plain form", async () => {
     const admin = await signIn(ACME.adminEmail);
     const key = await connect(admin);
-    const hook = (await (await subscribe(key, "escalation.triggered", "https://hooks.zapier.com/hooks/standard/42/secretpath")).json()) as { id: string };
+    const hook = (await (await subscribe(key, "escalation.triggered", "https://hooks.zapier.com/hooks/standard/42/secretpath")).json()) as {
+      id: string;
+    };
     const page = await (await admin.get("/integrations/zapier/configure")).text();
     expect(page).toContain("escalation.triggered");
     expect(page).toContain("hooks.zapier.com");
@@ -110,7 +116,9 @@ describe("Zapier card", () => {
     const admin = await signIn(ACME.adminEmail);
     await connect(admin);
     expect((await admin.post("/integrations/zapier/configure", { intent: "remove", id: theirs.id })).status).toBe(404);
-    const userEndpoint = (await (await api("/webhooks", { method: "POST", body: { url: "https://example.com/in", events: ["conversation.created"] } })).json()) as { id: string };
+    const userEndpoint = (await (
+      await api("/webhooks", { method: "POST", body: { url: "https://example.com/in", events: ["conversation.created"] } })
+    ).json()) as { id: string };
     expect((await admin.post("/integrations/zapier/configure", { intent: "remove", id: userEndpoint.id })).status).toBe(404);
     expect((await admin.post("/integrations/zapier/configure", { intent: "explode", id: theirs.id })).status).toBe(400);
     expect(await count("webhook_endpoints", "id IN (?, ?)", theirs.id, userEndpoint.id)).toBe(2);
@@ -121,7 +129,9 @@ describe("Zapier card", () => {
     const key = await connect(admin);
     const hook = (await (await subscribe(key)).json()) as { id: string };
     await subscribe(key, "message.sent");
-    const userEndpoint = (await (await api("/webhooks", { method: "POST", body: { url: "https://example.com/in", events: ["conversation.created"] } })).json()) as { id: string };
+    const userEndpoint = (await (
+      await api("/webhooks", { method: "POST", body: { url: "https://example.com/in", events: ["conversation.created"] } })
+    ).json()) as { id: string };
 
     const confirm = await (await admin.get("/integrations/zapier/disconnect")).text();
     expect(confirm).toContain("Revoke the Zapier API key");

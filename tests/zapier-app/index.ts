@@ -30,7 +30,11 @@ function hookTrigger(spec: (typeof EVENTS)[number]) {
     operation: {
       type: "hook" as const,
       performSubscribe: async (z: ZObject, bundle: Bundle) => {
-        const response = await z.request({ url: `${base()}/v1/hooks`, method: "POST", body: { target_url: bundle.targetUrl, event: spec.event } });
+        const response = await z.request({
+          url: `${base()}/v1/hooks`,
+          method: "POST",
+          body: { target_url: bundle.targetUrl, event: spec.event },
+        });
         return response.data as { id: string };
       },
       performUnsubscribe: async (z: ZObject, bundle: Bundle) => {
@@ -42,7 +46,14 @@ function hookTrigger(spec: (typeof EVENTS)[number]) {
         const response = await z.request({ url: `${base()}/v1/hooks/samples/${spec.event}` });
         return response.data as { id: string }[];
       },
-      sample: { id: "evt_sample", type: spec.event, created_at: "2026-01-15T09:30:00.000Z", company_id: "co_acme", data: {}, performed_by: { type: "system", id: null, name: null } },
+      sample: {
+        id: "evt_sample",
+        type: spec.event,
+        created_at: "2026-01-15T09:30:00.000Z",
+        company_id: "co_acme",
+        data: {},
+        performed_by: { type: "system", id: null, name: null },
+      },
     },
   };
 }
@@ -52,9 +63,12 @@ const App = zapier.defineApp({
   platformVersion: zapier.version,
   authentication: {
     type: "custom",
-    fields: [{ key: "api_key", label: "API Key", required: true, type: "password", helpText: "Create it on Integrations → Zapier → Connect." }],
+    fields: [
+      { key: "api_key", label: "API Key", required: true, type: "password", helpText: "Create it on Integrations → Zapier → Connect." },
+    ],
     test: async (z: ZObject) => (await z.request({ url: `${base()}/v1/me` })).data,
-    connectionLabel: async (_z: ZObject, bundle: Bundle) => String((bundle.inputData as { company?: { name?: string } }).company?.name ?? "Integrations Hub"),
+    connectionLabel: async (_z: ZObject, bundle: Bundle) =>
+      String((bundle.inputData as { company?: { name?: string } }).company?.name ?? "Integrations Hub"),
   },
   beforeRequest: [addApiKey],
   triggers: Object.fromEntries(EVENTS.map((e) => [e.key, hookTrigger(e)])),

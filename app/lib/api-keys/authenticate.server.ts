@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiKeys, companies, type ApiScope } from "../db/schema";
+import { type ApiScope, apiKeys, companies } from "../db/schema";
 import { constantTimeEqualStrings, sha256Hex } from "../security/crypto";
 import { API_KEY_PREFIX } from "./keys.server";
 

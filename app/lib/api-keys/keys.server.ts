@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
-import { auditInsert, type AuditActor } from "../audit.server";
+import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
-import { apiKeys, apiScopes, type ApiScope } from "../db/schema";
+import { type ApiScope, apiKeys, apiScopes } from "../db/schema";
 import { newId } from "../ids";
 import { randomToken, sha256Hex } from "../security/crypto";
 
@@ -37,7 +37,15 @@ export function maskKey(last4: string): string {
   return `${API_KEY_PREFIX}…${last4}`;
 }
 
-async function keyValues(input: { id: string; companyId: string; name: string; scopes: ApiScope[]; kind: string; createdBy: string; now: Date }) {
+async function keyValues(input: {
+  id: string;
+  companyId: string;
+  name: string;
+  scopes: ApiScope[];
+  kind: string;
+  createdBy: string;
+  now: Date;
+}) {
   const secret = generateApiKey();
   const values = {
     id: input.id,
@@ -62,10 +70,26 @@ function normalizeScopes(scopes: readonly ApiScope[]): ApiScope[] {
 export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly ApiScope[]; kind?: ApiKeyKind }) {
   const id = newId("key", ctx.now);
   const scopes = normalizeScopes(ctx.scopes);
-  const { secret, values } = await keyValues({ id, companyId: ctx.companyId, name: ctx.name, scopes, kind: ctx.kind ?? "custom", createdBy: ctx.actor.id ?? "system", now: ctx.now });
+  const { secret, values } = await keyValues({
+    id,
+    companyId: ctx.companyId,
+    name: ctx.name,
+    scopes,
+    kind: ctx.kind ?? "custom",
+    createdBy: ctx.actor.id ?? "system",
+    now: ctx.now,
+  });
   await ctx.db.batch([
     ctx.db.insert(apiKeys).values(values),
-    auditInsert(ctx.db, { companyId: ctx.companyId, actor: ctx.actor, action: "api_key.created", target: id, details: { name: ctx.name, scopes, last4: values.last4 }, ip: ctx.ip, at: ctx.now }),
+    auditInsert(ctx.db, {
+      companyId: ctx.companyId,
+      actor: ctx.actor,
+      action: "api_key.created",
+      target: id,
+      details: { name: ctx.name, scopes, last4: values.last4 },
+      ip: ctx.ip,
+      at: ctx.now,
+    }),
   ]);
   return { id, secret, last4: values.last4 };
 }
@@ -76,7 +100,11 @@ function usable(now: Date) {
 
 /** Keys that still authenticate (including old keys inside their overlap), newest first. */
 export async function listApiKeys({ db, companyId, now }: { db: Db; companyId: string; now: Date }): Promise<ApiKeySummary[]> {
-  const rows = await db.select().from(apiKeys).where(and(eq(apiKeys.companyId, companyId), usable(now))).orderBy(desc(apiKeys.id));
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.companyId, companyId), usable(now)))
+    .orderBy(desc(apiKeys.id));
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -91,7 +119,11 @@ export async function listApiKeys({ db, companyId, now }: { db: Db; companyId: s
 }
 
 export async function findUsableKey({ db, companyId, keyId, now }: { db: Db; companyId: string; keyId: string; now: Date }) {
-  return db.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.companyId, companyId), usable(now))).get();
+  return db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.companyId, companyId), usable(now)))
+    .get();
 }
 
 /**
@@ -104,13 +136,24 @@ export async function regenerateApiKey(ctx: Ctx & { keyId: string; overlap: Over
   // a key already replaced is winding down: regenerating it again would fork a second successor
   if (!old || old.replacedBy) return null;
   const id = newId("key", ctx.now);
-  const { secret, values } = await keyValues({ id, companyId: ctx.companyId, name: old.name, scopes: old.scopes, kind: old.kind, createdBy: ctx.actor.id ?? "system", now: ctx.now });
+  const { secret, values } = await keyValues({
+    id,
+    companyId: ctx.companyId,
+    name: old.name,
+    scopes: old.scopes,
+    kind: old.kind,
+    createdBy: ctx.actor.id ?? "system",
+    now: ctx.now,
+  });
   const expiresAt = new Date(ctx.now.getTime() + OVERLAP_MS[ctx.overlap]);
   // An old key already expiring sooner keeps its earlier expiry.
   const oldExpiry = old.expiresAt && old.expiresAt < expiresAt ? old.expiresAt : expiresAt;
   await ctx.db.batch([
     ctx.db.insert(apiKeys).values(values),
-    ctx.db.update(apiKeys).set({ expiresAt: oldExpiry, replacedBy: id }).where(and(eq(apiKeys.id, old.id), eq(apiKeys.companyId, ctx.companyId))),
+    ctx.db
+      .update(apiKeys)
+      .set({ expiresAt: oldExpiry, replacedBy: id })
+      .where(and(eq(apiKeys.id, old.id), eq(apiKeys.companyId, ctx.companyId))),
     auditInsert(ctx.db, {
       companyId: ctx.companyId,
       actor: ctx.actor,
@@ -129,8 +172,19 @@ export async function revokeApiKey(ctx: Ctx & { keyId: string }): Promise<boolea
   const key = await findUsableKey({ db: ctx.db, companyId: ctx.companyId, keyId: ctx.keyId, now: ctx.now });
   if (!key) return false;
   await ctx.db.batch([
-    ctx.db.update(apiKeys).set({ revokedAt: ctx.now }).where(and(eq(apiKeys.id, key.id), eq(apiKeys.companyId, ctx.companyId))),
-    auditInsert(ctx.db, { companyId: ctx.companyId, actor: ctx.actor, action: "api_key.revoked", target: key.id, details: { name: key.name, last4: key.last4 }, ip: ctx.ip, at: ctx.now }),
+    ctx.db
+      .update(apiKeys)
+      .set({ revokedAt: ctx.now })
+      .where(and(eq(apiKeys.id, key.id), eq(apiKeys.companyId, ctx.companyId))),
+    auditInsert(ctx.db, {
+      companyId: ctx.companyId,
+      actor: ctx.actor,
+      action: "api_key.revoked",
+      target: key.id,
+      details: { name: key.name, last4: key.last4 },
+      ip: ctx.ip,
+      at: ctx.now,
+    }),
   ]);
   return true;
 }

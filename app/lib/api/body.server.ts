@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { BodyTooLargeError, readLimitedBytes } from "../http/body-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,7 +14,8 @@ export class BodyError extends Error {
 
 /** Reads the body up to the cap (without trusting Content-Length), then parses it as JSON. */
 export async function readJsonBody(request: Request, max = MAX_BODY_BYTES): Promise<unknown> {
-  if (Number(request.headers.get("Content-Length") ?? "0") > max) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+  if (Number(request.headers.get("Content-Length") ?? "0") > max)
+    throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
   if (!request.body) return undefined;
   const type = request.headers.get("Content-Type");
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) throw new BodyError(415, "Send the body as application/json.");

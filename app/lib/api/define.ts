@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import type { AuthenticatedKey } from "../api-keys/authenticate.server";
 import type { Db } from "../db/client";
-import type { ApiScope } from "../vocabulary";
 import type { Env } from "../env";
 import type { LimitBucket } from "../security/limits.server";
+import type { ApiScope } from "../vocabulary";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 

@@ -1,6 +1,8 @@
 import { authenticateApiKey, bearerToken } from "../api-keys/authenticate.server";
 import { createDb } from "../db/client";
 import { apiBaseUrl, type Env } from "../env";
+import { clientIp } from "../http/client-ip";
+import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
 import { BodyError, fieldErrors, readJsonBody } from "./body.server";
 import type { ApiRoute } from "./define";
 import { findRoute } from "./match";
@@ -8,8 +10,6 @@ import { buildOpenApiDocument } from "./openapi.server";
 import { problem } from "./problem";
 import { checkRateLimit, rateLimitHeaders } from "./rate-limit.server";
 import { apiRoutes } from "./routes/index.server";
-import { clientIp } from "../http/client-ip";
-import { hitLimit, LimiterUnavailableError, LIMITS, limitMessage, type LimitBucket } from "../security/limits.server";
 
 const AUTH_DETAIL = {
   missing: "Send your API key as `Authorization: Bearer sk_live_…`.",
@@ -25,7 +25,13 @@ const openApiCache = new Map<string, string>();
  * scope (403), query and body validation (400 / 413), then the route's handler. Every error is
  * application/problem+json; no CORS headers are ever sent (secret keys are not for browsers).
  */
-export async function handleApiRequest(request: Request, env: Env, ctx: ExecutionContext, routes: readonly ApiRoute[] = apiRoutes, now = new Date()): Promise<Response> {
+export async function handleApiRequest(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  routes: readonly ApiRoute[] = apiRoutes,
+  now = new Date(),
+): Promise<Response> {
   try {
     return await routeRequest(request, env, ctx, routes, now);
   } catch (error) {
@@ -46,7 +52,9 @@ function openApiResponse(request: Request, env: Env, routes: readonly ApiRoute[]
     body = JSON.stringify(buildOpenApiDocument(routes, server));
     if (routes === apiRoutes) openApiCache.set(server, body);
   }
-  return new Response(request.method === "HEAD" ? null : body, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" } });
+  return new Response(request.method === "HEAD" ? null : body, {
+    headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" },
+  });
 }
 
 /** Requests without a valid key are counted per client address; over the budget they get a 429. */
@@ -54,7 +62,12 @@ async function anonymousLimit(request: Request, env: Env): Promise<{ refused: Re
   const d = await hitLimit(env, "api.anonymous", clientIp(request));
   const headers = rateLimitHeaders(d, LIMITS["api.anonymous"].windowMs);
   if (d.allowed) return { refused: null, headers };
-  const refused = problem(429, "Too many requests without a valid API key from your address. Retry after the time in Retry-After.", {}, { ...headers, "Retry-After": String(d.resetSeconds) });
+  const refused = problem(
+    429,
+    "Too many requests without a valid API key from your address. Retry after the time in Retry-After.",
+    {},
+    { ...headers, "Retry-After": String(d.resetSeconds) },
+  );
   return { refused, headers };
 }
 
@@ -80,7 +93,12 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const { route, params } = found;
 
   const db = createDb(env.DB);
-  const auth = await authenticateApiKey({ db, token: bearerToken(request.headers.get("Authorization")), now, waitUntil: (p) => ctx.waitUntil(p) });
+  const auth = await authenticateApiKey({
+    db,
+    token: bearerToken(request.headers.get("Authorization")),
+    now,
+    waitUntil: (p) => ctx.waitUntil(p),
+  });
   if (!auth.ok) {
     const { refused, headers } = await anonymousLimit(request, env);
     if (refused) return refused;
@@ -91,7 +109,12 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const limit = await checkRateLimit(env, key.id);
   const limitHeaders = rateLimitHeaders(limit);
   if (!limit.allowed) {
-    return problem(429, "Too many requests for this API key. Slow down and retry after the time in Retry-After.", {}, { ...limitHeaders, "Retry-After": String(limit.resetSeconds) });
+    return problem(
+      429,
+      "Too many requests for this API key. Slow down and retry after the time in Retry-After.",
+      {},
+      { ...limitHeaders, "Retry-After": String(limit.resetSeconds) },
+    );
   }
   const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
   for (const [k, v] of Object.entries(limitHeaders)) response.headers.set(k, v);
@@ -100,18 +123,27 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
 
 async function runRoute(
   route: ApiRoute,
-  c: { request: Request; env: Env; ctx: ExecutionContext; db: ReturnType<typeof createDb>; key: NonNullable<Parameters<ApiRoute["handler"]>[0]["key"]>; now: Date; params: Record<string, string>; url: URL },
+  c: {
+    request: Request;
+    env: Env;
+    ctx: ExecutionContext;
+    db: ReturnType<typeof createDb>;
+    key: NonNullable<Parameters<ApiRoute["handler"]>[0]["key"]>;
+    now: Date;
+    params: Record<string, string>;
+    url: URL;
+  },
 ): Promise<Response> {
   if (route.scope && !c.key.scopes.includes(route.scope)) {
     return problem(403, `This API key lacks the ${route.scope} scope.`);
   }
-  let query: unknown = undefined;
+  let query: unknown;
   if (route.query) {
     const parsed = route.query.safeParse(Object.fromEntries(c.url.searchParams));
     if (!parsed.success) return problem(400, "Some query parameters are not valid.", { errors: fieldErrors(parsed.error, "query") });
     query = parsed.data;
   }
-  let body: unknown = undefined;
+  let body: unknown;
   if (route.method !== "GET" && route.method !== "DELETE") {
     try {
       body = await readJsonBody(c.request);

@@ -47,16 +47,28 @@ const RATE_LIMIT_HEADERS = {
   "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
 };
 const HEADERS = {
-  "RateLimit-Limit": { description: "Requests allowed in the window.", schema: { type: "integer", format: "int32", minimum: 1, maximum: 1_000_000 } },
-  "RateLimit-Remaining": { description: "Requests left in the window.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 1_000_000 } },
-  "RateLimit-Reset": { description: "Seconds until a request is allowed again.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 } },
-  "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 } },
+  "RateLimit-Limit": {
+    description: "Requests allowed in the window.",
+    schema: { type: "integer", format: "int32", minimum: 1, maximum: 1_000_000 },
+  },
+  "RateLimit-Remaining": {
+    description: "Requests left in the window.",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 1_000_000 },
+  },
+  "RateLimit-Reset": {
+    description: "Seconds until a request is allowed again.",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying.",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 86_400 },
+  },
 };
 
 const problemResponse = (description: string, headers: Record<string, unknown> = RATE_LIMIT_HEADERS) => ({
   description,
   headers,
-  content: { "application/problem+json": { schema: { $ref: REF + "Problem" } } },
+  content: { "application/problem+json": { schema: { $ref: `${REF}Problem` } } },
 });
 
 /** "/v1/conversations/:id" → "/v1/conversations/{id}" */
@@ -70,7 +82,13 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
-    const parameters: unknown[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string", maxLength: 100 }, description: `The ${name === "id" ? "resource" : name} id.` }));
+    const parameters: unknown[] = pathParams.map((name) => ({
+      name,
+      in: "path",
+      required: true,
+      schema: { type: "string", maxLength: 100 },
+      description: `The ${name === "id" ? "resource" : name} id.`,
+    }));
     if (route.query) {
       const q = toSchema(route.query, "input", components);
       const required = new Set((q.required as string[] | undefined) ?? []);
@@ -83,14 +101,19 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     for (const [status, doc] of Object.entries(route.responses)) {
       const success = Number(status) < 400;
       responses[status] = doc.schema
-        ? { description: doc.description, headers: RATE_LIMIT_HEADERS, content: { "application/json": { schema: toSchema(doc.schema, "output", components) } } }
+        ? {
+            description: doc.description,
+            headers: RATE_LIMIT_HEADERS,
+            content: { "application/json": { schema: toSchema(doc.schema, "output", components) } },
+          }
         : success
           ? { description: doc.description, headers: RATE_LIMIT_HEADERS } // e.g. 204: no body at all
           : problemResponse(doc.description);
     }
     // Every POST/PATCH reads its body as JSON (even one with no fields), so each can answer 400/413/415.
     const readsBody = route.method !== "GET" && route.method !== "DELETE";
-    if (readsBody || route.query) responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
+    if (readsBody || route.query)
+      responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
     responses["401"] = problemResponse("Missing, invalid, revoked or expired API key.");
     if (route.scope) responses["403"] = problemResponse(`The key lacks the \`${route.scope}\` scope.`);
     if (pathParams.length) responses["404"] = problemResponse("No such resource in your company.");
@@ -103,12 +126,16 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       { ...RATE_LIMIT_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } },
     );
     responses["500"] = problemResponse("Something failed on our side; retrying later is safe.", {});
-    responses["503"] = problemResponse("Temporarily unavailable; see Retry-After.", { "Retry-After": { $ref: "#/components/headers/Retry-After" } });
+    responses["503"] = problemResponse("Temporarily unavailable; see Retry-After.", {
+      "Retry-After": { $ref: "#/components/headers/Retry-After" },
+    });
 
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
-      description: route.description ?? `${route.summary}. ${route.scope ? `Needs an API key with the \`${route.scope}\` scope.` : (route.scopeReason ?? "")}`.trim(),
+      description:
+        route.description ??
+        `${route.summary}. ${route.scope ? `Needs an API key with the \`${route.scope}\` scope.` : (route.scopeReason ?? "")}`.trim(),
       tags: [route.tag],
       security: [{ bearerAuth: [] }],
       ...(route.scope ? { "x-required-scope": route.scope } : {}),

@@ -1,11 +1,17 @@
 import { z } from "zod";
-import { apiScopes, conversationChannels, conversationStatuses, eventTypes, authorKinds } from "../vocabulary";
+import { apiScopes, authorKinds, conversationChannels, conversationStatuses, eventTypes } from "../vocabulary";
 
 /** Request and response schemas of /v1: they validate requests AND generate the OpenAPI document. */
 
 const ID = /^[a-z]+_[0-9a-z_]{1,80}$/;
 export const Cursor = z.string().max(100).regex(ID, "Not a valid cursor").meta({ description: "The `next_cursor` of the previous page." });
-export const Limit = z.coerce.number().int("Must be a whole number").min(1).max(100).default(25).meta({ description: "Page size, 1–100 (default 25)." });
+export const Limit = z.coerce
+  .number()
+  .int("Must be a whole number")
+  .min(1)
+  .max(100)
+  .default(25)
+  .meta({ description: "Page size, 1–100 (default 25)." });
 
 export const ConversationCreateBody = z
   .object({
@@ -37,7 +43,11 @@ export const EscalateBody = z
 export const ConversationListQuery = z.object({ status: z.enum(conversationStatuses).optional(), limit: Limit, cursor: Cursor.optional() });
 export const EventListQuery = z.object({
   type: z.enum(eventTypes).optional(),
-  since: z.iso.datetime({ offset: true, error: "Must be an ISO 8601 date-time" }).max(40).optional().meta({ description: "Only events created at or after this instant." }),
+  since: z.iso
+    .datetime({ offset: true, error: "Must be an ISO 8601 date-time" })
+    .max(40)
+    .optional()
+    .meta({ description: "Only events created at or after this instant." }),
   limit: Limit,
   cursor: Cursor.optional(),
 });
@@ -82,7 +92,9 @@ export const Message = z
   })
   .meta({ id: "Message" });
 
-export const ConversationWithMessages = Conversation.extend({ messages: z.array(Message).max(10_000) }).meta({ id: "ConversationWithMessages" });
+export const ConversationWithMessages = Conversation.extend({ messages: z.array(Message).max(10_000) }).meta({
+  id: "ConversationWithMessages",
+});
 export const ConversationCreated = Conversation.extend({ messages: z.array(Message).max(1) }).meta({ id: "ConversationCreated" });
 
 export const Event = z
@@ -99,7 +111,14 @@ export const Event = z
 export const Me = z
   .object({
     company: z.object({ id: Id, name: Name, slug: z.string().max(100) }),
-    api_key: z.object({ id: Id, name: Name, scopes: z.array(z.enum(apiScopes)).max(apiScopes.length), last4: z.string().length(4), created_at: Timestamp, expires_at: Timestamp.nullable() }),
+    api_key: z.object({
+      id: Id,
+      name: Name,
+      scopes: z.array(z.enum(apiScopes)).max(apiScopes.length),
+      last4: z.string().length(4),
+      created_at: Timestamp,
+      expires_at: Timestamp.nullable(),
+    }),
   })
   .meta({ id: "Me" });
 

@@ -73,7 +73,7 @@ export function fail(c: Counter, limit: number, now: number, escalate: boolean):
 }
 
 /** A correct password clears the pair and trusts its address for the account ceiling. */
-export function succeedPair(c: Counter, now: number): Counter {
+export function succeedPair(_c: Counter, now: number): Counter {
   return { ...emptyCounter(now), trustedUntil: now + LOGIN_LIMITS.trustMs };
 }
 

@@ -1,5 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
-import { emptyCounter, fail, isTrusted, LOGIN_LIMITS, refresh, release, reserve, succeedPair, waitFor, type Counter, type Decision } from "./login-policy";
+import {
+  type Counter,
+  type Decision,
+  emptyCounter,
+  fail,
+  isTrusted,
+  LOGIN_LIMITS,
+  refresh,
+  release,
+  reserve,
+  succeedPair,
+  waitFor,
+} from "./login-policy";
 
 /**
  * One object per account (`acct:<email>`, holding its account+IP pairs and its ceiling) and one
@@ -22,14 +34,25 @@ export class LoginThrottle extends DurableObject {
   private load(name: string, now: number): Counter {
     this.table();
     const row = this.ctx.storage.sql
-      .exec<{ failures: number; window_start: number; blocked_until: number; strikes: number; last_failure: number; trusted_until: number }>(
-        "SELECT failures, window_start, blocked_until, strikes, last_failure, trusted_until FROM counters WHERE name = ?",
-        name,
-      )
+      .exec<{
+        failures: number;
+        window_start: number;
+        blocked_until: number;
+        strikes: number;
+        last_failure: number;
+        trusted_until: number;
+      }>("SELECT failures, window_start, blocked_until, strikes, last_failure, trusted_until FROM counters WHERE name = ?", name)
       .toArray()[0];
     if (!row) return emptyCounter(now);
     return refresh(
-      { failures: row.failures, windowStart: row.window_start, blockedUntil: row.blocked_until, strikes: row.strikes, lastFailure: row.last_failure, trustedUntil: row.trusted_until },
+      {
+        failures: row.failures,
+        windowStart: row.window_start,
+        blockedUntil: row.blocked_until,
+        strikes: row.strikes,
+        lastFailure: row.last_failure,
+        trustedUntil: row.trusted_until,
+      },
       now,
     );
   }
@@ -37,7 +60,13 @@ export class LoginThrottle extends DurableObject {
   private save(name: string, c: Counter) {
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO counters (name, failures, window_start, blocked_until, strikes, last_failure, trusted_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      name, c.failures, c.windowStart, c.blockedUntil, c.strikes, c.lastFailure, c.trustedUntil,
+      name,
+      c.failures,
+      c.windowStart,
+      c.blockedUntil,
+      c.strikes,
+      c.lastFailure,
+      c.trustedUntil,
     );
   }
 
@@ -45,7 +74,9 @@ export class LoginThrottle extends DurableObject {
   private prune(now: number) {
     this.ctx.storage.sql.exec(
       `DELETE FROM counters WHERE blocked_until <= ?1 AND trusted_until <= ?1 AND window_start + ?2 <= ?1 AND last_failure + ?3 <= ?1`,
-      now, LOGIN_LIMITS.windowMs, LOGIN_LIMITS.maxLockMs,
+      now,
+      LOGIN_LIMITS.windowMs,
+      LOGIN_LIMITS.maxLockMs,
     );
   }
 
@@ -56,7 +87,10 @@ export class LoginThrottle extends DurableObject {
     const pairName = `pair:${ip}`;
     const pair = this.load(pairName, now);
     const account = this.load("account", now);
-    const wait = Math.max(waitFor(pair, LOGIN_LIMITS.perPair, now), isTrusted(pair, now) ? 0 : waitFor(account, LOGIN_LIMITS.perAccount, now));
+    const wait = Math.max(
+      waitFor(pair, LOGIN_LIMITS.perPair, now),
+      isTrusted(pair, now) ? 0 : waitFor(account, LOGIN_LIMITS.perAccount, now),
+    );
     if (wait > 0) return { allowed: false, retryAfterMs: wait };
     this.save(pairName, reserve(pair));
     this.save("account", reserve(account));

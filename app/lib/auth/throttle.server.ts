@@ -1,5 +1,5 @@
-import type { Decision } from "./login-policy";
 import type { Env } from "../env";
+import type { Decision } from "./login-policy";
 
 /**
  * Sign-in throttling through the LoginThrottle Durable Object (policy: login-policy.ts, ADR 0035).

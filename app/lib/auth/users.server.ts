@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { companies, users, type UserRole } from "../db/schema";
+import { companies, type UserRole, users } from "../db/schema";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../security/password";
 
 export type CurrentUser = {

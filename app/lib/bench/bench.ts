@@ -111,7 +111,15 @@ async function fetchLoop(request: Request): Promise<Response> {
   const url = typeof input?.url === "string" ? new URL(input.url) : null;
   const n = Number(input?.n);
   const concurrency = Number(input?.concurrency);
-  if (!url || url.hostname !== "127.0.0.1" || !Number.isInteger(n) || n < 1 || n > 100_000 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+  if (
+    url?.hostname !== "127.0.0.1" ||
+    !Number.isInteger(n) ||
+    n < 1 ||
+    n > 100_000 ||
+    !Number.isInteger(concurrency) ||
+    concurrency < 1 ||
+    concurrency > 100
+  ) {
     return new Response("bad fetch-loop request\n", { status: 400 });
   }
   const body = typeof input?.body === "string" ? input.body : "{}";

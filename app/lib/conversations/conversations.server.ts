@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import { batchStatements, type Db } from "../db/client";
-import { conversations, messages, type AttachmentMeta, type AuthorKind, type ConversationStatus, type PerformedBy } from "../db/schema";
+import { type AttachmentMeta, type AuthorKind, type ConversationStatus, conversations, messages, type PerformedBy } from "../db/schema";
 import { eventInsert, eventInsertIfClaimed, type PendingEvent } from "../events/emit.server";
 import { newId } from "../ids";
 import { conversationRepresentation, messageRepresentation } from "./representation";
@@ -17,7 +17,14 @@ type MessageRow = typeof messages.$inferSelect;
 
 export class ConversationConflictError extends Error {}
 
-export type NewMessageInput = { body: string; author: AuthorKind; authorName?: string | null; source?: string; externalId?: string | null; attachments?: AttachmentMeta[] | null };
+export type NewMessageInput = {
+  body: string;
+  author: AuthorKind;
+  authorName?: string | null;
+  source?: string;
+  externalId?: string | null;
+  attachments?: AttachmentMeta[] | null;
+};
 
 function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInput, channel: Channel): MessageRow {
   return {
@@ -64,9 +71,20 @@ export async function createConversation(
     escalatedAt: null,
   };
   const message = messageRow(ctx, conversation.id, input.message, input.channel);
-  const created = eventInsert(ctx.db, { companyId: ctx.companyId, type: "conversation.created", payload: conversationRepresentation(conversation), performedBy: ctx.performedBy, now: ctx.now });
+  const created = eventInsert(ctx.db, {
+    companyId: ctx.companyId,
+    type: "conversation.created",
+    payload: conversationRepresentation(conversation),
+    performedBy: ctx.performedBy,
+    now: ctx.now,
+  });
   const received = messageEvent(ctx, conversation, message, 1);
-  await ctx.db.batch([ctx.db.insert(conversations).values(conversation), ctx.db.insert(messages).values(message), created.statement, received.statement]);
+  await ctx.db.batch([
+    ctx.db.insert(conversations).values(conversation),
+    ctx.db.insert(messages).values(message),
+    created.statement,
+    received.statement,
+  ]);
   return { conversation, message, events: [created, received].map(pending) };
 }
 
@@ -75,10 +93,24 @@ function pending(e: { id: string; type: PendingEvent["type"] }): PendingEvent {
 }
 
 export async function getConversation({ db, companyId, id }: { db: Db; companyId: string; id: string }) {
-  return db.select().from(conversations).where(and(eq(conversations.id, id), eq(conversations.companyId, companyId))).get();
+  return db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.companyId, companyId)))
+    .get();
 }
 
-export async function listMessages({ db, companyId, conversationId, limit = 100 }: { db: Db; companyId: string; conversationId: string; limit?: number }) {
+export async function listMessages({
+  db,
+  companyId,
+  conversationId,
+  limit = 100,
+}: {
+  db: Db;
+  companyId: string;
+  conversationId: string;
+  limit?: number;
+}) {
   return db
     .select()
     .from(messages)
@@ -87,11 +119,29 @@ export async function listMessages({ db, companyId, conversationId, limit = 100 
     .limit(limit);
 }
 
-export async function listConversations({ db, companyId, status, cursor, limit }: { db: Db; companyId: string; status?: ConversationStatus; cursor?: string; limit: number }) {
+export async function listConversations({
+  db,
+  companyId,
+  status,
+  cursor,
+  limit,
+}: {
+  db: Db;
+  companyId: string;
+  status?: ConversationStatus;
+  cursor?: string;
+  limit: number;
+}) {
   const rows = await db
     .select()
     .from(conversations)
-    .where(and(eq(conversations.companyId, companyId), status ? eq(conversations.status, status) : undefined, cursor ? lt(conversations.id, cursor) : undefined))
+    .where(
+      and(
+        eq(conversations.companyId, companyId),
+        status ? eq(conversations.status, status) : undefined,
+        cursor ? lt(conversations.id, cursor) : undefined,
+      ),
+    )
     .orderBy(desc(conversations.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
@@ -108,10 +158,33 @@ export async function setConversationStatus(ctx: DomainCtx, input: { id: string;
     const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
     if (!current) return null;
     if (current.status === input.status) return { conversation: current, events: [] as PendingEvent[] };
-    const updated: ConversationRow = { ...current, status: input.status, updatedAt: ctx.now, closedAt: input.status === "closed" ? ctx.now : null };
+    const updated: ConversationRow = {
+      ...current,
+      status: input.status,
+      updatedAt: ctx.now,
+      closedAt: input.status === "closed" ? ctx.now : null,
+    };
     const payload = conversationRepresentation(updated);
-    const list = [eventInsertIfClaimed(ctx.db, { companyId: ctx.companyId, type: "conversation.updated", payload, performedBy: ctx.performedBy, now: ctx.now })];
-    if (input.status === "closed") list.push(eventInsertIfClaimed(ctx.db, { companyId: ctx.companyId, type: "conversation.closed", payload, performedBy: ctx.performedBy, now: ctx.now, order: 1 }));
+    const list = [
+      eventInsertIfClaimed(ctx.db, {
+        companyId: ctx.companyId,
+        type: "conversation.updated",
+        payload,
+        performedBy: ctx.performedBy,
+        now: ctx.now,
+      }),
+    ];
+    if (input.status === "closed")
+      list.push(
+        eventInsertIfClaimed(ctx.db, {
+          companyId: ctx.companyId,
+          type: "conversation.closed",
+          payload,
+          performedBy: ctx.performedBy,
+          now: ctx.now,
+          order: 1,
+        }),
+      );
     const [claimed] = await batchStatements(ctx.db, [
       ctx.db
         .update(conversations)
@@ -134,7 +207,10 @@ export async function addMessage(ctx: DomainCtx, input: { conversationId: string
   const event = messageEvent(ctx, conversation, message);
   await ctx.db.batch([
     ctx.db.insert(messages).values(message),
-    ctx.db.update(conversations).set({ updatedAt: ctx.now }).where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
+    ctx.db
+      .update(conversations)
+      .set({ updatedAt: ctx.now })
+      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
     event.statement,
   ]);
   return { conversation, message, events: [pending(event)] };

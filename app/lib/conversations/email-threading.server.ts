@@ -18,7 +18,15 @@ export async function findEmailMessageById({ db, companyId, messageId }: { db: D
  * The conversation an email replies to: the newest stored message whose Message-ID appears in
  * the reply's In-Reply-To or References. Null when none does (a new conversation).
  */
-export async function findThreadConversationId({ db, companyId, referencedIds }: { db: Db; companyId: string; referencedIds: string[] }): Promise<string | null> {
+export async function findThreadConversationId({
+  db,
+  companyId,
+  referencedIds,
+}: {
+  db: Db;
+  companyId: string;
+  referencedIds: string[];
+}): Promise<string | null> {
   const ids = [...new Set(referencedIds)].slice(-50);
   if (ids.length === 0) return null;
   const row = await db

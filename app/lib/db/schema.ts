@@ -5,15 +5,15 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
+  type ApiScope,
   authorKinds,
   connectionStatuses,
   conversationChannels,
   conversationStatuses,
   deliveryStatuses,
   eventTypes,
-  userRoles,
-  type ApiScope,
   type PerformedBy,
+  userRoles,
   type WebhookEventType,
 } from "../vocabulary";
 import { companyId, createdAt, id, json, timestamp } from "./columns";
@@ -61,13 +61,17 @@ export const connections = sqliteTable(
     connectedByEmail: text("connected_by_email").notNull(),
     connectedAt: timestamp("connected_at").notNull(),
     /** Validated by the provider's zod schema before it is written. */
-    config: json<Record<string, unknown>>("config").notNull().$defaultFn(() => ({})),
+    config: json<Record<string, unknown>>("config")
+      .notNull()
+      .$defaultFn(() => ({})),
     /** When the access token in KV expires (refresh ahead of it); null when it does not. */
     tokenExpiresAt: timestamp("token_expires_at"),
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at"),
     lastSuccessAt: timestamp("last_success_at"),
-    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
     /** Non-secret provider facts the credential needs (Salesforce instance_url, Zendesk subdomain). */
     context: json<Record<string, string>>("context").notNull().default({}),
   },
@@ -107,10 +111,14 @@ export const webhookEndpoints = sqliteTable(
     url: text("url").notNull(),
     description: text("description").notNull().default(""),
     events: json<WebhookEventType[]>("events").notNull(),
-    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     disabledReason: text("disabled_reason"),
     disabledAt: timestamp("disabled_at"),
-    source: text("source", { enum: ["user", "zapier"] }).notNull().default("user"),
+    source: text("source", { enum: ["user", "zapier"] })
+      .notNull()
+      .default("user"),
     /** AES-GCM ciphertext of the whsec_ secret (see security/encryption). */
     secretEnc: text("secret_enc").notNull(),
     previousSecretEnc: text("previous_secret_enc"),
@@ -124,7 +132,9 @@ export const webhookEndpoints = sqliteTable(
     lastFailureAt: timestamp("last_failure_at"),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [index("webhook_endpoints_company_idx").on(t.companyId)],
 );
@@ -174,7 +184,9 @@ export const deliveries = sqliteTable(
     /** Sweeper re-sends since the last recorded attempt (bounded, see webhooks/sweeper). */
     sweeps: integer("sweeps").notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
     /** Integration deliveries: what the last attempt did, in plain words, and the remote record. */
     summary: text("summary"),
     remoteUrl: text("remote_url"),
@@ -216,7 +228,9 @@ export const conversations = sqliteTable(
     contactName: text("contact_name"),
     subject: text("subject"),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
     closedAt: timestamp("closed_at"),
     escalatedAt: timestamp("escalated_at"),
   },
@@ -288,9 +302,14 @@ export const externalRefs = sqliteTable(
     claimedBy: text("claimed_by"),
     claimedAt: timestamp("claimed_at"),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at").notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.provider, t.kind, t.localId] }), index("external_refs_remote_idx").on(t.companyId, t.provider, t.kind, t.remoteId)],
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.provider, t.kind, t.localId] }),
+    index("external_refs_remote_idx").on(t.companyId, t.provider, t.kind, t.remoteId),
+  ],
 );
 
 export const auditLog = sqliteTable(

@@ -19,8 +19,16 @@ async function webhookTargets(db: Db, event: EventRow): Promise<Target[]> {
   const rows = await db
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.companyId, event.companyId), eq(webhookEndpoints.status, "active"), lte(webhookEndpoints.createdAt, event.createdAt)));
-  return rows.filter((r) => Array.isArray(r.events) && (r.events as string[]).includes(event.type)).map((r) => ({ targetKind: "webhook", targetId: r.id }));
+    .where(
+      and(
+        eq(webhookEndpoints.companyId, event.companyId),
+        eq(webhookEndpoints.status, "active"),
+        lte(webhookEndpoints.createdAt, event.createdAt),
+      ),
+    );
+  return rows
+    .filter((r) => Array.isArray(r.events) && (r.events as string[]).includes(event.type))
+    .map((r) => ({ targetKind: "webhook", targetId: r.id }));
 }
 
 /** How long a claim holds an event's fan-out, and how many claims an event gets before it is given up. */
@@ -37,19 +45,29 @@ export const MAX_DISPATCH_ATTEMPTS = 10;
  * Returns the number of delivery targets.
  */
 export async function dispatchEvent(
-  { db, deliveriesQueue, now, subscribers = [] }: { db: Db; deliveriesQueue: Queue<DeliveriesMessage>; now: Date; subscribers?: IntegrationSubscriber[] },
+  {
+    db,
+    deliveriesQueue,
+    now,
+    subscribers = [],
+  }: { db: Db; deliveriesQueue: Queue<DeliveriesMessage>; now: Date; subscribers?: IntegrationSubscriber[] },
   eventId: string,
 ): Promise<number> {
   const leaseUntil = new Date(now.getTime() + DISPATCH_LEASE_MS);
   const [event] = await db
     .update(events)
     .set({ dispatchLeaseUntil: leaseUntil, dispatchAttempts: sql`${events.dispatchAttempts} + 1` })
-    .where(and(eq(events.id, eventId), isNull(events.dispatchedAt), or(isNull(events.dispatchLeaseUntil), lte(events.dispatchLeaseUntil, now))))
+    .where(
+      and(eq(events.id, eventId), isNull(events.dispatchedAt), or(isNull(events.dispatchLeaseUntil), lte(events.dispatchLeaseUntil, now))),
+    )
     .returning();
   if (!event) return 0; // dispatched already, held by another consumer, or never committed
   if (event.dispatchAttempts > MAX_DISPATCH_ATTEMPTS) {
     console.error("event fan-out given up", event.id);
-    await db.update(events).set({ dispatchedAt: now, dispatchLeaseUntil: null, dispatchError: `Fan-out failed ${MAX_DISPATCH_ATTEMPTS} times; given up.` }).where(eq(events.id, event.id));
+    await db
+      .update(events)
+      .set({ dispatchedAt: now, dispatchLeaseUntil: null, dispatchError: `Fan-out failed ${MAX_DISPATCH_ATTEMPTS} times; given up.` })
+      .where(eq(events.id, event.id));
     return 0;
   }
   try {
@@ -79,7 +97,14 @@ export async function dispatchEvent(
       const fresh = await db
         .select({ id: deliveries.id, run: deliveries.run, nextAttemptAt: deliveries.nextAttemptAt })
         .from(deliveries)
-        .where(and(eq(deliveries.eventId, event.id), eq(deliveries.companyId, event.companyId), eq(deliveries.status, "pending"), eq(deliveries.attempts, 0)));
+        .where(
+          and(
+            eq(deliveries.eventId, event.id),
+            eq(deliveries.companyId, event.companyId),
+            eq(deliveries.status, "pending"),
+            eq(deliveries.attempts, 0),
+          ),
+        );
       for (let i = 0; i < fresh.length; i += 100) {
         await deliveriesQueue.sendBatch(
           fresh.slice(i, i + 100).map((r) => {
@@ -90,17 +115,29 @@ export async function dispatchEvent(
         );
       }
     }
-    await db.update(events).set({ dispatchedAt: now, dispatchLeaseUntil: null }).where(and(eq(events.id, event.id), isNull(events.dispatchedAt)));
+    await db
+      .update(events)
+      .set({ dispatchedAt: now, dispatchLeaseUntil: null })
+      .where(and(eq(events.id, event.id), isNull(events.dispatchedAt)));
     return targets.length;
   } catch (error) {
     // Let the next message (the queue's retry, or the sweeper's) claim it at once.
-    await db.update(events).set({ dispatchLeaseUntil: null }).where(and(eq(events.id, event.id), eq(events.dispatchLeaseUntil, leaseUntil))).catch(() => {});
+    await db
+      .update(events)
+      .set({ dispatchLeaseUntil: null })
+      .where(and(eq(events.id, event.id), eq(events.dispatchLeaseUntil, leaseUntil)))
+      .catch(() => {});
     throw error;
   }
 }
 
 /** The `events` consumer. Acks or retries per message, never the whole batch. */
-export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env, _ctx: ExecutionContext, { subscribers = [] }: { subscribers?: IntegrationSubscriber[] } = {}): Promise<void> {
+export async function consumeEvents(
+  batch: MessageBatch<EventsMessage>,
+  env: Env,
+  _ctx: ExecutionContext,
+  { subscribers = [] }: { subscribers?: IntegrationSubscriber[] } = {},
+): Promise<void> {
   const db = createDb(env.DB);
   for (const message of batch.messages) {
     try {

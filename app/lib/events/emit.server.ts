@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { events, type EventType, type PerformedBy } from "../db/schema";
+import { type EventType, events, type PerformedBy } from "../db/schema";
 import type { EventsMessage } from "../env";
 import { newId } from "../ids";
 
@@ -55,7 +55,11 @@ export async function enqueueEvents(queue: Queue<EventsMessage> | undefined, pen
     if (pending.length === 1) await queue.send({ eventId: pending[0]!.id });
     else await queue.sendBatch(pending.map((e) => ({ body: { eventId: e.id } })));
   } catch (error) {
-    console.error("events enqueue failed; the sweeper will retry", pending.map((e) => e.id).join(","), error instanceof Error ? error.name : "unknown");
+    console.error(
+      "events enqueue failed; the sweeper will retry",
+      pending.map((e) => e.id).join(","),
+      error instanceof Error ? error.name : "unknown",
+    );
   }
 }
 

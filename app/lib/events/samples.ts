@@ -33,13 +33,21 @@ const data: Record<WebhookEventType, Record<string, unknown>> = {
   "conversation.updated": { ...conversation, status: "closed", closed_at: at },
   "conversation.closed": { ...conversation, status: "closed", closed_at: at },
   "message.received": { ...message, conversation },
-  "message.sent": { ...message, id: "msg_01jh9x2k3n0000aaaabbbbcccc", direction: "outbound", author: "agent", author_name: "Sarah Lee", body: "It ships today.", conversation },
+  "message.sent": {
+    ...message,
+    id: "msg_01jh9x2k3n0000aaaabbbbcccc",
+    direction: "outbound",
+    author: "agent",
+    author_name: "Sarah Lee",
+    body: "It ships today.",
+    conversation,
+  },
   "escalation.triggered": { ...conversation, status: "escalated", escalated_at: at, reason: "Customer asked for a human" },
 };
 
 export function sampleEvent(type: WebhookEventType) {
   return {
-    id: "evt_01jh9x2k3p0000sample" + type.replace(/\W/g, "").slice(0, 6),
+    id: `evt_01jh9x2k3p0000sample${type.replace(/\W/g, "").slice(0, 6)}`,
     type,
     created_at: at,
     company_id: "co_acme",

@@ -1,10 +1,10 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { Env } from "../env";
-import { CSRF_COOKIE, csrfCookieHeader, newCsrfToken, readCookie, verifyCsrf } from "../security/csrf";
 import { randomToken } from "../security/crypto";
-import { securityHeaders } from "./headers";
+import { CSRF_COOKIE, csrfCookieHeader, newCsrfToken, readCookie, verifyCsrf } from "../security/csrf";
 import { BodyTooLargeError, readLimitedBytes } from "./body-limit";
 import { plainErrorPage } from "./error-page";
+import { securityHeaders } from "./headers";
 
 type RemixHandler = (request: Request, context: AppLoadContext) => Promise<Response>;
 
@@ -17,12 +17,7 @@ export const MAX_FORM_BYTES = 64 * 1024;
  * method (one place, so no route can forget it), the CSRF cookie, and security headers.
  * Remix is never invoked for a refused request, so nothing can change.
  */
-export async function handleBrowserRequest(
-  request: Request,
-  env: Env,
-  ctx: ExecutionContext,
-  remix: RemixHandler,
-): Promise<Response> {
+export async function handleBrowserRequest(request: Request, env: Env, ctx: ExecutionContext, remix: RemixHandler): Promise<Response> {
   if (!SAFE_METHODS.has(request.method)) {
     // the body is read once, up to the cap, before anything parses it (CSRF check, then Remix)
     let bytes: Uint8Array<ArrayBuffer>;
@@ -35,7 +30,10 @@ export async function handleBrowserRequest(
     request = new Request(request, { body: bytes });
     const verdict = await verifyCsrf(request);
     if (!verdict.ok) {
-      return withHeaders(plainErrorPage(403, "Forbidden", "This form has expired or came from another site. Go back, reload the page and try again."), "");
+      return withHeaders(
+        plainErrorPage(403, "Forbidden", "This form has expired or came from another site. Go back, reload the page and try again."),
+        "",
+      );
     }
   }
   let csrfToken = readCookie(request, CSRF_COOKIE);

@@ -9,7 +9,7 @@ import { loadCredentials, saveCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import { findProvider } from "./catalog";
 import type { ConnectDeps } from "./connect.server";
-import { connectionsExpiringSoon, markNeedsReauth, type ConnectionRow } from "./connections.server";
+import { type ConnectionRow, connectionsExpiringSoon, markNeedsReauth } from "./connections.server";
 
 /** Refresh when the token has less than this left. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -38,7 +38,11 @@ export async function getAccessToken(deps: ConnectDeps, connection: Conn, { marg
   }
   try {
     const fresh = await refreshAccessToken(deps, provider.oauth, deps.env, creds.refreshToken);
-    await saveCredentials({ kv: deps.kv, ring }, ref, { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt });
+    await saveCredentials({ kv: deps.kv, ring }, ref, {
+      accessToken: fresh.accessToken,
+      refreshToken: fresh.refreshToken,
+      expiresAt: fresh.expiresAt,
+    });
     await deps.db
       .update(connections)
       .set({ tokenExpiresAt: fresh.expiresAt ? new Date(fresh.expiresAt) : null, lastSuccessAt: now, updatedAt: now })
@@ -67,7 +71,11 @@ export async function providerFetch(deps: ConnectDeps, connection: Conn, url: st
     throw new NeedsReauthError(connection.provider);
   }
   if (res.ok) {
-    await deps.db.update(connections).set({ lastSuccessAt: now }).where(and(eq(connections.id, connection.id), eq(connections.companyId, connection.companyId))).run();
+    await deps.db
+      .update(connections)
+      .set({ lastSuccessAt: now })
+      .where(and(eq(connections.id, connection.id), eq(connections.companyId, connection.companyId)))
+      .run();
   }
   return res;
 }

@@ -4,7 +4,7 @@
  * a failed one, which puts it back on the same pipeline as a fresh retry run. Company-scoped.
  */
 import { and, count, desc, eq, gte, sql } from "drizzle-orm";
-import { auditInsert, type AuditActor } from "../audit.server";
+import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, events } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
@@ -23,7 +23,17 @@ export type ActivityItem = {
 const ofProvider = (companyId: string, provider: string) =>
   and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "integration"), eq(deliveries.targetId, provider));
 
-export async function listActivity({ db, companyId, provider, limit = 20 }: { db: Db; companyId: string; provider: string; limit?: number }): Promise<ActivityItem[]> {
+export async function listActivity({
+  db,
+  companyId,
+  provider,
+  limit = 20,
+}: {
+  db: Db;
+  companyId: string;
+  provider: string;
+  limit?: number;
+}): Promise<ActivityItem[]> {
   const rows = await db
     .select({ d: deliveries, type: events.type })
     .from(deliveries)
@@ -48,7 +58,11 @@ export async function listActivity({ db, companyId, provider, limit = 20 }: { db
 export function activityCountsQuery(db: Db, companyId: string, now: Date) {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
   return db
-    .select({ provider: deliveries.targetId, n: count(), failed: sql<number>`sum(case when ${deliveries.status} = 'failed' then 1 else 0 end)` })
+    .select({
+      provider: deliveries.targetId,
+      n: count(),
+      failed: sql<number>`sum(case when ${deliveries.status} = 'failed' then 1 else 0 end)`,
+    })
     .from(deliveries)
     .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "integration"), gte(deliveries.createdAt, since)))
     .groupBy(deliveries.targetId);
@@ -61,7 +75,11 @@ export async function retryActivity(
 ): Promise<"retried" | "not_found" | "not_failed"> {
   if (typeof deliveryId !== "string" || deliveryId.length > 100) return "not_found";
   const { db, now } = deps;
-  const row = await db.select().from(deliveries).where(and(ofProvider(deps.companyId, provider), eq(deliveries.id, deliveryId))).get();
+  const row = await db
+    .select()
+    .from(deliveries)
+    .where(and(ofProvider(deps.companyId, provider), eq(deliveries.id, deliveryId)))
+    .get();
   if (!row) return "not_found";
   if (row.status !== "failed") return "not_failed";
   // Conditional on still being failed: a double submit retries once.
@@ -71,7 +89,15 @@ export async function retryActivity(
       .set({ status: "pending", attempts: 0, nextAttemptAt: now, updatedAt: now })
       .where(and(eq(deliveries.id, row.id), eq(deliveries.companyId, deps.companyId), eq(deliveries.status, "failed")))
       .returning({ id: deliveries.id }),
-    auditInsert(db, { companyId: deps.companyId, actor: deps.actor, action: "integration_delivery.retried", target: row.id, details: { provider }, ip: deps.ip, at: now }),
+    auditInsert(db, {
+      companyId: deps.companyId,
+      actor: deps.actor,
+      action: "integration_delivery.retried",
+      target: row.id,
+      details: { provider },
+      ip: deps.ip,
+      at: now,
+    }),
   ]);
   if (updated.length === 0) return "not_failed";
   await deps.queue.send({ deliveryId: row.id });

@@ -10,8 +10,9 @@
  * Every member but `id`, `provider` and `features` is optional: an adapter declares only what its
  * integration really does.
  */
-import type { z } from "zod";
+
 import type { BatchItem } from "drizzle-orm/batch";
+import type { z } from "zod";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
 import type { connections, events, WebhookEventType } from "../db/schema";

@@ -4,12 +4,12 @@
  * and what is still coming (`comingSoon`); the UI never presents the latter as working.
  */
 import { z } from "zod";
+import { activeCampaign, googleAnalytics, mailchimp, segment } from "./entries/analytics-marketing";
 import { emailForwarding, zapier } from "./entries/built-in";
 import { discord, slack, teams } from "./entries/communication";
 import { hubspot, pipedrive, salesforce } from "./entries/crm";
-import { activeCampaign, googleAnalytics, mailchimp, segment } from "./entries/analytics-marketing";
 import { freshdesk, shopify, whatsapp, woocommerce, zendesk } from "./entries/support-commerce";
-import { CATEGORY_LABELS, categoryIds, type CategoryId, type Provider } from "./types";
+import { CATEGORY_LABELS, type CategoryId, categoryIds, type Provider } from "./types";
 
 export * from "./types";
 
@@ -84,8 +84,6 @@ export function searchCatalog({ q, category }: { q?: string | null; category?: s
 }
 
 type EnvLike = Record<string, unknown>;
-
-export { resolveProviderUrl } from "../oauth/spec";
 
 /** The provider's base-URL env vars (OAuth and API) with their real defaults. */
 export function providerBaseUrls(provider: Provider): Record<string, string> {

@@ -13,11 +13,18 @@ export type ConfigField = {
   defaultValue?: unknown;
 };
 
-type AnyDef = { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; entries?: Record<string, string>; defaultValue?: unknown };
+type AnyDef = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  entries?: Record<string, string>;
+  defaultValue?: unknown;
+};
 
 function unwrap(field: z.ZodType): { base: z.ZodType; defaultValue: unknown } {
   let current = field;
-  let defaultValue: unknown = undefined;
+  let defaultValue: unknown;
   for (let i = 0; i < 10; i++) {
     const def = (current as unknown as { _zod: { def: AnyDef } })._zod.def;
     if (def.type === "default") {
@@ -36,7 +43,14 @@ export function describeConfigFields(schema: z.ZodObject<z.ZodRawShape>): Config
     const { base, defaultValue } = unwrap(field as z.ZodType);
     const def = (base as unknown as { _zod: { def: AnyDef } })._zod.def;
     const kind = def.type === "boolean" ? "boolean" : def.type === "enum" ? "enum" : def.type === "number" ? "number" : "text";
-    return { name, kind, title: meta?.title ?? name, description: meta?.description ?? null, options: def.entries ? Object.values(def.entries) : [], defaultValue };
+    return {
+      name,
+      kind,
+      title: meta?.title ?? name,
+      description: meta?.description ?? null,
+      options: def.entries ? Object.values(def.entries) : [],
+      defaultValue,
+    };
   });
 }
 

@@ -13,9 +13,9 @@ import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../ids";
-import { authorizationUrl, exchangeAuthorizationCode, fetchIdentity, type Fetch } from "../oauth/client.server";
+import { authorizationUrl, exchangeAuthorizationCode, type Fetch, fetchIdentity } from "../oauth/client.server";
 import { consumeOAuthState, createOAuthState } from "../oauth/state.server";
-import { deleteCredentials, saveCredentials, type StoredCredentials } from "../oauth/token-store.server";
+import { deleteCredentials, type StoredCredentials, saveCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { ProviderContext, VerifyInput, VerifyResult } from "./adapter";
 import type { ApiKeySpec, Provider } from "./catalog";
@@ -37,10 +37,18 @@ export function callbackUrl(origin: string, provider: Provider) {
 }
 
 /** Makes the one-time state (+ PKCE verifier) and returns the provider's authorization URL. */
-export async function startOAuth(deps: ConnectDeps, { provider, user, redirectUri }: { provider: Provider; user: CurrentUser; redirectUri: string }) {
+export async function startOAuth(
+  deps: ConnectDeps,
+  { provider, user, redirectUri }: { provider: Provider; user: CurrentUser; redirectUri: string },
+) {
   const spec = provider.oauth;
   if (!spec) throw new ConnectError(`${provider.name} does not connect through OAuth.`);
-  const { state, codeVerifier } = await createOAuthState(deps, { provider: provider.id, userId: user.id, companyId: user.company.id, pkce: spec.pkce });
+  const { state, codeVerifier } = await createOAuthState(deps, {
+    provider: provider.id,
+    userId: user.id,
+    companyId: user.company.id,
+    pkce: spec.pkce,
+  });
   return authorizationUrl(spec, deps.env, { state, codeVerifier, redirectUri });
 }
 
@@ -48,12 +56,25 @@ export async function startOAuth(deps: ConnectDeps, { provider, user, redirectUr
  * The callback. The state is checked (and spent) before anything else, so a bad state never
  * reaches the token endpoint. Throws OAuthStateError, ConnectError or ProviderError.
  */
-export async function completeOAuth(deps: ConnectDeps, { provider, user, ip, params, redirectUri }: Who & { provider: Provider; params: URLSearchParams; redirectUri: string }) {
+export async function completeOAuth(
+  deps: ConnectDeps,
+  { provider, user, ip, params, redirectUri }: Who & { provider: Provider; params: URLSearchParams; redirectUri: string },
+) {
   const spec = provider.oauth;
   if (!spec) throw new ConnectError(`${provider.name} does not connect through OAuth.`);
-  const record = await consumeOAuthState(deps, { state: params.get("state"), provider: provider.id, userId: user.id, companyId: user.company.id });
+  const record = await consumeOAuthState(deps, {
+    state: params.get("state"),
+    provider: provider.id,
+    userId: user.id,
+    companyId: user.company.id,
+  });
   const denied = params.get("error");
-  if (denied) throw new ConnectError(denied === "access_denied" ? `Access was not granted at ${provider.name}.` : `${provider.name} reported an error (${denied.slice(0, 60)}).`);
+  if (denied)
+    throw new ConnectError(
+      denied === "access_denied"
+        ? `Access was not granted at ${provider.name}.`
+        : `${provider.name} reported an error (${denied.slice(0, 60)}).`,
+    );
   const code = params.get("code");
   if (!code) throw new ConnectError(`${provider.name} did not send an authorization code.`);
   const tokens = await exchangeAuthorizationCode(deps, spec, deps.env, { code, codeVerifier: record.codeVerifier, redirectUri });
@@ -61,31 +82,61 @@ export async function completeOAuth(deps: ConnectDeps, { provider, user, ip, par
   let account: { label: string | null; id: string | null; context?: ProviderContext };
   if (verify) {
     const result = await verify({ ...verifyBase(deps, user), token: tokens.accessToken, tokenResponse: tokens.raw });
-    if (!result.ok) throw new ConnectError(Object.values(result.fieldErrors).flat().join(" ") || `${provider.name} did not accept the connection.`);
+    if (!result.ok)
+      throw new ConnectError(Object.values(result.fieldErrors).flat().join(" ") || `${provider.name} did not accept the connection.`);
     account = { label: result.accountLabel, id: result.accountId, context: result.context };
   } else {
     account = tokens.account ?? (await fetchIdentity(deps, spec, deps.env, tokens.accessToken));
   }
   const creds: StoredCredentials = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
-  return saveConnection(deps, { provider, user, ip, creds, accountLabel: account.label, accountId: account.id, context: account.context, tokenExpiresAt: tokens.expiresAt });
+  return saveConnection(deps, {
+    provider,
+    user,
+    ip,
+    creds,
+    accountLabel: account.label,
+    accountId: account.id,
+    context: account.context,
+    tokenExpiresAt: tokens.expiresAt,
+  });
 }
 
 /** How long a connect-time check may take before the admin gets an answer. */
 export const VERIFY_TIMEOUT_MS = 10_000;
 
 function verifyBase(deps: ConnectDeps, user: CurrentUser): Omit<VerifyInput, "fields" | "token" | "tokenResponse"> {
-  return { company: { id: user.company.id, slug: user.company.slug }, env: deps.env, fetch: deps.fetch, now: deps.now(), signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS) };
+  return {
+    company: { id: user.company.id, slug: user.company.slug },
+    env: deps.env,
+    fetch: deps.fetch,
+    now: deps.now(),
+    signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
+  };
 }
 
 /** Runs the adapter's check; a provider that cannot be reached is a form error, never a 500. */
-async function runVerify(deps: ConnectDeps, provider: Provider, user: CurrentUser, input: Pick<VerifyInput, "fields">): Promise<VerifyResult | null> {
+async function runVerify(
+  deps: ConnectDeps,
+  provider: Provider,
+  user: CurrentUser,
+  input: Pick<VerifyInput, "fields">,
+): Promise<VerifyResult | null> {
   const verify = findAdapter(provider.id)?.verifyCredential;
   if (!verify) return null;
   try {
     return await verify({ ...verifyBase(deps, user), ...input });
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    return { ok: false, fieldErrors: { "": [timedOut ? `${provider.name} did not answer in time. Try again.` : `${provider.name} could not be reached to check the credentials. Try again.`] } };
+    return {
+      ok: false,
+      fieldErrors: {
+        "": [
+          timedOut
+            ? `${provider.name} did not answer in time. Try again.`
+            : `${provider.name} could not be reached to check the credentials. Try again.`,
+        ],
+      },
+    };
   }
 }
 
@@ -93,8 +144,17 @@ export function apiKeySchema(spec: ApiKeySpec) {
   const shape: Record<string, z.ZodType> = {};
   for (const f of spec.fields) {
     shape[f.name] = f.secret
-      ? z.string({ error: `Enter the ${f.label.toLowerCase()}` }).trim().min(8, `The ${f.label.toLowerCase()} looks too short`).max(500, "That is too long").regex(/^\S+$/, "No spaces, please")
-      : z.string({ error: `Enter the ${f.label.toLowerCase()}` }).trim().min(1, `Enter the ${f.label.toLowerCase()}`).max(200, "At most 200 characters");
+      ? z
+          .string({ error: `Enter the ${f.label.toLowerCase()}` })
+          .trim()
+          .min(8, `The ${f.label.toLowerCase()} looks too short`)
+          .max(500, "That is too long")
+          .regex(/^\S+$/, "No spaces, please")
+      : z
+          .string({ error: `Enter the ${f.label.toLowerCase()}` })
+          .trim()
+          .min(1, `Enter the ${f.label.toLowerCase()}`)
+          .max(200, "At most 200 characters");
   }
   return z.object(shape);
 }
@@ -102,7 +162,10 @@ export function apiKeySchema(spec: ApiKeySpec) {
 export type ConnectResult = { ok: true; connectionId: string; reconnected: boolean } | { ok: false; fieldErrors: Record<string, string[]> };
 
 /** Checks the key with the provider (the adapter's verifyCredential) before saving anything. */
-export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip, values }: Who & { provider: Provider; values: Record<string, string> }): Promise<ConnectResult> {
+export async function connectWithApiKey(
+  deps: ConnectDeps,
+  { provider, user, ip, values }: Who & { provider: Provider; values: Record<string, string> },
+): Promise<ConnectResult> {
   const spec = provider.apiKey;
   if (!spec) throw new ConnectError(`${provider.name} does not connect with an API key.`);
   const fields: Record<string, string> = {};
@@ -112,13 +175,26 @@ export async function connectWithApiKey(deps: ConnectDeps, { provider, user, ip,
   const account = verified?.ok ? verified : { accountLabel: fields[spec.labelField] || null, accountId: null, context: undefined };
   // Secrets the check obtained (Zendesk's webhook signing secret) are stored with the fields, encrypted.
   const secrets = verified?.ok && verified.secrets ? { ...verified.secrets, ...fields } : fields;
-  const saved = await saveConnection(deps, { provider, user, ip, creds: { secrets }, accountLabel: account.accountLabel, accountId: account.accountId, context: account.context, tokenExpiresAt: null });
+  const saved = await saveConnection(deps, {
+    provider,
+    user,
+    ip,
+    creds: { secrets },
+    accountLabel: account.accountLabel,
+    accountId: account.accountId,
+    context: account.context,
+    tokenExpiresAt: null,
+  });
   return { ok: true, ...saved };
 }
 
 /** Built-in integrations (email forwarding, Zapier): a connection row, no credentials. */
-export async function enableBuiltIn(deps: ConnectDeps, { provider, user, ip, accountLabel }: Who & { provider: Provider; accountLabel?: string }) {
-  if (provider.authKind !== "built_in" || !provider.capabilities.includes("connect")) throw new ConnectError(`${provider.name} cannot be enabled here.`);
+export async function enableBuiltIn(
+  deps: ConnectDeps,
+  { provider, user, ip, accountLabel }: Who & { provider: Provider; accountLabel?: string },
+) {
+  if (provider.authKind !== "built_in" || !provider.capabilities.includes("connect"))
+    throw new ConnectError(`${provider.name} cannot be enabled here.`);
   let label = accountLabel ?? null;
   if (label === null) {
     const verified = await runVerify(deps, provider, user, {});
@@ -130,7 +206,14 @@ export async function enableBuiltIn(deps: ConnectDeps, { provider, user, ip, acc
 
 async function saveConnection(
   deps: ConnectDeps,
-  input: Who & { provider: Provider; creds: StoredCredentials | null; accountLabel: string | null; accountId: string | null; context?: ProviderContext; tokenExpiresAt: number | null },
+  input: Who & {
+    provider: Provider;
+    creds: StoredCredentials | null;
+    accountLabel: string | null;
+    accountId: string | null;
+    context?: ProviderContext;
+    tokenExpiresAt: number | null;
+  },
 ) {
   const { db } = deps;
   const now = deps.now();

@@ -54,9 +54,12 @@ export function connectedOverviewQueries(db: Db, companyId: string, now: Date, r
 
 type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], { provider: string; n: number }[], ...unknown[]];
 
-export function toConnectedOverview([rows, failures, actions, ...cardResults]: OverviewResults, registry: Registry = REGISTRY): ConnectedOverview {
+export function toConnectedOverview(
+  [rows, failures, actions, ...cardResults]: OverviewResults,
+  registry: Registry = REGISTRY,
+): ConnectedOverview {
   const cardRows: Record<string, unknown> = {};
-  cardQueryAdapters(registry).forEach((a, i) => (cardRows[a.id] = cardResults[i]));
+  for (const [i, a] of cardQueryAdapters(registry).entries()) cardRows[a.id] = cardResults[i];
   return {
     connections: rows,
     failures24h: Object.fromEntries(failures.map((f) => [f.provider, Number(f.n)])),
@@ -65,7 +68,15 @@ export function toConnectedOverview([rows, failures, actions, ...cardResults]: O
   };
 }
 
-export async function loadConnectedOverview({ d1, companyId, now }: { d1: D1Database; companyId: string; now: Date }): Promise<ConnectedOverview> {
+export async function loadConnectedOverview({
+  d1,
+  companyId,
+  now,
+}: {
+  d1: D1Database;
+  companyId: string;
+  now: Date;
+}): Promise<ConnectedOverview> {
   const db = createDb(d1);
   return toConnectedOverview(await db.batch(connectedOverviewQueries(db, companyId, now)));
 }
@@ -75,12 +86,28 @@ export function connectionsExpiringSoon({ db, now, withinMs, limit = 50 }: { db:
   return db
     .select()
     .from(connections)
-    .where(and(eq(connections.status, "connected"), isNotNull(connections.tokenExpiresAt), lt(connections.tokenExpiresAt, new Date(now.getTime() + withinMs))))
+    .where(
+      and(
+        eq(connections.status, "connected"),
+        isNotNull(connections.tokenExpiresAt),
+        lt(connections.tokenExpiresAt, new Date(now.getTime() + withinMs)),
+      ),
+    )
     .limit(limit)
     .all();
 }
 
-export function markNeedsReauth({ db, connection, now, reason }: { db: Db; connection: Pick<ConnectionRow, "id" | "companyId">; now: Date; reason: string }) {
+export function markNeedsReauth({
+  db,
+  connection,
+  now,
+  reason,
+}: {
+  db: Db;
+  connection: Pick<ConnectionRow, "id" | "companyId">;
+  now: Date;
+  reason: string;
+}) {
   return db
     .update(connections)
     .set({ status: "needs_reauth", lastError: reason.slice(0, 300), lastErrorAt: now, updatedAt: now })
@@ -88,5 +115,8 @@ export function markNeedsReauth({ db, connection, now, reason }: { db: Db; conne
 }
 
 export function connectionsByProviders({ db, companyId, providers }: { db: Db; companyId: string; providers: string[] }) {
-  return db.select({ provider: connections.provider, status: connections.status }).from(connections).where(and(eq(connections.companyId, companyId), inArray(connections.provider, providers)));
+  return db
+    .select({ provider: connections.provider, status: connections.status })
+    .from(connections)
+    .where(and(eq(connections.companyId, companyId), inArray(connections.provider, providers)));
 }

@@ -39,7 +39,8 @@ function toRef(row: typeof table.$inferSelect): ExternalRef {
 }
 
 export function externalRefs({ db, companyId, provider, now, owner }: Bound): ExternalRefs {
-  const key = (kind: string, localId: string) => and(eq(table.companyId, companyId), eq(table.provider, provider), eq(table.kind, kind), eq(table.localId, localId));
+  const key = (kind: string, localId: string) =>
+    and(eq(table.companyId, companyId), eq(table.provider, provider), eq(table.kind, kind), eq(table.localId, localId));
   const check = (kind: string, localId: string) => {
     if (!kind || kind.length > 50 || !localId || localId.length > MAX_ID) throw new Error("external ref: kind or local id out of range");
   };
@@ -57,7 +58,18 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
       const at = now();
       const inserted = await db
         .insert(table)
-        .values({ companyId, provider, kind, localId, remoteId: null, remoteUrl: null, claimedBy: owner, claimedAt: at, createdAt: at, updatedAt: at })
+        .values({
+          companyId,
+          provider,
+          kind,
+          localId,
+          remoteId: null,
+          remoteUrl: null,
+          claimedBy: owner,
+          claimedAt: at,
+          createdAt: at,
+          updatedAt: at,
+        })
         .onConflictDoNothing()
         .returning({ localId: table.localId });
       if (inserted.length === 1) return { claimed: true };
@@ -65,7 +77,13 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
       const taken = await db
         .update(table)
         .set({ claimedBy: owner, claimedAt: at, updatedAt: at })
-        .where(and(key(kind, localId), isNull(table.remoteId), or(eq(table.claimedBy, owner), isNull(table.claimedAt), lt(table.claimedAt, new Date(at.getTime() - STALE_CLAIM_MS)))))
+        .where(
+          and(
+            key(kind, localId),
+            isNull(table.remoteId),
+            or(eq(table.claimedBy, owner), isNull(table.claimedAt), lt(table.claimedAt, new Date(at.getTime() - STALE_CLAIM_MS))),
+          ),
+        )
         .returning({ localId: table.localId });
       if (taken.length === 1) return { claimed: true };
       const row = await read(kind, localId);
@@ -78,7 +96,18 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
       const at = now();
       await db
         .insert(table)
-        .values({ companyId, provider, kind, localId, remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, createdAt: at, updatedAt: at })
+        .values({
+          companyId,
+          provider,
+          kind,
+          localId,
+          remoteId: remote.remoteId,
+          remoteUrl: remote.remoteUrl ?? null,
+          claimedBy: null,
+          claimedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        })
         .onConflictDoUpdate({
           target: [table.companyId, table.provider, table.kind, table.localId],
           set: { remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, updatedAt: at },
@@ -92,7 +121,18 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
       const at = now();
       await db
         .insert(table)
-        .values({ companyId, provider, kind, localId, remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, createdAt: at, updatedAt: at })
+        .values({
+          companyId,
+          provider,
+          kind,
+          localId,
+          remoteId: remote.remoteId,
+          remoteUrl: remote.remoteUrl ?? null,
+          claimedBy: null,
+          claimedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        })
         .onConflictDoUpdate({
           target: [table.companyId, table.provider, table.kind, table.localId],
           set: { remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, updatedAt: at },

@@ -6,23 +6,37 @@ import { connections, deliveries } from "../db/schema";
 import { revokeToken } from "../oauth/client.server";
 import { deleteCredentials, loadCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
+import type { DisconnectContext } from "./adapter";
 import type { Provider } from "./catalog";
 import type { ConnectDeps } from "./connect.server";
-import type { DisconnectContext } from "./adapter";
-import { findConnection, type ConnectionRow } from "./connections.server";
+import { type ConnectionRow, findConnection } from "./connections.server";
 import { forgetExternalRefs } from "./external-refs.server";
 import { findAdapter } from "./registry";
 
 type Who = { user: CurrentUser; ip: string | null };
 
 /** Writes validated settings (the caller parsed them with the provider's schema) + one audit row. */
-export async function saveConnectionConfig(deps: Pick<ConnectDeps, "db" | "now">, { connection, user, ip, config }: Who & { connection: ConnectionRow; config: Record<string, unknown> }) {
+export async function saveConnectionConfig(
+  deps: Pick<ConnectDeps, "db" | "now">,
+  { connection, user, ip, config }: Who & { connection: ConnectionRow; config: Record<string, unknown> },
+) {
   const { db } = deps;
   const now = deps.now();
   const changed = Object.keys(config).filter((k) => JSON.stringify(config[k]) !== JSON.stringify(connection.config[k]));
   await db.batch([
-    db.update(connections).set({ config, updatedAt: now }).where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
-    auditInsert(db, { companyId: user.company.id, actor: userActor(user), action: "integration.configured", target: connection.id, details: { provider: connection.provider, changed }, ip, at: now }),
+    db
+      .update(connections)
+      .set({ config, updatedAt: now })
+      .where(and(eq(connections.id, connection.id), eq(connections.companyId, user.company.id))),
+    auditInsert(db, {
+      companyId: user.company.id,
+      actor: userActor(user),
+      action: "integration.configured",
+      target: connection.id,
+      details: { provider: connection.provider, changed },
+      ip,
+      at: now,
+    }),
   ]);
 }
 
@@ -38,7 +52,10 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
   let revoked: "yes" | "not_supported" | "failed" = "not_supported";
   if (provider.oauth?.revoke) {
     try {
-      const creds = await loadCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId: user.company.id, connectionId: connection.id });
+      const creds = await loadCredentials(
+        { kv: deps.kv, ring: await keyringFromEnv(deps.env) },
+        { companyId: user.company.id, connectionId: connection.id },
+      );
       const token = creds?.refreshToken && provider.oauth.revoke.style === "rfc7009" ? creds.refreshToken : creds?.accessToken;
       if (token) revoked = (await revokeToken(deps, provider.oauth, deps.env, token)) ? "yes" : "not_supported";
     } catch {
@@ -58,9 +75,24 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
     db
       .update(deliveries)
       .set({ status: "failed", lastError: `${provider.name} was disconnected.`, nextAttemptAt: null, updatedAt: now })
-      .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "integration"), eq(deliveries.targetId, provider.id), eq(deliveries.status, "pending"))),
+      .where(
+        and(
+          eq(deliveries.companyId, companyId),
+          eq(deliveries.targetKind, "integration"),
+          eq(deliveries.targetId, provider.id),
+          eq(deliveries.status, "pending"),
+        ),
+      ),
     forgetExternalRefs(db, companyId, provider.id),
-    auditInsert(db, { companyId, actor: userActor(user), action: "integration.disconnected", target: connection.id, details: { provider: provider.id, revoked }, ip, at: now }),
+    auditInsert(db, {
+      companyId,
+      actor: userActor(user),
+      action: "integration.disconnected",
+      target: connection.id,
+      details: { provider: provider.id, revoked },
+      ip,
+      at: now,
+    }),
   ]);
   await deleteCredentials(deps, connection.id);
   await steps?.after?.(ctx);

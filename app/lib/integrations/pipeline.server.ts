@@ -15,7 +15,15 @@ import { loadCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { DelivererRegistry, IntegrationDeliverer, IntegrationOutcome } from "../webhooks/integration-deliverers.server";
 import { getAccessToken, NeedsReauthError } from "./access.server";
-import { isOwnChange, type ConnectionRow, type Credential, type DeliveryConnection, type DeliveryOutcome, type EventSubscription, type ProviderAdapter } from "./adapter";
+import {
+  type ConnectionRow,
+  type Credential,
+  type DeliveryConnection,
+  type DeliveryOutcome,
+  type EventSubscription,
+  isOwnChange,
+  type ProviderAdapter,
+} from "./adapter";
 import { markNeedsReauth } from "./connections.server";
 import { externalRefs } from "./external-refs.server";
 import { listAdapters, REGISTRY, type Registry } from "./registry";
@@ -55,7 +63,16 @@ export function registrySubscriber(env: Env, registry: Registry = REGISTRY): Int
     const rows = await db
       .select()
       .from(connections)
-      .where(and(eq(connections.companyId, event.companyId), eq(connections.status, "connected"), inArray(connections.provider, interested.map((a) => a.id))));
+      .where(
+        and(
+          eq(connections.companyId, event.companyId),
+          eq(connections.status, "connected"),
+          inArray(
+            connections.provider,
+            interested.map((a) => a.id),
+          ),
+        ),
+      );
     const targets: IntegrationTarget[] = [];
     for (const row of rows) {
       const adapter = interested.find((a) => a.id === row.provider)!;
@@ -72,16 +89,24 @@ export function registrySubscriber(env: Env, registry: Registry = REGISTRY): Int
 export function registryDeliverers(registry: Registry = REGISTRY): DelivererRegistry {
   const map = new Map<string, IntegrationDeliverer>();
   for (const adapter of listAdapters(registry)) {
-    if (adapter.subscriptions && Object.keys(adapter.subscriptions).length > 0) map.set(adapter.id, (input) => runAdapterDelivery(adapter, input));
+    if (adapter.subscriptions && Object.keys(adapter.subscriptions).length > 0)
+      map.set(adapter.id, (input) => runAdapterDelivery(adapter, input));
   }
   return map;
 }
 
 /** The credential of a connection: a fresh OAuth access token (refreshed if due), or the API-key fields. */
-export async function loadCredential(deps: { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date }, adapter: ProviderAdapter, row: ConnectionRow): Promise<Credential> {
+export async function loadCredential(
+  deps: { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date },
+  adapter: ProviderAdapter,
+  row: ConnectionRow,
+): Promise<Credential> {
   if (adapter.provider.authKind === "oauth2") return { accessToken: await getAccessToken(deps, row) };
   if (adapter.provider.authKind === "api_key") {
-    const creds = await loadCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId: row.companyId, connectionId: row.id });
+    const creds = await loadCredentials(
+      { kv: deps.kv, ring: await keyringFromEnv(deps.env) },
+      { companyId: row.companyId, connectionId: row.id },
+    );
     if (!creds?.secrets) throw new NeedsReauthError(row.provider);
     return { fields: creds.secrets };
   }
@@ -96,7 +121,9 @@ async function runAdapterDelivery(adapter: ProviderAdapter, input: EngineInput):
   const name = adapter.provider.name;
   const sub = subscriptionFor(adapter, event.type);
   if (!sub) return { ok: false, gone: true, statusCode: null, error: `${name} does not act on ${event.type}.` };
-  const row = await db.query.connections.findFirst({ where: and(eq(connections.companyId, delivery.companyId), eq(connections.provider, adapter.id)) });
+  const row = await db.query.connections.findFirst({
+    where: and(eq(connections.companyId, delivery.companyId), eq(connections.provider, adapter.id)),
+  });
   if (!row) return { ok: false, gone: true, statusCode: null, error: `${name} is not connected.` };
   if (row.status !== "connected") return { ok: false, gone: true, statusCode: null, error: `${name} needs to be reconnected.` };
   let credential: Credential;
@@ -104,7 +131,11 @@ async function runAdapterDelivery(adapter: ProviderAdapter, input: EngineInput):
     credential = await loadCredential({ db, kv: env.KV, env, fetch, now }, adapter, row);
   } catch (error) {
     // getAccessToken already marked the connection when the provider refused to refresh.
-    if (error instanceof NeedsReauthError) return settle({ db, adapter, row, credential: {}, now: now() }, { ok: false, statusCode: null, needsReauth: true, error: `${name} needs to be reconnected.` });
+    if (error instanceof NeedsReauthError)
+      return settle(
+        { db, adapter, row, credential: {}, now: now() },
+        { ok: false, statusCode: null, needsReauth: true, error: `${name} needs to be reconnected.` },
+      );
     throw error;
   }
   const connection: DeliveryConnection = { row, credential, context: row.context ?? {}, settings: readSettings(adapter, row.config) };
@@ -124,7 +155,13 @@ async function runAdapterDelivery(adapter: ProviderAdapter, input: EngineInput):
     });
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    outcome = { ok: false, statusCode: null, error: timedOut ? `${name} did not answer in time.` : `The call to ${name} failed: ${error instanceof Error ? error.message : String(error)}` };
+    outcome = {
+      ok: false,
+      statusCode: null,
+      error: timedOut
+        ? `${name} did not answer in time.`
+        : `The call to ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   return settle({ db, adapter, row, credential, now: now() }, outcome);
 }
@@ -145,7 +182,9 @@ export function fateOf(outcome: Pick<DeliveryOutcome, "ok" | "statusCode" | "nee
 /** Replaces every credential value (and its common encodings) in provider text. */
 export function scrubSecrets(text: string | null | undefined, credential: Credential): string | null {
   if (text == null) return null;
-  const secrets = [credential.accessToken, ...Object.values(credential.fields ?? {})].filter((s): s is string => typeof s === "string" && s.length >= 6);
+  const secrets = [credential.accessToken, ...Object.values(credential.fields ?? {})].filter(
+    (s): s is string => typeof s === "string" && s.length >= 6,
+  );
   let out = text;
   for (const s of secrets) {
     for (const form of new Set([s, encodeURIComponent(s), btoaSafe(s)])) if (form) out = out.split(form).join("[redacted]");
@@ -171,7 +210,10 @@ async function settle(
   const error =
     fate === "succeeded"
       ? null
-      : (scrubSecrets(outcome.error, credential) ?? (outcome.statusCode ? `${name} answered HTTP ${outcome.statusCode}.` : `The call to ${name} failed.`)).slice(0, 500);
+      : (
+          scrubSecrets(outcome.error, credential) ??
+          (outcome.statusCode ? `${name} answered HTTP ${outcome.statusCode}.` : `The call to ${name} failed.`)
+        ).slice(0, 500);
   const base = {
     statusCode: outcome.statusCode,
     requestHeaders: outcome.requestHeaders,
@@ -185,7 +227,12 @@ async function settle(
       await db.update(connections).set({ lastSuccessAt: now }).where(where).run();
       return { ...base, ok: true };
     case "needs_reauth":
-      await markNeedsReauth({ db, connection: row, now, reason: outcome.statusCode === 401 ? `${name} refused our access (HTTP 401). Reconnect ${name}.` : error! }).run();
+      await markNeedsReauth({
+        db,
+        connection: row,
+        now,
+        reason: outcome.statusCode === 401 ? `${name} refused our access (HTTP 401). Reconnect ${name}.` : error!,
+      }).run();
       return { ...base, ok: false, gone: true, error };
     case "retry":
       await db.update(connections).set({ lastError: error, lastErrorAt: now }).where(where).run();
@@ -200,12 +247,18 @@ async function settle(
  * Cron: each adapter's hook, isolated (one failing adapter does not stop the others). Returns the
  * ids that failed.
  */
-export async function runAdapterCrons(deps: { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: Date }, registry: Registry = REGISTRY): Promise<string[]> {
+export async function runAdapterCrons(
+  deps: { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: Date },
+  registry: Registry = REGISTRY,
+): Promise<string[]> {
   const failed: string[] = [];
   for (const adapter of listAdapters(registry)) {
     if (!adapter.cron) continue;
     const connectionsOf = async (): Promise<DeliveryConnection[]> => {
-      const rows = await deps.db.select().from(connections).where(and(eq(connections.provider, adapter.id), eq(connections.status, "connected")));
+      const rows = await deps.db
+        .select()
+        .from(connections)
+        .where(and(eq(connections.provider, adapter.id), eq(connections.status, "connected")));
       const out: DeliveryConnection[] = [];
       for (const row of rows) {
         try {

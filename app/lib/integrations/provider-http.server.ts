@@ -16,7 +16,10 @@ export class ProviderApiError extends Error {
   readonly code: string | null;
   /** A duplicate answer names the record that already exists. */
   readonly duplicateId: string | null;
-  constructor(message: string, init: { status: number | null; retryAfterSeconds?: number | null; code?: string | null; duplicateId?: string | null }) {
+  constructor(
+    message: string,
+    init: { status: number | null; retryAfterSeconds?: number | null; code?: string | null; duplicateId?: string | null },
+  ) {
     super(message.slice(0, 300));
     this.name = "ProviderApiError";
     this.status = init.status;
@@ -33,14 +36,24 @@ export class ProviderApiError extends Error {
 export type ErrorReading = { message: string; code?: string | null; duplicateId?: string | null };
 export type ErrorReader = (status: number, body: unknown) => ErrorReading;
 
-export type JsonRequest = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; headers: Record<string, string>; body?: unknown };
+export type JsonRequest = {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+};
 
 /**
  * Sends one request and returns the parsed JSON (null for an empty body). Any non-2xx answer, a
  * network failure or a timeout throws ProviderApiError; the message never contains the URL's query
  * or the request headers, so a key sent as `?api_token=` cannot leak into logs or attempt rows.
  */
-export async function requestJson<T>(deps: ClientDeps, provider: string, req: JsonRequest, readError: ErrorReader): Promise<{ status: number; data: T; headers: Headers }> {
+export async function requestJson<T>(
+  deps: ClientDeps,
+  provider: string,
+  req: JsonRequest,
+  readError: ErrorReader,
+): Promise<{ status: number; data: T; headers: Headers }> {
   let res: Response;
   try {
     res = await deps.fetch(req.url, {
@@ -95,9 +108,12 @@ export function field(value: unknown, ...path: (string | number)[]): string | nu
 export function providerBase(env: Record<string, unknown>, name: string, fallback: string, vars: Record<string, string> = {}): string {
   const configured = env[name];
   const template = typeof configured === "string" && configured.trim() ? configured.trim() : fallback;
-  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = vars[key] ?? "";
-    if (!/^[a-z0-9][a-z0-9.-]*$/i.test(value)) throw new ProviderApiError(`The ${key} "${value.slice(0, 60)}" is not a valid host name.`, { status: null, code: "invalid_host" });
-    return value.toLowerCase();
-  }).replace(/\/+$/, "");
+  return template
+    .replace(/\{(\w+)\}/g, (_, key: string) => {
+      const value = vars[key] ?? "";
+      if (!/^[a-z0-9][a-z0-9.-]*$/i.test(value))
+        throw new ProviderApiError(`The ${key} "${value.slice(0, 60)}" is not a valid host name.`, { status: null, code: "invalid_host" });
+      return value.toLowerCase();
+    })
+    .replace(/\/+$/, "");
 }

@@ -3,9 +3,10 @@
  * URLs (state, PKCE S256) and parses token responses; the HTTP calls take an injected `fetch` so
  * tests see every request, and swapping arctic out touches only this file.
  */
-import { CodeChallengeMethod, OAuth2Client, OAuth2Tokens } from "arctic";
+
 import { encodeBase64 } from "@oslojs/encoding";
-import { resolveProviderUrl, type OAuthSpec } from "./spec";
+import { CodeChallengeMethod, OAuth2Client, OAuth2Tokens } from "arctic";
+import { type OAuthSpec, resolveProviderUrl } from "./spec";
 
 export type Fetch = typeof fetch;
 type EnvLike = Record<string, unknown>;
@@ -89,7 +90,8 @@ async function readJson(res: Response): Promise<Record<string, unknown>> {
 function toTokenSet(data: Record<string, unknown>, now: Date): TokenSet {
   const tokens = new OAuth2Tokens(data);
   let expiresAt: number | null = null;
-  if (typeof data.expires_in === "number" || typeof data.expires_in === "string") expiresAt = now.getTime() + tokens.accessTokenExpiresInSeconds() * 1000;
+  if (typeof data.expires_in === "number" || typeof data.expires_in === "string")
+    expiresAt = now.getTime() + tokens.accessTokenExpiresInSeconds() * 1000;
   return { accessToken: tokens.accessToken(), refreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null, expiresAt, raw: data };
 }
 
@@ -103,7 +105,8 @@ async function sendTokenRequest(fetchFn: Fetch, spec: OAuthSpec, request: Reques
   const data = await readJson(res);
   if (spec.tokenStyle === "slack") {
     // Slack answers 200 with { ok: false, error } on failure.
-    if (data.ok !== true) throw new ProviderError(`Slack refused the install (${String(data.error ?? "unknown_error")})`, res.status, String(data.error ?? ""));
+    if (data.ok !== true)
+      throw new ProviderError(`Slack refused the install (${String(data.error ?? "unknown_error")})`, res.status, String(data.error ?? ""));
     const team = (data.team ?? {}) as { id?: string; name?: string };
     try {
       return { ...toTokenSet(data, now), account: { id: team.id ?? null, label: team.name ?? null } };
@@ -111,7 +114,12 @@ async function sendTokenRequest(fetchFn: Fetch, spec: OAuthSpec, request: Reques
       throw new ProviderError("Slack's answer had no access token", res.status);
     }
   }
-  if (!res.ok) throw new ProviderError(`the provider refused the request (${String(data.error ?? res.status)})`, res.status, typeof data.error === "string" ? data.error : null);
+  if (!res.ok)
+    throw new ProviderError(
+      `the provider refused the request (${String(data.error ?? res.status)})`,
+      res.status,
+      typeof data.error === "string" ? data.error : null,
+    );
   try {
     return toTokenSet(data, now);
   } catch {
@@ -131,7 +139,12 @@ export async function exchangeAuthorizationCode(
   return sendTokenRequest(deps.fetch, spec, tokenRequest(resolveProviderUrl(spec.tokenUrl, spec, env), body, creds), deps.now());
 }
 
-export async function refreshAccessToken(deps: { fetch: Fetch; now: () => Date }, spec: OAuthSpec, env: EnvLike, refreshToken: string): Promise<TokenSet> {
+export async function refreshAccessToken(
+  deps: { fetch: Fetch; now: () => Date },
+  spec: OAuthSpec,
+  env: EnvLike,
+  refreshToken: string,
+): Promise<TokenSet> {
   const creds = clientCredentials(spec, env);
   const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken });
   const set = await sendTokenRequest(deps.fetch, spec, tokenRequest(resolveProviderUrl(spec.tokenUrl, spec, env), body, creds), deps.now());

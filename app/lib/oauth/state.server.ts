@@ -24,7 +24,13 @@ export async function createOAuthState(
 ): Promise<{ state: string; codeVerifier: string | null }> {
   const state = generateState();
   const codeVerifier = input.pkce ? generateCodeVerifier() : null;
-  const record: OAuthStateRecord = { provider: input.provider, userId: input.userId, companyId: input.companyId, codeVerifier, createdAt: now().getTime() };
+  const record: OAuthStateRecord = {
+    provider: input.provider,
+    userId: input.userId,
+    companyId: input.companyId,
+    codeVerifier,
+    createdAt: now().getTime(),
+  };
   await kv.put(PREFIX + state, JSON.stringify(record), { expirationTtl: STATE_TTL_SECONDS });
   return { state, codeVerifier };
 }

@@ -22,7 +22,10 @@ export async function saveCredentials({ kv, ring }: Deps, ref: { companyId: stri
   await kv.put(credentialsKey(ref.connectionId), sealed);
 }
 
-export async function loadCredentials({ kv, ring }: Deps, ref: { companyId: string; connectionId: string }): Promise<StoredCredentials | null> {
+export async function loadCredentials(
+  { kv, ring }: Deps,
+  ref: { companyId: string; connectionId: string },
+): Promise<StoredCredentials | null> {
   const sealed = await kv.get(credentialsKey(ref.connectionId));
   if (!sealed) return null;
   return JSON.parse(await decryptSecret(ring, sealed, aad(ref.companyId, ref.connectionId))) as StoredCredentials;

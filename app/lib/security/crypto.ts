@@ -1,5 +1,5 @@
-import { encodeHexLowerCase, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { constantTimeEqual as bytesEqual } from "@oslojs/crypto/subtle";
+import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 
 const encoder = new TextEncoder();
 

@@ -29,14 +29,18 @@ export function keyringFromEnv(env: { ENCRYPTION_KEYS?: string }): Promise<Keyri
 }
 
 async function importKeyring(spec: string): Promise<Keyring> {
-  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error("ENCRYPTION_KEYS is not set");
   const keys = new Map<string, CryptoKey>();
   for (const entry of entries) {
     const i = entry.indexOf(":");
     const kid = entry.slice(0, i);
     const raw = decodeBase64(entry.slice(i + 1));
-    if (i < 1 || raw.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(kid)) throw new Error("ENCRYPTION_KEYS entries must be kid:base64(32 bytes)");
+    if (i < 1 || raw.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(kid))
+      throw new Error("ENCRYPTION_KEYS entries must be kid:base64(32 bytes)");
     keys.set(kid, await crypto.subtle.importKey("raw", new Uint8Array(raw), "AES-GCM", false, ["encrypt", "decrypt"]));
   }
   return { primary: entries[0]!.slice(0, entries[0]!.indexOf(":")), keys };

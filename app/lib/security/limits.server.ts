@@ -38,7 +38,10 @@ export async function hitLimit(env: Pick<Env, "RATE_LIMITER">, bucket: LimitBuck
 /** The sentence shown when a company's budget for `bucket` is spent. */
 export function limitMessage(bucket: LimitBucket, d: RateLimitDecision): string {
   const { limit, windowMs, what } = LIMITS[bucket];
-  const per = windowMs >= 60 * 60_000 ? `${windowMs / 3_600_000} hour${windowMs === 3_600_000 ? "" : "s"}` : `${windowMs / 60_000} minute${windowMs === 60_000 ? "" : "s"}`;
+  const per =
+    windowMs >= 60 * 60_000
+      ? `${windowMs / 3_600_000} hour${windowMs === 3_600_000 ? "" : "s"}`
+      : `${windowMs / 60_000} minute${windowMs === 60_000 ? "" : "s"}`;
   return `Your company has reached its limit of ${limit} ${what} per ${per}. Try again in ${d.resetSeconds} second${d.resetSeconds === 1 ? "" : "s"}.`;
 }
 
@@ -46,14 +49,21 @@ export function limitMessage(bucket: LimitBucket, d: RateLimitDecision): string 
  * For page actions: `null` when `bucket` has room, else a 429 JSON answer with Retry-After.
  * A missing binding throws a 503 page.
  */
-export async function companyLimitResponse(env: Pick<Env, "RATE_LIMITER">, bucket: LimitBucket, companyId: string): Promise<{ message: string; retryAfter: number } | null> {
+export async function companyLimitResponse(
+  env: Pick<Env, "RATE_LIMITER">,
+  bucket: LimitBucket,
+  companyId: string,
+): Promise<{ message: string; retryAfter: number } | null> {
   let d: RateLimitDecision;
   try {
     d = await hitLimit(env, bucket, companyId);
   } catch (error) {
     if (error instanceof LimiterUnavailableError) {
       console.error(error.message);
-      throw new Response("This action is unavailable right now. Try again in a few minutes.", { status: 503, headers: { "Retry-After": "60" } });
+      throw new Response("This action is unavailable right now. Try again in a few minutes.", {
+        status: 503,
+        headers: { "Retry-After": "60" },
+      });
     }
     throw error;
   }

@@ -1,5 +1,5 @@
-import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
+import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
 import { randomBytes } from "./crypto";
 
 /**
@@ -26,8 +26,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash of a random password: compared against when the user does not exist, so timing does not reveal it. */
-export const DUMMY_PASSWORD_HASH =
-  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+export const DUMMY_PASSWORD_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);

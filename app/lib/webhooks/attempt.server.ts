@@ -4,12 +4,12 @@ import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/sc
 import type { Env } from "../env";
 import { newId } from "../ids";
 import type { Keyring } from "../security/encryption";
-import { signingSecrets, findEndpointRow } from "./endpoints.server";
+import { FAILURE_GAP_MS } from "./auto-disable.server";
+import { findEndpointRow, signingSecrets } from "./endpoints.server";
 import type { DelivererRegistry, IntegrationOutcome } from "./integration-deliverers.server";
+import { parseRetryAfter } from "./retry";
 import { buildWebhookBody, signWebhook } from "./signing";
 import { checkResolvedHost, checkWebhookUrl, guardPolicy, type Resolver } from "./url-guard";
-import { parseRetryAfter } from "./retry";
-import { FAILURE_GAP_MS } from "./auto-disable.server";
 
 /** One delivery attempt: guard, sign, POST, record. The consumer and the Test button share it. */
 export type AttemptDeps = {
@@ -53,15 +53,19 @@ export type RecordedAttempt = AttemptOutcome & {
 };
 
 const outcomeOf = (kind: AttemptOutcome["kind"], error: string): AttemptOutcome => ({
-  kind, statusCode: null, durationMs: 0, error, retryAfterSeconds: null, responseExcerpt: null,
+  kind,
+  statusCode: null,
+  durationMs: 0,
+  error,
+  retryAfterSeconds: null,
+  responseExcerpt: null,
 });
 
-export async function loadDelivery(db: Db, id: string) {
-  return db.select().from(deliveries).where(eq(deliveries.id, id)).get();
-}
-
 /** The Test button's decision: one attempt, no retries. */
-export const finalDecision = (o: AttemptOutcome): Decision => ({ status: o.kind === "success" ? "succeeded" : "failed", nextAttemptAt: null });
+export const finalDecision = (o: AttemptOutcome): Decision => ({
+  status: o.kind === "success" ? "succeeded" : "failed",
+  nextAttemptAt: null,
+});
 
 /**
  * Sends one attempt of a claimed delivery and records it: the attempt row, the delivery's
@@ -70,17 +74,34 @@ export const finalDecision = (o: AttemptOutcome): Decision => ({ status: o.kind 
  * Failures before sending (no event, no endpoint, a secret that cannot be decrypted) are
  * attempts too, with a clear error.
  */
-export async function attemptDelivery(deps: AttemptDeps, delivery: DeliveryRow, decide: (o: AttemptOutcome, attemptsInRun: number) => Decision): Promise<RecordedAttempt> {
+export async function attemptDelivery(
+  deps: AttemptDeps,
+  delivery: DeliveryRow,
+  decide: (o: AttemptOutcome, attemptsInRun: number) => Decision,
+): Promise<RecordedAttempt> {
   const started = deps.now();
   let sent: Sent;
   try {
     sent = await send(deps, delivery, started);
   } catch (error) {
-    sent = { outcome: outcomeOf("failure", `Could not prepare the request: ${errorText(error)}`), requestHeaders: {}, countsForHealth: true };
+    sent = {
+      outcome: outcomeOf("failure", `Could not prepare the request: ${errorText(error)}`),
+      requestHeaders: {},
+      countsForHealth: true,
+    };
   }
   const attemptsInRun = delivery.attempts + 1;
   const decision = decide(sent.outcome, attemptsInRun);
-  const current = await record(deps, delivery, started, sent.requestHeaders, sent.outcome, decision, sent.countsForHealth, sent.activity ?? null);
+  const current = await record(
+    deps,
+    delivery,
+    started,
+    sent.requestHeaders,
+    sent.outcome,
+    decision,
+    sent.countsForHealth,
+    sent.activity ?? null,
+  );
   return { ...sent.outcome, attemptsInRun, current, decision };
 }
 
@@ -89,7 +110,11 @@ type Sent = { outcome: AttemptOutcome; requestHeaders: Record<string, string>; c
 async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Promise<Sent> {
   const { db } = deps;
   const abandoned = (error: string) => ({ outcome: outcomeOf("abandoned", error), requestHeaders: {}, countsForHealth: false });
-  const event = await db.select().from(events).where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId))).get();
+  const event = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId)))
+    .get();
   if (!event) return abandoned("The event no longer exists.");
   if (delivery.targetKind === "integration") {
     const deliverer = deps.deliverers.get(delivery.targetId);
@@ -125,7 +150,11 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
   try {
     secrets = await signingSecrets(deps.ring, endpoint, started);
   } catch (error) {
-    return { outcome: outcomeOf("failure", `Could not decrypt the signing secret (${errorText(error)}); check ENCRYPTION_KEYS.`), requestHeaders: {}, countsForHealth: true };
+    return {
+      outcome: outcomeOf("failure", `Could not decrypt the signing secret (${errorText(error)}); check ENCRYPTION_KEYS.`),
+      requestHeaders: {},
+      countsForHealth: true,
+    };
   }
   const requestHeaders = {
     "content-type": "application/json",
@@ -138,7 +167,12 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
 /** Integration deliveries: what the attempt did and the remote record (the Configure screen's activity list). */
 type Activity = { summary: string | null; remoteUrl: string | null };
 
-async function post(deps: AttemptDeps, url: string, headers: Record<string, string>, body: string): Promise<Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">> {
+async function post(
+  deps: AttemptDeps,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Omit<AttemptOutcome, "attemptNumber" | "attemptsInRun">> {
   const policy = guardPolicy(deps.env);
   const base = { statusCode: null, durationMs: 0, retryAfterSeconds: null, responseExcerpt: null };
   const verdict = checkWebhookUrl(url, policy);
@@ -147,18 +181,34 @@ async function post(deps: AttemptDeps, url: string, headers: Record<string, stri
   if (!resolved.ok) return { ...base, kind: "failure", error: `Refused by the URL guard: ${resolved.reason}` };
   const t0 = Date.now();
   try {
-    const res = await deps.fetch(verdict.url.toString(), { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(deps.timeoutMs) });
+    const res = await deps.fetch(verdict.url.toString(), {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
     const excerpt = await readExcerpt(res);
     const durationMs = Date.now() - t0;
     const status = res.status;
-    const common = { statusCode: status, durationMs, responseExcerpt: excerpt, retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), deps.now()) };
+    const common = {
+      statusCode: status,
+      durationMs,
+      responseExcerpt: excerpt,
+      retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), deps.now()),
+    };
     if (status >= 200 && status < 300) return { ...common, kind: "success", error: null };
     if (status === 410) return { ...common, kind: "gone", error: "The endpoint answered 410 Gone." };
     if (status >= 300 && status < 400) return { ...common, kind: "failure", error: `Redirects are not followed (HTTP ${status}).` };
     return { ...common, kind: "failure", error: `HTTP ${status}` };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    return { ...base, kind: "failure", durationMs: Date.now() - t0, error: timedOut ? `Timed out after ${deps.timeoutMs} ms.` : `Request failed: ${errorText(error)}` };
+    return {
+      ...base,
+      kind: "failure",
+      durationMs: Date.now() - t0,
+      error: timedOut ? `Timed out after ${deps.timeoutMs} ms.` : `Request failed: ${errorText(error)}`,
+    };
   }
 }
 

@@ -2,12 +2,12 @@ import { and, eq, isNull, lte, or } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
+import { deliveryDeps } from "../deps.server";
 import type { DeliveriesMessage, Env } from "../env";
-import { attemptDelivery, type AttemptDeps, type AttemptOutcome, type Decision, type RecordedAttempt } from "./attempt.server";
+import { type AttemptDeps, type AttemptOutcome, attemptDelivery, type Decision, type RecordedAttempt } from "./attempt.server";
 import { tombstoneInsert } from "./hook-tombstones";
 import { forEachLimited } from "./limiter";
 import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, queueBackoffSeconds } from "./retry";
-import { deliveryDeps } from "../deps.server";
 
 /**
  * The `deliveries` consumer (docs/decisions/0030-engine-claims.md): one signed attempt per
@@ -17,14 +17,24 @@ import { deliveryDeps } from "../deps.server";
  * Resend) is acknowledged unsent. A failed attempt's retry is a new message carrying the next
  * attempt number, sent with the schedule's delay; the message in hand is acknowledged.
  */
-export type ConsumerDeps = AttemptDeps & { random: () => number; schedule: readonly number[]; concurrency: number; queue: Queue<DeliveriesMessage> };
+export type ConsumerDeps = AttemptDeps & {
+  random: () => number;
+  schedule: readonly number[];
+  concurrency: number;
+  queue: Queue<DeliveriesMessage>;
+};
 
 /** How long a claim holds a delivery: the send timeout plus room for the writes around it. */
 export function leaseMs(timeoutMs: number): number {
   return timeoutMs * 2 + 30_000;
 }
 
-export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, env: Env, _ctx: ExecutionContext, overrides: Partial<ConsumerDeps> = {}): Promise<void> {
+export async function consumeDeliveries(
+  batch: MessageBatch<DeliveriesMessage>,
+  env: Env,
+  _ctx: ExecutionContext,
+  overrides: Partial<ConsumerDeps> = {},
+): Promise<void> {
   const deps = await deliveryDeps(env, overrides);
   // The same delivery twice in one batch: one attempt, and the duplicate is acked.
   const seen = new Set<string>();
@@ -52,7 +62,11 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveriesMessage>, 
         await deps.queue.send(decision.next, { delaySeconds: decision.retry! });
       } catch (error) {
         // The delivery's next_attempt_at is written: the sweeper sends it once it is overdue.
-        console.error("deliveries retry enqueue failed; the sweeper will resend", message.body.deliveryId, error instanceof Error ? error.name : "unknown");
+        console.error(
+          "deliveries retry enqueue failed; the sweeper will resend",
+          message.body.deliveryId,
+          error instanceof Error ? error.name : "unknown",
+        );
       }
     }
     message.ack();
@@ -99,18 +113,35 @@ export async function claimDelivery(db: Db, m: DeliveriesMessage, now: Date, lea
   ];
   if (typeof m.run === "number") conds.push(eq(deliveries.run, m.run));
   if (typeof m.attempt === "number") conds.push(eq(deliveries.attempts, m.attempt - 1));
-  const rows = await db.update(deliveries).set({ leaseUntil }).where(and(...conds)).returning();
+  const rows = await db
+    .update(deliveries)
+    .set({ leaseUntil })
+    .where(and(...conds))
+    .returning();
   return rows[0] ?? null;
 }
 
 async function releaseClaim(db: Db, id: string, leaseUntil: Date) {
-  await db.update(deliveries).set({ leaseUntil: null }).where(and(eq(deliveries.id, id), eq(deliveries.leaseUntil, leaseUntil)));
+  await db
+    .update(deliveries)
+    .set({ leaseUntil: null })
+    .where(and(eq(deliveries.id, id), eq(deliveries.leaseUntil, leaseUntil)));
 }
 
-function decide(deps: ConsumerDeps, delivery: { targetKind: string }, o: AttemptOutcome, attemptsInRun: number): Decision & { delay: number | null } {
+function decide(
+  deps: ConsumerDeps,
+  delivery: { targetKind: string },
+  o: AttemptOutcome,
+  attemptsInRun: number,
+): Decision & { delay: number | null } {
   if (o.kind === "success") return { status: "succeeded", nextAttemptAt: null, delay: null };
   if (o.kind !== "failure") return { status: "failed", nextAttemptAt: null, delay: null };
-  let delay = nextRetryDelay({ attemptsMade: attemptsInRun, schedule: deps.schedule, retryAfterSeconds: o.retryAfterSeconds, random: deps.random });
+  let delay = nextRetryDelay({
+    attemptsMade: attemptsInRun,
+    schedule: deps.schedule,
+    retryAfterSeconds: o.retryAfterSeconds,
+    random: deps.random,
+  });
   // A provider's rate limit (Slack's 429 Retry-After) is a floor we must honour, not a hint.
   if (delay !== null && delivery.targetKind === "integration" && o.retryAfterSeconds != null) {
     delay = Math.min(Math.max(delay, Math.ceil(o.retryAfterSeconds)), MAX_QUEUE_DELAY_SECONDS);
@@ -131,7 +162,14 @@ async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: s
       db.delete(webhookEndpoints).where(where),
       // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
       tombstoneInsert(db, companyId, endpointId, now),
-      auditInsert(db, { companyId, actor, action: "webhook_endpoint.deleted", target: endpointId, details: { reason: "410 Gone from a Zapier subscription", url: row.url }, at: now }),
+      auditInsert(db, {
+        companyId,
+        actor,
+        action: "webhook_endpoint.deleted",
+        target: endpointId,
+        details: { reason: "410 Gone from a Zapier subscription", url: row.url },
+        at: now,
+      }),
     ]);
     return;
   }

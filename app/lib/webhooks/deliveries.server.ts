@@ -4,9 +4,9 @@ import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
-import { attemptDelivery, finalDecision, type AttemptDeps } from "./attempt.server";
+import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
+import { type EndpointDeps, findEndpointRow, type Result } from "./endpoints.server";
 import { buildWebhookBody } from "./signing";
-import { findEndpointRow, type EndpointDeps, type Result } from "./endpoints.server";
 
 /** Delivery history, resend, replay and the Test button, all scoped by company. */
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -34,31 +34,69 @@ export async function listDeliveries(
   const page = rows.slice(0, n);
   const ids = page.map((r) => r.d.id);
   const attempts = ids.length
-    ? await db.select().from(deliveryAttempts).where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, ids))).orderBy(deliveryAttempts.n).all()
+    ? await db
+        .select()
+        .from(deliveryAttempts)
+        .where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, ids)))
+        .orderBy(deliveryAttempts.n)
+        .all()
     : [];
-  const data = page.map((r) => ({ ...r.d, eventType: r.e.type, body: buildWebhookBody(r.e), attemptsList: attempts.filter((a) => a.deliveryId === r.d.id) }));
+  const data = page.map((r) => ({
+    ...r.d,
+    eventType: r.e.type,
+    body: buildWebhookBody(r.e),
+    attemptsList: attempts.filter((a) => a.deliveryId === r.d.id),
+  }));
   return { ok: true, value: { data, nextCursor: rows.length > n ? page[page.length - 1]!.d.id : null } };
 }
 
 type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };
 
 /** A new run: attempts from zero, any scheduled retry or claim of the old run made stale. */
-const newRun = (now: Date) => ({ status: "pending" as const, run: sql`${deliveries.run} + 1`, attempts: 0, leaseUntil: null, sweeps: 0, nextAttemptAt: now, updatedAt: now });
+const newRun = (now: Date) => ({
+  status: "pending" as const,
+  run: sql`${deliveries.run} + 1`,
+  attempts: 0,
+  leaseUntil: null,
+  sweeps: 0,
+  nextAttemptAt: now,
+  updatedAt: now,
+});
 const firstMessage = (r: { id: string; run: number }): DeliveriesMessage => ({ deliveryId: r.id, run: r.run, attempt: 1 });
 
 /**
  * Starts a fresh retry run of one delivery and enqueues its first attempt. On a pending delivery
  * this replaces the scheduled retry: that message belongs to the old run and is acked unsent.
  */
-export async function resendDelivery(deps: QueueDeps, deliveryId: string, { endpointId }: { endpointId?: string } = {}): Promise<Result<{ id: string }>> {
+export async function resendDelivery(
+  deps: QueueDeps,
+  deliveryId: string,
+  { endpointId }: { endpointId?: string } = {},
+): Promise<Result<{ id: string }>> {
   if (typeof deliveryId !== "string" || deliveryId.length > 100) return { ok: false, status: 404 };
   const conds = [eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId)];
   if (endpointId !== undefined) conds.push(eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId));
-  const found = await deps.db.select({ id: deliveries.id, targetId: deliveries.targetId }).from(deliveries).where(and(...conds)).get();
+  const found = await deps.db
+    .select({ id: deliveries.id, targetId: deliveries.targetId })
+    .from(deliveries)
+    .where(and(...conds))
+    .get();
   if (!found) return { ok: false, status: 404 };
   const [updated] = await deps.db.batch([
-    deps.db.update(deliveries).set(newRun(deps.now)).where(eq(deliveries.id, found.id)).returning({ id: deliveries.id, run: deliveries.run }),
-    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.resent", target: found.id, details: { endpoint: found.targetId }, ip: deps.ip ?? null, at: deps.now }),
+    deps.db
+      .update(deliveries)
+      .set(newRun(deps.now))
+      .where(eq(deliveries.id, found.id))
+      .returning({ id: deliveries.id, run: deliveries.run }),
+    auditInsert(deps.db, {
+      companyId: deps.companyId,
+      actor: deps.actor,
+      action: "webhook_delivery.resent",
+      target: found.id,
+      details: { endpoint: found.targetId },
+      ip: deps.ip ?? null,
+      at: deps.now,
+    }),
   ]);
   const row = updated[0];
   if (!row) return { ok: false, status: 404 };
@@ -70,7 +108,8 @@ export async function resendDelivery(deps: QueueDeps, deliveryId: string, { endp
 export async function replayFailedSince(deps: QueueDeps, endpointId: string, since: Date): Promise<Result<{ count: number }>> {
   const endpoint = await findEndpointRow(deps.db, deps.companyId, endpointId);
   if (!endpoint) return { ok: false, status: 404 };
-  if (Number.isNaN(since.getTime()) || since > deps.now) return { ok: false, status: 400, errors: { since: ["Choose a time in the past."] } };
+  if (Number.isNaN(since.getTime()) || since > deps.now)
+    return { ok: false, status: 400, errors: { since: ["Choose a time in the past."] } };
   const where = and(
     eq(deliveries.companyId, deps.companyId),
     eq(deliveries.targetKind, "webhook"),
@@ -82,14 +121,43 @@ export async function replayFailedSince(deps: QueueDeps, endpointId: string, sin
   if (rows.length === 0) return { ok: true, value: { count: 0 } };
   // Still failed when the update runs: a concurrent replay of the same rows claims each once.
   const [claimed] = await deps.db.batch([
-    deps.db.update(deliveries).set(newRun(deps.now)).where(and(where, inArray(deliveries.id, rows.map((r) => r.id)))).returning({ id: deliveries.id, run: deliveries.run }),
-    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_delivery.replayed", target: endpointId, details: { since: since.toISOString(), count: rows.length }, ip: deps.ip ?? null, at: deps.now }),
+    deps.db
+      .update(deliveries)
+      .set(newRun(deps.now))
+      .where(
+        and(
+          where,
+          inArray(
+            deliveries.id,
+            rows.map((r) => r.id),
+          ),
+        ),
+      )
+      .returning({ id: deliveries.id, run: deliveries.run }),
+    auditInsert(deps.db, {
+      companyId: deps.companyId,
+      actor: deps.actor,
+      action: "webhook_delivery.replayed",
+      target: endpointId,
+      details: { since: since.toISOString(), count: rows.length },
+      ip: deps.ip ?? null,
+      at: deps.now,
+    }),
   ]);
-  for (let i = 0; i < claimed.length; i += 100) await deps.queue.sendBatch(claimed.slice(i, i + 100).map((r) => ({ body: firstMessage(r) })));
+  for (let i = 0; i < claimed.length; i += 100)
+    await deps.queue.sendBatch(claimed.slice(i, i + 100).map((r) => ({ body: firstMessage(r) })));
   return { ok: true, value: { count: claimed.length } };
 }
 
-export type TestResult = { deliveryId: string; eventId: string; ok: boolean; statusCode: number | null; durationMs: number; responseExcerpt: string | null; error: string | null };
+export type TestResult = {
+  deliveryId: string;
+  eventId: string;
+  ok: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  error: string | null;
+};
 
 /** Sends a signed `webhook.test` event now (no queue, no retries) and records it as an attempt. */
 export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps }, endpointId: string): Promise<Result<TestResult>> {
@@ -108,15 +176,41 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
       createdAt: deps.now,
       dispatchedAt: deps.now,
     }),
-    deps.db.insert(deliveries).values({ id: deliveryId, companyId: deps.companyId, eventId, targetKind: "webhook", targetId: endpoint.id, status: "pending", leaseUntil: new Date(deps.now.getTime() + 10 * 60_000), createdAt: deps.now, updatedAt: deps.now }),
-    auditInsert(deps.db, { companyId: deps.companyId, actor: deps.actor, action: "webhook_endpoint.tested", target: endpoint.id, details: {}, ip: deps.ip ?? null, at: deps.now }),
+    deps.db.insert(deliveries).values({
+      id: deliveryId,
+      companyId: deps.companyId,
+      eventId,
+      targetKind: "webhook",
+      targetId: endpoint.id,
+      status: "pending",
+      leaseUntil: new Date(deps.now.getTime() + 10 * 60_000),
+      createdAt: deps.now,
+      updatedAt: deps.now,
+    }),
+    auditInsert(deps.db, {
+      companyId: deps.companyId,
+      actor: deps.actor,
+      action: "webhook_endpoint.tested",
+      target: endpoint.id,
+      details: {},
+      ip: deps.ip ?? null,
+      at: deps.now,
+    }),
   ]);
   const delivery = (await deps.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get())!;
   const outcome = await attemptDelivery(deps.attempt, delivery, finalDecision);
   const ok = outcome.kind === "success";
   return {
     ok: true,
-    value: { deliveryId, eventId, ok, statusCode: outcome.statusCode, durationMs: outcome.durationMs, responseExcerpt: outcome.responseExcerpt, error: outcome.error },
+    value: {
+      deliveryId,
+      eventId,
+      ok,
+      statusCode: outcome.statusCode,
+      durationMs: outcome.durationMs,
+      responseExcerpt: outcome.responseExcerpt,
+      error: outcome.error,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { webhookEventTypes } from "../vocabulary";
-import { checkWebhookUrl, MAX_URL_LENGTH, type GuardPolicy } from "./url-guard";
+import { checkWebhookUrl, type GuardPolicy, MAX_URL_LENGTH } from "./url-guard";
 
 /** The shape of an endpoint form / API body. Shared by the UI, the API and the lib (which adds the URL guard). */
 export const MAX_ENDPOINTS_PER_COMPANY = 20;

@@ -1,11 +1,11 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { auditInsert, type AuditActor } from "../audit.server";
+import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/schema";
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
-import { EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY, type EndpointInput } from "./endpoint-schema";
+import { type EndpointInput, EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY } from "./endpoint-schema";
 import { generateSecret } from "./signing";
 import { checkWebhookUrl, type GuardPolicy } from "./url-guard";
 
@@ -14,7 +14,15 @@ import { checkWebhookUrl, type GuardPolicy } from "./url-guard";
  * the /v1 API. Every query is scoped by company; another company's id is "not found". Every
  * write carries its audit row in the same batch, and no secret ever reaches the audit row.
  */
-export type EndpointDeps = { db: Db; ring: Keyring; policy: GuardPolicy; companyId: string; actor: AuditActor; now: Date; ip?: string | null };
+export type EndpointDeps = {
+  db: Db;
+  ring: Keyring;
+  policy: GuardPolicy;
+  companyId: string;
+  actor: AuditActor;
+  now: Date;
+  ip?: string | null;
+};
 export type ReadDeps = { db: Db; companyId: string };
 
 export type FieldErrors = Record<string, string[]>;
@@ -25,13 +33,17 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 export const FORM_ERROR = "";
 
 type Row = typeof webhookEndpoints.$inferSelect;
-export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc" | "olderSecretEnc" | "olderSecretExpiresAt" | "lastFailureAt"> & { rotationEndsAt: Date | null };
+export type EndpointView = Omit<Row, "secretEnc" | "previousSecretEnc" | "olderSecretEnc" | "olderSecretExpiresAt" | "lastFailureAt"> & {
+  rotationEndsAt: Date | null;
+};
 
 /** Earlier secrets still honoured at `now`, newest first (at most two: three sign at once). */
 function liveRetired(row: Row, now: Date): { enc: string; expiresAt: Date }[] {
   const out: { enc: string; expiresAt: Date }[] = [];
-  if (row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) out.push({ enc: row.previousSecretEnc, expiresAt: row.previousSecretExpiresAt });
-  if (row.olderSecretEnc && row.olderSecretExpiresAt && row.olderSecretExpiresAt > now) out.push({ enc: row.olderSecretEnc, expiresAt: row.olderSecretExpiresAt });
+  if (row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now)
+    out.push({ enc: row.previousSecretEnc, expiresAt: row.previousSecretExpiresAt });
+  if (row.olderSecretEnc && row.olderSecretExpiresAt && row.olderSecretExpiresAt > now)
+    out.push({ enc: row.olderSecretEnc, expiresAt: row.olderSecretExpiresAt });
   return out;
 }
 
@@ -61,11 +73,20 @@ function guardUrl(url: string | undefined, policy: GuardPolicy): FieldErrors | n
 
 async function findRow(db: Db, companyId: string, id: string): Promise<Row | undefined> {
   if (typeof id !== "string" || id.length > 100) return undefined;
-  return db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id))).get();
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id)))
+    .get();
 }
 
 export async function listEndpoints({ db, companyId }: ReadDeps, now = new Date()): Promise<EndpointView[]> {
-  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.companyId, companyId)).orderBy(desc(webhookEndpoints.id)).all();
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.companyId, companyId))
+    .orderBy(desc(webhookEndpoints.id))
+    .all();
   return rows.map((r) => toView(r, now));
 }
 
@@ -119,8 +140,19 @@ export async function createEndpoint(
   const [, , removed] = await deps.db.batch([
     deps.db.insert(webhookEndpoints).values(row),
     audit(deps, "webhook_endpoint.created", id, { url: row.url, events: row.events, source: row.source }),
-    deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), overCap)).returning({ id: webhookEndpoints.id }),
-    deps.db.delete(auditLog).where(and(eq(auditLog.companyId, deps.companyId), eq(auditLog.target, id), sql`not exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.id} = ${id})`)),
+    deps.db
+      .delete(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.id, id), overCap))
+      .returning({ id: webhookEndpoints.id }),
+    deps.db
+      .delete(auditLog)
+      .where(
+        and(
+          eq(auditLog.companyId, deps.companyId),
+          eq(auditLog.target, id),
+          sql`not exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.id} = ${id})`,
+        ),
+      ),
   ]);
   if (removed.length > 0) {
     return invalid({ [FORM_ERROR]: [`A company can have at most ${MAX_ENDPOINTS_PER_COMPANY} webhook endpoints. Delete one first.`] });
@@ -142,7 +174,10 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.events !== undefined) changes.events = [...new Set(patch.events)];
   await deps.db.batch([
-    deps.db.update(webhookEndpoints).set(changes).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
+    deps.db
+      .update(webhookEndpoints)
+      .set(changes)
+      .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.updated", id, { url: changes.url, description: changes.description, events: changes.events }),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
@@ -154,7 +189,9 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
   if (!row) return notFound;
   const ofEndpoint = and(eq(deliveries.companyId, deps.companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id));
   await deps.db.batch([
-    deps.db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, deps.db.select({ id: deliveries.id }).from(deliveries).where(ofEndpoint))),
+    deps.db
+      .delete(deliveryAttempts)
+      .where(inArray(deliveryAttempts.deliveryId, deps.db.select({ id: deliveries.id }).from(deliveries).where(ofEndpoint))),
     deps.db.delete(deliveries).where(ofEndpoint),
     deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, reason, id, { url: row.url }),
@@ -179,7 +216,11 @@ export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Resu
     const retired = liveRetired(row, deps.now);
     if (retired.length >= MAX_SIGNING_SECRETS - 1) {
       const until = new Date(Math.min(...retired.map((r) => r.expiresAt.getTime())));
-      return invalid({ [FORM_ERROR]: [`Two earlier secrets are still honoured (until ${until.toISOString().replace("T", " ").slice(0, 16)} UTC at the earliest). Rotate again after that.`] });
+      return invalid({
+        [FORM_ERROR]: [
+          `Two earlier secrets are still honoured (until ${until.toISOString().replace("T", " ").slice(0, 16)} UTC at the earliest). Rotate again after that.`,
+        ],
+      });
     }
     const secret = generateSecret();
     const changes = {
@@ -194,7 +235,9 @@ export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Resu
       deps.db
         .update(webhookEndpoints)
         .set(changes)
-        .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.secretEnc, row.secretEnc))),
+        .where(
+          and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.secretEnc, row.secretEnc)),
+        ),
       sql`INSERT INTO audit_log (id, company_id, actor, action, target, details, ip, at)
         SELECT ${newId("aud", deps.now)}, ${deps.companyId}, ${JSON.stringify(deps.actor)}, 'webhook_endpoint.secret_rotated', ${id},
           ${JSON.stringify({ previous_valid_until: changes.previousSecretExpiresAt.toISOString() })}, ${deps.ip ?? null}, ${deps.now.getTime()}
@@ -208,9 +251,19 @@ export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Resu
 export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<Result<EndpointView>> {
   const row = await findRow(deps.db, deps.companyId, id);
   if (!row) return notFound;
-  const changes = { status: "active" as const, disabledReason: null, disabledAt: null, failingSince: null, lastFailureAt: null, updatedAt: deps.now };
+  const changes = {
+    status: "active" as const,
+    disabledReason: null,
+    disabledAt: null,
+    failingSince: null,
+    lastFailureAt: null,
+    updatedAt: deps.now,
+  };
   await deps.db.batch([
-    deps.db.update(webhookEndpoints).set(changes).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
+    deps.db
+      .update(webhookEndpoints)
+      .set(changes)
+      .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.reenabled", id, {}),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };

@@ -10,5 +10,8 @@ export const HOOK_TOMBSTONE_SOURCE = "zapier_hook_deleted";
 
 /** The tombstone for a removed hook; a second removal of the same id is harmless. */
 export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date) {
-  return db.insert(inboundReceipts).values({ source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: at }).onConflictDoNothing();
+  return db
+    .insert(inboundReceipts)
+    .values({ source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: at })
+    .onConflictDoNothing();
 }

@@ -1,5 +1,5 @@
-import type { WebhookEventType } from "../vocabulary";
 import { sampleEvent } from "../events/samples";
+import type { WebhookEventType } from "../vocabulary";
 
 /**
  * A representative webhook body per event type (Zapier's fallback samples). One source of truth

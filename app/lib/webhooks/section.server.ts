@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { AUTO_DISABLE_REASON } from "./auto-disable.server";
 import { successRates } from "./deliveries.server";
-import { listEndpoints, type EndpointView } from "./endpoints.server";
+import { type EndpointView, listEndpoints } from "./endpoints.server";
 
 export type WebhooksSectionData = {
   endpoints: (EndpointView & { rates: (number | null)[] })[];
@@ -13,6 +13,8 @@ export async function webhooksSection({ db, companyId, now }: { db: Db; companyI
   const [endpoints, rates] = await Promise.all([listEndpoints({ db, companyId }, now), successRates({ db, companyId }, now)]);
   return {
     endpoints: endpoints.map((e) => ({ ...e, rates: rates.get(e.id) ?? Array.from({ length: 24 }, () => null) })),
-    autoDisabled: endpoints.filter((e) => e.status === "disabled" && e.disabledReason === AUTO_DISABLE_REASON).map((e) => ({ id: e.id, url: e.url })),
+    autoDisabled: endpoints
+      .filter((e) => e.status === "disabled" && e.disabledReason === AUTO_DISABLE_REASON)
+      .map((e) => ({ id: e.id, url: e.url })),
   };
 }

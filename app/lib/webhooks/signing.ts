@@ -31,7 +31,12 @@ export type SignedHeaders = { "webhook-id": string; "webhook-timestamp": string;
  * Headers for one attempt. `secrets` is the current secret first and, during a rotation's
  * overlap, the previous one: receivers accept the message if any signature matches.
  */
-export async function signWebhook(input: { id: string; timestamp: number; body: string; secrets: readonly string[] }): Promise<SignedHeaders> {
+export async function signWebhook(input: {
+  id: string;
+  timestamp: number;
+  body: string;
+  secrets: readonly string[];
+}): Promise<SignedHeaders> {
   if (input.secrets.length === 0) throw new Error("signWebhook needs at least one secret");
   const timestamp = String(Math.floor(input.timestamp));
   const content = new TextEncoder().encode(`${input.id}.${timestamp}.${input.body}`);

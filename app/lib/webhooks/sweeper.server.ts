@@ -21,7 +21,17 @@ export const DELIVERY_SWEEP_GRACE_MS = 5 * 60 * 1000;
 export const MAX_SWEEPS = 8;
 export const SWEEP_GAVE_UP = `The delivery was re-queued ${MAX_SWEEPS} times without being picked up; it was ended.`;
 
-export async function sweepStuckDeliveries({ db, queue, now, limit = 500 }: { db: Db; queue: Queue<DeliveriesMessage>; now: Date; limit?: number }) {
+export async function sweepStuckDeliveries({
+  db,
+  queue,
+  now,
+  limit = 500,
+}: {
+  db: Db;
+  queue: Queue<DeliveriesMessage>;
+  now: Date;
+  limit?: number;
+}) {
   const t = now.getTime();
   const cutoff = t - DELIVERY_SWEEP_GRACE_MS;
   const stuck = sql`d.status = 'pending' AND coalesce(d.next_attempt_at, d.updated_at) < ${cutoff}
@@ -36,7 +46,11 @@ export async function sweepStuckDeliveries({ db, queue, now, limit = 500 }: { db
     sql`UPDATE deliveries AS d SET status = 'failed', next_attempt_at = NULL, last_error = ${SWEEP_GAVE_UP}, updated_at = ${t}
       WHERE ${stuck} AND d.sweeps >= ${MAX_SWEEPS}`,
   ]);
-  const claimed = await db.all<{ id: string; run: number; attempts: number }>(sql`UPDATE deliveries SET sweeps = sweeps + 1, next_attempt_at = ${t} + sweeps * ${DELIVERY_SWEEP_GRACE_MS}, updated_at = ${t}
+  const claimed = await db.all<{
+    id: string;
+    run: number;
+    attempts: number;
+  }>(sql`UPDATE deliveries SET sweeps = sweeps + 1, next_attempt_at = ${t} + sweeps * ${DELIVERY_SWEEP_GRACE_MS}, updated_at = ${t}
     WHERE id IN (SELECT d.id FROM deliveries d WHERE ${stuck} ORDER BY coalesce(d.next_attempt_at, d.updated_at) LIMIT ${limit})
     RETURNING id, run, attempts`);
   for (let i = 0; i < claimed.length; i += 100) {

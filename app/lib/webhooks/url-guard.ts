@@ -1,4 +1,4 @@
-import { classifyAddress, type AddressClass } from "./ip-ranges";
+import { type AddressClass, classifyAddress } from "./ip-ranges";
 
 /**
  * The webhook URL guard of DESIGN §7, run on save and again before each send.
@@ -25,11 +25,21 @@ export type GuardResult = { ok: true; url: URL } | { ok: false; reason: string }
 const refuse = (reason: string): GuardResult => ({ ok: false, reason });
 
 function hostnameOf(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  return url.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
 }
 
 function isLocalName(host: string): boolean {
-  return host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal") || host === "local" || host === "internal";
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host.endsWith(".local") ||
+    host.endsWith(".internal") ||
+    host === "local" ||
+    host === "internal"
+  );
 }
 
 export function addressAllowed(kind: AddressClass, policy: GuardPolicy): boolean {
@@ -57,7 +67,8 @@ export function checkWebhookUrl(raw: string, policy: GuardPolicy): GuardResult {
   } catch {
     return refuse("Enter a valid URL, like https://example.com/webhooks.");
   }
-  if (policy.production ? url.protocol !== "https:" : url.protocol !== "https:" && url.protocol !== "http:") return refuse(`The URL must start with ${schemesAllowed(policy)}.`);
+  if (policy.production ? url.protocol !== "https:" : url.protocol !== "https:" && url.protocol !== "http:")
+    return refuse(`The URL must start with ${schemesAllowed(policy)}.`);
   if (url.username || url.password) return refuse("The URL must not contain a user name or password.");
   if (policy.production && url.port !== "") return refuse("The URL must use the default port (443).");
   const host = hostnameOf(url);

@@ -32,7 +32,9 @@ export default function MainAppPlaceholder() {
         {query ? <> with the search “{query}”</> : null}; the main app does not run locally, so it lands on this page instead.
       </p>
       <div className="mt-8">
-        <Link to="/integrations" className="btn-primary">Back to Integrations</Link>
+        <Link to="/integrations" className="btn-primary">
+          Back to Integrations
+        </Link>
       </div>
     </main>
   );

@@ -7,6 +7,7 @@ import { sampleEvent } from "~/lib/events/samples";
 import { curlExample, exampleBodies } from "./examples";
 import { constraintNotes, fieldRows, refName, typeLabel } from "./schema-view.server";
 
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is untyped JSON walked by key; each reader checks what it finds.
 type Json = Record<string, any>;
 
 /** Everything /docs/api shows, derived from the same route table as the OpenAPI document. */

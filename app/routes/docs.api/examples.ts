@@ -1,6 +1,10 @@
 /** Example request bodies for the curl snippets of /docs/api, by operationId. */
 export const exampleBodies: Record<string, unknown> = {
-  createConversation: { contact: { email: "pat@example.com", name: "Pat Doe" }, subject: "Where is my order?", message: { body: "Hi, my order #1042 has not arrived yet." } },
+  createConversation: {
+    contact: { email: "pat@example.com", name: "Pat Doe" },
+    subject: "Where is my order?",
+    message: { body: "Hi, my order #1042 has not arrived yet." },
+  },
   updateConversation: { status: "closed" },
   createMessage: { body: "It ships today.", author: "agent", author_name: "Sarah Lee" },
   escalateConversation: { reason: "Customer asked for a human" },

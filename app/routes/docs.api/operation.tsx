@@ -17,8 +17,17 @@ type Operation = {
 };
 
 export function Code({ children, label }: { children: ReactNode; label?: string }) {
-  return (
-    <pre aria-label={label} className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100">
+  const className = "mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100";
+  // A labelled sample is a named, scrollable region (reachable by keyboard); an unlabelled one is plain text.
+  return label ? (
+    <section aria-label={label}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be focusable to scroll by keyboard (axe: scrollable-region-focusable). */}
+      <pre tabIndex={0} className={className}>
+        <code>{children}</code>
+      </pre>
+    </section>
+  ) : (
+    <pre className={className}>
       <code>{children}</code>
     </pre>
   );
@@ -31,7 +40,9 @@ export function TypeName({ type }: { type: TypeLabel }) {
   return (
     <span className="font-mono text-xs">
       {before}
-      <a href={`#schema-${type.ref}`} className="text-brand-700 underline">{type.ref}</a>
+      <a href={`#schema-${type.ref}`} className="text-brand-700 underline">
+        {type.ref}
+      </a>
       {after ?? ""}
     </span>
   );
@@ -43,7 +54,11 @@ export function FieldTable({ rows, caption }: { rows: FieldRow[]; caption: strin
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="text-xs uppercase tracking-wide text-slate-500">
-          <tr><th className="py-1 pr-3 font-medium">Field</th><th className="py-1 pr-3 font-medium">Type</th><th className="py-1 font-medium">Description</th></tr>
+          <tr>
+            <th className="py-1 pr-3 font-medium">Field</th>
+            <th className="py-1 pr-3 font-medium">Type</th>
+            <th className="py-1 font-medium">Description</th>
+          </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((f) => (
@@ -52,7 +67,9 @@ export function FieldTable({ rows, caption }: { rows: FieldRow[]; caption: strin
                 {f.name}
                 {f.required ? <span className="ml-1 font-sans text-[11px] font-semibold text-red-800">required</span> : null}
               </td>
-              <td className="py-1.5 pr-3"><TypeName type={f.type} /></td>
+              <td className="py-1.5 pr-3">
+                <TypeName type={f.type} />
+              </td>
               <td className="py-1.5 text-slate-700">
                 {f.description ? <InlineMarkdown text={f.description} /> : null}
                 {f.notes.length ? <span className="block text-xs text-slate-600">{f.notes.join(" · ")}</span> : null}
@@ -74,7 +91,11 @@ export function OperationSection({ op }: { op: Operation }) {
         {op.path}
       </h3>
       <p className="mt-1">{op.summary}.</p>
-      {op.description ? <p className="mt-1 text-sm"><InlineMarkdown text={op.description} /></p> : null}
+      {op.description ? (
+        <p className="mt-1 text-sm">
+          <InlineMarkdown text={op.description} />
+        </p>
+      ) : null}
       <p className="mt-1 text-sm">Scope: {op.scope ? <code>{op.scope}</code> : "any valid key"}</p>
       {op.parameters.length ? (
         <>
@@ -89,7 +110,11 @@ export function OperationSection({ op }: { op: Operation }) {
         <>
           <p className="mt-3 text-sm font-medium">
             Request body{op.requestBody.required ? "" : " (optional)"}
-            {op.requestBody.schema ? <>: <TypeName type={{ text: op.requestBody.schema, ref: op.requestBody.schema }} /></> : null}
+            {op.requestBody.schema ? (
+              <>
+                : <TypeName type={{ text: op.requestBody.schema, ref: op.requestBody.schema }} />
+              </>
+            ) : null}
           </p>
           <FieldTable caption={`Request body of ${op.method} ${op.path}`} rows={op.requestBody.fields} />
           {op.requestBody.example ? <Code label={`Example request body of ${op.method} ${op.path}`}>{op.requestBody.example}</Code> : null}
@@ -100,7 +125,12 @@ export function OperationSection({ op }: { op: Operation }) {
         {op.responses.map((r) => (
           <li key={r.status}>
             <code className="font-semibold">{r.status}</code> <InlineMarkdown text={r.description} />
-            {r.type ? <> · <TypeName type={r.type} /></> : null}
+            {r.type ? (
+              <>
+                {" "}
+                · <TypeName type={r.type} />
+              </>
+            ) : null}
           </li>
         ))}
       </ul>

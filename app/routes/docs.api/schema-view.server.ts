@@ -3,6 +3,7 @@
  * type in words (a named schema is a link), whether it is required, and its limits, never raw
  * JSON. zod's safe-integer bounds (±9007199254740991) say nothing to a reader and are left out.
  */
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is untyped JSON walked by key; each reader checks what it finds.
 type Json = Record<string, any>;
 
 export type TypeLabel = { text: string; ref: string | null };
@@ -57,7 +58,8 @@ export function constraintNotes(schema: Json | undefined, components: Json): str
   if (min !== null && max !== null) notes.push(`${min} to ${max}`);
   else if (min !== null) notes.push(`at least ${min}`);
   else if (max !== null) notes.push(`at most ${max}`);
-  if (typeof s.minLength === "number" && s.minLength > 0 && typeof s.maxLength === "number") notes.push(`${s.minLength} to ${s.maxLength} characters`);
+  if (typeof s.minLength === "number" && s.minLength > 0 && typeof s.maxLength === "number")
+    notes.push(`${s.minLength} to ${s.maxLength} characters`);
   else if (typeof s.maxLength === "number") notes.push(`at most ${s.maxLength} characters`);
   if (typeof s.maxItems === "number") notes.push(`at most ${s.maxItems} items`);
   if (s.default !== undefined) notes.push(`default ${JSON.stringify(s.default)}`);

@@ -1,7 +1,7 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
 import { userActor } from "~/lib/audit.server";
-import { retryActivity } from "~/lib/integrations/activity.server";
 import { clientIp } from "~/lib/http/client-ip";
+import { retryActivity } from "~/lib/integrations/activity.server";
 import { requireAdmin } from "~/sessions.server";
 import { connectDeps, notFound, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
@@ -16,7 +16,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (form.get("intent") !== "retry") return json({ error: "Unknown action." }, { status: 400 });
   const deps = connectDeps(context);
   const result = await retryActivity(
-    { db: deps.db, queue: context.cloudflare.env.DELIVERIES, now: deps.now(), companyId: user.company.id, actor: userActor(user), ip: clientIp(request) },
+    {
+      db: deps.db,
+      queue: context.cloudflare.env.DELIVERIES,
+      now: deps.now(),
+      companyId: user.company.id,
+      actor: userActor(user),
+      ip: clientIp(request),
+    },
     { provider: provider.id, deliveryId: String(form.get("deliveryId") ?? "") },
   );
   if (result === "not_found") throw notFound("That action was not found.");

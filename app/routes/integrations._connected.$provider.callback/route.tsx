@@ -1,11 +1,11 @@
-import { json, redirect, type LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { json, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { clientIp } from "~/lib/http/client-ip";
 import { ConnectError, callbackUrl, completeOAuth } from "~/lib/integrations/connect.server";
 import { ProviderError, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
 import { OAuthStateError } from "~/lib/oauth/state.server";
-import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
 import { connectDeps, requireProvider } from "../integrations._connected/shared.server";
 
@@ -18,11 +18,19 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const fail = (status: number, message: string) => json({ provider: { id: provider.id, name: provider.name }, message }, { status });
   try {
-    await completeOAuth(connectDeps(context), { provider, user, ip: clientIp(request), params: url.searchParams, redirectUri: callbackUrl(url.origin, provider) });
+    await completeOAuth(connectDeps(context), {
+      provider,
+      user,
+      ip: clientIp(request),
+      params: url.searchParams,
+      redirectUri: callbackUrl(url.origin, provider),
+    });
   } catch (e) {
-    if (e instanceof OAuthStateError) return fail(400, "This authorization link has expired, was already used, or was not started here. Nothing was saved.");
+    if (e instanceof OAuthStateError)
+      return fail(400, "This authorization link has expired, was already used, or was not started here. Nothing was saved.");
     if (e instanceof ConnectError) return fail(400, `${e.message} Nothing was saved.`);
-    if (e instanceof ProviderNotConfiguredError) return fail(503, `${provider.name} is not set up on this server (${e.envName} is missing).`);
+    if (e instanceof ProviderNotConfiguredError)
+      return fail(503, `${provider.name} is not set up on this server (${e.envName} is missing).`);
     if (e instanceof ProviderError) return fail(502, `${provider.name} did not complete the connection: ${e.message}. Nothing was saved.`);
     throw e;
   }
@@ -38,8 +46,12 @@ export default function CallbackFailed() {
       size="sm"
       footer={
         <>
-          <Link to="/integrations" className="btn-secondary">Cancel</Link>
-          <Link to={`/integrations/${provider.id}/connect`} className="btn-primary">Try again</Link>
+          <Link to="/integrations" className="btn-secondary">
+            Cancel
+          </Link>
+          <Link to={`/integrations/${provider.id}/connect`} className="btn-primary">
+            Try again
+          </Link>
         </>
       }
     >

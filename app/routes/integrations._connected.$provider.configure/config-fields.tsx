@@ -1,4 +1,4 @@
-import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { type FieldMetadata, getInputProps, getSelectProps } from "@conform-to/react";
 import type { ConfigField } from "~/lib/integrations/config-form";
 
 /** The generic renderer: checkbox for booleans, select for enums, text input otherwise. */
@@ -7,8 +7,16 @@ export function ConfigFields({ specs, fields }: { specs: ConfigField[]; fields: 
     <>
       {specs.map((spec) => {
         const field = fields[spec.name]!;
-        const error = field.errors ? <p id={field.errorId} className="field-error">{field.errors.join(" ")}</p> : null;
-        const hint = spec.description ? <p id={`${field.id}-hint`} className="mt-1 text-xs text-slate-600">{spec.description}</p> : null;
+        const error = field.errors ? (
+          <p id={field.errorId} className="field-error">
+            {field.errors.join(" ")}
+          </p>
+        ) : null;
+        const hint = spec.description ? (
+          <p id={`${field.id}-hint`} className="mt-1 text-xs text-slate-600">
+            {spec.description}
+          </p>
+        ) : null;
         if (spec.kind === "boolean") {
           return (
             <div key={spec.name}>
@@ -24,9 +32,15 @@ export function ConfigFields({ specs, fields }: { specs: ConfigField[]; fields: 
         if (spec.kind === "enum") {
           return (
             <div key={spec.name}>
-              <label htmlFor={field.id} className="label">{spec.title}</label>
+              <label htmlFor={field.id} className="label">
+                {spec.title}
+              </label>
               <select {...getSelectProps(field)} className="input">
-                {spec.options.map((o) => <option key={o} value={o}>{o}</option>)}
+                {spec.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
               </select>
               {hint}
               {error}
@@ -35,8 +49,14 @@ export function ConfigFields({ specs, fields }: { specs: ConfigField[]; fields: 
         }
         return (
           <div key={spec.name}>
-            <label htmlFor={field.id} className="label">{spec.title}</label>
-            <input {...getInputProps(field, { type: "text" })} inputMode={spec.kind === "number" ? "numeric" : undefined} className="input" />
+            <label htmlFor={field.id} className="label">
+              {spec.title}
+            </label>
+            <input
+              {...getInputProps(field, { type: "text" })}
+              inputMode={spec.kind === "number" ? "numeric" : undefined}
+              className="input"
+            />
             {hint}
             {error}
           </div>

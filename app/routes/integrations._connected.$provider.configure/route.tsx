@@ -1,22 +1,24 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { CsrfInput } from "~/components/csrf";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
+import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
-import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
-import { listActivity } from "~/lib/integrations/activity.server";
-import { saveConnectionConfig } from "~/lib/integrations/manage.server";
 import { clientIp } from "~/lib/http/client-ip";
+import { listActivity } from "~/lib/integrations/activity.server";
+import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
+import { saveConnectionConfig } from "~/lib/integrations/manage.server";
 import { requireAdmin } from "~/sessions.server";
 import { adapterOf, connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { ConfigFields } from "./config-fields";
 
 export const handle = { access: "admin" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Configure ${data.provider.name} · Integrations` : "Integrations" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Configure ${data.provider.name} · Integrations` : "Integrations" },
+];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
@@ -53,28 +55,48 @@ export default function ConfigureModal() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
-  const [form, fields] = useForm({ lastResult: actionData?.result ?? undefined, defaultValue: data.values as Record<string, string | boolean | number>, shouldValidate: "onBlur" });
+  const [form, fields] = useForm({
+    lastResult: actionData?.result ?? undefined,
+    defaultValue: data.values as Record<string, string | boolean | number>,
+    shouldValidate: "onBlur",
+  });
   const base = `/integrations/${data.provider.id}`;
   return (
     <Modal title={`Configure ${data.provider.name}`} closeTo="/integrations">
-      <ConnectionFacts account={data.accountLabel ? { label: "Connected account", value: data.accountLabel } : null} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
+      <ConnectionFacts
+        account={data.accountLabel ? { label: "Connected account", value: data.accountLabel } : null}
+        connectedByEmail={data.connectedByEmail}
+        connectedAt={data.connectedAt}
+      />
       <hr className="my-4 border-slate-200" />
       {data.fields.length === 0 ? (
         <div>
           <p className="text-sm text-slate-700">{data.provider.name} has no settings yet.</p>
           <div className="mt-6 flex flex-wrap justify-end gap-2">
-            <Link to={`${base}/disconnect`} className="btn-danger-outline">Disconnect</Link>
-            <Link to="/integrations" className="btn-primary">Done</Link>
+            <Link to={`${base}/disconnect`} className="btn-danger-outline">
+              Disconnect
+            </Link>
+            <Link to="/integrations" className="btn-primary">
+              Done
+            </Link>
           </div>
         </div>
       ) : (
         <Form method="post" {...getFormProps(form)} className="space-y-4">
           <CsrfInput />
-          {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
+          {form.errors?.length ? (
+            <p role="alert" className="field-error">
+              {form.errors.join(" ")}
+            </p>
+          ) : null}
           <ConfigFields specs={data.fields} fields={fields} />
           <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-            <Link to={`${base}/disconnect`} className="btn-danger-outline">Disconnect</Link>
-            <button type="submit" className="btn-primary" disabled={busy}>{busy ? "Saving…" : "Save Changes"}</button>
+            <Link to={`${base}/disconnect`} className="btn-danger-outline">
+              Disconnect
+            </Link>
+            <button type="submit" className="btn-primary" disabled={busy}>
+              {busy ? "Saving…" : "Save Changes"}
+            </button>
           </div>
         </Form>
       )}

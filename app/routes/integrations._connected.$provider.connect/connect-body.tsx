@@ -1,18 +1,36 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import type { ApiKeyField, Provider } from "~/lib/integrations/catalog";
 
 type Data = {
-  provider: { id: string; name: string; logo: Provider["logo"]; authKind: string; permissions: string[]; worksToday: string; apiKey: { fields: ApiKeyField[]; help: string } | null };
+  provider: {
+    id: string;
+    name: string;
+    logo: Provider["logo"];
+    authKind: string;
+    permissions: string[];
+    worksToday: string;
+    apiKey: { fields: ApiKeyField[]; help: string } | null;
+  };
   reconnect: boolean;
   forwardingAddress: string | null;
   notConfigured: string | null;
   sandbox: boolean;
 };
 
-export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Data; closeTo: string; lastResult?: SubmissionResult<string[]>; formError: string | null }) {
+export function ConnectBody({
+  data,
+  closeTo,
+  lastResult,
+  formError,
+}: {
+  data: Data;
+  closeTo: string;
+  lastResult?: SubmissionResult<string[]>;
+  formError: string | null;
+}) {
   const { provider } = data;
   const busy = useNavigation().state !== "idle";
   return (
@@ -21,12 +39,20 @@ export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Da
         <IntegrationLogo provider={provider} className="size-12" />
         {data.sandbox ? <SandboxBadge /> : null}
       </div>
-      {formError ? <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{formError}</p> : null}
+      {formError ? (
+        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {formError}
+        </p>
+      ) : null}
       {provider.authKind === "oauth2" ? (
         <>
           <p className="mt-4 text-slate-800">You will be redirected to {provider.name} to authorize access.</p>
           <p className="mt-3 text-sm font-medium text-slate-900">We will request permission to:</p>
-          <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">{provider.permissions.map((p) => <li key={p}>{p}</li>)}</ul>
+          <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
+            {provider.permissions.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
           {data.notConfigured ? (
             <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
               {provider.name} is not set up on this server yet ({data.notConfigured} is missing).
@@ -34,14 +60,18 @@ export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Da
           ) : null}
           <Form method="post" className="mt-6 flex flex-wrap justify-end gap-2">
             <CsrfInput />
-            <Link to={closeTo} className="btn-secondary">Cancel</Link>
+            <Link to={closeTo} className="btn-secondary">
+              Cancel
+            </Link>
             <button type="submit" name="intent" value="oauth" className="btn-primary" disabled={busy || Boolean(data.notConfigured)}>
               Continue to {provider.name}
             </button>
           </Form>
         </>
       ) : null}
-      {provider.apiKey ? <ApiKeyForm provider={provider} apiKey={provider.apiKey} closeTo={closeTo} lastResult={lastResult} busy={busy} /> : null}
+      {provider.apiKey ? (
+        <ApiKeyForm provider={provider} apiKey={provider.apiKey} closeTo={closeTo} lastResult={lastResult} busy={busy} />
+      ) : null}
       {data.forwardingAddress ? (
         <>
           <p className="mt-4 text-slate-800">Turn on your company's forwarding address:</p>
@@ -49,8 +79,12 @@ export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Da
           <p className="mt-2 text-sm text-slate-700">{provider.worksToday}</p>
           <Form method="post" className="mt-6 flex flex-wrap justify-end gap-2">
             <CsrfInput />
-            <Link to={closeTo} className="btn-secondary">Cancel</Link>
-            <button type="submit" name="intent" value="enable" className="btn-primary" disabled={busy}>Turn on email forwarding</button>
+            <Link to={closeTo} className="btn-secondary">
+              Cancel
+            </Link>
+            <button type="submit" name="intent" value="enable" className="btn-primary" disabled={busy}>
+              Turn on email forwarding
+            </button>
           </Form>
         </>
       ) : null}
@@ -58,7 +92,19 @@ export function ConnectBody({ data, closeTo, lastResult, formError }: { data: Da
   );
 }
 
-function ApiKeyForm({ provider, apiKey, closeTo, lastResult, busy }: { provider: Data["provider"]; apiKey: { fields: ApiKeyField[]; help: string }; closeTo: string; lastResult?: SubmissionResult<string[]>; busy: boolean }) {
+function ApiKeyForm({
+  provider,
+  apiKey,
+  closeTo,
+  lastResult,
+  busy,
+}: {
+  provider: Data["provider"];
+  apiKey: { fields: ApiKeyField[]; help: string };
+  closeTo: string;
+  lastResult?: SubmissionResult<string[]>;
+  busy: boolean;
+}) {
   const [form, fields] = useForm({ lastResult, shouldValidate: "onBlur" });
   return (
     <Form method="post" className="mt-4 space-y-4" {...getFormProps(form)}>
@@ -68,15 +114,31 @@ function ApiKeyForm({ provider, apiKey, closeTo, lastResult, busy }: { provider:
         const field = fields[f.name]!;
         return (
           <div key={f.name}>
-            <label htmlFor={field.id} className="label">{f.label}</label>
-            <input {...getInputProps(field, { type: f.secret ? "password" : "text" })} placeholder={f.placeholder} autoComplete="off" className="input" required />
-            {field.errors ? <p id={field.errorId} className="field-error">{field.errors.join(" ")}</p> : null}
+            <label htmlFor={field.id} className="label">
+              {f.label}
+            </label>
+            <input
+              {...getInputProps(field, { type: f.secret ? "password" : "text" })}
+              placeholder={f.placeholder}
+              autoComplete="off"
+              className="input"
+              required
+            />
+            {field.errors ? (
+              <p id={field.errorId} className="field-error">
+                {field.errors.join(" ")}
+              </p>
+            ) : null}
           </div>
         );
       })}
       <div className="flex flex-wrap justify-end gap-2 pt-2">
-        <Link to={closeTo} className="btn-secondary">Cancel</Link>
-        <button type="submit" name="intent" value="api_key" className="btn-primary" disabled={busy}>Connect {provider.name}</button>
+        <Link to={closeTo} className="btn-secondary">
+          Cancel
+        </Link>
+        <button type="submit" name="intent" value="api_key" className="btn-primary" disabled={busy}>
+          Connect {provider.name}
+        </button>
       </div>
     </Form>
   );

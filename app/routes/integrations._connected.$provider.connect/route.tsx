@@ -1,19 +1,21 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { Modal } from "~/components/modal";
-import { clientCredentials, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
+import { clientIp } from "~/lib/http/client-ip";
 import { isSandboxed } from "~/lib/integrations/catalog";
 import { apiKeySchema, callbackUrl, connectWithApiKey, enableBuiltIn, startOAuth } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
-import { clientIp } from "~/lib/http/client-ip";
+import { clientCredentials, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
 import { requireAdmin } from "~/sessions.server";
 import { adapterOf, connectDeps, requireProvider } from "../integrations._connected/shared.server";
 import { ConnectBody } from "./connect-body";
 
 export const handle = { access: "admin" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Connect to ${data.provider.name} · Integrations` : "Integrations" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Connect to ${data.provider.name} · Integrations` : "Integrations" },
+];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
@@ -62,7 +64,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return redirect(url.toString());
     } catch (e) {
       if (!(e instanceof ProviderNotConfiguredError)) throw e;
-      return json({ result: null, formError: `${provider.name} is not set up on this server yet (${e.envName} is missing). Ask your operator to add the app's client id and secret.` }, { status: 503 });
+      return json(
+        {
+          result: null,
+          formError: `${provider.name} is not set up on this server yet (${e.envName} is missing). Ask your operator to add the app's client id and secret.`,
+        },
+        { status: 503 },
+      );
     }
   }
   if (intent === "api_key" && provider.apiKey) {
@@ -76,7 +84,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       // The provider refused the key: say so next to the field, keep what was typed (not the secret), save nothing.
       const secretFields = provider.apiKey.fields.filter((f) => f.secret).map((f) => f.name);
       const { "": formErrors = [], ...fieldErrors } = result.fieldErrors;
-      return json({ result: submission.reply({ fieldErrors, formErrors, hideFields: secretFields }), formError: formErrors.join(" ") || null }, { status: 400 });
+      return json(
+        { result: submission.reply({ fieldErrors, formErrors, hideFields: secretFields }), formError: formErrors.join(" ") || null },
+        { status: 400 },
+      );
     }
     return redirect(done);
   }

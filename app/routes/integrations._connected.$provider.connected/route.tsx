@@ -27,8 +27,14 @@ export default function ConnectedSuccess() {
       size="sm"
       footer={
         <>
-          {configurable ? <Link to={`/integrations/${provider.id}/configure`} className="btn-secondary">Configure Settings</Link> : null}
-          <Link to="/integrations" className="btn-primary">Done</Link>
+          {configurable ? (
+            <Link to={`/integrations/${provider.id}/configure`} className="btn-secondary">
+              Configure Settings
+            </Link>
+          ) : null}
+          <Link to="/integrations" className="btn-primary">
+            Done
+          </Link>
         </>
       }
     >

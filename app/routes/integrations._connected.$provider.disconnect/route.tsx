@@ -1,16 +1,18 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
-import { disconnectIntegration } from "~/lib/integrations/manage.server";
 import { clientIp } from "~/lib/http/client-ip";
+import { disconnectIntegration } from "~/lib/integrations/manage.server";
 import { requireAdmin } from "~/sessions.server";
 import { connectDeps, notFound, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Disconnect ${data.provider.name} · Integrations` : "Integrations" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Disconnect ${data.provider.name} · Integrations` : "Integrations" },
+];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
@@ -39,12 +41,20 @@ export default function DisconnectModal() {
         <p className="text-slate-900">Are you sure you want to disconnect {provider.name}?</p>
       </div>
       <p className="mt-4 text-sm font-medium text-slate-900">This will:</p>
-      <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">{effects.map((e) => <li key={e}>{e}</li>)}</ul>
+      <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
+        {effects.map((e) => (
+          <li key={e}>{e}</li>
+        ))}
+      </ul>
       <p className="mt-4 text-sm text-slate-700">You can reconnect at any time.</p>
       <Form method="post" className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
         <CsrfInput />
-        <Link to="/integrations" className="btn-secondary">Cancel</Link>
-        <button type="submit" name="intent" value="disconnect" className="btn-danger" disabled={busy}>{busy ? "Disconnecting…" : "Disconnect"}</button>
+        <Link to="/integrations" className="btn-secondary">
+          Cancel
+        </Link>
+        <button type="submit" name="intent" value="disconnect" className="btn-danger" disabled={busy}>
+          {busy ? "Disconnecting…" : "Disconnect"}
+        </button>
       </Form>
     </Modal>
   );

@@ -10,11 +10,29 @@ export function AddressField({ address }: { address: string }) {
   useEffect(() => setCanCopy(Boolean(navigator.clipboard)), []);
   return (
     <div>
-      <label htmlFor="forwarding-address" className="label">Forwarding address</label>
+      <label htmlFor="forwarding-address" className="label">
+        Forwarding address
+      </label>
       <div className="flex gap-2">
-        <input id="forwarding-address" readOnly value={address} onFocus={(e) => e.currentTarget.select()} className="input min-w-0 flex-1 font-mono" spellCheck={false} />
+        <input
+          id="forwarding-address"
+          readOnly
+          value={address}
+          onFocus={(e) => e.currentTarget.select()}
+          className="input min-w-0 flex-1 font-mono"
+          spellCheck={false}
+        />
         {canCopy ? (
-          <button type="button" className="btn-secondary shrink-0" onClick={() => navigator.clipboard.writeText(address).then(() => setCopied(true), () => setCopied(false))}>
+          <button
+            type="button"
+            className="btn-secondary shrink-0"
+            onClick={() =>
+              navigator.clipboard.writeText(address).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
             {copied ? "Copied" : "Copy"}
           </button>
         ) : null}
@@ -24,9 +42,15 @@ export function AddressField({ address }: { address: string }) {
   );
 }
 
-export type TestResult = { status: "created" | "appended" | "duplicate"; conversationId: string | null } | { status: "rejected"; reason: string | null };
+export type TestResult =
+  | { status: "created" | "appended" | "duplicate"; conversationId: string | null }
+  | { status: "rejected"; reason: string | null };
 
-const OUTCOME_TEXT = { created: "conversation created", appended: "added to an existing conversation", duplicate: "already received (duplicate)" } as const;
+const OUTCOME_TEXT = {
+  created: "conversation created",
+  appended: "added to an existing conversation",
+  duplicate: "already received (duplicate)",
+} as const;
 
 export function TestResultNotice({ result }: { result: TestResult }) {
   if (result.status === "rejected") {
@@ -39,12 +63,23 @@ export function TestResultNotice({ result }: { result: TestResult }) {
   return (
     <p role="status" className="rounded-md border border-green-300 bg-green-50 p-3 text-sm text-green-900">
       {`Test email received: ${OUTCOME_TEXT[result.status]}`}
-      {result.conversationId ? <> (<span className="font-mono">{result.conversationId}</span>)</> : null}
+      {result.conversationId ? (
+        <>
+          {" "}
+          (<span className="font-mono">{result.conversationId}</span>)
+        </>
+      ) : null}
     </p>
   );
 }
 
-export function Activity({ lastReceived, lastRefusal }: { lastReceived: { at: string; from: string | null; subject: string | null } | null; lastRefusal: { reason: string; at: string | null } | null }) {
+export function Activity({
+  lastReceived,
+  lastRefusal,
+}: {
+  lastReceived: { at: string; from: string | null; subject: string | null } | null;
+  lastRefusal: { reason: string; at: string | null } | null;
+}) {
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
       <dt className="text-slate-600">Last email received:</dt>
@@ -64,7 +99,12 @@ export function Activity({ lastReceived, lastRefusal }: { lastReceived: { at: st
           <dt className="text-slate-600">Last refused:</dt>
           <dd className="text-amber-900">
             {lastRefusal.reason}
-            {lastRefusal.at ? <> (<LocalTime value={lastRefusal.at} style="relative" />)</> : null}
+            {lastRefusal.at ? (
+              <>
+                {" "}
+                (<LocalTime value={lastRefusal.at} style="relative" />)
+              </>
+            ) : null}
           </dd>
         </>
       ) : null}
@@ -75,20 +115,30 @@ export function Activity({ lastReceived, lastRefusal }: { lastReceived: { at: st
 export function SetupGuides({ guides }: { guides: Guide[] }) {
   return (
     <section aria-labelledby="setup-help-heading" className="space-y-2">
-      <h3 id="setup-help-heading" className="text-sm font-semibold text-slate-900">Set up forwarding</h3>
+      <h3 id="setup-help-heading" className="text-sm font-semibold text-slate-900">
+        Set up forwarding
+      </h3>
       {guides.map((g) => (
         <details key={g.id} className="rounded-md border border-slate-200 p-3">
           <summary className="cursor-pointer text-sm font-medium text-slate-900">{g.name}</summary>
           <p className="mt-2 text-xs text-slate-600">{g.audience}</p>
           <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-800">
-            {g.steps.map((s, i) => <li key={i} className="break-words">{s}</li>)}
+            {g.steps.map((s) => (
+              <li key={s} className="break-words">
+                {s}
+              </li>
+            ))}
           </ol>
           {g.notes.length ? (
             <ul className="mt-2 list-disc space-y-1 pl-5 text-xs text-slate-700">
-              {g.notes.map((n, i) => <li key={i}>{n}</li>)}
+              {g.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
             </ul>
           ) : null}
-          <p className="mt-2 text-xs"><a href={g.helpUrl} target="_blank" rel="noopener noreferrer" className="text-blue-700 underline">{`${g.name} help`}</a></p>
+          <p className="mt-2 text-xs">
+            <a href={g.helpUrl} target="_blank" rel="noopener noreferrer" className="text-blue-700 underline">{`${g.name} help`}</a>
+          </p>
         </details>
       ))}
     </section>

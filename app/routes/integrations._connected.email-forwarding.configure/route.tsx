@@ -1,19 +1,19 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { CsrfInput } from "~/components/csrf";
 import { ConnectionFacts } from "~/components/connection-facts";
+import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { createDb } from "~/lib/db/client";
+import { clientIp } from "~/lib/http/client-ip";
 import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { emailForwardingFormSchema } from "~/lib/integrations/email-forwarding/settings";
 import { forwardingSetupGuides } from "~/lib/integrations/email-forwarding/setup-help";
-import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
 import { requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { Toggle } from "../integrations._connected.slack.configure/fields";
-import { Activity, AddressField, SetupGuides, TestResultNotice, type TestResult } from "./parts";
+import { Activity, AddressField, SetupGuides, type TestResult, TestResultNotice } from "./parts";
 
 /** Email Forwarding's own Configure screen (overrides the generic $provider.configure). */
 export const handle = { access: "admin" };
@@ -29,7 +29,10 @@ function testResultFrom(url: URL, lastRefusal: { reason: string } | null): TestR
   if (!status || !TEST_STATUSES.has(status)) return null;
   if (status === "rejected") return { status, reason: lastRefusal?.reason ?? null };
   const conversationId = url.searchParams.get("conversation");
-  return { status: status as "created" | "appended" | "duplicate", conversationId: conversationId && /^conv_[A-Za-z0-9_-]{1,64}$/.test(conversationId) ? conversationId : null };
+  return {
+    status: status as "created" | "appended" | "duplicate",
+    conversationId: conversationId && /^conv_[A-Za-z0-9_-]{1,64}$/.test(conversationId) ? conversationId : null,
+  };
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -42,8 +45,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     address: state.address,
     connectedByEmail: connection.connectedByEmail,
     connectedAt: connection.connectedAt.toISOString(),
-    values: { enabled: state.settings.enabled, autoAcknowledge: state.settings.autoAcknowledge, allowedSenderDomains: state.settings.allowedSenderDomains.join(", ") },
-    lastReceived: state.lastReceived ? { at: state.lastReceived.at.toISOString(), from: state.lastReceived.from, subject: state.lastReceived.subject } : null,
+    values: {
+      enabled: state.settings.enabled,
+      autoAcknowledge: state.settings.autoAcknowledge,
+      allowedSenderDomains: state.settings.allowedSenderDomains.join(", "),
+    },
+    lastReceived: state.lastReceived
+      ? { at: state.lastReceived.at.toISOString(), from: state.lastReceived.from, subject: state.lastReceived.subject }
+      : null,
     lastRefusal,
     sizeLimitMb: Math.floor(state.sizeLimitBytes / (1024 * 1024)),
     guides: forwardingSetupGuides(state.address),
@@ -82,25 +91,56 @@ export default function EmailForwardingConfigure() {
   return (
     <Modal title="Configure Email Forwarding" closeTo="/integrations" size="lg">
       <ConnectionFacts connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
-      <div className="mt-4"><AddressField address={data.address} /></div>
+      <div className="mt-4">
+        <AddressField address={data.address} />
+      </div>
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-4">
         <CsrfInput />
         <input type="hidden" name="intent" value="save" />
-        {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
-        {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
+        {actionData?.error ? (
+          <p role="alert" className="field-error">
+            {actionData.error}
+          </p>
+        ) : null}
+        {form.errors?.length ? (
+          <p role="alert" className="field-error">
+            {form.errors.join(" ")}
+          </p>
+        ) : null}
         <Toggle inputProps={getInputProps(fields.enabled, { type: "checkbox" })} label="Accept forwarded email" />
         <div>
-          <label htmlFor={fields.allowedSenderDomains.id} className="label">Allowed sender domains (optional)</label>
-          <input {...getInputProps(fields.allowedSenderDomains, { type: "text" })} aria-describedby={domainsHint} className="input" placeholder="example.com, partner.org" autoComplete="off" spellCheck={false} />
-          <p id={domainsHint} className="mt-1 text-xs text-slate-600">Separate domains with commas. Subdomains are included. Empty accepts everyone.</p>
-          {fields.allowedSenderDomains.errors ? <p id={fields.allowedSenderDomains.errorId} className="field-error">{fields.allowedSenderDomains.errors.join(" ")}</p> : null}
+          <label htmlFor={fields.allowedSenderDomains.id} className="label">
+            Allowed sender domains (optional)
+          </label>
+          <input
+            {...getInputProps(fields.allowedSenderDomains, { type: "text" })}
+            aria-describedby={domainsHint}
+            className="input"
+            placeholder="example.com, partner.org"
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <p id={domainsHint} className="mt-1 text-xs text-slate-600">
+            Separate domains with commas. Subdomains are included. Empty accepts everyone.
+          </p>
+          {fields.allowedSenderDomains.errors ? (
+            <p id={fields.allowedSenderDomains.errorId} className="field-error">
+              {fields.allowedSenderDomains.errors.join(" ")}
+            </p>
+          ) : null}
         </div>
         <Toggle inputProps={getInputProps(fields.autoAcknowledge, { type: "checkbox" })} label="Auto-acknowledge" />
-        <p className="pl-6 text-xs text-slate-600">Reply once to each new conversation to say the email was received. Emails over {data.sizeLimitMb} MB are refused.</p>
+        <p className="pl-6 text-xs text-slate-600">
+          Reply once to each new conversation to say the email was received. Emails over {data.sizeLimitMb} MB are refused.
+        </p>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/email-forwarding/disconnect" className="btn-danger-outline">Disconnect</Link>
-          <button type="submit" className="btn-primary" disabled={submitting === "save"}>{submitting === "save" ? "Saving…" : "Save Changes"}</button>
+          <Link to="/integrations/email-forwarding/disconnect" className="btn-danger-outline">
+            Disconnect
+          </Link>
+          <button type="submit" className="btn-primary" disabled={submitting === "save"}>
+            {submitting === "save" ? "Saving…" : "Save Changes"}
+          </button>
         </div>
       </Form>
       <hr className="my-4 border-slate-200" />
@@ -109,8 +149,12 @@ export default function EmailForwardingConfigure() {
         <Activity lastReceived={data.lastReceived} lastRefusal={data.lastRefusal} />
         <Form method="post" action={SELF}>
           <CsrfInput />
-          <button type="submit" name="intent" value="test" className="btn-secondary" disabled={submitting === "test"}>{submitting === "test" ? "Sending…" : "Send test email"}</button>
-          <p className="mt-1 text-xs text-slate-600">Sends a real email from you to the address through the same checks, and creates a conversation.</p>
+          <button type="submit" name="intent" value="test" className="btn-secondary" disabled={submitting === "test"}>
+            {submitting === "test" ? "Sending…" : "Send test email"}
+          </button>
+          <p className="mt-1 text-xs text-slate-600">
+            Sends a real email from you to the address through the same checks, and creates a conversation.
+          </p>
         </Form>
       </div>
       <hr className="my-4 border-slate-200" />

@@ -18,7 +18,9 @@ export function ChannelField({
   const hint = `${field.id}-hint`;
   return (
     <div>
-      <label htmlFor={field.id} className="label">Notification Channel</label>
+      <label htmlFor={field.id} className="label">
+        Notification Channel
+      </label>
       <div className="flex gap-2">
         <select {...selectProps} aria-describedby={hint} className="input min-w-0 flex-1">
           <option value="">Choose a channel…</option>
@@ -28,11 +30,23 @@ export function ChannelField({
             </option>
           ))}
         </select>
-        <button type="submit" name="intent" value="refresh" formNoValidate className="btn-secondary shrink-0">Refresh</button>
+        <button type="submit" name="intent" value="refresh" formNoValidate className="btn-secondary shrink-0">
+          Refresh
+        </button>
       </div>
-      <p id={hint} className="mt-1 text-xs text-slate-600">Channels the app has been added to. The list is kept for 5 minutes; Refresh asks Slack again.</p>
-      {error ? <p role="alert" className="field-error">{error}</p> : null}
-      {field.errors ? <p id={field.errorId} className="field-error">{field.errors.join(" ")}</p> : null}
+      <p id={hint} className="mt-1 text-xs text-slate-600">
+        Channels the app has been added to. The list is kept for 5 minutes; Refresh asks Slack again.
+      </p>
+      {error ? (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      ) : null}
+      {field.errors ? (
+        <p id={field.errorId} className="field-error">
+          {field.errors.join(" ")}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -1,10 +1,10 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { CsrfInput } from "~/components/csrf";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
+import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
@@ -55,7 +55,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return json({ result: submission.reply(), error: null }, { status: 400 });
   const saved = await saveSlackSettings(rt, { connection, user, ip: clientIp(request), value: submission.value });
   if (!saved.ok) {
-    return json({ result: submission.reply({ fieldErrors: saved.fieldErrors, formErrors: saved.formError ? [saved.formError] : undefined }), error: null }, { status: 400 });
+    return json(
+      {
+        result: submission.reply({ fieldErrors: saved.fieldErrors, formErrors: saved.formError ? [saved.formError] : undefined }),
+        error: null,
+      },
+      { status: 400 },
+    );
   }
   return redirect("/integrations");
 }
@@ -72,15 +78,34 @@ export default function SlackConfigure() {
   const hours = Array.from({ length: 24 }, (_, h) => h);
   return (
     <Modal title="Configure Slack" closeTo="/integrations">
-      <ConnectionFacts account={{ label: "Connected Workspace", value: data.accountLabel ?? "Unknown workspace" }} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
+      <ConnectionFacts
+        account={{ label: "Connected Workspace", value: data.accountLabel ?? "Unknown workspace" }}
+        connectedByEmail={data.connectedByEmail}
+        connectedAt={data.connectedAt}
+      />
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-5">
         <CsrfInput />
         {/* Enter in the form saves: the first submit button in the form is its default, so this hidden Save comes before Refresh. */}
-        <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">Save</button>
-        {actionData?.error ? <p role="alert" className="field-error">{actionData.error}</p> : null}
-        {form.errors?.length ? <p role="alert" className="field-error">{form.errors.join(" ")}</p> : null}
-        <ChannelField field={fields.channel_id} channels={data.channels} error={data.channelsError} selectProps={getSelectProps(fields.channel_id)} />
+        <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
+          Save
+        </button>
+        {actionData?.error ? (
+          <p role="alert" className="field-error">
+            {actionData.error}
+          </p>
+        ) : null}
+        {form.errors?.length ? (
+          <p role="alert" className="field-error">
+            {form.errors.join(" ")}
+          </p>
+        ) : null}
+        <ChannelField
+          field={fields.channel_id}
+          channels={data.channels}
+          error={data.channelsError}
+          selectProps={getSelectProps(fields.channel_id)}
+        />
         <fieldset className="space-y-2">
           <legend className="mb-1 text-sm font-semibold text-slate-900">Notifications</legend>
           <Toggle inputProps={getInputProps(fields.notify_new_conversations, { type: "checkbox" })} label="New conversations" />
@@ -88,11 +113,19 @@ export default function SlackConfigure() {
           <Toggle inputProps={getInputProps(fields.notify_all_messages, { type: "checkbox" })} label="All messages (high volume)" />
           <Toggle inputProps={getInputProps(fields.daily_summary, { type: "checkbox" })} label="Daily summary" />
           <div className="pl-6">
-            <label htmlFor={fields.summary_hour.id} className="label">Summary time ({data.timezone})</label>
+            <label htmlFor={fields.summary_hour.id} className="label">
+              Summary time ({data.timezone})
+            </label>
             <select {...getSelectProps(fields.summary_hour)} className="input max-w-40">
-              {hours.map((h) => <option key={h} value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>)}
+              {hours.map((h) => (
+                <option key={h} value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>
+              ))}
             </select>
-            {fields.summary_hour.errors ? <p id={fields.summary_hour.errorId} className="field-error">{fields.summary_hour.errors.join(" ")}</p> : null}
+            {fields.summary_hour.errors ? (
+              <p id={fields.summary_hour.errorId} className="field-error">
+                {fields.summary_hour.errors.join(" ")}
+              </p>
+            ) : null}
           </div>
         </fieldset>
         <fieldset className="space-y-2">
@@ -101,8 +134,12 @@ export default function SlackConfigure() {
           <p className="pl-6 text-xs text-slate-600">A reply in a conversation's thread is sent to the customer as an agent message.</p>
         </fieldset>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/slack/disconnect" className="btn-danger-outline">Disconnect</Link>
-          <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>{busy ? "Saving…" : "Save Changes"}</button>
+          <Link to="/integrations/slack/disconnect" className="btn-danger-outline">
+            Disconnect
+          </Link>
+          <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
+            {busy ? "Saving…" : "Save Changes"}
+          </button>
         </div>
       </Form>
       <ActivityList provider="slack" providerName="Slack" items={data.activity} retried={data.retried} />

@@ -1,11 +1,11 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { userActor } from "~/lib/audit.server";
+import { clientIp } from "~/lib/http/client-ip";
 import { zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { activeZapsLine, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
-import { clientIp } from "~/lib/http/client-ip";
 import { requireAdmin } from "~/sessions.server";
 import { connectDeps, requireConnection } from "../integrations._connected/shared.server";
 import { SubscriptionList } from "./subscription-list";
@@ -32,7 +32,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       targetHost: s.targetHost,
       status: s.status,
       createdAt: s.createdAt.toISOString(),
-      lastDelivery: s.lastDelivery ? { status: s.lastDelivery.status, statusCode: s.lastDelivery.statusCode, at: s.lastDelivery.at?.toISOString() ?? null } : null,
+      lastDelivery: s.lastDelivery
+        ? { status: s.lastDelivery.status, statusCode: s.lastDelivery.statusCode, at: s.lastDelivery.at?.toISOString() ?? null }
+        : null,
     })),
   });
 }
@@ -43,7 +45,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const id = form.get("id");
   if (form.get("intent") !== "remove" || typeof id !== "string" || !id) return json({ error: "Unknown action." }, { status: 400 });
-  const outcome = await unsubscribeHook({ db: connectDeps(context).db, companyId: user.company.id, actor: userActor(user), now: new Date(), ip: clientIp(request) }, id);
+  const outcome = await unsubscribeHook(
+    { db: connectDeps(context).db, companyId: user.company.id, actor: userActor(user), now: new Date(), ip: clientIp(request) },
+    id,
+  );
   // Already removed (by Zapier, or a second click): the list simply no longer has it.
   if (outcome === "missing") throw new Response("There is no such Zapier subscription.", { status: 404 });
   return redirect(SELF);
@@ -53,15 +58,29 @@ export default function ZapierConfigure() {
   const data = useLoaderData<typeof loader>();
   return (
     <Modal title="Configure Zapier" closeTo="/integrations" size="lg">
-      <ConnectionFacts account={data.accountLabel ? { label: "Connected with", value: data.accountLabel } : null} connectedByEmail={data.connectedByEmail} connectedAt={data.connectedAt} />
+      <ConnectionFacts
+        account={data.accountLabel ? { label: "Connected with", value: data.accountLabel } : null}
+        connectedByEmail={data.connectedByEmail}
+        connectedAt={data.connectedAt}
+      />
       <hr className="my-4 border-slate-200" />
-      <h3 className="font-medium text-slate-900">Subscriptions <span className="font-normal text-slate-600">· {data.summary}</span></h3>
-      <p className="mt-1 text-sm text-slate-700">Each Zap that is on subscribes to one event. Removing one here stops its deliveries; Zapier shows the Zap as needing attention.</p>
+      <h3 className="font-medium text-slate-900">
+        Subscriptions <span className="font-normal text-slate-600">· {data.summary}</span>
+      </h3>
+      <p className="mt-1 text-sm text-slate-700">
+        Each Zap that is on subscribes to one event. Removing one here stops its deliveries; Zapier shows the Zap as needing attention.
+      </p>
       <SubscriptionList subscriptions={data.subscriptions} />
       <div className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-        <Link to="/integrations/zapier/disconnect" className="btn-danger-outline">Disconnect</Link>
-        <Link to="/integrations/zapier/connect" className="btn-secondary">New Zapier key</Link>
-        <Link to="/integrations" className="btn-primary">Done</Link>
+        <Link to="/integrations/zapier/disconnect" className="btn-danger-outline">
+          Disconnect
+        </Link>
+        <Link to="/integrations/zapier/connect" className="btn-secondary">
+          New Zapier key
+        </Link>
+        <Link to="/integrations" className="btn-primary">
+          Done
+        </Link>
       </div>
     </Modal>
   );

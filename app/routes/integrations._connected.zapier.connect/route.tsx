@@ -1,15 +1,22 @@
-import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import {
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  json,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  redirect,
+} from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { IntegrationLogo } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
+import { RevealedKey } from "~/components/revealed-key";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
-import { findConnection } from "~/lib/integrations/connections.server";
-import { ZAPIER_KEY_SCOPES, connectZapier, zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { apiBaseUrl } from "~/lib/env";
 import { clientIp } from "~/lib/http/client-ip";
+import { findConnection } from "~/lib/integrations/connections.server";
+import { connectZapier, ZAPIER_KEY_SCOPES, zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { requireAdmin } from "~/sessions.server";
-import { RevealedKey } from "~/components/revealed-key";
 import { connectDeps } from "../integrations._connected/shared.server";
 
 /**
@@ -52,7 +59,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   if (form.get("intent") !== "create-key") return json({ error: "Unknown action." }, { status: 400 });
   const created = await connectZapier(connectDeps(context), { user, ip: clientIp(request) });
-  const id = await stashReveal(context.cloudflare.env.KV, { companyId: user.company.id, userId: user.id, keyId: created.keyId, secret: created.secret });
+  const id = await stashReveal(context.cloudflare.env.KV, {
+    companyId: user.company.id,
+    userId: user.id,
+    keyId: created.keyId,
+    secret: created.secret,
+  });
   return redirect(`${SELF}?revealed=${id}`, { headers: { "Cache-Control": "no-store" } });
 }
 
@@ -64,7 +76,9 @@ export default function ZapierConnect() {
     <Modal title={data.reveal ? "Zapier connected" : "Connect to Zapier"} closeTo={closeTo}>
       <div className="flex items-center gap-3">
         <IntegrationLogo provider={data.provider} className="size-12" />
-        <p className="text-sm text-slate-700">Zaps start when conversations and messages happen here. Zapier subscribes with its own API key.</p>
+        <p className="text-sm text-slate-700">
+          Zaps start when conversations and messages happen here. Zapier subscribes with its own API key.
+        </p>
       </div>
       {data.reveal ? <RevealedKey secret={data.reveal} name="Zapier" /> : null}
       {data.revealGone ? (
@@ -74,28 +88,39 @@ export default function ZapierConnect() {
       ) : null}
       <ol className="mt-4 list-decimal space-y-2 pl-5 text-sm text-slate-800">
         <li>
-          {data.reveal ? "Copy the key above." : "Create a dedicated API key for Zapier."} It may read conversations and manage
-          event subscriptions ({data.scopes.join(", ")}), nothing else.
+          {data.reveal ? "Copy the key above." : "Create a dedicated API key for Zapier."} It may read conversations and manage event
+          subscriptions ({data.scopes.join(", ")}), nothing else.
         </li>
-        <li>In Zapier, create a Zap and pick the <strong>Integrations Hub</strong> app as its trigger, then choose an event such as “New Conversation”.</li>
         <li>
-          When Zapier asks you to connect an account, paste the key. Zapier checks it against <code className="break-all">{data.apiBaseUrl}/me</code>.
+          In Zapier, create a Zap and pick the <strong>Integrations Hub</strong> app as its trigger, then choose an event such as “New
+          Conversation”.
+        </li>
+        <li>
+          When Zapier asks you to connect an account, paste the key. Zapier checks it against{" "}
+          <code className="break-all">{data.apiBaseUrl}/me</code>.
         </li>
         <li>Turn the Zap on: Zapier subscribes to the event, and the Zapier card shows it as an active Zap.</li>
       </ol>
       {data.connected && !data.reveal ? (
         <p className="mt-4 text-sm text-slate-700">
           Zapier is already connected. A new key leaves the existing Zapier keys working until you revoke them on{" "}
-          <Link to="/integrations/developers" className="underline">API &amp; Webhooks</Link> or disconnect Zapier.
+          <Link to="/integrations/developers" className="underline">
+            API &amp; Webhooks
+          </Link>{" "}
+          or disconnect Zapier.
         </p>
       ) : null}
       <div className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
         {data.reveal ? (
-          <Link to="/integrations" className="btn-primary">Done</Link>
+          <Link to="/integrations" className="btn-primary">
+            Done
+          </Link>
         ) : (
           <Form method="post" className="flex flex-wrap justify-end gap-2">
             <CsrfInput />
-            <Link to={closeTo} className="btn-secondary">Cancel</Link>
+            <Link to={closeTo} className="btn-secondary">
+              Cancel
+            </Link>
             <button type="submit" name="intent" value="create-key" className="btn-primary" disabled={busy}>
               {busy ? "Creating…" : data.connected ? "Create another Zapier key" : "Create Zapier API key"}
             </button>

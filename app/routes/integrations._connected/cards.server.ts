@@ -17,7 +17,13 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
     const adapter = findAdapter(c.provider);
     if (!adapter) continue;
     const { provider } = adapter;
-    const line = adapter.card?.info({ connection: c, settings: readSettings(adapter, c.config), company: user.company, env, queried: overview.cardRows[adapter.id] }) ?? {
+    const line = adapter.card?.info({
+      connection: c,
+      settings: readSettings(adapter, c.config),
+      company: user.company,
+      env,
+      queried: overview.cardRows[adapter.id],
+    }) ?? {
       info: c.accountLabel ? `Account: ${c.accountLabel}` : "Connected",
     };
     cards.push({

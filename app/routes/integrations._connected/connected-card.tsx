@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { DotsIcon } from "~/components/icons";
+import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { LocalTime } from "~/components/local-time";
 import type { Provider } from "~/lib/integrations/catalog";
 
@@ -26,11 +26,12 @@ export type ConnectedCardData = {
 
 export function ConnectedCard({ card }: { card: ConnectedCardData }) {
   const base = `/integrations/${card.id}`;
-  const primary = card.status === "needs_reauth"
-    ? { to: `${base}/connect`, label: "Reconnect" }
-    : card.configurable
-      ? { to: `${base}/configure`, label: "Configure" }
-      : { to: `/integrations/available/${card.id}`, label: "Details" };
+  const primary =
+    card.status === "needs_reauth"
+      ? { to: `${base}/connect`, label: "Reconnect" }
+      : card.configurable
+        ? { to: `${base}/configure`, label: "Configure" }
+        : { to: `/integrations/available/${card.id}`, label: "Details" };
   return (
     <article className="card p-4 sm:p-5" aria-labelledby={`card-${card.id}`}>
       <div className="flex items-start gap-4">
@@ -51,7 +52,9 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
           {card.lastError ? <p className="mt-1 text-sm text-amber-900">{card.lastError}</p> : null}
           <p className="mt-1 text-xs text-slate-600">
             {card.lastSuccessAt ? (
-              <>Last success <LocalTime value={card.lastSuccessAt} style="relative" /></>
+              <>
+                Last success <LocalTime value={card.lastSuccessAt} style="relative" />
+              </>
             ) : (
               "No successful call yet"
             )}
@@ -61,20 +64,32 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
           <p className="mt-1 text-xs text-slate-600">What works today: {card.worksToday}</p>
           <div className="mt-3 flex items-center justify-end gap-2">
             {card.status === "needs_reauth" && card.configurable ? (
-              <Link to={`${base}/configure`} className="btn-secondary hidden sm:inline-flex">Configure</Link>
+              <Link to={`${base}/configure`} className="btn-secondary hidden sm:inline-flex">
+                Configure
+              </Link>
             ) : null}
-            <Link to={primary.to} className={card.status === "needs_reauth" ? "btn-primary" : "btn-secondary"}>{primary.label}</Link>
-            <Link to={`${base}/disconnect`} className="btn-danger-outline hidden sm:inline-flex">Disconnect</Link>
+            <Link to={primary.to} className={card.status === "needs_reauth" ? "btn-primary" : "btn-secondary"}>
+              {primary.label}
+            </Link>
+            <Link to={`${base}/disconnect`} className="btn-danger-outline hidden sm:inline-flex">
+              Disconnect
+            </Link>
             <details className="relative sm:hidden">
               <summary className="btn-secondary px-2" aria-label={`More actions for ${card.name}`}>
                 <DotsIcon className="size-5" />
               </summary>
               <div className="absolute right-0 z-10 mt-1 w-44 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
                 {card.status === "needs_reauth" && card.configurable ? (
-                  <Link to={`${base}/configure`} className="block px-3 py-2 text-sm hover:bg-slate-50">Configure</Link>
+                  <Link to={`${base}/configure`} className="block px-3 py-2 text-sm hover:bg-slate-50">
+                    Configure
+                  </Link>
                 ) : null}
-                <Link to={`/integrations/available/${card.id}`} className="block px-3 py-2 text-sm hover:bg-slate-50">Details</Link>
-                <Link to={`${base}/disconnect`} className="block px-3 py-2 text-sm text-red-700 hover:bg-red-50">Disconnect</Link>
+                <Link to={`/integrations/available/${card.id}`} className="block px-3 py-2 text-sm hover:bg-slate-50">
+                  Details
+                </Link>
+                <Link to={`${base}/disconnect`} className="block px-3 py-2 text-sm text-red-700 hover:bg-red-50">
+                  Disconnect
+                </Link>
               </div>
             </details>
           </div>
@@ -93,7 +108,11 @@ function CopyButton({ text }: { text: string }) {
   const [state, setState] = useState(0); // 0: no clipboard (yet), 1: ready, 2: copied
   useEffect(() => setState(navigator.clipboard ? 1 : 0), []);
   return state ? (
-    <button type="button" className="btn-secondary px-2 py-1 text-xs" onClick={() => navigator.clipboard.writeText(text).then(() => setState(2))}>
+    <button
+      type="button"
+      className="btn-secondary px-2 py-1 text-xs"
+      onClick={() => navigator.clipboard.writeText(text).then(() => setState(2))}
+    >
       {state > 1 ? "Copied" : "Copy"}
     </button>
   ) : null;

@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { requireAdminWith } from "~/sessions.server";
 import { connectedOverviewQueries, toConnectedOverview } from "~/lib/integrations/connections.server";
+import { requireAdminWith } from "~/sessions.server";
 import { shellData } from "~/shell.server";
 import { connectedCards } from "./cards.server";
 import { ConnectedCard } from "./connected-card";
@@ -29,7 +29,9 @@ export default function ConnectedLayout() {
             <p className="mx-auto max-w-md text-sm text-slate-600">
               Nothing is connected yet. Browse the available integrations to connect Slack, your CRM, or email forwarding.
             </p>
-            <Link to="/integrations/available" className="btn-primary mt-5">Browse available integrations</Link>
+            <Link to="/integrations/available" className="btn-primary mt-5">
+              Browse available integrations
+            </Link>
           </div>
         ) : (
           <ul className="space-y-4">

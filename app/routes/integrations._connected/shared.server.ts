@@ -1,12 +1,12 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { appDeps } from "~/lib/deps.server";
+import type { CurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
+import { appDeps } from "~/lib/deps.server";
+import type { Env } from "~/lib/env";
+import type { ProviderAdapter } from "~/lib/integrations/adapter";
 import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
-import type { Env } from "~/lib/env";
-import type { CurrentUser } from "~/lib/auth/users.server";
-import type { ProviderAdapter } from "~/lib/integrations/adapter";
 import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
 
 export function notFound(message = "Not found"): Response {
@@ -44,5 +44,7 @@ export function hasConfigureScreen(provider: Pick<Provider, "id">): boolean {
 }
 
 export function sandboxedProviderIds(env: Env): string[] {
-  return listProviders().filter((p) => isSandboxed(p, env)).map((p) => p.id);
+  return listProviders()
+    .filter((p) => isSandboxed(p, env))
+    .map((p) => p.id);
 }

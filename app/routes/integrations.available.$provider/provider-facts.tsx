@@ -7,16 +7,22 @@ export function ProviderFacts({ provider }: { provider: { worksToday: string; co
       <p className="mt-1 text-sm text-slate-700">{provider.worksToday}</p>
       {provider.comingSoon.length ? (
         <>
-          <h3 className="mt-4 text-sm font-semibold text-slate-900">Features <span className="badge bg-slate-100 text-slate-700">Coming soon</span></h3>
+          <h3 className="mt-4 text-sm font-semibold text-slate-900">
+            Features <span className="badge bg-slate-100 text-slate-700">Coming soon</span>
+          </h3>
           <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
-            {provider.comingSoon.map((f) => <li key={f}>{f}</li>)}
+            {provider.comingSoon.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
           </ul>
         </>
       ) : null}
       <hr className="my-4 border-slate-200" />
       <h3 className="text-sm font-semibold text-slate-900">Permissions Required</h3>
       <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
-        {provider.permissions.map((p) => <li key={p}>{p}</li>)}
+        {provider.permissions.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
       </ul>
     </>
   );

@@ -45,11 +45,17 @@ export default function ProviderDetail() {
       closeTo={back}
       footer={
         <>
-          <Link to={back} className="btn-secondary" preventScrollReset>Cancel</Link>
+          <Link to={back} className="btn-secondary" preventScrollReset>
+            Cancel
+          </Link>
           {connected ? (
-            <Link to="/integrations" className="btn-primary">View on Connected</Link>
+            <Link to="/integrations" className="btn-primary">
+              View on Connected
+            </Link>
           ) : (
-            <Link to={`/integrations/${provider.id}/connect`} className="btn-primary">Connect with {provider.name}</Link>
+            <Link to={`/integrations/${provider.id}/connect`} className="btn-primary">
+              Connect with {provider.name}
+            </Link>
           )}
         </>
       }

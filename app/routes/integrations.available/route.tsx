@@ -1,8 +1,8 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Form, Link, Outlet, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { SearchIcon } from "~/components/icons";
+import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { CATEGORY_CHIPS, CategoryFilterSchema, categoryLabel, providerIds, searchCatalog } from "~/lib/integrations/catalog";
 import { connectionsByProviders } from "~/lib/integrations/connections.server";
 import { requireAdminWith } from "~/sessions.server";
@@ -17,7 +17,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const {
     user,
     results: [connected],
-  } = await requireAdminWith(request, context, (db, companyId) => [connectionsByProviders({ db, companyId, providers: [...providerIds] })] as const);
+  } = await requireAdminWith(
+    request,
+    context,
+    (db, companyId) => [connectionsByProviders({ db, companyId, providers: [...providerIds] })] as const,
+  );
   const url = new URL(request.url);
   const q = (url.searchParams.get("q") ?? "").slice(0, 100);
   const category = CategoryFilterSchema.parse(url.searchParams.get("category") ?? "all");
@@ -58,16 +62,31 @@ export default function AvailableTab() {
   return (
     <>
       <section aria-labelledby="available-heading">
-        <h2 id="available-heading" className="mb-4 text-lg font-semibold">Available Integrations</h2>
+        <h2 id="available-heading" className="mb-4 text-lg font-semibold">
+          Available Integrations
+        </h2>
         <Form method="get" ref={formRef} role="search" aria-label="Search integrations" onChange={(e) => submitSoon(e.currentTarget)}>
           {category !== "all" ? <input type="hidden" name="category" value={category} /> : null}
           <div className="flex gap-2">
-            <label htmlFor="integration-search" className="sr-only">Search integrations</label>
+            <label htmlFor="integration-search" className="sr-only">
+              Search integrations
+            </label>
             <div className="relative flex-1">
               <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-500" />
-              <input ref={searchRef} id="integration-search" type="search" name="q" defaultValue={q} placeholder="Search integrations..." className="input pl-9" maxLength={100} />
+              <input
+                ref={searchRef}
+                id="integration-search"
+                type="search"
+                name="q"
+                defaultValue={q}
+                placeholder="Search integrations..."
+                className="input pl-9"
+                maxLength={100}
+              />
             </div>
-            <button type="submit" className="btn-secondary">Search</button>
+            <button type="submit" className="btn-secondary">
+              Search
+            </button>
           </div>
         </Form>
         <nav className="mt-3 flex flex-wrap gap-2" aria-label="Filter by category">
@@ -92,8 +111,13 @@ export default function AvailableTab() {
         </nav>
         {items.length === 0 ? (
           <div className="card mt-5 p-8 text-center">
-            <p className="text-sm text-slate-700">No integrations match{q ? ` “${q}”` : ""}{category !== "all" ? " in this category" : ""}.</p>
-            <Link to="/integrations/available" className="btn-secondary mt-4">Clear filters</Link>
+            <p className="text-sm text-slate-700">
+              No integrations match{q ? ` “${q}”` : ""}
+              {category !== "all" ? " in this category" : ""}.
+            </p>
+            <Link to="/integrations/available" className="btn-secondary mt-4">
+              Clear filters
+            </Link>
           </div>
         ) : (
           <ul className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4" aria-label="Integrations">
@@ -102,14 +126,28 @@ export default function AvailableTab() {
                 <IntegrationLogo provider={item} className="size-12" />
                 <h3 className="mt-3 font-semibold text-slate-900">{item.name}</h3>
                 <p className="text-sm text-slate-600">{item.category}</p>
-                {item.sandbox ? <div className="mt-1"><SandboxBadge /></div> : null}
+                {item.sandbox ? (
+                  <div className="mt-1">
+                    <SandboxBadge />
+                  </div>
+                ) : null}
                 <div className="mt-auto pt-3">
                   {item.connected ? (
-                    <Link to={`/integrations/available/${item.id}${suffix}`} preventScrollReset className="badge bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200" aria-label={`${item.name}: connected, view details`}>
+                    <Link
+                      to={`/integrations/available/${item.id}${suffix}`}
+                      preventScrollReset
+                      className="badge bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200"
+                      aria-label={`${item.name}: connected, view details`}
+                    >
                       ✓ Connected
                     </Link>
                   ) : (
-                    <Link to={`/integrations/available/${item.id}${suffix}`} className="btn-primary" aria-label={`Connect ${item.name}`} preventScrollReset>
+                    <Link
+                      to={`/integrations/available/${item.id}${suffix}`}
+                      className="btn-primary"
+                      aria-label={`Connect ${item.name}`}
+                      preventScrollReset
+                    >
                       Connect
                     </Link>
                   )}

@@ -12,7 +12,12 @@ export const handle = { access: "admin" };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const key = await findUsableKey({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id, keyId: params.keyId!, now: new Date() });
+  const key = await findUsableKey({
+    db: createDb(context.cloudflare.env.DB),
+    companyId: user.company.id,
+    keyId: params.keyId!,
+    now: new Date(),
+  });
   if (!key) throw notFound("That API key does not exist.");
   return json({ key: { id: key.id, name: key.name, masked: maskKey(key.last4) } });
 }
@@ -22,15 +27,19 @@ export default function RevokeKeyModal() {
   return (
     <Modal title="Revoke API key?" closeTo="/integrations/developers" size="sm">
       <p className="text-sm text-slate-700">
-        <strong className="break-all">{key.name}</strong> (<code>{key.masked}</code>) stops working immediately. Anything still using it will get
-        401 errors. This cannot be undone.
+        <strong className="break-all">{key.name}</strong> (<code>{key.masked}</code>) stops working immediately. Anything still using it
+        will get 401 errors. This cannot be undone.
       </p>
       <Form method="post" action="/integrations/developers" className="mt-5 flex flex-wrap justify-end gap-2">
         <CsrfInput />
         <input type="hidden" name="intent" value="revoke-key" />
         <input type="hidden" name="keyId" value={key.id} />
-        <Link to="/integrations/developers" preventScrollReset className="btn-secondary">Cancel</Link>
-        <SubmitButton className="btn-danger" intent="revoke-key" busyText="Revoking…">Revoke key</SubmitButton>
+        <Link to="/integrations/developers" preventScrollReset className="btn-secondary">
+          Cancel
+        </Link>
+        <SubmitButton className="btn-danger" intent="revoke-key" busyText="Revoking…">
+          Revoke key
+        </SubmitButton>
       </Form>
     </Modal>
   );

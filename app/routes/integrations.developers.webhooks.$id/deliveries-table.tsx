@@ -47,19 +47,27 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryRowView[] 
             <span>Last status: {d.lastStatusCode ?? "—"}</span>
             <span>Latency: {d.lastDurationMs === null ? "—" : `${d.lastDurationMs} ms`}</span>
             {d.status === "pending" && d.nextAttemptAt ? (
-              <span>Next retry: <LocalTime value={d.nextAttemptAt} /></span>
+              <span>
+                Next retry: <LocalTime value={d.nextAttemptAt} />
+              </span>
             ) : null}
-            <span className="text-slate-500"><LocalTime value={d.createdAt} /></span>
+            <span className="text-slate-500">
+              <LocalTime value={d.createdAt} />
+            </span>
             <Form method="post" className="ml-auto">
               <CsrfInput />
               <input type="hidden" name="intent" value="resend" />
               <input type="hidden" name="deliveryId" value={d.id} />
-              <button type="submit" className="btn-secondary py-1" aria-label={`Resend delivery of ${d.eventType} ${d.eventId}`}>Resend</button>
+              <button type="submit" className="btn-secondary py-1" aria-label={`Resend delivery of ${d.eventType} ${d.eventId}`}>
+                Resend
+              </button>
             </Form>
           </div>
           {d.lastError ? <p className="mt-1 text-red-700">{d.lastError}</p> : null}
           <details className="mt-2">
-            <summary className="cursor-pointer text-slate-700">Request body and {d.attemptsList.length} attempt{d.attemptsList.length === 1 ? "" : "s"}</summary>
+            <summary className="cursor-pointer text-slate-700">
+              Request body and {d.attemptsList.length} attempt{d.attemptsList.length === 1 ? "" : "s"}
+            </summary>
             <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{pretty(d.body)}</pre>
             <ol className="mt-2 space-y-2">
               {d.attemptsList.map((a) => (
@@ -70,10 +78,14 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryRowView[] 
                   </p>
                   <p className="mt-1 font-medium">Request headers</p>
                   <pre className="overflow-x-auto rounded bg-slate-100 p-2 text-xs">
-                    {Object.entries(a.requestHeaders ?? {}).map(([k, v]) => `${k}: ${v}`).join("\n")}
+                    {Object.entries(a.requestHeaders ?? {})
+                      .map(([k, v]) => `${k}: ${v}`)
+                      .join("\n")}
                   </pre>
                   <p className="mt-1 font-medium">Response excerpt</p>
-                  <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs">{a.responseExcerpt || "(empty)"}</pre>
+                  <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs">
+                    {a.responseExcerpt || "(empty)"}
+                  </pre>
                 </li>
               ))}
             </ol>

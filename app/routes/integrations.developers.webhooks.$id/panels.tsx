@@ -14,7 +14,11 @@ export function SecretReveal({ secret }: { secret: string }) {
   );
 }
 
-export function TestResultPanel({ test }: { test: { statusCode: number | null; durationMs: number; responseExcerpt: string | null; error: string | null } }) {
+export function TestResultPanel({
+  test,
+}: {
+  test: { statusCode: number | null; durationMs: number; responseExcerpt: string | null; error: string | null };
+}) {
   const ok = test.statusCode !== null && test.statusCode >= 200 && test.statusCode < 300;
   return (
     <div role="status" className={`rounded-md border p-3 ${ok ? "border-green-300 bg-green-50" : "border-red-300 bg-red-50"}`}>
@@ -22,7 +26,9 @@ export function TestResultPanel({ test }: { test: { statusCode: number | null; d
         Test event {ok ? "delivered" : "failed"}: status {test.statusCode ?? "none"} · {test.durationMs} ms
       </p>
       {test.error ? <p className="mt-1 text-red-800">{test.error}</p> : null}
-      <pre className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap break-all rounded bg-white p-2 text-xs">{test.responseExcerpt || "(empty response)"}</pre>
+      <pre className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap break-all rounded bg-white p-2 text-xs">
+        {test.responseExcerpt || "(empty response)"}
+      </pre>
     </div>
   );
 }

@@ -1,21 +1,21 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
-import { clientIp } from "~/lib/http/client-ip";
-import { keyringFromEnv } from "~/lib/security/encryption";
+import { redirectWithFlash } from "~/flash.server";
+import { createDb } from "~/lib/db/client";
 import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
+import { clientIp } from "~/lib/http/client-ip";
+import { notFound } from "~/lib/http/responses";
+import { keyringFromEnv } from "~/lib/security/encryption";
 import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
-import { createDb } from "~/lib/db/client";
 import { requireAdmin } from "~/sessions.server";
-import { redirectWithFlash } from "~/flash.server";
-import { notFound } from "~/lib/http/responses";
-import { z } from "zod";
 import { DeliveriesTable } from "./deliveries-table";
 import { SecretReveal, TestResultPanel } from "./panels";
 
@@ -38,13 +38,27 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!list.ok) throw notFound();
   let secret: string | null = null;
   if (url.searchParams.has("created") || url.searchParams.has("rotated")) {
-    secret = await takeSecretReveal({ kv: env.KV, ring: await keyringFromEnv(env), companyId: user.company.id, userId: user.id, endpointId: endpoint.id });
+    secret = await takeSecretReveal({
+      kv: env.KV,
+      ring: await keyringFromEnv(env),
+      companyId: user.company.id,
+      userId: user.id,
+      endpointId: endpoint.id,
+    });
   }
   const testId = url.searchParams.get("test");
   const test = testId ? await latestAttempt(scope, testId) : null;
   const replayed = url.searchParams.get("replayed");
   return json(
-    { endpoint, deliveries: list.value.data, nextCursor: list.value.nextCursor, secret, test: test ?? null, replayed, resent: url.searchParams.has("resent") },
+    {
+      endpoint,
+      deliveries: list.value.data,
+      nextCursor: list.value.nextCursor,
+      secret,
+      test: test ?? null,
+      replayed,
+      resent: url.searchParams.has("resent"),
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -52,7 +66,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const DetailIntent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("test") }),
   z.object({ intent: z.literal("resend"), deliveryId: z.string({ error: "That delivery was not found." }).max(100) }),
-  z.object({ intent: z.literal("replay"), since: z.enum(Object.keys(REPLAY_WINDOWS) as [ReplayWindow, ...ReplayWindow[]], "Choose how far back to replay.") }),
+  z.object({
+    intent: z.literal("replay"),
+    since: z.enum(Object.keys(REPLAY_WINDOWS) as [ReplayWindow, ...ReplayWindow[]], "Choose how far back to replay."),
+  }),
   z.object({ intent: z.literal("rotate") }),
   z.object({ intent: z.literal("reenable") }),
 ]);
@@ -69,7 +86,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const here = `/integrations/developers/webhooks/${id}`;
   const input = submission.value;
   // outbound work is budgeted per company (Test, Resend and Replay POST to a URL of the admin's choosing)
-  const bucket: LimitBucket | null = input.intent === "test" ? "webhook.test" : input.intent === "resend" ? "webhook.resend" : input.intent === "replay" ? "webhook.replay" : null;
+  const bucket: LimitBucket | null =
+    input.intent === "test"
+      ? "webhook.test"
+      : input.intent === "resend"
+        ? "webhook.resend"
+        : input.intent === "replay"
+          ? "webhook.replay"
+          : null;
   if (bucket) {
     const spent = await companyLimitResponse(env, bucket, user.company.id);
     if (spent) return json({ error: spent.message }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
@@ -100,7 +124,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         if (result.status === 404) throw notFound();
         return json({ error: Object.values(result.errors).flat()[0] ?? "The secret could not be rotated." }, { status: 400 });
       }
-      await stashSecretReveal({ kv: env.KV, ring: deps.ring, companyId: user.company.id, userId: user.id, endpointId: id }, result.value.secret);
+      await stashSecretReveal(
+        { kv: env.KV, ring: deps.ring, companyId: user.company.id, userId: user.id, endpointId: id },
+        result.value.secret,
+      );
       return redirect(`${here}?rotated=1`);
     }
     case "reenable": {
@@ -112,7 +139,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 function firstError(error: Record<string, string[] | null> | null | undefined) {
-  const messages = Object.entries(error ?? {}).filter(([key]) => key !== "intent").flatMap(([, list]) => list ?? []);
+  const messages = Object.entries(error ?? {})
+    .filter(([key]) => key !== "intent")
+    .flatMap(([, list]) => list ?? []);
   return messages[0];
 }
 
@@ -123,36 +152,77 @@ export default function WebhookDetail() {
   return (
     <Modal title="Webhook endpoint" closeTo="/integrations/developers" size="lg">
       <div className="space-y-5 text-sm">
-        {actionData && "error" in actionData ? <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">{actionData.error}</p> : null}
+        {actionData && "error" in actionData ? (
+          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">
+            {actionData.error}
+          </p>
+        ) : null}
         {secret ? <SecretReveal secret={secret} /> : null}
         {test ? <TestResultPanel test={test} /> : null}
-        {replayed !== null ? <p role="status" className="rounded-md bg-slate-100 px-3 py-2">{replayed} failed deliver{replayed === "1" ? "y" : "ies"} queued again.</p> : null}
-        {resent ? <p role="status" className="rounded-md bg-slate-100 px-3 py-2">The delivery was queued again.</p> : null}
+        {replayed !== null ? (
+          <p role="status" className="rounded-md bg-slate-100 px-3 py-2">
+            {replayed} failed deliver{replayed === "1" ? "y" : "ies"} queued again.
+          </p>
+        ) : null}
+        {resent ? (
+          <p role="status" className="rounded-md bg-slate-100 px-3 py-2">
+            The delivery was queued again.
+          </p>
+        ) : null}
         <div>
           <p className="break-all font-mono font-medium">{endpoint.url}</p>
           {endpoint.description ? <p className="text-slate-600">{endpoint.description}</p> : null}
           <p className="mt-1">Events: {endpoint.events.join(", ")}</p>
           <p className="mt-1">
-            Status: {endpoint.status === "active" ? "● Active" : <>● Disabled{endpoint.disabledReason ? ` — ${endpoint.disabledReason}` : ""}</>}
+            Status:{" "}
+            {endpoint.status === "active" ? "● Active" : <>● Disabled{endpoint.disabledReason ? ` — ${endpoint.disabledReason}` : ""}</>}
           </p>
           {endpoint.rotationEndsAt ? (
-            <p className="mt-1 text-amber-800">The previous secret keeps signing until <LocalTime value={endpoint.rotationEndsAt} /> (<LocalTime value={endpoint.rotationEndsAt} style="relative" />).</p>
+            <p className="mt-1 text-amber-800">
+              The previous secret keeps signing until <LocalTime value={endpoint.rotationEndsAt} /> (
+              <LocalTime value={endpoint.rotationEndsAt} style="relative" />
+              ).
+            </p>
           ) : null}
         </div>
         <div className="flex flex-wrap gap-2">
-          <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="test" /><button type="submit" className="btn-primary">Send test event</button></Form>
-          <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="rotate" /><button type="submit" className="btn-secondary">Rotate secret</button></Form>
+          <Form method="post">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="test" />
+            <button type="submit" className="btn-primary">
+              Send test event
+            </button>
+          </Form>
+          <Form method="post">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="rotate" />
+            <button type="submit" className="btn-secondary">
+              Rotate secret
+            </button>
+          </Form>
           {endpoint.status === "disabled" ? (
-            <Form method="post"><CsrfInput /><input type="hidden" name="intent" value="reenable" /><button type="submit" className="btn-secondary">Re-enable</button></Form>
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="reenable" />
+              <button type="submit" className="btn-secondary">
+                Re-enable
+              </button>
+            </Form>
           ) : null}
-          <Link to={`${base}/edit`} className="btn-secondary">Edit</Link>
-          <Link to={`${base}/delete`} className="btn-danger-outline">Delete</Link>
+          <Link to={`${base}/edit`} className="btn-secondary">
+            Edit
+          </Link>
+          <Link to={`${base}/delete`} className="btn-danger-outline">
+            Delete
+          </Link>
         </div>
         <Form method="post" className="flex flex-wrap items-end gap-2">
           <CsrfInput />
           <input type="hidden" name="intent" value="replay" />
           <div>
-            <label htmlFor="replay-since" className="label">Replay failed deliveries since</label>
+            <label htmlFor="replay-since" className="label">
+              Replay failed deliveries since
+            </label>
             <select id="replay-since" name="since" className="input" defaultValue="24h">
               <option value="1h">1 hour ago</option>
               <option value="6h">6 hours ago</option>
@@ -162,11 +232,17 @@ export default function WebhookDetail() {
               <option value="30d">30 days ago</option>
             </select>
           </div>
-          <button type="submit" className="btn-secondary">Replay failed</button>
+          <button type="submit" className="btn-secondary">
+            Replay failed
+          </button>
         </Form>
         <h3 className="text-base font-semibold">Deliveries</h3>
         <DeliveriesTable deliveries={deliveries} />
-        {nextCursor ? <Link className="underline" to={`${base}?before=${nextCursor}`}>Older deliveries</Link> : null}
+        {nextCursor ? (
+          <Link className="underline" to={`${base}?before=${nextCursor}`}>
+            Older deliveries
+          </Link>
+        ) : null}
       </div>
     </Modal>
   );

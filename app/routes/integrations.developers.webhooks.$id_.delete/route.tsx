@@ -1,13 +1,13 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { notFound } from "~/lib/http/responses";
 import { createDb } from "~/lib/db/client";
-import { clientIp } from "~/lib/http/client-ip";
 import { endpointDeps, userCaller } from "~/lib/deps.server";
+import { clientIp } from "~/lib/http/client-ip";
+import { notFound } from "~/lib/http/responses";
 import { deleteEndpoint, getEndpoint } from "~/lib/webhooks/endpoints.server";
 import { requireAdmin } from "~/sessions.server";
 
@@ -37,12 +37,16 @@ export default function DeleteWebhook() {
       <Form method="post" className="space-y-4 text-sm">
         <CsrfInput />
         <p>
-          <span className="break-all font-mono">{endpoint.url}</span> will stop receiving events, and its delivery history is deleted. This cannot
-          be undone.
+          <span className="break-all font-mono">{endpoint.url}</span> will stop receiving events, and its delivery history is deleted. This
+          cannot be undone.
         </p>
         <div className="flex justify-end gap-2">
-          <Link to="/integrations/developers" className="btn-secondary">Cancel</Link>
-          <SubmitButton className="btn-danger" busyText="Deleting…">Delete endpoint</SubmitButton>
+          <Link to="/integrations/developers" className="btn-secondary">
+            Cancel
+          </Link>
+          <SubmitButton className="btn-danger" busyText="Deleting…">
+            Delete endpoint
+          </SubmitButton>
         </div>
       </Form>
     </Modal>

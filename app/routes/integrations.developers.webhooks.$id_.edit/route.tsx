@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { EndpointFields, splitErrors } from "~/components/endpoint-fields";
@@ -8,9 +8,9 @@ import { SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
 import { createDb } from "~/lib/db/client";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
-import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { getEndpoint, updateEndpoint } from "~/lib/webhooks/endpoints.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
@@ -59,7 +59,9 @@ export default function EditWebhook() {
         <CsrfInput />
         <EndpointFields fields={fields} urlRule={describeUrlRule(policy)} formErrors={form.errors} formErrorId={form.errorId} />
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/developers" className="btn-secondary">Cancel</Link>
+          <Link to="/integrations/developers" className="btn-secondary">
+            Cancel
+          </Link>
           <SubmitButton busyText="Saving…">Save Changes</SubmitButton>
         </div>
       </Form>

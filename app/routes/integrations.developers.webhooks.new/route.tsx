@@ -1,17 +1,17 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { EndpointFields, splitErrors } from "~/components/endpoint-fields";
 import { SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
-import { endpointDeps, userCaller } from "~/lib/deps.server";
+import { companyLimitResponse } from "~/lib/security/limits.server";
 import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
-import { companyLimitResponse } from "~/lib/security/limits.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
 import { requireAdmin } from "~/sessions.server";
@@ -30,7 +30,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: endpointFormSchema(guardPolicy(env)) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   const spent = await companyLimitResponse(env, "webhook.create", user.company.id);
-  if (spent) return json({ result: submission.reply({ formErrors: [spent.message] }) }, { status: 429, headers: { "Retry-After": String(spent.retryAfter) } });
+  if (spent)
+    return json(
+      { result: submission.reply({ formErrors: [spent.message] }) },
+      { status: 429, headers: { "Retry-After": String(spent.retryAfter) } },
+    );
   const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   const created = await createEndpoint(deps, submission.value);
   if (!created.ok) {
@@ -59,12 +63,14 @@ export default function NewWebhook() {
         <div>
           <h3 className="text-sm font-semibold text-slate-900">Security</h3>
           <p className="mt-1 text-sm text-slate-600">
-            A signing secret (<code className="font-mono">whsec_…</code>) is generated when you create the endpoint and shown once on the next
-            screen. Use it to verify webhook signatures.
+            A signing secret (<code className="font-mono">whsec_…</code>) is generated when you create the endpoint and shown once on the
+            next screen. Use it to verify webhook signatures.
           </p>
         </div>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/developers" className="btn-secondary">Cancel</Link>
+          <Link to="/integrations/developers" className="btn-secondary">
+            Cancel
+          </Link>
           <SubmitButton busyText="Creating…">Create Webhook</SubmitButton>
         </div>
       </Form>

@@ -1,13 +1,13 @@
+import type { SubmissionResult } from "@conform-to/react";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { SubmissionResult } from "@conform-to/react";
 import { Form, Link, useActionData } from "@remix-run/react";
-import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { CsrfInput } from "~/components/csrf";
+import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { LocalTime } from "~/components/local-time";
-import { apiScopes } from "~/lib/vocabulary";
-import { CreateKeySchema, scopeLabels } from "~/lib/api-keys/forms";
 import { RevealedKey } from "~/components/revealed-key";
+import { CreateKeySchema, scopeLabels } from "~/lib/api-keys/forms";
+import { apiScopes } from "~/lib/vocabulary";
 
 type KeyRow = {
   id: string;
@@ -20,22 +20,30 @@ type KeyRow = {
   expiresAt: string | null;
   replacedBy: string | null;
 };
-export type ApiKeysSectionData = { keys: KeyRow[]; reveal: { keyId: string; secret: string } | null; revealGone: boolean; apiBaseUrl: string };
+export type ApiKeysSectionData = {
+  keys: KeyRow[];
+  reveal: { keyId: string; secret: string } | null;
+  revealGone: boolean;
+  apiBaseUrl: string;
+};
 
 /** "API Access" of the API & Webhooks tab: named keys, the one-time reveal, create/regenerate/revoke. */
 export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
   return (
     <section aria-labelledby="api-access-heading" className="card p-5 sm:p-6">
-      <h2 id="api-access-heading" className="text-lg font-semibold text-slate-900">API Access</h2>
-      {data.reveal ? <RevealedKey secret={data.reveal.secret} name={data.keys.find((k) => k.id === data.reveal!.keyId)?.name ?? "New key"} /> : null}
+      <h2 id="api-access-heading" className="text-lg font-semibold text-slate-900">
+        API Access
+      </h2>
+      {data.reveal ? (
+        <RevealedKey secret={data.reveal.secret} name={data.keys.find((k) => k.id === data.reveal!.keyId)?.name ?? "New key"} />
+      ) : null}
       {data.revealGone ? (
         <p role="status" className="mt-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
           That key has already been shown. Live keys are shown only once; if you did not copy it, regenerate it.
         </p>
       ) : null}
       <p className="mt-4 text-sm text-slate-600">
-        Your systems call the API with these keys. A key is shown in full once, when you create it; copy it then and keep it on your
-        server.
+        Your systems call the API with these keys. A key is shown in full once, when you create it; copy it then and keep it on your server.
       </p>
       <p className="mt-1 text-sm text-amber-800">
         <span aria-hidden="true">⚠️ </span>Keep keys secret. Never put one in client-side code.
@@ -48,7 +56,9 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
           API Endpoint: <code className="rounded bg-slate-100 px-1.5 py-0.5 break-all">{data.apiBaseUrl}</code>
         </p>
         <p className="mt-2">
-          <Link to="/docs/api" className="font-medium text-brand-700 hover:underline">View API Documentation →</Link>
+          <Link to="/docs/api" className="font-medium text-brand-700 hover:underline">
+            View API Documentation →
+          </Link>
         </p>
       </div>
     </section>
@@ -56,7 +66,8 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
 }
 
 function KeyList({ keys }: { keys: KeyRow[] }) {
-  if (keys.length === 0) return <p className="mt-4 text-sm text-slate-600">No API keys yet. Create one below to call the API from your own systems.</p>;
+  if (keys.length === 0)
+    return <p className="mt-4 text-sm text-slate-600">No API keys yet. Create one below to call the API from your own systems.</p>;
   const byId = new Map(keys.map((k) => [k.id, k]));
   return (
     <ul className="mt-4 divide-y divide-slate-200 rounded-md border border-slate-200" aria-label="API keys">
@@ -69,22 +80,56 @@ function KeyList({ keys }: { keys: KeyRow[] }) {
                 {k.name} {k.kind === "default" ? <span className="badge bg-slate-100 text-slate-700">Default</span> : null}
                 {k.replacedBy ? <span className="badge bg-amber-100 text-amber-900">Old key</span> : null}
               </p>
-              <p className="mt-1 font-mono text-sm text-slate-700" aria-label={`Key ending in ${k.masked.slice(-4)}`}>{k.masked}</p>
+              <p className="mt-1 font-mono text-sm text-slate-700">
+                <span className="sr-only">Key ending in {k.masked.slice(-4)}: </span>
+                {k.masked}
+              </p>
               <p className="mt-1 text-xs text-slate-600">
-                {k.lastUsedAt ? <>Last used <LocalTime value={k.lastUsedAt} /></> : "Never used"} · Created <LocalTime value={k.createdAt} style="date" />
-                {k.expiresAt ? <> · <strong className="text-amber-800">Stops working <LocalTime value={k.expiresAt} /></strong></> : null}
+                {k.lastUsedAt ? (
+                  <>
+                    Last used <LocalTime value={k.lastUsedAt} />
+                  </>
+                ) : (
+                  "Never used"
+                )}{" "}
+                · Created <LocalTime value={k.createdAt} style="date" />
+                {k.expiresAt ? (
+                  <>
+                    {" "}
+                    ·{" "}
+                    <strong className="text-amber-800">
+                      Stops working <LocalTime value={k.expiresAt} />
+                    </strong>
+                  </>
+                ) : null}
               </p>
               {k.replacedBy ? (
                 <p className="mt-1 text-xs text-amber-900">
-                  Replaced by {successor ? <>the key ending in <code>{successor.masked.slice(-4)}</code></> : "a newer key"}. Move your systems to it before
-                  this one stops working.
+                  Replaced by{" "}
+                  {successor ? (
+                    <>
+                      the key ending in <code>{successor.masked.slice(-4)}</code>
+                    </>
+                  ) : (
+                    "a newer key"
+                  )}
+                  . Move your systems to it before this one stops working.
                 </p>
               ) : null}
               <p className="mt-1 text-xs text-slate-500">Scopes: {k.scopes.join(", ")}</p>
             </div>
             <div className="flex shrink-0 gap-2">
-              {k.replacedBy ? null : <Link to={`keys/${k.id}/regenerate`} preventScrollReset className="btn-secondary" aria-label={`Regenerate ${k.name}`}>Regenerate</Link>}
-              <Link to={`keys/${k.id}/revoke`} preventScrollReset className="btn-danger-outline" aria-label={`Revoke ${k.name}${k.replacedBy ? " (old key)" : ""}`}>
+              {k.replacedBy ? null : (
+                <Link to={`keys/${k.id}/regenerate`} preventScrollReset className="btn-secondary" aria-label={`Regenerate ${k.name}`}>
+                  Regenerate
+                </Link>
+              )}
+              <Link
+                to={`keys/${k.id}/revoke`}
+                preventScrollReset
+                className="btn-danger-outline"
+                aria-label={`Revoke ${k.name}${k.replacedBy ? " (old key)" : ""}`}
+              >
                 {k.replacedBy ? "Revoke now" : "Revoke"}
               </Link>
             </div>
@@ -106,8 +151,16 @@ function CreateKeyForm() {
     defaultValue: { scopes: [...apiScopes] },
   });
   return (
-    <Form method="post" preventScrollReset {...getFormProps(form)} aria-labelledby="create-key-heading" className="mt-6 rounded-md border border-slate-200 p-4">
-      <h3 id="create-key-heading" className="font-medium text-slate-900">Create a key</h3>
+    <Form
+      method="post"
+      preventScrollReset
+      {...getFormProps(form)}
+      aria-labelledby="create-key-heading"
+      className="mt-6 rounded-md border border-slate-200 p-4"
+    >
+      <h3 id="create-key-heading" className="font-medium text-slate-900">
+        Create a key
+      </h3>
       <CsrfInput />
       <input type="hidden" name="intent" value="create-key" />
       <Field meta={fields.name} label="Name" className="mt-3" inputProps={{ placeholder: "e.g. Production server", maxLength: 60 }} />
@@ -115,10 +168,19 @@ function CreateKeyForm() {
         <CheckboxGroup
           meta={fields.scopes}
           legend="Scopes"
-          options={apiScopes.map((scope) => ({ value: scope, label: <><code>{scope}</code> — {scopeLabels[scope]}</> }))}
+          options={apiScopes.map((scope) => ({
+            value: scope,
+            label: (
+              <>
+                <code>{scope}</code> — {scopeLabels[scope]}
+              </>
+            ),
+          }))}
         />
       </div>
-      <SubmitButton intent="create-key" busyText="Creating…" className="btn-primary mt-4">Create key</SubmitButton>
+      <SubmitButton intent="create-key" busyText="Creating…" className="btn-primary mt-4">
+        Create key
+      </SubmitButton>
     </Form>
   );
 }

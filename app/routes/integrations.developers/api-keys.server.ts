@@ -1,15 +1,15 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect } from "@remix-run/cloudflare";
-import { userActor } from "~/lib/audit.server";
+import { redirectWithFlash } from "~/flash.server";
+import { CreateKeySchema, RegenerateKeySchema, RevokeKeySchema } from "~/lib/api-keys/forms";
 import { createApiKey, listApiKeys, regenerateApiKey, revokeApiKey } from "~/lib/api-keys/keys.server";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
+import { userActor } from "~/lib/audit.server";
 import type { CurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { apiBaseUrl, type Env } from "~/lib/env";
-import { redirectWithFlash } from "~/flash.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
-import { CreateKeySchema, RegenerateKeySchema, RevokeKeySchema } from "~/lib/api-keys/forms";
 
 /** Server half of the API keys section: its loader data and its three intents. */
 export const DEVELOPERS_PATH = "/integrations/developers";
@@ -22,7 +22,12 @@ export async function loadApiKeysSection({ env, user, request }: { env: Env; use
     takeReveal(env.KV, revealId, { companyId: user.company.id, userId: user.id }),
   ]);
   return {
-    keys: keys.map((k) => ({ ...k, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null })),
+    keys: keys.map((k) => ({
+      ...k,
+      createdAt: k.createdAt.toISOString(),
+      lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+      expiresAt: k.expiresAt?.toISOString() ?? null,
+    })),
     reveal,
     revealGone: Boolean(revealId) && !reveal,
     apiBaseUrl: apiBaseUrl(env, url.origin),

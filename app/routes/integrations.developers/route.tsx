@@ -1,11 +1,11 @@
-import { json, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, type HeadersFunction, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData } from "@remix-run/react";
 import { createDb } from "~/lib/db/client";
 import { webhooksSection } from "~/lib/webhooks/section.server";
 import { requireAdmin } from "~/sessions.server";
 import { shellData } from "~/shell.server";
-import { ApiKeysSection } from "./api-keys-section";
 import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
+import { ApiKeysSection } from "./api-keys-section";
 import { WebhooksSection } from "./webhooks-section";
 
 export const handle = { access: "admin" };

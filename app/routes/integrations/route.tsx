@@ -39,5 +39,7 @@ export default function IntegrationsLayout() {
 }
 
 function isConnectedTabChild(pathname: string) {
-  return !pathname.startsWith("/integrations/available") && !pathname.startsWith("/integrations/developers") && pathname !== "/integrations";
+  return (
+    !pathname.startsWith("/integrations/available") && !pathname.startsWith("/integrations/developers") && pathname !== "/integrations"
+  );
 }

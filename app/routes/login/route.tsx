@@ -1,15 +1,22 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import {
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  json,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  redirect,
+} from "@remix-run/cloudflare";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { LogoMark } from "~/components/icons";
-import { createDb } from "~/lib/db/client";
-import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
 import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
-import { safeRedirect } from "~/lib/security/safe-redirect";
+import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
+import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
+import { safeRedirect } from "~/lib/security/safe-redirect";
 import { getCurrentUser, getSession, sessionStorage } from "~/sessions.server";
 
 export const handle = { access: "public" };
@@ -25,7 +32,11 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export const meta: MetaFunction = () => [{ title: "Sign in · Integrations Hub" }];
 
 const LoginSchema = z.object({
-  email: z.string({ error: "Enter your email address" }).trim().max(254, "That email address is too long").email("Enter a valid email address"),
+  email: z
+    .string({ error: "Enter your email address" })
+    .trim()
+    .max(254, "That email address is too long")
+    .email("Enter a valid email address"),
   password: z.string({ error: "Enter your password" }).min(1, "Enter your password").max(1024, "That password is too long"),
   redirectTo: z.string().max(2048).optional(),
 });
@@ -48,21 +59,31 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { email, password, redirectTo } = submission.value;
   const account = normalizeEmail(email);
-  let slot;
+  let slot: Awaited<ReturnType<typeof beginSignIn>>;
   try {
     slot = await beginSignIn({ throttle: env.LOGIN_THROTTLE, now: () => Date.now() }, account, clientIp(request));
   } catch (error) {
     if (!(error instanceof ThrottleUnavailableError)) throw error;
     console.error(error.message);
     return json(
-      { result: submission.reply({ formErrors: ["Sign-in is unavailable right now. Try again in a few minutes."], hideFields: ["password"] }) },
+      {
+        result: submission.reply({
+          formErrors: ["Sign-in is unavailable right now. Try again in a few minutes."],
+          hideFields: ["password"],
+        }),
+      },
       { status: 503, headers: { "Retry-After": "60" } },
     );
   }
   if (!slot.allowed) {
     const minutes = Math.ceil(slot.retryAfterSeconds / 60);
     return json(
-      { result: submission.reply({ formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`], hideFields: ["password"] }) },
+      {
+        result: submission.reply({
+          formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`],
+          hideFields: ["password"],
+        }),
+      },
       { status: 429, headers: { "Retry-After": String(slot.retryAfterSeconds) } },
     );
   }
@@ -73,7 +94,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await slot.finish(user ? "success" : "failure");
   }
   if (!user) {
-    return json({ result: submission.reply({ formErrors: ["The email or password is incorrect."], hideFields: ["password"] }) }, { status: 400 });
+    return json(
+      { result: submission.reply({ formErrors: ["The email or password is incorrect."], hideFields: ["password"] }) },
+      { status: 400 },
+    );
   }
   // A fresh session on every sign-in (no fixation): the old one, if any, is destroyed.
   const storage = sessionStorage(env);
@@ -112,14 +136,26 @@ export default function Login() {
             </div>
           ) : null}
           <div>
-            <label htmlFor={fields.email.id} className="label">Email</label>
+            <label htmlFor={fields.email.id} className="label">
+              Email
+            </label>
             <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" className="input" required />
-            {fields.email.errors ? <p id={fields.email.errorId} className="field-error">{fields.email.errors.join(" ")}</p> : null}
+            {fields.email.errors ? (
+              <p id={fields.email.errorId} className="field-error">
+                {fields.email.errors.join(" ")}
+              </p>
+            ) : null}
           </div>
           <div>
-            <label htmlFor={fields.password.id} className="label">Password</label>
+            <label htmlFor={fields.password.id} className="label">
+              Password
+            </label>
             <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" className="input" required />
-            {fields.password.errors ? <p id={fields.password.errorId} className="field-error">{fields.password.errors.join(" ")}</p> : null}
+            {fields.password.errors ? (
+              <p id={fields.password.errorId} className="field-error">
+                {fields.password.errors.join(" ")}
+              </p>
+            ) : null}
           </div>
           <button type="submit" className="btn-primary w-full" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}

@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { getCurrentUser, getSession, sessionStorage } from "~/sessions.server";
@@ -30,7 +30,9 @@ export default function Logout() {
       <p className="mt-3 text-slate-700">You are signed in as {email}.</p>
       <Form method="post" className="mt-6">
         <CsrfInput />
-        <button type="submit" className="btn-primary">Sign out</button>
+        <button type="submit" className="btn-primary">
+          Sign out
+        </button>
       </Form>
     </main>
   );

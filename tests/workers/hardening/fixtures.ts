@@ -31,7 +31,14 @@ const system = { type: "system" as const, id: null, label: "hardening test" };
 export async function createAcmeFixtures(): Promise<AcmeFixtures> {
   const db = createDb(env.DB);
   const now = new Date();
-  const key = await createApiKey({ db, companyId: ACME.id, actor: system, now, name: ACME_MARKERS.keyName, scopes: ["conversations:read", "webhooks:read"] });
+  const key = await createApiKey({
+    db,
+    companyId: ACME.id,
+    actor: system,
+    now,
+    name: ACME_MARKERS.keyName,
+    scopes: ["conversations:read", "webhooks:read"],
+  });
   const created = await createEndpoint(
     { db, ring: await keyringFromEnv(env), policy: { production: true, allowLoopback: false }, companyId: ACME.id, actor: system, now },
     { url: ACME_MARKERS.endpointUrl, description: "acme marker endpoint", events: ["conversation.created"] },
@@ -55,12 +62,29 @@ export async function createAcmeFixtures(): Promise<AcmeFixtures> {
     .onConflictDoNothing();
   const conv = await createConversation(
     { db, companyId: ACME.id, performedBy: { type: "system", id: null, name: null }, now },
-    { channel: "api", contact: { email: ACME_MARKERS.contact, name: "Marker" }, subject: "marker", message: { body: "marker", author: "contact" } },
+    {
+      channel: "api",
+      contact: { email: ACME_MARKERS.contact, name: "Marker" },
+      subject: "marker",
+      message: { body: "marker", author: "contact" },
+    },
   );
   const conversationId = conv.conversation.id;
-  const eventRow = await env.DB.prepare("SELECT id FROM events WHERE company_id = ? ORDER BY id DESC LIMIT 1").bind(ACME.id).first<{ id: string }>();
+  const eventRow = await env.DB.prepare("SELECT id FROM events WHERE company_id = ? ORDER BY id DESC LIMIT 1")
+    .bind(ACME.id)
+    .first<{ id: string }>();
   const deliveryId = newId("dlv", now);
-  await db.insert(deliveries).values({ id: deliveryId, companyId: ACME.id, eventId: eventRow!.id, targetKind: "webhook", targetId: endpointId, status: "failed", attempts: 1, createdAt: now, updatedAt: now });
+  await db.insert(deliveries).values({
+    id: deliveryId,
+    companyId: ACME.id,
+    eventId: eventRow!.id,
+    targetKind: "webhook",
+    targetId: endpointId,
+    status: "failed",
+    attempts: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
   return {
     pageParams: { id: endpointId, keyId: key.id, provider: "hubspot" },
     v1Ids: { conversations: conversationId, webhooks: endpointId, deliveries: deliveryId, hooks: endpointId },
@@ -84,7 +108,14 @@ export async function discoverForms(client: BrowserClient, page: string): Promis
     await res.body?.cancel();
     return [];
   }
-  type Open = { action: string; fields: FormField[]; buttons: FormField[]; select: string | null; selectValue: boolean; textarea: FormField | null };
+  type Open = {
+    action: string;
+    fields: FormField[];
+    buttons: FormField[];
+    select: string | null;
+    selectValue: boolean;
+    textarea: FormField | null;
+  };
   const found: DiscoveredForm[] = [];
   let open: Open | null = null;
   const rewriter = new HTMLRewriter()
@@ -92,7 +123,16 @@ export async function discoverForms(client: BrowserClient, page: string): Promis
       element(el) {
         if ((el.getAttribute("method") ?? "get").toLowerCase() !== "post") return;
         const action = el.getAttribute("action") ?? page;
-        const form: Open = { action: new URL(action.replace(/&amp;/g, "&"), `http://localhost${page}`).pathname + new URL(action.replace(/&amp;/g, "&"), `http://localhost${page}`).search, fields: [], buttons: [], select: null, selectValue: false, textarea: null };
+        const form: Open = {
+          action:
+            new URL(action.replace(/&amp;/g, "&"), `http://localhost${page}`).pathname +
+            new URL(action.replace(/&amp;/g, "&"), `http://localhost${page}`).search,
+          fields: [],
+          buttons: [],
+          select: null,
+          selectValue: false,
+          textarea: null,
+        };
         open = form;
         el.onEndTag(() => {
           const variants = form.buttons.length ? form.buttons.map((b) => [...form.fields, b]) : [form.fields];
@@ -127,7 +167,7 @@ export async function discoverForms(client: BrowserClient, page: string): Promis
     })
     .on("option", {
       element(el) {
-        if (!open || !open.select) return;
+        if (!open?.select) return;
         const value = el.getAttribute("value") ?? "";
         if (el.hasAttribute("selected")) {
           open.fields = open.fields.filter(([n]) => n !== open!.select);
@@ -160,7 +200,10 @@ export function uniqueForms(forms: DiscoveredForm[]): DiscoveredForm[] {
   const seen = new Set<string>();
   return forms.filter((f) => {
     const intent = f.fields.find(([n]) => n === "intent")?.[1] ?? "";
-    const key = `${f.action.replace(/\?.*$/, "")}|${intent}|${f.fields.map(([n]) => n).sort().join(",")}`;
+    const key = `${f.action.replace(/\?.*$/, "")}|${intent}|${f.fields
+      .map(([n]) => n)
+      .sort()
+      .join(",")}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -177,7 +220,11 @@ export function fieldsToRecord(fields: FormField[]): Record<string, string[]> {
 export const PROVIDER_SAMPLES = ["hubspot", "salesforce", "slack", "zapier", "email-forwarding", "segment"];
 
 /** Every GET URL of the admin pages, with Acme's fixture ids in the param slots. */
-export function adminPageUrls(patterns: string[], fixtures: AcmeFixtures, fill: (p: string, v: Record<string, string>) => string): string[] {
+export function adminPageUrls(
+  patterns: string[],
+  fixtures: AcmeFixtures,
+  fill: (p: string, v: Record<string, string>) => string,
+): string[] {
   const urls = new Set<string>();
   for (const pattern of patterns) {
     const providers = pattern.includes(":provider") ? PROVIDER_SAMPLES : [fixtures.pageParams.provider!];

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { z } from "zod";
 
 /** A value that, if echoed unescaped into HTML, would run: the fuzzers look for these verbatim. */
-export const XSS_MARKERS = ['<script>fuzzmark()</script>', '"><img src=x onerror=fuzzmark()>', "<svg/onload=fuzzmark()>"];
+export const XSS_MARKERS = ["<script>fuzzmark()</script>", '"><img src=x onerror=fuzzmark()>', "<svg/onload=fuzzmark()>"];
 export const UNESCAPED = /<script>fuzzmark|<img src=x onerror=fuzzmark|<svg\/onload=fuzzmark/;
 
 /** Strings an attacker or a careless client sends. */
@@ -20,7 +20,7 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
     "\u202e\ud83d\ude00\u0301",
     "\ud800",
     "x".repeat(20_000),
-    "https://hooks.example.com/" + "a".repeat(3000),
+    `https://hooks.example.com/${"a".repeat(3000)}`,
     "javascript:alert(1)",
     "https://169.254.169.254/latest/meta-data",
     "http://127.0.0.1:8787/",
@@ -35,7 +35,18 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Form field names worth adding to any form. */
-export const hostileFieldName = fc.constantFrom("__proto__", "constructor", "prototype", "__proto__[polluted]", "intent", "csrf", "redirectTo", "companyId", "company_id", "id");
+export const hostileFieldName = fc.constantFrom(
+  "__proto__",
+  "constructor",
+  "prototype",
+  "__proto__[polluted]",
+  "intent",
+  "csrf",
+  "redirectTo",
+  "companyId",
+  "company_id",
+  "id",
+);
 
 /** JSON values of any shape, hostile strings at the leaves and `__proto__` keys in objects. */
 export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -51,7 +62,23 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 
-type JsonSchema = { $ref?: string; $defs?: Record<string, JsonSchema>; type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; items?: JsonSchema; enum?: unknown[]; const?: unknown; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; format?: string };
+type JsonSchema = {
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  format?: string;
+};
 
 /**
  * Bodies shaped like a route's zod schema (so the fuzzer reaches the handler behind validation),
@@ -75,9 +102,15 @@ function plausible(s: JsonSchema, depth: number): fc.Arbitrary<unknown> {
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case "object": {
-      const props = Object.entries(s.properties ?? {}).map(([k, v]) => [k, /url$/i.test(k) ? fromJsonSchema({ type: "string", format: "uri" }, depth + 1) : fromJsonSchema(v, depth + 1)] as const);
+      const props = Object.entries(s.properties ?? {}).map(
+        ([k, v]) =>
+          [k, /url$/i.test(k) ? fromJsonSchema({ type: "string", format: "uri" }, depth + 1) : fromJsonSchema(v, depth + 1)] as const,
+      );
       const known = fc.record(Object.fromEntries(props), { requiredKeys: (s.required ?? []).filter((k) => k in (s.properties ?? {})) });
-      const extra = fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(hostileFieldName, hostileJson, { maxKeys: 2 }) });
+      const extra = fc.oneof(
+        { weight: 3, arbitrary: fc.constant({}) },
+        { weight: 1, arbitrary: fc.dictionary(hostileFieldName, hostileJson, { maxKeys: 2 }) },
+      );
       return fc.tuple(known, extra).map(([a, b]) => Object.assign(JSON.parse(JSON.stringify(b)) as object, a));
     }
     case "array":
@@ -85,7 +118,10 @@ function plausible(s: JsonSchema, depth: number): fc.Arbitrary<unknown> {
     case "string":
       if (s.format === "email") return fc.constantFrom("pat@example.com", "a@b.co");
       if (s.format === "uri") return fc.constantFrom("https://hooks.example.com/in", "https://example.org/x?y=1");
-      return fc.oneof(fc.string({ minLength: Math.max(1, s.minLength ?? 1), maxLength: Math.min(20, s.maxLength ?? 20) }), fc.constantFrom(...XSS_MARKERS));
+      return fc.oneof(
+        fc.string({ minLength: Math.max(1, s.minLength ?? 1), maxLength: Math.min(20, s.maxLength ?? 20) }),
+        fc.constantFrom(...XSS_MARKERS),
+      );
     case "integer":
     case "number":
       return fc.integer({ min: s.minimum ?? -5, max: Math.min(s.maximum ?? 200, 200) });

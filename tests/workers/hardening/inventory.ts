@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
+import type { ApiRoute } from "~/lib/api/define";
+import { apiRoutes } from "~/lib/api/routes/index.server";
 // @ts-ignore: the Remix server build (npm test builds before running)
 import * as build from "../../../build/server/index.js";
-import { apiRoutes } from "~/lib/api/routes/index.server";
-import type { ApiRoute } from "~/lib/api/define";
 
 /**
  * Everything the hardening suite discovers by itself: page routes from the Remix build's
@@ -29,7 +29,7 @@ export function patternOf(route: RouteEntry): string {
   for (let r: RouteEntry | undefined = route; r && r.id !== "root"; r = r.parentId ? manifest[r.parentId] : undefined) {
     if (r.path) parts.unshift(r.path);
   }
-  return "/" + parts.join("/");
+  return `/${parts.join("/")}`;
 }
 
 export function paramNames(pattern: string): string[] {
@@ -45,7 +45,9 @@ export const CATALOG_PARAMS = new Set(["provider"]);
  */
 export function fill(pattern: string, values: Record<string, string> = {}): string {
   return pattern
-    .replace(/:([a-zA-Z]+)/g, (_m, name: string) => encodeURIComponent(values[name] ?? (CATALOG_PARAMS.has(name) ? "slack" : "does_not_exist")))
+    .replace(/:([a-zA-Z]+)/g, (_m, name: string) =>
+      encodeURIComponent(values[name] ?? (CATALOG_PARAMS.has(name) ? "slack" : "does_not_exist")),
+    )
     .replace(/\*$/, "no/such/page");
 }
 
@@ -93,7 +95,9 @@ export async function dumpD1(opts: { ignoreColumns?: string[] } = {}): Promise<R
   const results = await env.DB.batch(tableNames.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)));
   const out: Record<string, Record<string, unknown>[]> = {};
   tableNames.forEach((name, i) => {
-    out[name] = (results[i]!.results as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !ignore.has(k))));
+    out[name] = (results[i]!.results as Record<string, unknown>[]).map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([k]) => !ignore.has(k))),
+    );
   });
   return out;
 }

@@ -2,18 +2,18 @@ import {
   addMessage,
   ConversationConflictError,
   createConversation,
+  type DomainCtx,
   escalateConversation,
   getConversation,
   listConversations,
   listMessages,
   setConversationStatus,
-  type DomainCtx,
 } from "../../conversations/conversations.server";
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
+import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
-import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import {
   Conversation,
   ConversationCreateBody,
@@ -72,7 +72,13 @@ export const conversationRoutes: ApiRoute[] = [
     query: ConversationListQuery,
     responses: { 200: { description: "A page of conversations.", schema: page(Conversation, "ConversationPage") } },
     handler: async (c) => {
-      const { rows, nextCursor } = await listConversations({ db: c.db, companyId: c.key.companyId, status: c.query.status, cursor: c.query.cursor, limit: c.query.limit });
+      const { rows, nextCursor } = await listConversations({
+        db: c.db,
+        companyId: c.key.companyId,
+        status: c.query.status,
+        cursor: c.query.cursor,
+        limit: c.query.limit,
+      });
       return jsonResponse({ data: rows.map(conversationRepresentation), next_cursor: nextCursor });
     },
   }),
@@ -97,7 +103,8 @@ export const conversationRoutes: ApiRoute[] = [
     scope: "conversations:write",
     operationId: "updateConversation",
     summary: "Open or close a conversation",
-    description: "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current status again changes nothing and emits nothing.",
+    description:
+      "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current status again changes nothing and emits nothing.",
     tag: TAG,
     body: ConversationUpdateBody,
     responses: { 200: { description: "The updated conversation.", schema: Conversation } },
@@ -119,7 +126,13 @@ export const conversationRoutes: ApiRoute[] = [
     body: MessageCreateBody,
     responses: { 201: { description: "The new message.", schema: Message } },
     handler: async (c) => {
-      const result = await addMessage(domain(c), { conversationId: c.params.id!, body: c.body.body, author: c.body.author, authorName: c.body.author_name ?? null, source: "api" });
+      const result = await addMessage(domain(c), {
+        conversationId: c.params.id!,
+        body: c.body.body,
+        author: c.body.author,
+        authorName: c.body.author_name ?? null,
+        source: "api",
+      });
       if (!result) return notFound();
       await emitted(c, result.events);
       return jsonResponse(messageRepresentation(result.message), 201);
@@ -131,10 +144,14 @@ export const conversationRoutes: ApiRoute[] = [
     scope: "conversations:write",
     operationId: "escalateConversation",
     summary: "Escalate a conversation to a human agent",
-    description: "Sets the status to `escalated` and emits `escalation.triggered`. Escalating an escalated conversation changes nothing; a closed one answers 409.",
+    description:
+      "Sets the status to `escalated` and emits `escalation.triggered`. Escalating an escalated conversation changes nothing; a closed one answers 409.",
     tag: TAG,
     body: EscalateBody.optional(),
-    responses: { 200: { description: "The escalated conversation.", schema: Conversation }, 409: { description: "The conversation is closed." } },
+    responses: {
+      200: { description: "The escalated conversation.", schema: Conversation },
+      409: { description: "The conversation is closed." },
+    },
     handler: async (c) => {
       try {
         const result = await escalateConversation(domain(c), { id: c.params.id!, reason: c.body?.reason ?? null });

@@ -1,5 +1,5 @@
 import { listEvents } from "../../events/emit.server";
-import { defineRoute, jsonResponse, type ApiRoute } from "../define";
+import { type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { Event, EventListQuery, page } from "../schemas";
 
 export const eventRoutes: ApiRoute[] = [
@@ -15,7 +15,9 @@ export const eventRoutes: ApiRoute[] = [
     responses: { 200: { description: "A page of events.", schema: page(Event, "EventPage") } },
     handler: async (c) => {
       const since = c.query.since ? new Date(c.query.since) : undefined;
-      return jsonResponse(await listEvents({ db: c.db, companyId: c.key.companyId, type: c.query.type, since, cursor: c.query.cursor, limit: c.query.limit }));
+      return jsonResponse(
+        await listEvents({ db: c.db, companyId: c.key.companyId, type: c.query.type, since, cursor: c.query.cursor, limit: c.query.limit }),
+      );
     },
   }),
 ];

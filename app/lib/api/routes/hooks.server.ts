@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../../vocabulary";
-import { findHook, hookSamples, subscribeHook, unsubscribeHook, type HookView } from "../../integrations/zapier/hooks.server";
 import { apiKeyCaller, endpointDeps } from "../../deps.server";
+import { findHook, type HookView, hookSamples, subscribeHook, unsubscribeHook } from "../../integrations/zapier/hooks.server";
+import { webhookEventTypes } from "../../vocabulary";
 import { MAX_URL_LENGTH } from "../../webhooks/url-guard";
-import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
+import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import { Event, Id, Timestamp } from "../schemas";
 
@@ -106,11 +106,15 @@ export const hookRoutes: ApiRoute[] = [
     description:
       "An array of event objects exactly as a subscription receives them: the company's three most recent events of the type when the key has `conversations:read`, otherwise (or when there are none yet) one realistic sample.",
     tag: TAG,
-    responses: { 200: { description: "Newest first; each item has an `id`.", schema: z.array(Event).max(3).meta({ id: "ZapierHookSamples" }) } },
+    responses: {
+      200: { description: "Newest first; each item has an `id`.", schema: z.array(Event).max(3).meta({ id: "ZapierHookSamples" }) },
+    },
     handler: async (c) => {
       const event = z.enum(webhookEventTypes).safeParse(c.params.event);
       if (!event.success) return problem(404, `Unknown event type. Use one of: ${webhookEventTypes.join(", ")}.`);
-      const samples = await hookSamples({ db: c.db, companyId: c.key.companyId }, event.data, { includeRecent: c.key.scopes.includes("conversations:read") });
+      const samples = await hookSamples({ db: c.db, companyId: c.key.companyId }, event.data, {
+        includeRecent: c.key.scopes.includes("conversations:read"),
+      });
       return jsonResponse(samples);
     },
   }),

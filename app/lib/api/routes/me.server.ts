@@ -1,4 +1,4 @@
-import { defineRoute, jsonResponse, type ApiRoute } from "../define";
+import { type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { Me } from "../schemas";
 
 /** GET /v1/me: who the key belongs to. Zapier uses it as its authentication test. */

@@ -1,11 +1,22 @@
 import { z } from "zod";
-import { webhookEventTypes } from "../../vocabulary";
-import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, reenableEndpoint, rotateSecret, updateEndpoint, type EndpointDeps, type EndpointView, type Result } from "../../webhooks/endpoints.server";
-import { listDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from "../../webhooks/deliveries.server";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
+import { webhookEventTypes } from "../../vocabulary";
+import { type DeliveryView, listDeliveries, resendDelivery, sendTestEvent } from "../../webhooks/deliveries.server";
+import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  type EndpointDeps,
+  type EndpointView,
+  getEndpoint,
+  listEndpoints,
+  type Result,
+  reenableEndpoint,
+  rotateSecret,
+  updateEndpoint,
+} from "../../webhooks/endpoints.server";
+import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
-import { defineRoute, jsonResponse, type ApiRequestContext, type ApiRoute } from "../define";
 import { Count, Cursor, Id, Limit, page, Timestamp } from "../schemas";
 
 /** The API lists the latest attempts of a delivery (every attempt stays in the page's history). */
@@ -38,7 +49,14 @@ const WebhookEndpointWithSecret = WebhookEndpoint.extend({
   secret: z.string().max(100).meta({ description: "The `whsec_…` signing secret. Returned only here, once." }),
 }).meta({ id: "WebhookEndpointWithSecret" });
 
-const Attempt = z.object({ n: Count, at: Timestamp, duration_ms: Duration, status_code: HttpStatus.nullable(), response_excerpt: Excerpt.nullable(), error: ErrorText.nullable() });
+const Attempt = z.object({
+  n: Count,
+  at: Timestamp,
+  duration_ms: Duration,
+  status_code: HttpStatus.nullable(),
+  response_excerpt: Excerpt.nullable(),
+  error: ErrorText.nullable(),
+});
 
 export const Delivery = z
   .object({
@@ -50,16 +68,27 @@ export const Delivery = z
     last_status_code: HttpStatus.nullable(),
     next_attempt_at: Timestamp.nullable(),
     created_at: Timestamp,
-    attempt_log: z.array(Attempt).max(ATTEMPT_LOG_MAX).meta({ description: `The latest ${ATTEMPT_LOG_MAX} attempts, oldest first.` }),
+    attempt_log: z
+      .array(Attempt)
+      .max(ATTEMPT_LOG_MAX)
+      .meta({ description: `The latest ${ATTEMPT_LOG_MAX} attempts, oldest first.` }),
   })
   .meta({ id: "Delivery" });
 
 const TestResult = z
-  .object({ delivery_id: Id, event_id: Id, ok: z.boolean(), status_code: HttpStatus.nullable(), duration_ms: Duration, response_excerpt: Excerpt.nullable(), error: ErrorText.nullable() })
+  .object({
+    delivery_id: Id,
+    event_id: Id,
+    ok: z.boolean(),
+    status_code: HttpStatus.nullable(),
+    duration_ms: Duration,
+    response_excerpt: Excerpt.nullable(),
+    error: ErrorText.nullable(),
+  })
   .meta({ id: "WebhookTestResult" });
 
 const WebhookPatchBody = EndpointPatchSchema.extend({
-  status: z.literal("active", "Only \"active\" can be set (it re-enables a disabled endpoint)").optional(),
+  status: z.literal("active", 'Only "active" can be set (it re-enables a disabled endpoint)').optional(),
 }).meta({ id: "WebhookEndpointUpdate" });
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -89,7 +118,14 @@ function deliveryRepresentation(d: DeliveryView) {
     last_status_code: d.lastStatusCode,
     next_attempt_at: iso(d.nextAttemptAt),
     created_at: d.createdAt.toISOString(),
-    attempt_log: d.attemptsList.slice(-ATTEMPT_LOG_MAX).map((a) => ({ n: a.n, at: a.at.toISOString(), duration_ms: a.durationMs, status_code: a.statusCode, response_excerpt: a.responseExcerpt, error: a.error })),
+    attempt_log: d.attemptsList.slice(-ATTEMPT_LOG_MAX).map((a) => ({
+      n: a.n,
+      at: a.at.toISOString(),
+      duration_ms: a.durationMs,
+      status_code: a.statusCode,
+      response_excerpt: a.responseExcerpt,
+      error: a.error,
+    })),
   };
 }
 
@@ -201,7 +237,15 @@ export const webhookRoutes: ApiRoute[] = [
       const result = await sendTestEvent({ ...d, attempt: await deliveryDeps(c.env) }, c.params.id!);
       if (!result.ok) return failure(result);
       const r = result.value;
-      return jsonResponse({ delivery_id: r.deliveryId, event_id: r.eventId, ok: r.ok, status_code: r.statusCode, duration_ms: r.durationMs, response_excerpt: r.responseExcerpt, error: r.error });
+      return jsonResponse({
+        delivery_id: r.deliveryId,
+        event_id: r.eventId,
+        ok: r.ok,
+        status_code: r.statusCode,
+        duration_ms: r.durationMs,
+        response_excerpt: r.responseExcerpt,
+        error: r.error,
+      });
     },
   }),
   defineRoute({
@@ -228,7 +272,10 @@ export const webhookRoutes: ApiRoute[] = [
     query: z.object({ limit: Limit, cursor: Cursor.optional() }),
     responses: { 200: { description: "A page of deliveries.", schema: page(Delivery, "DeliveryPage") } },
     handler: async (c) => {
-      const result = await listDeliveries({ db: c.db, companyId: c.key.companyId }, c.params.id!, { limit: c.query.limit, before: c.query.cursor ?? null });
+      const result = await listDeliveries({ db: c.db, companyId: c.key.companyId }, c.params.id!, {
+        limit: c.query.limit,
+        before: c.query.cursor ?? null,
+      });
       if (!result.ok) return problem(404, NOT_FOUND);
       return jsonResponse({ data: result.value.data.map(deliveryRepresentation), next_cursor: result.value.nextCursor });
     },
@@ -241,7 +288,9 @@ export const webhookRoutes: ApiRoute[] = [
     companyLimit: "webhook.resend",
     summary: "Send one delivery again (a fresh run of the retry schedule)",
     tag: TAG,
-    responses: { 202: { description: "Queued.", schema: z.object({ id: Id, status: z.literal("pending") }).meta({ id: "DeliveryQueued" }) } },
+    responses: {
+      202: { description: "Queued.", schema: z.object({ id: Id, status: z.literal("pending") }).meta({ id: "DeliveryQueued" }) },
+    },
     handler: async (c) => {
       const result = await resendDelivery({ ...(await deps(c)), queue: c.env.DELIVERIES }, c.params.id!);
       if (!result.ok) return failure(result, "No delivery with that id.");

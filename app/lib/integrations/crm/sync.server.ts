@@ -9,8 +9,8 @@ import { conversations, messages } from "../../db/schema";
 import { appBaseUrl, type Env } from "../../env";
 import { fetchIdentity, ProviderError } from "../../oauth/client.server";
 import type { DeliveryContext, DeliveryOutcome, EventSubscription, VerifyInput, WantsContext } from "../adapter";
-import type { OAuthSpec } from "../types";
 import { ProviderApiError } from "../provider-http.server";
+import type { OAuthSpec } from "../types";
 import { buildTranscript, type TranscriptMessage } from "./transcript";
 
 export type RemoteRecord = { id: string; url: string | null };
@@ -50,13 +50,22 @@ export function failureOutcome(error: unknown): DeliveryOutcome {
   throw error;
 }
 
-const waitForClaim = (what: string): DeliveryOutcome => ({ ok: false, statusCode: null, retryAfterSeconds: 5, error: `Another delivery is creating this ${what}; trying again shortly.` });
+const waitForClaim = (what: string): DeliveryOutcome => ({
+  ok: false,
+  statusCode: null,
+  retryAfterSeconds: 5,
+  error: `Another delivery is creating this ${what}; trying again shortly.`,
+});
 
 /**
  * The customer's record in the CRM, created at most once per company and email.
  * "wait" when another delivery holds the claim (the caller answers a retryable outcome).
  */
-export async function ensureContact(ctx: DeliveryContext, ops: CrmOps, customer: { email: string; name: string | null }): Promise<(RemoteRecord & { how: "stored" | "found" | "created" | "duplicate" }) | "wait"> {
+export async function ensureContact(
+  ctx: DeliveryContext,
+  ops: CrmOps,
+  customer: { email: string; name: string | null },
+): Promise<(RemoteRecord & { how: "stored" | "found" | "created" | "duplicate" }) | "wait"> {
   const key = emailKey(customer.email);
   const stored = await ctx.refs.lookup(CONTACT_REF, key);
   if (stored?.remoteId) return { id: stored.remoteId, url: stored.remoteUrl, how: "stored" };
@@ -94,7 +103,12 @@ export async function syncContact(ctx: DeliveryContext, ops: CrmOps): Promise<De
   try {
     const record = await ensureContact(ctx, ops, contact);
     if (record === "wait") return waitForClaim(ops.recordName(""));
-    return { ok: true, statusCode: 200, summary: `${HOW[record.how]} ${ops.recordName(record.id)} ${contact.email}`, remote: { url: record.url, label: contact.email } };
+    return {
+      ok: true,
+      statusCode: 200,
+      summary: `${HOW[record.how]} ${ops.recordName(record.id)} ${contact.email}`,
+      remote: { url: record.url, label: contact.email },
+    };
   } catch (error) {
     return failureOutcome(error);
   }
@@ -113,28 +127,51 @@ async function transcriptMessages(ctx: DeliveryContext, conversationId: string, 
 
 export async function logTranscript(ctx: DeliveryContext, ops: CrmOps): Promise<DeliveryOutcome> {
   const p = payloadOf(ctx);
-  if (ctx.connection.settings.log_transcripts === false) return { ok: false, statusCode: null, gone: true, error: "Not logged: transcripts are turned off in the settings." };
-  const conversation = await ctx.db.select().from(conversations).where(and(eq(conversations.companyId, ctx.event.companyId), eq(conversations.id, p.id))).get();
+  if (ctx.connection.settings.log_transcripts === false)
+    return { ok: false, statusCode: null, gone: true, error: "Not logged: transcripts are turned off in the settings." };
+  const conversation = await ctx.db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.companyId, ctx.event.companyId), eq(conversations.id, p.id)))
+    .get();
   if (!conversation) return { ok: false, statusCode: null, gone: true, error: "The conversation no longer exists." };
-  if (conversation.status !== "closed") return { ok: false, statusCode: null, gone: true, error: "Not logged: the conversation was reopened within the grace window." };
+  if (conversation.status !== "closed")
+    return { ok: false, statusCode: null, gone: true, error: "Not logged: the conversation was reopened within the grace window." };
   const list = await transcriptMessages(ctx, conversation.id);
-  if (!list.some((m) => m.author === "contact")) return { ok: false, statusCode: null, gone: true, error: "Not logged: the customer wrote no message." };
+  if (!list.some((m) => m.author === "contact"))
+    return { ok: false, statusCode: null, gone: true, error: "Not logged: the customer wrote no message." };
   const customer = { email: conversation.contactEmail, name: conversation.contactName };
   const title = `Chat transcript: ${conversation.subject?.trim() || customer.name || customer.email}`;
-  const text = buildTranscript({ contact: customer, subject: conversation.subject, link: `${appBaseUrl(ctx.env)}/conversations/${conversation.id}`, messages: list, ...ops.transcript });
+  const text = buildTranscript({
+    contact: customer,
+    subject: conversation.subject,
+    link: `${appBaseUrl(ctx.env)}/conversations/${conversation.id}`,
+    messages: list,
+    ...ops.transcript,
+  });
   try {
     const contact = await ensureContact(ctx, ops, customer);
     if (contact === "wait") return waitForClaim(ops.recordName(""));
     const stored = await ctx.refs.lookup(TRANSCRIPT_REF, conversation.id);
     if (stored?.remoteId) {
       await ops.updateNote({ noteId: stored.remoteId, contactId: contact.id, text, title });
-      return { ok: true, statusCode: 200, summary: `Updated the transcript ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`, remote: { url: stored.remoteUrl ?? contact.url, label: ops.noteName } };
+      return {
+        ok: true,
+        statusCode: 200,
+        summary: `Updated the transcript ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`,
+        remote: { url: stored.remoteUrl ?? contact.url, label: ops.noteName },
+      };
     }
     const claim = await ctx.refs.claim(TRANSCRIPT_REF, conversation.id);
     if (!claim.claimed) {
       if (!claim.ref.remoteId) return waitForClaim(ops.noteName);
       await ops.updateNote({ noteId: claim.ref.remoteId, contactId: contact.id, text, title });
-      return { ok: true, statusCode: 200, summary: `Updated the transcript ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`, remote: { url: claim.ref.remoteUrl ?? contact.url, label: ops.noteName } };
+      return {
+        ok: true,
+        statusCode: 200,
+        summary: `Updated the transcript ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`,
+        remote: { url: claim.ref.remoteUrl ?? contact.url, label: ops.noteName },
+      };
     }
     let note: RemoteRecord;
     try {
@@ -145,14 +182,22 @@ export async function logTranscript(ctx: DeliveryContext, ops: CrmOps): Promise<
     }
     const url = note.url ?? contact.url;
     await ctx.refs.complete(TRANSCRIPT_REF, conversation.id, { remoteId: note.id, remoteUrl: url });
-    return { ok: true, statusCode: 201, summary: `Logged the transcript as a ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`, remote: { url, label: ops.noteName } };
+    return {
+      ok: true,
+      statusCode: 201,
+      summary: `Logged the transcript as a ${ops.noteName} on ${ops.recordName(contact.id)} ${customer.email}`,
+      remote: { url, label: ops.noteName },
+    };
   } catch (error) {
     return failureOutcome(error);
   }
 }
 
 /** The two subscriptions every CRM adapter has; `ops` is built per delivery from the connection. */
-export function crmSubscriptions(makeOps: (ctx: DeliveryContext) => CrmOps): { "conversation.created": EventSubscription; "conversation.closed": EventSubscription } {
+export function crmSubscriptions(makeOps: (ctx: DeliveryContext) => CrmOps): {
+  "conversation.created": EventSubscription;
+  "conversation.closed": EventSubscription;
+} {
   return {
     "conversation.created": { deliver: (ctx) => withOps(ctx, makeOps, syncContact) },
     "conversation.closed": {
@@ -163,7 +208,11 @@ export function crmSubscriptions(makeOps: (ctx: DeliveryContext) => CrmOps): { "
   };
 }
 
-async function withOps(ctx: DeliveryContext, makeOps: (ctx: DeliveryContext) => CrmOps, run: (ctx: DeliveryContext, ops: CrmOps) => Promise<DeliveryOutcome>) {
+async function withOps(
+  ctx: DeliveryContext,
+  makeOps: (ctx: DeliveryContext) => CrmOps,
+  run: (ctx: DeliveryContext, ops: CrmOps) => Promise<DeliveryOutcome>,
+) {
   let ops: CrmOps;
   try {
     ops = makeOps(ctx);
@@ -174,13 +223,17 @@ async function withOps(ctx: DeliveryContext, makeOps: (ctx: DeliveryContext) => 
 }
 
 /** The OAuth identity call (label and id of the connected account), as a connect-time check. */
-export async function verifiedIdentity(input: VerifyInput, spec: OAuthSpec | undefined): Promise<{ ok: true; label: string | null; id: string | null } | { ok: false; fieldErrors: Record<string, string[]> }> {
+export async function verifiedIdentity(
+  input: VerifyInput,
+  spec: OAuthSpec | undefined,
+): Promise<{ ok: true; label: string | null; id: string | null } | { ok: false; fieldErrors: Record<string, string[]> }> {
   if (!spec) return { ok: true, label: null, id: null };
   try {
     const who = await fetchIdentity({ fetch: input.fetch }, spec, input.env, input.token ?? "");
     return { ok: true, label: who.label, id: who.id };
   } catch (error) {
-    if (error instanceof ProviderError) return { ok: false, fieldErrors: { "": [`The account could not be read (${error.message}). Please try again.`] } };
+    if (error instanceof ProviderError)
+      return { ok: false, fieldErrors: { "": [`The account could not be read (${error.message}). Please try again.`] } };
     throw error;
   }
 }

@@ -17,9 +17,11 @@ export type TranscriptInput = {
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
-export const transcriptTime = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+export const transcriptTime = (d: Date) =>
+  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export function senderName(m: Pick<TranscriptMessage, "author" | "authorName">, contact: TranscriptInput["contact"]): string {
   if (m.author === "contact") return m.authorName || contact.name || contact.email;
@@ -54,7 +56,7 @@ export function buildTranscript(input: TranscriptInput): string {
     }
     text = render(lines.slice(lo), lo);
   }
-  return text.length > input.limit ? text.slice(0, Math.max(0, input.limit - 1)) + "…" : text;
+  return text.length > input.limit ? `${text.slice(0, Math.max(0, input.limit - 1))}…` : text;
 }
 
 /** The subject line of a ticket or task for this conversation. */

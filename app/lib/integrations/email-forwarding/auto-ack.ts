@@ -1,5 +1,5 @@
 /** The automatic acknowledgement of a new email conversation: threaded, and marked as automatic. */
-import { buildTextEmail, newMessageId, type MailAddress } from "./mime";
+import { buildTextEmail, type MailAddress, newMessageId } from "./mime";
 
 export type OutgoingReply = { from: string; to: string; raw: string; messageId: string };
 

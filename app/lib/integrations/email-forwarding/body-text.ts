@@ -15,7 +15,8 @@ const REPLY_HEADER_PATTERNS: RegExp[] = [
 ];
 const OUTLOOK_FROM = /^\*?From:\*?\s+\S/i;
 const OUTLOOK_NEXT = /^\*?(Sent|Date|To|Subject|Envoyé|Gesendet):\*?\s/i;
-const MOBILE_SIGNATURE = /^(Sent from my (iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile)|Sent from (Outlook|Mail) for|Get Outlook for (iOS|Android)|Sent from Yahoo Mail|Sent via )/i;
+const MOBILE_SIGNATURE =
+  /^(Sent from my (iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile)|Sent from (Outlook|Mail) for|Get Outlook for (iOS|Android)|Sent from Yahoo Mail|Sent via )/i;
 
 /** Index of the first line that starts a quoted earlier message, or -1. */
 function replyHeaderIndex(lines: string[]): number {
@@ -58,7 +59,13 @@ export function tidy(text: string): string {
     .trim();
 }
 
-export type ForwardedMessage = { from: { name: string | null; address: string } | null; subject: string | null; date: string | null; body: string; note: string };
+export type ForwardedMessage = {
+  from: { name: string | null; address: string } | null;
+  subject: string | null;
+  date: string | null;
+  body: string;
+  note: string;
+};
 
 const FORWARD_MARKER = /^-{5,}\s*Forwarded message\s*-{2,}\s*$/i;
 const FORWARD_SUBJECT = /^\s*(fwd?|fw|tr|wg)\s*:/i;
@@ -75,7 +82,13 @@ function forwardedBlock(lines: string[], headerStart: number, noteEnd: number): 
     else if (Object.keys(fields).length === 0) break;
   }
   const from = fields.from ? parseDisplayAddress(fields.from) : null;
-  return { from, subject: fields.subject ?? null, date: fields.date ?? fields.sent ?? null, body: tidy(lines.slice(i + 1).join("\n")), note: tidy(lines.slice(0, noteEnd).join("\n")) };
+  return {
+    from,
+    subject: fields.subject ?? null,
+    date: fields.date ?? fields.sent ?? null,
+    body: tidy(lines.slice(i + 1).join("\n")),
+    note: tidy(lines.slice(0, noteEnd).join("\n")),
+  };
 }
 
 /**
@@ -107,7 +120,7 @@ export function parseForward(text: string, subject: string | null | undefined): 
 
 /** `Jane Doe <jane@example.com>` (Gmail's plain-text form) → name + address. */
 export function parseDisplayAddress(value: string): { name: string | null; address: string } | null {
-  const m = /^\s*"?([^"<[]*?)"?\s*(?:<|\[mailto:)([^<>\[\]\s]+@[^<>\[\]\s]+)(?:>|\])\s*$/.exec(value);
+  const m = /^\s*"?([^"<[]*?)"?\s*(?:<|\[mailto:)([^<>[\]\s]+@[^<>[\]\s]+)(?:>|\])\s*$/.exec(value);
   if (m) return { name: m[1]!.trim() || null, address: m[2]!.toLowerCase() };
   const bare = /^\s*([^\s<>]+@[^\s<>]+)\s*$/.exec(value);
   return bare ? { name: null, address: bare[1]!.toLowerCase() } : null;

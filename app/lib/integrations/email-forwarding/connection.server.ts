@@ -19,9 +19,17 @@ export async function findForwardingConnection({ db, companyId }: { db: Db; comp
 }
 
 export async function findCompanyBySlug({ db, slug }: { db: Db; slug: string }) {
-  return db.select({ id: companies.id, name: companies.name, slug: companies.slug }).from(companies).where(eq(companies.slug, slug.toLowerCase())).get();
+  return db
+    .select({ id: companies.id, name: companies.name, slug: companies.slug })
+    .from(companies)
+    .where(eq(companies.slug, slug.toLowerCase()))
+    .get();
 }
 
 export async function findCompanyById({ db, companyId }: { db: Db; companyId: string }) {
-  return db.select({ id: companies.id, name: companies.name, slug: companies.slug }).from(companies).where(eq(companies.id, companyId)).get();
+  return db
+    .select({ id: companies.id, name: companies.name, slug: companies.slug })
+    .from(companies)
+    .where(eq(companies.id, companyId))
+    .get();
 }

@@ -5,7 +5,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Attachment, Email } from "postal-mime";
 import type { Db } from "../../db/client";
-import { users, type AttachmentMeta } from "../../db/schema";
+import { type AttachmentMeta, users } from "../../db/schema";
 import { htmlToText, parseForward, stripQuotesAndSignature } from "./body-text";
 
 export const MAX_BODY_CHARS = 100_000;
@@ -13,13 +13,19 @@ const MAX_SUBJECT_CHARS = 300;
 const MAX_ATTACHMENTS = 100;
 
 export type Contact = { email: string; name: string | null };
-export type EmailContent = { contact: Contact; subject: string | null; body: string; attachments: AttachmentMeta[]; forwardedBy: string | null };
+export type EmailContent = {
+  contact: Contact;
+  subject: string | null;
+  body: string;
+  attachments: AttachmentMeta[];
+  forwardedBy: string | null;
+};
 
 /** Text beyond this is not read (the stored body is capped at MAX_BODY_CHARS anyway). */
 const MAX_TEXT_CHARS = 1_000_000;
 
 export function rawBodyText(parsed: Pick<Email, "text" | "html">): string {
-  if (parsed.text && parsed.text.trim()) return parsed.text.slice(0, MAX_TEXT_CHARS);
+  if (parsed.text?.trim()) return parsed.text.slice(0, MAX_TEXT_CHARS);
   if (parsed.html) return htmlToText(parsed.html);
   return "";
 }
@@ -28,7 +34,12 @@ export function attachmentMeta(list: Attachment[]): AttachmentMeta[] {
   return list.slice(0, MAX_ATTACHMENTS).map((a) => ({
     filename: a.filename ? a.filename.slice(0, 255) : null,
     mimeType: a.mimeType || "application/octet-stream",
-    size: typeof a.content === "string" ? (a.encoding === "base64" ? Math.floor((a.content.length * 3) / 4) : new TextEncoder().encode(a.content).length) : a.content.byteLength,
+    size:
+      typeof a.content === "string"
+        ? a.encoding === "base64"
+          ? Math.floor((a.content.length * 3) / 4)
+          : new TextEncoder().encode(a.content).length
+        : a.content.byteLength,
   }));
 }
 
@@ -70,5 +81,11 @@ export async function emailContent(db: Db, companyId: string, parsed: Email, sen
     };
   }
   const body = stripQuotesAndSignature(text);
-  return { contact: sender, subject: cleanSubject(parsed.subject, false), body: capBody(body || "(no text)"), attachments, forwardedBy: null };
+  return {
+    contact: sender,
+    subject: cleanSubject(parsed.subject, false),
+    body: capBody(body || "(no text)"),
+    attachments,
+    forwardedBy: null,
+  };
 }

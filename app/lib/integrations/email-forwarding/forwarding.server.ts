@@ -7,13 +7,18 @@ import { and, desc, eq } from "drizzle-orm";
 import { auditInsert, userActor } from "../../audit.server";
 import type { Db } from "../../db/client";
 import { connections, conversations, messages } from "../../db/schema";
-import { inboundEmailDomain, type Env, type EventsMessage } from "../../env";
+import { type Env, type EventsMessage, inboundEmailDomain } from "../../env";
 import { newId } from "../../ids";
 import { forwardingAddress } from "./address";
-import { findCompanyById, findForwardingConnection, EMAIL_FORWARDING_PROVIDER } from "./connection.server";
+import { EMAIL_FORWARDING_PROVIDER, findCompanyById, findForwardingConnection } from "./connection.server";
 import { buildTextEmail, newMessageId, textEmailHeaders } from "./mime";
-import { MAX_EMAIL_BYTES, receiveEmail, type ReceiveOutcome } from "./receive.server";
-import { defaultEmailForwardingSettings, parseEmailForwardingForm, type EmailForwardingSettings, type SettingsFieldErrors } from "./settings";
+import { MAX_EMAIL_BYTES, type ReceiveOutcome, receiveEmail } from "./receive.server";
+import {
+  defaultEmailForwardingSettings,
+  type EmailForwardingSettings,
+  parseEmailForwardingForm,
+  type SettingsFieldErrors,
+} from "./settings";
 
 export type Actor = { id: string; email: string; name: string };
 type Base = { db: Db; companyId: string; env: Env };
@@ -38,17 +43,29 @@ export async function getEmailForwarding({ db, companyId, env }: Base) {
 /** The newest email that became a message: when, from whom, which conversation. */
 export async function lastEmailReceived({ db, companyId }: { db: Db; companyId: string }) {
   const row = await db
-    .select({ at: messages.createdAt, authorName: messages.authorName, conversationId: messages.conversationId, contactEmail: conversations.contactEmail, subject: conversations.subject })
+    .select({
+      at: messages.createdAt,
+      authorName: messages.authorName,
+      conversationId: messages.conversationId,
+      contactEmail: conversations.contactEmail,
+      subject: conversations.subject,
+    })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.companyId, companyId)))
     .where(and(eq(messages.companyId, companyId), eq(messages.source, "email"), eq(messages.direction, "inbound")))
     .orderBy(desc(messages.id))
     .limit(1)
     .get();
-  return row ? { at: row.at, from: row.contactEmail, fromName: row.authorName, subject: row.subject, conversationId: row.conversationId } : null;
+  return row
+    ? { at: row.at, from: row.contactEmail, fromName: row.authorName, subject: row.subject, conversationId: row.conversationId }
+    : null;
 }
 
-async function writeSettings(base: Base & { actor: Actor; ip?: string | null; now: Date }, settings: EmailForwardingSettings, action: string) {
+async function writeSettings(
+  base: Base & { actor: Actor; ip?: string | null; now: Date },
+  settings: EmailForwardingSettings,
+  action: string,
+) {
   const { db, companyId, env, actor, now } = base;
   const company = await findCompanyById({ db, companyId });
   if (!company) throw new CompanyNotFoundError("Unknown company");
@@ -58,9 +75,31 @@ async function writeSettings(base: Base & { actor: Actor; ip?: string | null; no
   await db.batch([
     db
       .insert(connections)
-      .values({ id, companyId, provider: EMAIL_FORWARDING_PROVIDER, status: "connected", accountLabel: address, connectedBy: actor.id, connectedByEmail: actor.email, connectedAt: now, config: settings, updatedAt: now })
-      .onConflictDoUpdate({ target: [connections.companyId, connections.provider], set: { config: settings, status: "connected", accountLabel: address, updatedAt: now } }),
-    auditInsert(db, { companyId, actor: userActor(actor), action, target: id, details: { provider: EMAIL_FORWARDING_PROVIDER, ...settings }, ip: base.ip ?? null, at: now }),
+      .values({
+        id,
+        companyId,
+        provider: EMAIL_FORWARDING_PROVIDER,
+        status: "connected",
+        accountLabel: address,
+        connectedBy: actor.id,
+        connectedByEmail: actor.email,
+        connectedAt: now,
+        config: settings,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [connections.companyId, connections.provider],
+        set: { config: settings, status: "connected", accountLabel: address, updatedAt: now },
+      }),
+    auditInsert(db, {
+      companyId,
+      actor: userActor(actor),
+      action,
+      target: id,
+      details: { provider: EMAIL_FORWARDING_PROVIDER, ...settings },
+      ip: base.ip ?? null,
+      at: now,
+    }),
   ]);
   return { connectionId: id, settings };
 }
@@ -78,7 +117,11 @@ export async function saveEmailForwardingSettings(
 /** Turns the address on (creating the connection if needed); other settings are kept. */
 export async function enableEmailForwarding(base: Base & { actor: Actor; ip?: string | null; now?: Date }) {
   const current = await findForwardingConnection(base);
-  return writeSettings({ ...base, now: base.now ?? new Date() }, { ...(current?.settings ?? defaultEmailForwardingSettings), enabled: true }, "email_forwarding.enabled");
+  return writeSettings(
+    { ...base, now: base.now ?? new Date() },
+    { ...(current?.settings ?? defaultEmailForwardingSettings), enabled: true },
+    "email_forwarding.enabled",
+  );
 }
 
 /** Turns the address off: emails to it are refused; settings and conversations are kept. */
@@ -127,5 +170,7 @@ export async function sendTestEmail(base: Base & { actor: Actor; queue?: Queue<E
     },
   );
   // The acknowledgement is built (proving it would go out) but a test never emails anyone.
-  return outcome.status === "created" || outcome.status === "appended" ? { ...outcome, acknowledged: false, address, acknowledgementPreview } : { ...outcome, address, acknowledgementPreview };
+  return outcome.status === "created" || outcome.status === "appended"
+    ? { ...outcome, acknowledged: false, address, acknowledgementPreview }
+    : { ...outcome, address, acknowledgementPreview };
 }

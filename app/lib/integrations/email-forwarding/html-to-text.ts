@@ -4,10 +4,42 @@
  * and head/style/script disappear. Small and dependency-free: mail HTML only needs this much.
  */
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", copy: "©", reg: "®", trade: "™",
-  hellip: "…", mdash: "—", ndash: "–", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", bull: "•",
-  euro: "€", pound: "£", yen: "¥", laquo: "«", raquo: "»", middot: "·", deg: "°", zwnj: "", zwj: "",
-  eacute: "é", egrave: "è", aacute: "á", agrave: "à", uuml: "ü", ouml: "ö", auml: "ä", szlig: "ß", ccedil: "ç", ntilde: "ñ",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  hellip: "…",
+  mdash: "—",
+  ndash: "–",
+  lsquo: "‘",
+  rsquo: "’",
+  ldquo: "“",
+  rdquo: "”",
+  bull: "•",
+  euro: "€",
+  pound: "£",
+  yen: "¥",
+  laquo: "«",
+  raquo: "»",
+  middot: "·",
+  deg: "°",
+  zwnj: "",
+  zwj: "",
+  eacute: "é",
+  egrave: "è",
+  aacute: "á",
+  agrave: "à",
+  uuml: "ü",
+  ouml: "ö",
+  auml: "ä",
+  szlig: "ß",
+  ccedil: "ç",
+  ntilde: "ñ",
 };
 
 export function decodeEntities(text: string): string {
@@ -23,7 +55,25 @@ export function decodeEntities(text: string): string {
 const QUOTE_OPEN = "\u0001";
 const QUOTE_CLOSE = "\u0002";
 const SKIPPED = new Set(["head", "style", "script", "title", "template"]);
-const BLOCK = new Set(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "ul", "ol", "section", "article", "header", "footer", "pre"]);
+const BLOCK = new Set([
+  "p",
+  "div",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "tr",
+  "table",
+  "ul",
+  "ol",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "pre",
+]);
 /** Mail HTML beyond this is not read: the stored body is capped far below it anyway. */
 const MAX_HTML_CHARS = 2_000_000;
 
@@ -91,10 +141,19 @@ export function htmlToText(input: string): string {
   const lines: string[] = [];
   let depth = 0;
   for (const raw of out.join("").replace(/\r\n?/g, "\n").split("\n")) {
-    if (raw.trim() === QUOTE_OPEN) { depth++; continue; }
-    if (raw.trim() === QUOTE_CLOSE) { depth = Math.max(0, depth - 1); continue; }
+    if (raw.trim() === QUOTE_OPEN) {
+      depth++;
+      continue;
+    }
+    if (raw.trim() === QUOTE_CLOSE) {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
     const line = raw.replace(/[ \t\f\v\u00a0]+/g, " ").trim();
     lines.push(depth > 0 && line ? `${"> ".repeat(depth)}${line}` : line);
   }
-  return lines.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  return lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }

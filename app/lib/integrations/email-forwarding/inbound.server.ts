@@ -8,7 +8,7 @@
 import { EmailMessage } from "cloudflare:email";
 import { createDb } from "../../db/client";
 import type { Env } from "../../env";
-import { receiveEmail, type InboundEmail } from "./receive.server";
+import { type InboundEmail, receiveEmail } from "./receive.server";
 
 export type ReplySender = (message: ForwardableEmailMessage, reply: { from: string; to: string; raw: string }) => Promise<void>;
 
@@ -16,7 +16,12 @@ const replyWithEmailMessage: ReplySender = async (message, reply) => {
   await message.reply(new EmailMessage(reply.from, reply.to, reply.raw));
 };
 
-export async function handleInboundEmail(message: ForwardableEmailMessage, env: Env, _ctx: ExecutionContext, sendReply: ReplySender = replyWithEmailMessage): Promise<void> {
+export async function handleInboundEmail(
+  message: ForwardableEmailMessage,
+  env: Env,
+  _ctx: ExecutionContext,
+  sendReply: ReplySender = replyWithEmailMessage,
+): Promise<void> {
   const email: InboundEmail = {
     from: message.from,
     to: message.to,

@@ -38,9 +38,11 @@ export function loopRejection(get: HeaderGetter, senders: (string | null | undef
 
 function machineGenerated(get: HeaderGetter): string | null {
   const autoSubmitted = get("auto-submitted")?.trim().toLowerCase();
-  if (autoSubmitted && !autoSubmitted.startsWith("no")) return `Automatic messages are not accepted (Auto-Submitted: ${autoSubmitted.slice(0, 40)})`;
+  if (autoSubmitted && !autoSubmitted.startsWith("no"))
+    return `Automatic messages are not accepted (Auto-Submitted: ${autoSubmitted.slice(0, 40)})`;
   const precedence = get("precedence")?.trim().toLowerCase();
-  if (precedence && ["bulk", "junk", "list", "auto_reply"].includes(precedence)) return `Bulk and list mail is not accepted (Precedence: ${precedence})`;
+  if (precedence && ["bulk", "junk", "list", "auto_reply"].includes(precedence))
+    return `Bulk and list mail is not accepted (Precedence: ${precedence})`;
   const suppress = get("x-auto-response-suppress")?.toLowerCase() ?? "";
   if (/\b(all|oof|autoreply)\b/.test(suppress)) return "Automatic replies are not accepted (X-Auto-Response-Suppress)";
   if (get("x-autoreply") || get("x-autorespond")) return "Automatic replies are not accepted";

@@ -77,5 +77,7 @@ export function textEmailHeaders(mail: TextEmail): [string, string][] {
 
 export function buildTextEmail(mail: TextEmail): string {
   const body = base64Utf8(mail.text.replace(/\r?\n/g, "\r\n")).replace(/.{1,76}/g, "$&\r\n");
-  return `${textEmailHeaders(mail).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`;
+  return `${textEmailHeaders(mail)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\r\n")}\r\n\r\n${body}`;
 }

@@ -6,20 +6,27 @@
  * Order: size → recipient → forwarding enabled → loop (envelope) → parse → loop (headers) →
  * allowed domains → dedupe by Message-ID → thread or create → enqueue events → acknowledge.
  */
-import PostalMime, { type Email } from "postal-mime";
+
 import { eq } from "drizzle-orm";
-import { addMessage, createConversation, setConversationStatus, type DomainCtx, type NewMessageInput } from "../../conversations/conversations.server";
+import PostalMime, { type Email } from "postal-mime";
+import {
+  addMessage,
+  createConversation,
+  type DomainCtx,
+  type NewMessageInput,
+  setConversationStatus,
+} from "../../conversations/conversations.server";
 import { EMAIL_SOURCE, findEmailMessageById, findThreadConversationId } from "../../conversations/email-threading.server";
 import type { Db } from "../../db/client";
 import { connections } from "../../db/schema";
-import { inboundEmailDomain, type Env, type EventsMessage } from "../../env";
+import { type Env, type EventsMessage, inboundEmailDomain } from "../../env";
 import { enqueueEvents } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
 import { sha256Hex } from "../../security/crypto";
 import { bareAddress, domainMatches, domainOf, forwardingAddress, messageIdsIn, slugFromRecipient } from "./address";
 import { buildAcknowledgement, type OutgoingReply } from "./auto-ack";
 import { findCompanyBySlug, findForwardingConnection } from "./connection.server";
-import { emailContent, type Contact } from "./content.server";
+import { type Contact, emailContent } from "./content.server";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "./loop";
 
 /** Documented limit (docs/email-forwarding.md): larger messages are refused before they are read. */
@@ -53,7 +60,10 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     email.setReject(reason);
     if (connectionId) {
       const now = deps.now();
-      await db.update(connections).set({ lastError: `Refused an email: ${reason}`.slice(0, 300), lastErrorAt: now }).where(eq(connections.id, connectionId));
+      await db
+        .update(connections)
+        .set({ lastError: `Refused an email: ${reason}`.slice(0, 300), lastErrorAt: now })
+        .where(eq(connections.id, connectionId));
     }
     return { status: "rejected", reason };
   };
@@ -63,7 +73,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   const company = slug ? await findCompanyBySlug({ db, slug }) : undefined;
   if (!company) return reject("Unknown recipient: there is no support mailbox at this address");
   const connection = await findForwardingConnection({ db, companyId: company.id });
-  if (!connection || connection.row.status !== "connected" || !connection.settings.enabled) {
+  if (connection?.row.status !== "connected" || !connection.settings.enabled) {
     email.setReject("Email forwarding is not enabled for this address");
     return { status: "rejected", reason: "Email forwarding is not enabled for this address" };
   }
@@ -80,13 +90,18 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   const headers = headerGetter(parsed.headers);
   const sender = senderOf(parsed, email.from);
   if (!sender) return reject("The message has no valid sender address");
-  const headerLoop = loopRejection(headers, [sender.email, bareAddress(parsed.sender && "address" in parsed.sender ? parsed.sender.address : null)], inboundDomain);
+  const headerLoop = loopRejection(
+    headers,
+    [sender.email, bareAddress(parsed.sender && "address" in parsed.sender ? parsed.sender.address : null)],
+    inboundDomain,
+  );
   if (headerLoop) return reject(headerLoop);
 
   const allowed = connection.settings.allowedSenderDomains;
   if (allowed.length > 0) {
     const domains = [domainOf(email.from), domainOf(sender.email)].filter((d): d is string => Boolean(d));
-    if (!domains.some((d) => allowed.some((a) => domainMatches(d, a)))) return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
+    if (!domains.some((d) => allowed.some((a) => domainMatches(d, a))))
+      return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
   }
 
   const content = await emailContent(db, company.id, parsed, sender);
@@ -106,7 +121,11 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     externalId: messageId,
     attachments: content.attachments.length > 0 ? content.attachments : null,
   };
-  let written: { conversation: { id: string; status?: string }; message: { id: string }; events: Parameters<typeof enqueueEvents>[1] } | null = null;
+  let written: {
+    conversation: { id: string; status?: string };
+    message: { id: string };
+    events: Parameters<typeof enqueueEvents>[1];
+  } | null = null;
   let created = false;
   try {
     if (threadId) written = await addMessage(ctx, { conversationId: threadId, ...message });
@@ -131,7 +150,13 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
 
   let acknowledged = false;
   const envelopeSender = bareAddress(email.from);
-  if (created && connection.settings.autoAcknowledge && email.reply && envelopeSender === content.contact.email && !shouldNotAutoReply(headers, envelopeSender)) {
+  if (
+    created &&
+    connection.settings.autoAcknowledge &&
+    email.reply &&
+    envelopeSender === content.contact.email &&
+    !shouldNotAutoReply(headers, envelopeSender)
+  ) {
     // Cloudflare replies go to the envelope sender only: acknowledge direct mail, never a forwarder's mailbox.
     const ack = buildAcknowledgement({
       companyName: company.name,

@@ -34,8 +34,14 @@ export const emailForwardingSettingsSchema = z.object({
   allowedSenderDomains: z
     .preprocess(domainList, z.array(domainName).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`))
     .default([])
-    .meta({ title: "Allowed sender domains (optional)", description: "Only accept email from these domains (and their subdomains), separated by commas. Empty accepts everyone." }),
-  autoAcknowledge: z.boolean().default(false).meta({ title: "Auto-acknowledge", description: "Reply once to each new conversation to say the email was received." }),
+    .meta({
+      title: "Allowed sender domains (optional)",
+      description: "Only accept email from these domains (and their subdomains), separated by commas. Empty accepts everyone.",
+    }),
+  autoAcknowledge: z
+    .boolean()
+    .default(false)
+    .meta({ title: "Auto-acknowledge", description: "Reply once to each new conversation to say the email was received." }),
 });
 export type EmailForwardingSettings = z.infer<typeof emailForwardingSettingsSchema>;
 
@@ -63,20 +69,33 @@ const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true", z
 export const emailForwardingFormSchema = z.object({
   enabled: checkbox,
   autoAcknowledge: checkbox,
-  allowedSenderDomains: z.preprocess(domainList, z.array(z.string().max(253, "That domain is too long")).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`)),
+  allowedSenderDomains: z.preprocess(
+    domainList,
+    z.array(z.string().max(253, "That domain is too long")).max(MAX_ALLOWED_DOMAINS, `At most ${MAX_ALLOWED_DOMAINS} domains`),
+  ),
 });
 
 export type SettingsFieldErrors = Partial<Record<keyof EmailForwardingSettings, string[]>>;
 
 /** Validates form input into settings, or field errors naming each bad domain. */
-export function parseEmailForwardingForm(input: Record<string, unknown>): { ok: true; settings: EmailForwardingSettings } | { ok: false; fieldErrors: SettingsFieldErrors } {
+export function parseEmailForwardingForm(
+  input: Record<string, unknown>,
+): { ok: true; settings: EmailForwardingSettings } | { ok: false; fieldErrors: SettingsFieldErrors } {
   const form = emailForwardingFormSchema.safeParse(input);
   if (!form.success) return { ok: false, fieldErrors: flatten(form.error) };
   const bad = form.data.allowedSenderDomains.filter((d) => !domainName.safeParse(d).success);
   if (bad.length > 0) {
-    return { ok: false, fieldErrors: { allowedSenderDomains: bad.slice(0, 5).map((d) => `“${d.slice(0, 80)}” is not a domain name (for example: example.com)`) } };
+    return {
+      ok: false,
+      fieldErrors: {
+        allowedSenderDomains: bad.slice(0, 5).map((d) => `“${d.slice(0, 80)}” is not a domain name (for example: example.com)`),
+      },
+    };
   }
-  const settings = emailForwardingSettingsSchema.parse({ ...form.data, allowedSenderDomains: [...new Set(form.data.allowedSenderDomains.map((d) => domainName.parse(d)))] });
+  const settings = emailForwardingSettingsSchema.parse({
+    ...form.data,
+    allowedSenderDomains: [...new Set(form.data.allowedSenderDomains.map((d) => domainName.parse(d)))],
+  });
   return { ok: true, settings };
 }
 

@@ -16,7 +16,11 @@ export const googleAnalytics = {
   disconnectEffects: ["Revoke our access at Google", "Delete the stored tokens"],
   logo: { bg: "#f9ab00", fg: "#1f2937", text: "GA", shape: "rounded" },
   oauth: {
-    baseUrls: { GOOGLE_OAUTH_BASE: "https://accounts.google.com", GOOGLE_TOKEN_BASE: "https://oauth2.googleapis.com", GOOGLE_API_BASE: "https://openidconnect.googleapis.com" },
+    baseUrls: {
+      GOOGLE_OAUTH_BASE: "https://accounts.google.com",
+      GOOGLE_TOKEN_BASE: "https://oauth2.googleapis.com",
+      GOOGLE_API_BASE: "https://openidconnect.googleapis.com",
+    },
     authorizeUrl: "{GOOGLE_OAUTH_BASE}/o/oauth2/v2/auth",
     tokenUrl: "{GOOGLE_TOKEN_BASE}/token",
     revoke: { url: "{GOOGLE_TOKEN_BASE}/revoke", style: "rfc7009" },
@@ -65,13 +69,21 @@ export const mailchimp = {
   capabilities: CONNECT_ONLY,
   worksToday: WORKS_TODAY_OAUTH,
   comingSoon: ["Add opted-in contacts to an audience", "Tag contacts by conversation topic"],
-  disconnectEffects: ["Delete the stored token", "Mailchimp has no revocation endpoint: remove the app under Connected apps in Mailchimp too"],
+  disconnectEffects: [
+    "Delete the stored token",
+    "Mailchimp has no revocation endpoint: remove the app under Connected apps in Mailchimp too",
+  ],
   logo: { bg: "#ffe01b", fg: "#241c15", text: "M", shape: "circle" },
   oauth: {
     baseUrls: { MAILCHIMP_BASE: "https://login.mailchimp.com" },
     authorizeUrl: "{MAILCHIMP_BASE}/oauth2/authorize",
     tokenUrl: "{MAILCHIMP_BASE}/oauth2/token",
-    identity: { url: "{MAILCHIMP_BASE}/oauth2/metadata", label: ["accountname", "login.login_email"], id: ["user_id"], authScheme: "OAuth" },
+    identity: {
+      url: "{MAILCHIMP_BASE}/oauth2/metadata",
+      label: ["accountname", "login.login_email"],
+      id: ["user_id"],
+      authScheme: "OAuth",
+    },
     scopes: [],
     pkce: false,
     clientIdEnv: "MAILCHIMP_CLIENT_ID",

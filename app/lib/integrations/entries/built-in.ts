@@ -6,7 +6,8 @@ export const zapier = {
   name: "Zapier",
   category: "automation",
   shortDescription: "Automate workflows with 5000+ apps",
-  longDescription: "Use Zapier to start workflows in thousands of apps when conversations are created, updated, escalated or closed, and when messages arrive or are sent.",
+  longDescription:
+    "Use Zapier to start workflows in thousands of apps when conversations are created, updated, escalated or closed, and when messages arrive or are sent.",
   features: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
   permissions: ["A dedicated API key for Zapier: read conversations, manage its event subscriptions (REST hooks)"],
   authKind: "built_in",
@@ -26,11 +27,16 @@ export const emailForwarding = {
   category: "communication",
   shortDescription: "Forward emails to create conversations",
   longDescription: "Forward your support mailbox to your company's address here; each email will become a conversation.",
-  features: ["Each forwarded email becomes a conversation", "Replies thread into the same conversation", "Attachments listed on the message"],
+  features: [
+    "Each forwarded email becomes a conversation",
+    "Replies thread into the same conversation",
+    "Attachments listed on the message",
+  ],
   permissions: ["Receive the emails you forward to your company's address"],
   authKind: "built_in",
   capabilities: ["connect", "show_account", "configure", "disconnect"],
-  worksToday: "Each email forwarded to your company's address becomes a conversation; replies thread into it, and attachments are listed (name, type, size).",
+  worksToday:
+    "Each email forwarded to your company's address becomes a conversation; replies thread into it, and attachments are listed (name, type, size).",
   comingSoon: [],
   disconnectEffects: ["Turn off the forwarding address: new emails to it are refused", "Existing conversations stay as they are"],
   logo: { bg: "#0f766e", fg: "#ffffff", text: "@", shape: "rounded" },

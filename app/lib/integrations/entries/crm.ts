@@ -3,8 +3,14 @@ import type { Provider } from "../types";
 import { CONNECT_CONFIGURE, STANDARD_DISCONNECT } from "./shared";
 
 const crmSettings = {
-  record_type: z.enum(["lead", "contact"]).default("lead").meta({ title: "Create new customers as", description: "When no contact or lead has the customer's email yet." }),
-  log_transcripts: z.boolean().default(true).meta({ title: "Attach conversation transcripts", description: "Logged 10 minutes after a conversation closes (not if it is reopened), and updated if it closes again." }),
+  record_type: z
+    .enum(["lead", "contact"])
+    .default("lead")
+    .meta({ title: "Create new customers as", description: "When no contact or lead has the customer's email yet." }),
+  log_transcripts: z.boolean().default(true).meta({
+    title: "Attach conversation transcripts",
+    description: "Logged 10 minutes after a conversation closes (not if it is reopened), and updated if it closes again.",
+  }),
 };
 
 export const salesforce = {
@@ -13,8 +19,17 @@ export const salesforce = {
   category: "crm",
   shortDescription: "Link conversations to your CRM records",
   longDescription: "Connect your Salesforce org so customer conversations can be linked to contacts and leads.",
-  features: ["Find or create a contact or lead for each new customer (by email)", "Log the conversation transcript as a completed task on the record when it closes", "Look up account details during a chat"],
-  permissions: ["Read and write contacts and leads", "Create and update tasks", "Read your user and org details", "Keep access when you are away (refresh token)"],
+  features: [
+    "Find or create a contact or lead for each new customer (by email)",
+    "Log the conversation transcript as a completed task on the record when it closes",
+    "Look up account details during a chat",
+  ],
+  permissions: [
+    "Read and write contacts and leads",
+    "Create and update tasks",
+    "Read your user and org details",
+    "Keep access when you are away (refresh token)",
+  ],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
   worksToday: "Finds or creates the customer's contact or lead for each new conversation and logs its transcript as a task when it closes.",
@@ -41,13 +56,23 @@ export const hubspot = {
   category: "crm",
   shortDescription: "Keep contacts and conversations together",
   longDescription: "Connect your HubSpot account so conversations can be linked to HubSpot contacts.",
-  features: ["Create or link a contact for each new customer (by email)", "Log the conversation transcript as a note on the contact when it closes"],
-  permissions: ["Read and write contacts and the notes on them", "Read basic account details", "Keep access when you are away (refresh token)"],
+  features: [
+    "Create or link a contact for each new customer (by email)",
+    "Log the conversation transcript as a note on the contact when it closes",
+  ],
+  permissions: [
+    "Read and write contacts and the notes on them",
+    "Read basic account details",
+    "Keep access when you are away (refresh token)",
+  ],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
   worksToday: "Creates or links the customer's contact for each new conversation and logs its transcript as a note when it closes.",
   comingSoon: [],
-  disconnectEffects: ["Delete the stored tokens and these sync settings", "HubSpot has no token revocation endpoint: uninstall the app in HubSpot to remove it there too"],
+  disconnectEffects: [
+    "Delete the stored tokens and these sync settings",
+    "HubSpot has no token revocation endpoint: uninstall the app in HubSpot to remove it there too",
+  ],
   logo: { bg: "#ff7a59", fg: "#ffffff", text: "H", shape: "hex" },
   oauth: {
     baseUrls: { HUBSPOT_BASE: "https://app.hubspot.com", HUBSPOT_API_BASE: "https://api.hubapi.com" },
@@ -68,8 +93,15 @@ export const pipedrive = {
   category: "crm",
   shortDescription: "Turn conversations into deals",
   longDescription: "Connect Pipedrive so promising conversations can become people and deals in your pipeline.",
-  features: ["Find or create a person for each new customer (by email)", "Log the conversation transcript as a note on the person when it closes"],
-  permissions: ["Read and write people and the notes on them", "Read your user and company name", "Keep access when you are away (refresh token)"],
+  features: [
+    "Find or create a person for each new customer (by email)",
+    "Log the conversation transcript as a note on the person when it closes",
+  ],
+  permissions: [
+    "Read and write people and the notes on them",
+    "Read your user and company name",
+    "Keep access when you are away (refresh token)",
+  ],
   authKind: "oauth2",
   capabilities: CONNECT_CONFIGURE,
   worksToday: "Finds or creates the customer as a person for each new conversation and logs its transcript as a note when it closes.",

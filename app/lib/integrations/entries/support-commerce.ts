@@ -10,7 +10,10 @@ export const zendesk = {
   shortDescription: "Hand escalations to your Zendesk agents",
   longDescription: "Add a Zendesk API token so escalated conversations can become Zendesk tickets.",
   features: ["Create a ticket with the transcript as an internal note on escalation", "Close the conversation when its ticket is solved"],
-  permissions: ["Act as the admin who owns the API token: create and read tickets", "Add one webhook that reports ticket status changes to us"],
+  permissions: [
+    "Act as the admin who owns the API token: create and read tickets",
+    "Add one webhook that reports ticket status changes to us",
+  ],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
   worksToday: "Creates a Zendesk ticket when a conversation is escalated, and closes the conversation when the ticket is solved.",
@@ -35,7 +38,10 @@ export const freshdesk = {
   category: "support",
   shortDescription: "Create Freshdesk tickets from chats",
   longDescription: "Add your Freshdesk domain and API key so escalated conversations can become Freshdesk tickets.",
-  features: ["Create a ticket with the transcript as a private note on escalation", "Close the conversation when its ticket is resolved (checked every few minutes)"],
+  features: [
+    "Create a ticket with the transcript as a private note on escalation",
+    "Close the conversation when its ticket is resolved (checked every few minutes)",
+  ],
   permissions: ["Act as the agent who owns the API key (create and read tickets)"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,

@@ -5,12 +5,12 @@
  * look and closes the conversation of one that is resolved or closed. Connecting checks the API
  * key with agents/me first.
  */
-import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
 import { failureOutcome } from "../crm/sync.server";
-import { createTicketOnEscalation, TICKET_TAGS, type HelpdeskOps } from "../helpdesk/tickets.server";
+import { createTicketOnEscalation, type HelpdeskOps, TICKET_TAGS } from "../helpdesk/tickets.server";
 import { ProviderApiError } from "../provider-http.server";
-import { freshdeskClient, freshdeskTicketUrl, type FreshdeskCredentials } from "./client.server";
+import { type FreshdeskCredentials, freshdeskClient, freshdeskTicketUrl } from "./client.server";
 import { pollFreshdesk } from "./poll.server";
 
 export const FRESHDESK_NOTE_LIMIT = 60000;
@@ -20,13 +20,24 @@ export function freshdeskCredentials(fields: Record<string, string> | undefined)
 }
 
 export function freshdeskOps(ctx: DeliveryContext): HelpdeskOps {
-  const client = freshdeskClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, env: ctx.env, credentials: freshdeskCredentials(ctx.connection.credential.fields) });
+  const client = freshdeskClient({
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    now: ctx.now,
+    env: ctx.env,
+    credentials: freshdeskCredentials(ctx.connection.credential.fields),
+  });
   return {
     transcript: { limit: FRESHDESK_NOTE_LIMIT, format: "html" },
     findExisting: null,
     create: async (draft) => {
       const intro = `<p>Escalated from a chat${draft.reason ? `: ${escapeHtml(draft.reason)}` : ""}. The transcript is in a private note.</p><p><a href="${escapeHtml(draft.link)}">Open the conversation</a></p>`;
-      const t = await client.createTicket({ subject: draft.subject, requester: draft.requester, description: intro, tags: [...TICKET_TAGS, draft.conversationId] });
+      const t = await client.createTicket({
+        subject: draft.subject,
+        requester: draft.requester,
+        description: intro,
+        tags: [...TICKET_TAGS, draft.conversationId],
+      });
       return { id: String(t.id), url: freshdeskTicketUrl(client.base, String(t.id)) };
     },
     addTranscript: async (ticketId, draft) => {
@@ -36,7 +47,8 @@ export function freshdeskOps(ctx: DeliveryContext): HelpdeskOps {
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const fieldError = (field: string, message: string): VerifyResult => ({ ok: false, fieldErrors: { [field]: [message] } });
 
 export async function verifyFreshdesk(input: VerifyInput): Promise<VerifyResult> {
@@ -49,10 +61,19 @@ export async function verifyFreshdesk(input: VerifyInput): Promise<VerifyResult>
   }
   try {
     const me = await client.me();
-    return { ok: true, accountLabel: credentials.domain.replace(/^https?:\/\//i, "").replace(/\/.*$/, "").toLowerCase(), accountId: String(me.id) };
+    return {
+      ok: true,
+      accountLabel: credentials.domain
+        .replace(/^https?:\/\//i, "")
+        .replace(/\/.*$/, "")
+        .toLowerCase(),
+      accountId: String(me.id),
+    };
   } catch (error) {
-    if (error instanceof ProviderApiError && (error.status === 401 || error.status === 403)) return fieldError("api_key", "Freshdesk did not accept this API key.");
-    if (error instanceof ProviderApiError && error.status === 404) return fieldError("domain", "There is no Freshdesk helpdesk at this domain.");
+    if (error instanceof ProviderApiError && (error.status === 401 || error.status === 403))
+      return fieldError("api_key", "Freshdesk did not accept this API key.");
+    if (error instanceof ProviderApiError && error.status === 404)
+      return fieldError("domain", "There is no Freshdesk helpdesk at this domain.");
     return fieldError("domain", "We could not reach Freshdesk at this domain. Check it and try again.");
   }
 }

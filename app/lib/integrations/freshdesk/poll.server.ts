@@ -10,7 +10,7 @@ import { markNeedsReauth } from "../connections.server";
 import { externalRefs } from "../external-refs.server";
 import { closeFromProvider, TICKET_REF } from "../helpdesk/tickets.server";
 import { ProviderApiError } from "../provider-http.server";
-import { freshdeskClient, FRESHDESK_STATUS } from "./client.server";
+import { FRESHDESK_STATUS, freshdeskClient } from "./client.server";
 
 export const pollCursorKey = (connectionId: string) => `freshdesk_poll:${connectionId}`;
 /** How far back the first look goes, and how much two looks overlap. */
@@ -27,7 +27,12 @@ export async function pollFreshdesk(ctx: CronContext): Promise<{ closed: number;
     } catch (error) {
       failed += 1;
       if (error instanceof ProviderApiError && error.status === 401) {
-        await markNeedsReauth({ db: ctx.db, connection: connection.row, now: ctx.now, reason: "Freshdesk refused the API key (HTTP 401). Reconnect Freshdesk." }).run();
+        await markNeedsReauth({
+          db: ctx.db,
+          connection: connection.row,
+          now: ctx.now,
+          reason: "Freshdesk refused the API key (HTTP 401). Reconnect Freshdesk.",
+        }).run();
       }
     }
   }
@@ -39,9 +44,21 @@ async function pollOne(ctx: CronContext, connection: DeliveryConnection): Promis
   const stored = Number(await ctx.kv.get(key));
   const since = new Date((Number.isFinite(stored) && stored > 0 ? stored : ctx.now.getTime() - FIRST_LOOK_MS) - OVERLAP_MS);
   const fields = connection.credential.fields ?? {};
-  const client = freshdeskClient({ fetch: ctx.fetch, env: ctx.env, now: () => ctx.now, signal: AbortSignal.timeout(10_000), credentials: { domain: fields.domain ?? "", api_key: fields.api_key ?? "" } });
+  const client = freshdeskClient({
+    fetch: ctx.fetch,
+    env: ctx.env,
+    now: () => ctx.now,
+    signal: AbortSignal.timeout(10_000),
+    credentials: { domain: fields.domain ?? "", api_key: fields.api_key ?? "" },
+  });
   const tickets = await client.ticketsUpdatedSince(since);
-  const refs = externalRefs({ db: ctx.db, companyId: connection.row.companyId, provider: "freshdesk", now: () => ctx.now, owner: "freshdesk-poll" });
+  const refs = externalRefs({
+    db: ctx.db,
+    companyId: connection.row.companyId,
+    provider: "freshdesk",
+    now: () => ctx.now,
+    owner: "freshdesk-poll",
+  });
   let closed = 0;
   let cursor = Number.isFinite(stored) && stored > 0 ? stored : ctx.now.getTime() - FIRST_LOOK_MS;
   for (const ticket of tickets) {
@@ -52,7 +69,13 @@ async function pollOne(ctx: CronContext, connection: DeliveryConnection): Promis
     if (!conversationId) continue;
     // Only a ticket we created for that conversation may close it (a tag anyone can type is not proof).
     if ((await refs.lookup(TICKET_REF, conversationId))?.remoteId !== String(ticket.id)) continue;
-    if ((await closeFromProvider({ db: ctx.db, env: ctx.env, now: ctx.now }, { provider: CATALOG.freshdesk, companyId: connection.row.companyId, conversationId })) === "closed") closed += 1;
+    if (
+      (await closeFromProvider(
+        { db: ctx.db, env: ctx.env, now: ctx.now },
+        { provider: CATALOG.freshdesk, companyId: connection.row.companyId, conversationId },
+      )) === "closed"
+    )
+      closed += 1;
   }
   await ctx.kv.put(key, String(cursor));
   return closed;

@@ -5,14 +5,14 @@
  * `performed_by` = the integration so no adapter acts on its own change (loop safety).
  */
 import { and, desc, eq } from "drizzle-orm";
+import { setConversationStatus } from "../../conversations/conversations.server";
 import type { Db } from "../../db/client";
 import { conversations, messages } from "../../db/schema";
 import { appBaseUrl, type Env, type EventsMessage } from "../../env";
 import { enqueueEvents } from "../../events/emit.server";
-import { setConversationStatus } from "../../conversations/conversations.server";
-import { integrationActor, type DeliveryContext, type DeliveryOutcome } from "../adapter";
-import { buildTranscript, conversationTitle } from "../crm/transcript";
+import { type DeliveryContext, type DeliveryOutcome, integrationActor } from "../adapter";
 import { failureOutcome, type RemoteRecord } from "../crm/sync.server";
+import { buildTranscript, conversationTitle } from "../crm/transcript";
 import type { Provider } from "../types";
 
 export const TICKET_REF = "ticket";
@@ -42,7 +42,11 @@ export type HelpdeskOps = {
 /** The escalated conversation as a ticket draft (null when the conversation is gone). */
 async function draftFor(ctx: DeliveryContext, ops: HelpdeskOps): Promise<TicketDraft | null> {
   const p = ctx.event.payload as ConversationPayload;
-  const conversation = await ctx.db.select().from(conversations).where(and(eq(conversations.companyId, ctx.event.companyId), eq(conversations.id, p.id))).get();
+  const conversation = await ctx.db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.companyId, ctx.event.companyId), eq(conversations.id, p.id)))
+    .get();
   if (!conversation) return null;
   const rows = await ctx.db
     .select({ author: messages.authorKind, authorName: messages.authorName, body: messages.body, createdAt: messages.createdAt })
@@ -62,7 +66,12 @@ async function draftFor(ctx: DeliveryContext, ops: HelpdeskOps): Promise<TicketD
   };
 }
 
-const waitForClaim = (what: string): DeliveryOutcome => ({ ok: false, statusCode: null, retryAfterSeconds: 5, error: `Another delivery is creating this ${what}; trying again shortly.` });
+const waitForClaim = (what: string): DeliveryOutcome => ({
+  ok: false,
+  statusCode: null,
+  retryAfterSeconds: 5,
+  error: `Another delivery is creating this ${what}; trying again shortly.`,
+});
 const gone = (error: string): DeliveryOutcome => ({ ok: false, statusCode: null, gone: true, error });
 
 export async function createTicketOnEscalation(ctx: DeliveryContext, ops: HelpdeskOps): Promise<DeliveryOutcome> {
@@ -116,7 +125,12 @@ export async function createTicketOnEscalation(ctx: DeliveryContext, ops: Helpde
       } else if (!claim.ref.remoteId) return waitForClaim("note");
     }
     const t = ticket!;
-    return { ok: true, statusCode: how === "Created" ? 201 : 200, summary: `${how} ticket #${t.id} with the transcript as an internal note`, remote: { url: t.url, label: `Ticket #${t.id}` } };
+    return {
+      ok: true,
+      statusCode: how === "Created" ? 201 : 200,
+      summary: `${how} ticket #${t.id} with the transcript as an internal note`,
+      remote: { url: t.url, label: `Ticket #${t.id}` },
+    };
   } catch (error) {
     return failureOutcome(error);
   }
@@ -131,7 +145,10 @@ export async function closeFromProvider(
   deps: { db: Db; env: Env; now: Date },
   input: { provider: Pick<Provider, "id" | "name">; companyId: string; conversationId: string },
 ): Promise<"closed" | "already_closed" | "not_found"> {
-  const result = await setConversationStatus({ db: deps.db, companyId: input.companyId, performedBy: integrationActor(input.provider), now: deps.now }, { id: input.conversationId, status: "closed" });
+  const result = await setConversationStatus(
+    { db: deps.db, companyId: input.companyId, performedBy: integrationActor(input.provider), now: deps.now },
+    { id: input.conversationId, status: "closed" },
+  );
   if (!result) return "not_found";
   if (result.events.length === 0) return "already_closed";
   await enqueueEvents(deps.env.EVENTS as Queue<EventsMessage> | undefined, result.events);

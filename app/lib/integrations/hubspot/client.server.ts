@@ -4,7 +4,7 @@
  * association to the contact (note → contact is HubSpot-defined type 202), note update. Bodies
  * follow the CRM OpenAPI documents (SimplePublicObjectInputForCreate, PublicObjectSearchRequest).
  */
-import { field, providerBase, requestJson, type ClientDeps, type ErrorReader } from "../provider-http.server";
+import { type ClientDeps, type ErrorReader, field, providerBase, requestJson } from "../provider-http.server";
 
 export const HUBSPOT_API_DEFAULT = "https://api.hubapi.com";
 export const HUBSPOT_APP_DEFAULT = "https://app.hubspot.com";
@@ -15,7 +15,7 @@ const NOTE_TO_CONTACT = 202;
 const readError: ErrorReader = (status, body) => {
   const message = field(body, "message") ?? `HTTP ${status}`;
   const category = field(body, "category") ?? field(body, "errorType");
-  const existing = status === 409 ? /Existing ID:\s*(\d+)/.exec(message)?.[1] ?? null : null;
+  const existing = status === 409 ? (/Existing ID:\s*(\d+)/.exec(message)?.[1] ?? null) : null;
   return { message, code: category, duplicateId: existing };
 };
 
@@ -24,7 +24,8 @@ type HubspotObject = { id: string; properties: Record<string, string | null> };
 export function hubspotClient(deps: ClientDeps & { env: Record<string, unknown>; token: string }) {
   const base = providerBase(deps.env, "HUBSPOT_API_BASE", HUBSPOT_API_DEFAULT);
   const headers = { Authorization: `Bearer ${deps.token}` };
-  const send = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) => requestJson<T>(deps, "HubSpot", { method, url: `${base}${path}`, headers, body }, readError);
+  const send = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) =>
+    requestJson<T>(deps, "HubSpot", { method, url: `${base}${path}`, headers, body }, readError);
 
   return {
     async findContactByEmail(email: string): Promise<HubspotObject | null> {
@@ -53,8 +54,15 @@ export function hubspotClient(deps: ClientDeps & { env: Record<string, unknown>;
       return (await send<HubspotObject>("POST", "/crm/v3/objects/contacts", { properties, associations: [] })).data;
     },
     async createNote(input: { contactId: string; body: string; timestamp: Date }): Promise<HubspotObject> {
-      const associations = [{ to: { id: input.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: NOTE_TO_CONTACT }] }];
-      return (await send<HubspotObject>("POST", "/crm/v3/objects/notes", { properties: { hs_timestamp: input.timestamp.toISOString(), hs_note_body: input.body }, associations })).data;
+      const associations = [
+        { to: { id: input.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: NOTE_TO_CONTACT }] },
+      ];
+      return (
+        await send<HubspotObject>("POST", "/crm/v3/objects/notes", {
+          properties: { hs_timestamp: input.timestamp.toISOString(), hs_note_body: input.body },
+          associations,
+        })
+      ).data;
     },
     async updateNote(id: string, body: string): Promise<void> {
       await send("PATCH", `/crm/v3/objects/notes/${encodeURIComponent(id)}`, { properties: { hs_note_body: body } });

@@ -2,14 +2,20 @@
  * HubSpot: a new conversation finds or creates the customer's contact; a closed one (after the
  * grace window) logs its transcript as a note associated to that contact, updated on a re-close.
  */
-import { defineAdapter, type DeliveryContext } from "../adapter";
+import { type DeliveryContext, defineAdapter } from "../adapter";
 import { CATALOG } from "../catalog";
-import { crmSubscriptions, type CrmOps } from "../crm/sync.server";
 import { splitName } from "../crm/names";
-import { hubspotClient, hubspotContactUrl, HUBSPOT_NOTE_LIMIT } from "./client.server";
+import { type CrmOps, crmSubscriptions } from "../crm/sync.server";
+import { HUBSPOT_NOTE_LIMIT, hubspotClient, hubspotContactUrl } from "./client.server";
 
 export function hubspotOps(ctx: DeliveryContext): CrmOps {
-  const client = hubspotClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, env: ctx.env, token: ctx.connection.credential.accessToken ?? "" });
+  const client = hubspotClient({
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    now: ctx.now,
+    env: ctx.env,
+    token: ctx.connection.credential.accessToken ?? "",
+  });
   const portalId = ctx.connection.row.accountId;
   const urlOf = (id: string) => hubspotContactUrl(ctx.env, portalId, id);
   return {
@@ -26,7 +32,10 @@ export function hubspotOps(ctx: DeliveryContext): CrmOps {
       const made = await client.createContact({ email, firstname: first, lastname: last });
       return { id: made.id, url: urlOf(made.id) };
     },
-    createNote: async ({ contactId, text, at }) => ({ id: (await client.createNote({ contactId, body: text, timestamp: at })).id, url: urlOf(contactId) }),
+    createNote: async ({ contactId, text, at }) => ({
+      id: (await client.createNote({ contactId, body: text, timestamp: at })).id,
+      url: urlOf(contactId),
+    }),
     updateNote: ({ noteId, text }) => client.updateNote(noteId, text),
   };
 }
@@ -34,7 +43,10 @@ export function hubspotOps(ctx: DeliveryContext): CrmOps {
 export const hubspotAdapter = defineAdapter({
   id: "hubspot",
   provider: CATALOG.hubspot,
-  features: ["Create or link a contact for each new customer (by email)", "Log the conversation transcript as a note on the contact when it closes"],
+  features: [
+    "Create or link a contact for each new customer (by email)",
+    "Log the conversation transcript as a note on the contact when it closes",
+  ],
   settings: CATALOG.hubspot.configSchema,
   subscriptions: crmSubscriptions(hubspotOps),
 });

@@ -4,7 +4,7 @@
  * transcript as a note on the person, updated by PUT. Pipedrive has no duplicate error for
  * people, so dedupe is search-then-create under our own claim.
  */
-import { field, providerBase, requestJson, type ClientDeps, type ErrorReader } from "../provider-http.server";
+import { type ClientDeps, type ErrorReader, field, providerBase, requestJson } from "../provider-http.server";
 
 export const PIPEDRIVE_API_DEFAULT = "https://api.pipedrive.com";
 /** What we cut a note's content to (Pipedrive documents no exact limit; 100 000 is safe). */
@@ -13,12 +13,15 @@ export const PIPEDRIVE_NOTE_LIMIT = 100000;
 const readError: ErrorReader = (status, body) => ({ message: field(body, "error") ?? `HTTP ${status}`, code: field(body, "errorCode") });
 
 export function pipedriveBase(env: Record<string, unknown>, apiDomain: string | null | undefined): string {
-  return apiDomain && /^https?:\/\//.test(apiDomain) ? apiDomain.replace(/\/+$/, "") : providerBase(env, "PIPEDRIVE_API_BASE", PIPEDRIVE_API_DEFAULT);
+  return apiDomain && /^https?:\/\//.test(apiDomain)
+    ? apiDomain.replace(/\/+$/, "")
+    : providerBase(env, "PIPEDRIVE_API_BASE", PIPEDRIVE_API_DEFAULT);
 }
 
 export function pipedriveClient(deps: ClientDeps & { base: string; token: string }) {
   const headers = { Authorization: `Bearer ${deps.token}` };
-  const send = <T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown) => requestJson<{ data: T }>(deps, "Pipedrive", { method, url: `${deps.base}${path}`, headers, body }, readError);
+  const send = <T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown) =>
+    requestJson<{ data: T }>(deps, "Pipedrive", { method, url: `${deps.base}${path}`, headers, body }, readError);
 
   return {
     async findPersonByEmail(email: string): Promise<number | null> {
@@ -36,7 +39,12 @@ export function pipedriveClient(deps: ClientDeps & { base: string; token: string
       }
     },
     async createPerson(input: { name: string; email: string }): Promise<number> {
-      return (await send<{ id: number }>("POST", "/v1/persons", { name: input.name, email: [{ value: input.email, primary: true, label: "work" }] })).data.data.id;
+      return (
+        await send<{ id: number }>("POST", "/v1/persons", {
+          name: input.name,
+          email: [{ value: input.email, primary: true, label: "work" }],
+        })
+      ).data.data.id;
     },
     async createNote(input: { personId: string; content: string }): Promise<number> {
       return (await send<{ id: number }>("POST", "/v1/notes", { content: input.content, person_id: Number(input.personId) })).data.data.id;

@@ -3,14 +3,20 @@
  * (after the grace window) logs the transcript as a note on that person, updated on a re-close.
  * Calls go to the company's `api_domain` from the token response when there is one.
  */
-import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
-import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
-import { pipedriveBase, pipedriveClient, pipedrivePersonUrl, PIPEDRIVE_NOTE_LIMIT } from "./client.server";
+import { type CrmOps, crmSubscriptions, verifiedIdentity } from "../crm/sync.server";
+import { PIPEDRIVE_NOTE_LIMIT, pipedriveBase, pipedriveClient, pipedrivePersonUrl } from "./client.server";
 
 export function pipedriveOps(ctx: DeliveryContext): CrmOps {
   const base = pipedriveBase(ctx.env, ctx.connection.context.api_domain);
-  const client = pipedriveClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, base, token: ctx.connection.credential.accessToken ?? "" });
+  const client = pipedriveClient({
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    now: ctx.now,
+    base,
+    token: ctx.connection.credential.accessToken ?? "",
+  });
   const urlOf = (id: string) => pipedrivePersonUrl(base, id);
   return {
     recordName: () => "person",
@@ -25,7 +31,10 @@ export function pipedriveOps(ctx: DeliveryContext): CrmOps {
       const id = String(await client.createPerson({ name: name?.trim() || email, email }));
       return { id, url: urlOf(id) };
     },
-    createNote: async ({ contactId, text }) => ({ id: String(await client.createNote({ personId: contactId, content: text })), url: urlOf(contactId) }),
+    createNote: async ({ contactId, text }) => ({
+      id: String(await client.createNote({ personId: contactId, content: text })),
+      url: urlOf(contactId),
+    }),
     updateNote: ({ noteId, text }) => client.updateNote(noteId, text),
   };
 }
@@ -35,14 +44,18 @@ export async function verifyPipedrive(input: VerifyInput): Promise<VerifyResult>
   const who = await verifiedIdentity(input, CATALOG.pipedrive.oauth);
   if (!who.ok) return who;
   const domain = input.tokenResponse?.api_domain;
-  const context: Record<string, string> = typeof domain === "string" && /^https?:\/\/[^/\s]+/.test(domain) ? { api_domain: domain.replace(/\/+$/, "") } : {};
+  const context: Record<string, string> =
+    typeof domain === "string" && /^https?:\/\/[^/\s]+/.test(domain) ? { api_domain: domain.replace(/\/+$/, "") } : {};
   return { ok: true, accountLabel: who.label, accountId: who.id, context };
 }
 
 export const pipedriveAdapter = defineAdapter({
   id: "pipedrive",
   provider: CATALOG.pipedrive,
-  features: ["Find or create a person for each new customer (by email)", "Log the conversation transcript as a note on the person when it closes"],
+  features: [
+    "Find or create a person for each new customer (by email)",
+    "Log the conversation transcript as a note on the person when it closes",
+  ],
   settings: CATALOG.pipedrive.configSchema,
   verifyCredential: verifyPipedrive,
   subscriptions: crmSubscriptions(pipedriveOps),

@@ -4,7 +4,7 @@
  * duplicate rules' DUPLICATES_DETECTED → a duplicate carrying the matched record's Id), and the
  * transcript as a Task on the person (WhoId), updated by PATCH.
  */
-import { field, ProviderApiError, requestJson, type ClientDeps, type ErrorReader } from "../provider-http.server";
+import { type ClientDeps, type ErrorReader, field, ProviderApiError, requestJson } from "../provider-http.server";
 
 export const SALESFORCE_API_VERSION = "v60.0";
 /** Task.Description's documented maximum. */
@@ -14,7 +14,8 @@ export type PersonType = "Contact" | "Lead";
 const readError: ErrorReader = (status, body) => {
   const first = Array.isArray(body) ? body[0] : body;
   const code = field(first, "errorCode");
-  const duplicateId = code === "DUPLICATES_DETECTED" ? field(first, "duplicateResult", "matchResults", 0, "matchRecords", 0, "record", "Id") : null;
+  const duplicateId =
+    code === "DUPLICATES_DETECTED" ? field(first, "duplicateResult", "matchResults", 0, "matchRecords", 0, "record", "Id") : null;
   return { message: field(first, "message") ?? `HTTP ${status}`, code, duplicateId };
 };
 
@@ -22,10 +23,15 @@ const readError: ErrorReader = (status, body) => {
 export const soqlString = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
 export function salesforceClient(deps: ClientDeps & { instanceUrl: string; token: string }) {
-  if (!/^https?:\/\//.test(deps.instanceUrl)) throw new ProviderApiError("The Salesforce connection has no instance URL. Reconnect Salesforce.", { status: 401, code: "no_instance_url" });
+  if (!/^https?:\/\//.test(deps.instanceUrl))
+    throw new ProviderApiError("The Salesforce connection has no instance URL. Reconnect Salesforce.", {
+      status: 401,
+      code: "no_instance_url",
+    });
   const base = `${deps.instanceUrl.replace(/\/+$/, "")}/services/data/${SALESFORCE_API_VERSION}`;
   const headers = { Authorization: `Bearer ${deps.token}` };
-  const send = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) => requestJson<T>(deps, "Salesforce", { method, url: `${base}${path}`, headers, body }, readError);
+  const send = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) =>
+    requestJson<T>(deps, "Salesforce", { method, url: `${base}${path}`, headers, body }, readError);
 
   return {
     async findByEmail(type: PersonType, email: string): Promise<string | null> {
@@ -42,18 +48,31 @@ export function salesforceClient(deps: ClientDeps & { instanceUrl: string; token
         throw e;
       }
     },
-    async createPerson(type: PersonType, input: { email: string; firstName?: string | null; lastName: string; company?: string | null }): Promise<string> {
+    async createPerson(
+      type: PersonType,
+      input: { email: string; firstName?: string | null; lastName: string; company?: string | null },
+    ): Promise<string> {
       const body: Record<string, string> = { LastName: input.lastName.slice(0, 80), Email: input.email, LeadSource: "Chat" };
       if (input.firstName) body.FirstName = input.firstName.slice(0, 40);
       if (type === "Lead") body.Company = (input.company || "Unknown").slice(0, 255);
       return (await send<{ id: string }>("POST", `/sobjects/${type}`, body)).data.id;
     },
     async createTask(input: { whoId: string; subject: string; description: string; date: Date }): Promise<string> {
-      const body = { WhoId: input.whoId, Subject: input.subject.slice(0, 255), Description: input.description, Status: "Completed", Priority: "Normal", ActivityDate: input.date.toISOString().slice(0, 10) };
+      const body = {
+        WhoId: input.whoId,
+        Subject: input.subject.slice(0, 255),
+        Description: input.description,
+        Status: "Completed",
+        Priority: "Normal",
+        ActivityDate: input.date.toISOString().slice(0, 10),
+      };
       return (await send<{ id: string }>("POST", "/sobjects/Task", body)).data.id;
     },
     async updateTask(id: string, input: { subject: string; description: string }): Promise<void> {
-      await send("PATCH", `/sobjects/Task/${encodeURIComponent(id)}`, { Subject: input.subject.slice(0, 255), Description: input.description });
+      await send("PATCH", `/sobjects/Task/${encodeURIComponent(id)}`, {
+        Subject: input.subject.slice(0, 255),
+        Description: input.description,
+      });
     },
   };
 }

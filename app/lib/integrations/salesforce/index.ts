@@ -4,17 +4,23 @@
  * transcript as a completed Task on that person (WhoId), updated on a re-close. API calls go to
  * the org's `instance_url`, kept on the connection at connect time.
  */
-import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
-import { crmSubscriptions, verifiedIdentity, type CrmOps } from "../crm/sync.server";
 import { lastNameOrEmail, splitName } from "../crm/names";
-import { salesforceClient, salesforceRecordUrl, SALESFORCE_TASK_LIMIT, type PersonType } from "./client.server";
+import { type CrmOps, crmSubscriptions, verifiedIdentity } from "../crm/sync.server";
+import { type PersonType, SALESFORCE_TASK_LIMIT, salesforceClient, salesforceRecordUrl } from "./client.server";
 
 const typeOf = (id: string): PersonType => (id.startsWith("00Q") ? "Lead" : "Contact");
 
 export function salesforceOps(ctx: DeliveryContext): CrmOps {
   const instanceUrl = ctx.connection.context.instance_url ?? "";
-  const client = salesforceClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, instanceUrl, token: ctx.connection.credential.accessToken ?? "" });
+  const client = salesforceClient({
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    now: ctx.now,
+    instanceUrl,
+    token: ctx.connection.credential.accessToken ?? "",
+  });
   const createAs: PersonType = ctx.connection.settings.record_type === "contact" ? "Contact" : "Lead";
   const urlOf = (id: string) => salesforceRecordUrl(instanceUrl, typeOf(id), id);
   return {
@@ -27,7 +33,12 @@ export function salesforceOps(ctx: DeliveryContext): CrmOps {
       return id ? { id, url: urlOf(id) } : null;
     },
     create: async ({ email, name }) => {
-      const id = await client.createPerson(createAs, { email, firstName: splitName(name).first, lastName: lastNameOrEmail(name, email), company: email.split("@")[1] ?? null });
+      const id = await client.createPerson(createAs, {
+        email,
+        firstName: splitName(name).first,
+        lastName: lastNameOrEmail(name, email),
+        company: email.split("@")[1] ?? null,
+      });
       return { id, url: urlOf(id) };
     },
     createNote: async ({ contactId, text, title, at }) => {
@@ -44,7 +55,8 @@ export function salesforceOps(ctx: DeliveryContext): CrmOps {
  */
 export async function verifySalesforce(input: VerifyInput): Promise<VerifyResult> {
   const instanceUrl = input.tokenResponse?.instance_url;
-  if (typeof instanceUrl !== "string" || !/^https?:\/\/[^/\s]+/.test(instanceUrl)) return { ok: false, fieldErrors: { "": ["Salesforce did not say which org to use (no instance_url). Please try again."] } };
+  if (typeof instanceUrl !== "string" || !/^https?:\/\/[^/\s]+/.test(instanceUrl))
+    return { ok: false, fieldErrors: { "": ["Salesforce did not say which org to use (no instance_url). Please try again."] } };
   const who = await verifiedIdentity(input, CATALOG.salesforce.oauth);
   if (!who.ok) return who;
   return { ok: true, accountLabel: who.label, accountId: who.id, context: { instance_url: instanceUrl.replace(/\/+$/, "") } };
@@ -53,7 +65,10 @@ export async function verifySalesforce(input: VerifyInput): Promise<VerifyResult
 export const salesforceAdapter = defineAdapter({
   id: "salesforce",
   provider: CATALOG.salesforce,
-  features: ["Find or create a contact or lead for each new customer (by email)", "Log the conversation transcript as a completed task on the record when it closes"],
+  features: [
+    "Find or create a contact or lead for each new customer (by email)",
+    "Log the conversation transcript as a completed task on the record when it closes",
+  ],
   settings: CATALOG.salesforce.configSchema,
   verifyCredential: verifySalesforce,
   subscriptions: crmSubscriptions(salesforceOps),

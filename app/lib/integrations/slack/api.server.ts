@@ -76,6 +76,7 @@ export async function slackCall<T = Record<string, unknown>>(
     if (parsed && typeof parsed === "object") data = parsed as Record<string, unknown>;
   } catch {}
   if (!data) throw new SlackApiError(method, `http_${res.status}`, res.status);
-  if (data.ok !== true) throw new SlackApiError(method, typeof data.error === "string" ? data.error.slice(0, 80) : "unknown_error", res.status);
+  if (data.ok !== true)
+    throw new SlackApiError(method, typeof data.error === "string" ? data.error.slice(0, 80) : "unknown_error", res.status);
   return data as T & { ok: true };
 }

@@ -34,7 +34,10 @@ export function parentMessage(input: ParentInput): SlackMessage {
   const subject = escapeMrkdwn(clip(input.subject ?? "(no subject)", 200));
   const title = input.status === "closed" ? `:white_check_mark: ${STATUS_LABEL.closed}` : `:speech_balloon: ${STATUS_LABEL[input.status]}`;
   const blocks: Block[] = [
-    { type: "header", text: { type: "plain_text", text: input.status === "closed" ? "Conversation closed" : "New conversation", emoji: true } },
+    {
+      type: "header",
+      text: { type: "plain_text", text: input.status === "closed" ? "Conversation closed" : "New conversation", emoji: true },
+    },
     {
       type: "section",
       fields: [
@@ -43,12 +46,21 @@ export function parentMessage(input: ParentInput): SlackMessage {
       ],
     },
   ];
-  if (input.firstMessage) blocks.push({ type: "section", text: { type: "mrkdwn", text: `>${escapeMrkdwn(clip(input.firstMessage, 2500)).replace(/\n/g, "\n>")}` } });
+  if (input.firstMessage)
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `>${escapeMrkdwn(clip(input.firstMessage, 2500)).replace(/\n/g, "\n>")}` },
+    });
   blocks.push({
     type: "actions",
     elements: [{ type: "button", text: { type: "plain_text", text: "Open conversation" }, url: input.url, action_id: "open_conversation" }],
   });
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${title} · ${input.conversationId}${input.status === "closed" ? "" : " · reply in this thread to answer"}` }] });
+  blocks.push({
+    type: "context",
+    elements: [
+      { type: "mrkdwn", text: `${title} · ${input.conversationId}${input.status === "closed" ? "" : " · reply in this thread to answer"}` },
+    ],
+  });
   return { text: `${STATUS_LABEL[input.status]} from ${contactLabel(input.contact)}: ${input.subject ?? "(no subject)"}`, blocks };
 }
 
@@ -69,15 +81,37 @@ export function escalationMessage(input: { contact: ParentInput["contact"]; reas
     text: `:rotating_light: Escalated to a human: ${contactLabel(input.contact)} needs an agent`,
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: `:rotating_light: *Escalated to a human* — ${who} needs an agent.${reason}` } },
-      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open conversation" }, url: input.url, style: "danger", action_id: "open_conversation" }] },
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            text: { type: "plain_text", text: "Open conversation" },
+            url: input.url,
+            style: "danger",
+            action_id: "open_conversation",
+          },
+        ],
+      },
     ],
   };
 }
 
-export type SummaryInput = { date: string; timezone: string; created: number; closed: number; escalated: number; busiestHour: number | null; busiestCount: number };
+export type SummaryInput = {
+  date: string;
+  timezone: string;
+  created: number;
+  closed: number;
+  escalated: number;
+  busiestHour: number | null;
+  busiestCount: number;
+};
 
 export function summaryMessage(s: SummaryInput): SlackMessage {
-  const hour = s.busiestHour === null ? "no activity" : `${String(s.busiestHour).padStart(2, "0")}:00–${String((s.busiestHour + 1) % 24).padStart(2, "0")}:00 (${s.busiestCount} message${s.busiestCount === 1 ? "" : "s"})`;
+  const hour =
+    s.busiestHour === null
+      ? "no activity"
+      : `${String(s.busiestHour).padStart(2, "0")}:00–${String((s.busiestHour + 1) % 24).padStart(2, "0")}:00 (${s.busiestCount} message${s.busiestCount === 1 ? "" : "s"})`;
   const text = `Daily summary for ${s.date}: ${s.created} new, ${s.closed} closed, ${s.escalated} escalated; busiest hour ${hour}`;
   return {
     text,

@@ -5,7 +5,7 @@
  * `not_in_channel` (we do not ask for chat:write.public), and thread replies arrive only from
  * channels the app is in.
  */
-import { slackCall, type SlackDeps } from "./api.server";
+import { type SlackDeps, slackCall } from "./api.server";
 
 export type SlackChannel = { id: string; name: string; isPrivate: boolean; isMember: boolean };
 
@@ -13,7 +13,10 @@ export const CHANNEL_CACHE_TTL_SECONDS = 300;
 const MAX_PAGES = 20;
 export const channelCacheKey = (connectionId: string) => `slack_channels:${connectionId}`;
 
-type ListPage = { channels?: { id?: string; name?: string; is_private?: boolean; is_member?: boolean; is_archived?: boolean }[]; response_metadata?: { next_cursor?: string } };
+type ListPage = {
+  channels?: { id?: string; name?: string; is_private?: boolean; is_member?: boolean; is_archived?: boolean }[];
+  response_metadata?: { next_cursor?: string };
+};
 
 export async function fetchChannels(deps: SlackDeps, token: string): Promise<SlackChannel[]> {
   const out: SlackChannel[] = [];
@@ -35,7 +38,11 @@ export async function fetchChannels(deps: SlackDeps, token: string): Promise<Sla
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function listChannelsCached(deps: SlackDeps & { kv: KVNamespace }, connectionId: string, token: () => Promise<string>): Promise<SlackChannel[]> {
+export async function listChannelsCached(
+  deps: SlackDeps & { kv: KVNamespace },
+  connectionId: string,
+  token: () => Promise<string>,
+): Promise<SlackChannel[]> {
   const key = channelCacheKey(connectionId);
   const cached = await deps.kv.get<SlackChannel[]>(key, "json");
   if (Array.isArray(cached)) return cached;

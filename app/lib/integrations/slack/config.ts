@@ -34,7 +34,11 @@ export const slackConfigFormSchema = z.object({
   notify_escalations: checkbox,
   notify_all_messages: checkbox,
   daily_summary: checkbox,
-  summary_hour: z.coerce.number({ error: "Choose an hour" }).int("Choose an hour").min(0, "Choose an hour between 0 and 23").max(23, "Choose an hour between 0 and 23"),
+  summary_hour: z.coerce
+    .number({ error: "Choose an hour" })
+    .int("Choose an hour")
+    .min(0, "Choose an hour between 0 and 23")
+    .max(23, "Choose an hour between 0 and 23"),
   allow_replies: checkbox,
 });
 export type SlackConfigForm = z.infer<typeof slackConfigFormSchema>;

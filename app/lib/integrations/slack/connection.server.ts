@@ -4,16 +4,11 @@ import type { Db } from "../../db/client";
 import { slackThreads } from "../../db/schema";
 import type { Env } from "../../env";
 import { getAccessToken } from "../access.server";
-import { findConnection, markNeedsReauth, type ConnectionRow } from "../connections.server";
+import { type ConnectionRow, findConnection, markNeedsReauth } from "../connections.server";
 import type { Fetch } from "./api.server";
 import { readSlackConfig, type SlackConfig } from "./config";
 
 export type SlackRuntime = { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date };
-
-export async function findSlackConnection(db: Db, companyId: string): Promise<{ connection: ConnectionRow; config: SlackConfig } | null> {
-  const connection = await findConnection({ db, companyId, provider: "slack" });
-  return connection ? { connection, config: readSlackConfig(connection.config) } : null;
-}
 
 export function botToken(rt: SlackRuntime, connection: Pick<ConnectionRow, "id" | "companyId" | "provider">): Promise<string> {
   return getAccessToken(rt, connection);
@@ -25,5 +20,9 @@ export async function markSlackNeedsReauth(db: Db, connection: Pick<ConnectionRo
 }
 
 export function findThread(db: Db, companyId: string, conversationId: string) {
-  return db.select().from(slackThreads).where(and(eq(slackThreads.companyId, companyId), eq(slackThreads.conversationId, conversationId))).get();
+  return db
+    .select()
+    .from(slackThreads)
+    .where(and(eq(slackThreads.companyId, companyId), eq(slackThreads.conversationId, conversationId)))
+    .get();
 }

@@ -7,7 +7,11 @@ import { processSlackEvent } from "./reply.server";
  * Handles the Slack messages of an EVENTS batch (ack or retry each) and returns the others for
  * the events consumer.
  */
-export async function consumeSlackEvents(batch: MessageBatch<unknown>, env: Env, fetchFn: typeof fetch = (i, init) => fetch(i, init)): Promise<Message<unknown>[]> {
+export async function consumeSlackEvents(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  fetchFn: typeof fetch = (i, init) => fetch(i, init),
+): Promise<Message<unknown>[]> {
   const rest: Message<unknown>[] = [];
   const db = createDb(env.DB);
   for (const message of batch.messages) {

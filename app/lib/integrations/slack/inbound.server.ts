@@ -85,5 +85,7 @@ function forgetReceipt(db: Db, eventId: string) {
 
 /** Slack retries for about an hour at most: receipts older than a week only take space (cron). */
 export async function purgeSlackReceipts({ db, now }: { db: Db; now: Date }) {
-  await db.delete(inboundReceipts).where(and(eq(inboundReceipts.source, RECEIPT_SOURCE), lt(inboundReceipts.receivedAt, new Date(now.getTime() - 7 * 86_400_000))));
+  await db
+    .delete(inboundReceipts)
+    .where(and(eq(inboundReceipts.source, RECEIPT_SOURCE), lt(inboundReceipts.receivedAt, new Date(now.getTime() - 7 * 86_400_000))));
 }

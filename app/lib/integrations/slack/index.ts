@@ -19,7 +19,11 @@ export const slackAdapter = defineAdapter({
   card: {
     info: ({ connection }) => {
       const { channel } = readSlackConfig(connection.config);
-      return { info: channel ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}` : `Workspace: ${connection.accountLabel ?? "unknown"} · no channel chosen yet` };
+      return {
+        info: channel
+          ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}`
+          : `Workspace: ${connection.accountLabel ?? "unknown"} · no channel chosen yet`,
+      };
     },
   },
   subscriptions: {
@@ -40,4 +44,3 @@ export const slackAdapter = defineAdapter({
     after: ({ kv, connection }) => forgetSlackCaches(kv, connection.id),
   },
 });
-

@@ -6,7 +6,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { addMessage } from "../../conversations/conversations.server";
-import { connections, slackThreads, type PerformedBy } from "../../db/schema";
+import { connections, type PerformedBy, slackThreads } from "../../db/schema";
 import { enqueueEvents } from "../../events/emit.server";
 import { SlackApiError, slackCall } from "./api.server";
 import { readSlackConfig } from "./config";
@@ -26,9 +26,7 @@ type SlackMessageEvent = {
 };
 type Envelope = { team_id?: string; event?: SlackMessageEvent; authorizations?: { user_id?: string; is_bot?: boolean }[] };
 
-export type ReplyOutcome =
-  | { kind: "added"; conversationId: string; messageId: string }
-  | { kind: "ignored"; reason: string };
+export type ReplyOutcome = { kind: "added"; conversationId: string; messageId: string } | { kind: "ignored"; reason: string };
 
 const ignored = (reason: string): ReplyOutcome => ({ kind: "ignored", reason });
 
@@ -75,14 +73,22 @@ async function handleEnvelope(rt: SlackRuntime, envelope: Envelope): Promise<Rep
   try {
     const result = await addMessage(
       { db, companyId: match.companyId, performedBy, now: rt.now() },
-      { conversationId: match.conversationId, body: body.slice(0, 20_000), author: "agent", authorName: name, source: "slack", externalId: e.ts },
+      {
+        conversationId: match.conversationId,
+        body: body.slice(0, 20_000),
+        author: "agent",
+        authorName: name,
+        source: "slack",
+        externalId: e.ts,
+      },
     );
     if (!result) return ignored("the conversation no longer exists");
     await enqueueEvents(rt.env.EVENTS, result.events);
     return { kind: "added", conversationId: match.conversationId, messageId: result.message.id };
   } catch (error) {
     // The same Slack message (same ts) twice: the unique (company, source, external id) refuses it.
-    if (error instanceof Error && /UNIQUE/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`)) return ignored("already added");
+    if (error instanceof Error && /UNIQUE/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`))
+      return ignored("already added");
     throw error;
   }
 }

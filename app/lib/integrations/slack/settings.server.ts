@@ -9,7 +9,7 @@ import type { ConnectionRow } from "../connections.server";
 import { saveConnectionConfig } from "../manage.server";
 import { SlackApiError } from "./api.server";
 import { bustChannelCache, canPostTo, listChannelsCached, type SlackChannel } from "./channels.server";
-import { slackConfigSchema, type SlackConfigForm } from "./config";
+import { type SlackConfigForm, slackConfigSchema } from "./config";
 import { botToken, markSlackNeedsReauth, type SlackRuntime } from "./connection.server";
 
 export type ChannelList = { ok: true; channels: SlackChannel[] } | { ok: false; error: string };
@@ -45,8 +45,13 @@ export async function saveSlackSettings(
   const list = await loadChannelList(rt, connection);
   if (!list.ok) return { ok: false, formError: list.error };
   const channel = list.channels.find((c) => c.id === value.channel_id);
-  if (!channel) return { ok: false, fieldErrors: { channel_id: ["That channel is not in your workspace any more. Press Refresh and choose again."] } };
-  if (!canPostTo(channel)) return { ok: false, fieldErrors: { channel_id: [`The app is not in #${channel.name}. Invite it there (/invite @app) or choose another channel.`] } };
+  if (!channel)
+    return { ok: false, fieldErrors: { channel_id: ["That channel is not in your workspace any more. Press Refresh and choose again."] } };
+  if (!canPostTo(channel))
+    return {
+      ok: false,
+      fieldErrors: { channel_id: [`The app is not in #${channel.name}. Invite it there (/invite @app) or choose another channel.`] },
+    };
   const config = slackConfigSchema.parse({ ...value, channel: `#${channel.name}` });
   await saveConnectionConfig(rt, { connection, user, ip, config });
   return { ok: true };

@@ -15,7 +15,13 @@ export async function slackSignature(secret: string, timestamp: string, body: st
   return `v0=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-export async function verifySlackSignature(input: { secret: string; timestamp: string | null; signature: string | null; body: string; now: Date }): Promise<SignatureVerdict> {
+export async function verifySlackSignature(input: {
+  secret: string;
+  timestamp: string | null;
+  signature: string | null;
+  body: string;
+  now: Date;
+}): Promise<SignatureVerdict> {
   const { timestamp, signature } = input;
   if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return "missing";
   if (Math.abs(Math.floor(input.now.getTime() / 1000) - Number(timestamp)) > SIGNATURE_WINDOW_SECONDS) return "stale";

@@ -9,22 +9,36 @@ import type { Db } from "../../db/client";
 import { companies, connections, events, messages } from "../../db/schema";
 import { NeedsReauthError } from "../access.server";
 import { SlackApiError, slackCall } from "./api.server";
-import { summaryMessage, type SummaryInput } from "./blocks";
+import { type SummaryInput, summaryMessage } from "./blocks";
 import { readSlackConfig } from "./config";
 import { botToken, markSlackNeedsReauth, type SlackRuntime } from "./connection.server";
 import { isoDate, localParts, previousDay, safeTimeZone, startOfLocalDay } from "./timezone";
 
 export const summaryMarkerKey = (connectionId: string) => `slack_summary_last:${connectionId}`;
 
-export async function summaryForDay(db: Db, companyId: string, day: { year: number; month: number; day: number }, timeZone: string): Promise<SummaryInput> {
+export async function summaryForDay(
+  db: Db,
+  companyId: string,
+  day: { year: number; month: number; day: number },
+  timeZone: string,
+): Promise<SummaryInput> {
   const from = startOfLocalDay(day, timeZone);
   const to = startOfLocalDay({ ...day, day: day.day + 1 }, timeZone);
   const inDay = and(eq(events.companyId, companyId), gte(events.createdAt, from), lt(events.createdAt, to));
   const distinctConversations = sql<number>`count(distinct json_extract(${events.payload}, '$.id'))`;
   const [created, closed, escalated, times] = await db.batch([
-    db.select({ n: distinctConversations }).from(events).where(and(inDay, eq(events.type, "conversation.created"))),
-    db.select({ n: distinctConversations }).from(events).where(and(inDay, eq(events.type, "conversation.closed"))),
-    db.select({ n: distinctConversations }).from(events).where(and(inDay, eq(events.type, "escalation.triggered"))),
+    db
+      .select({ n: distinctConversations })
+      .from(events)
+      .where(and(inDay, eq(events.type, "conversation.created"))),
+    db
+      .select({ n: distinctConversations })
+      .from(events)
+      .where(and(inDay, eq(events.type, "conversation.closed"))),
+    db
+      .select({ n: distinctConversations })
+      .from(events)
+      .where(and(inDay, eq(events.type, "escalation.triggered"))),
     db
       .select({ at: messages.createdAt })
       .from(messages)
@@ -70,13 +84,17 @@ export async function postDailySummaries(rt: SlackRuntime): Promise<SummaryRun> 
     try {
       const summary = await summaryForDay(db, connection.companyId, previousDay(local), tz);
       const token = await botToken(rt, connection);
-      await slackCall({ fetch: rt.fetch, env: rt.env }, token, "chat.postMessage", { channel: config.channel_id, ...summaryMessage(summary) });
+      await slackCall({ fetch: rt.fetch, env: rt.env }, token, "chat.postMessage", {
+        channel: config.channel_id,
+        ...summaryMessage(summary),
+      });
       run.posted.push(connection.companyId);
     } catch (error) {
       await kv.delete(marker);
       run.failed.push(connection.companyId);
       if (error instanceof SlackApiError && error.authFailed) await markSlackNeedsReauth(db, connection, error.code, now);
-      else if (!(error instanceof NeedsReauthError)) console.error("slack summary failed", connection.companyId, error instanceof Error ? error.message : "unknown");
+      else if (!(error instanceof NeedsReauthError))
+        console.error("slack summary failed", connection.companyId, error instanceof Error ? error.message : "unknown");
     }
   }
   return run;

@@ -1,11 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { auditInsert, userActor } from "../../audit.server";
 import { createApiKey, maskKey, revokeApiKey } from "../../api-keys/keys.server";
+import { auditInsert, userActor } from "../../audit.server";
 import type { CurrentUser } from "../../auth/users.server";
 import type { Db } from "../../db/client";
-import { apiKeys, type ApiScope } from "../../db/schema";
+import { type ApiScope, apiKeys } from "../../db/schema";
 import { CATALOG } from "../catalog";
-import { enableBuiltIn, type ConnectDeps } from "../connect.server";
+import { type ConnectDeps, enableBuiltIn } from "../connect.server";
 import { removeHooksStatements, zapierEndpointIds } from "./hooks.server";
 
 /**
@@ -24,7 +24,16 @@ type Who = { user: CurrentUser; ip: string | null };
 /** Creates the key and the connection row; returns the key's secret (to show once, never stored). */
 export async function connectZapier(deps: ConnectDeps, { user, ip }: Who) {
   const now = deps.now();
-  const key = await createApiKey({ db: deps.db, companyId: user.company.id, actor: userActor(user), now, ip, name: ZAPIER_KEY_NAME, scopes: ZAPIER_KEY_SCOPES, kind: "zapier" });
+  const key = await createApiKey({
+    db: deps.db,
+    companyId: user.company.id,
+    actor: userActor(user),
+    now,
+    ip,
+    name: ZAPIER_KEY_NAME,
+    scopes: ZAPIER_KEY_SCOPES,
+    kind: "zapier",
+  });
   try {
     const connection = await enableBuiltIn(deps, { provider: CATALOG.zapier, user, ip, accountLabel: `API key ${maskKey(key.last4)}` });
     return { keyId: key.id, secret: key.secret, connectionId: connection.connectionId };
@@ -42,13 +51,30 @@ export async function connectZapier(deps: ConnectDeps, { user, ip }: Who) {
 export async function zapierDisconnectStatements(db: Db, { user, ip, now }: Who & { now: Date }) {
   const companyId = user.company.id;
   const [keys, hookIds] = await Promise.all([
-    db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.kind, "zapier"), isNull(apiKeys.revokedAt))).all(),
+    db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.kind, "zapier"), isNull(apiKeys.revokedAt)))
+      .all(),
     zapierEndpointIds({ db, companyId }),
   ]);
   const actor = userActor(user);
   return [
-    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.kind, "zapier"), isNull(apiKeys.revokedAt))),
-    ...keys.map((k) => auditInsert(db, { companyId, actor, action: "api_key.revoked", target: k.id, details: { reason: "Zapier disconnected" }, ip, at: now })),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.kind, "zapier"), isNull(apiKeys.revokedAt))),
+    ...keys.map((k) =>
+      auditInsert(db, {
+        companyId,
+        actor,
+        action: "api_key.revoked",
+        target: k.id,
+        details: { reason: "Zapier disconnected" },
+        ip,
+        at: now,
+      }),
+    ),
     ...removeHooksStatements(db, { companyId, ids: hookIds, actor, action: "zapier_hook.removed", ip, now }),
   ];
 }

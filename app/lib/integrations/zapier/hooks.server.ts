@@ -1,10 +1,18 @@
 import { and, count, desc, eq, inArray, max } from "drizzle-orm";
-import { auditInsert, type AuditActor } from "../../audit.server";
+import { type AuditActor, auditInsert } from "../../audit.server";
 import type { Db } from "../../db/client";
-import { deliveries, deliveryAttempts, events, inboundReceipts, webhookEndpoints, type DeliveryStatus, type WebhookEventType } from "../../db/schema";
-import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
+import {
+  type DeliveryStatus,
+  deliveries,
+  deliveryAttempts,
+  events,
+  inboundReceipts,
+  type WebhookEventType,
+  webhookEndpoints,
+} from "../../db/schema";
 import { eventRepresentation } from "../../events/emit.server";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
+import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { sampleEventBody } from "../../webhooks/samples";
 
 /**
@@ -13,7 +21,6 @@ import { sampleEventBody } from "../../webhooks/samples";
  * tombstone (an inbound_receipts row keyed by the hook id) so Zapier reusing the id gets 410 Gone,
  * as the REST hooks convention expects, instead of a 404 that reads like a typo.
  */
-export { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 export const ZAPIER_HOOK_DESCRIPTION = "Zapier subscription";
 
 export type HookView = { id: string; targetUrl: string; event: WebhookEventType; createdAt: Date };
@@ -31,7 +38,11 @@ export async function subscribeHook(
   deps: EndpointDeps,
   input: { targetUrl: string; event: WebhookEventType },
 ): Promise<{ ok: true; hook: HookView } | { ok: false; errors: FieldErrors }> {
-  const result = await createEndpoint(deps, { url: input.targetUrl, description: ZAPIER_HOOK_DESCRIPTION, events: [input.event] }, { source: "zapier" });
+  const result = await createEndpoint(
+    deps,
+    { url: input.targetUrl, description: ZAPIER_HOOK_DESCRIPTION, events: [input.event] },
+    { source: "zapier" },
+  );
   if (result.ok) return { ok: true, hook: toHook(result.value.endpoint) };
   if (result.status === 404) return { ok: false, errors: { "": ["Not found."] } };
   const errors: FieldErrors = {};
@@ -51,7 +62,9 @@ async function isTombstoned(db: Db, companyId: string, id: string): Promise<bool
   const row = await db
     .select({ id: inboundReceipts.externalId })
     .from(inboundReceipts)
-    .where(and(eq(inboundReceipts.source, HOOK_TOMBSTONE_SOURCE), eq(inboundReceipts.externalId, id), eq(inboundReceipts.companyId, companyId)))
+    .where(
+      and(eq(inboundReceipts.source, HOOK_TOMBSTONE_SOURCE), eq(inboundReceipts.externalId, id), eq(inboundReceipts.companyId, companyId)),
+    )
     .get();
   return Boolean(row);
 }
@@ -66,21 +79,42 @@ export async function findHook({ db, companyId }: ReadDeps, id: string): Promise
   return (await isTombstoned(db, companyId, id)) ? { kind: "gone" } : { kind: "missing" };
 }
 
-
 /**
  * Statements that remove Zapier endpoints with their delivery history (so nothing pending is
  * sent to them again), leave a tombstone per id and an audit row each. For one db.batch.
  */
-export function removeHooksStatements(db: Db, input: { companyId: string; ids: string[]; actor: AuditActor; action: string; ip?: string | null; now: Date }) {
+export function removeHooksStatements(
+  db: Db,
+  input: { companyId: string; ids: string[]; actor: AuditActor; action: string; ip?: string | null; now: Date },
+) {
   const { companyId, ids, now } = input;
   if (ids.length === 0) return [];
   const ofHooks = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, ids));
   return [
-    db.delete(deliveryAttempts).where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHooks)))),
+    db
+      .delete(deliveryAttempts)
+      .where(
+        and(
+          eq(deliveryAttempts.companyId, companyId),
+          inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHooks)),
+        ),
+      ),
     db.delete(deliveries).where(ofHooks),
-    db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), inArray(webhookEndpoints.id, ids))),
+    db
+      .delete(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), inArray(webhookEndpoints.id, ids))),
     ...ids.map((id) => tombstoneInsert(db, companyId, id, now)),
-    ...ids.map((id) => auditInsert(db, { companyId, actor: input.actor, action: input.action, target: id, details: { source: "zapier" }, ip: input.ip ?? null, at: now })),
+    ...ids.map((id) =>
+      auditInsert(db, {
+        companyId,
+        actor: input.actor,
+        action: input.action,
+        target: id,
+        details: { source: "zapier" },
+        ip: input.ip ?? null,
+        at: now,
+      }),
+    ),
   ];
 }
 
@@ -91,13 +125,24 @@ export async function unsubscribeHook(
 ): Promise<"deleted" | "gone" | "missing"> {
   const found = await findHook(deps, id);
   if (found.kind !== "found") return found.kind;
-  const [first, ...rest] = removeHooksStatements(deps.db, { companyId: deps.companyId, ids: [id], actor: deps.actor, action: "zapier_hook.unsubscribed", ip: deps.ip, now: deps.now });
+  const [first, ...rest] = removeHooksStatements(deps.db, {
+    companyId: deps.companyId,
+    ids: [id],
+    actor: deps.actor,
+    action: "zapier_hook.unsubscribed",
+    ip: deps.ip,
+    now: deps.now,
+  });
   await deps.db.batch([first!, ...rest]);
   return "deleted";
 }
 
 export async function zapierEndpointIds({ db, companyId }: ReadDeps): Promise<string[]> {
-  const rows = await db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"))).all();
+  const rows = await db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")))
+    .all();
   return rows.map((r) => r.id);
 }
 
@@ -140,9 +185,18 @@ export async function listZapierSubscriptions({ db, companyId }: ReadDeps): Prom
     .groupBy(deliveries.targetId)
     .as("latest");
   const [rows, lasts] = await db.batch([
-    db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"))).orderBy(desc(webhookEndpoints.id)),
     db
-      .select({ targetId: deliveries.targetId, status: deliveries.status, statusCode: deliveries.lastStatusCode, at: deliveries.lastAttemptAt })
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")))
+      .orderBy(desc(webhookEndpoints.id)),
+    db
+      .select({
+        targetId: deliveries.targetId,
+        status: deliveries.status,
+        statusCode: deliveries.lastStatusCode,
+        at: deliveries.lastAttemptAt,
+      })
       .from(deliveries)
       .innerJoin(latest, eq(deliveries.id, latest.latestId)),
   ]);
@@ -166,7 +220,13 @@ export async function listZapierSubscriptions({ db, companyId }: ReadDeps): Prom
  */
 export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEventType, { includeRecent }: { includeRecent: boolean }) {
   if (includeRecent) {
-    const rows = await db.select().from(events).where(and(eq(events.companyId, companyId), eq(events.type, event))).orderBy(desc(events.id)).limit(3).all();
+    const rows = await db
+      .select()
+      .from(events)
+      .where(and(eq(events.companyId, companyId), eq(events.type, event)))
+      .orderBy(desc(events.id))
+      .limit(3)
+      .all();
     if (rows.length > 0) return rows.map(eventRepresentation);
   }
   return [sampleEventBody(event, companyId)];

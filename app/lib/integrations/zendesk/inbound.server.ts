@@ -43,7 +43,10 @@ export async function handleZendeskEvents(request: Request, env: Env, { now = ne
     .get();
   // No connection and a wrong signature look the same from outside.
   if (!found) return unauthorized();
-  const creds = await loadCredentials({ kv: env.KV, ring: await keyringFromEnv(env) }, { companyId: found.companyId, connectionId: found.connectionId });
+  const creds = await loadCredentials(
+    { kv: env.KV, ring: await keyringFromEnv(env) },
+    { companyId: found.companyId, connectionId: found.connectionId },
+  );
   const secret = creds?.secrets?.webhook_secret;
   if (!secret) return unauthorized();
   const verdict = await verifyZendeskSignature({
@@ -69,7 +72,10 @@ export async function handleZendeskEvents(request: Request, env: Env, { now = ne
   const ticketId = String(event.detail?.id ?? "");
   const conversationId = typeof event.detail?.external_id === "string" ? event.detail.external_id : "";
   if (!/^\d{1,20}$/.test(ticketId) || !/^conv_[a-z0-9]{1,40}$/.test(conversationId)) return text(200, "ignored: not one of our tickets");
-  const ref = await externalRefs({ db, companyId: found.companyId, provider: "zendesk", now: () => now, owner: "zendesk-webhook" }).lookup(TICKET_REF, conversationId);
+  const ref = await externalRefs({ db, companyId: found.companyId, provider: "zendesk", now: () => now, owner: "zendesk-webhook" }).lookup(
+    TICKET_REF,
+    conversationId,
+  );
   if (ref?.remoteId !== ticketId) return text(200, "ignored: not one of our tickets");
   const result = await closeFromProvider({ db, env, now }, { provider: CATALOG.zendesk, companyId: found.companyId, conversationId });
   return text(200, result);

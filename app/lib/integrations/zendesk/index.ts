@@ -5,24 +5,31 @@
  * subscribes for us. Connecting checks the email + API token with users/me first.
  */
 import { appBaseUrl } from "../../env";
-import { defineAdapter, type DeliveryContext, type VerifyInput, type VerifyResult } from "../adapter";
+import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
 import { failureOutcome } from "../crm/sync.server";
-import { createTicketOnEscalation, TICKET_TAGS, type HelpdeskOps } from "../helpdesk/tickets.server";
+import { createTicketOnEscalation, type HelpdeskOps, TICKET_TAGS } from "../helpdesk/tickets.server";
 import { ProviderApiError } from "../provider-http.server";
-import { zendeskClient, zendeskTicketUrl, type ZendeskCredentials } from "./client.server";
+import { type ZendeskCredentials, zendeskClient, zendeskTicketUrl } from "./client.server";
 
 /** Zendesk's comment body limit is 64 KB; keep clear of it. */
 export const ZENDESK_COMMENT_LIMIT = 60000;
 
-export const zendeskEventsUrl = (env: Record<string, unknown>, companySlug: string) => `${appBaseUrl(env as never)}/integrations/zendesk/events?company=${encodeURIComponent(companySlug)}`;
+export const zendeskEventsUrl = (env: Record<string, unknown>, companySlug: string) =>
+  `${appBaseUrl(env as never)}/integrations/zendesk/events?company=${encodeURIComponent(companySlug)}`;
 
 function credentialsOf(fields: Record<string, string> | undefined): ZendeskCredentials {
   return { subdomain: fields?.subdomain ?? "", email: fields?.email ?? "", api_token: fields?.api_token ?? "" };
 }
 
 export function zendeskOps(ctx: DeliveryContext): HelpdeskOps {
-  const client = zendeskClient({ fetch: ctx.fetch, signal: ctx.signal, now: ctx.now, env: ctx.env, credentials: credentialsOf(ctx.connection.credential.fields) });
+  const client = zendeskClient({
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    now: ctx.now,
+    env: ctx.env,
+    credentials: credentialsOf(ctx.connection.credential.fields),
+  });
   const url = (id: number | string) => zendeskTicketUrl(client.base, String(id));
   return {
     transcript: { limit: ZENDESK_COMMENT_LIMIT, format: "text" },
@@ -33,7 +40,14 @@ export function zendeskOps(ctx: DeliveryContext): HelpdeskOps {
     create: async (draft) => {
       const note = draft.reason ? `Escalation reason: ${draft.reason}\n\n${draft.transcript}` : draft.transcript;
       // The delivery id is stable across retries: a create whose answer was lost returns the same ticket.
-      const t = await client.createTicket({ subject: draft.subject, requester: draft.requester, tags: TICKET_TAGS, note, externalId: draft.conversationId, idempotencyKey: ctx.deliveryId });
+      const t = await client.createTicket({
+        subject: draft.subject,
+        requester: draft.requester,
+        tags: TICKET_TAGS,
+        note,
+        externalId: draft.conversationId,
+        idempotencyKey: ctx.deliveryId,
+      });
       return { id: String(t.id), url: url(t.id) };
     },
   };
@@ -55,20 +69,35 @@ export async function verifyZendesk(input: VerifyInput): Promise<VerifyResult> {
   try {
     me = await client.me();
   } catch (error) {
-    if (error instanceof ProviderApiError && error.status === 401) return fieldError("api_token", "Zendesk did not accept this email and API token.");
-    if (error instanceof ProviderApiError && error.status === 404) return fieldError("subdomain", "There is no Zendesk account at this subdomain.");
+    if (error instanceof ProviderApiError && error.status === 401)
+      return fieldError("api_token", "Zendesk did not accept this email and API token.");
+    if (error instanceof ProviderApiError && error.status === 404)
+      return fieldError("subdomain", "There is no Zendesk account at this subdomain.");
     return fieldError("subdomain", "We could not reach Zendesk at this subdomain. Check it and try again.");
   }
   if (me.id === null) return fieldError("api_token", "Zendesk did not accept this email and API token.");
-  if (me.role !== "admin") return fieldError("email", "Use an admin's email and API token: we add a webhook that tells us when a ticket is solved.");
+  if (me.role !== "admin")
+    return fieldError("email", "Use an admin's email and API token: we add a webhook that tells us when a ticket is solved.");
   let hook: { id: string; secret: string };
   try {
-    hook = await client.createStatusWebhook({ name: "Integrations Hub: ticket status", endpoint: zendeskEventsUrl(input.env, input.company.slug) });
+    hook = await client.createStatusWebhook({
+      name: "Integrations Hub: ticket status",
+      endpoint: zendeskEventsUrl(input.env, input.company.slug),
+    });
   } catch (error) {
-    return fieldError("", `Zendesk refused to add the ticket status webhook${error instanceof ProviderApiError ? ` (${error.message})` : ""}.`);
+    return fieldError(
+      "",
+      `Zendesk refused to add the ticket status webhook${error instanceof ProviderApiError ? ` (${error.message})` : ""}.`,
+    );
   }
   const host = new URL(client.base).host;
-  return { ok: true, accountLabel: host.endsWith("zendesk.com") ? host : `${credentials.subdomain}.zendesk.com`, accountId: String(me.id), context: { subdomain: credentials.subdomain, webhook_id: hook.id }, secrets: { webhook_secret: hook.secret } };
+  return {
+    ok: true,
+    accountLabel: host.endsWith("zendesk.com") ? host : `${credentials.subdomain}.zendesk.com`,
+    accountId: String(me.id),
+    context: { subdomain: credentials.subdomain, webhook_id: hook.id },
+    secrets: { webhook_secret: hook.secret },
+  };
 }
 
 export const zendeskAdapter = defineAdapter({

@@ -15,7 +15,13 @@ export async function zendeskSignature(secret: string, timestamp: string, body: 
   return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(timestamp + body))));
 }
 
-export async function verifyZendeskSignature(input: { secret: string; timestamp: string | null; signature: string | null; body: string; now: Date }): Promise<SignatureVerdict> {
+export async function verifyZendeskSignature(input: {
+  secret: string;
+  timestamp: string | null;
+  signature: string | null;
+  body: string;
+  now: Date;
+}): Promise<SignatureVerdict> {
   const { timestamp, signature } = input;
   if (!timestamp || !signature || timestamp.length > 40) return "missing";
   const at = Date.parse(timestamp);
