@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: measures the DESIGN §8 budgets on loopback and writes BENCHMARKS.md.
+// `npm run bench`: measures the architecture.md §8 budgets on loopback and writes BENCHMARKS.md.
 // Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
 // --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md).
 // See docs/decisions/0005-benchmark-method.md for the method.

@@ -1,4 +1,4 @@
-// Demo data of DESIGN §6 as one idempotent SQL script (development only; production never runs it).
+// Demo data of architecture.md §6 as one idempotent SQL script (development only; production never runs it).
 // Plain JS so both the Node seed script and the workerd tests use the very same statements.
 
 export const DEMO = {

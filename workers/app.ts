@@ -39,7 +39,7 @@ const worker = {
       return handleZendeskEvents(request, env);
     }
     if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
-      // wrangler dev's own scheduled route is broken once assets are configured (STACK.md)
+      // wrangler dev's own scheduled route is broken once assets are configured (docs/stack.md)
       // ?at=<unix ms> runs the jobs as of another time, so local tests need not wait out grace periods.
       const at = Number(url.searchParams.get("at"));
       const controller = {

@@ -1,4 +1,4 @@
-// Renders the benchmark results as BENCHMARKS.md: every figure beside its DESIGN §8 budget.
+// Renders the benchmark results as BENCHMARKS.md: every figure beside its architecture.md §8 budget.
 import { BUDGETS } from "../bundle-sizes.mjs";
 import { fmt, kb, ms } from "./stats.mjs";
 
@@ -69,7 +69,7 @@ function summary(r) {
       verdict(r.soak.pass),
     );
   else row("Issue 9: 5,000 events × 3 endpoints + 200 API clients: no 5xx, none lost", nm(r, "soak"), "—");
-  return ["| Budget (DESIGN §8) | Measured | Result |", "|---|---|---|", ...rows].join("\n");
+  return ["| Budget (architecture.md §8) | Measured | Result |", "|---|---|---|", ...rows].join("\n");
 }
 
 /** Median of per-run ratios a/b: each pair ran back to back, so a busy machine slows both alike. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS shared with the benchmark
 import { BUDGETS, integrationsPage, pageWeight } from "../../scripts/bundle-sizes.mjs";
 
-// Sizes are deterministic, so the DESIGN §8 budgets are enforced here; timings live in `npm run bench`.
-describe("size budgets (DESIGN §8)", () => {
+// Sizes are deterministic, so the architecture.md §8 budgets are enforced here; timings live in `npm run bench`.
+describe("size budgets (architecture.md §8)", () => {
   const weight = pageWeight(integrationsPage());
 
   it(`client JS for /integrations is at most ${BUDGETS.jsGzip / 1024} KB gzip`, () => {

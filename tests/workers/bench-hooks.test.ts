@@ -70,7 +70,7 @@ describe("one user lookup per page", () => {
   it("a page whose layout and tab both require the admin reads the user from D1 once", async () => {
     const client = await signIn("john@acme.com");
     const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    // DESIGN §8: the Connected and Available tabs render with one D1 round trip, user lookup included
+    // architecture.md §8: the Connected and Available tabs render with one D1 round trip, user lookup included
     for (const path of ["/integrations", "/integrations/available"]) {
       const page = await benchFetch(path, { headers: { Cookie: cookie } });
       expect(page.status).toBe(200);

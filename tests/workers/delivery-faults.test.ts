@@ -12,7 +12,7 @@ import { GLOBEX } from "../helpers/seed";
 import { capturingQueue, fakeBatch } from "./hardening/inventory";
 
 /**
- * Receivers that misbehave in every way DESIGN §4 names, behind an injected fetch, with the
+ * Receivers that misbehave in every way architecture.md §4 names, behind an injected fetch, with the
  * retry schedule compressed to "1,1,1,1,1,1,1" and a 100 ms timeout. The queue is simulated
  * message by message (ack / retry as the consumer decided). Afterwards every event reached every
  * endpoint that eventually answers 2xx exactly once after dedupe by webhook-id, every other

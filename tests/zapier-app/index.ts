@@ -3,7 +3,7 @@ import zapier, { type BeforeRequestMiddleware, type Bundle, type ZObject } from 
 /**
  * A small Zapier app for the Integrations Hub, written the way a Zapier developer would: custom
  * auth with an API key (tested against /v1/me), and one REST-hook trigger per event. It is a
- * contract test of our public API (DESIGN §6), run through zapier-platform-core's test tools.
+ * contract test of our public API (architecture.md §6), run through zapier-platform-core's test tools.
  * The API origin comes from INTEGRATIONS_HUB_URL (the hosted API by default).
  */
 const base = () => (process.env.INTEGRATIONS_HUB_URL ?? "https://api.chat.buzzi.ai").replace(/\/+$/, "");

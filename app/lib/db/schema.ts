@@ -1,5 +1,5 @@
 /**
- * The whole domain model of DESIGN §3. Every tenant table carries company_id and every query
+ * The whole domain model of architecture.md §3. Every tenant table carries company_id and every query
  * filters by it. Secrets never live here in plaintext: OAuth tokens are in KV (encrypted),
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
@@ -287,7 +287,7 @@ export const inboundReceipts = sqliteTable(
 );
 
 /**
- * External references (DESIGN §5b): our record → the provider's record. A row whose remoteId is
+ * External references (architecture.md §5b): our record → the provider's record. A row whose remoteId is
  * null is a claim (claimedBy = the delivery creating it), so racing events create one remote record.
  */
 export const externalRefs = sqliteTable(

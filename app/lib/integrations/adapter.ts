@@ -1,5 +1,5 @@
 /**
- * The provider adapter (DESIGN §5b, STYLE "A provider adapter"): everything one integration does,
+ * The provider adapter (architecture.md §5b, docs/style.md "A provider adapter"): everything one integration does,
  * in one object, listed once in `registry.ts`. Generic code (pages, connect, fan-out, the delivery
  * engine, cron, disconnect) asks the registry and never names a provider.
  *
@@ -267,7 +267,7 @@ export interface ProviderAdapter {
 }
 
 /**
- * Loop safety (DESIGN §5b): a change that arrives from a provider (ticket solved, Slack reply) is
+ * Loop safety (architecture.md §5b): a change that arrives from a provider (ticket solved, Slack reply) is
  * written with this `performed_by` (type "system", id = the provider id, so the public contract's
  * `performed_by.type` enum is unchanged), and the fan-out never hands an event to the adapter
  * whose own change it is.

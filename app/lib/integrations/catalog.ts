@@ -1,5 +1,5 @@
 /**
- * The integration catalog (DESIGN §5): a typed registry the browser may use too (no secrets here,
+ * The integration catalog (architecture.md §5): a typed registry the browser may use too (no secrets here,
  * only env var *names*). Each entry says plainly what works today (`worksToday`, `capabilities`)
  * and what is still coming (`comingSoon`); the UI never presents the latter as working.
  */

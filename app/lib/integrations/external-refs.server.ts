@@ -1,5 +1,5 @@
 /**
- * External references (issue 12 item 3, DESIGN §5b): `(company, provider, kind, local_id) →
+ * External references (issue 12 item 3, architecture.md §5b): `(company, provider, kind, local_id) →
  * (remote_id, remote_url)`. A deliverer creates a remote record only under a claim it won, so two
  * events racing for the same contact make one contact (Chatwoot's duplicate-lead race):
  *

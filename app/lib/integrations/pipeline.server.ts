@@ -1,5 +1,5 @@
 /**
- * The registry on the delivery pipeline (DESIGN §5b "Actions are deliveries"). The engine
+ * The registry on the delivery pipeline (architecture.md §5b "Actions are deliveries"). The engine
  * (`events/`, `webhooks/`) imports no adapter: the Worker's entry points hand it
  * - `registrySubscriber`: which integrations want an event (a delivery row each, maybe delayed);
  * - `registryDeliverers`: one attempt of such a delivery, through the adapter's deliverer;

@@ -1,6 +1,6 @@
 /**
  * Every integration's adapter, by provider id: the one place generic code asks "what does this
- * integration do?" (DESIGN §5b). Adding an integration = one folder + one line here. Server-only
+ * integration do?" (architecture.md §5b). Adding an integration = one folder + one line here. Server-only
  * (adapters import their clients); the browser-safe catalog is `catalog.ts`.
  */
 import type { ProviderAdapter } from "./adapter";

@@ -1,5 +1,5 @@
 /**
- * Classifies IP literals for the webhook URL guard (DESIGN §7). Works on the canonical forms the
+ * Classifies IP literals for the webhook URL guard (architecture.md §7). Works on the canonical forms the
  * WHATWG URL parser produces (it already turns decimal/hex/octal IPv4 tricks into dotted quads
  * and compresses IPv6), and also on raw resolver answers.
  */

@@ -1,5 +1,5 @@
 /**
- * The retry schedule of DESIGN §4: seconds to wait after each failed attempt. Eight attempts in
+ * The retry schedule of architecture.md §4: seconds to wait after each failed attempt. Eight attempts in
  * all (the first plus seven retries) over about 27.6 hours. WEBHOOK_RETRY_SCHEDULE overrides it
  * (comma-separated seconds) so tests and demos can compress it.
  */

@@ -1,7 +1,7 @@
 import { type AddressClass, classifyAddress } from "./ip-ranges";
 
 /**
- * The webhook URL guard of DESIGN §7, run on save and again before each send.
+ * The webhook URL guard of architecture.md §7, run on save and again before each send.
  * Production: https only, default port only. Everywhere: no userinfo, ≤ 2048 chars, no
  * localhost/.local/.internal names, no IP literal in private, loopback, link-local, CGNAT or ULA
  * ranges. WEBHOOK_ALLOW_PRIVATE=true is honoured only when ENVIRONMENT=development, and then

@@ -8,7 +8,7 @@ import { problem } from "../problem";
 import { Event, Id, Timestamp } from "../schemas";
 
 /**
- * Zapier REST hooks (DESIGN §6): subscribe, unsubscribe and sample data for Zapier's triggers.
+ * Zapier REST hooks (architecture.md §6): subscribe, unsubscribe and sample data for Zapier's triggers.
  * A subscription is a webhook endpoint with source "zapier", so it rides the same signed pipeline.
  */
 const TAG = "Zapier";

@@ -16,7 +16,7 @@ import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tomb
 import { sampleEventBody } from "../../webhooks/samples";
 
 /**
- * Zapier REST hooks (DESIGN §6): a subscription is a webhook endpoint with source "zapier" and one
+ * Zapier REST hooks (architecture.md §6): a subscription is a webhook endpoint with source "zapier" and one
  * event, delivered by the same signed pipeline as any endpoint. A removed subscription leaves a
  * tombstone (an inbound_receipts row keyed by the hook id) so Zapier reusing the id gets 410 Gone,
  * as the REST hooks convention expects, instead of a 404 that reads like a typo.
