@@ -23,6 +23,7 @@ import { createCredentialBook } from "./sandbox/kit.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
 import { createSalesforceFake } from "./sandbox/salesforce.mjs";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
+import { createZapierFake } from "./sandbox/zapier.mjs";
 import { createZendeskFake } from "./sandbox/zendesk.mjs";
 
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
@@ -152,6 +153,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     pipedrive: createPipedriveFake({ onCall, credentials }),
     zendesk: createZendeskFake({ onCall, credentials }),
     freshdesk: createFreshdeskFake({ onCall, credentials }),
+    zapier: createZapierFake({ onCall, credentials }),
   };
   /** Which fake answers a path, and the provider-relative path it sees. */
   const fakeFor = (path) => {
@@ -161,6 +163,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if ((m = path.match(/^\/pipedrive-api(\/v1\/.*)$/))) return { fake: fakes.pipedrive, rest: m[1] };
     if ((m = path.match(/^\/zendesk\/[a-z0-9-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.zendesk, rest: m[1] };
     if ((m = path.match(/^\/freshdesk\/[a-z0-9.-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.freshdesk, rest: m[1] };
+    if ((m = path.match(/^\/zapier-hooks(\/hooks\/catch\/.*)$/))) return { fake: fakes.zapier, rest: m[1] };
     return null;
   };
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs

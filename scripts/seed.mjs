@@ -68,6 +68,8 @@ export async function seed({ persistDir, quiet = false } = {}) {
       else if (!generated) console.log("Acme API key: the one in SEED_API_KEY.");
       else console.log("Acme already has an API key; set SEED_API_KEY to choose one.");
     }
+    // The key this run knows (generated and inserted now, or the one in SEED_API_KEY): the demo seed uses it.
+    return { apiKey: inserted || !generated ? key : null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

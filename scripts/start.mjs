@@ -2,10 +2,12 @@
 // `npm start`: build, migrate + seed the local D1, start the provider sandbox and the webhook
 // receiver on loopback, then serve the Worker through `wrangler dev` on 127.0.0.1:$PORT.
 // `npm run dev` (--watch) rebuilds CSS and Remix on change; wrangler reloads the Worker.
-// Env: PORT (8787), PERSIST_DIR (.wrangler/state), SKIP_BUILD=1, plus DEMO_PASSWORD / SEED_API_KEY for the seed.
+// Env: PORT (8787), PERSIST_DIR (.wrangler/state), SKIP_BUILD=1, plus DEMO_PASSWORD / SEED_API_KEY for the seed
+// and DEMO_DATA=0 to skip the demo connections and conversations (scripts/demo.mjs).
 import { spawn } from "node:child_process";
 import { webcrypto as crypto } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { savedReceiverSecret, seedDemo } from "./demo.mjs";
 import { npmRun, persistDir, root, waitForHttp, wrangler } from "./lib.mjs";
 import { seed } from "./seed.mjs";
 
@@ -61,7 +63,7 @@ async function main() {
   const fileVars = devVars();
   if (!process.env.SKIP_BUILD) await npmRun("build");
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { quiet: true });
-  await seed({ persistDir });
+  const { apiKey } = await seed({ persistDir });
 
   const origin = `http://127.0.0.1:${port}`;
   // Development settings; anything set in .dev.vars wins (e.g. real provider credentials).
@@ -79,7 +81,7 @@ async function main() {
     Object.assign(vars, sandbox.env);
     console.log(`Provider sandbox: ${sandbox.url}`);
   }
-  const receiver = await optionalService("receiver", {});
+  const receiver = await optionalService("receiver", { secret: savedReceiverSecret(persistDir) ?? undefined });
   if (receiver) console.log(`Webhook receiver: ${receiver.url}`);
   for (const k of Object.keys(fileVars)) delete vars[k];
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
@@ -106,6 +108,11 @@ async function main() {
     process.exit(code ?? 0);
   });
   await waitForHttp(`${origin}/login`, { timeoutMs: 120_000 });
+  if (process.env.DEMO_DATA !== "0") {
+    await seedDemo({ baseURL: origin, sandboxURL: sandbox?.url, receiver, apiKey, persistDir }).catch((e) =>
+      console.error(`Demo data could not be added: ${e.message}`),
+    );
+  }
   console.log(
     `\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})`,
   );

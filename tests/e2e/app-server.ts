@@ -24,7 +24,17 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
   let log = "";
   const child: ChildProcess = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PERSIST_DIR: persistDir, SKIP_BUILD: "1", RECEIVER_PORT: "0", SANDBOX_PORT: "0", ...env },
+    // DEMO_DATA=0: each test starts from the bare seed (users, one API key) unless it asks for the demo.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PERSIST_DIR: persistDir,
+      SKIP_BUILD: "1",
+      RECEIVER_PORT: "0",
+      SANDBOX_PORT: "0",
+      DEMO_DATA: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import zapier, { type Bundle, type ZObject } from "zapier-platform-core";
+import { type FormSession, signInSession } from "../../scripts/form-session.mjs";
 import App from "../zapier-app";
-import { type FormSession, signInSession } from "./form-session";
 
 /**
  * The Zapier contract: our small Zapier app (tests/zapier-app) runs through zapier-platform-core's
