@@ -89,6 +89,34 @@ describe("Zapier card", () => {
     expect(await activeZaps(admin)).toBe(before + 1);
   });
 
+  it("the card's health line counts the Zaps' deliveries, not the integration pipeline's (none for Zapier)", async () => {
+    const admin = await signIn(GLOBEX.adminEmail);
+    const key = await connect(admin);
+    const healthLine = async () => {
+      const html = await (await admin.get("/integrations")).text();
+      const card = html.slice(html.indexOf('id="card-zapier"'));
+      return card.slice(0, card.indexOf("</article>")).replaceAll("<!-- -->", "");
+    };
+    expect(await healthLine()).toContain("No successful call yet");
+    const hook = (await (await subscribe(key)).json()) as { id: string };
+    const now = Date.now();
+    const insertDelivery = env.DB.prepare(
+      "INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, 'webhook', ?, ?, 1, ?, ?)",
+    );
+    const insertAttempt = env.DB.prepare(
+      "INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, error) VALUES (?, ?, ?, 1, ?, 10, ?, ?)",
+    );
+    await env.DB.batch([
+      insertDelivery.bind("dlv_zap_ok", GLOBEX.id, "evt_zapier_card_1", hook.id, "succeeded", now - 60_000, now - 60_000),
+      insertAttempt.bind("att_zap_ok", GLOBEX.id, "dlv_zap_ok", now - 60_000, 200, null),
+      insertDelivery.bind("dlv_zap_bad", GLOBEX.id, "evt_zapier_card_2", hook.id, "pending", now - 30_000, now - 30_000),
+      insertAttempt.bind("att_zap_bad", GLOBEX.id, "dlv_zap_bad", now - 30_000, 500, null),
+    ]);
+    const line = await healthLine();
+    expect(line).toContain("Last success");
+    expect(line).toContain("2 actions and 1 error in 24 h");
+  });
+
   it("Configure lists each subscription's event and target host (never the full URL) and Remove works as a plain form", async () => {
     const admin = await signIn(ACME.adminEmail);
     const key = await connect(admin);

@@ -99,12 +99,20 @@ export type CardInfoInput = {
   queried: unknown;
 };
 
-/** The connected card's info line; `copy` adds a Copy button for that text (a forwarding address). */
-export type CardInfo = { info: string; copy?: string | null };
+/**
+ * The connected card's info line; `copy` adds a Copy button for that text (a forwarding address).
+ * `health` replaces the card's "Last success · N actions and M errors in 24 h" line for an adapter
+ * whose work is not integration deliveries (Zapier's Zaps are webhook deliveries).
+ */
+export type CardInfo = {
+  info: string;
+  copy?: string | null;
+  health?: { lastSuccessAt: Date | null; actions24h: number; errors24h: number };
+};
 
 export type CardSpec = {
   /** Extra rows the info line needs, read in the Connected tab's single D1 batch. */
-  query?: (db: Db, companyId: string) => Statement;
+  query?: (db: Db, companyId: string, now: Date) => Statement;
   info: (input: CardInfoInput) => CardInfo;
 };
 

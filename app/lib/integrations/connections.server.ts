@@ -48,7 +48,7 @@ export function connectedOverviewQueries(db: Db, companyId: string, now: Date, r
       )
       .groupBy(deliveries.targetId),
     activityCountsQuery(db, companyId, now),
-    ...cardQueryAdapters(registry).map((a) => a.card!.query!(db, companyId)),
+    ...cardQueryAdapters(registry).map((a) => a.card!.query!(db, companyId, now)),
   ] as const;
 }
 

@@ -36,9 +36,9 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
       info: line.info,
       copy: line.copy ?? null,
       lastError: c.status === "connected" ? null : c.lastError,
-      lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
-      errors24h: overview.failures24h[provider.id] ?? 0,
-      actions24h: overview.actions24h[provider.id] ?? 0,
+      lastSuccessAt: (line.health ? line.health.lastSuccessAt : c.lastSuccessAt)?.toISOString() ?? null,
+      errors24h: line.health?.errors24h ?? overview.failures24h[provider.id] ?? 0,
+      actions24h: line.health?.actions24h ?? overview.actions24h[provider.id] ?? 0,
       configurable: configureScreenOf(adapter),
       sandbox: sandboxed.has(provider.id),
     });

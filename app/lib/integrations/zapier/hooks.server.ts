@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, max } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, max, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../../audit.server";
 import type { Db } from "../../db/client";
 import {
@@ -147,9 +147,43 @@ export async function zapierEndpointIds({ db, companyId }: ReadDeps): Promise<st
 }
 
 /** Active Zapier subscriptions ("N active Zaps"), as a query that can join a db.batch. */
-export function zapierSubscriptionCountQuery(db: Db, companyId: string) {
+export type ZapierCardRow = { zaps: number; deliveries24h: number; errors24h: number; lastSuccessAt: number | null };
+
+/**
+ * The Zapier card in one statement: live subscriptions, and the last 24 hours of deliveries to
+ * them (created, failed attempts) with the last successful attempt ever.
+ */
+export function zapierCardQuery(db: Db, companyId: string, now: Date) {
+  const since = new Date(now.getTime() - 24 * 3600 * 1000);
+  const zapierEndpoint = and(
+    eq(webhookEndpoints.id, deliveries.targetId),
+    eq(webhookEndpoints.companyId, deliveries.companyId),
+    eq(webhookEndpoints.source, "zapier"),
+  );
+  const attemptsOfZaps = (extra: SQL) =>
+    db
+      .select({ n: count() })
+      .from(deliveryAttempts)
+      .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
+      .innerJoin(webhookEndpoints, zapierEndpoint)
+      .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), extra));
+  const ok = sql`${deliveryAttempts.statusCode} between 200 and 299 and ${deliveryAttempts.error} is null`;
   return db
-    .select({ n: count() })
+    .select({
+      zaps: count(),
+      deliveries24h: sql<number>`(${db
+        .select({ n: count() })
+        .from(deliveries)
+        .innerJoin(webhookEndpoints, zapierEndpoint)
+        .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), gte(deliveries.createdAt, since)))})`,
+      errors24h: sql<number>`(${attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!)})`,
+      lastSuccessAt: sql<number | null>`(${db
+        .select({ at: max(deliveryAttempts.at) })
+        .from(deliveryAttempts)
+        .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
+        .innerJoin(webhookEndpoints, zapierEndpoint)
+        .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), ok))})`,
+    })
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
 }

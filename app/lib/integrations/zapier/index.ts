@@ -6,7 +6,7 @@
 import { defineAdapter } from "../adapter";
 import { CATALOG } from "../catalog";
 import { zapierDisconnectStatements } from "./account.server";
-import { activeZapsLine, zapierSubscriptionCountQuery } from "./hooks.server";
+import { activeZapsLine, type ZapierCardRow, zapierCardQuery } from "./hooks.server";
 
 export const zapierAdapter = defineAdapter({
   id: "zapier",
@@ -14,8 +14,19 @@ export const zapierAdapter = defineAdapter({
   features: CATALOG.zapier.features,
   configureScreen: true,
   card: {
-    query: (db, companyId) => zapierSubscriptionCountQuery(db, companyId),
-    info: ({ queried }) => ({ info: activeZapsLine(Number((queried as { n: number }[] | undefined)?.[0]?.n ?? 0)) }),
+    query: (db, companyId, now) => zapierCardQuery(db, companyId, now),
+    info: ({ queried }) => {
+      const row = (queried as ZapierCardRow[] | undefined)?.[0];
+      return {
+        info: activeZapsLine(Number(row?.zaps ?? 0)),
+        // A Zap's work is the deliveries to its subscription, so they are the card's health.
+        health: {
+          lastSuccessAt: row?.lastSuccessAt ? new Date(Number(row.lastSuccessAt)) : null,
+          actions24h: Number(row?.deliveries24h ?? 0),
+          errors24h: Number(row?.errors24h ?? 0),
+        },
+      };
+    },
   },
   disconnect: {
     statements: ({ db, user, ip, now }) => zapierDisconnectStatements(db, { user, ip, now }),
