@@ -170,3 +170,13 @@ export function SubmitButton({
     </button>
   );
 }
+
+/** A labelled checkbox for an on/off setting (Slack notifications, email forwarding options). */
+export function Toggle({ inputProps, label }: { inputProps: ComponentProps<"input">; label: string }) {
+  return (
+    <label className="flex items-start gap-2 text-sm text-slate-900">
+      <input {...inputProps} className="mt-0.5 size-4 rounded border-slate-300" />
+      <span>{label}</span>
+    </label>
+  );
+}

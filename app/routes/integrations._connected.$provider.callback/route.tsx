@@ -2,12 +2,12 @@ import { json, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { connectDeps, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { ConnectError, callbackUrl, completeOAuth } from "~/lib/integrations/connect.server";
 import { ProviderError, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
 import { OAuthStateError } from "~/lib/oauth/state.server";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 

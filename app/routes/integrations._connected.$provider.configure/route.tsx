@@ -6,12 +6,12 @@ import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
+import { adapterOf, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
 import { requireAdmin } from "~/sessions.server";
-import { adapterOf, connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { ConfigFields } from "./config-fields";
 
 export const handle = { access: "admin" };

@@ -2,13 +2,13 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { Modal } from "~/components/modal";
+import { adapterOf, connectDeps, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { isSandboxed } from "~/lib/integrations/catalog";
 import { apiKeySchema, callbackUrl, connectWithApiKey, enableBuiltIn, startOAuth } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { clientCredentials, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
 import { requireAdmin } from "~/sessions.server";
-import { adapterOf, connectDeps, requireProvider } from "../integrations._connected/shared.server";
 import { ConnectBody } from "./connect-body";
 
 export const handle = { access: "admin" };

@@ -2,8 +2,8 @@ import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CheckIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
 import { requireAdmin } from "~/sessions.server";
-import { hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 

@@ -3,10 +3,11 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
+import { notFound } from "~/lib/http/responses";
 import { disconnectIntegration } from "~/lib/integrations/manage.server";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, notFound, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 

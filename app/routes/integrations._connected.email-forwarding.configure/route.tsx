@@ -4,15 +4,15 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
+import { Toggle } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { requireConnection, requireProvider } from "~/integration-routes.server";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
 import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { emailForwardingFormSchema } from "~/lib/integrations/email-forwarding/settings";
 import { forwardingSetupGuides } from "~/lib/integrations/email-forwarding/setup-help";
 import { requireAdmin } from "~/sessions.server";
-import { requireConnection, requireProvider } from "../integrations._connected/shared.server";
-import { Toggle } from "../integrations._connected.slack.configure/fields";
 import { Activity, AddressField, SetupGuides, type TestResult, TestResultNotice } from "./parts";
 
 /** Email Forwarding's own Configure screen (overrides the generic $provider.configure). */

@@ -50,12 +50,3 @@ export function ChannelField({
     </div>
   );
 }
-
-export function Toggle({ inputProps, label }: { inputProps: ComponentProps<"input">; label: string }) {
-  return (
-    <label className="flex items-start gap-2 text-sm text-slate-900">
-      <input {...inputProps} className="mt-0.5 size-4 rounded border-slate-300" />
-      <span>{label}</span>
-    </label>
-  );
-}

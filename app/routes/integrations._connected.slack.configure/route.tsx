@@ -5,14 +5,15 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
+import { Toggle } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { readSlackConfig, slackConfigFormSchema } from "~/lib/integrations/slack/config";
 import { loadChannelList, refreshChannelList, saveSlackSettings } from "~/lib/integrations/slack/settings.server";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
-import { ChannelField, Toggle } from "./fields";
+import { ChannelField } from "./fields";
 
 /** Slack's own Configure screen (overrides the generic $provider.configure for /integrations/slack/configure). */
 export const handle = { access: "admin" };

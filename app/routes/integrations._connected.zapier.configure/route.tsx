@@ -1,13 +1,15 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
+import { connectDeps, requireConnection } from "~/integration-routes.server";
 import { userActor } from "~/lib/audit.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { activeZapsLine, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps, requireConnection } from "../integrations._connected/shared.server";
 import { SubscriptionList } from "./subscription-list";
 
 /** Configure Zapier: the subscriptions Zapier made (event, target host, last delivery) with Remove. */
@@ -39,12 +41,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
+const ZapierIntent = z.discriminatedUnion("intent", [z.object({ intent: z.literal("remove"), id: z.string().min(1).max(100) })]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   await requireConnection(context, user, zapierProvider);
-  const form = await request.formData();
-  const id = form.get("id");
-  if (form.get("intent") !== "remove" || typeof id !== "string" || !id) return json({ error: "Unknown action." }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: ZapierIntent });
+  if (submission.status !== "success") return json({ error: "Unknown action." }, { status: 400 });
+  const { id } = submission.value;
   const outcome = await unsubscribeHook(
     { db: connectDeps(context).db, companyId: user.company.id, actor: userActor(user), now: new Date(), ip: clientIp(request) },
     id,

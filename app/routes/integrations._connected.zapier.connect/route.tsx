@@ -11,13 +11,13 @@ import { CsrfInput } from "~/components/csrf";
 import { IntegrationLogo } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
 import { RevealedKey } from "~/components/revealed-key";
+import { connectDeps } from "~/integration-routes.server";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
 import { apiBaseUrl } from "~/lib/env";
 import { clientIp } from "~/lib/http/client-ip";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { connectZapier, ZAPIER_KEY_SCOPES, zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { requireAdmin } from "~/sessions.server";
-import { connectDeps } from "../integrations._connected/shared.server";
 
 /**
  * Zapier's Connect: the steps to follow in Zapier, and a dedicated API key (kind "zapier") shown

@@ -1,10 +1,10 @@
+import { sandboxedProviderIds } from "~/integration-routes.server";
 import type { CurrentUser } from "~/lib/auth/users.server";
 import type { Env } from "~/lib/env";
 import type { ConnectedOverview } from "~/lib/integrations/connections.server";
 import { readSettings } from "~/lib/integrations/pipeline.server";
 import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
 import type { ConnectedCardData } from "./connected-card";
-import { sandboxedProviderIds } from "./shared.server";
 
 /**
  * The Connected tab's cards, each line from the provider's adapter. Kept in a .server module so

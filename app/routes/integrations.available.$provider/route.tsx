@@ -2,11 +2,11 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
+import { requireProvider } from "~/integration-routes.server";
 import { createDb } from "~/lib/db/client";
 import { categoryLabel, isSandboxed } from "~/lib/integrations/catalog";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { requireAdmin } from "~/sessions.server";
-import { requireProvider } from "../integrations._connected/shared.server";
 import { ProviderFacts } from "./provider-facts";
 
 export const handle = { access: "admin" };

@@ -3,11 +3,11 @@ import { Form, Link, Outlet, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { SearchIcon } from "~/components/icons";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
+import { sandboxedProviderIds } from "~/integration-routes.server";
 import { CATEGORY_CHIPS, CategoryFilterSchema, categoryLabel, providerIds, searchCatalog } from "~/lib/integrations/catalog";
 import { connectionsByProviders } from "~/lib/integrations/connections.server";
 import { requireAdminWith } from "~/sessions.server";
 import { shellData } from "~/shell.server";
-import { sandboxedProviderIds } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 

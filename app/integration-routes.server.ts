@@ -1,17 +1,19 @@
+/**
+ * What the integration screens share (the Connected tab, Available, connect, configure, callback,
+ * activity, disconnect): the provider and connection named in the URL, or the one 404; the
+ * adapter; the dependencies. Kept out of any route folder so no route imports from another's.
+ */
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { CurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { appDeps } from "~/lib/deps.server";
 import type { Env } from "~/lib/env";
+import { notFound } from "~/lib/http/responses";
 import type { ProviderAdapter } from "~/lib/integrations/adapter";
 import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
-
-export function notFound(message = "Not found"): Response {
-  return new Response(message, { status: 404, statusText: "Not Found" });
-}
 
 /** The provider named in the URL, or a 404. */
 export function requireProvider(id: string | undefined): Provider & { id: ProviderId } {
