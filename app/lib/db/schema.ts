@@ -66,6 +66,10 @@ export const connections = sqliteTable(
       .$defaultFn(() => ({})),
     /** When the access token in KV expires (refresh ahead of it); null when it does not. */
     tokenExpiresAt: timestamp("token_expires_at"),
+    /** Bumped with every refresh; the KV entry carries the version it was saved as (ADR 0082). */
+    credentialsVersion: integer("credentials_version").notNull().default(0),
+    /** Until when one refresher holds the right to spend the refresh token; null when nobody does. */
+    refreshClaimedUntil: timestamp("refresh_claimed_until"),
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at"),
     lastSuccessAt: timestamp("last_success_at"),
