@@ -126,9 +126,10 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
 
   const allowed = connection.settings.allowedSenderDomains;
   if (allowed.length > 0 && !verdict.authenticatedDomains.some((d) => allowed.some((a) => domainMatches(d, a)))) {
-    const claimed = [domainOf(email.from), domainOf(sender.email)].filter((d): d is string => Boolean(d));
-    if (claimed.some((d) => allowed.some((a) => domainMatches(d, a))))
-      return reject(`Sender domain ${domainOf(sender.email)} is allowed, but the message is not authenticated: ${verdict.summary}`);
+    const claimed = [domainOf(sender.email), domainOf(email.from)].filter((d): d is string => Boolean(d));
+    const claimedAllowed = claimed.find((d) => allowed.some((a) => domainMatches(d, a)));
+    if (claimedAllowed)
+      return reject(`Sender domain ${claimedAllowed} is allowed, but the message is not authenticated as it: ${verdict.summary}`);
     return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
   }
 
