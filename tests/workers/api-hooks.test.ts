@@ -113,7 +113,7 @@ describe("GET and DELETE /v1/hooks/:id (Zapier performUnsubscribe)", () => {
 
   it("another company's hook, live or removed, is a 404 and stays untouched", async () => {
     const hook = await subscribed();
-    const globex = (await newKey(GLOBEX.id)).secret;
+    const globex = (await newKey(GLOBEX.id, ["conversations:read", "conversations:write", "hooks"])).secret;
     expect((await api(`/hooks/${hook.id}`, { key: globex })).status).toBe(404);
     expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: globex })).status).toBe(404);
     expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(1);
@@ -214,7 +214,7 @@ describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
     const samples = (await (await api("/hooks/samples/conversation.created")).json()) as { id: string; data: { id: string } }[];
     expect(samples[0]!.data.id).toBe(conversation.id);
     expect(samples.length).toBeLessThanOrEqual(3);
-    const globex = (await newKey(GLOBEX.id)).secret;
+    const globex = (await newKey(GLOBEX.id, ["conversations:read", "conversations:write", "hooks"])).secret;
     const theirs = (await (await api("/hooks/samples/conversation.created", { key: globex })).json()) as {
       id: string;
       company_id: string;
@@ -276,7 +276,9 @@ describe("the Zapier key reaches only its own subscriptions (issue 16)", () => {
       await api("/webhooks", { method: "POST", body: { url: "https://receiver.example.com/in", events: ["conversation.created"] } })
     ).json()) as { id: string };
     const hook = await subscribed("conversation.created", zapier);
-    const before = await env.DB.prepare("SELECT id, url, secret_enc, status FROM webhook_endpoints ORDER BY id").all();
+    const endpoints = async () =>
+      (await env.DB.prepare("SELECT id, url, secret_enc, status FROM webhook_endpoints ORDER BY id").all()).results;
+    const before = await endpoints();
     const attempts: [string, string, unknown?][] = [
       ["GET", "/webhooks"],
       ["POST", "/webhooks", { url: "https://evil.example/in", events: ["conversation.created"] }],
@@ -291,7 +293,7 @@ describe("the Zapier key reaches only its own subscriptions (issue 16)", () => {
     for (const [method, path, body] of attempts) {
       expect((await api(path, { method, key: zapier, ...(body ? { body } : {}) })).status, `${method} ${path}`).toBe(403);
     }
-    expect(await env.DB.prepare("SELECT id, url, secret_enc, status FROM webhook_endpoints ORDER BY id").all()).toEqual(before);
+    expect(await endpoints()).toEqual(before);
     expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: zapier })).status).toBe(204);
   });
 
@@ -311,19 +313,23 @@ describe("the Zapier key reaches only its own subscriptions (issue 16)", () => {
   });
 
   it("hook URLs are masked wherever they are shown: /v1/hooks, /v1/webhooks, the API & Webhooks tab, the endpoint page and the audit log", async () => {
-    const hook = await subscribed();
-    expect(((await (await api(`/hooks/${hook.id}`)).json()) as Hook).target_url).toBe("https://hooks.zapier.com/…/abc");
+    const secretUrl = "https://hooks.zapier.com/hooks/standard/987654/secretpathxyz";
+    const masked = "https://hooks.zapier.com/…/pxyz";
+    const res = await subscribe({ target_url: secretUrl, event: "conversation.created" });
+    const hook = (await res.json()) as Hook;
+    expect(hook.target_url).toBe(masked);
+    expect(((await (await api(`/hooks/${hook.id}`)).json()) as Hook).target_url).toBe(masked);
     const listed = (await (await api("/webhooks")).json()) as { data: { id: string; url: string }[] };
-    expect(listed.data.find((e) => e.id === hook.id)!.url).toBe("https://hooks.zapier.com/…/abc");
-    expect(((await (await api(`/webhooks/${hook.id}`)).json()) as { url: string }).url).toBe("https://hooks.zapier.com/…/abc");
+    expect(listed.data.find((e) => e.id === hook.id)!.url).toBe(masked);
+    expect(((await (await api(`/webhooks/${hook.id}`)).json()) as { url: string }).url).toBe(masked);
     const admin = await signIn(ACME.adminEmail);
     for (const page of ["/integrations/developers", `/integrations/developers/webhooks/${hook.id}`]) {
       const html = await (await admin.get(page)).text();
-      expect(html, page).toContain("https://hooks.zapier.com/…/abc");
-      expect(html, page).not.toContain("/hooks/standard/123");
+      expect(html, page).toContain(masked);
+      expect(html, page).not.toContain("secretpathxyz");
     }
     const edit = await admin.post(`/integrations/developers/webhooks/${hook.id}/edit`, {
-      url: "https://hooks.zapier.com/…/abc",
+      url: masked,
       description: "renamed",
       events: "conversation.created",
     });
@@ -334,8 +340,8 @@ describe("the Zapier key reaches only its own subscriptions (issue 16)", () => {
     });
     expect(repoint.status).toBe(400);
     const row = await env.DB.prepare("SELECT url, description FROM webhook_endpoints WHERE id = ?").bind(hook.id).first();
-    expect(row).toEqual({ url: TARGET, description: "renamed" });
+    expect(row).toEqual({ url: secretUrl, description: "renamed" });
     const audit = await env.DB.prepare("SELECT details FROM audit_log WHERE target = ?").bind(hook.id).all<{ details: string }>();
-    expect(JSON.stringify(audit.results)).not.toContain("/hooks/standard/123");
+    expect(JSON.stringify(audit.results)).not.toContain("secretpathxyz");
   });
 });

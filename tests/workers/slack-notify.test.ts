@@ -179,7 +179,9 @@ describe("Slack notifications", () => {
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
+    await drain(slack);
     expect((await api(`/conversations/${id}/messages`, { method: "POST", body: { body: hostile, author: "contact" } })).status).toBe(201);
+    await drain(slack);
     expect((await api(`/conversations/${id}/escalate`, { method: "POST", body: { reason: hostile } })).status).toBeLessThan(300);
     await drain(slack);
     const posts = slack.fake.calls("chat.postMessage");

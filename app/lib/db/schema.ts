@@ -82,6 +82,23 @@ export const connections = sqliteTable(
   (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
 );
 
+/**
+ * Browser sessions (ADR 0083). `id` is the SHA-256 of the random token the signed cookie carries;
+ * a row past `expires_at`, or unseen for the idle timeout, no longer opens anything.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: id(),
+    userId: text("user_id").notNull(),
+    companyId: companyId(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
