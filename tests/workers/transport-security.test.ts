@@ -7,7 +7,11 @@ import { TEST_API_KEY } from "../helpers/seed";
 
 async function fetchAs(environment: string, path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }) as never, { ...env, ENVIRONMENT: environment } as never, ctx);
+  const res = await worker.fetch!(
+    new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }) as never,
+    { ...env, ENVIRONMENT: environment } as never,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -21,7 +25,11 @@ describe("Strict-Transport-Security (issue 16)", () => {
     ["/v1 without a key (401)", "/v1/me"],
     ["the OpenAPI document", "/v1/openapi.json"],
     ["Slack's events endpoint refusing an unsigned request", "/slack/events", { method: "POST", body: "{}" }],
-    ["a forged page POST (403)", "/logout", { method: "POST", body: "x=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } }],
+    [
+      "a forged page POST (403)",
+      "/logout",
+      { method: "POST", body: "x=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+    ],
   ];
 
   it.each(cases)("%s carries HSTS in production", async (_name, path, init) => {
@@ -30,6 +38,7 @@ describe("Strict-Transport-Security (issue 16)", () => {
   });
 
   it("outside production (http://localhost) no HSTS is sent", async () => {
-    for (const [, path, init] of cases) expect((await fetchAs("development", path, init)).headers.get("Strict-Transport-Security")).toBeNull();
+    for (const [, path, init] of cases)
+      expect((await fetchAs("development", path, init)).headers.get("Strict-Transport-Security")).toBeNull();
   });
 });
