@@ -1,70 +1,65 @@
-import { type AppLoadContext, createCookie, createSessionStorage, json, redirect } from "@remix-run/cloudflare";
-import { type CurrentUser, currentUserQuery, loadCurrentUser, toCurrentUser } from "~/lib/auth/users.server";
+import { type AppLoadContext, createCookie, json, redirect } from "@remix-run/cloudflare";
+import { createSession, deleteSession, SESSION_MAX_AGE_MS, sessionIdOf, sessionUserQuery, touchSession } from "~/lib/auth/sessions.server";
+import { type CurrentUser, toCurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { type Env, sessionSecrets } from "~/lib/env";
-import { randomToken } from "~/lib/security/crypto";
 import { shellData } from "~/shell.server";
 
 /**
- * Sessions live in KV under a random id; the cookie carries only the signed id.
- * __Host- prefix, Secure (browsers accept it on http://localhost too), HttpOnly, SameSite=Lax.
- * SESSION_SECRETS is a rotating list: the first signs, all verify.
+ * Sessions live in D1 (ADR 0083); the cookie carries only a signed random token and the company
+ * it was issued for. __Host- prefix, Secure (browsers accept it on http://localhost too),
+ * HttpOnly, SameSite=Lax. SESSION_SECRETS is a rotating list: the first signs, all verify.
+ * Signing out deletes the row, so the cookie stops working at once wherever it is replayed; a
+ * session also ends after 30 minutes unused (SESSION_IDLE_MS) or a week after sign-in.
  */
 export const SESSION_COOKIE = "__Host-ih_session";
-export const SESSION_MAX_AGE = 60 * 60 * 24 * 7;
 
-type SessionData = { userId: string; companyId: string };
+type CookieValue = { t: string; c: string };
 
-const storages = new Map<string, ReturnType<typeof build>>();
+const cookies = new Map<string, ReturnType<typeof createCookie>>();
 
-function build(env: Env) {
-  const cookie = createCookie(SESSION_COOKIE, {
-    path: "/",
-    secure: true,
-    httpOnly: true,
-    sameSite: "lax",
-    maxAge: SESSION_MAX_AGE,
-    secrets: sessionSecrets(env),
-  });
-  const kv = env.KV;
-  const key = (id: string) => `session:${id}`;
-  // Like Remix's KV storage, but with 256-bit session ids (Remix's default is 64 bits).
-  return createSessionStorage<SessionData>({
-    cookie,
-    async createData(data, expires) {
-      const id = randomToken(32);
-      await kv.put(key(id), JSON.stringify(data), ttl(expires));
-      return id;
-    },
-    async readData(id) {
-      return (await kv.get<SessionData>(key(id), "json")) ?? null;
-    },
-    async updateData(id, data, expires) {
-      await kv.put(key(id), JSON.stringify(data), ttl(expires));
-    },
-    async deleteData(id) {
-      await kv.delete(key(id));
-    },
-  });
-}
-
-function ttl(expires: Date | undefined) {
-  const seconds = expires ? Math.ceil((expires.getTime() - Date.now()) / 1000) : SESSION_MAX_AGE;
-  return { expirationTtl: Math.max(60, seconds) };
-}
-
-export function sessionStorage(env: Env) {
+function sessionCookie(env: Env) {
   const key = env.SESSION_SECRETS ?? "";
-  let s = storages.get(key);
-  if (!s) {
-    s = build(env);
-    storages.set(key, s);
+  let cookie = cookies.get(key);
+  if (!cookie) {
+    cookie = createCookie(SESSION_COOKIE, {
+      path: "/",
+      secure: true,
+      httpOnly: true,
+      sameSite: "lax",
+      maxAge: SESSION_MAX_AGE_MS / 1000,
+      secrets: sessionSecrets(env),
+    });
+    cookies.set(key, cookie);
   }
-  return s;
+  return cookie;
 }
 
-export async function getSession(request: Request, env: Env) {
-  return sessionStorage(env).getSession(request.headers.get("Cookie"));
+/** The cookie's token and company when its signature holds; null for none, a tampered or a malformed one. */
+async function readSessionCookie(request: Request, env: Env): Promise<CookieValue | null> {
+  const value: unknown = await sessionCookie(env).parse(request.headers.get("Cookie"));
+  if (!value || typeof value !== "object") return null;
+  const { t, c } = value as Record<string, unknown>;
+  return typeof t === "string" && typeof c === "string" && t && c ? { t, c } : null;
+}
+
+/**
+ * Signs a user in: a fresh session (any session the request still carries is ended first, so an
+ * attacker-planted cookie is never upgraded) and the Set-Cookie header that carries it.
+ */
+export async function startSession(request: Request, env: Env, user: { id: string; companyId: string }): Promise<string> {
+  const db = createDb(env.DB);
+  const old = await readSessionCookie(request, env);
+  if (old) await deleteSession(db, old.t);
+  const token = await createSession(db, { userId: user.id, companyId: user.companyId, now: new Date() });
+  return sessionCookie(env).serialize({ t: token, c: user.companyId } satisfies CookieValue);
+}
+
+/** Signs out: deletes the session row (effective everywhere at once) and clears the cookie. */
+export async function endSession(request: Request, env: Env): Promise<string> {
+  const current = await readSessionCookie(request, env);
+  if (current) await deleteSession(createDb(env.DB), current.t);
+  return sessionCookie(env).serialize("", { maxAge: 0, expires: new Date(0) });
 }
 
 /**
@@ -84,12 +79,25 @@ export function getCurrentUser(request: Request, context: AppLoadContext): Promi
   return user;
 }
 
+type SessionUserRow = Awaited<ReturnType<typeof sessionUserQuery>>[number];
+
+/** The live session's user, when the session was issued for the company the user still belongs to. */
+async function userOfSession(db: Db, sessionId: string, cookieCompany: string, row: SessionUserRow | undefined, now: Date) {
+  const user = toCurrentUser(row);
+  if (!row || !user || user.company.id !== cookieCompany || row.sessionCompanyId !== cookieCompany) return null;
+  await touchSession(db, sessionId, Number(row.lastSeenAt), now);
+  return user;
+}
+
 async function readCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
   const env = context.cloudflare.env;
-  const session = await getSession(request, env);
-  const userId = session.get("userId");
-  if (!userId) return null;
-  return loadCurrentUser({ db: createDb(env.DB), userId });
+  const cookie = await readSessionCookie(request, env);
+  if (!cookie) return null;
+  const db = createDb(env.DB);
+  const now = new Date();
+  const sessionId = await sessionIdOf(cookie.t);
+  const [row] = await sessionUserQuery(db, sessionId, now);
+  return userOfSession(db, sessionId, cookie.c, row, now);
 }
 
 function loginRedirect(request: Request) {
@@ -128,14 +136,15 @@ export async function requireAdminWith<T extends readonly unknown[]>(
   const env = context.cloudflare.env;
   const lookup = shareUserLookup(request, context);
   try {
-    const session = await getSession(request, env);
-    const userId = session.get("userId");
-    const companyId = session.get("companyId");
-    if (!userId || !companyId) throw loginRedirect(request);
+    const cookie = await readSessionCookie(request, env);
+    if (!cookie) throw loginRedirect(request);
     const db = createDb(env.DB);
-    const { first: userRows, rest } = await batchAfter(db, currentUserQuery(db, userId), build(db, companyId));
-    const found = toCurrentUser((userRows as Parameters<typeof toCurrentUser>[0][])[0]);
-    const user = found && found.company.id === companyId ? found : null;
+    const now = new Date();
+    const sessionId = await sessionIdOf(cookie.t);
+    // the page's statements are scoped to the company the signed cookie names; they are only
+    // returned once the session row confirms that company
+    const { first: userRows, rest } = await batchAfter(db, sessionUserQuery(db, sessionId, now), build(db, cookie.c));
+    const user = await userOfSession(db, sessionId, cookie.c, (userRows as SessionUserRow[])[0], now);
     lookup.settle(user);
     if (!user) throw loginRedirect(request);
     if (user.role !== "company_admin") throw forbidden(user, env);

@@ -33,7 +33,7 @@ export function buildSeedSql({ passwordHashes, apiKey, now }) {
   if (apiKey) {
     // The default key for Acme, only if Acme has no live default key yet (or it is exactly this one).
     lines.push(
-      `INSERT INTO api_keys (id, company_id, name, prefix, last4, hash, scopes, kind, created_by, created_at) SELECT ${q(apiKey.id)}, 'co_acme', 'Default key', 'sk_live_', ${q(apiKey.last4)}, ${q(apiKey.hash)}, '["conversations:read","conversations:write","webhooks:read","webhooks:write"]', 'default', 'usr_john', ${now} WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE hash = ${q(apiKey.hash)})${apiKey.onlyIfNone ? " AND NOT EXISTS (SELECT 1 FROM api_keys WHERE company_id = 'co_acme' AND revoked_at IS NULL)" : ""};`,
+      `INSERT INTO api_keys (id, company_id, name, prefix, last4, hash, scopes, kind, created_by, created_at) SELECT ${q(apiKey.id)}, 'co_acme', 'Default key', 'sk_live_', ${q(apiKey.last4)}, ${q(apiKey.hash)}, '["conversations:read","conversations:write","webhooks:read","webhooks:write","hooks"]', 'default', 'usr_john', ${now} WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE hash = ${q(apiKey.hash)})${apiKey.onlyIfNone ? " AND NOT EXISTS (SELECT 1 FROM api_keys WHERE company_id = 'co_acme' AND revoked_at IS NULL)" : ""};`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -8,7 +8,11 @@ export type UserRole = (typeof userRoles)[number];
 export const connectionStatuses = ["connected", "needs_reauth", "error"] as const;
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
-export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] as const;
+/**
+ * `hooks` reaches only Zapier REST-hook subscriptions (/v1/hooks): the Zapier key's one
+ * webhook-related scope, so it can never read, repoint or re-key a user's own endpoints.
+ */
+export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write", "hooks"] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export const webhookEventTypes = [

@@ -88,7 +88,7 @@ describe("Zapier app against the local API", () => {
       api_key: { scopes: string[] };
     };
     expect(me.company.slug).toBe("acme");
-    expect(me.api_key.scopes).toEqual(["conversations:read", "webhooks:read", "webhooks:write"]);
+    expect(me.api_key.scopes).toEqual(["conversations:read", "hooks"]);
     await expect(
       appTester(App.authentication!.test as Op, { authData: { api_key: "sk_live_not_a_real_key_at_all_000000000" } }),
     ).rejects.toThrow(/401/);

@@ -5,7 +5,9 @@ import { webhookEventTypes } from "~/lib/db/schema";
 import { deliveryDeps } from "~/lib/deps.server";
 import type { DeliveriesMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
+import { ZAPIER_KEY_SCOPES } from "~/lib/integrations/zapier/account.server";
 import { consumeDeliveries, handleDelivery } from "~/lib/webhooks/consumer.server";
+import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { api, count, createConversationViaApi, newKey } from "./api-client";
 
@@ -46,7 +48,8 @@ describe("POST /v1/hooks (Zapier performSubscribe)", () => {
     expect(res.status).toBe(201);
     const hook = (await res.json()) as Hook & Record<string, unknown>;
     expect(Object.keys(hook).sort()).toEqual(["created_at", "event", "id", "target_url"]);
-    expect(hook).toMatchObject({ target_url: TARGET, event: "conversation.created" });
+    // the target URL is Zapier's secret: shown masked, kept whole only for delivery
+    expect(hook).toMatchObject({ target_url: "https://hooks.zapier.com/…/abc", event: "conversation.created" });
     expect(res.headers.get("Location")).toBe(`/v1/hooks/${hook.id}`);
     const row = await env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<Record<string, string>>();
     expect(row).toMatchObject({ company_id: ACME.id, source: "zapier", status: "active", url: TARGET, events: '["conversation.created"]' });
@@ -57,13 +60,13 @@ describe("POST /v1/hooks (Zapier performSubscribe)", () => {
     expect(JSON.parse(audit!.actor)).toMatchObject({ type: "api_key", id: "key_seed_test" });
   });
 
-  it("without a key is 401, and a key without webhooks:write is 403; nothing is written", async () => {
+  it("without a key is 401, and a key without hooks is 403 even with webhooks:write; nothing is written", async () => {
     const before = await count("webhook_endpoints");
     expect((await api("/hooks", { method: "POST", body: { target_url: TARGET, event: "conversation.created" }, key: null })).status).toBe(
       401,
     );
-    const reader = (await newKey(ACME.id, ["conversations:read", "webhooks:read"])).secret;
-    expect((await subscribe(undefined, reader)).status).toBe(403);
+    const webhooksAdmin = (await newKey(ACME.id, ["conversations:read", "webhooks:read", "webhooks:write"])).secret;
+    expect((await subscribe(undefined, webhooksAdmin)).status).toBe(403);
     expect(await count("webhook_endpoints")).toBe(before);
   });
 
@@ -110,7 +113,7 @@ describe("GET and DELETE /v1/hooks/:id (Zapier performUnsubscribe)", () => {
 
   it("another company's hook, live or removed, is a 404 and stays untouched", async () => {
     const hook = await subscribed();
-    const globex = (await newKey(GLOBEX.id)).secret;
+    const globex = (await newKey(GLOBEX.id, ["conversations:read", "conversations:write", "hooks"])).secret;
     expect((await api(`/hooks/${hook.id}`, { key: globex })).status).toBe(404);
     expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: globex })).status).toBe(404);
     expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(1);
@@ -126,12 +129,14 @@ describe("GET and DELETE /v1/hooks/:id (Zapier performUnsubscribe)", () => {
     expect(await count("webhook_endpoints", "id = ?", id)).toBe(1);
   });
 
-  it("an unknown id is a 404; deleting needs webhooks:write and reading needs webhooks:read", async () => {
+  it("an unknown id is a 404; reading and deleting need hooks, which webhooks:read and webhooks:write do not give", async () => {
     expect((await api("/hooks/we_doesnotexist")).status).toBe(404);
     const hook = await subscribed();
-    const reader = (await newKey(ACME.id, ["webhooks:read"])).secret;
-    expect((await api(`/hooks/${hook.id}`, { key: reader })).status).toBe(200);
-    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: reader })).status).toBe(403);
+    const hooks = (await newKey(ACME.id, ["hooks"])).secret;
+    expect((await api(`/hooks/${hook.id}`, { key: hooks })).status).toBe(200);
+    const webhooksAdmin = (await newKey(ACME.id, ["webhooks:read", "webhooks:write"])).secret;
+    expect((await api(`/hooks/${hook.id}`, { key: webhooksAdmin })).status).toBe(403);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: webhooksAdmin })).status).toBe(403);
     const none = (await newKey(ACME.id, ["conversations:read"])).secret;
     expect((await api(`/hooks/${hook.id}`, { key: none })).status).toBe(403);
     expect(await count("webhook_endpoints", "id = ?", hook.id)).toBe(1);
@@ -209,7 +214,7 @@ describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
     const samples = (await (await api("/hooks/samples/conversation.created")).json()) as { id: string; data: { id: string } }[];
     expect(samples[0]!.data.id).toBe(conversation.id);
     expect(samples.length).toBeLessThanOrEqual(3);
-    const globex = (await newKey(GLOBEX.id)).secret;
+    const globex = (await newKey(GLOBEX.id, ["conversations:read", "conversations:write", "hooks"])).secret;
     const theirs = (await (await api("/hooks/samples/conversation.created", { key: globex })).json()) as {
       id: string;
       company_id: string;
@@ -220,13 +225,13 @@ describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
 
   it("a key without conversations:read gets the static sample, not real conversations", async () => {
     await createConversationViaApi();
-    const hooksOnly = (await newKey(ACME.id, ["webhooks:read"])).secret;
+    const hooksOnly = (await newKey(ACME.id, ["hooks"])).secret;
     const samples = (await (await api("/hooks/samples/conversation.created", { key: hooksOnly })).json()) as { id: string }[];
     expect(samples).toHaveLength(1);
     expect(samples[0]!.id).toMatch(/sample/);
   });
 
-  it("an unknown event is a 404; no key is a 401; a key without webhooks:read is a 403", async () => {
+  it("an unknown event is a 404; no key is a 401; a key without hooks is a 403", async () => {
     expect((await api("/hooks/samples/conversation.deleted")).status).toBe(404);
     expect((await api("/hooks/samples/webhook.test")).status).toBe(404);
     expect((await api("/hooks/samples/conversation.created", { key: null })).status).toBe(401);
@@ -237,7 +242,7 @@ describe("GET /v1/hooks/samples/:event (Zapier performList)", () => {
 
 describe("samples match real deliveries", () => {
   it("the static sample of every event type has the same data fields as a real event of that type", async () => {
-    const hooksOnly = (await newKey(ACME.id, ["webhooks:read"])).secret;
+    const hooksOnly = (await newKey(ACME.id, ["hooks"])).secret;
     const { id } = await createConversationViaApi();
     await api(`/conversations/${id}/messages`, { method: "POST", body: { body: "Thanks!", author: "agent" } });
     await api(`/conversations/${id}/escalate`, { method: "POST", body: {} });
@@ -260,5 +265,83 @@ describe("OpenAPI", () => {
     expect(Object.keys(doc.paths["/v1/hooks"]!)).toContain("post");
     expect(Object.keys(doc.paths["/v1/hooks/{id}"]!).sort()).toEqual(["delete", "get"]);
     expect(Object.keys(doc.paths["/v1/hooks/samples/{event}"]!)).toEqual(["get"]);
+  });
+});
+
+describe("the Zapier key reaches only its own subscriptions (issue 16)", { timeout: 60_000 }, () => {
+  it("with the Zapier scopes a key subscribes and unsubscribes, but every /v1/webhooks route is a 403 and nothing changes", async () => {
+    expect(ZAPIER_KEY_SCOPES.filter((s) => s.startsWith("webhooks") || s === "hooks")).toEqual(["hooks"]);
+    const zapier = (await newKey(ACME.id, [...ZAPIER_KEY_SCOPES], "Zapier")).secret;
+    const own = (await (
+      await api("/webhooks", { method: "POST", body: { url: "https://receiver.example.com/in", events: ["conversation.created"] } })
+    ).json()) as { id: string };
+    const hook = await subscribed("conversation.created", zapier);
+    const endpoints = async () =>
+      (await env.DB.prepare("SELECT id, url, secret_enc, status FROM webhook_endpoints ORDER BY id").all()).results;
+    const before = await endpoints();
+    const attempts: [string, string, unknown?][] = [
+      ["GET", "/webhooks"],
+      ["POST", "/webhooks", { url: "https://evil.example/in", events: ["conversation.created"] }],
+      ["GET", `/webhooks/${own.id}`],
+      ["PATCH", `/webhooks/${own.id}`, { url: "https://evil.example/in" }],
+      ["PATCH", `/webhooks/${hook.id}`, { url: "https://evil.example/in" }],
+      ["POST", `/webhooks/${own.id}/rotate-secret`],
+      ["POST", `/webhooks/${own.id}/test`],
+      ["GET", `/webhooks/${own.id}/deliveries`],
+      ["DELETE", `/webhooks/${own.id}`],
+    ];
+    for (const [method, path, body] of attempts) {
+      expect((await api(path, { method, key: zapier, ...(body ? { body } : {}) })).status, `${method} ${path}`).toBe(403);
+    }
+    expect(await endpoints()).toEqual(before);
+    expect((await api(`/hooks/${hook.id}`, { method: "DELETE", key: zapier })).status).toBe(204);
+  });
+
+  it("the migration moves an existing Zapier key from webhooks:read/webhooks:write to hooks and keeps its other scopes", async () => {
+    const old = await newKey(ACME.id, ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"], "Zapier");
+    await env.DB.prepare("UPDATE api_keys SET kind = 'zapier' WHERE id = ?").bind(old.id).run();
+    const custom = await newKey(ACME.id, ["webhooks:read", "webhooks:write"], "Custom");
+    expect((await subscribe(undefined, old.secret)).status).toBe(403);
+    const migration = (env.TEST_MIGRATIONS as { name: string; queries: string[] }[]).find((m) => m.name.startsWith("0100_"))!;
+    for (const query of migration.queries) await env.DB.prepare(query).run();
+    const scopes = async (id: string) =>
+      JSON.parse((await env.DB.prepare("SELECT scopes FROM api_keys WHERE id = ?").bind(id).first<{ scopes: string }>())!.scopes);
+    expect(await scopes(old.id)).toEqual(["conversations:read", "conversations:write", "hooks"]);
+    expect(await scopes(custom.id)).toEqual(["webhooks:read", "webhooks:write"]);
+    expect((await subscribe(undefined, old.secret)).status).toBe(201);
+    expect((await api("/webhooks", { key: old.secret })).status).toBe(403);
+  });
+
+  it("hook URLs are masked wherever they are shown: /v1/hooks, /v1/webhooks, the API & Webhooks tab, the endpoint page and the audit log", async () => {
+    const secretUrl = "https://hooks.zapier.com/hooks/standard/987654/secretpathxyz";
+    const masked = "https://hooks.zapier.com/…hxyz";
+    const res = await subscribe({ target_url: secretUrl, event: "conversation.created" });
+    const hook = (await res.json()) as Hook;
+    expect(hook.target_url).toBe(masked);
+    expect(((await (await api(`/hooks/${hook.id}`)).json()) as Hook).target_url).toBe(masked);
+    const listed = (await (await api("/webhooks")).json()) as { data: { id: string; url: string }[] };
+    expect(listed.data.find((e) => e.id === hook.id)!.url).toBe(masked);
+    expect(((await (await api(`/webhooks/${hook.id}`)).json()) as { url: string }).url).toBe(masked);
+    const admin = await signIn(ACME.adminEmail);
+    for (const page of ["/integrations/developers", `/integrations/developers/webhooks/${hook.id}`]) {
+      const html = await (await admin.get(page)).text();
+      expect(html, page).toContain(masked);
+      expect(html, page).not.toContain("secretpathxyz");
+    }
+    const edit = await admin.post(`/integrations/developers/webhooks/${hook.id}/edit`, {
+      url: masked,
+      description: "renamed",
+      events: "conversation.created",
+    });
+    expect(edit.status).toBe(302);
+    const repoint = await admin.post(`/integrations/developers/webhooks/${hook.id}/edit`, {
+      url: "https://evil.example/in",
+      events: "conversation.created",
+    });
+    expect(repoint.status).toBe(400);
+    const row = await env.DB.prepare("SELECT url, description FROM webhook_endpoints WHERE id = ?").bind(hook.id).first();
+    expect(row).toEqual({ url: secretUrl, description: "renamed" });
+    const audit = await env.DB.prepare("SELECT details FROM audit_log WHERE target = ?").bind(hook.id).all<{ details: string }>();
+    expect(JSON.stringify(audit.results)).not.toContain("secretpathxyz");
   });
 });

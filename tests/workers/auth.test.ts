@@ -106,6 +106,74 @@ describe("sign-in", () => {
   });
 });
 
+describe("server-side sessions: idle timeout and sign-out everywhere (ADR 0083)", () => {
+  const sessionRows = () => env.DB.prepare("SELECT * FROM sessions WHERE user_id = 'usr_john'").all<Record<string, number | string>>();
+  const replay = (cookie: string) =>
+    SELF.fetch(`${ORIGIN}/integrations`, {
+      headers: { Cookie: `__Host-ih_session=${cookie}`, "CF-Connecting-IP": "198.51.100.200" },
+      redirect: "manual",
+    });
+
+  it("a session lives in D1 under the hash of its token; neither KV nor D1 holds the token itself", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    const cookie = decodeURIComponent(client.cookies.get("__Host-ih_session")!);
+    const { t } = JSON.parse(atob(cookie.slice(0, cookie.lastIndexOf(".")))) as { t: string };
+    const rows = (await sessionRows()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(t);
+    expect((await env.KV.list({ prefix: "session:" })).keys).toEqual([]);
+  });
+
+  it("signing out deletes the session row: the same cookie replayed from anywhere is sent to sign in", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const laptop = await signIn(ACME.adminEmail);
+    const phone = await signIn(ACME.adminEmail);
+    const stolen = laptop.cookies.get("__Host-ih_session")!;
+    expect((await replay(stolen)).status).toBe(200);
+    expect((await laptop.post("/logout")).status).toBe(302);
+    expect((await sessionRows()).results).toHaveLength(1); // the phone's own session is untouched
+    const res = await replay(stolen);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Fintegrations");
+    expect((await phone.get("/integrations")).status).toBe(200);
+  });
+
+  it("a session unused for 30 minutes is over; one used within them is kept alive", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    const minutesAgo = (m: number) => Date.now() - m * 60_000;
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?").bind(minutesAgo(29)).run();
+    expect((await client.get("/integrations")).status).toBe(200);
+    // the request moved last_seen_at forward (written at most every 5 minutes)
+    expect(Number((await sessionRows()).results[0]!.last_seen_at)).toBeGreaterThan(minutesAgo(1));
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?").bind(minutesAgo(31)).run();
+    const idle = await client.get("/integrations");
+    expect(idle.status).toBe(302);
+    expect(idle.headers.get("Location")).toBe("/login?redirectTo=%2Fintegrations");
+  });
+
+  it("a session ends a week after sign-in, however active", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    await env.DB.prepare("UPDATE sessions SET expires_at = ?")
+      .bind(Date.now() - 1)
+      .run();
+    expect((await client.get("/integrations")).status).toBe(302);
+  });
+
+  it("signing in again replaces the session the browser carried (no fixation)", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    const first = client.cookies.get("__Host-ih_session")!;
+    expect((await client.post("/login", { email: ACME.adminEmail, password: DEMO_PASSWORD })).status).toBe(302);
+    expect(client.cookies.get("__Host-ih_session")).not.toBe(first);
+    expect((await sessionRows()).results).toHaveLength(1);
+    expect((await replay(first)).status).toBe(302);
+  });
+});
+
 describe("access to /integrations", () => {
   it("a visitor is redirected to /login with redirectTo", async () => {
     const res = await SELF.fetch(`${ORIGIN}/integrations`, { redirect: "manual" });

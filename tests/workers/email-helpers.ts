@@ -34,8 +34,41 @@ export function recordingQueue() {
   return { queue, sent };
 }
 
+/** The header From's domain of a raw message (its first From line). */
+function headerFromDomain(raw: string): string | null {
+  const line = /^From:(.*)$/im.exec(raw.slice(0, Math.max(0, raw.search(/\r?\n\r?\n/))) || raw)?.[1] ?? "";
+  const address = /<([^<>]+)>/.exec(line)?.[1] ?? line.trim();
+  const at = address.lastIndexOf("@");
+  return at > 0
+    ? address
+        .slice(at + 1)
+        .trim()
+        .toLowerCase()
+    : null;
+}
+
+/**
+ * How Cloudflare Email Routing vouches for a message: it prepends `Authentication-Results:
+ * mx.cloudflare.net; …` with its SPF, DKIM and DMARC verdicts above the sender's own headers.
+ * "pass": the sender's domain signed it and the envelope passed SPF (most real mail); "none": no
+ * header at all; a string: that header value as Cloudflare would stamp it.
+ */
+export type AuthStamp = "pass" | "none" | string;
+
+export function stampAuthentication(raw: string, envelopeFrom: string, auth: AuthStamp = "pass"): string {
+  if (auth === "none") return raw;
+  const newline = raw.includes("\r\n") ? "\r\n" : "\n";
+  let value = auth;
+  if (auth === "pass") {
+    const from = headerFromDomain(raw) ?? "invalid.example";
+    value = `mx.cloudflare.net; dkim=pass header.d=${from} header.s=s1 header.b=AbCdEf12; dmarc=pass header.from=${from} policy.dmarc=reject; spf=pass (mx.cloudflare.net: domain of ${envelopeFrom} designates 192.0.2.25 as permitted sender) smtp.mailfrom=${envelopeFrom}; arc=none smtp.remote-ip=192.0.2.25`;
+  }
+  return `Authentication-Results: ${value}${newline}${raw}`;
+}
+
 /** An inbound email shaped like Cloudflare's ForwardableEmailMessage, recording what happens to it. */
-export function inbound(raw: string, opts: { from: string; to?: string; size?: number; withReply?: boolean }) {
+export function inbound(raw: string, opts: { from: string; to?: string; size?: number; withReply?: boolean; auth?: AuthStamp }) {
+  raw = stampAuthentication(raw, opts.from, opts.auth);
   const bytes = new TextEncoder().encode(raw);
   const record = { rejected: null as string | null, replies: [] as OutgoingReply[] };
   const email: InboundEmail = {
@@ -52,7 +85,10 @@ export function inbound(raw: string, opts: { from: string; to?: string; size?: n
   return { email, record };
 }
 
-export async function deliver(raw: string, opts: { from: string; to?: string; size?: number; withReply?: boolean; now?: Date }) {
+export async function deliver(
+  raw: string,
+  opts: { from: string; to?: string; size?: number; withReply?: boolean; now?: Date; auth?: AuthStamp },
+) {
   const { email, record } = inbound(raw, opts);
   const { queue, sent } = recordingQueue();
   const outcome = await receiveEmail({ db: db(), env, now: () => opts.now ?? new Date(), queue }, email);

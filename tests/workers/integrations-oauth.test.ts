@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { CATALOG } from "~/lib/integrations/catalog";
 import { credentialsKey } from "~/lib/oauth/token-store.server";
 import { aad, decryptSecret, keyringFromEnv } from "~/lib/security/encryption";
 import { type BrowserClient, signIn } from "../helpers/browser-client";
@@ -25,6 +26,74 @@ const connection = (provider: string, companyId = ACME.id) =>
 const auditRows = (action: string) =>
   env.DB.prepare("SELECT * FROM audit_log WHERE action = ?").bind(action).all<Record<string, unknown>>();
 
+describe("PKCE wherever the provider's OAuth server supports it (ADR 0082)", () => {
+  it("every OAuth provider's PKCE setting is the one its documentation supports", () => {
+    const withPkce = Object.values(CATALOG)
+      .filter((p) => "oauth" in p && p.oauth)
+      .map((p) => [p.id, (p as { oauth: { pkce: boolean } }).oauth.pkce] as const);
+    expect(Object.fromEntries(withPkce)).toEqual({
+      salesforce: true,
+      hubspot: true,
+      pipedrive: false, // authorize takes client_id, redirect_uri, state only
+      slack: false, // only by making the app a public client
+      "microsoft-teams": true,
+      discord: true,
+      "google-analytics": true,
+      mailchimp: false, // no PKCE in Mailchimp's OAuth 2
+    });
+  });
+
+  it("HubSpot's token request carries the verifier of the challenge it was sent", async () => {
+    const fake = installFakeProviders();
+    const john = await signIn(ACME.adminEmail);
+    const auth = await startConnect(john, "hubspot");
+    const cb = await john.get(`/integrations/hubspot/callback?code=good-code&state=${auth.searchParams.get("state")}`);
+    expect(cb.status).toBe(302);
+    const verifier = new URLSearchParams(fake.tokenCalls()[0]!.body).get("code_verifier")!;
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+    const challenge = btoa(String.fromCharCode(...digest))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    expect(challenge).toBe(auth.searchParams.get("code_challenge"));
+  });
+});
+
+describe("reconnecting revokes the token it replaces", () => {
+  it("Salesforce: the old refresh token is revoked after the new one is saved; the new one is not", async () => {
+    const fake = installFakeProviders();
+    const john = await signIn(ACME.adminEmail);
+    for (let i = 0; i < 2; i++) {
+      const auth = await startConnect(john, "salesforce");
+      expect((await john.get(`/integrations/salesforce/callback?code=c${i}&state=${auth.searchParams.get("state")}`)).status).toBe(302);
+    }
+    expect(fake.tokenCalls()).toHaveLength(2); // the fake issued rt-secret-1, then rt-secret-2
+    const revoked = fake.revokeCalls().map((c) => new URLSearchParams(c.body).get("token"));
+    expect(revoked).toEqual(["rt-secret-1"]);
+    const row = await connection("salesforce");
+    const plain = JSON.parse(
+      await decryptSecret(
+        await keyringFromEnv(env),
+        (await env.KV.get(credentialsKey(row!.id as string)))!,
+        aad(ACME.id, row!.id as string),
+      ),
+    );
+    expect(plain.refreshToken).toBe("rt-secret-2");
+    expect((await auditRows("integration.reconnected")).results).toHaveLength(1);
+  });
+
+  it("Slack: the old bot token is revoked with auth.revoke, the new one is kept", async () => {
+    const fake = installFakeProviders();
+    const john = await signIn(ACME.adminEmail);
+    for (let i = 0; i < 2; i++) {
+      const auth = await startConnect(john, "slack");
+      expect((await john.get(`/integrations/slack/callback?code=s${i}&state=${auth.searchParams.get("state")}`)).status).toBe(302);
+    }
+    const revokes = fake.revokeCalls();
+    expect(revokes.map((c) => c.authorization)).toEqual(["Bearer xoxb-fake-1"]);
+  });
+});
+
 describe("OAuth connect", () => {
   it("Connect is a POST that redirects to the provider with state and PKCE S256 where the provider supports it", async () => {
     installFakeProviders();
@@ -37,8 +106,10 @@ describe("OAuth connect", () => {
     expect(sf.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(sf.searchParams.get("redirect_uri")).toBe("http://localhost/integrations/salesforce/callback");
     const hs = await startConnect(john, "hubspot");
-    expect(hs.searchParams.get("code_challenge")).toBeNull();
+    expect(hs.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(hs.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const slack = await startConnect(john, "slack");
+    expect(slack.searchParams.get("code_challenge")).toBeNull();
     expect(slack.searchParams.get("scope")).toBe("chat:write,channels:read,groups:read,channels:history,groups:history,users:read");
   });
 

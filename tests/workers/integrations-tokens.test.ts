@@ -1,7 +1,13 @@
 import { createExecutionContext, createScheduledController, env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "~/lib/db/client";
-import { getAccessToken, NeedsReauthError, providerFetch, refreshExpiringTokens } from "~/lib/integrations/access.server";
+import {
+  getAccessToken,
+  NeedsReauthError,
+  providerFetch,
+  RefreshInProgressError,
+  refreshExpiringTokens,
+} from "~/lib/integrations/access.server";
 import { loadCredentials } from "~/lib/oauth/token-store.server";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import worker from "../../workers/app";
@@ -116,5 +122,74 @@ describe("token refresh and needs_reauth", () => {
     await connectViaOAuth(john, "salesforce");
     const again = await env.DB.prepare("SELECT id, status, config FROM connections WHERE provider = 'salesforce'").all();
     expect(again.results).toEqual([{ id: row.id, status: "connected", config: JSON.stringify({ record_type: "contact" }) }]);
+  });
+});
+
+describe("the refresh lock: a rotating refresh token is never spent twice (ADR 0082)", () => {
+  /** A provider that rotates refresh tokens: each one works once, a spent one is invalid_grant. */
+  function rotatingProvider() {
+    const spent = new Set<string>();
+    const calls: string[] = [];
+    let n = 0;
+    const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const body = new URLSearchParams(await new Request(input, init).text());
+      const presented = body.get("refresh_token") ?? "";
+      calls.push(presented);
+      await new Promise((r) => setTimeout(r, 20)); // a real round trip: the callers overlap
+      const json = (data: unknown, status = 200) =>
+        new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
+      if (spent.has(presented)) return json({ error: "invalid_grant", error_description: "token was already used" }, 400);
+      spent.add(presented);
+      n++;
+      return json({ access_token: `rotated-at-${n}`, refresh_token: `rotated-rt-${n}`, expires_in: 3600 });
+    });
+    return { calls, fetch: fetch as unknown as typeof globalThis.fetch };
+  }
+
+  const status = async (id: string) =>
+    (await env.DB.prepare("SELECT status, credentials_version, refresh_claimed_until FROM connections WHERE id = ?").bind(id).first())!;
+
+  it("eight callers refreshing at once make one token request; all get a working token and the connection stays connected", async () => {
+    const { row } = await connectedSalesforce();
+    const provider = rotatingProvider();
+    const almostExpired = row.tokenExpiresAt!.getTime() - 60_000;
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => getAccessToken(deps(provider.fetch, almostExpired), row)));
+    expect(provider.calls).toHaveLength(1);
+    for (const t of tokens) expect(t === "rotated-at-1" || /^at-secret-/.test(t)).toBe(true);
+    expect(await status(row.id)).toMatchObject({ status: "connected", credentials_version: 2, refresh_claimed_until: null });
+    const creds = await loadCredentials({ kv: env.KV, ring: await keyringFromEnv(env) }, { companyId: ACME.id, connectionId: row.id });
+    expect(creds).toMatchObject({ accessToken: "rotated-at-1", refreshToken: "rotated-rt-1", version: 2 });
+  });
+
+  it("a caller still reading the credentials from before the last refresh never spends the old refresh token", async () => {
+    const { row } = await connectedSalesforce();
+    const ring = await keyringFromEnv(env);
+    const ref = { companyId: ACME.id, connectionId: row.id };
+    const before = await env.KV.get(`conn_tokens:${row.id}`);
+    const provider = rotatingProvider();
+    await getAccessToken(deps(provider.fetch, row.tokenExpiresAt!.getTime() - 60_000), row);
+    expect(provider.calls).toHaveLength(1);
+    // KV is eventually consistent: another location may still see the entry from before the refresh
+    await env.KV.put(`conn_tokens:${row.id}`, before!);
+    expect((await loadCredentials({ kv: env.KV, ring }, ref))!.version).toBe(1);
+    const expired = row.tokenExpiresAt!.getTime() + 60_000;
+    await expect(getAccessToken(deps(provider.fetch, expired), row)).rejects.toBeInstanceOf(RefreshInProgressError);
+    expect(provider.calls).toHaveLength(1);
+    expect(await status(row.id)).toMatchObject({ status: "connected", credentials_version: 2 });
+  });
+
+  it("a claim left by a refresher that died is taken over once it expires", async () => {
+    const { row } = await connectedSalesforce();
+    const provider = rotatingProvider();
+    const at = row.tokenExpiresAt!.getTime() - 60_000;
+    await env.DB.prepare("UPDATE connections SET refresh_claimed_until = ? WHERE id = ?")
+      .bind(at + 10_000, row.id)
+      .run();
+    // within the claim: the still-valid token is used and nothing is spent
+    expect(await getAccessToken(deps(provider.fetch, at), row)).toMatch(/^at-secret-/);
+    expect(provider.calls).toHaveLength(0);
+    // after it: refreshed once
+    expect(await getAccessToken(deps(provider.fetch, at + 10_001), row)).toBe("rotated-at-1");
+    expect(provider.calls).toHaveLength(1);
   });
 });

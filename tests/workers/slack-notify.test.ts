@@ -170,6 +170,35 @@ describe("Slack notifications", () => {
     expect(slack.fake.calls("chat.postMessage")).toHaveLength(4);
   });
 
+  it("customer text never reaches Slack as a ping, a mention or a forged link, in the top-level text as in the blocks", async () => {
+    await configureSlack(john, { ...DEFAULT_SETTINGS, notify_all_messages: "on" });
+    const hostile = "<!channel> <!here> <@U0ADMIN> <http://evil.example/login|https://bank.example> & done";
+    const created = await api("/conversations", {
+      method: "POST",
+      body: { contact: { email: "pat@example.com", name: "<!everyone> Pat" }, subject: `Refund ${hostile}`, message: { body: hostile } },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    await drain(slack);
+    expect((await api(`/conversations/${id}/messages`, { method: "POST", body: { body: hostile, author: "contact" } })).status).toBe(201);
+    await drain(slack);
+    expect((await api(`/conversations/${id}/escalate`, { method: "POST", body: { reason: hostile } })).status).toBeLessThan(300);
+    await drain(slack);
+    const posts = slack.fake.calls("chat.postMessage");
+    expect(posts).toHaveLength(3);
+    for (const post of posts) {
+      // everything Slack reads as mrkdwn: the top-level text and every text object in the blocks
+      const mrkdwn = [String(post.args.text), JSON.stringify(post.args.blocks)];
+      for (const text of mrkdwn) {
+        expect(text).not.toMatch(/<[!@#]|<https?:/);
+        expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      }
+    }
+    const texts = posts.map((p) => String(p.args.text)).join("\n");
+    expect(texts).toContain("&lt;!everyone&gt; Pat");
+    expect(texts).toContain("&lt;http://evil.example/login|https://bank.example&gt; &amp; done");
+  });
+
   it("with every toggle off nothing is posted and no Slack delivery is made", async () => {
     await configureSlack(john, { intent: "save", channel_id: "C0ALERTS01", summary_hour: "9" });
     const conv = await createConversationViaApi();

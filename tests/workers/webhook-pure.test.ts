@@ -138,6 +138,13 @@ describe("the webhook URL guard", () => {
     "https://[::ffff:10.0.0.1]/x",
     "https://[::ffff:192.168.0.1]/x",
     "https://[::]/x",
+    // IPv4-translated (RFC 2765), local-use NAT64 (RFC 8215) and Teredo forms (issue 16)
+    "https://[::ffff:0:10.0.0.1]/x",
+    "https://[::ffff:0:a9fe:a9fe]/x",
+    "https://[64:ff9b:1::a9fe:a9fe]/x",
+    "https://[64:ff9b:1:0:0:0:7f00:1]/x",
+    "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",
+    "https://[2001::1]/x",
   ];
   const loopback = [
     "https://127.0.0.1/x",

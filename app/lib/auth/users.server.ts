@@ -1,6 +1,6 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { companies, type UserRole, users } from "../db/schema";
+import { type UserRole, users } from "../db/schema";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../security/password";
 
 export type CurrentUser = {
@@ -22,27 +22,17 @@ export async function authenticate({ db, email, password }: { db: Db; email: str
   return ok && user ? user : null;
 }
 
-/** The signed-in user's row with their company: a query that can also join a page's db.batch. */
-export function currentUserQuery(db: Db, userId: string) {
-  return db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      // aliased: inside a db.batch D1 returns rows keyed by column name, and users.id / companies.id would collide
-      companyId: sql<string>`${companies.id}`.as("company_id"),
-      companyName: sql<string>`${companies.name}`.as("company_name"),
-      companySlug: sql<string>`${companies.slug}`.as("company_slug"),
-      companyTimezone: sql<string>`${companies.timezone}`.as("company_timezone"),
-    })
-    .from(users)
-    .innerJoin(companies, eq(companies.id, users.companyId))
-    .where(eq(users.id, userId))
-    .limit(1);
-}
-
-type CurrentUserRow = Awaited<ReturnType<typeof currentUserQuery>>[number];
+/** The columns a user lookup returns (auth/sessions.server.ts sessionUserQuery). */
+type CurrentUserRow = {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  companyId: string;
+  companyName: string;
+  companySlug: string;
+  companyTimezone: string;
+};
 
 export function toCurrentUser(row: CurrentUserRow | undefined): CurrentUser | null {
   if (!row) return null;
@@ -53,11 +43,6 @@ export function toCurrentUser(row: CurrentUserRow | undefined): CurrentUser | nu
     role: row.role,
     company: { id: row.companyId, name: row.companyName, slug: row.companySlug, timezone: row.companyTimezone },
   };
-}
-
-export async function loadCurrentUser({ db, userId }: { db: Db; userId: string }): Promise<CurrentUser | null> {
-  const rows = await currentUserQuery(db, userId);
-  return toCurrentUser(rows[0]);
 }
 
 export function initials(name: string): string {

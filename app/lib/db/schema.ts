@@ -66,6 +66,10 @@ export const connections = sqliteTable(
       .$defaultFn(() => ({})),
     /** When the access token in KV expires (refresh ahead of it); null when it does not. */
     tokenExpiresAt: timestamp("token_expires_at"),
+    /** Bumped with every refresh; the KV entry carries the version it was saved as (ADR 0082). */
+    credentialsVersion: integer("credentials_version").notNull().default(0),
+    /** Until when one refresher holds the right to spend the refresh token; null when nobody does. */
+    refreshClaimedUntil: timestamp("refresh_claimed_until"),
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at"),
     lastSuccessAt: timestamp("last_success_at"),
@@ -76,6 +80,23 @@ export const connections = sqliteTable(
     context: json<Record<string, string>>("context").notNull().default({}),
   },
   (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
+);
+
+/**
+ * Browser sessions (ADR 0083). `id` is the SHA-256 of the random token the signed cookie carries;
+ * a row past `expires_at`, or unseen for the idle timeout, no longer opens anything.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: id(),
+    userId: text("user_id").notNull(),
+    companyId: companyId(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
 export const apiKeys = sqliteTable(

@@ -19,3 +19,23 @@ export function securityHeaders(nonce: string): Record<string, string> {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
   };
 }
+
+/** Two years, subdomains included (no `preload`: that is a submission to the browsers' list, not a header). */
+export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
+
+/**
+ * Strict-Transport-Security on every response the Worker gives in production: pages, /v1, the
+ * signed provider endpoints, errors. Not outside production, where the app runs on http://localhost.
+ * A response whose headers are immutable (one passed through from fetch) is copied first.
+ */
+export function withTransportSecurity(response: Response, env: { ENVIRONMENT?: string }): Response {
+  if (env.ENVIRONMENT !== "production") return response;
+  try {
+    response.headers.set("Strict-Transport-Security", HSTS_VALUE);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("Strict-Transport-Security", HSTS_VALUE);
+    return copy;
+  }
+}

@@ -13,9 +13,9 @@ import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../ids";
-import { authorizationUrl, exchangeAuthorizationCode, type Fetch, fetchIdentity } from "../oauth/client.server";
+import { authorizationUrl, exchangeAuthorizationCode, type Fetch, fetchIdentity, revokeToken } from "../oauth/client.server";
 import { consumeOAuthState, createOAuthState } from "../oauth/state.server";
-import { deleteCredentials, type StoredCredentials, saveCredentials } from "../oauth/token-store.server";
+import { deleteCredentials, loadCredentials, type StoredCredentials, saveCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { ProviderContext, VerifyInput, VerifyResult } from "./adapter";
 import type { ApiKeySpec, Provider } from "./catalog";
@@ -220,7 +220,13 @@ async function saveConnection(
   const companyId = input.user.company.id;
   const existing = await findConnection({ db, companyId, provider: input.provider.id });
   const connectionId = existing?.id ?? newId("conn", now);
-  if (input.creds) await saveCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId, connectionId }, input.creds);
+  const ring = await keyringFromEnv(deps.env);
+  // Reconnecting replaces a token: the one it replaces is revoked once the new one is saved.
+  const replaced = existing && input.creds?.accessToken ? await oldCredentials(deps, ring, { companyId, connectionId }) : null;
+  // A new version on every save: a reader still holding the replaced credentials can never refresh with them.
+  const credentialsVersion = (existing?.credentialsVersion ?? 0) + 1;
+  if (input.creds)
+    await saveCredentials({ kv: deps.kv, ring }, { companyId, connectionId }, { ...input.creds, version: credentialsVersion });
   const fields = {
     status: "connected" as const,
     accountLabel: input.accountLabel,
@@ -229,6 +235,8 @@ async function saveConnection(
     connectedByEmail: input.user.email,
     connectedAt: now,
     tokenExpiresAt: input.tokenExpiresAt ? new Date(input.tokenExpiresAt) : null,
+    credentialsVersion,
+    refreshClaimedUntil: null,
     lastError: null,
     lastErrorAt: null,
     context: input.context ?? {},
@@ -254,5 +262,36 @@ async function saveConnection(
     if (input.creds && !existing) await deleteCredentials(deps, connectionId);
     throw e;
   }
+  if (replaced && input.creds) await revokeReplaced(deps, input.provider, replaced, input.creds);
   return { connectionId, reconnected: Boolean(existing) };
+}
+
+async function oldCredentials(
+  deps: ConnectDeps,
+  ring: Awaited<ReturnType<typeof keyringFromEnv>>,
+  ref: { companyId: string; connectionId: string },
+) {
+  try {
+    return await loadCredentials({ kv: deps.kv, ring }, ref);
+  } catch {
+    return null; // unreadable (a retired key): nothing we could revoke
+  }
+}
+
+/**
+ * Revokes the token a reconnect replaced (ADR 0082), never one still in use: a provider that hands
+ * the same token back (Slack reinstalling a bot) keeps it. Providers whose revocation ends the
+ * whole grant (Google: the user's consent to the app, the new token included) are skipped. Best
+ * effort: the new connection stands even if the provider cannot be reached.
+ */
+async function revokeReplaced(deps: ConnectDeps, provider: Provider, old: StoredCredentials, fresh: StoredCredentials) {
+  const spec = provider.oauth;
+  if (!spec?.revoke || spec.revoke.endsGrant) return;
+  const token = old.refreshToken && spec.revoke.style === "rfc7009" ? old.refreshToken : old.accessToken;
+  if (!token || token === fresh.accessToken || token === fresh.refreshToken) return;
+  try {
+    await revokeToken(deps, spec, deps.env, token);
+  } catch (error) {
+    console.error(`${provider.id}: revoking the replaced token failed`, error instanceof Error ? error.message.slice(0, 200) : "unknown");
+  }
 }

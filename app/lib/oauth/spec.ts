@@ -13,8 +13,12 @@ export type OAuthSpec = {
   baseUrls: Record<string, string>;
   authorizeUrl: string;
   tokenUrl: string;
-  /** "rfc7009": POST token=… with client credentials; "slack": auth.revoke with Bearer. */
-  revoke?: { url: string; style: "rfc7009" | "slack" };
+  /**
+   * "rfc7009": POST token=… with client credentials; "slack": auth.revoke with Bearer.
+   * `endsGrant`: revoking any token ends the user's whole grant to the app (Google), so a
+   * reconnect must not revoke the token it replaces: that would revoke the new one too.
+   */
+  revoke?: { url: string; style: "rfc7009" | "slack"; endsGrant?: boolean };
   /** GET with Bearer; the JSON gives the account label and id (dotted paths, first non-empty wins). */
   identity?: { url: string; label: string[]; id: string[]; authScheme?: "Bearer" | "OAuth" };
   /** Slack's bot install answers { ok, error } with 200 and carries the team in the token response. */

@@ -11,6 +11,8 @@ export type StoredCredentials = {
   expiresAt?: number | null;
   /** API-key integrations: the secret fields the admin entered. */
   secrets?: Record<string, string>;
+  /** The connection's `credentials_version` these were saved as (refresh claim, ADR 0082). */
+  version?: number;
 };
 
 export const credentialsKey = (connectionId: string) => `conn_tokens:${connectionId}`;

@@ -13,6 +13,8 @@ export const LIMITS = {
   "webhook.replay": { limit: 5, windowMs: 60 * 60_000, what: "replays" },
   "webhook.create": { limit: 30, windowMs: 60 * 60_000, what: "new endpoints" },
   "api.anonymous": { limit: 60, windowMs: 60_000, what: "requests without a valid API key" },
+  "email.new_conversation": { limit: 20, windowMs: 60 * 60_000, what: "new email conversations from one sender" },
+  "email.unauthenticated": { limit: 50, windowMs: 60 * 60_000, what: "new email conversations from unauthenticated senders" },
 } as const;
 
 export type LimitBucket = keyof typeof LIMITS;

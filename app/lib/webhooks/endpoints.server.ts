@@ -6,6 +6,7 @@ import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { type EndpointInput, EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY } from "./endpoint-schema";
+import { shownUrl } from "./hook-url";
 import { generateSecret } from "./signing";
 import { checkWebhookUrl, type GuardPolicy } from "./url-guard";
 
@@ -50,7 +51,8 @@ function liveRetired(row: Row, now: Date): { enc: string; expiresAt: Date }[] {
 export function toView(row: Row, now: Date): EndpointView {
   const { secretEnc: _s, previousSecretEnc: _p, olderSecretEnc: _o, olderSecretExpiresAt: _oe, lastFailureAt: _lf, ...rest } = row;
   const ends = liveRetired(row, now).map((r) => r.expiresAt.getTime());
-  return { ...rest, rotationEndsAt: ends.length ? new Date(Math.max(...ends)) : null };
+  // A Zapier subscription's URL is a secret: every view of it is masked (hook-url.ts).
+  return { ...rest, url: shownUrl(row), rotationEndsAt: ends.length ? new Date(Math.max(...ends)) : null };
 }
 
 const notFound = { ok: false, status: 404 } as const;
@@ -139,7 +141,7 @@ export async function createEndpoint(
   const overCap = sql`(select count(*) from ${webhookEndpoints} where ${webhookEndpoints.companyId} = ${deps.companyId}) > ${MAX_ENDPOINTS_PER_COMPANY}`;
   const [, , removed] = await deps.db.batch([
     deps.db.insert(webhookEndpoints).values(row),
-    audit(deps, "webhook_endpoint.created", id, { url: row.url, events: row.events, source: row.source }),
+    audit(deps, "webhook_endpoint.created", id, { url: shownUrl(row), events: row.events, source: row.source }),
     deps.db
       .delete(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, id), overCap))
@@ -166,6 +168,12 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
   const parsed = EndpointPatchSchema.safeParse(input);
   if (!parsed.success) return invalid(zodErrors(parsed.error));
   const patch = parsed.data;
+  if (row.source === "zapier" && patch.url !== undefined) {
+    // Zapier owns its subscription's URL; the edit form sends back the masked one unchanged.
+    if (patch.url !== shownUrl(row) && patch.url !== row.url)
+      return invalid({ url: ["Zapier manages this subscription's URL. Change the Zap in Zapier instead."] });
+    patch.url = undefined;
+  }
   const urlErrors = guardUrl(patch.url, deps.policy);
   if (urlErrors) return invalid(urlErrors);
   const changes: Partial<Row> = { updatedAt: deps.now };
@@ -194,7 +202,7 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
       .where(inArray(deliveryAttempts.deliveryId, deps.db.select({ id: deliveries.id }).from(deliveries).where(ofEndpoint))),
     deps.db.delete(deliveries).where(ofEndpoint),
     deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
-    audit(deps, reason, id, { url: row.url }),
+    audit(deps, reason, id, { url: shownUrl(row) }),
   ]);
   return { ok: true, value: { id } };
 }

@@ -58,9 +58,12 @@ export function classifyIPv6(g: number[]): AddressClass {
   if (zeros(8)) return "private"; // ::
   if (zeros(7) && g[7] === 1) return "loopback"; // ::1
   if (zeros(5) && g[5] === 0xffff) return classifyIPv4(embeddedV4(g, 6)); // ::ffff:a.b.c.d
+  if (zeros(4) && g[4] === 0xffff && g[5] === 0) return classifyIPv4(embeddedV4(g, 6)); // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
   if (zeros(6)) return classifyIPv4(embeddedV4(g, 6)); // ::a.b.c.d (deprecated compatible form)
   if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return classifyIPv4(embeddedV4(g, 6)); // NAT64
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "private"; // 64:ff9b:1::/48 local-use NAT64 (RFC 8215): not global
   if (g[0] === 0x2002) return classifyIPv4(embeddedV4(g, 1)); // 6to4
+  if (g[0] === 0x2001 && g[1] === 0) return "private"; // Teredo 2001::/32: tunnels to an obfuscated IPv4 the guard cannot vouch for
   if ((g[0]! & 0xffc0) === 0xfe80) return "link-local"; // fe80::/10
   if ((g[0]! & 0xfe00) === 0xfc00) return "private"; // ULA fc00::/7
   if ((g[0]! & 0xffc0) === 0xfec0) return "private"; // site-local (deprecated)

@@ -88,8 +88,8 @@ export default function ZapierConnect() {
       ) : null}
       <ol className="mt-4 list-decimal space-y-2 pl-5 text-sm text-slate-800">
         <li>
-          {data.reveal ? "Copy the key above." : "Create a dedicated API key for Zapier."} It may read conversations and manage event
-          subscriptions ({data.scopes.join(", ")}), nothing else.
+          {data.reveal ? "Copy the key above." : "Create a dedicated API key for Zapier."} It may read conversations and manage its own
+          event subscriptions ({data.scopes.join(", ")}), nothing else: it cannot see or change your webhook endpoints.
         </li>
         <li>
           In Zapier, create a Zap and pick the <strong>Integrations Hub</strong> app as its trigger, then choose an event such as “New

@@ -17,7 +17,7 @@ import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
 import { safeRedirect } from "~/lib/security/safe-redirect";
-import { getCurrentUser, getSession, sessionStorage } from "~/sessions.server";
+import { getCurrentUser, startSession } from "~/sessions.server";
 
 export const handle = { access: "public" };
 
@@ -99,14 +99,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  // A fresh session on every sign-in (no fixation): the old one, if any, is destroyed.
-  const storage = sessionStorage(env);
-  const old = await getSession(request, env);
-  if (old.id) await storage.destroySession(old);
-  const session = await storage.getSession();
-  session.set("userId", user.id);
-  session.set("companyId", user.companyId);
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await storage.commitSession(session) } });
+  // A fresh session on every sign-in (no fixation): the old one, if any, is ended.
+  const setCookie = await startSession(request, env, { id: user.id, companyId: user.companyId });
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": setCookie } });
 }
 
 export default function Login() {

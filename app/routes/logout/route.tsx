@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { getCurrentUser, getSession, sessionStorage } from "~/sessions.server";
+import { endSession, getCurrentUser } from "~/sessions.server";
 
 export const handle = { access: "public" };
 export const meta: MetaFunction = () => [{ title: "Sign out · Integrations" }];
@@ -17,9 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const env = context.cloudflare.env;
-  const session = await getSession(request, env);
-  return redirect("/login", { headers: { "Set-Cookie": await sessionStorage(env).destroySession(session) } });
+  // The session row is deleted: the cookie stops working everywhere at once, not just in this browser.
+  return redirect("/login", { headers: { "Set-Cookie": await endSession(request, context.cloudflare.env) } });
 }
 
 export default function Logout() {

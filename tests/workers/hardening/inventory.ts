@@ -86,7 +86,8 @@ let tableNames: string[] | null = null;
 
 /** Every row of every application table, as one comparable object (one D1 round trip). */
 export async function dumpD1(opts: { ignoreColumns?: string[] } = {}): Promise<Record<string, Record<string, unknown>[]>> {
-  const ignore = new Set(opts.ignoreColumns ?? []);
+  // sessions.last_seen_at is request bookkeeping (the idle timeout), like the KV throttles
+  const ignore = new Set(["last_seen_at", ...(opts.ignoreColumns ?? [])]);
   tableNames ??= (
     await env.DB.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name",

@@ -48,7 +48,7 @@ export const hookRoutes: ApiRoute[] = [
   defineRoute({
     method: "POST",
     path: "/v1/hooks",
-    scope: "webhooks:write",
+    scope: "hooks",
     operationId: "subscribeZapierHook",
     companyLimit: "webhook.create",
     summary: "Subscribe a Zapier REST hook to one event",
@@ -69,7 +69,7 @@ export const hookRoutes: ApiRoute[] = [
   defineRoute({
     method: "GET",
     path: "/v1/hooks/:id",
-    scope: "webhooks:read",
+    scope: "hooks",
     operationId: "getZapierHook",
     summary: "One Zapier subscription",
     description: "410 Gone once the subscription has been removed.",
@@ -84,7 +84,7 @@ export const hookRoutes: ApiRoute[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/hooks/:id",
-    scope: "webhooks:write",
+    scope: "hooks",
     operationId: "unsubscribeZapierHook",
     summary: "Unsubscribe a Zapier REST hook",
     description:
@@ -100,7 +100,7 @@ export const hookRoutes: ApiRoute[] = [
   defineRoute({
     method: "GET",
     path: "/v1/hooks/samples/:event",
-    scope: "webhooks:read",
+    scope: "hooks",
     operationId: "listZapierHookSamples",
     summary: "Sample payloads for an event (Zapier's performList)",
     description:

@@ -53,7 +53,7 @@ function capBody(body: string): string {
   return body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}\n…[truncated]` : body;
 }
 
-async function isCompanyUser(db: Db, companyId: string, address: string): Promise<boolean> {
+export async function isCompanyUser(db: Db, companyId: string, address: string): Promise<boolean> {
   const row = await db
     .select({ id: users.id })
     .from(users)
@@ -64,13 +64,15 @@ async function isCompanyUser(db: Db, companyId: string, address: string): Promis
 
 /**
  * The sender becomes the contact, except when someone of the company forwarded a customer's
- * email by hand (Gmail's "Forwarded message" block, or Outlook's FW: with its From/Sent block): then the original sender is the contact.
+ * email by hand (Gmail's "Forwarded message" block, or Outlook's FW: with its From/Sent block):
+ * then the original sender is the contact. The caller says whether that forward may be trusted
+ * (`trustForward`: the sender is a company user and the message is authenticated as them).
  */
-export async function emailContent(db: Db, companyId: string, parsed: Email, sender: Contact): Promise<EmailContent> {
+export function emailContent(parsed: Email, sender: Contact, opts: { trustForward: boolean }): EmailContent {
   const text = rawBodyText(parsed);
   const attachments = attachmentMeta(parsed.attachments ?? []);
-  const forward = parseForward(text, parsed.subject);
-  if (forward?.from && (await isCompanyUser(db, companyId, sender.email))) {
+  const forward = opts.trustForward ? parseForward(text, parsed.subject) : null;
+  if (forward?.from) {
     const body = stripQuotesAndSignature(forward.body) || forward.note;
     return {
       contact: { email: forward.from.address, name: forward.from.name },

@@ -164,6 +164,8 @@ export async function sendTestEmail(base: Base & { actor: Actor; queue?: Queue<E
       headers: new Headers(textEmailHeaders(mail)),
       size: raw.byteLength,
       setReject: () => {}, // the reason is in the outcome
+      // the app wrote this message for the signed-in admin: no MTA verdict exists, none is needed
+      verifiedSender: actor.email,
       reply: async () => {
         acknowledgementPreview = true;
       },

@@ -4,7 +4,10 @@
  * goes through exactly the code a real email does.
  *
  * Order: size → recipient → forwarding enabled → loop (envelope) → parse → loop (headers) →
- * allowed domains → dedupe by Message-ID → thread or create → enqueue events → acknowledge.
+ * sender authentication (authentication.ts) → a company user must be authenticated → allowed
+ * domains (authenticated ones only) → dedupe by Message-ID (the same sender's only) → thread
+ * (the contact or a company user, authenticated) or create (per-sender budget) → enqueue events →
+ * acknowledge.
  */
 
 import { eq } from "drizzle-orm";
@@ -16,17 +19,19 @@ import {
   type NewMessageInput,
   setConversationStatus,
 } from "../../conversations/conversations.server";
-import { EMAIL_SOURCE, findEmailMessageById, findThreadConversationId } from "../../conversations/email-threading.server";
+import { EMAIL_SOURCE, findEmailMessageById, findThread } from "../../conversations/email-threading.server";
 import type { Db } from "../../db/client";
 import { connections } from "../../db/schema";
 import { type Env, type EventsMessage, inboundEmailDomain } from "../../env";
 import { enqueueEvents } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
 import { sha256Hex } from "../../security/crypto";
+import { hitLimit, type LimitBucket, LimiterUnavailableError } from "../../security/limits.server";
 import { bareAddress, domainMatches, domainOf, forwardingAddress, messageIdsIn, slugFromRecipient } from "./address";
+import { judgeSender, receivedAuthentication, type SenderVerdict } from "./authentication";
 import { buildAcknowledgement, type OutgoingReply } from "./auto-ack";
 import { findCompanyBySlug, findForwardingConnection } from "./connection.server";
-import { type Contact, emailContent } from "./content.server";
+import { type Contact, emailContent, isCompanyUser } from "./content.server";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "./loop";
 
 /** Documented limit (docs/email-forwarding.md): larger messages are refused before they are read. */
@@ -43,6 +48,12 @@ export type InboundEmail = {
   setReject: (reason: string) => void;
   /** Sends a reply to the envelope sender (the Worker wraps message.reply); absent = never reply. */
   reply?: (reply: OutgoingReply) => Promise<void>;
+  /**
+   * Set only by an in-process caller that has already authenticated the sender itself ("Send test
+   * email": the signed-in admin). Mail from Cloudflare never carries it: its sender is judged from
+   * the Authentication-Results Email Routing stamped on the message.
+   */
+  verifiedSender?: string;
 };
 
 export type ReceiveDeps = { db: Db; env: Env; now: () => Date; queue?: Queue<EventsMessage> };
@@ -50,7 +61,14 @@ export type ReceiveDeps = { db: Db; env: Env; now: () => Date; queue?: Queue<Eve
 export type ReceiveOutcome =
   | { status: "rejected"; reason: string }
   | { status: "duplicate"; conversationId: string; messageId: string }
-  | { status: "created" | "appended"; conversationId: string; messageId: string; acknowledged: boolean };
+  | {
+      status: "created" | "appended";
+      conversationId: string;
+      messageId: string;
+      acknowledged: boolean;
+      /** Why a trust the email asked for was not given (a reply that was not threaded, a reused Message-ID). */
+      notice?: string;
+    };
 
 export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Promise<ReceiveOutcome> {
   const { db } = deps;
@@ -97,21 +115,51 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   );
   if (headerLoop) return reject(headerLoop);
 
+  // Who sent it, as Email Routing verified it: a claim in the headers is never enough on its own.
+  const verdict: SenderVerdict =
+    email.verifiedSender && bareAddress(email.verifiedSender) === sender.email
+      ? { fromAuthenticated: true, authenticatedDomains: [domainOf(sender.email)!], summary: "sent from the signed-in app" }
+      : judgeSender(receivedAuthentication(parsed.headers), sender.email);
+  const fromCompanyUser = await isCompanyUser(db, company.id, sender.email);
+  if (fromCompanyUser && !verdict.fromAuthenticated)
+    return reject(`The sender claims to be a user of this company, but the message is not authenticated: ${verdict.summary}`);
+
   const allowed = connection.settings.allowedSenderDomains;
-  if (allowed.length > 0) {
-    const domains = [domainOf(email.from), domainOf(sender.email)].filter((d): d is string => Boolean(d));
-    if (!domains.some((d) => allowed.some((a) => domainMatches(d, a))))
-      return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
+  if (allowed.length > 0 && !verdict.authenticatedDomains.some((d) => allowed.some((a) => domainMatches(d, a)))) {
+    const claimed = [domainOf(sender.email), domainOf(email.from)].filter((d): d is string => Boolean(d));
+    const claimedAllowed = claimed.find((d) => allowed.some((a) => domainMatches(d, a)));
+    if (claimedAllowed)
+      return reject(`Sender domain ${claimedAllowed} is allowed, but the message is not authenticated as it: ${verdict.summary}`);
+    return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
   }
 
-  const content = await emailContent(db, company.id, parsed, sender);
-  const messageId = messageIdsIn(parsed.messageId)[0] ?? (await syntheticMessageId(parsed, email.from));
-  const existing = await findEmailMessageById({ db, companyId: company.id, messageId });
+  // A company user's hand-made forward names the customer; only an authenticated company user's does.
+  const content = emailContent(parsed, sender, { trustForward: fromCompanyUser && verdict.fromAuthenticated });
+  const notices: string[] = [];
+  let messageId = messageIdsIn(parsed.messageId)[0] ?? (await syntheticMessageId(parsed, email.from));
+  let existing = await findEmailMessageById({ db, companyId: company.id, messageId });
+  if (existing && !sameSender(existing.contactEmail, sender.email, content.contact.email, fromCompanyUser)) {
+    // Someone else's Message-ID: not a redelivery, so never "already have it" and never that conversation.
+    notices.push("Its Message-ID was already used by another sender's email, so it is stored under its own id.");
+    messageId = await senderScopedMessageId(messageId, sender.email);
+    existing = await findEmailMessageById({ db, companyId: company.id, messageId });
+  }
   if (existing) return { status: "duplicate", conversationId: existing.conversationId, messageId: existing.id };
 
   const now = deps.now();
   const referenced = [...messageIdsIn(parsed.references), ...messageIdsIn(parsed.inReplyTo)];
-  const threadId = await findThreadConversationId({ db, companyId: company.id, referencedIds: referenced });
+  const thread = await findThread({ db, companyId: company.id, referencedIds: referenced });
+  let threadId: string | null = null;
+  if (thread) {
+    const mayJoin = verdict.fromAuthenticated && (thread.contactEmail === sender.email || fromCompanyUser);
+    if (mayJoin) threadId = thread.conversationId;
+    else
+      notices.push(
+        verdict.fromAuthenticated
+          ? "It replies to a conversation with another contact, so it starts a new conversation."
+          : `It replies to a conversation, but its sender is ${verdict.summary}, so it starts a new conversation.`,
+      );
+  }
   const ctx: DomainCtx = { db, companyId: company.id, performedBy: performedBy.contact(content.contact), now };
   const message: NewMessageInput = {
     body: content.body,
@@ -130,6 +178,8 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   try {
     if (threadId) written = await addMessage(ctx, { conversationId: threadId, ...message });
     if (!written) {
+      const budget = await newConversationBudget(deps.env, company.id, sender.email, verdict.fromAuthenticated);
+      if (budget) return reject(budget);
       written = await createConversation(ctx, { channel: "email", contact: content.contact, subject: content.subject, message });
       created = true;
     }
@@ -139,6 +189,8 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     if (winner) return { status: "duplicate", conversationId: winner.conversationId, messageId: winner.id };
     throw error;
   }
+  const notice = notices.length > 0 ? notices.join(" ") : undefined;
+  if (notice) console.warn("inbound email: trust not given", company.id, notice);
   const events = [...written.events];
   if (!created && "status" in written.conversation && written.conversation.status === "closed") {
     // A customer writing again reopens the conversation (conversation.updated, by the contact).
@@ -174,7 +226,13 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
       console.error("email auto-acknowledgement failed", company.id, error instanceof Error ? error.message.slice(0, 200) : "unknown");
     }
   }
-  return { status: created ? "created" : "appended", conversationId: written.conversation.id, messageId: written.message.id, acknowledged };
+  return {
+    status: created ? "created" : "appended",
+    conversationId: written.conversation.id,
+    messageId: written.message.id,
+    acknowledged,
+    ...(notice ? { notice } : {}),
+  };
 }
 
 function senderOf(parsed: Email, envelopeFrom: string): Contact | null {
@@ -184,6 +242,45 @@ function senderOf(parsed: Email, envelopeFrom: string): Contact | null {
   if (!address) return null;
   const name = mailbox?.name?.replace(/\s+/g, " ").trim().slice(0, 200) || null;
   return { email: address, name };
+}
+
+/**
+ * A stored message with this Message-ID is the same email only when it came from the same sender:
+ * its conversation's contact, or (for a company user's mail) any company user.
+ */
+function sameSender(storedContact: string, sender: string, contact: string, fromCompanyUser: boolean): boolean {
+  return fromCompanyUser || storedContact === sender || storedContact === contact;
+}
+
+/** The id a reused Message-ID is stored under: still stable, so this sender's redelivery is a duplicate. */
+async function senderScopedMessageId(messageId: string, sender: string): Promise<string> {
+  const digest = await sha256Hex(`${sender}\n${messageId}`);
+  return `<sha256.${digest.slice(0, 40)}@reused-message-id.invalid>`;
+}
+
+/** Budgets on new email conversations (ADR 0081): per sender, and for unauthenticated mail per company. */
+const SENDER_BUCKET: LimitBucket = "email.new_conversation";
+const UNAUTHENTICATED_BUCKET: LimitBucket = "email.unauthenticated";
+
+/** null when the sender may start another conversation, else the refusal reason. No limiter binding: refused. */
+async function newConversationBudget(env: Env, companyId: string, sender: string, authenticated: boolean): Promise<string | null> {
+  try {
+    const perSender = await hitLimit(env, SENDER_BUCKET, `${companyId}:${sender}`);
+    if (!perSender.allowed)
+      return `Too many new conversations from this sender: at most ${perSender.limit} per hour. Reply in an existing conversation or try again later.`;
+    if (!authenticated) {
+      const unauthenticated = await hitLimit(env, UNAUTHENTICATED_BUCKET, companyId);
+      if (!unauthenticated.allowed)
+        return `Too many new conversations from unauthenticated senders: at most ${unauthenticated.limit} per hour. Try again later.`;
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof LimiterUnavailableError) {
+      console.error(error.message);
+      return "New conversations by email are unavailable right now. Try again later.";
+    }
+    throw error;
+  }
 }
 
 /** Dedupe key for the rare message without a Message-ID: the same message hashes the same. */

@@ -23,7 +23,7 @@ export const googleAnalytics = {
     },
     authorizeUrl: "{GOOGLE_OAUTH_BASE}/o/oauth2/v2/auth",
     tokenUrl: "{GOOGLE_TOKEN_BASE}/token",
-    revoke: { url: "{GOOGLE_TOKEN_BASE}/revoke", style: "rfc7009" },
+    revoke: { url: "{GOOGLE_TOKEN_BASE}/revoke", style: "rfc7009", endsGrant: true },
     identity: { url: "{GOOGLE_API_BASE}/v1/userinfo", label: ["email", "name"], id: ["sub"] },
     scopes: ["openid", "email", "https://www.googleapis.com/auth/analytics.readonly"],
     pkce: true,

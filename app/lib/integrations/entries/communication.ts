@@ -37,6 +37,7 @@ export const slack = {
     // Post; list public and private channels; read thread replies (Events API); the replier's name.
     scopes: ["chat:write", "channels:read", "groups:read", "channels:history", "groups:history", "users:read"],
     scopeSeparator: ",",
+    // Slack supports PKCE only by turning the app into a public client (one-way, 30-day refresh tokens): ADR 0082
     pkce: false,
     clientIdEnv: "SLACK_CLIENT_ID",
     clientSecretEnv: "SLACK_CLIENT_SECRET",
@@ -97,7 +98,8 @@ export const discord = {
     revoke: { url: "{DISCORD_BASE}/api/oauth2/token/revoke", style: "rfc7009" },
     identity: { url: "{DISCORD_BASE}/api/users/@me", label: ["global_name", "username"], id: ["id"] },
     scopes: ["identify", "guilds"],
-    pkce: false,
+    // Discord accepts S256 only, with a verifier of 43+ characters (arctic's is 43); ADR 0082
+    pkce: true,
     clientIdEnv: "DISCORD_CLIENT_ID",
     clientSecretEnv: "DISCORD_CLIENT_SECRET",
   },

@@ -80,7 +80,8 @@ export const hubspot = {
     tokenUrl: "{HUBSPOT_API_BASE}/oauth/v1/token",
     identity: { url: "{HUBSPOT_API_BASE}/account-info/v3/details", label: ["uiDomain", "portalId"], id: ["portalId"] },
     scopes: ["crm.objects.contacts.read", "crm.objects.contacts.write", "oauth"],
-    pkce: false,
+    // HubSpot's token endpoint takes code_verifier (S256); ADR 0082 lists each provider's support
+    pkce: true,
     clientIdEnv: "HUBSPOT_CLIENT_ID",
     clientSecretEnv: "HUBSPOT_CLIENT_SECRET",
   },

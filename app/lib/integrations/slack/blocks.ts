@@ -1,6 +1,8 @@
 /**
  * Block Kit for the messages we post. Pure functions: the deliverer and the tests share them.
- * User text is escaped (&, <, >) so a customer cannot ping @channel or forge links.
+ * User text is escaped (&, <, >) wherever Slack reads mrkdwn, the top-level `text` (the
+ * notification and fallback text, mrkdwn by default) included, so a customer cannot ping
+ * `<!channel>`, mention `<@U…>` or forge a link `<http://evil|bank.com>`.
  */
 export type Block = Record<string, unknown>;
 export type SlackMessage = { text: string; blocks: Block[] };
@@ -61,14 +63,14 @@ export function parentMessage(input: ParentInput): SlackMessage {
       { type: "mrkdwn", text: `${title} · ${input.conversationId}${input.status === "closed" ? "" : " · reply in this thread to answer"}` },
     ],
   });
-  return { text: `${STATUS_LABEL[input.status]} from ${contactLabel(input.contact)}: ${input.subject ?? "(no subject)"}`, blocks };
+  return { text: `${STATUS_LABEL[input.status]} from ${who}: ${subject}`, blocks };
 }
 
 /** A later message of the conversation, as a thread reply. */
 export function threadMessage(input: { author: string; authorName: string | null; body: string }): SlackMessage {
   const who = input.authorName ? `${input.authorName} (${input.author})` : input.author;
   return {
-    text: `${who}: ${clip(input.body, 200)}`,
+    text: `${escapeMrkdwn(who)}: ${escapeMrkdwn(clip(input.body, 200))}`,
     blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${escapeMrkdwn(who)}*\n${escapeMrkdwn(clip(input.body, 2800))}` } }],
   };
 }
@@ -78,7 +80,7 @@ export function escalationMessage(input: { contact: ParentInput["contact"]; reas
   const who = escapeMrkdwn(contactLabel(input.contact));
   const reason = input.reason ? `\n*Reason:* ${escapeMrkdwn(clip(input.reason, 500))}` : "";
   return {
-    text: `:rotating_light: Escalated to a human: ${contactLabel(input.contact)} needs an agent`,
+    text: `:rotating_light: Escalated to a human: ${who} needs an agent`,
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: `:rotating_light: *Escalated to a human* — ${who} needs an agent.${reason}` } },
       {

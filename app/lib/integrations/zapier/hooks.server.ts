@@ -13,6 +13,7 @@ import {
 import { eventRepresentation } from "../../events/emit.server";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
 import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
+import { maskHookUrl } from "../../webhooks/hook-url";
 import { sampleEventBody } from "../../webhooks/samples";
 
 /**
@@ -27,8 +28,9 @@ export type HookView = { id: string; targetUrl: string; event: WebhookEventType;
 type ReadDeps = { db: Db; companyId: string };
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
+/** `targetUrl` is masked (hook-url.ts): the full URL is a secret that only the delivery ever uses. */
 function toHook(row: Pick<EndpointRow, "id" | "url" | "events" | "createdAt">): HookView {
-  return { id: row.id, targetUrl: row.url, event: row.events[0]!, createdAt: row.createdAt };
+  return { id: row.id, targetUrl: maskHookUrl(row.url), event: row.events[0]!, createdAt: row.createdAt };
 }
 
 /** API field names for the endpoint lib's field names. */
@@ -43,7 +45,11 @@ export async function subscribeHook(
     { url: input.targetUrl, description: ZAPIER_HOOK_DESCRIPTION, events: [input.event] },
     { source: "zapier" },
   );
-  if (result.ok) return { ok: true, hook: toHook(result.value.endpoint) };
+  if (result.ok) {
+    const { endpoint } = result.value;
+    // the view's URL is already masked; the hook is built from the input, masked once
+    return { ok: true, hook: toHook({ ...endpoint, url: input.targetUrl.trim() }) };
+  }
   if (result.status === 404) return { ok: false, errors: { "": ["Not found."] } };
   const errors: FieldErrors = {};
   for (const [k, v] of Object.entries(result.errors)) errors[FIELD_NAMES[k] ?? k] = v;
