@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { createApiKey } from "~/lib/api-keys/keys.server";
 import { createDb } from "~/lib/db/client";
 import type { ApiScope } from "~/lib/db/schema";
+import { apiScopes } from "~/lib/vocabulary";
 import { TEST_API_KEY } from "../helpers/seed";
 import { conformanceProblems } from "./openapi-conformance";
 
@@ -29,11 +30,7 @@ export async function api(
   return res;
 }
 
-export async function newKey(
-  companyId: string,
-  scopes: ApiScope[] = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"],
-  name = "Test key",
-) {
+export async function newKey(companyId: string, scopes: ApiScope[] = [...apiScopes], name = "Test key") {
   const db = createDb(env.DB);
   return createApiKey({ db, companyId, actor: { type: "system", id: null, label: "test" }, now: new Date(), name, scopes });
 }
