@@ -3,6 +3,7 @@ import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
+import { nextEventSeq } from "../events/emit.server";
 import { newId } from "../ids";
 import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
 import { type EndpointDeps, findEndpointRow, type Result } from "./endpoints.server";
@@ -59,6 +60,7 @@ const newRun = (now: Date) => ({
   attempts: 0,
   leaseUntil: null,
   sweeps: 0,
+  deferrals: 0,
   nextAttemptAt: now,
   updatedAt: now,
 });
@@ -175,6 +177,7 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
       performedBy: { type: actor, id: deps.actor.id, name: deps.actor.label },
       createdAt: deps.now,
       dispatchedAt: deps.now,
+      seq: nextEventSeq,
     }),
     deps.db.insert(deliveries).values({
       id: deliveryId,
@@ -199,6 +202,8 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
   ]);
   const delivery = (await deps.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get())!;
   const outcome = await attemptDelivery(deps.attempt, delivery, finalDecision);
+  // A webhook endpoint's attempt is never deferred (only an integration's deliverer can ask to wait).
+  if (outcome.kind === "deferred") throw new Error("a webhook test cannot be deferred");
   const ok = outcome.kind === "success";
   return {
     ok: true,
