@@ -23,7 +23,7 @@ function fakeQueue<T>() {
 async function insertEvent(companyId: string, type: EventType, createdAt = Date.now()) {
   const id = newId("evt", new Date(createdAt));
   await env.DB.prepare(
-    'INSERT INTO events (id, company_id, type, payload, performed_by, created_at) VALUES (?, ?, ?, \'{}\', \'{"type":"system","id":null,"name":"test"}\', ?)',
+    'INSERT INTO events (id, company_id, type, payload, performed_by, created_at, seq) VALUES (?, ?, ?, \'{}\', \'{"type":"system","id":null,"name":"test"}\', ?, (SELECT coalesce(max(seq), 0) + 1 FROM events))',
   )
     .bind(id, companyId, type, createdAt)
     .run();

@@ -3,6 +3,7 @@
  * filters by it. Secrets never live here in plaintext: OAuth tokens are in KV (encrypted),
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
@@ -140,6 +141,9 @@ export const webhookEndpoints = sqliteTable(
 );
 
 /** The outbox and the event log. */
+/** An event's place in commit order, computed inside its INSERT (see events.seq). */
+export const nextEventSeq = sql<number>`(SELECT coalesce(max(seq), 0) + 1 FROM events)`;
+
 export const events = sqliteTable(
   "events",
   {
@@ -158,10 +162,11 @@ export const events = sqliteTable(
     /** Why the fan-out was given up (set with dispatched_at when the bound was reached). */
     dispatchError: text("dispatch_error"),
     /**
-     * Commit order: max(seq) + 1, computed inside the INSERT (events/emit.server.ts `nextEventSeq`).
-     * D1 runs writes one at a time, so /v1/events lists events in the order their changes committed.
+     * Commit order: max(seq) + 1, computed inside the INSERT (`nextEventSeq`, every drizzle insert
+     * gets it by default; raw SQL inserts name it). D1 runs writes one at a time, so /v1/events
+     * lists events in the order their changes committed (docs/decisions/0062-event-commit-order.md).
      */
-    seq: integer("seq"),
+    seq: integer("seq").$defaultFn(() => nextEventSeq),
   },
   (t) => [
     index("events_company_created_idx").on(t.companyId, t.createdAt),

@@ -1,17 +1,10 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type EventType, events, type PerformedBy } from "../db/schema";
+import { type EventType, events, nextEventSeq, type PerformedBy } from "../db/schema";
 import type { EventsMessage } from "../env";
 import { newId } from "../ids";
 
 export type PendingEvent = { id: string; type: EventType };
-
-/**
- * The event's place in commit order, computed inside its INSERT: D1 runs writes one at a time, so
- * an event inserted later (in a later statement of the same batch, or a later transaction) always
- * gets a larger number. /v1/events lists by it (docs/decisions/0062-event-commit-order.md).
- */
-export const nextEventSeq = sql<number>`(SELECT coalesce(max(seq), 0) + 1 FROM events)`;
 
 /**
  * The outbox half of a state change: an `events` insert to put in the SAME db.batch as the rows
@@ -31,7 +24,6 @@ export function eventInsert(
     payload: input.payload,
     performedBy: input.performedBy,
     createdAt: input.now,
-    seq: nextEventSeq,
   });
   return { id, type: input.type, statement };
 }

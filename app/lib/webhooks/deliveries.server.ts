@@ -3,7 +3,6 @@ import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
-import { nextEventSeq } from "../events/emit.server";
 import { newId } from "../ids";
 import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
 import { type EndpointDeps, findEndpointRow, type Result } from "./endpoints.server";
@@ -177,7 +176,6 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
       performedBy: { type: actor, id: deps.actor.id, name: deps.actor.label },
       createdAt: deps.now,
       dispatchedAt: deps.now,
-      seq: nextEventSeq,
     }),
     deps.db.insert(deliveries).values({
       id: deliveryId,
