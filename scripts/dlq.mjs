@@ -36,7 +36,11 @@ async function list({ all = false, remote = false } = {}) {
   const cells = rows.map((r) => [r.id, r.queue, r.kind, r.ref ?? "", String(r.attempts), iso(r.received_at), state(r)]);
   const head = ["id", "queue", "kind", "ref", "tries", "received", "state"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c) => c.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (c) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(head), ...cells.map(line)].join("\n");
 }
 
@@ -48,7 +52,8 @@ async function show(id, { remote = false } = {}) {
 }
 
 async function replay(ids, { waiting = false, remote = false } = {}) {
-  if (!waiting && (ids.length === 0 || ids.some((id) => !ID.test(id)))) throw new Error("Give dead letter ids (from `list`), or --waiting.");
+  if (!waiting && (ids.length === 0 || ids.some((id) => !ID.test(id))))
+    throw new Error("Give dead letter ids (from `list`), or --waiting.");
   const now = Date.now();
   const which = waiting ? "1 = 1" : `id IN (${ids.map((id) => `'${id}'`).join(", ")})`;
   const rows = await query(

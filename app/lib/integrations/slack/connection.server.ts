@@ -4,9 +4,8 @@ import type { Db } from "../../db/client";
 import { slackThreads } from "../../db/schema";
 import type { Env } from "../../env";
 import { getAccessToken } from "../access.server";
-import { type ConnectionRow, findConnection, markNeedsReauth } from "../connections.server";
+import { type ConnectionRow, markNeedsReauth } from "../connections.server";
 import type { Fetch } from "./api.server";
-import { readSlackConfig, type SlackConfig } from "./config";
 
 export type SlackRuntime = { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date };
 
