@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "./db/client";
 import { auditLog } from "./db/schema";
 import { newId } from "./ids";
@@ -43,6 +44,19 @@ export function auditInsert(
     ip: entry.ip ?? null,
     at: entry.at,
   });
+}
+
+/**
+ * An audit insert that happens only if the statement just before it in the same batch changed a
+ * row (SQLite's changes()): after a conditional write that is a claim, the audit row exists exactly
+ * when the claim won. Raw SQL, for batchStatements (db/client).
+ */
+export function auditInsertIfChanged(entry: Parameters<typeof auditInsert>[1]) {
+  const details = entry.details ? JSON.stringify(redact(entry.details)) : null;
+  return sql`INSERT INTO ${auditLog} (id, company_id, actor, action, target, details, ip, at)
+    SELECT ${newId("aud", entry.at)}, ${entry.companyId}, ${JSON.stringify(entry.actor)}, ${entry.action}, ${entry.target ?? null},
+      ${details}, ${entry.ip ?? null}, ${entry.at.getTime()}
+    WHERE changes() = 1`;
 }
 
 export function userActor(user: { id: string; email: string }): AuditActor {

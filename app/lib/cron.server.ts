@@ -3,6 +3,8 @@ import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
 import { runAdapterCrons } from "./integrations/pipeline.server";
+import { purgeDeadLetters, replayDeadLetters } from "./queues/dead-letters.server";
+import { QUEUE_NAMES } from "./queues/names";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 
@@ -17,6 +19,11 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
     sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
+    // Dead letters an operator asked to replay (scripts/dlq.mjs), each back to its own queue.
+    replayDeadLetters: async () => {
+      await replayDeadLetters({ db, now, queues: { [QUEUE_NAMES.events]: env.EVENTS, [QUEUE_NAMES.deliveries]: env.DELIVERIES } });
+      await purgeDeadLetters({ db, now });
+    },
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
     // Each integration's own hook (Slack's daily summary, polling a provider that cannot push).
     integrations: async () => {

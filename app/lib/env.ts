@@ -26,8 +26,16 @@ declare global {
   }
 }
 
-/** Queue messages carry ids only: never payloads or secrets. */
-export type EventsMessage = { eventId: string };
+/**
+ * Queue messages carry ids only: never payloads or secrets. The EVENTS queue carries two kinds,
+ * tagged (queues.server.ts routes each to its handler; docs/decisions/0060-queues-and-dead-letters.md):
+ * - `event`: an outbox event to fan out (events/consumer.server.ts);
+ * - `inbound`: a provider callback held in D1 (inbound_receipts) for its adapter's `inbound` hook.
+ * A body without `kind` but with `eventId` (sent before the tag existed) is read as an `event`.
+ */
+export type EventsMessage = EventMessage | InboundMessage;
+export type EventMessage = { kind: "event"; eventId: string };
+export type InboundMessage = { kind: "inbound"; provider: string; id: string };
 /**
  * `run` and `attempt` name the retry chain and the attempt this message is for: a message whose
  * delivery has moved on (a later attempt recorded, or Resend started a new run) is stale and is

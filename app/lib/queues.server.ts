@@ -1,29 +1,33 @@
+import { createDb } from "./db/client";
 import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
-import { registrySubscriber } from "./integrations/pipeline.server";
-import { consumeSlackEvents } from "./integrations/slack/consumer.server";
+import { registryInbound, registrySubscriber } from "./integrations/pipeline.server";
+import { storeDeadLetters } from "./queues/dead-letters.server";
+import { QUEUE_NAMES } from "./queues/names";
 import { consumeDeliveries } from "./webhooks/consumer.server";
 
+type Consumer = (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>;
+
+const keepDeadLetters: Consumer = (batch, env) => storeDeadLetters(createDb(env.DB), batch, new Date());
+
 /**
- * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).
- * The engine knows no integration: the events fan-out gets the registry's subscriber here, the
- * deliveries consumer the registry's deliverers from `deliveryDeps` (deps.server.ts).
+ * Exact queue name → its consumer (producers and consumers live in one Worker). The engine knows
+ * no integration: the events consumer gets the registry's subscriber and inbound handlers here,
+ * the deliveries consumer the registry's deliverers from `deliveryDeps` (deps.server.ts). The
+ * dead-letter queues' consumer keeps each message in D1 for an operator (scripts/dlq.mjs).
  */
+const CONSUMERS: Readonly<Record<string, Consumer>> = {
+  [QUEUE_NAMES.events]: (batch, env, ctx) =>
+    consumeEvents(batch as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)], inbound: registryInbound() }),
+  [QUEUE_NAMES.deliveries]: (batch, env, ctx) => consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx),
+  [QUEUE_NAMES.eventsDeadLetters]: keepDeadLetters,
+  [QUEUE_NAMES.deliveriesDeadLetters]: keepDeadLetters,
+};
+
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
-  if (batch.queue.endsWith("-dlq")) {
-    // Dead letters are kept by the queue for inspection; delivery state already says failed.
-    for (const m of batch.messages) m.ack();
-    return;
-  }
-  if (batch.queue.includes("events")) {
-    // Slack Events API callbacks share the EVENTS queue (their own message kind: an id in KV).
-    const rest = await consumeSlackEvents(batch, env);
-    if (rest.length === 0) return;
-    return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
-  }
-  if (batch.queue.includes("deliveries")) {
-    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);
-  }
+  const consumer = Object.hasOwn(CONSUMERS, batch.queue) ? CONSUMERS[batch.queue] : undefined;
+  if (consumer) return consumer(batch, env, ctx);
+  // A queue wired in wrangler.toml but not here: keep the messages in the queue (retried, then its DLQ).
   console.error("message for an unknown queue", batch.queue);
   for (const m of batch.messages) m.retry();
 }

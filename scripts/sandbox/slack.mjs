@@ -146,7 +146,8 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
     if (limited !== undefined) {
       state.rateLimits.delete(method);
       call.status = 429;
-      return json({ ok: false, error: "ratelimited" }, 429, { "Retry-After": String(limited) });
+      // null: a 429 without Retry-After (the client must pick its own wait).
+      return json({ ok: false, error: "ratelimited" }, 429, limited === null ? {} : { "Retry-After": String(limited) });
     }
     if (method !== "oauth.v2.access") {
       if (!token) return json({ ok: false, error: "not_authed" });
@@ -160,7 +161,7 @@ export function createSlackFake({ channels = DEFAULT_CHANNELS, users = DEFAULT_U
     state,
     handle,
     calls: (method) => (method ? state.calls.filter((c) => c.method === method) : state.calls),
-    /** The next call of `method` answers 429 with Retry-After: seconds. */
+    /** The next call of `method` answers 429 with Retry-After: seconds (null: with no Retry-After). */
     rateLimitNext(method, seconds = 1) {
       state.rateLimits.set(method, seconds);
     },

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from "vitest";
 import { createDb } from "~/lib/db/client";
 import type { EventType } from "~/lib/db/schema";
-import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
+import type { DeliveriesMessage, Env, EventMessage, EventsMessage } from "~/lib/env";
 import { consumeEvents, dispatchEvent } from "~/lib/events/consumer.server";
 import { sweepOutbox } from "~/lib/events/outbox.server";
 import { newId } from "~/lib/ids";
@@ -23,7 +23,7 @@ function fakeQueue<T>() {
 async function insertEvent(companyId: string, type: EventType, createdAt = Date.now()) {
   const id = newId("evt", new Date(createdAt));
   await env.DB.prepare(
-    'INSERT INTO events (id, company_id, type, payload, performed_by, created_at) VALUES (?, ?, ?, \'{}\', \'{"type":"system","id":null,"name":"test"}\', ?)',
+    'INSERT INTO events (id, company_id, type, payload, performed_by, created_at, seq) VALUES (?, ?, ?, \'{}\', \'{"type":"system","id":null,"name":"test"}\', ?, (SELECT coalesce(max(seq), 0) + 1 FROM events))',
   )
     .bind(id, companyId, type, createdAt)
     .run();
@@ -136,7 +136,7 @@ describe("the outbox sweeper", () => {
     const recent = await insertEvent(GLOBEX.id, "conversation.created", now - 10_000);
     const done = await insertEvent(GLOBEX.id, "conversation.created", now - 120_000);
     await env.DB.prepare("UPDATE events SET dispatched_at = ? WHERE id = ?").bind(now, done).run();
-    const { queue, sent } = fakeQueue<EventsMessage>();
+    const { queue, sent } = fakeQueue<EventMessage>();
     await sweepOutbox({ db: createDb(env.DB), queue, now: new Date(now) });
     const ids = sent.map((m) => m.eventId);
     expect(ids).toContain(stale);

@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import { createDb } from "~/lib/db/client";
 import { connections } from "~/lib/db/schema";
 import { deliveryDeps } from "~/lib/deps.server";
-import type { DeliveriesMessage, Env, EventsMessage } from "~/lib/env";
+import type { DeliveriesMessage, Env, EventMessage, EventsMessage } from "~/lib/env";
 import { dispatchEvent } from "~/lib/events/consumer.server";
 import { newId } from "~/lib/ids";
 import { registryDeliverers, registrySubscriber } from "~/lib/integrations/pipeline.server";
@@ -103,9 +103,9 @@ export function installCrmFakes() {
     }
   });
   vi.stubGlobal("fetch", fetchFn);
-  const events = collectingQueue<EventsMessage>();
+  const events = collectingQueue<EventMessage>();
   const original = env.EVENTS;
-  (env as Env).EVENTS = events.queue as Queue<EventsMessage>;
+  (env as Env).EVENTS = events.queue as unknown as Queue<EventsMessage>;
   return { fakes, events, fetch: fetchFn as unknown as typeof fetch, restore: () => void ((env as Env).EVENTS = original) };
 }
 export type Installed = ReturnType<typeof installCrmFakes>;

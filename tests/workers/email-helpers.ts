@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { createDb } from "~/lib/db/client";
-import type { EventsMessage } from "~/lib/env";
+import type { EventMessage, EventsMessage } from "~/lib/env";
 import type { OutgoingReply } from "~/lib/integrations/email-forwarding/auto-ack";
 import { enableEmailForwarding, saveEmailForwardingSettings } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { type InboundEmail, receiveEmail } from "~/lib/integrations/email-forwarding/receive.server";
@@ -24,10 +24,10 @@ export function headersOf(raw: string): Headers {
 export function recordingQueue() {
   const sent: string[] = [];
   const queue = {
-    async send(body: EventsMessage) {
+    async send(body: EventMessage) {
       sent.push(body.eventId);
     },
-    async sendBatch(list: Iterable<{ body: EventsMessage }>) {
+    async sendBatch(list: Iterable<{ body: EventMessage }>) {
       for (const m of list) sent.push(m.body.eventId);
     },
   } as unknown as Queue<EventsMessage>;

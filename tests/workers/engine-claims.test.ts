@@ -9,7 +9,7 @@ import {
 } from "~/lib/conversations/conversations.server";
 import { deliveries, events, webhookEndpoints } from "~/lib/db/schema";
 import { deliveryDeps } from "~/lib/deps.server";
-import type { DeliveriesMessage } from "~/lib/env";
+import type { DeliveriesMessage, EventMessage } from "~/lib/env";
 import { dispatchEvent, MAX_DISPATCH_ATTEMPTS } from "~/lib/events/consumer.server";
 import { sweepOutbox } from "~/lib/events/outbox.server";
 import { newId } from "~/lib/ids";
@@ -257,8 +257,8 @@ describe("event fan-out", () => {
     const eventId = await newEvent("co_acme", new Date(Date.now() - 5 * 60_000));
     const sent: string[] = [];
     const queue = {
-      sendBatch: async (items: { body: { eventId: string } }[]) => void sent.push(...items.map((i) => i.body.eventId)),
-    } as unknown as Queue<{ eventId: string }>;
+      sendBatch: async (items: { body: EventMessage }[]) => void sent.push(...items.map((i) => i.body.eventId)),
+    } as unknown as Queue<EventMessage>;
     const now = new Date();
     await Promise.all([sweepOutbox({ db: db(), queue, now }), sweepOutbox({ db: db(), queue, now })]);
     await sweepOutbox({ db: db(), queue, now: new Date(now.getTime() + 60_000) });

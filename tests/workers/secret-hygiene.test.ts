@@ -166,7 +166,7 @@ describe("secret hygiene after a full scenario", () => {
   it("queue messages carry ids only (and a delivery's run and attempt numbers)", () => {
     const all = [...queues.events.sent, ...queues.deliveries.sent];
     expect(all.length).toBeGreaterThan(0);
-    const shapes = ["eventId", "deliveryId", "attempt,deliveryId,run"];
+    const shapes = ["eventId,kind", "id,kind,provider", "deliveryId", "attempt,deliveryId,run"];
     for (const m of all) expect(Object.keys(m as object).sort()).toSatisfy((k: string[]) => shapes.includes(k.join()));
     expect(findSecrets(JSON.stringify(all))).toEqual([]);
   });

@@ -82,7 +82,7 @@ function postEvent(
 
 /** Runs the EVENTS queue's Slack messages through the real queue handler. */
 async function runSlackQueue() {
-  const pending = slack.events.sent.splice(0).filter((m) => "slackEventId" in m);
+  const pending = slack.events.sent.splice(0).filter((m) => m.kind === "inbound");
   if (pending.length === 0) return { acked: 0 };
   const batch = createMessageBatch(
     "ih-events",
@@ -115,7 +115,7 @@ describe("reply from Slack (POST /slack/events)", () => {
     const res = await postEvent(threadReply());
     expect(res.status).toBe(200);
     expect(await agentMessages()).toHaveLength(0); // acked first, the work happens on the queue
-    expect(slack.events.sent).toEqual([{ slackEventId: expect.stringMatching(/^Ev0TEST/) }]);
+    expect(slack.events.sent).toEqual([{ kind: "inbound", provider: "slack", id: expect.stringMatching(/^Ev0TEST/) }]);
     await runSlackQueue();
 
     const [message] = await agentMessages();

@@ -65,7 +65,7 @@ export function installSlack() {
     return realFetch(request);
   });
   vi.stubGlobal("fetch", fetchFn);
-  const events = collectingQueue<EventsMessage | { slackEventId: string }>();
+  const events = collectingQueue<EventsMessage>();
   const original = env.EVENTS;
   (env as Env).EVENTS = events.queue as Queue<EventsMessage>;
   return { fake, events, fetch: fetchFn as unknown as typeof fetch, restore: () => void ((env as Env).EVENTS = original) };
@@ -133,6 +133,8 @@ export async function resetTables() {
     "slack_threads",
     "inbound_receipts",
     "webhook_endpoints",
+    "slack_summaries",
+    "dead_letters",
   ]) {
     await env.DB.prepare(`DELETE FROM ${t}`).run();
   }

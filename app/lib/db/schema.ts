@@ -3,6 +3,7 @@
  * filters by it. Secrets never live here in plaintext: OAuth tokens are in KV (encrypted),
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
@@ -161,6 +162,9 @@ export const webhookEndpoints = sqliteTable(
 );
 
 /** The outbox and the event log. */
+/** An event's place in commit order, computed inside its INSERT (see events.seq). */
+export const nextEventSeq = sql<number>`(SELECT coalesce(max(seq), 0) + 1 FROM events)`;
+
 export const events = sqliteTable(
   "events",
   {
@@ -178,8 +182,19 @@ export const events = sqliteTable(
     sweptAt: timestamp("swept_at"),
     /** Why the fan-out was given up (set with dispatched_at when the bound was reached). */
     dispatchError: text("dispatch_error"),
+    /**
+     * Commit order: max(seq) + 1, computed inside the INSERT (`nextEventSeq`, every drizzle insert
+     * gets it by default; raw SQL inserts name it). D1 runs writes one at a time, so /v1/events
+     * lists events in the order their changes committed (docs/decisions/0062-event-commit-order.md).
+     */
+    seq: integer("seq").$defaultFn(() => nextEventSeq),
   },
-  (t) => [index("events_company_created_idx").on(t.companyId, t.createdAt), index("events_undispatched_idx").on(t.dispatchedAt)],
+  (t) => [
+    index("events_company_created_idx").on(t.companyId, t.createdAt),
+    index("events_undispatched_idx").on(t.dispatchedAt),
+    uniqueIndex("events_seq_unique").on(t.seq),
+    index("events_company_seq_idx").on(t.companyId, t.seq),
+  ],
 );
 
 export const deliveries = sqliteTable(
@@ -204,6 +219,8 @@ export const deliveries = sqliteTable(
     leaseUntil: timestamp("lease_until"),
     /** Sweeper re-sends since the last recorded attempt (bounded, see webhooks/sweeper). */
     sweeps: integer("sweeps").notNull().default(0),
+    /** Times the current attempt was put off (not made, not counted) while another held what it needs. */
+    deferrals: integer("deferrals").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at")
       .notNull()
@@ -288,11 +305,28 @@ export const slackThreads = sqliteTable(
   {
     conversationId: text("conversation_id").primaryKey(),
     companyId: companyId(),
-    channel: text("channel").notNull(),
-    threadTs: text("thread_ts").notNull(),
+    /** Null while the row is a claim: the delivery named by claimedBy is posting the parent message. */
+    channel: text("channel"),
+    threadTs: text("thread_ts"),
+    claimedBy: text("claimed_by"),
+    claimedAt: timestamp("claimed_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("slack_threads_channel_ts_unique").on(t.companyId, t.channel, t.threadTs)],
+);
+
+/** The daily summary, claimed once per company and local day (posted_at null while the post is under way). */
+export const slackSummaries = sqliteTable(
+  "slack_summaries",
+  {
+    companyId: companyId(),
+    /** The local date the summary was posted on (YYYY-MM-DD, the company's timezone). */
+    day: text("day").notNull(),
+    connectionId: text("connection_id").notNull(),
+    claimedAt: timestamp("claimed_at").notNull(),
+    postedAt: timestamp("posted_at"),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.day] })],
 );
 
 /** Dedupe of inbound provider callbacks (Slack event_id, email Message-ID, …). */
@@ -303,8 +337,35 @@ export const inboundReceipts = sqliteTable(
     externalId: text("external_id").notNull(),
     companyId: text("company_id"),
     receivedAt: timestamp("received_at").notNull(),
+    /** The callback's body, held until its queue message is processed (then cleared). */
+    payload: text("payload"),
   },
   (t) => [primaryKey({ columns: [t.source, t.externalId] })],
+);
+
+/**
+ * Queue messages a queue gave up on (its dead-letter queue's consumer writes them here), for an
+ * operator to list and replay with scripts/dlq.mjs (docs/decisions/0060-queues-and-dead-letters.md).
+ * Not a tenant table: a message names ids only, never a company's data.
+ */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    /** The queue's message id (a redelivered dead letter is stored once). */
+    id: text("id").primaryKey(),
+    /** The queue the message was meant for (the dead-letter queue's name without "-dlq"). */
+    queue: text("queue").notNull(),
+    /** What the message carried: "event", "inbound", "delivery", or "unreadable". */
+    kind: text("kind").notNull(),
+    /** The id it names (event, delivery, inbound receipt), for listing. */
+    ref: text("ref"),
+    body: text("body").notNull(),
+    attempts: integer("attempts").notNull(),
+    receivedAt: timestamp("received_at").notNull(),
+    replayRequestedAt: timestamp("replay_requested_at"),
+    replayedAt: timestamp("replayed_at"),
+  },
+  (t) => [index("dead_letters_received_idx").on(t.receivedAt), index("dead_letters_replay_idx").on(t.replayRequestedAt, t.replayedAt)],
 );
 
 /**

@@ -4,8 +4,10 @@ import { createDb } from "../db/client";
 import { deliveries, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env, EventsMessage } from "../env";
 import { newId } from "../ids";
-import { queueBackoffSeconds } from "../webhooks/retry";
-import type { EventRow, IntegrationSubscriber } from "./subscribers.server";
+import { queueBackoffSeconds } from "../queues/backoff";
+import { keepUnreadable } from "../queues/dead-letters.server";
+import { readEventsMessage } from "../queues/messages";
+import type { EventRow, InboundRegistry, IntegrationSubscriber } from "./subscribers.server";
 
 type Target = { targetKind: "webhook" | "integration"; targetId: string; delaySeconds?: number };
 
@@ -131,25 +133,34 @@ export async function dispatchEvent(
   }
 }
 
-/** The `events` consumer. Acks or retries per message, never the whole batch. */
+/**
+ * The EVENTS queue's consumer. Each message is what its tag says (queues/messages.ts): an outbox
+ * event to fan out, or an inbound provider callback for the adapter that registered for it. Acks
+ * or retries per message, never the whole batch; a message nobody can read is kept as a dead
+ * letter at once (retrying it could not help).
+ */
 export async function consumeEvents(
   batch: MessageBatch<EventsMessage>,
   env: Env,
   _ctx: ExecutionContext,
-  { subscribers = [] }: { subscribers?: IntegrationSubscriber[] } = {},
+  { subscribers = [], inbound = new Map() }: { subscribers?: IntegrationSubscriber[]; inbound?: InboundRegistry } = {},
 ): Promise<void> {
   const db = createDb(env.DB);
   for (const message of batch.messages) {
+    const m = readEventsMessage(message.body);
+    const handler = m?.kind === "inbound" ? inbound.get(m.provider) : undefined;
     try {
-      const eventId = message.body?.eventId;
-      if (typeof eventId !== "string") {
-        message.ack();
-        continue;
+      if (!m || (m.kind === "inbound" && !handler)) {
+        await keepUnreadable(db, batch.queue, message, new Date());
+      } else if (m.kind === "event") {
+        await dispatchEvent({ db, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, m.eventId);
+      } else {
+        await handler!({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() }, m.id);
       }
-      await dispatchEvent({ db, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, eventId);
       message.ack();
     } catch (error) {
-      console.error("events consumer failed", message.body?.eventId, error instanceof Error ? error.message : "unknown");
+      const ref = m ? (m.kind === "event" ? m.eventId : `${m.provider}:${m.id}`) : message.id;
+      console.error("events consumer failed", ref, error instanceof Error ? error.message : "unknown");
       message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
     }
   }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type EventType, events, type PerformedBy } from "../db/schema";
+import { type EventType, events, nextEventSeq, type PerformedBy } from "../db/schema";
 import type { EventsMessage } from "../env";
 import { newId } from "../ids";
 
@@ -39,8 +39,9 @@ export function eventInsertIfClaimed(
   input: { companyId: string; type: EventType; payload: Record<string, unknown>; performedBy: PerformedBy; now: Date; order?: number },
 ) {
   const id = newId("evt", new Date(input.now.getTime() + (input.order ?? 0)));
-  const statement = sql`INSERT INTO ${events} (id, company_id, type, payload, performed_by, created_at)
-    SELECT ${id}, ${input.companyId}, ${input.type}, ${JSON.stringify(input.payload)}, ${JSON.stringify(input.performedBy)}, ${input.now.getTime()}
+  const statement = sql`INSERT INTO ${events} (id, company_id, type, payload, performed_by, created_at, seq)
+    SELECT ${id}, ${input.companyId}, ${input.type}, ${JSON.stringify(input.payload)}, ${JSON.stringify(input.performedBy)}, ${input.now.getTime()},
+      ${nextEventSeq}
     WHERE changes() = 1`;
   return { id, type: input.type, statement };
 }
@@ -52,8 +53,8 @@ export function eventInsertIfClaimed(
 export async function enqueueEvents(queue: Queue<EventsMessage> | undefined, pending: readonly PendingEvent[]): Promise<void> {
   if (!queue || pending.length === 0) return;
   try {
-    if (pending.length === 1) await queue.send({ eventId: pending[0]!.id });
-    else await queue.sendBatch(pending.map((e) => ({ body: { eventId: e.id } })));
+    if (pending.length === 1) await queue.send({ kind: "event", eventId: pending[0]!.id });
+    else await queue.sendBatch(pending.map((e) => ({ body: { kind: "event", eventId: e.id } })));
   } catch (error) {
     console.error(
       "events enqueue failed; the sweeper will retry",
@@ -75,6 +76,13 @@ export function eventRepresentation(row: typeof events.$inferSelect) {
   };
 }
 
+/**
+ * The event log, newest first in commit order (`seq`), so an event whose change committed late is
+ * listed above every event a poller has already seen. The cursor is the id of the last event of
+ * the previous page; the next page holds the events committed before it. `since` filters on
+ * created_at (when the change was made), which can be earlier than the commit: see
+ * EVENTS_POLL_OVERLAP_SECONDS.
+ */
 export async function listEvents({
   db,
   companyId,
@@ -90,6 +98,7 @@ export async function listEvents({
   cursor?: string;
   limit: number;
 }) {
+  const cursorSeq = cursor ? sql`(SELECT c.seq FROM ${events} c WHERE c.company_id = ${companyId} AND c.id = ${cursor})` : undefined;
   const rows = await db
     .select()
     .from(events)
@@ -98,11 +107,19 @@ export async function listEvents({
         eq(events.companyId, companyId),
         type ? eq(events.type, type) : undefined,
         since ? gte(events.createdAt, since) : undefined,
-        cursor ? lt(events.id, cursor) : undefined,
+        cursorSeq ? lt(events.seq, cursorSeq) : undefined,
       ),
     )
-    .orderBy(desc(events.id))
+    .orderBy(desc(events.seq))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   return { data: page.map(eventRepresentation), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
+
+/**
+ * How far back a poller filtering with `since` should re-ask: created_at is stamped when a change
+ * is made and the event is listed once the change commits. Every write that emits events commits
+ * within one request or queue invocation, so an event is listed within this window of its
+ * created_at. Pollers keep the ids they have seen for this long and skip repeats.
+ */
+export const EVENTS_POLL_OVERLAP_SECONDS = 300;

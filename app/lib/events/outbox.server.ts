@@ -23,7 +23,7 @@ export async function sweepOutbox({ db, queue, now, limit = 500 }: { db: Db; que
       ORDER BY coalesce(swept_at, 0), created_at LIMIT ${limit})
     RETURNING id`);
   for (let i = 0; i < stale.length; i += 100) {
-    await queue.sendBatch(stale.slice(i, i + 100).map((e) => ({ body: { eventId: e.id } })));
+    await queue.sendBatch(stale.slice(i, i + 100).map((e) => ({ body: { kind: "event" as const, eventId: e.id } })));
   }
   return stale.length;
 }

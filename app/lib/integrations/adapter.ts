@@ -17,6 +17,7 @@ import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
 import type { connections, events, WebhookEventType } from "../db/schema";
 import type { Env } from "../env";
+import type { InboundHandler } from "../events/subscribers.server";
 import type { ProviderId } from "./catalog";
 import type { Provider } from "./types";
 
@@ -194,6 +195,13 @@ export type DeliveryOutcome = {
   needsReauth?: boolean;
   /** Nothing to do any more (the target was deleted, the setting turned off): final, no retry. */
   gone?: boolean;
+  /**
+   * Not now, and not a failure: another attempt holds what this one needs (Slack's parent message
+   * being posted by the delivery that claimed it). Nothing was sent; the engine makes this same
+   * attempt again after this many seconds without recording or counting anything (at most
+   * MAX_DEFERRALS times, then it is a failed attempt on the normal schedule).
+   */
+  deferSeconds?: number;
   /** Non-secret request headers worth keeping on the attempt row (e.g. the API method called). */
   requestHeaders?: Record<string, string>;
   responseExcerpt?: string | null;
@@ -271,6 +279,13 @@ export interface ProviderAdapter {
   subscriptions?: Partial<Record<WebhookEventType, EventSubscription>>;
   /** Runs on every cron tick (polling a provider that cannot push, daily summaries). */
   cron?: (ctx: CronContext) => Promise<unknown>;
+  /**
+   * Provider callbacks handled on the EVENTS queue: the adapter's route verifies and stores the
+   * callback (an inbound_receipts row with its payload), then sends
+   * `{ kind: "inbound", provider: <id>, id }`; the queue consumer calls this with that id. Throw to
+   * be retried (queues/backoff.ts); ignore what cannot be used.
+   */
+  inbound?: InboundHandler;
   disconnect?: DisconnectSteps;
 }
 

@@ -10,7 +10,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
-import type { IntegrationSubscriber, IntegrationTarget } from "../events/subscribers.server";
+import type { InboundHandler, InboundRegistry, IntegrationSubscriber, IntegrationTarget } from "../events/subscribers.server";
 import { loadCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { DelivererRegistry, IntegrationDeliverer, IntegrationOutcome } from "../webhooks/integration-deliverers.server";
@@ -95,6 +95,13 @@ export function registryDeliverers(registry: Registry = REGISTRY): DelivererRegi
   return map;
 }
 
+/** The queue consumer's handlers for inbound callbacks (`{ kind: "inbound", provider, id }`), per provider. */
+export function registryInbound(registry: Registry = REGISTRY): InboundRegistry {
+  const map = new Map<string, InboundHandler>();
+  for (const adapter of listAdapters(registry)) if (adapter.inbound) map.set(adapter.id, adapter.inbound);
+  return map;
+}
+
 /** The credential of a connection: a fresh OAuth access token (refreshed if due), or the API-key fields. */
 export async function loadCredential(
   deps: { db: Db; kv: KVNamespace; env: Env; fetch: Fetch; now: () => Date },
@@ -163,6 +170,9 @@ async function runAdapterDelivery(adapter: ProviderAdapter, input: EngineInput):
         : `The call to ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  // Put off, not attempted: the connection's health is untouched (no error on the card).
+  if (outcome.deferSeconds != null && !outcome.ok)
+    return { ok: false, statusCode: null, deferSeconds: outcome.deferSeconds, error: scrubSecrets(outcome.error, credential) };
   return settle({ db, adapter, row, credential, now: now() }, outcome);
 }
 

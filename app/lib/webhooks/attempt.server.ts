@@ -44,6 +44,22 @@ export type AttemptOutcome = {
 /** What becomes of the delivery after an attempt: written in the same batch as the attempt row. */
 export type Decision = { status: "pending" | "succeeded" | "failed"; nextAttemptAt: Date | null };
 
+/**
+ * At most this many deferrals per attempt; then the attempt is made a failure ("waited too long")
+ * on the normal schedule. With the 5 s a deliverer asks for, about two and a half minutes: longer
+ * than a stale claim lives, so a crashed claimant's work is taken over before this runs out.
+ */
+export const MAX_DEFERRALS = 30;
+/** A deferral is short: never longer than this. */
+export const MAX_DEFER_SECONDS = 60;
+
+/**
+ * The deliverer asked to put the attempt off (another attempt holds what it needs, e.g. the Slack
+ * parent message being posted): nothing was sent and nothing is recorded or counted; the same
+ * attempt is due again in `delaySeconds`. `current: false` when the delivery moved on meanwhile.
+ */
+export type DeferredAttempt = { kind: "deferred"; delaySeconds: number; current: boolean };
+
 export type RecordedAttempt = AttemptOutcome & {
   /** Attempts made in this run, this one included. */
   attemptsInRun: number;
@@ -77,8 +93,8 @@ export const finalDecision = (o: AttemptOutcome): Decision => ({
 export async function attemptDelivery(
   deps: AttemptDeps,
   delivery: DeliveryRow,
-  decide: (o: AttemptOutcome, attemptsInRun: number) => Decision,
-): Promise<RecordedAttempt> {
+  decide: (o: AttemptOutcome, attemptsInRun: number, eventType: string | null) => Decision,
+): Promise<RecordedAttempt | DeferredAttempt> {
   const started = deps.now();
   let sent: Sent;
   try {
@@ -90,8 +106,17 @@ export async function attemptDelivery(
       countsForHealth: true,
     };
   }
+  if (sent.deferSeconds != null) {
+    const delaySeconds = Math.min(Math.max(1, Math.ceil(sent.deferSeconds)), MAX_DEFER_SECONDS);
+    const deferred = await defer(deps.db, delivery, started, delaySeconds);
+    if (deferred !== "exhausted") return { kind: "deferred", delaySeconds, current: deferred };
+    sent = {
+      ...sent,
+      outcome: outcomeOf("failure", `Waited too long (${MAX_DEFERRALS} times): ${sent.outcome.error ?? "the target was busy"}`),
+    };
+  }
   const attemptsInRun = delivery.attempts + 1;
-  const decision = decide(sent.outcome, attemptsInRun);
+  const decision = decide(sent.outcome, attemptsInRun, sent.eventType ?? null);
   const current = await record(
     deps,
     delivery,
@@ -105,7 +130,35 @@ export async function attemptDelivery(
   return { ...sent.outcome, attemptsInRun, current, decision };
 }
 
-type Sent = { outcome: AttemptOutcome; requestHeaders: Record<string, string>; countsForHealth: boolean; activity?: Activity };
+type Sent = {
+  outcome: AttemptOutcome;
+  requestHeaders: Record<string, string>;
+  countsForHealth: boolean;
+  activity?: Activity;
+  eventType?: string;
+  /** The deliverer put the attempt off (IntegrationOutcome.deferSeconds). */
+  deferSeconds?: number | null;
+};
+
+/**
+ * Puts the claimed attempt off: the lease is given back and the attempt is due again later, with
+ * nothing recorded. Guarded by the claimed run and attempt count. "exhausted" when the attempt has
+ * been deferred MAX_DEFERRALS times already (the caller then records a failure).
+ */
+async function defer(db: Db, delivery: DeliveryRow, now: Date, delaySeconds: number): Promise<boolean | "exhausted"> {
+  if (delivery.deferrals >= MAX_DEFERRALS) return "exhausted";
+  const rows = await db
+    .update(deliveries)
+    .set({
+      leaseUntil: null,
+      deferrals: sql`${deliveries.deferrals} + 1`,
+      nextAttemptAt: new Date(now.getTime() + delaySeconds * 1000),
+      updatedAt: now,
+    })
+    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.run, delivery.run), eq(deliveries.attempts, delivery.attempts)))
+    .returning({ id: deliveries.id });
+  return rows.length === 1;
+}
 
 async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Promise<Sent> {
   const { db } = deps;
@@ -116,6 +169,7 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
     .where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId)))
     .get();
   if (!event) return abandoned("The event no longer exists.");
+  const eventType = event.type;
   if (delivery.targetKind === "integration") {
     const deliverer = deps.deliverers.get(delivery.targetId);
     if (!deliverer) return abandoned(`No deliverer for integration "${delivery.targetId}".`);
@@ -127,6 +181,8 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
       result = { ok: false, statusCode: null, error: errorText(error) };
     }
     return {
+      eventType,
+      deferSeconds: result.deferSeconds ?? null,
       requestHeaders: result.requestHeaders ?? {},
       countsForHealth: true,
       activity: { summary: result.summary?.slice(0, 300) ?? null, remoteUrl: result.remoteUrl?.slice(0, 500) ?? null },
@@ -141,9 +197,9 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
     };
   }
   const endpoint = await findEndpointRow(db, delivery.companyId, delivery.targetId);
-  if (!endpoint) return abandoned("The endpoint was deleted.");
+  if (!endpoint) return { ...abandoned("The endpoint was deleted."), eventType };
   if (endpoint.status !== "active" && event.type !== "webhook.test") {
-    return abandoned(`The endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : "."}`);
+    return { ...abandoned(`The endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : "."}`), eventType };
   }
   const body = buildWebhookBody(event);
   let secrets: string[];
@@ -154,6 +210,7 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
       outcome: outcomeOf("failure", `Could not decrypt the signing secret (${errorText(error)}); check ENCRYPTION_KEYS.`),
       requestHeaders: {},
       countsForHealth: true,
+      eventType,
     };
   }
   const requestHeaders = {
@@ -161,7 +218,7 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
     "user-agent": USER_AGENT,
     ...(await signWebhook({ id: event.id, timestamp: started.getTime() / 1000, body, secrets })),
   };
-  return { outcome: await post(deps, endpoint.url, requestHeaders, body), requestHeaders, countsForHealth: true };
+  return { outcome: await post(deps, endpoint.url, requestHeaders, body), requestHeaders, countsForHealth: true, eventType };
 }
 
 /** Integration deliveries: what the attempt did and the remote record (the Configure screen's activity list). */
@@ -272,6 +329,7 @@ async function record(
         nextAttemptAt: decision.nextAttemptAt,
         leaseUntil: null,
         sweeps: 0,
+        deferrals: 0,
         lastStatusCode: o.statusCode,
         lastError: o.error,
         lastAttemptAt: at,

@@ -1,13 +1,24 @@
 import { and, eq, isNull, lte, or } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import type { Db } from "../db/client";
+import { batchStatements, type Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import { deliveryDeps } from "../deps.server";
 import type { DeliveriesMessage, Env } from "../env";
-import { type AttemptDeps, type AttemptOutcome, attemptDelivery, type Decision, type RecordedAttempt } from "./attempt.server";
-import { tombstoneInsert } from "./hook-tombstones";
+import { queueBackoffSeconds } from "../queues/backoff";
+import { keepUnreadable } from "../queues/dead-letters.server";
+import { readDeliveriesMessage } from "../queues/messages";
+import {
+  type AttemptDeps,
+  type AttemptOutcome,
+  attemptDelivery,
+  type Decision,
+  type DeferredAttempt,
+  finalDecision,
+  type RecordedAttempt,
+} from "./attempt.server";
+import { removeHookStatements } from "./hook-tombstones";
 import { forEachLimited } from "./limiter";
-import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, queueBackoffSeconds } from "./retry";
+import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
 
 /**
  * The `deliveries` consumer (docs/decisions/0030-engine-claims.md): one signed attempt per
@@ -38,19 +49,27 @@ export async function consumeDeliveries(
   const deps = await deliveryDeps(env, overrides);
   // The same delivery twice in one batch: one attempt, and the duplicate is acked.
   const seen = new Set<string>();
-  const unique: Message<DeliveriesMessage>[] = [];
+  const unique: { message: Message<DeliveriesMessage>; body: DeliveriesMessage }[] = [];
   for (const m of batch.messages) {
-    const id = m.body?.deliveryId;
-    if (typeof id !== "string" || seen.has(id)) m.ack();
+    const body = readDeliveriesMessage(m.body);
+    if (!body) {
+      // Nobody can read it, and retrying cannot change that: kept for an operator (scripts/dlq.mjs).
+      try {
+        await keepUnreadable(deps.db, batch.queue, m, deps.now());
+        m.ack();
+      } catch {
+        m.retry({ delaySeconds: queueBackoffSeconds(m.attempts) });
+      }
+    } else if (seen.has(body.deliveryId)) m.ack();
     else {
-      seen.add(id);
-      unique.push(m);
+      seen.add(body.deliveryId);
+      unique.push({ message: m, body });
     }
   }
-  await forEachLimited(unique, deps.concurrency, async (message) => {
+  await forEachLimited(unique, deps.concurrency, async ({ message, body }) => {
     let decision: HandleResult;
     try {
-      decision = await handleDelivery(deps, message.body);
+      decision = await handleDelivery(deps, body);
     } catch (error) {
       // Nothing was recorded (the claim, if taken, was released): the same message is still valid.
       console.error("deliveries consumer failed", message.body.deliveryId, error instanceof Error ? error.message : "unknown");
@@ -73,7 +92,14 @@ export async function consumeDeliveries(
   });
 }
 
-export type HandleResult = { retry: number | null; next?: DeliveriesMessage; outcome?: AttemptOutcome; stale?: boolean };
+export type HandleResult = {
+  retry: number | null;
+  next?: DeliveriesMessage;
+  outcome?: AttemptOutcome;
+  stale?: boolean;
+  /** The attempt was put off, not made: `next` is the same attempt again. */
+  deferred?: boolean;
+};
 
 /**
  * Claims the delivery for the attempt the message is for, sends it and records it. retry: null →
@@ -86,10 +112,12 @@ export async function handleDelivery(deps: ConsumerDeps, message: DeliveriesMess
   const leaseUntil = new Date(claimedAt.getTime() + leaseMs(deps.timeoutMs));
   const claimed = await claimDelivery(deps.db, m, claimedAt, leaseUntil);
   if (!claimed) return { retry: null, stale: true };
-  let result: RecordedAttempt;
+  let result: RecordedAttempt | DeferredAttempt;
   let delay: number | null = null;
   try {
-    result = await attemptDelivery(deps, claimed, (o, attemptsInRun) => {
+    result = await attemptDelivery(deps, claimed, (o, attemptsInRun, eventType) => {
+      // A Test event is one attempt, never retried (whoever sends it: the button, a Resend, a replay).
+      if (eventType === "webhook.test") return finalDecision(o);
       const d = decide(deps, claimed, o, attemptsInRun);
       delay = d.delay;
       return d;
@@ -97,6 +125,14 @@ export async function handleDelivery(deps: ConsumerDeps, message: DeliveriesMess
   } catch (error) {
     await releaseClaim(deps.db, claimed.id, leaseUntil).catch(() => {});
     throw error;
+  }
+  if (result.kind === "deferred") {
+    if (!result.current) return { retry: null, stale: true };
+    return {
+      retry: result.delaySeconds,
+      deferred: true,
+      next: { deliveryId: claimed.id, run: claimed.run, attempt: claimed.attempts + 1 },
+    };
   }
   if (!result.current) return { retry: null, outcome: result, stale: true };
   if (result.kind === "gone" && claimed.targetKind === "webhook") await endpointGone(deps, claimed.companyId, claimed.targetId, deps.now());
@@ -158,19 +194,22 @@ async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: s
   if (!row) return;
   const actor = { type: "system" as const, id: null, label: "webhook delivery" };
   if (row.source === "zapier") {
-    await db.batch([
-      db.delete(webhookEndpoints).where(where),
-      // Zapier may still call DELETE /v1/hooks/:id for it: that answers 410 like any removed hook.
-      tombstoneInsert(db, companyId, endpointId, now),
-      auditInsert(db, {
+    // The subscription is removed with its deliveries (nothing pending is sent to it again), and a
+    // tombstone makes Zapier's later DELETE /v1/hooks/:id answer 410. The delete is the claim: two
+    // attempts answered 410 at once, and only the one whose delete removed the row writes the audit.
+    await batchStatements(
+      db,
+      removeHookStatements(db, {
         companyId,
-        actor,
-        action: "webhook_endpoint.deleted",
-        target: endpointId,
-        details: { reason: "410 Gone from a Zapier subscription", url: row.url },
-        at: now,
+        id: endpointId,
+        now,
+        audit: {
+          actor,
+          action: "webhook_endpoint.deleted",
+          details: { reason: "410 Gone from a Zapier subscription", url: row.url },
+        },
       }),
-    ]);
+    );
     return;
   }
   const reason = "The endpoint answered 410 Gone.";

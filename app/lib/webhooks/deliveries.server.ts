@@ -59,6 +59,7 @@ const newRun = (now: Date) => ({
   attempts: 0,
   leaseUntil: null,
   sweeps: 0,
+  deferrals: 0,
   nextAttemptAt: now,
   updatedAt: now,
 });
@@ -199,6 +200,8 @@ export async function sendTestEvent(deps: EndpointDeps & { attempt: AttemptDeps 
   ]);
   const delivery = (await deps.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get())!;
   const outcome = await attemptDelivery(deps.attempt, delivery, finalDecision);
+  // A webhook endpoint's attempt is never deferred (only an integration's deliverer can ask to wait).
+  if (outcome.kind === "deferred") throw new Error("a webhook test cannot be deferred");
   const ok = outcome.kind === "success";
   return {
     ok: true,

@@ -6,6 +6,7 @@ import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { type EndpointInput, EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY } from "./endpoint-schema";
+import { tombstoneInsert } from "./hook-tombstones";
 import { shownUrl } from "./hook-url";
 import { generateSecret } from "./signing";
 import { checkWebhookUrl, type GuardPolicy } from "./url-guard";
@@ -203,6 +204,8 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
     deps.db.delete(deliveries).where(ofEndpoint),
     deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, reason, id, { url: shownUrl(row) }),
+    // A REST hook (Zapier) deleted here answers 410 at /v1/hooks/:id like one unsubscribed there.
+    ...(row.source === "zapier" ? [tombstoneInsert(deps.db, deps.companyId, id, deps.now)] : []),
   ]);
   return { ok: true, value: { id } };
 }

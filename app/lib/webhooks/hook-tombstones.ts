@@ -1,5 +1,7 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { type AuditActor, auditInsertIfChanged } from "../audit.server";
 import type { Db } from "../db/client";
-import { inboundReceipts } from "../db/schema";
+import { deliveries, deliveryAttempts, inboundReceipts, webhookEndpoints } from "../db/schema";
 
 /**
  * A removed REST hook subscription (an endpoint created through /v1/hooks) leaves a tombstone (an
@@ -14,4 +16,38 @@ export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date)
     .insert(inboundReceipts)
     .values({ source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: at })
     .onConflictDoNothing();
+}
+
+/**
+ * Statements (for batchStatements) that remove one REST hook endpoint with its deliveries and
+ * their attempts (nothing pending is sent to it again), write the audit row only if this removal
+ * deleted the endpoint (two racing removals audit once), and leave the tombstone.
+ */
+export function removeHookStatements(
+  db: Db,
+  input: { companyId: string; id: string; now: Date; audit: { actor: AuditActor; action: string; details: Record<string, unknown> } },
+) {
+  const { companyId, id, now } = input;
+  const ofHook = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id));
+  return [
+    db
+      .delete(deliveryAttempts)
+      .where(
+        and(
+          eq(deliveryAttempts.companyId, companyId),
+          inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHook)),
+        ),
+      ),
+    db.delete(deliveries).where(ofHook),
+    db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id))),
+    auditInsertIfChanged({
+      companyId,
+      actor: input.audit.actor,
+      action: input.audit.action,
+      target: id,
+      details: input.audit.details,
+      at: now,
+    }),
+    tombstoneInsert(db, companyId, id, now),
+  ];
 }

@@ -16,6 +16,12 @@ export type IntegrationOutcome = {
   gone?: boolean;
   error?: string | null;
   retryAfterSeconds?: number | null;
+  /**
+   * Not attempted: another attempt holds what this one needs (a parent record being created).
+   * The engine sends the same attempt again after this many seconds, recording and counting
+   * nothing, at most MAX_DEFERRALS times (webhooks/attempt.server.ts).
+   */
+  deferSeconds?: number | null;
   requestHeaders?: Record<string, string>;
   responseExcerpt?: string | null;
   /** What the attempt did, in plain words, and the remote record it touched (the activity list). */

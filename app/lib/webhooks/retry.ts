@@ -52,12 +52,3 @@ export function nextRetryDelay(input: {
   const jittered = base * (1 + (random() * 2 - 1) * 0.1);
   return Math.min(Math.max(0, Math.round(jittered)), MAX_QUEUE_DELAY_SECONDS);
 }
-
-/**
- * Redelivery delay for a queue message whose handling threw (an infrastructure error, not a
- * receiver's answer): 5 s doubling to at most 5 minutes, by the message's delivery count.
- * Both consumers use it.
- */
-export function queueBackoffSeconds(messageAttempts: number): number {
-  return Math.min(300, 5 * 2 ** Math.min(Math.max(0, messageAttempts - 1), 6));
-}

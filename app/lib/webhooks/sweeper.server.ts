@@ -15,11 +15,13 @@ import { newId } from "../ids";
  * MAX_SWEEPS re-sends without a recorded attempt (about three hours) the delivery ends failed
  * with an attempt row saying so. Rows are taken most-overdue first and each re-send moves a row
  * to the back, so stuck rows cannot starve newer ones. `webhook.test` deliveries (sent inline
- * by the Test button) are never swept.
+ * by the Test button, one attempt, never retried) are never re-sent: one left pending after its
+ * lease (the request that was sending it died) is ended failed with an attempt row saying so.
  */
 export const DELIVERY_SWEEP_GRACE_MS = 5 * 60 * 1000;
 export const MAX_SWEEPS = 8;
 export const SWEEP_GAVE_UP = `The delivery was re-queued ${MAX_SWEEPS} times without being picked up; it was ended.`;
+export const TEST_UNFINISHED = "The test did not finish (the request sending it ended first). Send another test.";
 
 export async function sweepStuckDeliveries({
   db,
@@ -34,11 +36,19 @@ export async function sweepStuckDeliveries({
 }) {
   const t = now.getTime();
   const cutoff = t - DELIVERY_SWEEP_GRACE_MS;
-  const stuck = sql`d.status = 'pending' AND coalesce(d.next_attempt_at, d.updated_at) < ${cutoff}
-    AND (d.lease_until IS NULL OR d.lease_until <= ${t})
-    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.type = 'webhook.test')`;
-  // Out of re-sends: one recorded attempt and the end, in one transaction.
+  const overdue = sql`d.status = 'pending' AND coalesce(d.next_attempt_at, d.updated_at) < ${cutoff}
+    AND (d.lease_until IS NULL OR d.lease_until <= ${t})`;
+  const isTest = sql`EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.type = 'webhook.test')`;
+  const stuck = sql`${overdue} AND NOT ${isTest}`;
+  const unfinishedTest = sql`${overdue} AND ${isTest}`;
+  // Out of re-sends, or a Test that never finished: one recorded attempt and the end, in one transaction.
   await batchStatements(db, [
+    sql`INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, request_headers, response_excerpt, error)
+      SELECT ${newId("att", now)} || '_' || d.id, d.company_id, d.id,
+        (SELECT coalesce(max(a.n), 0) + 1 FROM delivery_attempts a WHERE a.delivery_id = d.id), ${t}, 0, NULL, NULL, NULL, ${TEST_UNFINISHED}
+      FROM deliveries d WHERE ${unfinishedTest}`,
+    sql`UPDATE deliveries AS d SET status = 'failed', next_attempt_at = NULL, last_error = ${TEST_UNFINISHED}, updated_at = ${t}
+      WHERE ${unfinishedTest}`,
     sql`INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, request_headers, response_excerpt, error)
       SELECT ${newId("att", now)} || '_' || d.id, d.company_id, d.id,
         (SELECT coalesce(max(a.n), 0) + 1 FROM delivery_attempts a WHERE a.delivery_id = d.id), ${t}, 0, NULL, NULL, NULL, ${SWEEP_GAVE_UP}

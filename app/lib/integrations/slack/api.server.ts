@@ -31,6 +31,13 @@ export class SlackApiError extends Error {
   }
 }
 
+/** Slack's Retry-After is delta-seconds; without a readable one we wait 30 s (Slack's docs: "wait a bit"). */
+export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+function retryAfterSeconds(header: string | null): number {
+  const v = header?.trim() ?? "";
+  return /^\d{1,6}$/.test(v) ? Number(v) : DEFAULT_RETRY_AFTER_SECONDS;
+}
+
 export function slackApiUrl(env: Record<string, unknown>, method: string): string {
   return `${resolveProviderUrl("{SLACK_API_BASE}", slack.oauth, env)}/${method}`;
 }
@@ -66,8 +73,7 @@ export async function slackCall<T = Record<string, unknown>>(
   }
   if (res.status === 429) {
     await res.body?.cancel();
-    const ra = Number(res.headers.get("retry-after"));
-    throw new SlackApiError(method, "ratelimited", 429, Number.isFinite(ra) && ra >= 0 ? Math.ceil(ra) : 30);
+    throw new SlackApiError(method, "ratelimited", 429, retryAfterSeconds(res.headers.get("retry-after")));
   }
   const text = await res.text();
   let data: Record<string, unknown> | null = null;

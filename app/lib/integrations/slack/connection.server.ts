@@ -1,5 +1,5 @@
 /** The company's Slack connection, its settings, and its bot token (from the encrypted KV store). */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { slackThreads } from "../../db/schema";
 import type { Env } from "../../env";
@@ -18,10 +18,11 @@ export async function markSlackNeedsReauth(db: Db, connection: Pick<ConnectionRo
   await markNeedsReauth({ db, connection, now, reason: `Slack refused the app's token (${code}). Reconnect Slack.` }).run();
 }
 
+/** The conversation's posted thread (a row that is only a claim, its parent not yet posted, is not one). */
 export function findThread(db: Db, companyId: string, conversationId: string) {
   return db
     .select()
     .from(slackThreads)
-    .where(and(eq(slackThreads.companyId, companyId), eq(slackThreads.conversationId, conversationId)))
+    .where(and(eq(slackThreads.companyId, companyId), eq(slackThreads.conversationId, conversationId), isNotNull(slackThreads.threadTs)))
     .get();
 }

@@ -1,26 +1,23 @@
 /**
  * `POST /slack/events`: Slack's Events API request URL. No session: the v0 signature is the
- * authentication. The request is verified, deduplicated by `event_id` (inbound_receipts: Slack
- * retries when it does not get a 200 within 3 s), the raw event parked in KV for a day and only its
- * id put on the EVENTS queue; the work happens in `processSlackEvent` on the queue.
+ * authentication. The request is verified, deduplicated by `event_id` and stored in one write (an
+ * inbound_receipts row holding the raw event: Slack retries when it does not get a 200 within
+ * 3 s), and only its id is put on the EVENTS queue (`{ kind: "inbound", provider: "slack", id }`);
+ * the work happens in `processSlackEvent` on the queue. The raw event is in D1, not KV: a queue
+ * consumer elsewhere reads it at once (KV may not show a value written a moment ago).
  */
 import { and, eq, lt } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
 import { inboundReceipts } from "../../db/schema";
-import type { Env } from "../../env";
+import type { Env, InboundMessage } from "../../env";
 import { BodyTooLargeError, readLimitedText } from "../../http/body-limit";
 import { verifySlackSignature } from "./signature";
 
 export const RECEIPT_SOURCE = "slack_event";
 export const MAX_BODY_BYTES = 256 * 1024;
-export const RAW_EVENT_TTL_SECONDS = 86_400;
-export const rawEventKey = (eventId: string) => `slack_event:${eventId}`;
 
-/** The EVENTS queue also carries this message kind: the id of a Slack event parked in KV. */
-export type SlackQueueMessage = { slackEventId: string };
-export function isSlackQueueMessage(body: unknown): body is SlackQueueMessage {
-  return Boolean(body && typeof body === "object" && typeof (body as SlackQueueMessage).slackEventId === "string");
-}
+/** The EVENTS queue message for a stored Slack event (handled by the adapter's `inbound` hook). */
+export const slackQueueMessage = (eventId: string): InboundMessage => ({ kind: "inbound", provider: "slack", id: eventId });
 
 const text = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...headers } });
@@ -63,13 +60,12 @@ export async function handleSlackEvents(request: Request, env: Env, { now = new 
   const db = createDb(env.DB);
   const inserted = await db
     .insert(inboundReceipts)
-    .values({ source: RECEIPT_SOURCE, externalId: eventId, companyId: null, receivedAt: now })
+    .values({ source: RECEIPT_SOURCE, externalId: eventId, companyId: null, receivedAt: now, payload: body })
     .onConflictDoNothing()
     .returning({ id: inboundReceipts.externalId });
   if (inserted.length === 0) return text(200, "duplicate"); // Slack's retry of an event we already have
   try {
-    await env.KV.put(rawEventKey(eventId), body, { expirationTtl: RAW_EVENT_TTL_SECONDS });
-    await (env.EVENTS as unknown as Queue<SlackQueueMessage>).send({ slackEventId: eventId });
+    await env.EVENTS.send(slackQueueMessage(eventId));
   } catch (error) {
     // Let Slack's retry bring it again: forget the receipt.
     await forgetReceipt(db, eventId);

@@ -7,7 +7,8 @@ import { readSlackConfig, slackConfigSchema } from "./config";
 import { forgetSlackCaches } from "./disconnect.server";
 import { purgeSlackReceipts } from "./inbound.server";
 import { deliverToSlack, slackWants } from "./notify.server";
-import { postDailySummaries } from "./summary.server";
+import { processSlackEvent } from "./reply.server";
+import { postDailySummaries, purgeSummaryClaims } from "./summary.server";
 
 const notify: EventSubscription = { wants: slackWants, deliver: deliverToSlack };
 
@@ -33,8 +34,14 @@ export const slackAdapter = defineAdapter({
     "escalation.triggered": notify,
     "conversation.closed": notify,
   },
+  // Events API callbacks (replies from threads), stored by POST /slack/events and handled on the queue.
+  inbound: (rt, id) => processSlackEvent(rt, id),
   cron: async ({ db, kv, env, fetch, now }) => {
-    const results = await Promise.allSettled([postDailySummaries({ db, kv, env, fetch, now: () => now }), purgeSlackReceipts({ db, now })]);
+    const results = await Promise.allSettled([
+      postDailySummaries({ db, kv, env, fetch, now: () => now }),
+      purgeSlackReceipts({ db, now }),
+      purgeSummaryClaims({ db, now }),
+    ]);
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
   },

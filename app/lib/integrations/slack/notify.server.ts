@@ -3,10 +3,10 @@
  * tells the fan-out which become a Slack delivery (by the admin's toggles), and `deliverToSlack`
  * performs one attempt, which the engine records and retries like a webhook.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { listMessages } from "../../conversations/conversations.server";
 import type { Db } from "../../db/client";
-import { conversations, deliveries, events, slackThreads } from "../../db/schema";
+import { conversations, slackThreads } from "../../db/schema";
 import { appBaseUrl } from "../../env";
 import type { DeliveryContext, DeliveryOutcome, EventRow, WantsContext } from "../adapter";
 import { SlackApiError, type SlackDeps, slackCall } from "./api.server";
@@ -91,7 +91,27 @@ const CHANNEL_GONE = new Set([
   "message_not_found",
 ]);
 
-export async function deliverToSlack({ db, env, fetch, event, signal, connection: conn, now }: DeliveryContext): Promise<DeliveryOutcome> {
+/** While another delivery posts the conversation's parent message, this one waits this long (uncounted). */
+export const PARENT_WAIT_SECONDS = 5;
+/** A parent claim older than this is taken over: its claimant died before posting (or recording) it. */
+export const PARENT_CLAIM_STALE_MS = 60_000;
+const waitForParent = (): DeliveryOutcome => ({
+  ok: false,
+  statusCode: null,
+  deferSeconds: PARENT_WAIT_SECONDS,
+  error: "Waiting for the parent message.",
+});
+
+export async function deliverToSlack({
+  db,
+  env,
+  fetch,
+  event,
+  signal,
+  connection: conn,
+  now,
+  deliveryId,
+}: DeliveryContext): Promise<DeliveryOutcome> {
   const delivery = { companyId: event.companyId };
   const config = readSlackConfig(conn.row.config);
   if (!config.channel_id) return gone("No Slack channel is configured.");
@@ -116,11 +136,25 @@ export async function deliverToSlack({ db, env, fetch, event, signal, connection
     if (!conversationId) return gone("The event names no conversation.");
     const url = `${appBaseUrl(env)}/conversations/${conversationId}`;
 
-    /** The conversation's thread; posts the parent first when it does not exist yet. */
+    /**
+     * The conversation's thread. When it does not exist yet, this delivery claims the parent in D1
+     * and posts it (one parent per conversation, whichever event comes first); while another
+     * delivery holds the claim, "wait" (a short deferral, not an error).
+     */
     const ensureThread = async (): Promise<{ channel: string; threadTs: string } | "wait"> => {
-      const existing = await findThread(db, delivery.companyId, conversationId);
-      if (existing) return { channel: existing.channel, threadTs: existing.threadTs };
-      if (event.type !== "conversation.created" && (await parentPending(db, delivery.companyId, conversationId))) return "wait";
+      const claim = await claimParent(db, { companyId: delivery.companyId, conversationId, deliveryId, now: now() });
+      if (claim.kind === "thread") return claim.thread;
+      if (claim.kind === "held") return "wait";
+      try {
+        const posted = await postParent();
+        await completeParent(db, { conversationId, deliveryId, ...posted });
+        return posted;
+      } catch (error) {
+        await releaseParent(db, { conversationId, deliveryId }).catch(() => {});
+        throw error;
+      }
+    };
+    const postParent = async (): Promise<{ channel: string; threadTs: string }> => {
       const conv = await db
         .select()
         .from(conversations)
@@ -137,30 +171,20 @@ export async function deliverToSlack({ db, env, fetch, event, signal, connection
         status: conv.status === "closed" ? "closed" : "open",
       });
       const res = await post(parent, { channel: config.channel_id });
-      await db
-        .insert(slackThreads)
-        .values({
-          conversationId,
-          companyId: delivery.companyId,
-          channel: res.channel ?? config.channel_id!,
-          threadTs: res.ts,
-          createdAt: now(),
-        })
-        .onConflictDoNothing();
       return { channel: res.channel ?? config.channel_id!, threadTs: res.ts };
     };
 
     switch (event.type) {
       case "conversation.created": {
         const thread = await ensureThread();
-        if (thread === "wait") return { ok: false, statusCode: null, error: "Waiting for the parent message.", retryAfterSeconds: 5 };
+        if (thread === "wait") return waitForParent();
         return done(`posted ts=${thread.threadTs}`, headers());
       }
       case "message.received":
       case "message.sent": {
         const p = event.payload as MessagePayload;
         const thread = await ensureThread();
-        if (thread === "wait") return { ok: false, statusCode: null, error: "Waiting for the parent message.", retryAfterSeconds: 5 };
+        if (thread === "wait") return waitForParent();
         const res = await post(threadMessage({ author: p.author, authorName: p.author_name, body: p.body }), {
           channel: thread.channel,
           thread_ts: thread.threadTs,
@@ -170,7 +194,7 @@ export async function deliverToSlack({ db, env, fetch, event, signal, connection
       case "escalation.triggered": {
         const p = event.payload as ConversationPayload;
         const thread = await ensureThread();
-        if (thread === "wait") return { ok: false, statusCode: null, error: "Waiting for the parent message.", retryAfterSeconds: 5 };
+        if (thread === "wait") return waitForParent();
         const res = await post(escalationMessage({ contact: p.contact, reason: p.reason ?? null, url }), {
           channel: thread.channel,
           thread_ts: thread.threadTs,
@@ -181,7 +205,7 @@ export async function deliverToSlack({ db, env, fetch, event, signal, connection
       case "conversation.closed": {
         const p = event.payload as ConversationPayload;
         const thread = await findThread(db, delivery.companyId, conversationId);
-        if (!thread) return done("Not posted: the conversation has no Slack thread.");
+        if (!thread?.threadTs || !thread.channel) return done("Not posted: the conversation has no Slack thread.");
         const [first] = await listMessages({ db, companyId: delivery.companyId, conversationId, limit: 1 });
         const m = parentMessage({
           conversationId,
@@ -229,22 +253,48 @@ export async function deliverToSlack({ db, env, fetch, event, signal, connection
   }
 }
 
-/** A Slack delivery of this conversation's conversation.created is still waiting to be sent. */
-async function parentPending(db: Db, companyId: string, conversationId: string): Promise<boolean> {
-  const row = await db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+type Claim = { kind: "claimed" } | { kind: "held" } | { kind: "thread"; thread: { channel: string; threadTs: string } };
+
+/**
+ * The parent message of a conversation is claimed in D1 before it is posted: a slack_threads row
+ * without thread_ts, naming the claiming delivery. INSERT … ON CONFLICT DO NOTHING takes a free
+ * conversation; a conditional UPDATE takes over a claim that is stale (or this delivery's own,
+ * from an attempt that died). Anyone else sees the thread, or a claim held by another delivery.
+ */
+async function claimParent(db: Db, c: { companyId: string; conversationId: string; deliveryId: string; now: Date }): Promise<Claim> {
+  const inserted = await db
+    .insert(slackThreads)
+    .values({ conversationId: c.conversationId, companyId: c.companyId, claimedBy: c.deliveryId, claimedAt: c.now, createdAt: c.now })
+    .onConflictDoNothing()
+    .returning({ id: slackThreads.conversationId });
+  if (inserted.length === 1) return { kind: "claimed" };
+  const mine = and(eq(slackThreads.conversationId, c.conversationId), eq(slackThreads.companyId, c.companyId));
+  const takenOver = await db
+    .update(slackThreads)
+    .set({ claimedBy: c.deliveryId, claimedAt: c.now })
     .where(
       and(
-        eq(deliveries.companyId, companyId),
-        eq(deliveries.targetKind, "integration"),
-        eq(deliveries.targetId, "slack"),
-        eq(deliveries.status, "pending"),
-        eq(events.type, "conversation.created"),
-        sql`json_extract(${events.payload}, '$.id') = ${conversationId}`,
+        mine,
+        isNull(slackThreads.threadTs),
+        or(eq(slackThreads.claimedBy, c.deliveryId), lt(slackThreads.claimedAt, new Date(c.now.getTime() - PARENT_CLAIM_STALE_MS))),
       ),
     )
-    .get();
-  return Boolean(row);
+    .returning({ id: slackThreads.conversationId });
+  if (takenOver.length === 1) return { kind: "claimed" };
+  const row = await db.select().from(slackThreads).where(mine).get();
+  if (row?.threadTs && row.channel) return { kind: "thread", thread: { channel: row.channel, threadTs: row.threadTs } };
+  return { kind: "held" };
+}
+
+async function completeParent(db: Db, c: { conversationId: string; deliveryId: string; channel: string; threadTs: string }) {
+  await db
+    .update(slackThreads)
+    .set({ channel: c.channel, threadTs: c.threadTs, claimedBy: null, claimedAt: null })
+    .where(and(eq(slackThreads.conversationId, c.conversationId), eq(slackThreads.claimedBy, c.deliveryId)));
+}
+
+async function releaseParent(db: Db, c: { conversationId: string; deliveryId: string }) {
+  await db
+    .delete(slackThreads)
+    .where(and(eq(slackThreads.conversationId, c.conversationId), eq(slackThreads.claimedBy, c.deliveryId), isNull(slackThreads.threadTs)));
 }

@@ -6,12 +6,12 @@
  */
 import { and, eq } from "drizzle-orm";
 import { addMessage } from "../../conversations/conversations.server";
-import { connections, type PerformedBy, slackThreads } from "../../db/schema";
+import { connections, inboundReceipts, type PerformedBy, slackThreads } from "../../db/schema";
 import { enqueueEvents } from "../../events/emit.server";
 import { SlackApiError, slackCall } from "./api.server";
 import { readSlackConfig } from "./config";
 import { botToken, markSlackNeedsReauth, type SlackRuntime } from "./connection.server";
-import { rawEventKey } from "./inbound.server";
+import { RECEIPT_SOURCE } from "./inbound.server";
 
 type SlackMessageEvent = {
   type?: string;
@@ -35,11 +35,24 @@ export function unescapeSlackText(text: string): string {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
+/**
+ * The adapter's `inbound` hook: one stored Slack event (its inbound_receipts row). The payload is
+ * cleared once handled, so a duplicate queue message finds nothing to do; an error leaves it for
+ * the queue's retry (and, in the end, the dead-letter list).
+ */
 export async function processSlackEvent(rt: SlackRuntime, slackEventId: string): Promise<ReplyOutcome> {
-  const raw = await rt.kv.get(rawEventKey(slackEventId));
-  if (!raw) return ignored("the event is no longer stored");
-  const outcome = await handleEnvelope(rt, JSON.parse(raw) as Envelope);
-  await rt.kv.delete(rawEventKey(slackEventId));
+  const where = and(eq(inboundReceipts.source, RECEIPT_SOURCE), eq(inboundReceipts.externalId, slackEventId));
+  const row = await rt.db.select({ payload: inboundReceipts.payload }).from(inboundReceipts).where(where).get();
+  if (!row) return ignored("the event is no longer stored");
+  if (row.payload === null) return ignored("already handled");
+  let envelope: Envelope;
+  try {
+    envelope = JSON.parse(row.payload) as Envelope;
+  } catch {
+    envelope = {};
+  }
+  const outcome = await handleEnvelope(rt, envelope);
+  await rt.db.update(inboundReceipts).set({ payload: null }).where(where);
   return outcome;
 }
 
