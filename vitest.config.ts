@@ -45,6 +45,10 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["tests/workers/**/*.test.ts", "app/**/*.test.ts"],
+            // Bounds against hangs, not speed checks (speed lives in `npm run bench`): a busy 2-core
+            // machine can take several seconds for a test that makes twenty requests.
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
             setupFiles: ["./tests/workers/setup.ts"],
             deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },
           },
