@@ -2,6 +2,7 @@ import type { DeliveriesMessage, Env, EventsMessage } from "./env";
 import { consumeEvents } from "./events/consumer.server";
 import { registrySubscriber } from "./integrations/pipeline.server";
 import { consumeSlackEvents } from "./integrations/slack/consumer.server";
+import { consumeWhatsAppJobs } from "./integrations/whatsapp-business/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
 
 /**
@@ -17,7 +18,9 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
   }
   if (batch.queue.includes("events")) {
     // Slack Events API callbacks share the EVENTS queue (their own message kind: an id in KV).
-    const rest = await consumeSlackEvents(batch, env);
+    const notSlack = await consumeSlackEvents(batch, env);
+    // WhatsApp webhooks too (a verified body parked in KV).
+    const rest = await consumeWhatsAppJobs(notSlack, env);
     if (rest.length === 0) return;
     return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
   }

@@ -257,6 +257,11 @@ export interface ProviderAdapter {
   configureScreen?: boolean;
   card?: CardSpec;
   verifyCredential?: VerifyCredential;
+  /**
+   * Values the admin pastes into the provider's dashboard (WhatsApp's callback URL and verify
+   * token), shown on the Configure screen with Copy buttons.
+   */
+  setupValues?: (input: { connection: ConnectionRow; env: Env }) => { label: string; value: string; hint?: string }[];
   /** Shown on the connect screen before connecting (the forwarding address to copy). */
   connectHint?: (input: { env: Env; company: { id: string; slug: string } }) => { copy: string } | null;
   /** The events this integration acts on, each with its deliverer. */

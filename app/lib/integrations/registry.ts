@@ -12,6 +12,7 @@ import { hubspotAdapter } from "./hubspot";
 import { pipedriveAdapter } from "./pipedrive";
 import { salesforceAdapter } from "./salesforce";
 import { slackAdapter } from "./slack";
+import { whatsAppAdapter } from "./whatsapp-business";
 import { zapierAdapter } from "./zapier";
 import { zendeskAdapter } from "./zendesk";
 
@@ -32,7 +33,7 @@ export const REGISTRY: Registry = {
   woocommerce: connectOnlyAdapter("woocommerce"),
   mailchimp: connectOnlyAdapter("mailchimp"),
   activecampaign: connectOnlyAdapter("activecampaign"),
-  "whatsapp-business": connectOnlyAdapter("whatsapp-business"),
+  "whatsapp-business": whatsAppAdapter,
   zapier: zapierAdapter,
   "email-forwarding": emailForwardingAdapter,
 };

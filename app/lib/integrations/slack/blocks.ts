@@ -2,6 +2,8 @@
  * Block Kit for the messages we post. Pure functions: the deliverer and the tests share them.
  * User text is escaped (&, <, >) so a customer cannot ping @channel or forge links.
  */
+import { type Contact, contactLabel } from "../../conversations/contact";
+
 export type Block = Record<string, unknown>;
 export type SlackMessage = { text: string; blocks: Block[] };
 
@@ -15,7 +17,7 @@ function clip(text: string, max: number): string {
 
 export type ParentInput = {
   conversationId: string;
-  contact: { email: string; name: string | null };
+  contact: Contact;
   subject: string | null;
   firstMessage: string | null;
   url: string;
@@ -24,9 +26,7 @@ export type ParentInput = {
 
 const STATUS_LABEL = { open: "New conversation", escalated: "Escalated conversation", closed: "Closed conversation" } as const;
 
-export function contactLabel(contact: ParentInput["contact"]): string {
-  return contact.name ? `${contact.name} <${contact.email}>` : contact.email;
-}
+export { contactLabel };
 
 /** The parent message of a conversation's thread (posted on conversation.created, updated on close). */
 export function parentMessage(input: ParentInput): SlackMessage {
