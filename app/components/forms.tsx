@@ -114,11 +114,14 @@ export const VALIDATE_ON = { shouldValidate: "onBlur", shouldRevalidate: "onInpu
 export function CopyButton({
   text,
   label = "Copy",
+  name,
   className = "btn-secondary shrink-0",
   describedBy,
 }: {
   text: string;
   label?: string;
+  /** The accessible name when several Copy buttons share a screen ("Copy callback URL"). */
+  name?: string;
   className?: string;
   describedBy?: string;
 }) {
@@ -129,6 +132,7 @@ export function CopyButton({
     <button
       type="button"
       className={className}
+      aria-label={name}
       aria-describedby={describedBy}
       onClick={() =>
         navigator.clipboard.writeText(text).then(

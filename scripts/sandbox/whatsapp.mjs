@@ -1,9 +1,11 @@
 // A fake of the WhatsApp Cloud API calls the app makes (GET /{version}/{phone-number-id},
-// POST /{version}/{phone-number-id}/messages), on web-standard Request/Response so the same code
-// answers in the Node sandbox (scripts/sandbox.mjs mounts it under /whatsapp) and inside workerd
-// tests (a stubbed fetch). Tokens starting `sandbox_` are accepted; a bad token gets Graph's
-// `{ error: { message, type: "OAuthException", code: 190 } }` with 401. Every call is recorded as
-// { at, provider, method, path, query, body } (no Authorization). `inject({ status, retryAfter,
+// GET /{version}/{waba-id}/phone_numbers, POST /{version}/{phone-number-id}/messages), on
+// web-standard Request/Response so the same code answers in the Node sandbox (scripts/sandbox.mjs
+// mounts it under /whatsapp) and inside workerd tests (a stubbed fetch). Tokens starting `sandbox_`
+// are accepted; a bad token gets Graph's `{ error: { message, type: "OAuthException", code: 190 } }`
+// with 401. An `appsecret_proof` that is not HMAC-SHA256(token, SANDBOX_APP_SECRET) gets Graph's
+// 400 "Invalid appsecret_proof provided in the API argument" (code 100). Every call is recorded as
+// { at, provider, method, path, query, body } (no token, no proof). `inject({ status, retryAfter,
 // times, path })` makes the next matching calls fail.
 
 export const SANDBOX_PHONE_NUMBER_ID = "109876543210987";
@@ -17,8 +19,15 @@ const json = (data, status = 200, headers = {}) =>
 const graphError = (status, message, type, code, extra = {}) =>
   json({ error: { message, type, code, fbtrace_id: "ASANDBOX000", ...extra } }, status);
 
+async function hmacHex(secret, text) {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return [...new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function seed() {
   return {
+    accounts: { [SANDBOX_BUSINESS_ACCOUNT_ID]: { id: SANDBOX_BUSINESS_ACCOUNT_ID, phone_numbers: [SANDBOX_PHONE_NUMBER_ID] } },
     numbers: {
       [SANDBOX_PHONE_NUMBER_ID]: {
         id: SANDBOX_PHONE_NUMBER_ID,
@@ -53,6 +62,7 @@ function invalidMessage(body) {
 export function createWhatsAppFake({
   onCall = () => {},
   accepts = (token) => typeof token === "string" && token.startsWith("sandbox_"),
+  appSecret = SANDBOX_APP_SECRET,
 } = {}) {
   let state = seed();
   const calls = [];
@@ -72,7 +82,9 @@ export function createWhatsAppFake({
       }
     }
     const query = Object.fromEntries(url.searchParams);
+    const proof = query.appsecret_proof;
     delete query.access_token;
+    delete query.appsecret_proof;
     const call = {
       at: new Date().toISOString(),
       provider: PROVIDER,
@@ -88,6 +100,8 @@ export function createWhatsAppFake({
 
     const token = (request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, "");
     if (!accepts(token)) return finish(graphError(401, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190));
+    if (proof !== undefined && proof !== (await hmacHex(appSecret, token)))
+      return finish(graphError(400, "Invalid appsecret_proof provided in the API argument", "GraphMethodException", 100));
     const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || path.includes(f.path)));
     if (i >= 0) {
       const rule = faults[i];
@@ -104,8 +118,18 @@ export function createWhatsAppFake({
             );
       return finish(res);
     }
-    const m = path.match(/^\/v\d+\.\d+\/(\d+)(\/messages)?$/);
-    const number = m ? state.numbers[m[1]] : null;
+    const m = path.match(/^\/v\d+\.\d+\/(\d+)(\/messages|\/phone_numbers)?$/);
+    const account = m?.[2] === "/phone_numbers" ? state.accounts[m[1]] : null;
+    if (account && method === "GET") {
+      // Graph's edge: { data, paging: { cursors } } (no `next` when everything fits on one page).
+      const fields = (query.fields ?? "id,display_phone_number,verified_name,quality_rating").split(",");
+      const data = account.phone_numbers
+        .map((id) => state.numbers[id])
+        .filter(Boolean)
+        .map((n) => Object.fromEntries(fields.filter((f) => f in n).map((f) => [f, n[f]])));
+      return finish(json({ data, paging: { cursors: { before: "QVFIU0FOREJPWA", after: "QVFIU0FOREJPWA" } } }));
+    }
+    const number = m && m[2] !== "/phone_numbers" ? state.numbers[m[1]] : null;
     if (!m || !number)
       return finish(
         graphError(

@@ -1,4 +1,5 @@
 import { env, SELF } from "cloudflare:test";
+import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BrowserClient, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
@@ -13,8 +14,10 @@ import {
   postSigned,
   resetTables,
   runWhatsAppQueue,
+  SANDBOX_BUSINESS_ACCOUNT_ID,
   SANDBOX_PHONE_NUMBER_ID,
   statusUpdate,
+  WA_HOST,
   WEBHOOK,
 } from "./whatsapp-helpers";
 
@@ -45,7 +48,7 @@ afterEach(async () => {
 });
 
 describe("connecting WhatsApp Business", () => {
-  it("checks the phone number id and token with the Cloud API, then saves the connection with the number's name and a verify token", async () => {
+  it("checks the number, token, app secret and business account with the Cloud API, then saves the connection with the number's name and a verify token", async () => {
     const res = await connectWhatsApp(john);
     expect(res.status).toBe(302);
     const row = await connection();
@@ -58,7 +61,44 @@ describe("connecting WhatsApp Business", () => {
     expect(context.verify_token).toMatch(/^whv_/);
     expect(context).not.toHaveProperty("access_token");
     expect(JSON.stringify(row)).not.toContain(connectFields.app_secret);
-    expect(wa.fake.calls()[0]).toMatchObject({ method: "GET", path: `/v26.0/${SANDBOX_PHONE_NUMBER_ID}` });
+    expect(wa.fake.calls().map((c) => [c.method, c.path, c.status])).toEqual([
+      ["GET", `/v26.0/${SANDBOX_PHONE_NUMBER_ID}`, 200],
+      ["GET", `/v26.0/${SANDBOX_BUSINESS_ACCOUNT_ID}/phone_numbers`, 200],
+    ]);
+    // Each call carried an appsecret_proof keyed with the app secret (the fake refuses a wrong one).
+    const sent = wa.fetch as unknown as { mock: { calls: [RequestInfo | URL, RequestInit?][] } };
+    const urls = sent.mock.calls.map(([input]) => new URL(input instanceof Request ? input.url : String(input)));
+    const proofs = urls.filter((u) => u.hostname === WA_HOST).map((u) => u.searchParams.get("appsecret_proof"));
+    const expected = createHmac("sha256", connectFields.app_secret).update(connectFields.access_token).digest("hex");
+    expect(proofs).toEqual([expected, expected]);
+  });
+
+  it("the success screen shows the callback URL and the verify token to paste into Meta's dashboard", async () => {
+    const res = await connectWhatsApp(john);
+    expect(res.headers.get("Location")).toBe("/integrations/whatsapp-business/connected");
+    const token = JSON.parse((await connection())!.context).verify_token;
+    const html = await (await john.get("/integrations/whatsapp-business/connected")).text();
+    expect(html).toContain("Set up in Meta for Developers");
+    expect(html).toContain("/integrations/whatsapp-business/webhook");
+    expect(html).toContain(token);
+    expect(html).not.toContain(connectFields.app_secret);
+    expect(html).not.toContain(connectFields.access_token);
+  });
+
+  it("an app secret that is not the token's app's is a field error and nothing is saved", async () => {
+    const res = await connectWhatsApp(john, { ...connectFields, app_secret: "not_the_app_secret_0000" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("This is not the app secret of the app this access token belongs to.");
+    expect(html).not.toContain("not_the_app_secret_0000");
+    expect(await connection()).toBeNull();
+  });
+
+  it("a business account that does not hold the phone number is a field error and nothing is saved", async () => {
+    const res = await connectWhatsApp(john, { ...connectFields, business_account_id: "555555555555" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("This token cannot read that WhatsApp Business Account");
+    expect(await connection()).toBeNull();
   });
 
   it("a token the Cloud API refuses is a field error and nothing is saved", async () => {
@@ -120,6 +160,10 @@ describe("inbound messages (POST)", () => {
     });
     const one = (await (await api(`/conversations/${conversation!.id}`)).json()) as any;
     expect(one.messages).toMatchObject([{ direction: "inbound", author: "contact", body: "Where is my order #1042?", source: "whatsapp" }]);
+    // …and in the connection's activity on Configure.
+    const configure = await (await john.get("/integrations/whatsapp-business/configure")).text();
+    expect(configure).toContain(`Ana Lopez (+14155550123) wrote on WhatsApp in conversation ${conversation!.id}`);
+    expect(configure).toContain("Where is my order #1042?");
   });
 
   it("a second message from the same phone joins the open conversation; after it is closed a new one starts", async () => {

@@ -51,3 +51,15 @@ export function configureScreenOf(adapter: ProviderAdapter): boolean {
 export function listAdapters(registry: Registry = REGISTRY): ProviderAdapter[] {
   return Object.values(registry);
 }
+
+/** Why a customer channel refuses an agent's or the AI's reply in this conversation now; null when none does. */
+export async function channelReplyRefusal(
+  input: Parameters<NonNullable<ProviderAdapter["replyRefusal"]>>[0],
+  registry: Registry = REGISTRY,
+): Promise<string | null> {
+  for (const adapter of listAdapters(registry)) {
+    const reason = adapter.replyRefusal ? await adapter.replyRefusal(input) : null;
+    if (reason) return reason;
+  }
+  return null;
+}

@@ -2,11 +2,11 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useState } from "react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
+import { SetupValues } from "~/components/setup-values";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
@@ -27,11 +27,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const connection = await requireConnection(context, user, provider);
   const adapter = adapterOf(provider);
   const schema = adapter.settings;
-  const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: provider.id });
+  const activity = await listActivity({
+    db: connectDeps(context).db,
+    companyId: user.company.id,
+    provider: provider.id,
+    inbound: adapter.inboundActivity,
+  });
   return json({
     activity,
     retried: new URL(request.url).searchParams.has("retried"),
-    setupValues: adapter.setupValues ? adapter.setupValues({ connection, env: context.cloudflare.env }) : [],
+    setup: adapter.setup ? adapter.setup({ connection, origin: new URL(request.url).origin }) : null,
     provider: { id: provider.id, name: provider.name },
     accountLabel: connection.accountLabel,
     connectedByEmail: connection.connectedByEmail,
@@ -71,7 +76,7 @@ export default function ConfigureModal() {
         connectedByEmail={data.connectedByEmail}
         connectedAt={data.connectedAt}
       />
-      {data.setupValues.length ? <SetupValues values={data.setupValues} providerName={data.provider.name} /> : null}
+      {data.setup ? <SetupValues setup={data.setup} /> : null}
       <hr className="my-4 border-slate-200" />
       {data.fields.length === 0 ? (
         <div>
@@ -107,42 +112,4 @@ export default function ConfigureModal() {
       <ActivityList provider={data.provider.id} providerName={data.provider.name} items={data.activity} retried={data.retried} />
     </Modal>
   );
-}
-
-/** What to paste into the provider's dashboard, each with a Copy button (text stays selectable without JS). */
-function SetupValues({ values, providerName }: { values: { label: string; value: string; hint?: string }[]; providerName: string }) {
-  return (
-    <section aria-label={`Set up in ${providerName}`} className="mt-4">
-      <h3 className="text-sm font-semibold text-slate-900">
-        Set up in {providerName === "WhatsApp Business" ? "Meta for Developers" : providerName}
-      </h3>
-      <dl className="mt-2 space-y-3">
-        {values.map((v) => (
-          <div key={v.label}>
-            <dt className="text-xs font-medium text-slate-600">{v.label}</dt>
-            <dd className="mt-1 flex items-center gap-2">
-              <code className="min-w-0 flex-1 break-all rounded bg-slate-100 px-2 py-1 text-xs text-slate-900">{v.value}</code>
-              <CopyButton text={v.value} label={v.label} />
-            </dd>
-            {v.hint ? <dd className="mt-1 text-xs text-slate-600">{v.hint}</dd> : null}
-          </div>
-        ))}
-      </dl>
-    </section>
-  );
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [state, setState] = useState(0); // 0: no clipboard (yet), 1: ready, 2: copied
-  useEffect(() => setState(navigator.clipboard ? 1 : 0), []);
-  return state ? (
-    <button
-      type="button"
-      className="btn-secondary px-2 py-1 text-xs"
-      aria-label={`Copy ${label.toLowerCase()}`}
-      onClick={() => navigator.clipboard.writeText(text).then(() => setState(2))}
-    >
-      {state > 1 ? "Copied" : "Copy"}
-    </button>
-  ) : null;
 }

@@ -13,7 +13,7 @@ import {
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
-import { whatsAppReplyRefusal } from "../../integrations/whatsapp-business/outbound.server";
+import { channelReplyRefusal } from "../../integrations/registry";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import {
@@ -138,9 +138,9 @@ export const conversationRoutes: ApiRoute[] = [
       const guard =
         c.body.author === "contact"
           ? undefined
-          : (conversation: Parameters<typeof whatsAppReplyRefusal>[0]["conversation"]) =>
-              whatsAppReplyRefusal({ db: c.db, companyId: c.key.companyId, conversation, now: c.now });
-      let result;
+          : (conversation: Parameters<typeof channelReplyRefusal>[0]["conversation"]) =>
+              channelReplyRefusal({ db: c.db, companyId: c.key.companyId, conversation, now: c.now });
+      let result: Awaited<ReturnType<typeof addMessage>>;
       try {
         result = await addMessage(
           domain(c),

@@ -10,7 +10,7 @@ import { whatsAppIdFromPhone } from "../../conversations/contact";
 import type { Db } from "../../db/client";
 import { conversations, messages } from "../../db/schema";
 import type { DeliveryContext, DeliveryOutcome } from "../adapter";
-import { GraphApiError, sendMessage, templateMessage, textMessage } from "./client.server";
+import { GraphApiError, type OutboundBody, sendMessage, templateMessage, textMessage } from "./client.server";
 import { findWhatsAppConnection } from "./connection.server";
 import { MESSAGE_SOURCE } from "./inbound.server";
 import { parseWhatsAppSettings, templateOf } from "./settings";
@@ -106,7 +106,7 @@ export async function deliverWhatsAppReply(ctx: DeliveryContext): Promise<Delive
   const window: WindowState = serviceWindow(await lastInboundAt({ db, companyId, conversationId: conversation.id }), now);
   const template = templateOf(parseWhatsAppSettings(ctx.connection.settings));
   const to = whatsAppIdFromPhone(conversation.contactPhone);
-  let body;
+  let body: OutboundBody;
   if (window.open) body = textMessage(to, message.body);
   else if (template) body = templateMessage(to, template);
   else {
@@ -115,10 +115,11 @@ export async function deliverWhatsAppReply(ctx: DeliveryContext): Promise<Delive
     return { ok: false, statusCode: null, gone: true, error: reason };
   }
 
-  const token = ctx.connection.credential.fields?.access_token ?? "";
-  const phoneNumberId = ctx.connection.row.accountId ?? ctx.connection.credential.fields?.phone_number_id ?? "";
+  const fields = ctx.connection.credential.fields ?? {};
+  const auth = { token: fields.access_token ?? "", appSecret: fields.app_secret ?? "" };
+  const phoneNumberId = ctx.connection.row.accountId ?? fields.phone_number_id ?? "";
   try {
-    const { wamid } = await sendMessage({ env: ctx.env, fetch: ctx.fetch, signal: ctx.signal }, { token, phoneNumberId, body });
+    const { wamid } = await sendMessage({ env: ctx.env, fetch: ctx.fetch, signal: ctx.signal }, { ...auth, phoneNumberId, body });
     await recordChannelStatus(db, companyId, message.id, {
       channelMessageId: wamid,
       channelStatus: "accepted",
@@ -136,14 +137,16 @@ export async function deliverWhatsAppReply(ctx: DeliveryContext): Promise<Delive
     if (!(error instanceof GraphApiError))
       return { ok: false, statusCode: null, error: error instanceof Error ? error.name : "network error" };
     const retryable = error.status === 429 || error.status >= 500;
-    if (!retryable && !error.badToken) {
+    // A revoked token or a rotated app secret: the admin must reconnect.
+    const reauth = error.badToken || error.badAppSecret;
+    if (!retryable && !reauth) {
       await recordChannelStatus(db, companyId, message.id, { channelStatus: "failed", channelStatusAt: now, channelError: error.message });
     }
     return {
       ok: false,
       statusCode: error.status,
       error: error.code ? `${error.message} (code ${error.code})` : error.message,
-      needsReauth: error.badToken,
+      needsReauth: reauth,
       retryAfterSeconds: error.retryAfterSeconds,
     };
   }

@@ -11,12 +11,18 @@ export const whatsAppSettingsSchema = z.object({
     .trim()
     .max(512, "At most 512 characters")
     .regex(/^[a-z0-9_]*$/, "Template names use lowercase letters, digits and underscores")
-    .default(""),
+    .default("")
+    .meta({
+      title: "Approved template for replies after 24 hours",
+      description:
+        "The name of an approved template without parameters (WhatsApp Manager → Message templates). Empty: such replies are refused.",
+    }),
   template_language: z
     .string()
     .trim()
     .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "A language code such as en or en_US")
-    .default("en_US"),
+    .default("en_US")
+    .meta({ title: "Template language", description: "The language code the template was approved in, such as en_US." }),
 });
 
 export type WhatsAppSettings = z.infer<typeof whatsAppSettingsSchema>;

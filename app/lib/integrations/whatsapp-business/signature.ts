@@ -1,22 +1,17 @@
 /**
  * Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`, keyed
  * with the Meta app's secret. Verified over the exact bytes received, with WebCrypto's
- * `subtle.verify` (a constant-time comparison) — never by comparing hex strings.
+ * `subtle.verify` (a constant-time comparison) — never by comparing hex strings. The sandbox script
+ * and the tests sign with node:crypto, an implementation independent of this one.
  */
-import { decodeHex, encodeHexLowerCase } from "@oslojs/encoding";
+import { decodeHex } from "@oslojs/encoding";
 
 export type MetaSignatureVerdict = "ok" | "missing" | "mismatch";
 
 const PREFIX = "sha256=";
 
-function hmacKey(appSecret: string, usage: "sign" | "verify") {
-  return crypto.subtle.importKey("raw", new TextEncoder().encode(appSecret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
-}
-
-/** `sha256=…` for a body: what Meta sends (the sandbox script and the tests sign with this too). */
-export async function metaSignature(appSecret: string, body: Uint8Array<ArrayBuffer>): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(appSecret, "sign"), body);
-  return PREFIX + encodeHexLowerCase(new Uint8Array(mac));
+function hmacKey(appSecret: string) {
+  return crypto.subtle.importKey("raw", new TextEncoder().encode(appSecret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
 }
 
 export async function verifyMetaSignature(input: {
@@ -29,6 +24,6 @@ export async function verifyMetaSignature(input: {
   const hex = header.slice(PREFIX.length);
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) return "mismatch";
   const expected = new Uint8Array(decodeHex(hex.toLowerCase()));
-  const ok = await crypto.subtle.verify("HMAC", await hmacKey(input.appSecret, "verify"), expected, input.body);
+  const ok = await crypto.subtle.verify("HMAC", await hmacKey(input.appSecret), expected, input.body);
   return ok ? "ok" : "mismatch";
 }
