@@ -120,7 +120,7 @@ export function CopyButton({
 }: {
   text: string;
   label?: string;
-  /** The accessible name when several Copy buttons share a screen ("Copy callback URL"). */
+  /** What is copied, for screen readers when several Copy buttons share a screen ("Copy Callback URL"). */
   name?: string;
   className?: string;
   describedBy?: string;
@@ -132,7 +132,6 @@ export function CopyButton({
     <button
       type="button"
       className={className}
-      aria-label={name}
       aria-describedby={describedBy}
       onClick={() =>
         navigator.clipboard.writeText(text).then(
@@ -142,6 +141,7 @@ export function CopyButton({
       }
     >
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select the text" : label}</span>
+      {name ? <span className="sr-only"> {name}</span> : null}
     </button>
   );
 }

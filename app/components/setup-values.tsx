@@ -18,7 +18,7 @@ export function SetupValues({ setup }: { setup: SetupValuesData }) {
             <dt className="text-xs font-medium text-slate-600">{v.label}</dt>
             <dd className="mt-1 flex items-center gap-2">
               <code className="min-w-0 flex-1 break-all rounded bg-slate-100 px-2 py-1 text-xs text-slate-900">{v.value}</code>
-              <CopyButton text={v.value} name={`Copy ${v.label}`} className="btn-secondary shrink-0 px-2 py-1 text-xs" />
+              <CopyButton text={v.value} name={v.label} className="btn-secondary shrink-0 px-2 py-1 text-xs" />
             </dd>
             {v.hint ? <dd className="mt-1 text-xs text-slate-600">{v.hint}</dd> : null}
           </div>

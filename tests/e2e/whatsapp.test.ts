@@ -52,7 +52,7 @@ const sandboxCalls = async () =>
   );
 
 /** Waits for a state (the webhook's work and deliveries run on the app's queues), not for a time. */
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
+async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -84,11 +84,14 @@ const runs: { js: boolean; viewport: ViewportName; phone: string; name: string }
 describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $viewport)", ({ js, viewport, phone, name }) => {
   it("connect on the page, a signed inbound message becomes a conversation, a reply through /v1 reaches the Cloud API", async () => {
     const { context, page, requests } = await openPage(browser, { js, viewport });
+    // Upper bounds only (every wait is on a state): six test runs may share two CPU cores.
+    page.setDefaultTimeout(90_000);
     if (js) await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseURL });
     await signInThroughForm(page, app.baseURL, "john@acme.com");
 
     // Connect: the Cloud API refuses a wrong app secret (appsecret_proof) → a field error, nothing saved.
     await page.goto(`${app.baseURL}/integrations/whatsapp-business/connect`);
+    if (js) await page.waitForFunction(() => "__remixRouter" in window);
     await fillConnectForm(page, "not_the_app_secret_0000");
     await page.getByRole("dialog").getByRole("button", { name: "Connect WhatsApp Business" }).click();
     await page.getByText("This is not the app secret of the app this access token belongs to.").waitFor();
@@ -107,7 +110,7 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
     expect(await page.getByText("Acme Support (Sandbox) · +1 555-010-0000").count()).toBe(1);
     if (js) {
       await setup.getByRole("button", { name: "Copy Verify token" }).click();
-      await setup.getByText("Copied").waitFor();
+      await setup.getByRole("button", { name: "Copied Verify token" }).waitFor();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(verifyToken);
       await setup.getByRole("button", { name: "Copy Callback URL" }).waitFor();
     } else {
