@@ -149,11 +149,12 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
 
     await page.goto(`${app.baseURL}/integrations/whatsapp-business/configure`);
     const activity = page.getByRole("region", { name: "Recent activity" });
-    await activity
-      .getByText(`${name} (+${phone}) wrote on WhatsApp in conversation ${conversation.id}: “Hi! Where is my order #1042?”`)
-      .waitFor();
+    const first = activity.getByText(
+      `${name} (+${phone}) wrote on WhatsApp in conversation ${conversation.id}: “Hi! Where is my order #1042?”`,
+    );
+    await first.first().waitFor();
     await activity.getByText(`${name} (+${phone}) wrote on WhatsApp in conversation ${conversation.id}: “It was due on Monday.”`).waitFor();
-    expect(await activity.getByText("Hi! Where is my order #1042?", { exact: false }).count()).toBe(1); // the retry is not there twice
+    expect(await first.count()).toBe(1); // the retried copy is not listed twice
     expect(await axeViolations(page)).toEqual([]);
 
     // An agent replies through /v1: the delivery pipeline sends it to the Cloud API fake.

@@ -94,6 +94,14 @@ describe("connecting WhatsApp Business", () => {
     expect(await connection()).toBeNull();
   });
 
+  it("a Cloud API that is rate limiting or down is a form error asking to try again, and nothing is saved", async () => {
+    wa.fake.inject({ status: 429, retryAfter: 60 });
+    const res = await connectWhatsApp(john);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The WhatsApp Cloud API did not answer (or asked us to slow down).");
+    expect(await connection()).toBeNull();
+  });
+
   it("a business account that does not hold the phone number is a field error and nothing is saved", async () => {
     const res = await connectWhatsApp(john, { ...connectFields, business_account_id: "555555555555" });
     expect(res.status).toBe(400);

@@ -38,11 +38,11 @@ export async function verifyWhatsApp(input: VerifyInput): Promise<VerifyResult> 
       return fieldError("access_token", "Meta did not accept this access token (it is invalid or expired).");
     if (error instanceof GraphApiError && error.badAppSecret)
       return fieldError("app_secret", "This is not the app secret of the app this access token belongs to.");
-    if (error instanceof GraphApiError && error.status < 500)
+    if (error instanceof GraphApiError && error.status !== 429 && error.status < 500)
       return info
         ? fieldError("business_account_id", "This token cannot read that WhatsApp Business Account. Check the ID in API Setup.")
         : fieldError("phone_number_id", "This token cannot use that phone number ID. Check both in API Setup.");
-    return { ok: false, fieldErrors: { "": ["We could not reach the WhatsApp Cloud API. Try again in a moment."] } };
+    return { ok: false, fieldErrors: { "": ["The WhatsApp Cloud API did not answer (or asked us to slow down). Try again in a moment."] } };
   }
   const label = [info.verifiedName, info.displayPhoneNumber].filter(Boolean).join(" · ") || phoneNumberId;
   return {
