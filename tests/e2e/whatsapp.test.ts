@@ -161,7 +161,8 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
     const reply = `Your order ships today, ${name.split(" ")[0]}.`;
     await v1(`/conversations/${conversation.id}/messages`, { method: "POST", body: { body: reply, author: "agent", author_name: "Sam" } });
     const send = await until(
-      async () => (await sandboxCalls()).find((c) => c.method === "POST" && c.body?.to === phone),
+      // recorded when it arrives, with its status once answered
+      async () => (await sandboxCalls()).find((c) => c.method === "POST" && c.body?.to === phone && c.status > 0),
       "the reply at the Cloud API fake",
     );
     expect(send).toMatchObject({ path: `/v26.0/${SANDBOX_PHONE_NUMBER_ID}/messages`, status: 200 });
