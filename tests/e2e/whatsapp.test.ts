@@ -12,7 +12,16 @@ import {
   SANDBOX_PHONE_NUMBER_ID,
 } from "../../scripts/sandbox/whatsapp.mjs";
 import { type RunningApp, startApp } from "./app-server";
-import { axeViolations, connectedCard, launchBrowser, offLoopback, openPage, signInThroughForm, type ViewportName } from "./browser";
+import {
+  axeViolations,
+  connectedCard,
+  launchBrowser,
+  offLoopback,
+  openPage,
+  signInThroughForm,
+  type ViewportName,
+  waitForHydration,
+} from "./browser";
 
 /**
  * WhatsApp Business through the sandbox, the whole loop: connected on the page (a wrong app secret
@@ -91,7 +100,7 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
 
     // Connect: the Cloud API refuses a wrong app secret (appsecret_proof) → a field error, nothing saved.
     await page.goto(`${app.baseURL}/integrations/whatsapp-business/connect`);
-    if (js) await page.waitForFunction(() => "__remixRouter" in window);
+    await waitForHydration(page);
     await fillConnectForm(page, "not_the_app_secret_0000");
     await page.getByRole("dialog").getByRole("button", { name: "Connect WhatsApp Business" }).click();
     await page.getByText("This is not the app secret of the app this access token belongs to.").waitFor();
