@@ -23,6 +23,7 @@ import { createCredentialBook } from "./sandbox/kit.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
 import { createSalesforceFake } from "./sandbox/salesforce.mjs";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
+import { createWhatsAppFake, whatsappSandboxRoutes } from "./sandbox/whatsapp.mjs";
 import { createZapierFake } from "./sandbox/zapier.mjs";
 import { createZendeskFake } from "./sandbox/zendesk.mjs";
 
@@ -169,6 +170,9 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs
   const slackFake = createSlackFake({ onCall: (c) => record({ family: "slack", kind: "api", method: c.method }) });
   const slackRoute = slackSandboxRoutes(slackFake);
+  // WhatsApp Cloud API (phone number lookup, messages): scripts/sandbox/whatsapp.mjs
+  const whatsappFake = createWhatsAppFake({ onCall: (c) => calls.push(c) });
+  const whatsappRoute = whatsappSandboxRoutes(whatsappFake);
 
   let base = "";
   const server = createServer(async (req, res) => {
@@ -179,12 +183,18 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         const body = req.method === "GET" ? "" : await readBody(req);
         if (await slackRoute(req, res, { path, body, send })) return;
       }
+      if (
+        (path.startsWith("/whatsapp/") || path.startsWith("/__sandbox/whatsapp/")) &&
+        (await whatsappRoute(req, res, { path, body: req.method === "GET" ? "" : await readBody(req), send }))
+      )
+        return;
       if (path === "/__sandbox/calls") return send(res, 200, { calls });
       if (path === "/__sandbox/reset" && req.method === "POST") {
         calls.length = 0;
         revoked.clear();
         slackFake.reset();
         for (const fake of Object.values(fakes)) fake.reset();
+        whatsappFake.reset();
         return send(res, 200, { ok: true });
       }
       const statePath = path.match(/^\/__sandbox\/state\/([a-z]+)$/);
@@ -334,6 +344,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if (family === "SLACK" && !real.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = SANDBOX_SIGNING_SECRET;
   }
   for (const [name, template] of Object.entries(API_KEY_BASES)) if (!real[name]) env[name] = `${url}${template}`;
+  if (!real.WHATSAPP_API_BASE) env.WHATSAPP_API_BASE = `${url}/whatsapp`;
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));
     await oauth.stop();

@@ -14,6 +14,7 @@ import { handleBrowserRequest } from "../app/lib/http/browser.server";
 import { withTransportSecurity } from "../app/lib/http/headers";
 import { handleInboundEmail } from "../app/lib/integrations/email-forwarding/inbound.server";
 import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server";
+import { handleWhatsAppWebhook, WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from "../app/lib/integrations/whatsapp-business/webhook.server";
 import { handleZendeskEvents, ZENDESK_EVENTS_PATH } from "../app/lib/integrations/zendesk/inbound.server";
 import { handleQueueBatch } from "../app/lib/queues.server";
 // @ts-ignore: produced by `remix build`
@@ -38,6 +39,10 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (url.pathname === ZENDESK_EVENTS_PATH) {
     // Zendesk's ticket status webhook: no session, no CSRF gate; its signature authenticates it.
     return handleZendeskEvents(request, env);
+  }
+  if (url.pathname === WHATSAPP_WEBHOOK_PATH) {
+    // Meta's callback: the verify token (GET) and X-Hub-Signature-256 (POST) authenticate it.
+    return handleWhatsAppWebhook(request, env);
   }
   if (url.pathname === "/__dev/cron" && request.method === "POST" && isDevelopment(env)) {
     // wrangler dev's own scheduled route is broken once assets are configured (docs/stack.md)

@@ -4,6 +4,7 @@ import { LocalTime } from "./local-time";
 
 export type ActivityRow = {
   id: string;
+  direction: "outbound" | "inbound";
   at: string;
   event: string;
   summary: string | null;
@@ -20,8 +21,8 @@ const RESULT: Record<ActivityRow["status"], { label: string; className: string }
 };
 
 /**
- * A connection's last actions (its deliveries), newest first, with Retry for a failed one: a plain
- * POST form, so it works without JavaScript.
+ * A connection's last actions (its deliveries) and, for a channel, what it received, newest first,
+ * with Retry for a failed delivery: a plain POST form, so it works without JavaScript.
  */
 export function ActivityList({
   provider,
@@ -59,7 +60,9 @@ export function ActivityList({
                 {item.summary ? <p className="mt-0.5 break-words text-slate-700">{item.summary}</p> : null}
                 {item.error ? <p className="mt-0.5 break-words text-red-800">{item.error}</p> : null}
                 <p className="mt-0.5 text-xs text-slate-600">
-                  {item.attempts} attempt{item.attempts === 1 ? "" : "s"}
+                  {item.direction === "inbound"
+                    ? `Received from ${providerName}`
+                    : `${item.attempts} attempt${item.attempts === 1 ? "" : "s"}`}
                   {item.remoteUrl ? (
                     <>
                       {" · "}
@@ -71,10 +74,14 @@ export function ActivityList({
                 </p>
               </div>
               <div className="flex items-center gap-2">
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${RESULT[item.status].className}`}>
-                  {RESULT[item.status].label}
-                </span>
-                {item.status === "failed" ? (
+                {item.direction === "inbound" ? (
+                  <span className="rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800">Received</span>
+                ) : (
+                  <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${RESULT[item.status].className}`}>
+                    {RESULT[item.status].label}
+                  </span>
+                )}
+                {item.direction === "outbound" && item.status === "failed" ? (
                   <Form method="post" action={`/integrations/${provider}/activity`}>
                     <CsrfInput />
                     <input type="hidden" name="deliveryId" value={item.id} />

@@ -114,11 +114,14 @@ export const VALIDATE_ON = { shouldValidate: "onBlur", shouldRevalidate: "onInpu
 export function CopyButton({
   text,
   label = "Copy",
+  name,
   className = "btn-secondary shrink-0",
   describedBy,
 }: {
   text: string;
   label?: string;
+  /** What is copied, for screen readers when several Copy buttons share a screen ("Copy Callback URL"). */
+  name?: string;
   className?: string;
   describedBy?: string;
 }) {
@@ -138,6 +141,7 @@ export function CopyButton({
       }
     >
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select the text" : label}</span>
+      {name ? <span className="sr-only"> {name}</span> : null}
     </button>
   );
 }

@@ -20,6 +20,8 @@ declare global {
       BENCH_ROUTES?: string;
       /** Seconds a CRM waits after a close before logging the transcript (default 600; a reopen cancels). */
       TRANSCRIPT_GRACE_SECONDS?: string;
+      /** WhatsApp Cloud API base URL (default https://graph.facebook.com; `npm start` points it at the sandbox). */
+      WHATSAPP_API_BASE?: string;
       // Provider OAuth credentials (`<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET`) and base-URL
       // overrides (`SLACK_API_BASE`, …) are named by the catalog and read by name at run time.
     }

@@ -30,12 +30,17 @@ export type EventType = (typeof eventTypes)[number];
 export const deliveryStatuses = ["pending", "succeeded", "failed"] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
-export const conversationChannels = ["widget", "email", "api", "slack"] as const;
+export const conversationChannels = ["widget", "email", "api", "slack", "whatsapp"] as const;
+export type ConversationChannel = (typeof conversationChannels)[number];
 export const conversationStatuses = ["open", "escalated", "closed"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
 export const authorKinds = ["contact", "ai", "agent"] as const;
 export type AuthorKind = (typeof authorKinds)[number];
+
+/** What a customer channel (WhatsApp) last reported for an outbound message. */
+export const channelStatuses = ["accepted", "sent", "delivered", "read", "failed"] as const;
+export type ChannelStatus = (typeof channelStatuses)[number];
 
 /** Who caused an event, as webhook payloads carry it. */
 export type PerformedBy = {

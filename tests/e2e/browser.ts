@@ -79,6 +79,18 @@ export function offLoopback(requests: string[]): string[] {
   });
 }
 
+/**
+ * With JavaScript on, waits until React has hydrated the page's forms (their DOM nodes carry React's
+ * props), so a click is handled by the app rather than lost between the HTML and hydration.
+ */
+export async function waitForHydration(page: Page) {
+  if (jsEnabledPages.get(page) === false) return;
+  await page.waitForFunction(() => {
+    const forms = [...document.querySelectorAll("form")];
+    return forms.length > 0 && forms.every((f) => Object.keys(f).some((k) => k.startsWith("__reactProps")));
+  });
+}
+
 export async function signInThroughForm(
   page: Page,
   baseURL: string,
@@ -87,6 +99,7 @@ export async function signInThroughForm(
   path = "/integrations",
 ) {
   await page.goto(`${baseURL}/login?redirectTo=${encodeURIComponent(path)}`);
+  await waitForHydration(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);

@@ -27,7 +27,10 @@ describe("the OpenAPI document", () => {
     const schema = doc.components.schemas.ConversationCreate;
     expect(schema.required.sort()).toEqual(["contact", "message"]);
     expect(schema.properties.subject.maxLength).toBe(500);
-    expect(schema.properties.contact.properties.email.format).toBe("email");
+    expect(schema.properties.contact.$ref).toBe("#/components/schemas/ContactInput");
+    const contact = doc.components.schemas.ContactInput;
+    expect(contact.properties.email.format).toBe("email");
+    expect(contact.properties.phone.pattern).toBe("^\\+[1-9][0-9]{6,14}$");
     const escalate = doc.paths["/v1/conversations/{id}/escalate"].post;
     expect(escalate.requestBody.required).toBe(false);
     const list = doc.paths["/v1/conversations"].get;

@@ -31,7 +31,7 @@ describe("POST /v1/conversations", () => {
     expect(body).toMatchObject({
       channel: "api",
       status: "open",
-      contact: { email: "pat@example.com", name: "Pat" },
+      contact: { email: "pat@example.com", phone: null, name: "Pat" },
       subject: "Order #42",
     });
     expect(body.messages).toHaveLength(1);

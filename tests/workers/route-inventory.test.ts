@@ -166,3 +166,33 @@ describe("signature-authenticated inbound endpoints", () => {
     },
   );
 });
+
+/**
+ * Inbound provider routes the Worker serves before Remix: no session, the provider's signature (or
+ * handshake token) is the authentication. Each is declared here with how it authenticates, and an
+ * unauthenticated call must be refused with nothing written.
+ */
+const SIGNED_ROUTES = [
+  { path: "/integrations/whatsapp-business/webhook", access: "signature", header: "X-Hub-Signature-256", handshake: "hub.verify_token" },
+] as const;
+
+describe("signature-authenticated inbound routes", () => {
+  it.each(SIGNED_ROUTES.map((r) => [r.path, r]))("%s: an unsigned POST is a 401 and writes nothing", async (path, route) => {
+    expect(route.access).toBe("signature");
+    const before = await dumpD1();
+    const res = await SELF.fetch(`http://localhost${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ object: "whatsapp_business_account", entry: [] }),
+    });
+    expect(res.status).toBe(401);
+    expect(await dumpD1()).toEqual(before);
+  });
+
+  it.each(SIGNED_ROUTES.map((r) => [r.path, r]))("%s: a handshake with an unknown token is a 403", async (path, route) => {
+    const res = await SELF.fetch(
+      `http://localhost${path}?hub.mode=subscribe&${route.handshake}=whv_unknown_token_0000000000&hub.challenge=42`,
+    );
+    expect(res.status).toBe(403);
+  });
+});

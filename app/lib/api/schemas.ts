@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { apiScopes, authorKinds, conversationChannels, conversationStatuses, eventTypes } from "../vocabulary";
+import { E164, E164_MESSAGE } from "../conversations/contact";
+import { apiScopes, authorKinds, channelStatuses, conversationChannels, conversationStatuses, eventTypes } from "../vocabulary";
 
 /** Request and response schemas of /v1: they validate requests AND generate the OpenAPI document. */
 
@@ -13,12 +14,21 @@ export const Limit = z.coerce
   .default(25)
   .meta({ description: "Page size, 1–100 (default 25)." });
 
+export const ContactInput = z
+  .object({
+    email: z.email("Enter a valid email address").max(254, "At most 254 characters").optional(),
+    phone: z.string().regex(E164, E164_MESSAGE).optional().meta({ description: "E.164, e.g. `+14155550100`." }),
+    name: z.string().trim().min(1).max(200, "At most 200 characters").optional(),
+  })
+  .refine((c) => c.email !== undefined || c.phone !== undefined, {
+    message: "Give the contact an email or a phone number",
+    path: ["email"],
+  })
+  .meta({ id: "ContactInput", description: "At least one of `email` and `phone`." });
+
 export const ConversationCreateBody = z
   .object({
-    contact: z.object({
-      email: z.email("Enter a valid email address").max(254, "At most 254 characters"),
-      name: z.string().trim().min(1).max(200, "At most 200 characters").optional(),
-    }),
+    contact: ContactInput,
     subject: z.string().trim().max(500, "At most 500 characters").optional(),
     message: z.object({ body: z.string().trim().min(1, "Must not be empty").max(20_000, "At most 20,000 characters") }),
   })
@@ -69,7 +79,13 @@ export const Conversation = z
     id: Id,
     channel: z.enum(conversationChannels),
     status: z.enum(conversationStatuses),
-    contact: z.object({ email: z.string().max(320), name: Name.nullable() }),
+    contact: z
+      .object({
+        email: z.string().max(320).nullable(),
+        phone: z.string().max(16).nullable().meta({ description: "E.164." }),
+        name: Name.nullable(),
+      })
+      .meta({ id: "Contact", description: "At least one of `email` and `phone` is set." }),
     subject: z.string().max(1000).nullable(),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -88,6 +104,23 @@ export const Message = z
     // email bodies are capped at 100,000 characters plus a truncation note (email/content.server.ts)
     body: z.string().max(100_100),
     source: z.string().max(50),
+    attachments: z
+      .array(
+        z.object({
+          filename: z.string().max(1000).nullable(),
+          mime_type: z.string().max(255),
+          size: z.number().int().min(0).max(1_000_000_000).nullable(),
+        }),
+      )
+      .max(100)
+      .meta({ description: "Metadata of the files that came with the message (never their content)." }),
+    channel_delivery: z
+      .object({ status: z.enum(channelStatuses), at: Timestamp.nullable(), error: z.string().max(1000).nullable() })
+      .nullable()
+      .meta({
+        description:
+          "For an outbound message in a WhatsApp conversation: what WhatsApp last reported (`accepted` when the Cloud API took it; `failed` with the reason). Null otherwise.",
+      }),
     created_at: Timestamp,
   })
   .meta({ id: "Message" });

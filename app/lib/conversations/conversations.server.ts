@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { batchStatements, type Db } from "../db/client";
 import { type AttachmentMeta, type AuthorKind, type ConversationStatus, conversations, messages, type PerformedBy } from "../db/schema";
 import { eventInsert, eventInsertIfClaimed, type PendingEvent } from "../events/emit.server";
 import { newId } from "../ids";
+import type { Contact } from "./contact";
 import { conversationRepresentation, messageRepresentation } from "./representation";
 
 /**
@@ -16,6 +18,15 @@ type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
 
 export class ConversationConflictError extends Error {}
+
+/** A channel refuses the message (WhatsApp outside its 24-hour window): nothing is stored. */
+export class MessageRefusedError extends Error {}
+
+/** Called with the conversation before a message is added; a string refuses it (MessageRefusedError). */
+export type MessageGuard = (conversation: ConversationRow) => Promise<string | null>;
+
+/** Statements a caller adds to the same atomic batch (an inbound receipt that dedupes a channel's retries). */
+export type AlsoWrite = { also?: BatchItem<"sqlite">[] };
 
 export type NewMessageInput = {
   body: string;
@@ -39,6 +50,10 @@ function messageRow(ctx: DomainCtx, conversationId: string, input: NewMessageInp
     externalId: input.externalId ?? null,
     attachments: input.attachments ?? null,
     createdAt: ctx.now,
+    channelMessageId: null,
+    channelStatus: null,
+    channelStatusAt: null,
+    channelError: null,
   };
 }
 
@@ -55,14 +70,16 @@ function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: Me
 
 export async function createConversation(
   ctx: DomainCtx,
-  input: { channel: Channel; contact: { email: string; name?: string | null }; subject?: string | null; message: NewMessageInput },
+  input: { channel: Channel; contact: Contact; subject?: string | null; message: NewMessageInput },
+  { also = [] }: AlsoWrite = {},
 ) {
   const conversation: ConversationRow = {
     id: newId("conv", ctx.now),
     companyId: ctx.companyId,
     channel: input.channel,
     status: "open",
-    contactEmail: input.contact.email,
+    contactEmail: input.contact.email ?? null,
+    contactPhone: input.contact.phone ?? null,
     contactName: input.contact.name ?? null,
     subject: input.subject ?? null,
     createdAt: ctx.now,
@@ -84,6 +101,7 @@ export async function createConversation(
     ctx.db.insert(messages).values(message),
     created.statement,
     received.statement,
+    ...also,
   ]);
   return { conversation, message, events: [created, received].map(pending) };
 }
@@ -199,9 +217,15 @@ export async function setConversationStatus(ctx: DomainCtx, input: { id: string;
 }
 
 /** Adds a message: message.received for a contact, message.sent for an agent or the AI. */
-export async function addMessage(ctx: DomainCtx, input: { conversationId: string } & NewMessageInput) {
+export async function addMessage(
+  ctx: DomainCtx,
+  input: { conversationId: string } & NewMessageInput,
+  { also = [], guard }: AlsoWrite & { guard?: MessageGuard } = {},
+) {
   const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.conversationId });
   if (!current) return null;
+  const refusal = guard ? await guard(current) : null;
+  if (refusal) throw new MessageRefusedError(refusal);
   const conversation: ConversationRow = { ...current, updatedAt: ctx.now };
   const message = messageRow(ctx, current.id, input, current.channel);
   const event = messageEvent(ctx, conversation, message);
@@ -212,6 +236,7 @@ export async function addMessage(ctx: DomainCtx, input: { conversationId: string
       .set({ updatedAt: ctx.now })
       .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId))),
     event.statement,
+    ...also,
   ]);
   return { conversation, message, events: [pending(event)] };
 }

@@ -6,7 +6,7 @@ import { conversations, messages } from "../db/schema";
 export const EMAIL_SOURCE = "email";
 
 /** A stored email message, with the contact of its conversation (who may thread into it). */
-export type StoredEmailMessage = { id: string; conversationId: string; contactEmail: string };
+export type StoredEmailMessage = { id: string; conversationId: string; contactEmail: string | null };
 
 const withContact = { id: messages.id, conversationId: messages.conversationId, contactEmail: conversations.contactEmail };
 const ofCompany = (companyId: string) => and(eq(conversations.id, messages.conversationId), eq(conversations.companyId, companyId));
@@ -43,7 +43,7 @@ export async function findThread({
   db: Db;
   companyId: string;
   referencedIds: string[];
-}): Promise<{ conversationId: string; contactEmail: string } | null> {
+}): Promise<{ conversationId: string; contactEmail: string | null } | null> {
   const ids = [...new Set(referencedIds)].slice(-50);
   if (ids.length === 0) return null;
   const row = await db

@@ -11,7 +11,7 @@ export function conversationRepresentation(c: ConversationRow) {
     id: c.id,
     channel: c.channel,
     status: c.status,
-    contact: { email: c.contactEmail, name: c.contactName },
+    contact: { email: c.contactEmail, phone: c.contactPhone, name: c.contactName },
     subject: c.subject,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
@@ -30,6 +30,9 @@ export function messageRepresentation(m: MessageRow) {
     author_name: m.authorName,
     body: m.body,
     source: m.source,
+    attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, mime_type: a.mimeType, size: a.size ?? null })),
+    /** What the customer's channel (WhatsApp) last reported for an outbound message; null otherwise. */
+    channel_delivery: m.channelStatus ? { status: m.channelStatus, at: iso(m.channelStatusAt), error: m.channelError } : null,
     created_at: m.createdAt.toISOString(),
   };
 }

@@ -4,10 +4,11 @@
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
   authorKinds,
+  channelStatuses,
   connectionStatuses,
   conversationChannels,
   conversationStatuses,
@@ -80,7 +81,10 @@ export const connections = sqliteTable(
     /** Non-secret provider facts the credential needs (Salesforce instance_url, Zendesk subdomain). */
     context: json<Record<string, string>>("context").notNull().default({}),
   },
-  (t) => [uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider)],
+  (t) => [
+    uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider),
+    index("connections_provider_account_idx").on(t.provider, t.accountId),
+  ],
 );
 
 /**
@@ -262,7 +266,9 @@ export const conversations = sqliteTable(
     companyId: companyId(),
     channel: text("channel", { enum: conversationChannels }).notNull(),
     status: text("status", { enum: conversationStatuses }).notNull().default("open"),
-    contactEmail: text("contact_email").notNull(),
+    /** A contact has an email, an E.164 phone (WhatsApp), or both: never neither (CHECK). */
+    contactEmail: text("contact_email"),
+    contactPhone: text("contact_phone"),
     contactName: text("contact_name"),
     subject: text("subject"),
     createdAt: createdAt(),
@@ -272,10 +278,22 @@ export const conversations = sqliteTable(
     closedAt: timestamp("closed_at"),
     escalatedAt: timestamp("escalated_at"),
   },
-  (t) => [index("conversations_company_idx").on(t.companyId, t.id)],
+  (t) => [
+    index("conversations_company_idx").on(t.companyId, t.id),
+    index("conversations_company_phone_idx").on(t.companyId, t.contactPhone, t.status),
+    check("conversations_contact_check", sql`${t.contactEmail} IS NOT NULL OR ${t.contactPhone} IS NOT NULL`),
+  ],
 );
 
-export type AttachmentMeta = { filename: string | null; mimeType: string; size: number };
+/** Attachment metadata (never the content). WhatsApp media carry Meta's media id instead of a size. */
+export type AttachmentMeta = {
+  filename: string | null;
+  mimeType: string;
+  size: number | null;
+  kind?: string;
+  mediaId?: string;
+  sha256?: string | null;
+};
 
 export const messages = sqliteTable(
   "messages",
@@ -293,10 +311,16 @@ export const messages = sqliteTable(
     externalId: text("external_id"),
     attachments: json<AttachmentMeta[]>("attachments"),
     createdAt: createdAt(),
+    /** Outbound through a customer channel: the channel's id for it (WhatsApp wamid) and its last status. */
+    channelMessageId: text("channel_message_id"),
+    channelStatus: text("channel_status", { enum: channelStatuses }),
+    channelStatusAt: timestamp("channel_status_at"),
+    channelError: text("channel_error"),
   },
   (t) => [
     index("messages_conversation_idx").on(t.conversationId, t.id),
     uniqueIndex("messages_external_unique").on(t.companyId, t.source, t.externalId),
+    uniqueIndex("messages_channel_message_unique").on(t.companyId, t.channelMessageId),
   ],
 );
 

@@ -9,7 +9,7 @@ const conversation = {
   id: "conv_01jh9x2k3m4n5p6q7r8s9t0v1w",
   channel: "api",
   status: "open",
-  contact: { email: "pat@example.com", name: "Pat Doe" },
+  contact: { email: "pat@example.com", phone: null, name: "Pat Doe" },
   subject: "Where is my order?",
   created_at: at,
   updated_at: at,
@@ -24,6 +24,8 @@ const message = {
   author_name: "Pat Doe",
   body: "Hi, my order #1042 has not arrived yet.",
   source: "api",
+  attachments: [],
+  channel_delivery: null,
   created_at: at,
 };
 const byKey: PerformedBy = { type: "api_key", id: "key_01jh9w0000aaaabbbbccccdddd", name: "Default key" };

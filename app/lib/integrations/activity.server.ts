@@ -1,16 +1,20 @@
 /**
  * Activity per connection (issue 12 item 7): the last actions an integration took (its
  * deliveries: time, event, what was done, result, the provider's record, attempts), and Retry for
- * a failed one, which puts it back on the same pipeline as a fresh retry run. Company-scoped.
+ * a failed one, which puts it back on the same pipeline as a fresh retry run. A channel adds what
+ * it received (its adapter's `inboundActivity`), merged in by time. Company-scoped.
  */
 import { and, count, desc, eq, gte, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, events } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
+import type { InboundActivityItem, ProviderAdapter } from "./adapter";
 
 export type ActivityItem = {
   id: string;
+  /** outbound: a delivery (an action the integration took); inbound: something the provider sent us. */
+  direction: "outbound" | "inbound";
   at: string;
   event: string;
   summary: string | null;
@@ -27,31 +31,59 @@ export async function listActivity({
   db,
   companyId,
   provider,
+  inbound,
   limit = 20,
 }: {
   db: Db;
   companyId: string;
   provider: string;
+  inbound?: ProviderAdapter["inboundActivity"];
   limit?: number;
 }): Promise<ActivityItem[]> {
+  const max = Math.min(Math.max(1, limit), 100);
+  const [outbound, received] = await Promise.all([
+    listDeliveries({ db, companyId, provider, limit: max }),
+    inbound ? inbound({ db, companyId, limit: max }) : Promise.resolve([]),
+  ]);
+  return [...outbound, ...received.map(inboundItem)].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, max);
+}
+
+function inboundItem(item: InboundActivityItem): ActivityItem {
+  return {
+    id: item.id,
+    direction: "inbound",
+    at: item.at.toISOString(),
+    event: item.event,
+    summary: item.summary,
+    status: "succeeded",
+    error: null,
+    remoteUrl: null,
+    attempts: 1,
+  };
+}
+
+async function listDeliveries({ db, companyId, provider, limit }: { db: Db; companyId: string; provider: string; limit: number }) {
   const rows = await db
     .select({ d: deliveries, type: events.type })
     .from(deliveries)
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
     .where(ofProvider(companyId, provider))
     .orderBy(desc(deliveries.id))
-    .limit(Math.min(Math.max(1, limit), 100))
+    .limit(limit)
     .all();
-  return rows.map(({ d, type }) => ({
-    id: d.id,
-    at: (d.lastAttemptAt ?? d.createdAt).toISOString(),
-    event: type,
-    summary: d.summary,
-    status: d.status as ActivityItem["status"],
-    error: d.status === "succeeded" ? null : d.lastError,
-    remoteUrl: d.remoteUrl,
-    attempts: d.attempts,
-  }));
+  return rows.map(
+    ({ d, type }): ActivityItem => ({
+      id: d.id,
+      direction: "outbound",
+      at: (d.lastAttemptAt ?? d.createdAt).toISOString(),
+      event: type,
+      summary: d.summary,
+      status: d.status as ActivityItem["status"],
+      error: d.status === "succeeded" ? null : d.lastError,
+      remoteUrl: d.remoteUrl,
+      attempts: d.attempts,
+    }),
+  );
 }
 
 /** The card's health line: actions in the last 24 h, and how many of them failed. */

@@ -15,7 +15,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { z } from "zod";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
-import type { connections, events, WebhookEventType } from "../db/schema";
+import type { connections, conversations, events, WebhookEventType } from "../db/schema";
 import type { Env } from "../env";
 import type { InboundHandler } from "../events/subscribers.server";
 import type { ProviderId } from "./catalog";
@@ -223,6 +223,11 @@ export type EventSubscription = {
   deliver: Deliverer;
 };
 
+export type SetupValue = { label: string; value: string; hint?: string };
+
+/** One thing the provider sent us (a received message), as the activity list shows it. */
+export type InboundActivityItem = { id: string; at: Date; event: string; summary: string };
+
 // ---------------------------------------------------------------------------------------------
 // Cron and disconnect
 // ---------------------------------------------------------------------------------------------
@@ -273,8 +278,31 @@ export interface ProviderAdapter {
   configureScreen?: boolean;
   card?: CardSpec;
   verifyCredential?: VerifyCredential;
+  /**
+   * Values the admin pastes into the provider's dashboard (WhatsApp's callback URL and verify
+   * token), under a heading that says where: shown with Copy buttons on the success modal right
+   * after connecting and on the Configure screen. `origin`: this app's origin, as the browser
+   * reached it (like the OAuth redirect URI).
+   */
+  setup?: (input: { connection: ConnectionRow; origin: string }) => { title: string; values: SetupValue[] };
+  /**
+   * What arrived from the provider (a channel's received messages), for the connection's activity
+   * list beside its deliveries: newest first, at most `limit`, this company's only.
+   */
+  inboundActivity?: (input: { db: Db; companyId: string; limit: number }) => Promise<InboundActivityItem[]>;
   /** Shown on the connect screen before connecting (the forwarding address to copy). */
   connectHint?: (input: { env: Env; company: { id: string; slug: string } }) => { copy: string } | null;
+  /**
+   * A customer channel's rule about replies (WhatsApp's 24-hour window): why an agent's or the AI's
+   * message cannot be sent in this conversation now, or null. `POST /v1/conversations/:id/messages`
+   * asks every adapter before storing anything (a refusal is a 422); the deliverer re-checks.
+   */
+  replyRefusal?: (input: {
+    db: Db;
+    companyId: string;
+    conversation: typeof conversations.$inferSelect;
+    now: Date;
+  }) => Promise<string | null>;
   /** The events this integration acts on, each with its deliverer. */
   subscriptions?: Partial<Record<WebhookEventType, EventSubscription>>;
   /** Runs on every cron tick (polling a provider that cannot push, daily summaries). */

@@ -12,6 +12,7 @@ import { hubspotAdapter } from "./hubspot";
 import { pipedriveAdapter } from "./pipedrive";
 import { salesforceAdapter } from "./salesforce";
 import { slackAdapter } from "./slack";
+import { whatsAppAdapter } from "./whatsapp-business";
 import { zapierAdapter } from "./zapier";
 import { zendeskAdapter } from "./zendesk";
 
@@ -32,7 +33,7 @@ export const REGISTRY: Registry = {
   woocommerce: connectOnlyAdapter("woocommerce"),
   mailchimp: connectOnlyAdapter("mailchimp"),
   activecampaign: connectOnlyAdapter("activecampaign"),
-  "whatsapp-business": connectOnlyAdapter("whatsapp-business"),
+  "whatsapp-business": whatsAppAdapter,
   zapier: zapierAdapter,
   "email-forwarding": emailForwardingAdapter,
 };
@@ -49,4 +50,16 @@ export function configureScreenOf(adapter: ProviderAdapter): boolean {
 
 export function listAdapters(registry: Registry = REGISTRY): ProviderAdapter[] {
   return Object.values(registry);
+}
+
+/** Why a customer channel refuses an agent's or the AI's reply in this conversation now; null when none does. */
+export async function channelReplyRefusal(
+  input: Parameters<NonNullable<ProviderAdapter["replyRefusal"]>>[0],
+  registry: Registry = REGISTRY,
+): Promise<string | null> {
+  for (const adapter of listAdapters(registry)) {
+    const reason = adapter.replyRefusal ? await adapter.replyRefusal(input) : null;
+    if (reason) return reason;
+  }
+  return null;
 }

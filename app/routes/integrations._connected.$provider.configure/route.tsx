@@ -6,6 +6,7 @@ import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
+import { SetupValues } from "~/components/setup-values";
 import { adapterOf, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
@@ -24,11 +25,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = adapterOf(provider).settings;
-  const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: provider.id });
+  const adapter = adapterOf(provider);
+  const schema = adapter.settings;
+  const activity = await listActivity({
+    db: connectDeps(context).db,
+    companyId: user.company.id,
+    provider: provider.id,
+    inbound: adapter.inboundActivity,
+  });
   return json({
     activity,
     retried: new URL(request.url).searchParams.has("retried"),
+    setup: adapter.setup ? adapter.setup({ connection, origin: new URL(request.url).origin }) : null,
     provider: { id: provider.id, name: provider.name },
     accountLabel: connection.accountLabel,
     connectedByEmail: connection.connectedByEmail,
@@ -68,6 +76,7 @@ export default function ConfigureModal() {
         connectedByEmail={data.connectedByEmail}
         connectedAt={data.connectedAt}
       />
+      {data.setup ? <SetupValues setup={data.setup} /> : null}
       <hr className="my-4 border-slate-200" />
       {data.fields.length === 0 ? (
         <div>

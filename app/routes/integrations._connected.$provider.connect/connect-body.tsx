@@ -112,18 +112,20 @@ function ApiKeyForm({
       <p className="text-sm text-slate-700">{apiKey.help} Your credentials are stored encrypted and never shown again.</p>
       {apiKey.fields.map((f) => {
         const field = fields[f.name]!;
+        const props = getInputProps(field, { type: f.secret ? "password" : "text" });
+        const hintId = `${field.id}-hint`;
+        const describedBy = [props["aria-describedby"], f.hint ? hintId : null].filter(Boolean).join(" ") || undefined;
         return (
           <div key={f.name}>
             <label htmlFor={field.id} className="label">
               {f.label}
             </label>
-            <input
-              {...getInputProps(field, { type: f.secret ? "password" : "text" })}
-              placeholder={f.placeholder}
-              autoComplete="off"
-              className="input"
-              required
-            />
+            <input {...props} aria-describedby={describedBy} placeholder={f.placeholder} autoComplete="off" className="input" required />
+            {f.hint ? (
+              <p id={hintId} className="mt-1 text-xs text-slate-600">
+                {f.hint}
+              </p>
+            ) : null}
             {field.errors ? (
               <p id={field.errorId} className="field-error">
                 {field.errors.join(" ")}

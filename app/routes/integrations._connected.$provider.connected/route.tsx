@@ -2,7 +2,8 @@ import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CheckIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
-import { hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
+import { SetupValues } from "~/components/setup-values";
+import { adapterOf, hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
 import { requireAdmin } from "~/sessions.server";
 
 export const handle = { access: "admin" };
@@ -11,7 +12,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
+  const adapter = adapterOf(provider);
   return json({
+    // What to paste into the provider's dashboard now that the connection exists (WhatsApp's verify token).
+    setup: adapter.setup ? adapter.setup({ connection, origin: new URL(request.url).origin }) : null,
     provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
     accountLabel: connection.accountLabel,
     configurable: hasConfigureScreen(provider),
@@ -19,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function ConnectedSuccess() {
-  const { provider, accountLabel, configurable } = useLoaderData<typeof loader>();
+  const { provider, accountLabel, configurable, setup } = useLoaderData<typeof loader>();
   return (
     <Modal
       title="Connection Successful"
@@ -46,6 +50,7 @@ export default function ConnectedSuccess() {
         {accountLabel ? <p className="mt-1 break-all text-sm text-slate-700">Account: {accountLabel}</p> : null}
         <p className="mt-3 text-sm text-slate-700">{provider.worksToday}</p>
       </div>
+      {setup ? <SetupValues setup={setup} /> : null}
     </Modal>
   );
 }

@@ -7,11 +7,13 @@ import {
   getConversation,
   listConversations,
   listMessages,
+  MessageRefusedError,
   setConversationStatus,
 } from "../../conversations/conversations.server";
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
+import { channelReplyRefusal } from "../../integrations/registry";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import {
@@ -121,18 +123,34 @@ export const conversationRoutes: ApiRoute[] = [
     scope: "conversations:write",
     operationId: "createMessage",
     summary: "Add a message to a conversation",
-    description: "Emits `message.received` for a contact's message, `message.sent` for an agent's or the AI's.",
+    description:
+      "Emits `message.received` for a contact's message, `message.sent` for an agent's or the AI's. In a WhatsApp conversation an agent's or the AI's message is delivered to the customer on WhatsApp; outside WhatsApp's 24-hour customer-service window it is refused with a 422 (nothing stored) unless an approved template is configured, which is then sent instead.",
     tag: TAG,
     body: MessageCreateBody,
-    responses: { 201: { description: "The new message.", schema: Message } },
+    responses: {
+      201: { description: "The new message.", schema: Message },
+      422: {
+        description:
+          "A WhatsApp conversation whose 24-hour customer-service window is closed, and no approved template is configured: `detail` says why.",
+      },
+    },
     handler: async (c) => {
-      const result = await addMessage(domain(c), {
-        conversationId: c.params.id!,
-        body: c.body.body,
-        author: c.body.author,
-        authorName: c.body.author_name ?? null,
-        source: "api",
-      });
+      const guard =
+        c.body.author === "contact"
+          ? undefined
+          : (conversation: Parameters<typeof channelReplyRefusal>[0]["conversation"]) =>
+              channelReplyRefusal({ db: c.db, companyId: c.key.companyId, conversation, now: c.now });
+      let result: Awaited<ReturnType<typeof addMessage>>;
+      try {
+        result = await addMessage(
+          domain(c),
+          { conversationId: c.params.id!, body: c.body.body, author: c.body.author, authorName: c.body.author_name ?? null, source: "api" },
+          { guard },
+        );
+      } catch (error) {
+        if (error instanceof MessageRefusedError) return problem(422, error.message, { errors: { body: [error.message] } });
+        throw error;
+      }
       if (!result) return notFound();
       await emitted(c, result.events);
       return jsonResponse(messageRepresentation(result.message), 201);

@@ -100,6 +100,8 @@ const HOW: Record<"stored" | "found" | "created" | "duplicate", string> = {
 
 export async function syncContact(ctx: DeliveryContext, ops: CrmOps): Promise<DeliveryOutcome> {
   const { contact } = payloadOf(ctx);
+  // A phone-only contact (WhatsApp) has nothing to find or create a CRM record by.
+  if (!contact.email) return { ok: false, statusCode: null, gone: true, error: "Not synced: the contact has no email address." };
   try {
     const record = await ensureContact(ctx, ops, contact);
     if (record === "wait") return waitForClaim(ops.recordName(""));
@@ -140,6 +142,8 @@ export async function logTranscript(ctx: DeliveryContext, ops: CrmOps): Promise<
   const list = await transcriptMessages(ctx, conversation.id);
   if (!list.some((m) => m.author === "contact"))
     return { ok: false, statusCode: null, gone: true, error: "Not logged: the customer wrote no message." };
+  if (!conversation.contactEmail)
+    return { ok: false, statusCode: null, gone: true, error: "Not logged: the contact has no email address to find the CRM record by." };
   const customer = { email: conversation.contactEmail, name: conversation.contactName };
   const title = `Chat transcript: ${conversation.subject?.trim() || customer.name || customer.email}`;
   const text = buildTranscript({

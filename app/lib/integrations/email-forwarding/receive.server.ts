@@ -248,7 +248,7 @@ function senderOf(parsed: Email, envelopeFrom: string): Contact | null {
  * A stored message with this Message-ID is the same email only when it came from the same sender:
  * its conversation's contact, or (for a company user's mail) any company user.
  */
-function sameSender(storedContact: string, sender: string, contact: string, fromCompanyUser: boolean): boolean {
+function sameSender(storedContact: string | null, sender: string, contact: string, fromCompanyUser: boolean): boolean {
   return fromCompanyUser || storedContact === sender || storedContact === contact;
 }
 

@@ -39,7 +39,7 @@ export type HelpdeskOps = {
   transcript: { limit: number; format: "text" | "html" };
 };
 
-/** The escalated conversation as a ticket draft (null when the conversation is gone). */
+/** The escalated conversation as a ticket draft (null when the conversation is gone or its contact has no email). */
 async function draftFor(ctx: DeliveryContext, ops: HelpdeskOps): Promise<TicketDraft | null> {
   const p = ctx.event.payload as ConversationPayload;
   const conversation = await ctx.db
@@ -47,7 +47,8 @@ async function draftFor(ctx: DeliveryContext, ops: HelpdeskOps): Promise<TicketD
     .from(conversations)
     .where(and(eq(conversations.companyId, ctx.event.companyId), eq(conversations.id, p.id)))
     .get();
-  if (!conversation) return null;
+  // A phone-only contact (WhatsApp) cannot be a requester: the ticket needs an email address.
+  if (!conversation?.contactEmail) return null;
   const rows = await ctx.db
     .select({ author: messages.authorKind, authorName: messages.authorName, body: messages.body, createdAt: messages.createdAt })
     .from(messages)
@@ -97,7 +98,7 @@ export async function createTicketOnEscalation(ctx: DeliveryContext, ops: Helpde
         draft = await draftFor(ctx, ops);
         if (!draft) {
           await ctx.refs.release(TICKET_REF, conversationId);
-          return gone("The conversation no longer exists.");
+          return gone("Not sent: the conversation no longer exists, or its contact has no email address for the ticket.");
         }
         try {
           ticket = await ops.create(draft);
@@ -114,7 +115,7 @@ export async function createTicketOnEscalation(ctx: DeliveryContext, ops: Helpde
       const claim = await ctx.refs.claim(TRANSCRIPT_NOTE_REF, conversationId);
       if (claim.claimed) {
         draft ??= await draftFor(ctx, ops);
-        if (!draft) return gone("The conversation no longer exists.");
+        if (!draft) return gone("Not sent: the conversation no longer exists, or its contact has no email address for the ticket.");
         try {
           const note = await ops.addTranscript(ticket!.id, draft);
           await ctx.refs.complete(TRANSCRIPT_NOTE_REF, conversationId, { remoteId: note.id, remoteUrl: ticket!.url });

@@ -4,6 +4,8 @@
  * notification and fallback text, mrkdwn by default) included, so a customer cannot ping
  * `<!channel>`, mention `<@U…>` or forge a link `<http://evil|bank.com>`.
  */
+import { type Contact, contactLabel } from "../../conversations/contact";
+
 export type Block = Record<string, unknown>;
 export type SlackMessage = { text: string; blocks: Block[] };
 
@@ -17,7 +19,7 @@ function clip(text: string, max: number): string {
 
 export type ParentInput = {
   conversationId: string;
-  contact: { email: string; name: string | null };
+  contact: Contact;
   subject: string | null;
   firstMessage: string | null;
   url: string;
@@ -26,9 +28,7 @@ export type ParentInput = {
 
 const STATUS_LABEL = { open: "New conversation", escalated: "Escalated conversation", closed: "Closed conversation" } as const;
 
-export function contactLabel(contact: ParentInput["contact"]): string {
-  return contact.name ? `${contact.name} <${contact.email}>` : contact.email;
-}
+export { contactLabel };
 
 /** The parent message of a conversation's thread (posted on conversation.created, updated on close). */
 export function parentMessage(input: ParentInput): SlackMessage {

@@ -4,6 +4,7 @@
  * performs one attempt, which the engine records and retries like a webhook.
  */
 import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { Contact } from "../../conversations/contact";
 import { listMessages } from "../../conversations/conversations.server";
 import type { Db } from "../../db/client";
 import { conversations, slackThreads } from "../../db/schema";
@@ -17,7 +18,7 @@ import { findThread } from "./connection.server";
 type ConversationPayload = {
   id: string;
   status: "open" | "escalated" | "closed";
-  contact: { email: string; name: string | null };
+  contact: Contact;
   subject: string | null;
   created_at: string;
   reason?: string | null;
@@ -164,7 +165,7 @@ export async function deliverToSlack({
       const [first] = await listMessages({ db, companyId: delivery.companyId, conversationId, limit: 1 });
       const parent = parentMessage({
         conversationId,
-        contact: { email: conv.contactEmail, name: conv.contactName },
+        contact: { email: conv.contactEmail, phone: conv.contactPhone, name: conv.contactName },
         subject: conv.subject,
         firstMessage: first?.body ?? null,
         url,
