@@ -28,11 +28,16 @@ export function ActivityList({
   providerName,
   items,
   retried,
+  canRetry = true,
+  emptyText,
 }: {
   provider: string;
   providerName: string;
   items: ActivityRow[];
   retried?: boolean;
+  /** false where a failed row is retried by another screen or by the schedule (Zapier's deliveries). */
+  canRetry?: boolean;
+  emptyText?: string;
 }) {
   return (
     <section aria-labelledby="activity-heading" className="mt-6">
@@ -45,7 +50,9 @@ export function ActivityList({
         </p>
       ) : null}
       {items.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-600">No actions yet. {providerName} acts when the events it listens to happen.</p>
+        <p className="mt-2 text-sm text-slate-600">
+          {emptyText ?? `No actions yet. ${providerName} acts when the events it listens to happen.`}
+        </p>
       ) : (
         <ul className="mt-2 divide-y divide-slate-200 rounded-md border border-slate-200">
           {items.map((item) => (
@@ -74,7 +81,7 @@ export function ActivityList({
                 <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${RESULT[item.status].className}`}>
                   {RESULT[item.status].label}
                 </span>
-                {item.status === "failed" ? (
+                {item.status === "failed" && canRetry ? (
                   <Form method="post" action={`/integrations/${provider}/activity`}>
                     <CsrfInput />
                     <input type="hidden" name="deliveryId" value={item.id} />

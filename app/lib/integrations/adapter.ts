@@ -99,8 +99,12 @@ export type CardInfoInput = {
   queried: unknown;
 };
 
-/** The connected card's info line; `copy` adds a Copy button for that text (a forwarding address). */
-export type CardInfo = { info: string; copy?: string | null };
+/**
+ * The connected card's info line; `copy` adds a Copy button for that text (a forwarding address).
+ * `description` replaces the catalog's short description when the settings change what the
+ * integration does (Slack with "New conversations" turned off).
+ */
+export type CardInfo = { info: string; copy?: string | null; description?: string };
 
 export type CardSpec = {
   /** Extra rows the info line needs, read in the Connected tab's single D1 batch. */
@@ -255,6 +259,11 @@ export interface ProviderAdapter {
   settings?: z.ZodObject<z.ZodRawShape>;
   /** Whether the card offers Configure even without settings (Zapier's subscriptions, the activity list). */
   configureScreen?: boolean;
+  /**
+   * Connecting has a screen of the integration's own at /integrations/:provider/connect (Zapier's
+   * key), not the generic consent modal that the Available tab can open over itself.
+   */
+  ownConnectScreen?: boolean;
   card?: CardSpec;
   verifyCredential?: VerifyCredential;
   /** Shown on the connect screen before connecting (the forwarding address to copy). */

@@ -1,9 +1,10 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { CheckIcon } from "~/components/icons";
+import { FeatureList } from "~/components/feature-list";
 import { Modal } from "~/components/modal";
+import { CheckIcon } from "~/components/modal-icons";
 import { requireAdmin } from "~/sessions.server";
-import { hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { featuresOf, hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 
@@ -12,7 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
   return json({
-    provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
+    provider: { id: provider.id, name: provider.name, features: featuresOf(provider).features },
     accountLabel: connection.accountLabel,
     configurable: hasConfigureScreen(provider),
   });
@@ -44,7 +45,9 @@ export default function ConnectedSuccess() {
         </span>
         <p className="mt-4 text-lg font-medium text-slate-900">Successfully connected to {provider.name}!</p>
         {accountLabel ? <p className="mt-1 break-all text-sm text-slate-700">Account: {accountLabel}</p> : null}
-        <p className="mt-3 text-sm text-slate-700">{provider.worksToday}</p>
+      </div>
+      <div className="mt-5">
+        <FeatureList name={provider.name} features={provider.features} heading="What it does now:" />
       </div>
     </Modal>
   );

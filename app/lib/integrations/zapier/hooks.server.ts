@@ -14,6 +14,7 @@ import { eventRepresentation } from "../../events/emit.server";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
 import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { sampleEventBody } from "../../webhooks/samples";
+import type { ActivityItem } from "../activity.server";
 
 /**
  * Zapier REST hooks (DESIGN §6): a subscription is a webhook endpoint with source "zapier" and one
@@ -230,4 +231,30 @@ export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEve
     if (rows.length > 0) return rows.map(eventRepresentation);
   }
   return [sampleEventBody(event, companyId)];
+}
+
+/**
+ * The Configure screen's activity: the last deliveries to the company's Zap subscriptions (event,
+ * result, attempts), newest first. The target is named by host only: the full URL is Zapier's secret.
+ */
+export async function listZapierActivity({ db, companyId }: ReadDeps, limit = 20): Promise<ActivityItem[]> {
+  const rows = await db
+    .select({ d: deliveries, type: events.type, url: webhookEndpoints.url })
+    .from(deliveries)
+    .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, deliveries.companyId)))
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(webhookEndpoints.source, "zapier")))
+    .orderBy(desc(deliveries.id))
+    .limit(limit)
+    .all();
+  return rows.map(({ d, type, url }) => ({
+    id: d.id,
+    at: (d.lastAttemptAt ?? d.createdAt).toISOString(),
+    event: type,
+    summary: `Sent to a Zap on ${hostOf(url)}${d.lastStatusCode ? `: HTTP ${d.lastStatusCode}` : ""}`,
+    status: d.status as ActivityItem["status"],
+    error: d.status === "succeeded" ? null : d.lastError,
+    remoteUrl: null,
+    attempts: d.attempts,
+  }));
 }

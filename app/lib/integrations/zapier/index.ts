@@ -13,6 +13,7 @@ export const zapierAdapter = defineAdapter({
   provider: CATALOG.zapier,
   features: CATALOG.zapier.features,
   configureScreen: true,
+  ownConnectScreen: true,
   card: {
     query: (db, companyId) => zapierSubscriptionCountQuery(db, companyId),
     info: ({ queried }) => ({ info: activeZapsLine(Number((queried as { n: number }[] | undefined)?.[0]?.n ?? 0)) }),
