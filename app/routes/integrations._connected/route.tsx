@@ -16,7 +16,7 @@ export default function ConnectedLayout() {
         <h2 id="connected-heading" className="mb-4 text-lg font-semibold">{`Connected Integrations (${cards.length})`}</h2>
         {cards.length === 0 ? (
           <p className="card p-5 text-sm text-slate-600">
-            Nothing is connected yet. Connect Slack, your CRM or email forwarding from the list below.
+            Nothing is connected yet: choose one below.
           </p>
         ) : (
           <ul className="space-y-4">
