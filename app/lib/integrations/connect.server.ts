@@ -164,13 +164,30 @@ function missingMessage(f: ApiKeyField): string {
   const common = /^[A-Z][a-z]+$/.test(first) && COMMON_WORDS.has(first.toLowerCase());
   return `Enter the ${[common ? first.toLowerCase() : first, ...rest].join(" ")}.`;
 }
-const COMMON_WORDS = new Set(["admin", "account", "api", "access", "bot", "consumer", "phone", "secret", "shop", "source", "store", "system", "write"]);
+const COMMON_WORDS = new Set([
+  "admin",
+  "account",
+  "api",
+  "access",
+  "bot",
+  "consumer",
+  "phone",
+  "secret",
+  "shop",
+  "source",
+  "store",
+  "system",
+  "write",
+]);
 
 /** The connect form's schema: every field required, secrets without spaces, formats checked, messages for people. */
 export function apiKeySchema(spec: ApiKeySpec) {
   const shape: Record<string, z.ZodType> = {};
   for (const f of spec.fields) {
-    const present = z.string({ error: missingMessage(f) }).trim().min(1, missingMessage(f));
+    const present = z
+      .string({ error: missingMessage(f) })
+      .trim()
+      .min(1, missingMessage(f));
     const format = f.format ? FORMATS[f.format] : null;
     shape[f.name] = f.secret
       ? present

@@ -15,9 +15,7 @@ export default function ConnectedLayout() {
       <section aria-labelledby="connected-heading">
         <h2 id="connected-heading" className="mb-4 text-lg font-semibold">{`Connected Integrations (${cards.length})`}</h2>
         {cards.length === 0 ? (
-          <p className="card p-5 text-sm text-slate-600">
-            Nothing is connected yet: choose one below.
-          </p>
+          <p className="card p-5 text-sm text-slate-600">Nothing is connected yet: choose one below.</p>
         ) : (
           <ul className="space-y-4">
             {cards.map((card) => (
