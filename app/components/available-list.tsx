@@ -100,7 +100,7 @@ export function AvailableSection({
       ) : (
         <ul className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4" aria-label="Integrations">
           {items.map((item) => (
-            <li key={item.id} className="card flex min-w-0 flex-col items-center p-4 text-center">
+            <li key={item.id} className="card flex min-w-0 flex-col items-center p-3 text-center sm:p-4">
               <IntegrationLogo provider={item} className="size-12" />
               <h3 className="mt-3 max-w-full break-words font-semibold text-slate-900">{item.name}</h3>
               <p className="text-sm text-slate-600">{item.category}</p>
