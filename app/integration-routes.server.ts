@@ -4,13 +4,24 @@
  * adapter; the dependencies. Kept out of any route folder so no route imports from another's.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
+import type { AvailableItem, CategoryChip } from "~/components/available-list";
 import type { CurrentUser } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
 import { appDeps } from "~/lib/deps.server";
 import type { Env } from "~/lib/env";
 import { notFound } from "~/lib/http/responses";
 import type { ProviderAdapter } from "~/lib/integrations/adapter";
-import { findProvider, isSandboxed, listProviders, type Provider, type ProviderId } from "~/lib/integrations/catalog";
+import {
+  CATEGORY_CHIPS,
+  CategoryFilterSchema,
+  categoryLabel,
+  findProvider,
+  isSandboxed,
+  listProviders,
+  type Provider,
+  type ProviderId,
+  searchCatalog,
+} from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
@@ -49,4 +60,53 @@ export function sandboxedProviderIds(env: Env): string[] {
   return listProviders()
     .filter((p) => isSandboxed(p, env))
     .map((p) => p.id);
+}
+
+export type AvailableListing = { q: string; category: string; chips: CategoryChip[]; items: AvailableItem[] };
+
+/**
+ * The "Available Integrations" list for a request's `?q=` and `?category=`. `hide` leaves out
+ * providers (the Connected tab lists only what is not connected yet); `href` says where each
+ * card's Connect leads.
+ */
+export function availableListing({
+  url,
+  env,
+  connected,
+  hide = false,
+  href,
+}: {
+  url: URL;
+  env: Env;
+  connected: ReadonlySet<string>;
+  hide?: boolean;
+  href: (id: ProviderId, connected: boolean) => string;
+}): AvailableListing {
+  const q = (url.searchParams.get("q") ?? "").slice(0, 100);
+  const category = CategoryFilterSchema.parse(url.searchParams.get("category") ?? "all");
+  const sandboxed = new Set(sandboxedProviderIds(env));
+  const items = searchCatalog({ q, category })
+    .filter((p) => !(hide && connected.has(p.id)))
+    .map((p) => {
+      const id = p.id as ProviderId;
+      return {
+        id,
+        name: p.name,
+        logo: p.logo,
+        category: categoryLabel(p.category),
+        connected: connected.has(id),
+        sandbox: sandboxed.has(id),
+        href: href(id, connected.has(id)),
+      };
+    });
+  return { q, category, chips: CATEGORY_CHIPS, items };
+}
+
+/**
+ * What the modals list for a provider: its adapter's features (what is built), and the catalog's
+ * planned ones that the adapter does not do yet.
+ */
+export function featuresOf(provider: Pick<Provider, "id" | "comingSoon">): { features: string[]; comingSoon: string[] } {
+  const features = [...adapterOf(provider).features];
+  return { features, comingSoon: provider.comingSoon.filter((f) => !features.includes(f)) };
 }

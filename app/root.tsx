@@ -1,5 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { json } from "@remix-run/cloudflare";
+import type { LinksFunction, MetaFunction } from "@remix-run/cloudflare";
 import {
   isRouteErrorResponse,
   Links,
@@ -12,32 +11,19 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
-import { takeFlash } from "~/flash.server";
-import { isDevelopment } from "~/lib/env";
-import { viewerLocale } from "~/lib/locale";
 import type { ShellData } from "~/shell.server";
 import stylesheet from "~/styles/app.css";
+import type { loader } from "./root.server";
+
+export { loader } from "./root.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const env = context.cloudflare.env;
-  const flash = await takeFlash(request, env);
-  return json(
-    {
-      csrfToken: context.csrfToken,
-      nonce: context.nonce,
-      isDevelopment: isDevelopment(env),
-      locale: viewerLocale(request.headers.get("Accept-Language")),
-      // a fresh id per message, so the same words twice in a row still show twice
-      flash: flash.message ? { id: crypto.randomUUID(), message: flash.message } : null,
-    },
-    { headers: flash.headers },
-  );
-}
+/** The title of a page without one of its own (an error page); each screen's route names itself. */
+export const meta: MetaFunction = () => [{ title: "Integrations" }];
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");

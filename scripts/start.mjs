@@ -113,12 +113,11 @@ async function main() {
       console.error(`Demo data could not be added: ${e.message}`),
     );
   }
+  // one write, so whoever waits for "is up" also has the cron line
   console.log(
-    `\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})`,
-  );
-  // wrangler's banner above suggests /cdn-cgi/handler/scheduled, which fails once [assets] is configured
-  console.log(
-    `Cron jobs (every minute in production) run here on demand: curl -X POST ${origin}/__dev/cron  (not wrangler's /cdn-cgi/handler/scheduled)\n`,
+    `\nIntegrations Hub is up: ${origin}/login  (john@acme.com / ${process.env.DEMO_PASSWORD ? "$DEMO_PASSWORD" : "demo-password"})\n` +
+      // wrangler's banner above suggests /cdn-cgi/handler/scheduled, which fails once [assets] is configured
+      `Cron jobs (every minute in production) run here on demand: curl -X POST ${origin}/__dev/cron  (not wrangler's /cdn-cgi/handler/scheduled)\n`,
   );
 }
 

@@ -29,11 +29,16 @@ export function ActivityList({
   providerName,
   items,
   retried,
+  canRetry = true,
+  emptyText,
 }: {
   provider: string;
   providerName: string;
   items: ActivityRow[];
   retried?: boolean;
+  /** false where a failed row is retried by another screen or by the schedule (Zapier's deliveries). */
+  canRetry?: boolean;
+  emptyText?: string;
 }) {
   return (
     <section aria-labelledby="activity-heading" className="mt-6">
@@ -46,7 +51,9 @@ export function ActivityList({
         </p>
       ) : null}
       {items.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-600">No actions yet. {providerName} acts when the events it listens to happen.</p>
+        <p className="mt-2 text-sm text-slate-600">
+          {emptyText ?? `No actions yet. ${providerName} acts when the events it listens to happen.`}
+        </p>
       ) : (
         <ul className="mt-2 divide-y divide-slate-200 rounded-md border border-slate-200">
           {items.map((item) => (
@@ -81,7 +88,7 @@ export function ActivityList({
                     {RESULT[item.status].label}
                   </span>
                 )}
-                {item.direction === "outbound" && item.status === "failed" ? (
+                {item.direction === "outbound" && item.status === "failed" && canRetry ? (
                   <Form method="post" action={`/integrations/${provider}/activity`}>
                     <CsrfInput />
                     <input type="hidden" name="deliveryId" value={item.id} />

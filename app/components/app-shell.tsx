@@ -41,14 +41,11 @@ export function AppShell({
   const href = (item: NavItem) => (item.local ? item.path : `${appBaseUrl}${item.path}`);
   return (
     <div className="min-h-full">
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
-      >
+      <a href="#main" className="skip-link">
         Skip to content
       </a>
       {/* Desktop header */}
-      <header className="sticky top-0 z-30 hidden h-16 items-center gap-4 border-b border-slate-200 bg-white px-4 md:flex">
+      <header className="top-bar hidden h-16 gap-4 px-4 md:flex">
         <a href={`${appBaseUrl}/dashboard`} className="flex w-56 shrink-0 items-center gap-2.5 font-semibold text-slate-900">
           <LogoMark className="size-8" />
           <span className="truncate">{user.companyName}</span>
@@ -59,20 +56,16 @@ export function AppShell({
             Search
           </label>
           <div className="relative">
-            <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-500" />
+            <SearchIcon className="search-icon" />
             <input id="global-search" name="q" type="search" placeholder="Search..." className="input pl-9" />
           </div>
         </form>
         <nav aria-label="Account" className="flex items-center gap-1">
-          <a href={`${appBaseUrl}/help`} className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900" title="Help">
+          <a href={`${appBaseUrl}/help`} className="icon-link" title="Help">
             <HelpIcon className="size-5" />
             <span className="sr-only">Help</span>
           </a>
-          <a
-            href={`${appBaseUrl}/notifications`}
-            className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900"
-            title="Notifications"
-          >
+          <a href={`${appBaseUrl}/notifications`} className="icon-link" title="Notifications">
             <BellIcon className="size-5" />
             <span className="sr-only">Notifications</span>
           </a>
@@ -81,7 +74,7 @@ export function AppShell({
       </header>
 
       {/* Phone header */}
-      <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-3 md:hidden">
+      <header className="top-bar flex h-14 justify-between px-3 md:hidden">
         <details className="drawer" data-menu="">
           <summary className="rounded-md p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu">
             <MenuIcon className="size-6" />
@@ -111,7 +104,7 @@ export function AppShell({
         </a>
       </header>
 
-      <div className="flex md:bg-[linear-gradient(to_right,#fff_15rem,#e2e8f0_15rem,#e2e8f0_calc(15rem+1px),transparent_calc(15rem+1px))]">
+      <div className="sidebar-split flex">
         <aside className="sticky top-16 hidden h-[calc(100vh-4rem)] w-60 shrink-0 overflow-y-auto border-r border-slate-200 bg-white md:block">
           <SidebarNav href={href} />
         </aside>
@@ -166,19 +159,15 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
       <ul aria-labelledby={headingId} className="space-y-0.5">
         {items.map((item) => {
           const Icon = NavIcons[item.key];
-          const current = item.local;
-          const cls = `flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium ${
-            current ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100 hover:text-slate-900"
-          }`;
           return (
             <li key={item.key}>
               {item.local ? (
-                <Link to={item.path} className={cls} aria-current="page">
+                <Link to={item.path} className="nav-link" aria-current="page">
                   <Icon className="size-5" />
                   {item.label}
                 </Link>
               ) : (
-                <a href={href(item)} className={cls}>
+                <a href={href(item)} className="nav-link">
                   <Icon className="size-5" />
                   {item.label}
                 </a>
@@ -201,14 +190,14 @@ function UserMenu({ user }: { user: ShellUser }) {
         <span className="sr-only">Account menu for {user.name}</span>
         <ChevronDownIcon className="size-4 text-slate-600" />
       </summary>
-      <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
+      <div className="menu-panel z-40 mt-2 w-64 p-2">
         <div className="px-3 py-2 text-sm">
           <p className="font-medium text-slate-900">{user.name}</p>
           <p className="truncate text-slate-600">{user.email}</p>
         </div>
         <Form method="post" action="/logout" className="border-t border-slate-100 pt-1">
           <CsrfInput />
-          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-800 hover:bg-slate-100">
+          <button type="submit" className="menu-item rounded-md">
             Sign out
           </button>
         </Form>

@@ -100,12 +100,13 @@ export function CheckboxGroup({ meta, legend, options }: { meta: FieldMetadata<s
 }
 
 /**
- * When conform checks fields in the browser. A field is first checked when it loses focus, and
- * once it shows an error it is re-checked on every keystroke, so the error goes away while the
- * user types. Re-checking on blur instead removed the message at the mousedown of the next click:
- * the form shifted up under the pointer and that click (often on a checkbox) was lost.
+ * When conform checks fields in the browser: first on submit (every field's error at once, as the
+ * server would answer), then, once a field shows an error, on every change, so the error goes away
+ * while the user types. Nothing is checked on blur: a message appearing or disappearing at the
+ * mousedown of the next click moved the form under the pointer and that click (often on a
+ * checkbox) was lost (issue 20, item 1).
  */
-export const VALIDATE_ON = { shouldValidate: "onBlur", shouldRevalidate: "onInput" } as const;
+export const VALIDATE_ON = { shouldValidate: "onSubmit", shouldRevalidate: "onInput" } as const;
 
 /**
  * A Copy button that exists only when it can work: it is not rendered on the server nor without

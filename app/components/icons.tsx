@@ -47,11 +47,6 @@ export const MenuIcon = ({ className }: IconProps) => (
     <path d="M4 6h16M4 12h16M4 18h16" />
   </svg>
 );
-export const CloseIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}>
-    <path d="M6 6l12 12M18 6 6 18" />
-  </svg>
-);
 export const ChevronDownIcon = ({ className }: IconProps) => (
   <svg viewBox="0 0 24 24" className={className} {...base}>
     <path d="m6 9 6 6 6-6" />
@@ -62,17 +57,6 @@ export const DotsIcon = ({ className }: IconProps) => (
     <circle cx="12" cy="5" r="1.8" />
     <circle cx="12" cy="12" r="1.8" />
     <circle cx="12" cy="19" r="1.8" />
-  </svg>
-);
-export const CheckIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}>
-    <path d="m5 12.5 4.5 4.5L19 7.5" />
-  </svg>
-);
-export const WarningIcon = ({ className }: IconProps) => (
-  <svg viewBox="0 0 24 24" className={className} {...base}>
-    <path d="M12 3 2.5 20h19z" />
-    <path d="M12 10v4M12 17h.01" />
   </svg>
 );
 

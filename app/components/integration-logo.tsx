@@ -41,7 +41,7 @@ export function SandboxBadge() {
 }
 
 const STATUS = {
-  connected: { label: "Connected", cls: "bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200", dot: "bg-emerald-500" },
+  connected: { label: "Connected", cls: "badge-ok", dot: "bg-emerald-500" },
   needs_reauth: { label: "Needs reconnect", cls: "bg-amber-50 text-amber-900 ring-1 ring-amber-300", dot: "bg-amber-500" },
   error: { label: "Error", cls: "bg-red-50 text-red-800 ring-1 ring-red-200", dot: "bg-red-500" },
 } as const;

@@ -1,6 +1,6 @@
 import { Link, useNavigate } from "@remix-run/react";
 import { type ReactNode, useEffect, useId, useRef } from "react";
-import { CloseIcon } from "./icons";
+import { CloseIcon } from "./modal-icons";
 
 /**
  * A modal is a nested route: its URL opens it, Cancel/×/Esc navigate to `closeTo`, and the back

@@ -9,18 +9,7 @@ export function TabNav({ tabs, label }: { tabs: Tab[]; label: string }) {
       <ul className="flex min-w-max gap-1">
         {tabs.map((tab) => (
           <li key={tab.to}>
-            <NavLink
-              to={tab.to}
-              end={tab.end}
-              prefetch="intent"
-              className={({ isActive }) =>
-                `-mb-px inline-block border-b-2 px-3 py-2.5 text-sm font-medium ${
-                  isActive
-                    ? "border-brand-600 text-brand-700"
-                    : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900"
-                }`
-              }
-            >
+            <NavLink to={tab.to} end={tab.end} prefetch="intent" className="tab-link">
               {tab.label}
             </NavLink>
           </li>

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningApp, startApp } from "./app-server";
-import { launchBrowser, openPage, signInThroughForm, type ViewportName } from "./browser";
+import { launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 /**
  * HubSpot and Zendesk doing their real job through the sandbox: connected in the browser, then a
@@ -115,6 +115,18 @@ describe.each(runs)("HubSpot and Zendesk through the sandbox (JavaScript $js, $v
       "the HubSpot transcript note",
     );
     expect(note.properties.hs_note_body).toContain("Sam: A replacement is on its way.");
+
+    // the Configure screens list those actions with their results (issue 12 item 7)
+    for (const [provider, event] of [
+      ["hubspot", "conversation.created"],
+      ["zendesk", "escalation.triggered"],
+    ] as const) {
+      await page.goto(`${app.baseURL}/integrations/${provider}/configure`);
+      const action = page.getByRole("region", { name: "Recent activity" }).getByRole("listitem").filter({ hasText: event }).first();
+      await action.getByText("Succeeded").waitFor();
+      await expect(action.textContent()).resolves.toMatch(/1 attempt\b/);
+      await screenshot(page, `crm-activity-${provider}-${viewport}-${js ? "js" : "nojs"}`);
+    }
 
     const calls = (
       (await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json()) as { calls: { provider: string; method: string; path: string }[] }

@@ -10,6 +10,7 @@ export default async function setup(project: TestProject) {
   project.provide("receiverURL", app.receiverURL ?? "");
   project.provide("sandboxURL", app.sandboxURL ?? "");
   project.provide("persistDir", app.persistDir);
+  project.provide("startOutput", app.output());
   return async () => app?.stop();
 }
 
@@ -19,5 +20,7 @@ declare module "vitest" {
     receiverURL: string;
     sandboxURL: string;
     persistDir: string;
+    /** What `npm start` printed up to "Integrations Hub is up". */
+    startOutput: string;
   }
 }

@@ -32,7 +32,7 @@ describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({
         "page",
       );
       await expect(page.getByText("Acme Corporation").first().isVisible()).resolves.toBe(true);
-      await expect(page.getByRole("searchbox", { name: "Search" }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole("searchbox", { name: "Search", exact: true }).isVisible()).resolves.toBe(true);
     } else {
       await expect(page.getByLabel("Open menu").isVisible()).resolves.toBe(true);
     }

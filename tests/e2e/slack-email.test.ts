@@ -87,6 +87,17 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
       .waitFor();
     await screenshot(page, `email-card-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
+    // a test email is an action its Configure screen lists, with its result
+    await page.goto(`${baseURL}/integrations/email-forwarding/configure`);
+    await go(
+      page,
+      (u) => u.searchParams.has("test"),
+      () => page.getByRole("button", { name: "Send test email" }).click(),
+    );
+    const action = page.getByRole("region", { name: "Recent activity" }).getByRole("listitem").filter({ hasText: "john@acme.com" }).first();
+    await action.getByText("Received").waitFor();
+    await expect(action.textContent()).resolves.toMatch(/Email from john@acme\.com (started|added to) conversation/);
+    await screenshot(page, `email-activity-${tag}`);
     await page.goto(`${baseURL}/integrations/email-forwarding/disconnect`);
     await go(page, /\/integrations$/, () => page.getByRole("button", { name: /^Disconnect$/ }).click());
     await context.close();

@@ -29,19 +29,14 @@ function flash(page: Page, text: string | RegExp) {
   return page.getByRole("status").filter({ hasText: text });
 }
 
-/** Lines a piece of text occupies on screen. */
+/** Lines the element whose whole text is `text` occupies on screen (its text may span several nodes). */
 async function linesOf(page: Page, text: string) {
   return page.evaluate((needle) => {
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = n.textContent!.indexOf(needle);
-      if (i < 0 || !n.parentElement?.offsetParent) continue;
-      const range = document.createRange();
-      range.setStart(n, i);
-      range.setEnd(n, i + needle.length);
-      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
-    }
-    return -1;
+    const el = [...document.querySelectorAll<HTMLElement>("main *")].find((e) => e.textContent === needle && e.offsetParent);
+    if (!el) return -1;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
   }, text);
 }
 
@@ -53,7 +48,7 @@ describe.each(runs)("confirmations, access and layout (JavaScript $js, $viewport
   const tag = `${viewport}-${js ? "js" : "nojs"}`;
 
   // Skipped at the end of session 2: this flow failed in Chromium (issue 20 items 3, 5, 9 are not finished); fix the feature, then re-enable.
-  it.skip("revoking a key and deleting an endpoint are confirmed on the next page, once", async () => {
+  it("revoking a key and deleting an endpoint are confirmed on the next page, once", async () => {
     const { context, page } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
     const form = page.getByRole("form", { name: "Create a key" });
@@ -107,16 +102,20 @@ describe.each(runs)("confirmations, access and layout (JavaScript $js, $viewport
     // gone after the next navigation
     await page.getByRole("link", { name: "Connected" }).first().click();
     await page.waitForURL((u) => u.pathname === "/integrations");
-    expect(await flash(page, "deleted").count()).toBe(0);
+    await flash(page, "deleted").waitFor({ state: "detached" });
     await context.close();
   });
 
   // Skipped at the end of session 2: this flow failed in Chromium (issue 20 items 3, 5, 9 are not finished); fix the feature, then re-enable.
-  it.skip("an agent sees the 403 inside the shell, can reach the main app and can sign out", async () => {
+  it("an agent sees the 403 inside the shell, can reach the main app and can sign out", async () => {
     const { context, page } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "sarah@acme.com", undefined, "/integrations");
     await page.getByRole("heading", { name: "You don't have access to this page" }).waitFor();
-    await expect(page.getByRole("navigation", { name: "Main" }).count()).resolves.toBeGreaterThan(0);
+    // the shell's navigation is there: the sidebar, or on a phone behind the menu button
+    if (viewport === "phone") await page.getByLabel("Open menu").click();
+    await page.getByRole("navigation", { name: "Main" }).first().waitFor();
+    // the open drawer covers the page: start again from a closed one
+    if (viewport === "phone") await page.goto(page.url());
     const dashboard = page.getByRole("link", { name: "Go to the dashboard" });
     expect(await dashboard.getAttribute("href")).toBe(`${baseURL}/dev/main-app/dashboard`);
     await screenshot(page, `ux-403-${tag}`);
@@ -136,9 +135,67 @@ describe.each(runs)("confirmations, access and layout (JavaScript $js, $viewport
   });
 });
 
+describe.each(runs)("connecting and disconnecting keep their place (JavaScript $js, $viewport)", ({ js, viewport }) => {
+  const tag = `${viewport}-${js ? "js" : "nojs"}`;
+
+  it("Connect from Available keeps Available behind the modals; Cancel on a disconnect returns to Configure; Disconnect is confirmed once", async () => {
+    const { context, page } = await openPage(browser, { js, viewport });
+    await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/available");
+    const tabs = page.getByRole("navigation", { name: "Integrations sections" });
+    await click(page, js, () => page.getByRole("link", { name: "Connect Slack" }).click(), /\/integrations\/available\/slack$/);
+    await click(
+      page,
+      js,
+      () => page.getByRole("dialog", { name: "Slack Integration" }).getByRole("link", { name: "Connect with Slack" }).click(),
+      /\/integrations\/available\/slack\/connect$/,
+    );
+    await page.getByRole("dialog", { name: "Connect to Slack" }).waitFor();
+    await expect(tabs.getByRole("link", { name: "Available" }).getAttribute("aria-current")).resolves.toBe("page");
+    await screenshot(page, `ux-consent-over-available-${tag}`);
+    // Cancel goes back to the detail modal, still over Available
+    await click(
+      page,
+      js,
+      () => page.getByRole("dialog").getByRole("link", { name: "Cancel" }).click(),
+      /\/integrations\/available\/slack$/,
+    );
+
+    // Email Forwarding on, then Disconnect from its Configure screen
+    await page.goto(`${baseURL}/integrations/email-forwarding/connect`);
+    await click(page, js, () => page.getByRole("button", { name: "Turn on email forwarding" }).click(), /\/connected$/);
+    await page.goto(`${baseURL}/integrations/email-forwarding/configure`);
+    const configure = page.getByRole("dialog", { name: "Configure Email Forwarding" });
+    await click(page, js, () => configure.getByRole("link", { name: "Disconnect" }).click(), /\/disconnect\?from=configure$/);
+    await click(
+      page,
+      js,
+      () => page.getByRole("dialog", { name: "Disconnect Email Forwarding" }).getByRole("link", { name: "Cancel" }).click(),
+      /\/integrations\/email-forwarding\/configure$/,
+    );
+    await page.getByRole("dialog", { name: "Configure Email Forwarding" }).waitFor();
+    await click(page, js, () => configure.getByRole("link", { name: "Disconnect" }).click(), /\/disconnect\?from=configure$/);
+    await click(
+      page,
+      js,
+      () =>
+        page
+          .getByRole("dialog", { name: "Disconnect Email Forwarding" })
+          .getByRole("button", { name: /^Disconnect$/ })
+          .click(),
+      (u) => u.pathname === "/integrations",
+    );
+    await flash(page, "Email Forwarding disconnected.").waitFor();
+    await screenshot(page, `ux-flash-disconnected-${tag}`);
+    expect(await axeViolations(page)).toEqual([]);
+    await click(page, js, () => tabs.getByRole("link", { name: "Available" }).click(), /\/integrations\/available$/);
+    await flash(page, "disconnected").waitFor({ state: "detached" });
+    await context.close();
+  });
+});
+
 describe("keyboard and small things", () => {
   // Skipped at the end of session 2: this flow failed in Chromium (issue 20 items 3, 5, 9 are not finished); fix the feature, then re-enable.
-  it.skip("Escape closes the phone drawer and the account menu, and focus returns to their button", async () => {
+  it("Escape closes the phone drawer and the account menu, and focus returns to their button", async () => {
     const { context, page } = await openPage(browser, { js: true, viewport: "phone" });
     await signInThroughForm(page, baseURL, "john@acme.com");
     const summary = page.getByLabel("Open menu");
@@ -151,12 +208,42 @@ describe("keyboard and small things", () => {
 
     const desktop = await openPage(browser, { js: true, viewport: "desktop" });
     await signInThroughForm(desktop.page, baseURL, "john@acme.com");
-    const account = desktop.page.getByText(/^Account menu for/);
+    const account = desktop.page.locator("summary").filter({ hasText: /Account menu for/ });
     await account.click();
     await desktop.page.getByRole("button", { name: "Sign out" }).waitFor();
     await desktop.page.keyboard.press("Escape");
     await desktop.page.getByRole("button", { name: "Sign out" }).waitFor({ state: "hidden" });
+    await expect(account.evaluate((s) => s === document.activeElement)).resolves.toBe(true);
     await desktop.context.close();
+
+    // a connected card's ⋮ menu on a phone
+    const phone = await openPage(browser, { js: true, viewport: "phone" });
+    await signInThroughForm(phone.page, baseURL, "john@acme.com", undefined, "/integrations/email-forwarding/connect");
+    await Promise.all([
+      phone.page.waitForURL(/\/connected$/),
+      phone.page.getByRole("button", { name: "Turn on email forwarding" }).click(),
+    ]);
+    await phone.page.goto(`${baseURL}/integrations`);
+    const more = phone.page.getByLabel("More actions for Email Forwarding");
+    await more.click();
+    const menuDisconnect = phone.page.getByRole("region", { name: /^Connected Integrations/ }).getByRole("link", { name: "Disconnect" });
+    await menuDisconnect.waitFor();
+    await phone.page.keyboard.press("Escape");
+    await menuDisconnect.waitFor({ state: "hidden" });
+    await expect(more.evaluate((s) => s === document.activeElement)).resolves.toBe(true);
+    await phone.page.goto(`${baseURL}/integrations/email-forwarding/disconnect`);
+    await Promise.all([phone.page.waitForURL(/\/integrations$/), phone.page.getByRole("button", { name: /^Disconnect$/ }).click()]);
+    await phone.context.close();
+  });
+
+  it("npm start says which URL runs the cron jobs locally, and that URL runs them", async () => {
+    const output = inject("startOutput");
+    const url = output.match(/Cron jobs .* curl -X POST (http:\/\/127\.0\.0\.1:\d+\/__dev\/cron)/)?.[1];
+    expect(url, output.slice(-2000)).toBe(`${baseURL}/__dev/cron`);
+    expect(output).toContain("not wrangler's /cdn-cgi/handler/scheduled");
+    const res = await fetch(url!, { method: "POST" });
+    expect(res.status).toBe(200);
+    await expect(res.text()).resolves.toBe("scheduled jobs ran\n");
   });
 
   it("/favicon.ico is an icon, and the header search stays on this machine in development", async () => {
@@ -165,10 +252,10 @@ describe("keyboard and small things", () => {
     expect(res.headers.get("Content-Type")).toMatch(/icon/);
     const { context, page } = await openPage(browser, { js: false, viewport: "desktop" });
     await signInThroughForm(page, baseURL, "john@acme.com");
-    await page.getByRole("searchbox", { name: "Search" }).fill("refund");
+    await page.getByRole("searchbox", { name: "Search", exact: true }).fill("refund");
     await Promise.all([
       page.waitForURL(/\/dev\/main-app\/search\?q=refund/),
-      page.getByRole("searchbox", { name: "Search" }).press("Enter"),
+      page.getByRole("searchbox", { name: "Search", exact: true }).press("Enter"),
     ]);
     await page.getByText("with the search “refund”").waitFor();
     await context.close();

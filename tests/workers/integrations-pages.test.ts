@@ -101,12 +101,13 @@ describe("Connected tab", () => {
     const page = await html(await john.get("/integrations"));
     expect(page).toContain("Connected Integrations (2)");
     expect(page).toContain("Connected to: #support-alerts");
-    expect(page).toContain("2 errors in 24 h");
+    // no-break spaces: "in 24 h" never wraps as "24 / h" on a phone
+    expect(page).toContain("2\u00a0errors in\u00a024\u00a0h");
     expect(page).toContain("Last success");
     expect(page).toContain("Needs reconnect");
     expect(page).toContain('href="/integrations/hubspot/connect">Reconnect</a>');
-    // the card says what the adapter does, nothing more (issue 12, "tell the truth on screen")
-    expect(page).toContain("Creates or links the customer&#x27;s contact for each new conversation");
+    // the card says what the integration does (issue 12, "tell the truth on screen")
+    expect(page).toContain("Keep contacts and conversations together");
   });
 
   it("shows only the company's own connections, and an empty state leading to Available", async () => {
@@ -162,16 +163,21 @@ describe("Available tab", () => {
 });
 
 describe("detail modal", () => {
-  it("shows description, what works today, coming-soon features, permissions and Connect with X over the Available list", async () => {
+  it("shows description, the adapter's features, permissions and Connect with X over the Available list", async () => {
     const john = await signIn(ACME.adminEmail);
     const page = await html(await john.get("/integrations/available/slack"));
     expect(page).toContain('role="dialog"');
     expect(page).toContain("Slack Integration");
-    expect(page).toContain("What works today");
+    // the spec's four bullets, each of them built (the adapter's features)
+    for (const f of ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"])
+      expect(page).toContain(`<li>${f}</li>`);
     expect(page).toContain("Send messages to channels");
-    // Slack's features all work today; Teams still lists some as coming soon
-    expect(await html(await john.get("/integrations/available/microsoft-teams"))).toContain("Coming soon");
-    expect(page).toContain('href="/integrations/slack/connect">Connect with Slack</a>');
+    // an integration that only connects lists no feature as working; its plans are marked as such
+    const teams = await html(await john.get("/integrations/available/microsoft-teams"));
+    expect(teams).toContain("nothing is sent to Microsoft Teams or read from it yet");
+    expect(teams).toContain("Coming soon");
+    // Connect opens the consent modal over the Available tab, not over Connected
+    expect(page).toContain('href="/integrations/available/slack/connect">Connect with Slack</a>');
     expect(page).toContain("Available Integrations");
   });
 

@@ -102,12 +102,15 @@ export type CardInfoInput = {
 
 /**
  * The connected card's info line; `copy` adds a Copy button for that text (a forwarding address).
+ * `description` replaces the catalog's short description when the settings change what the
+ * integration does (Slack with "New conversations" turned off).
  * `health` replaces the card's "Last success · N actions and M errors in 24 h" line for an adapter
  * whose work is not integration deliveries (Zapier's Zaps are webhook deliveries).
  */
 export type CardInfo = {
   info: string;
   copy?: string | null;
+  description?: string;
   health?: { lastSuccessAt: Date | null; actions24h: number; errors24h: number };
 };
 
@@ -276,6 +279,11 @@ export interface ProviderAdapter {
   settings?: z.ZodObject<z.ZodRawShape>;
   /** Whether the card offers Configure even without settings (Zapier's subscriptions, the activity list). */
   configureScreen?: boolean;
+  /**
+   * Connecting has a screen of the integration's own at /integrations/:provider/connect (Zapier's
+   * key), not the generic consent modal that the Available tab can open over itself.
+   */
+  ownConnectScreen?: boolean;
   card?: CardSpec;
   verifyCredential?: VerifyCredential;
   /**

@@ -18,7 +18,7 @@ import { consumeOAuthState, createOAuthState } from "../oauth/state.server";
 import { deleteCredentials, loadCredentials, type StoredCredentials, saveCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { ProviderContext, VerifyInput, VerifyResult } from "./adapter";
-import type { ApiKeySpec, Provider } from "./catalog";
+import type { ApiKeyField, ApiKeyFieldFormat, ApiKeySpec, Provider } from "./catalog";
 import { findConnection } from "./connections.server";
 import { findAdapter } from "./registry";
 
@@ -140,21 +140,61 @@ async function runVerify(
   }
 }
 
+const FORMATS: Record<ApiKeyFieldFormat, { test: (v: string) => boolean; message: (f: ApiKeyField) => string }> = {
+  subdomain: {
+    test: (v) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(v),
+    message: (f) => `A subdomain has only letters, numbers and hyphens${f.placeholder ? `, like ${f.placeholder}` : ""}.`,
+  },
+  email: { test: (v) => z.email().safeParse(v).success, message: () => "Enter an email address, like admin@example.com." },
+  hostname: {
+    test: (v) => /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(v),
+    message: (f) => `Enter the domain only${f.placeholder ? `, like ${f.placeholder}` : ""} (no https:// and no path).`,
+  },
+  https_url: {
+    test: (v) => URL.canParse(v) && new URL(v).protocol === "https:",
+    message: (f) => `Enter the address starting with https://${f.placeholder ? `, like ${f.placeholder}` : ""}.`,
+  },
+  digits: { test: (v) => /^\d{1,30}$/.test(v), message: () => "Use digits only." },
+};
+
+/** "Enter the API token", "Enter the admin email", "Enter the Zendesk subdomain": the label, in a sentence. */
+function missingMessage(f: ApiKeyField): string {
+  if (f.missing) return f.missing;
+  const [first = "", ...rest] = f.label.split(" ");
+  const common = /^[A-Z][a-z]+$/.test(first) && COMMON_WORDS.has(first.toLowerCase());
+  return `Enter the ${[common ? first.toLowerCase() : first, ...rest].join(" ")}.`;
+}
+const COMMON_WORDS = new Set([
+  "admin",
+  "account",
+  "api",
+  "access",
+  "bot",
+  "consumer",
+  "phone",
+  "secret",
+  "shop",
+  "source",
+  "store",
+  "system",
+  "write",
+]);
+
+/** The connect form's schema: every field required, secrets without spaces, formats checked, messages for people. */
 export function apiKeySchema(spec: ApiKeySpec) {
   const shape: Record<string, z.ZodType> = {};
   for (const f of spec.fields) {
+    const present = z
+      .string({ error: missingMessage(f) })
+      .trim()
+      .min(1, missingMessage(f));
+    const format = f.format ? FORMATS[f.format] : null;
     shape[f.name] = f.secret
-      ? z
-          .string({ error: `Enter the ${f.label.toLowerCase()}` })
-          .trim()
-          .min(8, `The ${f.label.toLowerCase()} looks too short`)
-          .max(500, "That is too long")
-          .regex(/^\S+$/, "No spaces, please")
-      : z
-          .string({ error: `Enter the ${f.label.toLowerCase()}` })
-          .trim()
-          .min(1, `Enter the ${f.label.toLowerCase()}`)
-          .max(200, "At most 200 characters");
+      ? present
+          .min(8, `That ${f.label.replace(/^[A-Z][a-z]/, (c) => c.toLowerCase())} is too short: paste the whole value.`)
+          .max(500, "That is too long: paste only the value.")
+          .regex(/^\S+$/, "Remove the spaces: the value has none.")
+      : present.max(200, "At most 200 characters.").refine((v) => !format || format.test(v), { message: format ? format.message(f) : "" });
   }
   return z.object(shape);
 }

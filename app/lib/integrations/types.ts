@@ -21,7 +21,22 @@ export type Capability = "connect" | "show_account" | "configure" | "disconnect"
 
 export type { OAuthSpec } from "../oauth/spec";
 
-export type ApiKeyField = { name: string; label: string; secret: boolean; placeholder?: string; hint?: string };
+/**
+ * A shape check on a credential field before anything is sent to the provider, each with a message
+ * written for people (the credential check itself is the adapter's `verifyCredential`).
+ */
+export type ApiKeyFieldFormat = "subdomain" | "email" | "hostname" | "https_url" | "digits";
+
+export type ApiKeyField = {
+  name: string;
+  label: string;
+  secret: boolean;
+  placeholder?: string;
+  hint?: string;
+  format?: ApiKeyFieldFormat;
+  /** The message when the field is left empty; default "Enter the <label>". */
+  missing?: string;
+};
 
 export type ApiKeySpec = {
   fields: readonly ApiKeyField[];

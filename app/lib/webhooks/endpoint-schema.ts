@@ -33,6 +33,14 @@ export function endpointFormSchema(policy: GuardPolicy) {
   });
 }
 
+/** The events the Add Webhook form starts with checked (the spec's form): everything but the high-volume message.sent and conversation.updated. */
+export const DEFAULT_ENDPOINT_EVENTS = [
+  "conversation.created",
+  "conversation.closed",
+  "message.received",
+  "escalation.triggered",
+] as const satisfies readonly (typeof webhookEventTypes)[number][];
+
 export const EndpointPatchSchema = EndpointInputSchema.partial();
 
 export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {

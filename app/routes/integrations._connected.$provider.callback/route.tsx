@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { WarningIcon } from "~/components/modal-icons";
 import { connectDeps, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { ConnectError, callbackUrl, completeOAuth } from "~/lib/integrations/connect.server";

@@ -1,12 +1,14 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
+import { VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { SetupValues } from "~/components/setup-values";
+import { redirectWithFlash } from "~/flash.server";
 import { adapterOf, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
@@ -56,7 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   const config = schema.parse(submission.value) as Record<string, unknown>;
   await saveConnectionConfig(connectDeps(context), { connection, user, ip: clientIp(request), config });
-  return redirect("/integrations");
+  return redirectWithFlash(context.cloudflare.env, "/integrations", `${provider.name} settings saved.`);
 }
 
 export default function ConfigureModal() {
@@ -66,7 +68,7 @@ export default function ConfigureModal() {
   const [form, fields] = useForm({
     lastResult: actionData?.result ?? undefined,
     defaultValue: data.values as Record<string, string | boolean | number>,
-    shouldValidate: "onBlur",
+    ...VALIDATE_ON,
   });
   const base = `/integrations/${data.provider.id}`;
   return (
@@ -82,7 +84,7 @@ export default function ConfigureModal() {
         <div>
           <p className="text-sm text-slate-700">{data.provider.name} has no settings yet.</p>
           <div className="mt-6 flex flex-wrap justify-end gap-2">
-            <Link to={`${base}/disconnect`} className="btn-danger-outline">
+            <Link to={`${base}/disconnect?from=configure`} className="btn-danger-outline">
               Disconnect
             </Link>
             <Link to="/integrations" className="btn-primary">
@@ -100,7 +102,7 @@ export default function ConfigureModal() {
           ) : null}
           <ConfigFields specs={data.fields} fields={fields} />
           <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-            <Link to={`${base}/disconnect`} className="btn-danger-outline">
+            <Link to={`${base}/disconnect?from=configure`} className="btn-danger-outline">
               Disconnect
             </Link>
             <button type="submit" className="btn-primary" disabled={busy}>

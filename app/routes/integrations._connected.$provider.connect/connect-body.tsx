@@ -1,6 +1,8 @@
 import { getFormProps, getInputProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { FeatureList } from "~/components/feature-list";
+import { VALIDATE_ON } from "~/components/forms";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import type { ApiKeyField, Provider } from "~/lib/integrations/catalog";
 
@@ -11,7 +13,7 @@ type Data = {
     logo: Provider["logo"];
     authKind: string;
     permissions: string[];
-    worksToday: string;
+    features: string[];
     apiKey: { fields: ApiKeyField[]; help: string } | null;
   };
   reconnect: boolean;
@@ -44,6 +46,9 @@ export function ConnectBody({
           {formError}
         </p>
       ) : null}
+      <div className="mt-4">
+        <FeatureList name={provider.name} features={provider.features} heading="Once connected:" />
+      </div>
       {provider.authKind === "oauth2" ? (
         <>
           <p className="mt-4 text-slate-800">You will be redirected to {provider.name} to authorize access.</p>
@@ -76,7 +81,6 @@ export function ConnectBody({
         <>
           <p className="mt-4 text-slate-800">Turn on your company's forwarding address:</p>
           <p className="mt-2 break-all rounded-md bg-slate-100 px-3 py-2 font-mono text-sm">{data.forwardingAddress}</p>
-          <p className="mt-2 text-sm text-slate-700">{provider.worksToday}</p>
           <Form method="post" className="mt-6 flex flex-wrap justify-end gap-2">
             <CsrfInput />
             <Link to={closeTo} className="btn-secondary">
@@ -105,7 +109,7 @@ function ApiKeyForm({
   lastResult?: SubmissionResult<string[]>;
   busy: boolean;
 }) {
-  const [form, fields] = useForm({ lastResult, shouldValidate: "onBlur" });
+  const [form, fields] = useForm({ lastResult, ...VALIDATE_ON });
   return (
     <Form method="post" className="mt-4 space-y-4" {...getFormProps(form)}>
       <CsrfInput />

@@ -1,8 +1,8 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { Modal } from "~/components/modal";
-import { adapterOf, connectDeps, requireProvider } from "~/integration-routes.server";
+import { adapterOf, connectDeps, featuresOf, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { isSandboxed } from "~/lib/integrations/catalog";
 import { apiKeySchema, callbackUrl, connectWithApiKey, enableBuiltIn, startOAuth } from "~/lib/integrations/connect.server";
@@ -39,7 +39,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       logo: provider.logo,
       authKind: provider.authKind,
       permissions: [...provider.permissions],
-      worksToday: provider.worksToday,
+      features: featuresOf(provider).features,
       apiKey: provider.apiKey ? { fields: provider.apiKey.fields.map((f) => ({ ...f })), help: provider.apiKey.help } : null,
     },
     reconnect: Boolean(existing),
@@ -102,7 +102,10 @@ export default function ConnectModal() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { provider, reconnect } = data;
-  const closeTo = reconnect ? "/integrations" : `/integrations/available/${provider.id}`;
+  // Opened from the Available tab's detail modal (its own URL under /integrations/available), it
+  // goes back there; opened from the Connected tab, back to that.
+  const { pathname, search } = useLocation();
+  const closeTo = pathname.startsWith("/integrations/available/") ? `/integrations/available/${provider.id}${search}` : "/integrations";
   return (
     <Modal title={`${reconnect ? "Reconnect" : "Connect to"} ${provider.name}`} closeTo={closeTo} size="sm">
       <ConnectBody data={data} closeTo={closeTo} lastResult={actionData?.result ?? undefined} formError={actionData?.formError ?? null} />

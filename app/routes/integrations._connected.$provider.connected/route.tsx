@@ -1,9 +1,10 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { CheckIcon } from "~/components/icons";
+import { FeatureList } from "~/components/feature-list";
 import { Modal } from "~/components/modal";
+import { CheckIcon } from "~/components/modal-icons";
 import { SetupValues } from "~/components/setup-values";
-import { adapterOf, hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
+import { adapterOf, featuresOf, hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
 import { requireAdmin } from "~/sessions.server";
 
 export const handle = { access: "admin" };
@@ -16,7 +17,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({
     // What to paste into the provider's dashboard now that the connection exists (WhatsApp's verify token).
     setup: adapter.setup ? adapter.setup({ connection, origin: new URL(request.url).origin }) : null,
-    provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
+    provider: { id: provider.id, name: provider.name, features: featuresOf(provider).features },
     accountLabel: connection.accountLabel,
     configurable: hasConfigureScreen(provider),
   });
@@ -48,7 +49,9 @@ export default function ConnectedSuccess() {
         </span>
         <p className="mt-4 text-lg font-medium text-slate-900">Successfully connected to {provider.name}!</p>
         {accountLabel ? <p className="mt-1 break-all text-sm text-slate-700">Account: {accountLabel}</p> : null}
-        <p className="mt-3 text-sm text-slate-700">{provider.worksToday}</p>
+      </div>
+      <div className="mt-5">
+        <FeatureList name={provider.name} features={provider.features} heading="What it does now:" />
       </div>
       {setup ? <SetupValues setup={setup} /> : null}
     </Modal>

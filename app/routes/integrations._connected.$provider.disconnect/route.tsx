@@ -1,8 +1,9 @@
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { WarningIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
+import { WarningIcon } from "~/components/modal-icons";
+import { redirectWithFlash } from "~/flash.server";
 import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
@@ -19,7 +20,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   await requireConnection(context, user, provider);
-  return json({ provider: { id: provider.id, name: provider.name }, effects: [...provider.disconnectEffects] });
+  // Opened from a Configure screen (?from=configure), Cancel goes back there, not to the list.
+  const back = new URL(request.url).searchParams.get("from") === "configure" ? `/integrations/${provider.id}/configure` : "/integrations";
+  return json({ provider: { id: provider.id, name: provider.name }, effects: [...provider.disconnectEffects], back });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -29,14 +32,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (form.get("intent") !== "disconnect") return json({ error: "Unknown action." }, { status: 400 });
   const result = await disconnectIntegration(connectDeps(context), { provider, user, ip: clientIp(request) });
   if (!result) throw notFound(`${provider.name} is not connected.`);
-  return redirect("/integrations");
+  return redirectWithFlash(context.cloudflare.env, "/integrations", `${provider.name} disconnected.`);
 }
 
 export default function DisconnectModal() {
-  const { provider, effects } = useLoaderData<typeof loader>();
+  const { provider, effects, back } = useLoaderData<typeof loader>();
   const busy = useNavigation().state === "submitting";
   return (
-    <Modal title={`Disconnect ${provider.name}`} closeTo="/integrations" size="sm">
+    <Modal title={`Disconnect ${provider.name}`} closeTo={back} size="sm">
       <div className="flex gap-3">
         <WarningIcon className="size-6 shrink-0 text-amber-600" />
         <p className="text-slate-900">Are you sure you want to disconnect {provider.name}?</p>
@@ -50,7 +53,7 @@ export default function DisconnectModal() {
       <p className="mt-4 text-sm text-slate-700">You can reconnect at any time.</p>
       <Form method="post" className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
         <CsrfInput />
-        <Link to="/integrations" className="btn-secondary">
+        <Link to={back} className="btn-secondary">
           Cancel
         </Link>
         <button type="submit" name="intent" value="disconnect" className="btn-danger" disabled={busy}>

@@ -2,13 +2,16 @@ import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
-import { Toggle } from "~/components/forms";
+import { Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { redirectWithFlash } from "~/flash.server";
 import { requireConnection, requireProvider } from "~/integration-routes.server";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
+import { listEmailActivity } from "~/lib/integrations/email-forwarding/activity.server";
 import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/integrations/email-forwarding/forwarding.server";
 import { emailForwardingFormSchema } from "~/lib/integrations/email-forwarding/settings";
 import { forwardingSetupGuides } from "~/lib/integrations/email-forwarding/setup-help";
@@ -39,9 +42,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const connection = await requireConnection(context, user, requireProvider("email-forwarding"));
   const env = context.cloudflare.env;
-  const state = await getEmailForwarding({ db: createDb(env.DB), companyId: user.company.id, env });
+  const db = createDb(env.DB);
+  const [state, activity] = await Promise.all([
+    getEmailForwarding({ db, companyId: user.company.id, env }),
+    listEmailActivity({ db, companyId: user.company.id }),
+  ]);
   const lastRefusal = state.lastRefusal ? { reason: state.lastRefusal.reason, at: state.lastRefusal.at?.toISOString() ?? null } : null;
   return json({
+    activity,
     address: state.address,
     connectedByEmail: connection.connectedByEmail,
     connectedAt: connection.connectedAt.toISOString(),
@@ -78,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return json({ result: submission.reply(), error: null }, { status: 400 });
   const saved = await saveEmailForwardingSettings({ ...base, ip: clientIp(request), input: Object.fromEntries(form) });
   if (!saved.ok) return json({ result: submission.reply({ fieldErrors: saved.fieldErrors }), error: null }, { status: 400 });
-  return redirect("/integrations");
+  return redirectWithFlash(env, "/integrations", "Email Forwarding settings saved.");
 }
 
 export default function EmailForwardingConfigure() {
@@ -86,7 +94,7 @@ export default function EmailForwardingConfigure() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
-  const [form, fields] = useForm({ lastResult: actionData?.result ?? undefined, defaultValue: data.values, shouldValidate: "onBlur" });
+  const [form, fields] = useForm({ lastResult: actionData?.result ?? undefined, defaultValue: data.values, ...VALIDATE_ON });
   const domainsHint = `${fields.allowedSenderDomains.id}-hint`;
   return (
     <Modal title="Configure Email Forwarding" closeTo="/integrations" size="lg">
@@ -135,7 +143,7 @@ export default function EmailForwardingConfigure() {
           Reply once to each new conversation to say the email was received. Emails over {data.sizeLimitMb} MB are refused.
         </p>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/email-forwarding/disconnect" className="btn-danger-outline">
+          <Link to="/integrations/email-forwarding/disconnect?from=configure" className="btn-danger-outline">
             Disconnect
           </Link>
           <button type="submit" className="btn-primary" disabled={submitting === "save"}>
@@ -157,6 +165,12 @@ export default function EmailForwardingConfigure() {
           </p>
         </Form>
       </div>
+      <ActivityList
+        provider="email-forwarding"
+        providerName="Email Forwarding"
+        items={data.activity}
+        emptyText="No email received yet. Each forwarded email that becomes a conversation or a message is listed here."
+      />
       <hr className="my-4 border-slate-200" />
       <SetupGuides guides={data.guides} />
     </Modal>

@@ -5,8 +5,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
-import { Toggle } from "~/components/forms";
+import { Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
+import { redirectWithFlash } from "~/flash.server";
 import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
@@ -64,7 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirect("/integrations");
+  return redirectWithFlash(context.cloudflare.env, "/integrations", "Slack settings saved.");
 }
 
 export default function SlackConfigure() {
@@ -74,7 +75,7 @@ export default function SlackConfigure() {
   const [form, fields] = useForm({
     lastResult: actionData?.result ?? undefined,
     defaultValue: data.values,
-    shouldValidate: "onBlur",
+    ...VALIDATE_ON,
   });
   const hours = Array.from({ length: 24 }, (_, h) => h);
   return (
@@ -135,7 +136,7 @@ export default function SlackConfigure() {
           <p className="pl-6 text-xs text-slate-600">A reply in a conversation's thread is sent to the customer as an agent message.</p>
         </fieldset>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/slack/disconnect" className="btn-danger-outline">
+          <Link to="/integrations/slack/disconnect?from=configure" className="btn-danger-outline">
             Disconnect
           </Link>
           <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>

@@ -1,18 +1,20 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
+import { redirectWithFlash } from "~/flash.server";
 import { connectDeps, requireConnection } from "~/integration-routes.server";
 import { userActor } from "~/lib/audit.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { zapierProvider } from "~/lib/integrations/zapier/account.server";
-import { activeZapsLine, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
+import { activeZapsLine, listZapierActivity, listZapierSubscriptions, unsubscribeHook } from "~/lib/integrations/zapier/hooks.server";
 import { requireAdmin } from "~/sessions.server";
 import { SubscriptionList } from "./subscription-list";
 
-/** Configure Zapier: the subscriptions Zapier made (event, target host, last delivery) with Remove. */
+/** Configure Zapier: the subscriptions Zapier made (event, target host, last delivery) with Remove, and the deliveries to them. */
 export const handle = { access: "admin" };
 
 const SELF = "/integrations/zapier/configure";
@@ -22,8 +24,10 @@ export const meta: MetaFunction = () => [{ title: "Configure Zapier · Integrati
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const connection = await requireConnection(context, user, zapierProvider);
-  const subscriptions = await listZapierSubscriptions({ db: connectDeps(context).db, companyId: user.company.id });
+  const read = { db: connectDeps(context).db, companyId: user.company.id };
+  const [subscriptions, activity] = await Promise.all([listZapierSubscriptions(read), listZapierActivity(read)]);
   return json({
+    activity,
     accountLabel: connection.accountLabel,
     connectedByEmail: connection.connectedByEmail,
     connectedAt: connection.connectedAt.toISOString(),
@@ -55,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
   // Already removed (by Zapier, or a second click): the list simply no longer has it.
   if (outcome === "missing") throw new Response("There is no such Zapier subscription.", { status: 404 });
-  return redirect(SELF);
+  return redirectWithFlash(context.cloudflare.env, SELF, "Zapier subscription removed. That Zap no longer receives events.");
 }
 
 export default function ZapierConfigure() {
@@ -75,8 +79,16 @@ export default function ZapierConfigure() {
         Each Zap that is on subscribes to one event. Removing one here stops its deliveries; Zapier shows the Zap as needing attention.
       </p>
       <SubscriptionList subscriptions={data.subscriptions} />
+      {/* failed deliveries are retried on the webhook schedule; the list shows where each stands */}
+      <ActivityList
+        provider="zapier"
+        providerName="Zapier"
+        items={data.activity}
+        canRetry={false}
+        emptyText="Nothing sent yet. Each event a Zap subscribed to is delivered to Zapier and listed here."
+      />
       <div className="mt-6 flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-        <Link to="/integrations/zapier/disconnect" className="btn-danger-outline">
+        <Link to="/integrations/zapier/disconnect?from=configure" className="btn-danger-outline">
           Disconnect
         </Link>
         <Link to="/integrations/zapier/connect" className="btn-secondary">

@@ -30,8 +30,8 @@ export function connectedCards({ env, user, overview }: { env: Env; user: Curren
       id: provider.id,
       name: provider.name,
       logo: provider.logo,
-      shortDescription: provider.shortDescription,
-      worksToday: provider.worksToday,
+      // an integration that does nothing yet says so instead of its pitch
+      description: line.description ?? (adapter.features.length ? provider.shortDescription : provider.worksToday),
       status: c.status,
       info: line.info,
       copy: line.copy ?? null,

@@ -9,8 +9,8 @@ export type ConnectedCardData = {
   id: string;
   name: string;
   logo: Provider["logo"];
-  shortDescription: string;
-  worksToday: string;
+  /** What it does for this company now (the adapter's line, e.g. which Slack notifications are on). */
+  description: string;
   status: "connected" | "needs_reauth" | "error";
   info: string;
   /** Text the card offers to copy next to `info` (Email Forwarding's address). */
@@ -37,14 +37,15 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
       <div className="flex items-start gap-4">
         <IntegrationLogo provider={card} className="size-10 sm:size-12" />
         <div className="min-w-0 flex-1">
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <h3 id={`card-${card.id}`} className="flex items-center gap-2 font-semibold text-slate-900">
+          {/* on a phone the badge has its own line under the name (the spec's mobile card), never a stray wrap */}
+          <div className="flex flex-col items-start gap-1 sm:flex-row sm:items-center sm:justify-between sm:gap-2">
+            <h3 id={`card-${card.id}`} className="flex flex-wrap items-center gap-2 font-semibold text-slate-900">
               {card.name}
               {card.sandbox ? <SandboxBadge /> : null}
             </h3>
             <ConnectionStatusBadge status={card.status} />
           </div>
-          <p className="mt-1 text-sm text-slate-700">{card.shortDescription}</p>
+          <p className="mt-1 text-sm text-slate-700">{card.description}</p>
           <p className="mt-1 flex items-center gap-2 break-all text-sm font-medium text-slate-900">
             {card.info}
             {card.copy ? <CopyButton text={card.copy} /> : null}
@@ -59,9 +60,9 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
               "No successful call yet"
             )}
             {" · "}
-            {card.actions24h} action{card.actions24h === 1 ? "" : "s"} and {card.errors24h} error{card.errors24h === 1 ? "" : "s"} in 24 h
+            {/* no-break spaces: "in 24 h" never wraps as "24 / h" */}
+            {`${card.actions24h} action${card.actions24h === 1 ? "" : "s"} and ${card.errors24h}\u00a0error${card.errors24h === 1 ? "" : "s"} in\u00a024\u00a0h`}
           </p>
-          <p className="mt-1 text-xs text-slate-600">What works today: {card.worksToday}</p>
           <div className="mt-3 flex items-center justify-end gap-2">
             {card.status === "needs_reauth" && card.configurable ? (
               <Link to={`${base}/configure`} className="btn-secondary hidden sm:inline-flex">
@@ -74,20 +75,20 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
             <Link to={`${base}/disconnect`} className="btn-danger-outline hidden sm:inline-flex">
               Disconnect
             </Link>
-            <details className="relative sm:hidden">
+            <details className="relative sm:hidden" data-menu="">
               <summary className="btn-secondary px-2" aria-label={`More actions for ${card.name}`}>
                 <DotsIcon className="size-5" />
               </summary>
-              <div className="absolute right-0 z-10 mt-1 w-44 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+              <div className="menu-panel z-10 mt-1 w-44 py-1">
                 {card.status === "needs_reauth" && card.configurable ? (
-                  <Link to={`${base}/configure`} className="block px-3 py-2 text-sm hover:bg-slate-50">
+                  <Link to={`${base}/configure`} className="menu-item">
                     Configure
                   </Link>
                 ) : null}
-                <Link to={`/integrations/available/${card.id}`} className="block px-3 py-2 text-sm hover:bg-slate-50">
+                <Link to={`/integrations/available/${card.id}`} className="menu-item">
                   Details
                 </Link>
-                <Link to={`${base}/disconnect`} className="block px-3 py-2 text-sm text-red-700 hover:bg-red-50">
+                <Link to={`${base}/disconnect`} className="menu-item text-red-700">
                   Disconnect
                 </Link>
               </div>

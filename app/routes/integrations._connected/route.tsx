@@ -1,38 +1,21 @@
-import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { connectedOverviewQueries, toConnectedOverview } from "~/lib/integrations/connections.server";
-import { requireAdminWith } from "~/sessions.server";
-import { shellData } from "~/shell.server";
-import { connectedCards } from "./cards.server";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { AvailableSection } from "~/components/available-list";
 import { ConnectedCard } from "./connected-card";
+import type { loader } from "./loader.server";
+
+export { loader } from "./loader.server";
 
 export const handle = { access: "admin" };
 
-/** The Connected tab, and the layout its modals (connect, configure, disconnect…) render over. */
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const env = context.cloudflare.env;
-  const now = new Date();
-  // The whole page in one D1 round trip: the admin check and the overview share one db.batch.
-  const { user, results } = await requireAdminWith(request, context, (db, companyId) => connectedOverviewQueries(db, companyId, now));
-  const cards = connectedCards({ env, user, overview: toConnectedOverview(results) });
-  return json({ cards, shell: shellData(user, env) });
-}
-
+/** The Connected tab (the connected cards, then what is available), and the layout its modals render over. */
 export default function ConnectedLayout() {
-  const { cards } = useLoaderData<typeof loader>();
+  const { cards, available } = useLoaderData<typeof loader>();
   return (
     <>
       <section aria-labelledby="connected-heading">
         <h2 id="connected-heading" className="mb-4 text-lg font-semibold">{`Connected Integrations (${cards.length})`}</h2>
         {cards.length === 0 ? (
-          <div className="card p-8 text-center">
-            <p className="mx-auto max-w-md text-sm text-slate-600">
-              Nothing is connected yet. Browse the available integrations to connect Slack, your CRM, or email forwarding.
-            </p>
-            <Link to="/integrations/available" className="btn-primary mt-5">
-              Browse available integrations
-            </Link>
-          </div>
+          <p className="card p-5 text-sm text-slate-600">Nothing is connected yet: choose one below.</p>
         ) : (
           <ul className="space-y-4">
             {cards.map((card) => (
@@ -43,6 +26,9 @@ export default function ConnectedLayout() {
           </ul>
         )}
       </section>
+      <div className="mt-10">
+        <AvailableSection path="/integrations" {...available} />
+      </div>
       <Outlet />
     </>
   );

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
-import { requireProvider } from "~/integration-routes.server";
+import { adapterOf, featuresOf, requireProvider } from "~/integration-routes.server";
 import { createDb } from "~/lib/db/client";
 import { categoryLabel, isSandboxed } from "~/lib/integrations/catalog";
 import { findConnection } from "~/lib/integrations/connections.server";
@@ -25,18 +25,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       logo: provider.logo,
       category: categoryLabel(provider.category),
       longDescription: provider.longDescription,
-      worksToday: provider.worksToday,
-      comingSoon: [...provider.comingSoon],
+      ...featuresOf(provider),
       permissions: [...provider.permissions],
       authKind: provider.authKind,
     },
     connected: Boolean(connection),
+    // the consent modal nested under this tab, so the page behind stays on Available
+    connectTo: adapterOf(provider).ownConnectScreen
+      ? `/integrations/${provider.id}/connect`
+      : `/integrations/available/${provider.id}/connect`,
     sandbox: isSandboxed(provider, env),
   });
 }
 
 export default function ProviderDetail() {
-  const { provider, connected, sandbox } = useLoaderData<typeof loader>();
+  const { provider, connected, sandbox, connectTo } = useLoaderData<typeof loader>();
   const location = useLocation();
   const back = `/integrations/available${location.search}`;
   return (
@@ -53,7 +56,7 @@ export default function ProviderDetail() {
               View on Connected
             </Link>
           ) : (
-            <Link to={`/integrations/${provider.id}/connect`} className="btn-primary">
+            <Link to={`${connectTo}${location.search}`} className="btn-primary">
               Connect with {provider.name}
             </Link>
           )}

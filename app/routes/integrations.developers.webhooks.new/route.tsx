@@ -10,7 +10,7 @@ import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { companyLimitResponse } from "~/lib/security/limits.server";
-import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
+import { DEFAULT_ENDPOINT_EVENTS, endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
@@ -51,7 +51,7 @@ export default function NewWebhook() {
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult: actionData?.result,
-    defaultValue: { events: [] },
+    defaultValue: { events: [...DEFAULT_ENDPOINT_EVENTS] },
     ...VALIDATE_ON,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: endpointFormSchema(policy) }),
   });

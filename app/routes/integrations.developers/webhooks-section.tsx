@@ -59,9 +59,9 @@ export function WebhooksSection({ data }: { data: Serialized }) {
                 <div className="min-w-0 flex-1">
                   <Link
                     to={`${BASE}/${e.id}`}
-                    className="block font-mono text-sm font-medium text-slate-900 [overflow-wrap:anywhere] hover:underline"
+                    className="block font-mono text-xs font-medium text-slate-900 [overflow-wrap:anywhere] hover:underline sm:text-sm"
                   >
-                    {e.url}
+                    <BreakableUrl url={e.url} />
                   </Link>
                   {e.description ? <p className="mt-0.5 text-sm text-slate-600">{e.description}</p> : null}
                   <p className="mt-1 text-sm text-slate-700">
@@ -116,6 +116,25 @@ export function WebhooksSection({ data }: { data: Serialized }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * A URL that wraps after a "/" when it must (never in the middle of the host name first); only a
+ * single segment longer than the line breaks anywhere.
+ */
+function BreakableUrl({ url }: { url: string }) {
+  const parts = url.split(/(?<=[^/]\/)(?=[^/])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the URL's segments are positional.
+        <span key={i}>
+          {i > 0 ? <wbr /> : null}
+          {part}
+        </span>
+      ))}
+    </>
   );
 }
 

@@ -11,6 +11,7 @@ import {
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
+import { VALIDATE_ON } from "~/components/forms";
 import { LogoMark } from "~/components/icons";
 import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
 import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
@@ -110,7 +111,7 @@ export default function Login() {
   const navigation = useNavigation();
   const [form, fields] = useForm({
     lastResult: actionData?.result,
-    shouldValidate: "onBlur",
+    ...VALIDATE_ON,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
   const busy = navigation.state === "submitting";

@@ -22,8 +22,8 @@ export const zendesk = {
   logo: { bg: "#03363d", fg: "#ffffff", text: "Z", shape: "rounded" },
   apiKey: {
     fields: [
-      { name: "subdomain", label: "Zendesk subdomain", secret: false, placeholder: "acme (for acme.zendesk.com)" },
-      { name: "email", label: "Admin email", secret: false, placeholder: "admin@acme.com" },
+      { name: "subdomain", label: "Zendesk subdomain", secret: false, placeholder: "acme (for acme.zendesk.com)", format: "subdomain" },
+      { name: "email", label: "Admin email", secret: false, placeholder: "admin@acme.com", format: "email" },
       { name: "api_token", label: "API token", secret: true },
     ],
     labelField: "subdomain",
@@ -51,7 +51,7 @@ export const freshdesk = {
   logo: { bg: "#25c16f", fg: "#ffffff", text: "F", shape: "circle" },
   apiKey: {
     fields: [
-      { name: "domain", label: "Freshdesk domain", secret: false, placeholder: "acme.freshdesk.com" },
+      { name: "domain", label: "Freshdesk domain", secret: false, placeholder: "acme.freshdesk.com", format: "hostname" },
       { name: "api_key", label: "API key", secret: true },
     ],
     labelField: "domain",

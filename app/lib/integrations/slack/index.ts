@@ -3,12 +3,28 @@ import { eq } from "drizzle-orm";
 import { slackThreads } from "../../db/schema";
 import { defineAdapter, type EventSubscription } from "../adapter";
 import { CATALOG } from "../catalog";
-import { readSlackConfig, slackConfigSchema } from "./config";
+import { readSlackConfig, type SlackConfig, slackConfigSchema } from "./config";
 import { forgetSlackCaches } from "./disconnect.server";
 import { purgeSlackReceipts } from "./inbound.server";
 import { deliverToSlack, slackWants } from "./notify.server";
 import { processSlackEvent } from "./reply.server";
 import { postDailySummaries, purgeSummaryClaims } from "./summary.server";
+
+/**
+ * The card's line when the saved toggles make the catalog's "Get notified about new conversations"
+ * untrue: what is still posted, or that nothing is.
+ */
+export function slackCardLine(config: SlackConfig): string | undefined {
+  if (config.notify_new_conversations) return undefined;
+  const posted = [
+    config.notify_escalations && "escalations",
+    config.notify_all_messages && "every message",
+    config.daily_summary && "a daily summary",
+  ].filter((x): x is string => Boolean(x));
+  if (posted.length === 0) return "Notifications are off: nothing is posted to Slack";
+  const list = posted.length === 1 ? posted[0] : `${posted.slice(0, -1).join(", ")} and ${posted[posted.length - 1]}`;
+  return `Get notified about ${list} (not new conversations)`;
+}
 
 const notify: EventSubscription = { wants: slackWants, deliver: deliverToSlack };
 
@@ -19,11 +35,13 @@ export const slackAdapter = defineAdapter({
   settings: slackConfigSchema,
   card: {
     info: ({ connection }) => {
-      const { channel } = readSlackConfig(connection.config);
+      const config = readSlackConfig(connection.config);
+      const { channel } = config;
       return {
         info: channel
           ? `Connected to: ${channel.startsWith("#") ? channel : `#${channel}`}`
           : `Workspace: ${connection.accountLabel ?? "unknown"} · no channel chosen yet`,
+        description: slackCardLine(config),
       };
     },
   },

@@ -15,6 +15,7 @@ import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webho
 import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { maskHookUrl } from "../../webhooks/hook-url";
 import { sampleEventBody } from "../../webhooks/samples";
+import type { ActivityItem } from "../activity.server";
 
 /**
  * Zapier REST hooks (architecture.md §6): a subscription is a webhook endpoint with source "zapier" and one
@@ -270,4 +271,31 @@ export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEve
     if (rows.length > 0) return rows.map(eventRepresentation);
   }
   return [sampleEventBody(event, companyId)];
+}
+
+/**
+ * The Configure screen's activity: the last deliveries to the company's Zap subscriptions (event,
+ * result, attempts), newest first. The target is named by host only: the full URL is Zapier's secret.
+ */
+export async function listZapierActivity({ db, companyId }: ReadDeps, limit = 20): Promise<ActivityItem[]> {
+  const rows = await db
+    .select({ d: deliveries, type: events.type, url: webhookEndpoints.url })
+    .from(deliveries)
+    .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, deliveries.companyId)))
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(webhookEndpoints.source, "zapier")))
+    .orderBy(desc(deliveries.id))
+    .limit(limit)
+    .all();
+  return rows.map(({ d, type, url }) => ({
+    id: d.id,
+    direction: "outbound" as const,
+    at: (d.lastAttemptAt ?? d.createdAt).toISOString(),
+    event: type,
+    summary: `Sent to a Zap on ${hostOf(url)}${d.lastStatusCode ? `: HTTP ${d.lastStatusCode}` : ""}`,
+    status: d.status as ActivityItem["status"],
+    error: d.status === "succeeded" ? null : d.lastError,
+    remoteUrl: null,
+    attempts: d.attempts,
+  }));
 }

@@ -13,6 +13,7 @@ export const zapierAdapter = defineAdapter({
   provider: CATALOG.zapier,
   features: CATALOG.zapier.features,
   configureScreen: true,
+  ownConnectScreen: true,
   card: {
     query: (db, companyId, now) => zapierCardQuery(db, companyId, now),
     info: ({ queried }) => {
