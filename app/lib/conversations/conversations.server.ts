@@ -55,7 +55,13 @@ function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: Me
 
 export async function createConversation(
   ctx: DomainCtx,
-  input: { channel: Channel; contact: { email: string; name?: string | null }; subject?: string | null; message: NewMessageInput },
+  input: {
+    channel: Channel;
+    contact: { email: string; name?: string | null };
+    subject?: string | null;
+    message: NewMessageInput;
+    metadata?: Record<string, string>;
+  },
 ) {
   const conversation: ConversationRow = {
     id: newId("conv", ctx.now),
@@ -69,6 +75,7 @@ export async function createConversation(
     updatedAt: ctx.now,
     closedAt: null,
     escalatedAt: null,
+    metadata: input.metadata ?? {},
   };
   const message = messageRow(ctx, conversation.id, input.message, input.channel);
   const created = eventInsert(ctx.db, {

@@ -42,6 +42,8 @@ export async function getAccessToken(deps: ConnectDeps, connection: Conn, { marg
       accessToken: fresh.accessToken,
       refreshToken: fresh.refreshToken,
       expiresAt: fresh.expiresAt,
+      // Keep what was stored beside the tokens at connect (Discord's webhook token).
+      ...(creds.secrets ? { secrets: creds.secrets } : {}),
     });
     await deps.db
       .update(connections)
