@@ -19,6 +19,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { isMain, root } from "./lib.mjs";
 import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
 import { createHubspotFake } from "./sandbox/hubspot.mjs";
+import { createNotifyFakes } from "./sandbox/notify.mjs";
 import { createCredentialBook } from "./sandbox/kit.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
 import { createSalesforceFake } from "./sandbox/salesforce.mjs";
@@ -153,6 +154,9 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     zendesk: createZendeskFake({ onCall, credentials }),
     freshdesk: createFreshdeskFake({ onCall, credentials }),
   };
+  // Teams workflows, Discord webhooks, Segment and GA4: scripts/sandbox/notify.mjs
+  const notify = createNotifyFakes({ onCall, credentials });
+  Object.assign(fakes, notify.fakes);
   /** Which fake answers a path, and the provider-relative path it sees. */
   const fakeFor = (path) => {
     let m;
@@ -161,7 +165,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if ((m = path.match(/^\/pipedrive-api(\/v1\/.*)$/))) return { fake: fakes.pipedrive, rest: m[1] };
     if ((m = path.match(/^\/zendesk\/[a-z0-9-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.zendesk, rest: m[1] };
     if ((m = path.match(/^\/freshdesk\/[a-z0-9.-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.freshdesk, rest: m[1] };
-    return null;
+    return notify.route(path);
   };
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs
   const slackFake = createSlackFake({ onCall: (c) => record({ family: "slack", kind: "api", method: c.method }) });
@@ -184,7 +188,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         for (const fake of Object.values(fakes)) fake.reset();
         return send(res, 200, { ok: true });
       }
-      const statePath = path.match(/^\/__sandbox\/state\/([a-z]+)$/);
+      const statePath = path.match(/^\/__sandbox\/state\/([a-z0-9-]+)$/);
       if (statePath && req.method === "GET") {
         const fake = fakes[statePath[1]];
         return fake ? send(res, 200, fake.snapshot()) : send(res, 404, { error: "unknown provider" });
@@ -301,6 +305,9 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         if (r.ok && family === "salesforce")
           Object.assign(data, { instance_url: `${base}/salesforce`, id: `${base}/salesforce/id/00DSANDBOX0000001/005SANDBOX` });
         if (r.ok && family === "pipedrive") data.api_domain = `${base}/pipedrive-api`;
+        // Discord's webhook.incoming: the webhook it made in the channel the admin picked.
+        if (r.ok && family === "discord" && body.get("grant_type") === "authorization_code")
+          Object.assign(data, { scope: "webhook.incoming", webhook: fakes.discord.createWebhook(`${base}/discord`) });
         return send(res, r.status, data);
       }
       const identity = IDENTITY[family];
@@ -331,17 +338,19 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if (family === "SLACK" && !real.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = SANDBOX_SIGNING_SECRET;
   }
   for (const [name, template] of Object.entries(API_KEY_BASES)) if (!real[name]) env[name] = `${url}${template}`;
+  Object.assign(env, notify.env(url, real));
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));
     await oauth.stop();
   };
-  return { env, url, close, appOrigin };
+  return { env, url, close, appOrigin, teamsWebhookUrl: notify.teamsUrl(url) };
 }
 
 if (isMain(import.meta.url)) {
   const sandbox = await start({});
   console.log(`Provider sandbox on ${sandbox.url}`);
   for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`);
+  console.log(`Teams webhook URL to paste: ${sandbox.teamsWebhookUrl}`);
   const stop = async () => {
     await sandbox.close();
     process.exit(0);

@@ -78,6 +78,7 @@ async function main() {
   if (sandbox) {
     Object.assign(vars, sandbox.env);
     console.log(`Provider sandbox: ${sandbox.url}`);
+    if (sandbox.teamsWebhookUrl) console.log(`Sandbox Teams webhook URL (paste it when connecting Teams): ${sandbox.teamsWebhookUrl}`);
   }
   const receiver = await optionalService("receiver", {});
   if (receiver) console.log(`Webhook receiver: ${receiver.url}`);
