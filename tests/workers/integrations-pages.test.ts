@@ -169,8 +169,8 @@ describe("detail modal", () => {
     expect(page).toContain("Slack Integration");
     expect(page).toContain("What works today");
     expect(page).toContain("Send messages to channels");
-    // Slack's features all work today; Teams still lists some as coming soon
-    expect(await html(await john.get("/integrations/available/microsoft-teams"))).toContain("Coming soon");
+    // Slack's features all work today; WhatsApp Business still lists some as coming soon
+    expect(await html(await john.get("/integrations/available/whatsapp-business"))).toContain("Coming soon");
     expect(page).toContain('href="/integrations/slack/connect">Connect with Slack</a>');
     expect(page).toContain("Available Integrations");
   });

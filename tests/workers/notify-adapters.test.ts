@@ -312,6 +312,20 @@ describe("Google Analytics 4 adapter", () => {
     expect(await page.text()).toContain("no Google Analytics client id");
   });
 
+  it("conversation metadata is set through /v1 and read back; a bad key or too long a value is a 400 and creates nothing", async () => {
+    const created = await api("/conversations", {
+      method: "POST",
+      body: { contact: { email: "gus@example.com" }, message: { body: "Hi" }, metadata: { ga_client_id: "1.2" } },
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect(((await (await api(`/conversations/${id}`)).json()) as { metadata: unknown }).metadata).toEqual({ ga_client_id: "1.2" });
+    for (const metadata of [{ "bad key": "x" }, { ga_client_id: "x".repeat(501) }]) {
+      const res = await api("/conversations", { method: "POST", body: { contact: { email: "gus@example.com" }, message: { body: "Hi" }, metadata } });
+      expect(res.status).toBe(400);
+    }
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM conversations").first<{ n: number }>())!.n).toBe(1);
+  });
+
   it("429 honours Retry-After; a 401 (injected: Google documents none) → Reconnect", async () => {
     await connectGa();
     installed.fakes.ga4.inject({ path: "/mp/collect", status: 429, retryAfter: 11 });

@@ -25,7 +25,7 @@ export const ConversationCreateBody = z
     message: z.object({ body: z.string().trim().min(1, "Must not be empty").max(20_000, "At most 20,000 characters") }),
     metadata: z
       .record(
-        z.string().regex(METADATA_KEY, "Keys are 1–40 letters, digits or underscores, starting with a letter"),
+        z.string().max(40).regex(METADATA_KEY, "Keys are 1–40 letters, digits or underscores, starting with a letter"),
         z.string().max(500, "At most 500 characters"),
       )
       .refine((m) => Object.keys(m).length <= 20, "At most 20 keys")
