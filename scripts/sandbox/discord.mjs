@@ -41,7 +41,8 @@ export function checkWebhookBody(body) {
   else if (embeds.length > 10) nest(errors, ["embeds"], fieldError("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length."));
   else
     embeds.forEach((e, i) => {
-      if (!isObject(e)) return nest(errors, ["embeds", i], fieldError("MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType"));
+      if (!isObject(e))
+        return nest(errors, ["embeds", i], fieldError("MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType"));
       max(e.title, 256, ["embeds", i, "title"]);
       max(e.description, 4096, ["embeds", i, "description"]);
       if (e.url !== undefined && !(typeof e.url === "string" && /^https?:\/\/\S+$/.test(e.url) && e.url.length <= 2048))
@@ -56,8 +57,10 @@ export function checkWebhookBody(body) {
         nest(errors, ["embeds", i, "fields"], fieldError("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."));
       else
         fields.forEach((f, j) => {
-          if (typeof f?.name !== "string" || !f.name) nest(errors, ["embeds", i, "fields", j, "name"], fieldError("BASE_TYPE_REQUIRED", "This field is required"));
-          if (typeof f?.value !== "string" || !f.value) nest(errors, ["embeds", i, "fields", j, "value"], fieldError("BASE_TYPE_REQUIRED", "This field is required"));
+          if (typeof f?.name !== "string" || !f.name)
+            nest(errors, ["embeds", i, "fields", j, "name"], fieldError("BASE_TYPE_REQUIRED", "This field is required"));
+          if (typeof f?.value !== "string" || !f.value)
+            nest(errors, ["embeds", i, "fields", j, "value"], fieldError("BASE_TYPE_REQUIRED", "This field is required"));
           max(f?.name, 256, ["embeds", i, "fields", j, "name"]);
           max(f?.value, 1024, ["embeds", i, "fields", j, "value"]);
         });
@@ -100,7 +103,8 @@ export function createDiscordFake({ onCall, credentials } = {}) {
       if (!m) return null;
       const hook = state.webhooks.get(m[1]);
       if (!hook) return json({ message: "Unknown Webhook", code: 10015 }, 404);
-      if (hook.token !== decodeURIComponent(m[2]) || !fake.credentials.accepts(hook.token)) return json({ message: "Invalid Webhook Token", code: 50027 }, 401);
+      if (hook.token !== decodeURIComponent(m[2]) || !fake.credentials.accepts(hook.token))
+        return json({ message: "Invalid Webhook Token", code: 50027 }, 401);
       const { token: _t, messages: _m, ...info } = hook;
       if (method === "GET") return json(info);
       if (method === "DELETE") {
@@ -108,7 +112,8 @@ export function createDiscordFake({ onCall, credentials } = {}) {
         return new Response(null, { status: 204 });
       }
       if (method !== "POST") return json({ message: "405: Method Not Allowed", code: 0 }, 405);
-      if (!isObject(body)) return invalidForm({ _errors: [{ code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" }] });
+      if (!isObject(body))
+        return invalidForm({ _errors: [{ code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" }] });
       const errors = checkWebhookBody(body);
       if (Object.keys(errors).length) return invalidForm(errors);
       const hasContent = (typeof body.content === "string" && body.content.trim()) || (Array.isArray(body.embeds) && body.embeds.length);
@@ -147,7 +152,17 @@ export function createDiscordFake({ onCall, credentials } = {}) {
     createWebhook(urlBase, { channel = DISCORD_CHANNEL, guild = DISCORD_GUILD } = {}) {
       const id = nextId();
       const token = `sandbox_dwh_${randomBytes(18).toString("base64url")}`;
-      const hook = { type: 1, id, name: "Integrations Hub", avatar: null, channel_id: channel.id, guild_id: guild.id, application_id: APP_ID, token, messages: [] };
+      const hook = {
+        type: 1,
+        id,
+        name: "Integrations Hub",
+        avatar: null,
+        channel_id: channel.id,
+        guild_id: guild.id,
+        application_id: APP_ID,
+        token,
+        messages: [],
+      };
       fake.state.webhooks.set(id, hook);
       const { messages: _m, ...out } = hook;
       return { ...out, url: `${urlBase}/api/webhooks/${id}/${token}` };

@@ -9,11 +9,37 @@ import { createFake, isObject, json } from "./kit.mjs";
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 const RESERVED_EVENTS = new Set([
-  "ad_activeview", "ad_click", "ad_exposure", "ad_query", "ad_reward", "adunit_exposure", "app_clear_data", "app_exception",
-  "app_install", "app_remove", "app_store_refund", "app_update", "app_upgrade", "dynamic_link_app_open", "dynamic_link_app_update",
-  "dynamic_link_first_open", "error", "firebase_campaign", "firebase_in_app_message_action", "firebase_in_app_message_dismiss",
-  "firebase_in_app_message_impression", "first_open", "first_visit", "in_app_purchase", "notification_dismiss",
-  "notification_foreground", "notification_open", "notification_receive", "notification_send", "os_update", "session_start",
+  "ad_activeview",
+  "ad_click",
+  "ad_exposure",
+  "ad_query",
+  "ad_reward",
+  "adunit_exposure",
+  "app_clear_data",
+  "app_exception",
+  "app_install",
+  "app_remove",
+  "app_store_refund",
+  "app_update",
+  "app_upgrade",
+  "dynamic_link_app_open",
+  "dynamic_link_app_update",
+  "dynamic_link_first_open",
+  "error",
+  "firebase_campaign",
+  "firebase_in_app_message_action",
+  "firebase_in_app_message_dismiss",
+  "firebase_in_app_message_impression",
+  "first_open",
+  "first_visit",
+  "in_app_purchase",
+  "notification_dismiss",
+  "notification_foreground",
+  "notification_open",
+  "notification_receive",
+  "notification_send",
+  "os_update",
+  "session_start",
   "user_engagement",
 ]);
 const RESERVED_PREFIXES = ["_", "firebase_", "ga_", "google_", "gtag."];
@@ -46,10 +72,13 @@ export function validationMessages(body, now = Date.now()) {
     if (keys.length > 25) add(`events[${i}].params`, "An event can have at most 25 params.", "EXCEEDED_MAX_ENTITIES");
     for (const k of keys) {
       if (!NAME.test(k)) add(`events[${i}].params`, `Param [${k}] has an invalid name.`, "NAME_INVALID");
-      else if (RESERVED_PREFIXES.some((p) => k.startsWith(p))) add(`events[${i}].params`, `Param [${k}] uses a reserved prefix.`, "NAME_RESERVED");
+      else if (RESERVED_PREFIXES.some((p) => k.startsWith(p)))
+        add(`events[${i}].params`, `Param [${k}] uses a reserved prefix.`, "NAME_RESERVED");
       const v = params[k];
-      if (typeof v === "string" && v.length > 100) add(`events[${i}].params.${k}`, `Value of param [${k}] is longer than 100 characters.`, "VALUE_OUT_OF_BOUNDS");
-      if (!["string", "number", "boolean"].includes(typeof v)) add(`events[${i}].params.${k}`, `Value of param [${k}] must be a string, number or boolean.`, "VALUE_INVALID");
+      if (typeof v === "string" && v.length > 100)
+        add(`events[${i}].params.${k}`, `Value of param [${k}] is longer than 100 characters.`, "VALUE_OUT_OF_BOUNDS");
+      if (!["string", "number", "boolean"].includes(typeof v))
+        add(`events[${i}].params.${k}`, `Value of param [${k}] must be a string, number or boolean.`, "VALUE_INVALID");
     }
   });
   return out;
@@ -75,7 +104,15 @@ export function createGa4Fake({ onCall, credentials } = {}) {
       if (!/^G-[A-Z0-9]+$/.test(measurementId)) problems.push({ fieldPath: "measurement_id", description: "Unknown measurement_id." });
       if (!fake.credentials.accepts(query.api_secret)) problems.push({ fieldPath: "api_secret", description: "Unknown api_secret." });
       if (problems.length) state.dropped.push({ measurementId, problems, at: new Date().toISOString() });
-      else for (const e of body.events) state.hits.push({ measurementId, clientId: body.client_id, timestampMicros: body.timestamp_micros ?? null, name: e.name, params: e.params ?? {} });
+      else
+        for (const e of body.events)
+          state.hits.push({
+            measurementId,
+            clientId: body.client_id,
+            timestampMicros: body.timestamp_micros ?? null,
+            name: e.name,
+            params: e.params ?? {},
+          });
       return new Response(null, { status: 204 });
     },
   });

@@ -16,7 +16,8 @@ export function segmentCallProblem(msg) {
   if (!TYPES.has(msg.type)) return `unknown type ${JSON.stringify(msg.type)}`;
   if (!msg.userId && !msg.anonymousId) return "no_user_anon_id";
   if (msg.type === "track" && (typeof msg.event !== "string" || !msg.event)) return "track calls need an event name";
-  if (msg.messageId !== undefined && !(typeof msg.messageId === "string" && msg.messageId.length < 100)) return "messageId must be a string under 100 characters";
+  if (msg.messageId !== undefined && !(typeof msg.messageId === "string" && msg.messageId.length < 100))
+    return "messageId must be a string under 100 characters";
   if (msg.timestamp !== undefined && Number.isNaN(Date.parse(msg.timestamp))) return "timestamp must be ISO 8601";
   if (JSON.stringify(msg).length > 32_000) return "a call must be 32 KB or smaller";
   return null;
@@ -39,7 +40,10 @@ export function createSegmentFake({ onCall, credentials } = {}) {
       if (settings && method === "GET") {
         const key = decodeURIComponent(settings[1]);
         if (!fake.credentials.accepts(key)) return new Response("Not Found\n", { status: 404, headers: { "Content-Type": "text/plain" } });
-        return json({ integrations: { "Segment.io": { apiKey: "[write key]", apiHost: "api.segment.io/v1" } }, plan: { track: { __default: { enabled: true } } } });
+        return json({
+          integrations: { "Segment.io": { apiKey: "[write key]", apiHost: "api.segment.io/v1" } },
+          plan: { track: { __default: { enabled: true } } },
+        });
       }
       const single = path.match(/^\/v1\/(track|identify|page|screen|group|alias)$/);
       if (method !== "POST" || !(path === "/v1/batch" || single)) return null;

@@ -34,7 +34,8 @@ export function checkAdaptiveCard(card) {
       if (!Array.isArray(el.inlines)) return problems.push(`${at}.inlines must be an array`);
       el.inlines.forEach((run, i) => {
         if (typeof run === "string") return text.push(run);
-        if (!isObject(run) || run.type !== "TextRun" || typeof run.text !== "string") problems.push(`${at}.inlines[${i}] must be a TextRun`);
+        if (!isObject(run) || run.type !== "TextRun" || typeof run.text !== "string")
+          problems.push(`${at}.inlines[${i}] must be a TextRun`);
         else text.push(run.text);
       });
     }
@@ -81,7 +82,11 @@ export function createTeamsFake({ onCall, credentials } = {}) {
       const cards = [];
       for (const [i, a] of body.attachments.entries()) {
         if (a?.contentType !== "application/vnd.microsoft.card.adaptive")
-          return triggerError(400, "TriggerInputSchemaMismatch", `attachments[${i}].contentType must be application/vnd.microsoft.card.adaptive.`);
+          return triggerError(
+            400,
+            "TriggerInputSchemaMismatch",
+            `attachments[${i}].contentType must be application/vnd.microsoft.card.adaptive.`,
+          );
         const checked = checkAdaptiveCard(a.content);
         if (checked.problems.length) return triggerError(400, "InvalidAdaptiveCard", checked.problems.join("; "));
         cards.push({ card: a.content, text: checked.text });

@@ -101,7 +101,11 @@ describe("Microsoft Teams adapter", () => {
   it("the toggles decide: escalations off → no escalation delivery", async () => {
     await connectTeams();
     const client = await signIn(ACME.adminEmail);
-    const saved = await client.post("/integrations/microsoft-teams/configure", { notify_new_conversations: "on", daily_summary: "on", summary_hour: "9" });
+    const saved = await client.post("/integrations/microsoft-teams/configure", {
+      notify_new_conversations: "on",
+      daily_summary: "on",
+      summary_hour: "9",
+    });
     expect(saved.status).toBe(302);
     await escalate(await newConversation());
     await pump(installed);
@@ -127,7 +131,8 @@ describe("Microsoft Teams adapter", () => {
     const row = (await connectionOf("microsoft-teams"))!;
     const deps = { db: createDb(env.DB), kv: env.KV, env: env as Env, fetch: installed.fetch };
     const credential = await loadCredential({ ...deps, now: () => new Date() }, teamsAdapter, row);
-    const tick = (now: Date) => teamsAdapter.cron!({ ...deps, now, connections: async () => [{ row, credential, context: {}, settings: {} }] });
+    const tick = (now: Date) =>
+      teamsAdapter.cron!({ ...deps, now, connections: async () => [{ row, credential, context: {}, settings: {} }] });
     const tomorrow = new Date(Date.now() + 86_400_000);
     await tick(new Date(Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 5)));
     expect(teamsPosts()).toHaveLength(1);
@@ -147,7 +152,11 @@ describe("Discord adapter", () => {
     await connectViaOAuth(john, "discord");
     const row = await connectionRow("discord");
     expect(row).toMatchObject({ status: "connected" });
-    expect(JSON.parse(row!.context)).toEqual({ webhook_id: expect.any(String), channel_id: "1100000000000000042", guild_id: "1100000000000000001" });
+    expect(JSON.parse(row!.context)).toEqual({
+      webhook_id: expect.any(String),
+      channel_id: "1100000000000000042",
+      guild_id: "1100000000000000001",
+    });
     expect(JSON.stringify(row)).not.toContain("sandbox_dwh_");
     const cards = await (await john.get("/integrations")).text();
     expect(cards).toContain("Posting to channel 1100000000000000042");
@@ -176,13 +185,22 @@ describe("Discord adapter", () => {
     await pump(installed);
     const messages = discordMessages();
     expect(messages).toHaveLength(2);
-    for (const m of messages) expect(m).toMatchObject({ mention_everyone: false, mentions: [], mention_roles: [], allowed_mentions: { parse: [] } });
+    for (const m of messages)
+      expect(m).toMatchObject({ mention_everyone: false, mentions: [], mention_roles: [], allowed_mentions: { parse: [] } });
     const [created, escalated] = messages.map((m) => m.embeds[0]);
-    expect(created).toMatchObject({ title: "New conversation", url: `http://localhost/conversations/${id}`, description: escapeDiscord(NASTY) });
+    expect(created).toMatchObject({
+      title: "New conversation",
+      url: `http://localhost/conversations/${id}`,
+      description: escapeDiscord(NASTY),
+    });
     expect(created.description).not.toMatch(/@everyone|<@\d|<@&\d|\[click\]\(/);
     expect(escalated.title).toBe("Escalated to a human");
     expect(escalated.fields).toContainEqual({ name: "Reason", value: escapeDiscord("@here please"), inline: false });
-    expect(escalated.fields).toContainEqual({ name: "Conversation", value: `[Open conversation](http://localhost/conversations/${id})`, inline: false });
+    expect(escalated.fields).toContainEqual({
+      name: "Conversation",
+      value: `[Open conversation](http://localhost/conversations/${id})`,
+      inline: false,
+    });
     const posts = installed.fakes.discord.calls().filter((c) => c.method === "POST");
     expect(posts.every((c) => c.query.wait === "true" && c.path.endsWith("/[token]"))).toBe(true);
     const rows = await deliveryRows("discord");
@@ -197,7 +215,11 @@ describe("Discord adapter", () => {
     const [d] = await pump(installed);
     expect(d!.retry).toBe(8);
     const row = (await connectionOf("discord"))!;
-    const creds = await loadCredential({ db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() }, discordAdapter, row);
+    const creds = await loadCredential(
+      { db: createDb(env.DB), kv: env.KV, env: env as Env, fetch, now: () => new Date() },
+      discordAdapter,
+      row,
+    );
     installed.fakes.discord.credentials.revoked.add(creds.fields!.webhook_token!);
     await retry(installed, [d!.deliveryId]);
     expect(await connectionRow("discord")).toMatchObject({ status: "needs_reauth" });
@@ -207,7 +229,10 @@ describe("Discord adapter", () => {
     (installed.fakes.discord as any).state.webhooks.clear();
     await newConversation();
     await pump(installed);
-    expect(await connectionRow("discord")).toMatchObject({ status: "needs_reauth", last_error: expect.stringContaining("webhook was deleted") });
+    expect(await connectionRow("discord")).toMatchObject({
+      status: "needs_reauth",
+      last_error: expect.stringContaining("webhook was deleted"),
+    });
   });
 });
 
@@ -233,7 +258,9 @@ describe("Segment adapter", () => {
     await closeConversation(id);
     await pump(installed);
     const events = segment().events;
-    const ids = await env.DB.prepare("SELECT id, type FROM events WHERE type != 'message.received' AND type != 'conversation.updated' ORDER BY id").all<{
+    const ids = await env.DB.prepare(
+      "SELECT id, type FROM events WHERE type != 'message.received' AND type != 'conversation.updated' ORDER BY id",
+    ).all<{
       id: string;
       type: string;
     }>();
@@ -244,7 +271,12 @@ describe("Segment adapter", () => {
       ["track", "Conversation Closed", ids.results[2]!.id],
     ]);
     expect(events[0]).toMatchObject({ userId: "pat@example.com", traits: { email: "pat@example.com", name: "Pat Lee" } });
-    expect(events[2]!.properties).toEqual({ conversation_id: id, channel: "api", status: "escalated", reason: "Customer asked for a human" });
+    expect(events[2]!.properties).toEqual({
+      conversation_id: id,
+      channel: "api",
+      status: "escalated",
+      reason: "Customer asked for a human",
+    });
     expect(segment().deduplicated).toBe(2);
     expect(JSON.stringify(events)).not.toContain("Where is my order");
   });
@@ -278,7 +310,11 @@ describe("Google Analytics 4 adapter", () => {
     const res = await connectGa({ measurement_id: "UA-12345-1", api_secret: "sandbox_ga_secret" });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("Measurement ID");
-    installed.fakes.ga4.inject({ path: "/debug/mp/collect", status: 200, body: { validationMessages: [{ fieldPath: "events", description: "Event is invalid.", validationCode: "VALUE_INVALID" }] } });
+    installed.fakes.ga4.inject({
+      path: "/debug/mp/collect",
+      status: 200,
+      body: { validationMessages: [{ fieldPath: "events", description: "Event is invalid.", validationCode: "VALUE_INVALID" }] },
+    });
     const refused = await connectGa();
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("Event is invalid.");
@@ -320,7 +356,10 @@ describe("Google Analytics 4 adapter", () => {
     const { id } = (await created.json()) as { id: string };
     expect(((await (await api(`/conversations/${id}`)).json()) as { metadata: unknown }).metadata).toEqual({ ga_client_id: "1.2" });
     for (const metadata of [{ "bad key": "x" }, { ga_client_id: "x".repeat(501) }]) {
-      const res = await api("/conversations", { method: "POST", body: { contact: { email: "gus@example.com" }, message: { body: "Hi" }, metadata } });
+      const res = await api("/conversations", {
+        method: "POST",
+        body: { contact: { email: "gus@example.com" }, message: { body: "Hi" }, metadata },
+      });
       expect(res.status).toBe(400);
     }
     expect((await env.DB.prepare("SELECT count(*) AS n FROM conversations").first<{ n: number }>())!.n).toBe(1);
@@ -335,5 +374,20 @@ describe("Google Analytics 4 adapter", () => {
     installed.fakes.ga4.inject({ path: "/mp/collect", status: 401 });
     await retry(installed, [d!.deliveryId]);
     expect(await connectionRow("google-analytics")).toMatchObject({ status: "needs_reauth" });
+  });
+});
+
+describe("what the screens promise", () => {
+  it("the detail and success screens list exactly the adapter's features, and nothing as coming soon", async () => {
+    const john = await signIn(ACME.adminEmail);
+    for (const adapter of [teamsAdapter, discordAdapter]) {
+      const page = (await (await john.get(`/integrations/available/${adapter.id}`)).text()).replaceAll("<!-- -->", "");
+      for (const f of adapter.features) expect(page).toContain(`<li>${f}</li>`);
+      expect(page).not.toContain("Coming soon");
+    }
+    expect((await connectTeams()).status).toBe(302);
+    const success = (await (await john.get("/integrations/microsoft-teams/connected")).text()).replaceAll("<!-- -->", "");
+    expect(success).toContain('aria-label="Features that work today"');
+    for (const f of teamsAdapter.features) expect(success).toContain(`<li>${f}</li>`);
   });
 });

@@ -41,7 +41,8 @@ export function installNotifyFakes(opts: { discordWebhook?: (hook: Record<string
     ga4: createGa4Fake() as Fake,
   };
   const realFetch = globalThis.fetch;
-  const json = (data: unknown, status = 200) => new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
+  const json = (data: unknown, status = 200) =>
+    new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
   let n = 0;
   const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);

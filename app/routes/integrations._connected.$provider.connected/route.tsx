@@ -1,9 +1,10 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
+import { FeatureList } from "~/components/feature-list";
 import { CheckIcon } from "~/components/icons";
 import { Modal } from "~/components/modal";
 import { requireAdmin } from "~/sessions.server";
-import { hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
+import { adapterOf, hasConfigureScreen, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 
 export const handle = { access: "admin" };
 
@@ -15,11 +16,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     provider: { id: provider.id, name: provider.name, worksToday: provider.worksToday },
     accountLabel: connection.accountLabel,
     configurable: hasConfigureScreen(provider),
+    features: [...adapterOf(provider).features],
   });
 }
 
 export default function ConnectedSuccess() {
-  const { provider, accountLabel, configurable } = useLoaderData<typeof loader>();
+  const { provider, accountLabel, configurable, features } = useLoaderData<typeof loader>();
   return (
     <Modal
       title="Connection Successful"
@@ -46,6 +48,7 @@ export default function ConnectedSuccess() {
         {accountLabel ? <p className="mt-1 break-all text-sm text-slate-700">Account: {accountLabel}</p> : null}
         <p className="mt-3 text-sm text-slate-700">{provider.worksToday}</p>
       </div>
+      <FeatureList features={features} className="mt-3 text-left" />
     </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { createDb } from "~/lib/db/client";
 import { categoryLabel, isSandboxed } from "~/lib/integrations/catalog";
 import { findConnection } from "~/lib/integrations/connections.server";
 import { requireAdmin } from "~/sessions.server";
-import { requireProvider } from "../integrations._connected/shared.server";
+import { adapterOf, requireProvider } from "../integrations._connected/shared.server";
 import { ProviderFacts } from "./provider-facts";
 
 export const handle = { access: "admin" };
@@ -26,6 +26,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       category: categoryLabel(provider.category),
       longDescription: provider.longDescription,
       worksToday: provider.worksToday,
+      // What works is what the adapter does (never the catalog's wish list).
+      features: [...adapterOf(provider).features],
       comingSoon: [...provider.comingSoon],
       permissions: [...provider.permissions],
       authKind: provider.authKind,
