@@ -29,12 +29,10 @@ import { createZendeskFake } from "./sandbox/zendesk.mjs";
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
 export const FAMILIES = {
   SLACK: { SLACK_OAUTH_BASE: "/slack", SLACK_API_BASE: "/slack/api" },
-  MICROSOFT: { MICROSOFT_LOGIN_BASE: "/microsoft", MICROSOFT_GRAPH_BASE: "/microsoft-graph" },
   DISCORD: { DISCORD_BASE: "/discord" },
   SALESFORCE: { SALESFORCE_BASE: "/salesforce" },
   HUBSPOT: { HUBSPOT_BASE: "/hubspot", HUBSPOT_API_BASE: "/hubspot-api" },
   PIPEDRIVE: { PIPEDRIVE_OAUTH_BASE: "/pipedrive", PIPEDRIVE_API_BASE: "/pipedrive-api" },
-  GOOGLE: { GOOGLE_OAUTH_BASE: "/google", GOOGLE_TOKEN_BASE: "/google-token", GOOGLE_API_BASE: "/google-api" },
   MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
 };
 
@@ -47,17 +45,12 @@ export const API_KEY_BASES = { ZENDESK_BASE: "/zendesk/{subdomain}", FRESHDESK_B
 /** First path segment → the catalog's provider id, for the calls log. */
 const PROVIDER_OF = {
   slack: "slack",
-  microsoft: "microsoft-teams",
-  "microsoft-graph": "microsoft-teams",
   discord: "discord",
   salesforce: "salesforce",
   hubspot: "hubspot",
   "hubspot-api": "hubspot",
   pipedrive: "pipedrive",
   "pipedrive-api": "pipedrive",
-  google: "google-analytics",
-  "google-token": "google-analytics",
-  "google-api": "google-analytics",
   mailchimp: "mailchimp",
 };
 
@@ -67,11 +60,6 @@ const GROUP = Object.fromEntries(
 );
 
 const IDENTITY = {
-  "microsoft-graph": () => ({
-    id: "sandbox-ms-user",
-    displayName: "Acme Corporation (Sandbox)",
-    userPrincipalName: "john@acme.onmicrosoft.com",
-  }),
   discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
   salesforce: () => ({
     sub: "sandbox-sf-user",
@@ -79,7 +67,6 @@ const IDENTITY = {
     preferred_username: "john@acme.sandbox",
     name: "John Admin",
   }),
-  "google-api": () => ({ sub: "sandbox-google-user", email: "john@acme.sandbox", name: "John Admin" }),
   mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
 };
 
