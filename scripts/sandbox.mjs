@@ -20,6 +20,7 @@ import { isMain, root } from "./lib.mjs";
 import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
 import { createHubspotFake } from "./sandbox/hubspot.mjs";
 import { createCredentialBook } from "./sandbox/kit.mjs";
+import { createNotifyFakes } from "./sandbox/notify.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
 import { createSalesforceFake } from "./sandbox/salesforce.mjs";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
@@ -30,12 +31,10 @@ import { createZendeskFake } from "./sandbox/zendesk.mjs";
 /** base-URL env var → sandbox path prefix, grouped by the family whose client id/secret it uses. */
 export const FAMILIES = {
   SLACK: { SLACK_OAUTH_BASE: "/slack", SLACK_API_BASE: "/slack/api" },
-  MICROSOFT: { MICROSOFT_LOGIN_BASE: "/microsoft", MICROSOFT_GRAPH_BASE: "/microsoft-graph" },
   DISCORD: { DISCORD_BASE: "/discord" },
   SALESFORCE: { SALESFORCE_BASE: "/salesforce" },
   HUBSPOT: { HUBSPOT_BASE: "/hubspot", HUBSPOT_API_BASE: "/hubspot-api" },
   PIPEDRIVE: { PIPEDRIVE_OAUTH_BASE: "/pipedrive", PIPEDRIVE_API_BASE: "/pipedrive-api" },
-  GOOGLE: { GOOGLE_OAUTH_BASE: "/google", GOOGLE_TOKEN_BASE: "/google-token", GOOGLE_API_BASE: "/google-api" },
   MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
 };
 
@@ -48,17 +47,12 @@ export const API_KEY_BASES = { ZENDESK_BASE: "/zendesk/{subdomain}", FRESHDESK_B
 /** First path segment → the catalog's provider id, for the calls log. */
 const PROVIDER_OF = {
   slack: "slack",
-  microsoft: "microsoft-teams",
-  "microsoft-graph": "microsoft-teams",
   discord: "discord",
   salesforce: "salesforce",
   hubspot: "hubspot",
   "hubspot-api": "hubspot",
   pipedrive: "pipedrive",
   "pipedrive-api": "pipedrive",
-  google: "google-analytics",
-  "google-token": "google-analytics",
-  "google-api": "google-analytics",
   mailchimp: "mailchimp",
 };
 
@@ -68,11 +62,6 @@ const GROUP = Object.fromEntries(
 );
 
 const IDENTITY = {
-  "microsoft-graph": () => ({
-    id: "sandbox-ms-user",
-    displayName: "Acme Corporation (Sandbox)",
-    userPrincipalName: "john@acme.onmicrosoft.com",
-  }),
   discord: () => ({ id: "80351110224678912", username: "acme-support", global_name: "Acme Support (Sandbox)" }),
   salesforce: () => ({
     sub: "sandbox-sf-user",
@@ -80,7 +69,6 @@ const IDENTITY = {
     preferred_username: "john@acme.sandbox",
     name: "John Admin",
   }),
-  "google-api": () => ({ sub: "sandbox-google-user", email: "john@acme.sandbox", name: "John Admin" }),
   mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
 };
 
@@ -156,6 +144,9 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     freshdesk: createFreshdeskFake({ onCall, credentials }),
     zapier: createZapierFake({ onCall, credentials }),
   };
+  // Teams workflows, Discord webhooks, Segment and GA4: scripts/sandbox/notify.mjs
+  const notify = createNotifyFakes({ onCall, credentials });
+  Object.assign(fakes, notify.fakes);
   /** Which fake answers a path, and the provider-relative path it sees. */
   const fakeFor = (path) => {
     let m;
@@ -165,7 +156,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if ((m = path.match(/^\/zendesk\/[a-z0-9-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.zendesk, rest: m[1] };
     if ((m = path.match(/^\/freshdesk\/[a-z0-9.-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.freshdesk, rest: m[1] };
     if ((m = path.match(/^\/zapier-hooks(\/hooks\/catch\/.*)$/))) return { fake: fakes.zapier, rest: m[1] };
-    return null;
+    return notify.route(path);
   };
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs
   const slackFake = createSlackFake({ onCall: (c) => record({ family: "slack", kind: "api", method: c.method }) });
@@ -197,7 +188,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         whatsappFake.reset();
         return send(res, 200, { ok: true });
       }
-      const statePath = path.match(/^\/__sandbox\/state\/([a-z]+)$/);
+      const statePath = path.match(/^\/__sandbox\/state\/([a-z0-9-]+)$/);
       if (statePath && req.method === "GET") {
         const fake = fakes[statePath[1]];
         return fake ? send(res, 200, fake.snapshot()) : send(res, 404, { error: "unknown provider" });
@@ -314,6 +305,9 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
         if (r.ok && family === "salesforce")
           Object.assign(data, { instance_url: `${base}/salesforce`, id: `${base}/salesforce/id/00DSANDBOX0000001/005SANDBOX` });
         if (r.ok && family === "pipedrive") data.api_domain = `${base}/pipedrive-api`;
+        // Discord's webhook.incoming: the webhook it made in the channel the admin picked.
+        if (r.ok && family === "discord" && body.get("grant_type") === "authorization_code")
+          Object.assign(data, { scope: "webhook.incoming", webhook: fakes.discord.createWebhook(`${base}/discord`) });
         return send(res, r.status, data);
       }
       const identity = IDENTITY[family];
@@ -345,17 +339,19 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   }
   for (const [name, template] of Object.entries(API_KEY_BASES)) if (!real[name]) env[name] = `${url}${template}`;
   if (!real.WHATSAPP_API_BASE) env.WHATSAPP_API_BASE = `${url}/whatsapp`;
+  Object.assign(env, notify.env(url, real));
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));
     await oauth.stop();
   };
-  return { env, url, close, appOrigin };
+  return { env, url, close, appOrigin, teamsWebhookUrl: notify.teamsUrl(url) };
 }
 
 if (isMain(import.meta.url)) {
   const sandbox = await start({});
   console.log(`Provider sandbox on ${sandbox.url}`);
   for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`);
+  console.log(`Teams webhook URL to paste: ${sandbox.teamsWebhookUrl}`);
   const stop = async () => {
     await sandbox.close();
     process.exit(0);

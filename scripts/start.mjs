@@ -80,6 +80,7 @@ async function main() {
   if (sandbox) {
     Object.assign(vars, sandbox.env);
     console.log(`Provider sandbox: ${sandbox.url}`);
+    if (sandbox.teamsWebhookUrl) console.log(`Sandbox Teams webhook URL (paste it when connecting Teams): ${sandbox.teamsWebhookUrl}`);
   }
   const receiver = await optionalService("receiver", { secret: savedReceiverSecret(persistDir) ?? undefined });
   if (receiver) console.log(`Webhook receiver: ${receiver.url}`);

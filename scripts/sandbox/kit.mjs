@@ -7,7 +7,7 @@
 export const json = (data, status = 200, headers = {}) =>
   new Response(status === 204 ? null : JSON.stringify(data), { status, headers: { "Content-Type": "application/json", ...headers } });
 
-const SECRET_KEY = /token|secret|password|api_?key|authorization|signature|code_verifier|^code$/i;
+const SECRET_KEY = /token|secret|password|api_?key|authorization|signature|code_verifier|^code$|^sig$/i;
 
 /** A copy of a JSON value with every secret-looking key's value replaced. */
 export function redact(value) {

@@ -94,7 +94,7 @@ describe("provider sandbox", () => {
 
 describe("provider sandbox refuses what a real provider refuses", () => {
   it("a code is single-use, bound to its redirect_uri, and needs the right PKCE verifier", async () => {
-    const spec = CATALOG["google-analytics"].oauth!;
+    const spec = CATALOG.salesforce.oauth!;
     const verifier = "w".repeat(50);
     const issue = async () =>
       (

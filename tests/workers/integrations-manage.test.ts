@@ -4,6 +4,7 @@ import { credentialsKey } from "~/lib/oauth/token-store.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { connectViaOAuth, html, installFakeProviders } from "./fake-provider";
+import { installNotifyFakes } from "./notify-helpers";
 
 afterEach(async () => {
   vi.unstubAllGlobals();
@@ -130,12 +131,15 @@ describe("disconnect", () => {
 
 describe("API-key and built-in connections", () => {
   it("an API key is stored encrypted in KV, never in D1, with one audit row and no secret in it", async () => {
+    // Segment's fake (the sandbox's) knows `sandbox_…` write keys: connecting checks the key first.
+    const segment = installNotifyFakes();
     const john = await signIn(ACME.adminEmail);
     const res = await john.post("/integrations/segment/connect", {
       intent: "api_key",
       source_name: "Website chat",
-      write_key: "wk_supersecret_123",
+      write_key: "sandbox_wk_supersecret_123",
     });
+    segment.restore();
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/integrations/segment/connected");
     const row = await connection("segment");

@@ -172,10 +172,8 @@ describe("detail modal", () => {
     for (const f of ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"])
       expect(page).toContain(`<li>${f}</li>`);
     expect(page).toContain("Send messages to channels");
-    // an integration that only connects lists no feature as working; its plans are marked as such
-    const teams = await html(await john.get("/integrations/available/microsoft-teams"));
-    expect(teams).toContain("nothing is sent to Microsoft Teams or read from it yet");
-    expect(teams).toContain("Coming soon");
+    // Slack's features all work today; WhatsApp Business still lists some as coming soon
+    expect(await html(await john.get("/integrations/available/whatsapp-business"))).toContain("Coming soon");
     // Connect opens the consent modal over the Available tab, not over Connected
     expect(page).toContain('href="/integrations/available/slack/connect">Connect with Slack</a>');
     expect(page).toContain("Available Integrations");

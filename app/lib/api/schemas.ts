@@ -26,11 +26,24 @@ export const ContactInput = z
   })
   .meta({ id: "ContactInput", description: "At least one of `email` and `phone`." });
 
+const METADATA_KEY = /^[a-z][a-z0-9_]{0,39}$/i;
+
 export const ConversationCreateBody = z
   .object({
     contact: ContactInput,
     subject: z.string().trim().max(500, "At most 500 characters").optional(),
     message: z.object({ body: z.string().trim().min(1, "Must not be empty").max(20_000, "At most 20,000 characters") }),
+    metadata: z
+      .record(
+        z.string().max(40).regex(METADATA_KEY, "Keys are 1–40 letters, digits or underscores, starting with a letter"),
+        z.string().max(500, "At most 500 characters"),
+      )
+      .refine((m) => Object.keys(m).length <= 20, "At most 20 keys")
+      .optional()
+      .meta({
+        description:
+          "Short key/value pairs about the conversation, e.g. from the chat widget. Integrations read `ga_client_id` and `ga_session_id` (Google Analytics 4) and `segment_anonymous_id` (Segment).",
+      }),
   })
   .meta({ id: "ConversationCreate" });
 
@@ -91,6 +104,9 @@ export const Conversation = z
     updated_at: Timestamp,
     closed_at: Timestamp.nullable(),
     escalated_at: Timestamp.nullable(),
+    metadata: z
+      .record(z.string().max(40), z.string().max(500))
+      .meta({ description: "What the conversation was started with (at most 20 keys)." }),
   })
   .meta({ id: "Conversation" });
 

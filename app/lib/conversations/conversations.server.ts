@@ -70,7 +70,7 @@ function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: Me
 
 export async function createConversation(
   ctx: DomainCtx,
-  input: { channel: Channel; contact: Contact; subject?: string | null; message: NewMessageInput },
+  input: { channel: Channel; contact: Contact; subject?: string | null; message: NewMessageInput; metadata?: Record<string, string> },
   { also = [] }: AlsoWrite = {},
 ) {
   const conversation: ConversationRow = {
@@ -86,6 +86,7 @@ export async function createConversation(
     updatedAt: ctx.now,
     closedAt: null,
     escalatedAt: null,
+    metadata: input.metadata ?? {},
   };
   const message = messageRow(ctx, conversation.id, input.message, input.channel);
   const created = eventInsert(ctx.db, {

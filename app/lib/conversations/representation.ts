@@ -17,6 +17,7 @@ export function conversationRepresentation(c: ConversationRow) {
     updated_at: c.updatedAt.toISOString(),
     closed_at: iso(c.closedAt),
     escalated_at: iso(c.escalatedAt),
+    metadata: c.metadata ?? {},
   };
 }
 

@@ -277,6 +277,8 @@ export const conversations = sqliteTable(
       .$defaultFn(() => new Date()),
     closedAt: timestamp("closed_at"),
     escalatedAt: timestamp("escalated_at"),
+    /** Short key/value pairs from the widget or API client (`ga_client_id`, `segment_anonymous_id`). */
+    metadata: json<Record<string, string>>("metadata").notNull().default({}),
   },
   (t) => [
     index("conversations_company_idx").on(t.companyId, t.id),

@@ -15,6 +15,7 @@ const conversation = {
   updated_at: at,
   closed_at: null,
   escalated_at: null,
+  metadata: {},
 };
 const message = {
   id: "msg_01jh9x2k3m8a7b6c5d4e3f2g1h",

@@ -99,6 +99,8 @@ export async function getAccessToken(deps: ConnectDeps, connection: Conn, { marg
       refreshToken: fresh.refreshToken,
       expiresAt: fresh.expiresAt,
       version: version + 1,
+      // Keep what was stored beside the tokens at connect (Discord's webhook token).
+      ...(creds.secrets ? { secrets: creds.secrets } : {}),
     });
     await deps.db
       .update(connections)

@@ -79,16 +79,22 @@ export async function completeOAuth(
   if (!code) throw new ConnectError(`${provider.name} did not send an authorization code.`);
   const tokens = await exchangeAuthorizationCode(deps, spec, deps.env, { code, codeVerifier: record.codeVerifier, redirectUri });
   const verify = findAdapter(provider.id)?.verifyCredential;
-  let account: { label: string | null; id: string | null; context?: ProviderContext };
+  let account: { label: string | null; id: string | null; context?: ProviderContext; secrets?: Record<string, string> };
   if (verify) {
     const result = await verify({ ...verifyBase(deps, user), token: tokens.accessToken, tokenResponse: tokens.raw });
     if (!result.ok)
       throw new ConnectError(Object.values(result.fieldErrors).flat().join(" ") || `${provider.name} did not accept the connection.`);
-    account = { label: result.accountLabel, id: result.accountId, context: result.context };
+    account = { label: result.accountLabel, id: result.accountId, context: result.context, secrets: result.secrets };
   } else {
     account = tokens.account ?? (await fetchIdentity(deps, spec, deps.env, tokens.accessToken));
   }
-  const creds: StoredCredentials = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
+  const creds: StoredCredentials = {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt,
+    // Secrets the check obtained (Discord's webhook token) live encrypted beside the tokens.
+    ...(account.secrets ? { secrets: account.secrets } : {}),
+  };
   return saveConnection(deps, {
     provider,
     user,

@@ -108,12 +108,16 @@ export async function loadCredential(
   adapter: ProviderAdapter,
   row: ConnectionRow,
 ): Promise<Credential> {
-  if (adapter.provider.authKind === "oauth2") return { accessToken: await getAccessToken(deps, row) };
+  const stored = async () =>
+    loadCredentials({ kv: deps.kv, ring: await keyringFromEnv(deps.env) }, { companyId: row.companyId, connectionId: row.id });
+  if (adapter.provider.authKind === "oauth2") {
+    const accessToken = await getAccessToken(deps, row);
+    // Secrets an OAuth connect obtained beside the token (Discord's webhook token).
+    const secrets = (await stored())?.secrets;
+    return secrets ? { accessToken, fields: secrets } : { accessToken };
+  }
   if (adapter.provider.authKind === "api_key") {
-    const creds = await loadCredentials(
-      { kv: deps.kv, ring: await keyringFromEnv(deps.env) },
-      { companyId: row.companyId, connectionId: row.id },
-    );
+    const creds = await stored();
     if (!creds?.secrets) throw new NeedsReauthError(row.provider);
     return { fields: creds.secrets };
   }

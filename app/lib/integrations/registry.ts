@@ -6,11 +6,15 @@
 import type { ProviderAdapter } from "./adapter";
 import type { ProviderId } from "./catalog";
 import { connectOnlyAdapter } from "./connect-only";
+import { discordAdapter } from "./discord";
 import { emailForwardingAdapter } from "./email-forwarding";
 import { freshdeskAdapter } from "./freshdesk";
+import { googleAnalyticsAdapter } from "./google-analytics";
 import { hubspotAdapter } from "./hubspot";
+import { teamsAdapter } from "./microsoft-teams";
 import { pipedriveAdapter } from "./pipedrive";
 import { salesforceAdapter } from "./salesforce";
+import { segmentAdapter } from "./segment";
 import { slackAdapter } from "./slack";
 import { whatsAppAdapter } from "./whatsapp-business";
 import { zapierAdapter } from "./zapier";
@@ -20,15 +24,15 @@ export type Registry = Readonly<Record<ProviderId, ProviderAdapter>>;
 
 export const REGISTRY: Registry = {
   slack: slackAdapter,
-  "microsoft-teams": connectOnlyAdapter("microsoft-teams"),
-  discord: connectOnlyAdapter("discord"),
+  "microsoft-teams": teamsAdapter,
+  discord: discordAdapter,
   salesforce: salesforceAdapter,
   hubspot: hubspotAdapter,
   pipedrive: pipedriveAdapter,
   zendesk: zendeskAdapter,
   freshdesk: freshdeskAdapter,
-  "google-analytics": connectOnlyAdapter("google-analytics"),
-  segment: connectOnlyAdapter("segment"),
+  "google-analytics": googleAnalyticsAdapter,
+  segment: segmentAdapter,
   shopify: connectOnlyAdapter("shopify"),
   woocommerce: connectOnlyAdapter("woocommerce"),
   mailchimp: connectOnlyAdapter("mailchimp"),

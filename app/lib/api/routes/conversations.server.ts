@@ -57,6 +57,7 @@ export const conversationRoutes: ApiRoute[] = [
         channel: "api",
         contact: c.body.contact,
         subject: c.body.subject ?? null,
+        metadata: c.body.metadata,
         message: { body: c.body.message.body, author: "contact", authorName: c.body.contact.name ?? null, source: "api" },
       });
       await emitted(c, result.events);

@@ -6,30 +6,31 @@ export const googleAnalytics = {
   name: "Google Analytics",
   category: "analytics",
   shortDescription: "See chat impact next to your site traffic",
-  longDescription: "Connect Google Analytics so chat activity can be reported alongside your website traffic.",
-  features: ["Send chat started and escalated events", "Conversion reporting for chats"],
-  permissions: ["See your email address", "View your Google Analytics data", "Keep access when you are away (refresh token)"],
-  authKind: "oauth2",
+  longDescription:
+    "Add a GA4 web stream's Measurement ID and a Measurement Protocol API secret so conversation events land in Google Analytics next to the visitor's own session.",
+  features: [
+    "Send conversation started, escalated and closed events (Measurement Protocol)",
+    "Attribute them to the visitor's GA client id that the chat widget passes",
+  ],
+  permissions: ["Send events to one GA4 web stream (an API secret can only send; it cannot read your data)"],
+  authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["Send chat started and escalated events", "Conversion reporting for chats"],
-  disconnectEffects: ["Revoke our access at Google", "Delete the stored tokens"],
+  worksToday:
+    "Sends conversation_started, conversation_escalated and conversation_closed events for conversations whose metadata carries the visitor's ga_client_id; others are listed as not sent.",
+  comingSoon: [],
+  disconnectEffects: [
+    "Delete the stored API secret",
+    "Delete the API secret in GA4 (Admin → Data streams) if you want it unusable everywhere",
+  ],
   logo: { bg: "#f9ab00", fg: "#1f2937", text: "GA", shape: "rounded" },
-  oauth: {
-    baseUrls: {
-      GOOGLE_OAUTH_BASE: "https://accounts.google.com",
-      GOOGLE_TOKEN_BASE: "https://oauth2.googleapis.com",
-      GOOGLE_API_BASE: "https://openidconnect.googleapis.com",
-    },
-    authorizeUrl: "{GOOGLE_OAUTH_BASE}/o/oauth2/v2/auth",
-    tokenUrl: "{GOOGLE_TOKEN_BASE}/token",
-    revoke: { url: "{GOOGLE_TOKEN_BASE}/revoke", style: "rfc7009", endsGrant: true },
-    identity: { url: "{GOOGLE_API_BASE}/v1/userinfo", label: ["email", "name"], id: ["sub"] },
-    scopes: ["openid", "email", "https://www.googleapis.com/auth/analytics.readonly"],
-    pkce: true,
-    clientIdEnv: "GOOGLE_CLIENT_ID",
-    clientSecretEnv: "GOOGLE_CLIENT_SECRET",
-    extraAuthorizeParams: { access_type: "offline", prompt: "consent" },
+  apiKey: {
+    fields: [
+      { name: "measurement_id", label: "Measurement ID", secret: false, placeholder: "G-XXXXXXXXXX" },
+      { name: "api_secret", label: "Measurement Protocol API secret", secret: true },
+    ],
+    labelField: "measurement_id",
+    help: "In Google Analytics, open Admin → Data streams → your web stream: the Measurement ID is at the top, API secrets are under Measurement Protocol API secrets.",
+    baseUrls: { GA4_COLLECT_BASE: "https://www.google-analytics.com" },
   },
 } as const satisfies Provider;
 
@@ -38,13 +39,14 @@ export const segment = {
   name: "Segment",
   category: "analytics",
   shortDescription: "Stream chat events into your data pipeline",
-  longDescription: "Add a Segment source write key so chat events can be sent to every tool in your Segment workspace.",
-  features: ["Track conversation events in Segment", "Identify contacts by email"],
-  permissions: ["Send events to one Segment source (write key only: it cannot read your data)"],
+  longDescription: "Add a Segment source write key so conversation events reach every tool connected to that source.",
+  features: ["Track Conversation Started, Conversation Escalated and Conversation Closed", "Identify the contact by email (with name)"],
+  permissions: ["Send events to one Segment source (a write key only writes: it cannot read your data)"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
-  comingSoon: ["Track conversation events in Segment", "Identify contacts by email"],
+  worksToday:
+    "Sends Conversation Started (with an identify call for the contact), Conversation Escalated and Conversation Closed to your source through Segment's HTTP Tracking API.",
+  comingSoon: [],
   disconnectEffects: ["Delete the stored write key", "Rotate the key in Segment if you want it unusable everywhere"],
   logo: { bg: "#52bd94", fg: "#ffffff", text: "Sg", shape: "diamond" },
   apiKey: {
@@ -54,6 +56,7 @@ export const segment = {
     ],
     labelField: "source_name",
     help: "In Segment, open Connections → Sources → your source → Settings → API Keys.",
+    baseUrls: { SEGMENT_API_BASE: "https://api.segment.io", SEGMENT_CDN_BASE: "https://cdn.segment.com" },
   },
 } as const satisfies Provider;
 

@@ -1,7 +1,12 @@
-import { z } from "zod";
 import { slackConfigSchema } from "../slack/config";
 import type { Provider } from "../types";
-import { CONNECT_CONFIGURE, notificationSettings, STANDARD_DISCONNECT, WORKS_TODAY_OAUTH } from "./shared";
+
+/** What the Teams and Discord adapters do (their features lists). */
+const NOTIFY_FEATURES: readonly string[] = [
+  "New conversation alerts",
+  "Escalation alerts with a link to the conversation",
+  "Daily summary",
+];
 
 export const slack = {
   id: "slack",
@@ -50,31 +55,30 @@ export const teams = {
   name: "Microsoft Teams",
   category: "communication",
   shortDescription: "Post conversation alerts to a Teams channel",
-  longDescription: "Connect your Microsoft 365 organisation so support alerts can be posted to a Microsoft Teams channel.",
-  features: ["New conversation alerts in a channel", "Escalation alerts"],
-  permissions: [
-    "Sign you in and read your basic profile",
-    "See the teams you belong to",
-    "Send messages to channels",
-    "Keep access when you are away (refresh token)",
+  longDescription:
+    "Paste a channel's Workflows webhook URL so new conversations, escalations and a daily summary are posted to that Microsoft Teams channel as cards.",
+  features: NOTIFY_FEATURES,
+  permissions: ["Post cards to the one channel whose Workflows webhook URL you paste (the URL cannot read anything)"],
+  authKind: "api_key",
+  capabilities: ["connect", "show_account", "configure", "disconnect", "notifications"],
+  worksToday:
+    "Posts new conversations and escalations (with a link to the conversation) and a daily summary to your channel as Adaptive Cards; choose which in Configure.",
+  comingSoon: [],
+  disconnectEffects: [
+    "Stop all Teams alerts",
+    "Delete the stored webhook URL",
+    "Turn the workflow off in Teams (channel ⋯ → Workflows) if you want the URL unusable everywhere",
   ],
-  authKind: "oauth2",
-  capabilities: CONNECT_CONFIGURE,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["New conversation alerts in a channel", "Escalation alerts"],
-  disconnectEffects: ["Stop all Teams alerts", ...STANDARD_DISCONNECT],
   logo: { bg: "#5059c9", fg: "#ffffff", text: "T", shape: "rounded" },
-  oauth: {
-    baseUrls: { MICROSOFT_LOGIN_BASE: "https://login.microsoftonline.com", MICROSOFT_GRAPH_BASE: "https://graph.microsoft.com" },
-    authorizeUrl: "{MICROSOFT_LOGIN_BASE}/common/oauth2/v2.0/authorize",
-    tokenUrl: "{MICROSOFT_LOGIN_BASE}/common/oauth2/v2.0/token",
-    identity: { url: "{MICROSOFT_GRAPH_BASE}/v1.0/me", label: ["displayName", "userPrincipalName"], id: ["id"] },
-    scopes: ["offline_access", "User.Read", "Team.ReadBasic.All", "ChannelMessage.Send"],
-    pkce: true,
-    clientIdEnv: "MICROSOFT_CLIENT_ID",
-    clientSecretEnv: "MICROSOFT_CLIENT_SECRET",
+  apiKey: {
+    fields: [
+      { name: "channel_name", label: "Channel name", secret: false, placeholder: "Support › Alerts" },
+      { name: "webhook_url", label: "Workflows webhook URL", secret: true },
+    ],
+    labelField: "channel_name",
+    help: "In Teams, open the channel's ⋯ menu → Workflows → “Send webhook alerts to a channel”, and copy the URL it gives you. We post one test card to check it.",
+    baseUrls: { TEAMS_WORKFLOWS_BASE: "https://{region}.logic.azure.com" },
   },
-  configSchema: z.object({ ...notificationSettings }),
 } as const satisfies Provider;
 
 export const discord = {
@@ -82,26 +86,31 @@ export const discord = {
   name: "Discord",
   category: "communication",
   shortDescription: "Alerts for your community support server",
-  longDescription: "Connect your Discord account so conversation alerts can be posted to your community's support server.",
-  features: ["New conversation alerts", "Escalation alerts"],
-  permissions: ["Read your username", "See the servers you are in"],
+  longDescription:
+    "Authorize a webhook in one channel of your Discord server so new conversations, escalations and a daily summary are posted there.",
+  features: NOTIFY_FEATURES,
+  permissions: ["Add a webhook to the one channel you pick on Discord's screen, and post messages through it"],
   authKind: "oauth2",
-  capabilities: CONNECT_CONFIGURE,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["New conversation alerts", "Escalation alerts"],
-  disconnectEffects: ["Stop all Discord alerts", ...STANDARD_DISCONNECT],
+  capabilities: ["connect", "show_account", "configure", "disconnect", "notifications"],
+  worksToday:
+    "Posts new conversations and escalations (with a link to the conversation) and a daily summary to the channel you picked, as embeds; choose which in Configure.",
+  comingSoon: [],
+  disconnectEffects: [
+    "Stop all Discord alerts",
+    "Revoke our access and delete the stored webhook",
+    "Delete the webhook in Discord (channel settings → Integrations → Webhooks) if you want it gone there too",
+  ],
   logo: { bg: "#5865f2", fg: "#ffffff", text: "D", shape: "circle" },
   oauth: {
     baseUrls: { DISCORD_BASE: "https://discord.com" },
     authorizeUrl: "{DISCORD_BASE}/oauth2/authorize",
     tokenUrl: "{DISCORD_BASE}/api/oauth2/token",
     revoke: { url: "{DISCORD_BASE}/api/oauth2/token/revoke", style: "rfc7009" },
-    identity: { url: "{DISCORD_BASE}/api/users/@me", label: ["global_name", "username"], id: ["id"] },
-    scopes: ["identify", "guilds"],
+    // The token response carries the webhook Discord created in the channel the admin picked.
+    scopes: ["webhook.incoming"],
     // Discord accepts S256 only, with a verifier of 43+ characters (arctic's is 43); ADR 0082
     pkce: true,
     clientIdEnv: "DISCORD_CLIENT_ID",
     clientSecretEnv: "DISCORD_CLIENT_SECRET",
   },
-  configSchema: z.object({ ...notificationSettings }),
 } as const satisfies Provider;

@@ -1,11 +1,3 @@
-import { z } from "zod";
-
-/** The settings the notification integrations without a screen of their own share (Slack has its own). */
-export const notificationSettings = {
-  notify_new_conversations: z.boolean().default(true).meta({ title: "New conversations" }),
-  notify_escalations: z.boolean().default(true).meta({ title: "Escalations to a human" }),
-};
-
 export const CONNECT_ONLY = ["connect", "show_account", "disconnect"] as const;
 export const CONNECT_CONFIGURE = ["connect", "show_account", "configure", "disconnect"] as const;
 
