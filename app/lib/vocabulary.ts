@@ -8,7 +8,7 @@ export type UserRole = (typeof userRoles)[number];
 export const connectionStatuses = ["connected", "needs_reauth", "error"] as const;
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
-export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"] as const;
+export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write", "orders:read"] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export const webhookEventTypes = [

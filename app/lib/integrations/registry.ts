@@ -3,15 +3,19 @@
  * integration do?" (DESIGN §5b). Adding an integration = one folder + one line here. Server-only
  * (adapters import their clients); the browser-safe catalog is `catalog.ts`.
  */
+import { activeCampaignAdapter } from "./activecampaign";
 import type { ProviderAdapter } from "./adapter";
 import type { ProviderId } from "./catalog";
 import { connectOnlyAdapter } from "./connect-only";
 import { emailForwardingAdapter } from "./email-forwarding";
 import { freshdeskAdapter } from "./freshdesk";
 import { hubspotAdapter } from "./hubspot";
+import { mailchimpAdapter } from "./mailchimp";
 import { pipedriveAdapter } from "./pipedrive";
 import { salesforceAdapter } from "./salesforce";
+import { shopifyAdapter } from "./shopify";
 import { slackAdapter } from "./slack";
+import { wooCommerceAdapter } from "./woocommerce";
 import { zapierAdapter } from "./zapier";
 import { zendeskAdapter } from "./zendesk";
 
@@ -28,10 +32,10 @@ export const REGISTRY: Registry = {
   freshdesk: freshdeskAdapter,
   "google-analytics": connectOnlyAdapter("google-analytics"),
   segment: connectOnlyAdapter("segment"),
-  shopify: connectOnlyAdapter("shopify"),
-  woocommerce: connectOnlyAdapter("woocommerce"),
-  mailchimp: connectOnlyAdapter("mailchimp"),
-  activecampaign: connectOnlyAdapter("activecampaign"),
+  shopify: shopifyAdapter,
+  woocommerce: wooCommerceAdapter,
+  mailchimp: mailchimpAdapter,
+  activecampaign: activeCampaignAdapter,
   "whatsapp-business": connectOnlyAdapter("whatsapp-business"),
   zapier: zapierAdapter,
   "email-forwarding": emailForwardingAdapter,

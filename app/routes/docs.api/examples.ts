@@ -1,11 +1,11 @@
 /** Example request bodies for the curl snippets of /docs/api, by operationId. */
 export const exampleBodies: Record<string, unknown> = {
   createConversation: {
-    contact: { email: "pat@example.com", name: "Pat Doe" },
+    contact: { email: "pat@example.com", name: "Pat Doe", marketing_consent: false },
     subject: "Where is my order?",
     message: { body: "Hi, my order #1042 has not arrived yet." },
   },
-  updateConversation: { status: "closed" },
+  updateConversation: { status: "closed", contact: { marketing_consent: true } },
   createMessage: { body: "It ships today.", author: "agent", author_name: "Sarah Lee" },
   escalateConversation: { reason: "Customer asked for a human" },
 };

@@ -10,6 +10,7 @@ import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
+import { checkChoices, forgetSettingsChoices, loadSettingsChoices } from "~/lib/integrations/settings-choices.server";
 import { requireAdmin } from "~/sessions.server";
 import { adapterOf, connectDeps, requireConnection, requireProvider } from "../integrations._connected/shared.server";
 import { ConfigFields } from "./config-fields";
@@ -24,9 +25,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = adapterOf(provider).settings;
+  const adapter = adapterOf(provider);
+  const schema = adapter.settings;
   const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: provider.id });
+  const picked = await loadSettingsChoices(connectDeps(context), adapter, connection);
   return json({
+    choices: picked.choices,
+    choicesError: picked.ok ? null : picked.error,
     activity,
     retried: new URL(request.url).searchParams.has("retried"),
     provider: { id: provider.id, name: provider.name },
@@ -42,11 +47,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = adapterOf(provider).settings;
+  const adapter = adapterOf(provider);
+  const schema = adapter.settings;
   if (!schema) return json({ result: null }, { status: 400 });
-  const submission = parseWithZod(await request.formData(), { schema: configFormSchema(schema) });
+  const form = await request.formData();
+  const intent = form.get("intent") ?? "save";
+  if (intent === "refresh" && adapter.settingsChoices) {
+    await forgetSettingsChoices(connectDeps(context).kv, connection.id);
+    return redirect(`/integrations/${provider.id}/configure`);
+  }
+  if (intent !== "save") return json({ result: null }, { status: 400 });
+  const submission = parseWithZod(form, { schema: configFormSchema(schema) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   const config = schema.parse(submission.value) as Record<string, unknown>;
+  if (adapter.settingsChoices) {
+    const errors = checkChoices(config, await loadSettingsChoices(connectDeps(context), adapter, connection));
+    if (Object.keys(errors).length) {
+      const { "": formErrors, ...fieldErrors } = errors;
+      return json({ result: submission.reply({ fieldErrors, formErrors }) }, { status: 400 });
+    }
+  }
   await saveConnectionConfig(connectDeps(context), { connection, user, ip: clientIp(request), config });
   return redirect("/integrations");
 }
@@ -84,17 +104,26 @@ export default function ConfigureModal() {
       ) : (
         <Form method="post" {...getFormProps(form)} className="space-y-4">
           <CsrfInput />
+          {/* Enter saves: the first submit button in the form is its default, so this hidden Save comes before Refresh. */}
+          <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
+            Save
+          </button>
+          {data.choicesError ? (
+            <p role="alert" className="field-error">
+              {data.choicesError}
+            </p>
+          ) : null}
           {form.errors?.length ? (
             <p role="alert" className="field-error">
               {form.errors.join(" ")}
             </p>
           ) : null}
-          <ConfigFields specs={data.fields} fields={fields} />
+          <ConfigFields specs={data.fields} fields={fields} choices={data.choices} />
           <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
             <Link to={`${base}/disconnect`} className="btn-danger-outline">
               Disconnect
             </Link>
-            <button type="submit" className="btn-primary" disabled={busy}>
+            <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
               {busy ? "Saving…" : "Save Changes"}
             </button>
           </div>

@@ -7,7 +7,7 @@ import {
   getConversation,
   listConversations,
   listMessages,
-  setConversationStatus,
+  updateConversation,
 } from "../../conversations/conversations.server";
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
@@ -53,7 +53,7 @@ export const conversationRoutes: ApiRoute[] = [
     handler: async (c) => {
       const result = await createConversation(domain(c), {
         channel: "api",
-        contact: c.body.contact,
+        contact: { email: c.body.contact.email, name: c.body.contact.name, marketingConsent: c.body.contact.marketing_consent ?? false },
         subject: c.body.subject ?? null,
         message: { body: c.body.message.body, author: "contact", authorName: c.body.contact.name ?? null, source: "api" },
       });
@@ -102,14 +102,18 @@ export const conversationRoutes: ApiRoute[] = [
     path: "/v1/conversations/:id",
     scope: "conversations:write",
     operationId: "updateConversation",
-    summary: "Open or close a conversation",
+    summary: "Open or close a conversation, or record the contact's marketing consent",
     description:
-      "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current status again changes nothing and emits nothing.",
+      "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current values again changes nothing and emits nothing. Giving `contact.marketing_consent: true` lets a connected Mailchimp or ActiveCampaign add the contact.",
     tag: TAG,
     body: ConversationUpdateBody,
     responses: { 200: { description: "The updated conversation.", schema: Conversation } },
     handler: async (c) => {
-      const result = await setConversationStatus(domain(c), { id: c.params.id!, status: c.body.status });
+      const result = await updateConversation(domain(c), {
+        id: c.params.id!,
+        status: c.body.status,
+        marketingConsent: c.body.contact?.marketing_consent,
+      });
       if (!result) return notFound();
       await emitted(c, result.events);
       return jsonResponse(conversationRepresentation(result.conversation));

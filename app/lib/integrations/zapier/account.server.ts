@@ -14,7 +14,8 @@ import { removeHooksStatements, zapierEndpointIds } from "./hooks.server";
  * every Zapier subscription, so nothing keeps flowing to Zaps the admin turned off here.
  */
 export const ZAPIER_KEY_NAME = "Zapier";
-export const ZAPIER_KEY_SCOPES: readonly ApiScope[] = ["conversations:read", "webhooks:read", "webhooks:write"];
+/** Least privilege: triggers read conversations and manage REST hooks; the actions (creates) write conversations. */
+export const ZAPIER_KEY_SCOPES: readonly ApiScope[] = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"];
 
 /** The catalog entry, reachable from a .server module (routes importing the catalog ship zod to the browser). */
 export const zapierProvider = CATALOG.zapier;
