@@ -66,7 +66,7 @@ describe("Zapier card", () => {
     const row = await env.DB.prepare("SELECT scopes, name FROM api_keys WHERE company_id = ? AND kind = 'zapier'")
       .bind(ACME.id)
       .first<{ scopes: string; name: string }>();
-    expect(JSON.parse(row!.scopes)).toEqual(["conversations:read", "webhooks:read", "webhooks:write"]);
+    expect(JSON.parse(row!.scopes)).toEqual(["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"]);
     const connection = await env.DB.prepare("SELECT status, account_label FROM connections WHERE company_id = ? AND provider = 'zapier'")
       .bind(ACME.id)
       .first<{ status: string; account_label: string }>();

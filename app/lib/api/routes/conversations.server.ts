@@ -30,7 +30,9 @@ import {
 const TAG = "Conversations";
 
 function domain(c: ApiRequestContext<unknown, unknown>): DomainCtx {
-  return { db: c.db, companyId: c.key.companyId, performedBy: performedBy.apiKey(c.key), now: c.now };
+  // A Zapier action's change is performed by "zapier" (its key is the Zapier integration's own).
+  const by = c.key.kind === "zapier" ? performedBy.zapier(c.key) : performedBy.apiKey(c.key);
+  return { db: c.db, companyId: c.key.companyId, performedBy: by, now: c.now };
 }
 
 async function emitted(c: ApiRequestContext<unknown, unknown>, events: PendingEvent[]) {
