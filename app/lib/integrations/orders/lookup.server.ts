@@ -50,7 +50,8 @@ export async function lookupOrders(
           stores.map((a) => a.id),
         ),
       ),
-    );
+    )
+    .orderBy(connections.provider);
   if (rows.length === 0) return { kind: "no_store" };
   const orders: SourcedOrder[] = [];
   const sources: OrderSource[] = [];
