@@ -70,12 +70,16 @@ describe("connecting a store", () => {
 });
 
 describe("GET /v1/contacts/{email}/orders", () => {
-  it("needs the orders:read scope, a valid email, and a connected store", async () => {
+  it("needs the orders:read scope, a connected store, and a valid email", async () => {
     expect((await orders(EMAIL, TEST_API_KEY)).status).toBe(403); // the seed key has no orders:read
-    expect((await orders("not-an-email")).status).toBe(400);
     const none = await orders();
     expect(none.status).toBe(404);
     expect(((await none.json()) as { detail: string }).detail).toContain("connect Shopify or WooCommerce");
+    await post("shopify", SHOPIFY_FIELDS);
+    const bad = await orders("not-an-email");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Record<string, string[]> }).errors).toEqual({ email: ["Must be an email address"] });
+    expect((installed.fakes.shopify.snapshot() as { lookups: unknown[] }).lookups).toEqual([]);
   });
 
   it("Shopify: the customer's recent orders with status, fulfilment and tracking, newest first; a second look within a minute comes from the cache, and nothing is stored in D1", async () => {

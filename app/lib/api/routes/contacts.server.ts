@@ -1,11 +1,8 @@
-import { z } from "zod";
 import { appDeps } from "../../deps.server";
 import { lookupOrders } from "../../integrations/orders/lookup.server";
 import { type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import { OrderList, OrdersQuery } from "../schemas";
-
-const Email = z.email().max(254);
 
 export const contactRoutes: ApiRoute[] = [
   defineRoute({
@@ -29,13 +26,10 @@ export const contactRoutes: ApiRoute[] = [
       try {
         raw = decodeURIComponent(c.params.email ?? "");
       } catch {}
-      const email = Email.safeParse(raw.trim());
-      if (!email.success) return problem(400, "The email in the path is not valid.", { errors: { email: ["Must be an email address"] } });
-      const result = await lookupOrders(
-        { ...appDeps(c.env), db: c.db },
-        { companyId: c.key.companyId, email: email.data, limit: c.query.limit },
-      );
+      const result = await lookupOrders({ ...appDeps(c.env), db: c.db }, { companyId: c.key.companyId, email: raw, limit: c.query.limit });
       if (result.kind === "no_store") return problem(404, "No store is connected: connect Shopify or WooCommerce to look up orders.");
+      if (result.kind === "invalid_email")
+        return problem(400, "The email in the path is not valid.", { errors: { email: ["Must be an email address"] } });
       if (result.sources.every((s) => !s.ok))
         return problem(502, result.sources.map((s) => s.error).join(" ") || "The connected stores did not answer.");
       return jsonResponse({ data: result.orders, sources: result.sources });

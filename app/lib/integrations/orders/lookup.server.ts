@@ -6,6 +6,7 @@
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "../../db/client";
 import { connections } from "../../db/schema";
 import type { Env } from "../../env";
@@ -22,7 +23,12 @@ const LOOKUP_TIMEOUT_MS = 10_000;
 
 export type SourcedOrder = StoreOrder & { source: string };
 export type OrderSource = { provider: string; ok: boolean; cached: boolean; error: string | null };
-export type OrdersResult = { kind: "no_store" } | { kind: "ok"; orders: SourcedOrder[]; sources: OrderSource[] };
+export type OrdersResult =
+  | { kind: "no_store" }
+  | { kind: "invalid_email" }
+  | { kind: "ok"; orders: SourcedOrder[]; sources: OrderSource[] };
+
+const Email = z.email().max(254);
 
 type Deps = { db: Db; kv: KVNamespace; env: Env; fetch: typeof fetch; now: () => Date };
 
@@ -33,7 +39,7 @@ async function cacheKey(connectionId: string, email: string) {
 
 export async function lookupOrders(
   deps: Deps,
-  { companyId, email, limit }: { companyId: string; email: string; limit: number },
+  { companyId, email: raw, limit }: { companyId: string; email: string; limit: number },
   registry: Registry = REGISTRY,
 ): Promise<OrdersResult> {
   const stores = listAdapters(registry).filter((a) => a.orderLookup);
@@ -52,7 +58,11 @@ export async function lookupOrders(
       ),
     )
     .orderBy(connections.provider);
+  // Whether the company has a store decides first, like an ownership check: then the email is validated.
   if (rows.length === 0) return { kind: "no_store" };
+  const parsed = Email.safeParse(raw.trim());
+  if (!parsed.success) return { kind: "invalid_email" };
+  const email = parsed.data;
   const orders: SourcedOrder[] = [];
   const sources: OrderSource[] = [];
   for (const row of rows) {
