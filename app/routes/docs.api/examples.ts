@@ -11,7 +11,10 @@ export const exampleBodies: Record<string, unknown> = {
 };
 
 export function curlExample(method: string, path: string, operationId: string): string {
-  const url = `"$API_BASE${path.replace(/^\/v1/, "").replace(/\{id\}/g, "conv_…")}"`;
+  const url = `"$API_BASE${path
+    .replace(/^\/v1/, "")
+    .replace(/\{id\}/g, "conv_…")
+    .replace(/\{email\}/g, "orders%40customer.test")}"`;
   const lines = [`curl -X ${method} ${url}`, `  -H "Authorization: Bearer $API_KEY"`];
   const body = exampleBodies[operationId];
   if (body !== undefined) lines.push(`  -H "Content-Type: application/json"`, `  -d '${JSON.stringify(body)}'`);
