@@ -6,8 +6,10 @@ import { existsSync, readFileSync } from "node:fs";
 // provider's identity, revocation and Slack's oauth.v2.access. `start()` returns the env that points
 // the app's provider base URLs (and sandbox client ids/secrets) at it. Families whose real client id is
 // in .dev.vars or the environment are left pointing at the real provider.
-// Stateful API fakes (scripts/sandbox/*.mjs) answer HubSpot, Salesforce, Pipedrive, Zendesk and
-// Freshdesk; they take OAuth tokens this sandbox issued and any API key starting `sandbox_`.
+// Stateful API fakes (scripts/sandbox/*.mjs) answer HubSpot, Salesforce, Pipedrive, Zendesk,
+// Freshdesk, Mailchimp, Shopify, and — at {sandbox}/activecampaign and {sandbox}/woocommerce, the
+// URLs to type on their connect forms — ActiveCampaign and WooCommerce; they take OAuth tokens this
+// sandbox issued and any API key starting `sandbox_`.
 // Test hooks: GET /__sandbox/calls (every call the app made to any fake: { at, provider, method,
 // path, query, body }, secrets left out), POST /__sandbox/reset, GET /__sandbox/state/:provider,
 // POST /__sandbox/fail (JSON { provider, method?, path?, status?, retryAfter?, delayMs?, duplicate?,
@@ -17,14 +19,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { OAuth2Server } from "oauth2-mock-server";
 import { isMain, root } from "./lib.mjs";
+import { createActiveCampaignFake } from "./sandbox/activecampaign.mjs";
 import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
 import { createHubspotFake } from "./sandbox/hubspot.mjs";
 import { createCredentialBook } from "./sandbox/kit.mjs";
+import { createMailchimpFake } from "./sandbox/mailchimp.mjs";
 import { createNotifyFakes } from "./sandbox/notify.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
 import { createSalesforceFake } from "./sandbox/salesforce.mjs";
+import { createShopifyFake } from "./sandbox/shopify.mjs";
 import { createSlackFake, SANDBOX_SIGNING_SECRET, slackSandboxRoutes } from "./sandbox/slack.mjs";
 import { createWhatsAppFake, whatsappSandboxRoutes } from "./sandbox/whatsapp.mjs";
+import { createWooCommerceFake } from "./sandbox/woocommerce.mjs";
 import { createZapierFake } from "./sandbox/zapier.mjs";
 import { createZendeskFake } from "./sandbox/zendesk.mjs";
 
@@ -35,14 +41,18 @@ export const FAMILIES = {
   SALESFORCE: { SALESFORCE_BASE: "/salesforce" },
   HUBSPOT: { HUBSPOT_BASE: "/hubspot", HUBSPOT_API_BASE: "/hubspot-api" },
   PIPEDRIVE: { PIPEDRIVE_OAUTH_BASE: "/pipedrive", PIPEDRIVE_API_BASE: "/pipedrive-api" },
-  MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp" },
+  MAILCHIMP: { MAILCHIMP_BASE: "/mailchimp", MAILCHIMP_API_BASE: "/mailchimp-api/{dc}" },
 };
 
 /**
  * API-key providers live on the customer's own host; the env value is a template the app fills in
  * (`{subdomain}`, `{domain}`), so the sandbox can stand in for every account.
  */
-export const API_KEY_BASES = { ZENDESK_BASE: "/zendesk/{subdomain}", FRESHDESK_BASE: "/freshdesk/{domain}" };
+export const API_KEY_BASES = {
+  ZENDESK_BASE: "/zendesk/{subdomain}",
+  FRESHDESK_BASE: "/freshdesk/{domain}",
+  SHOPIFY_BASE: "/shopify/{shop}",
+};
 
 /** First path segment → the catalog's provider id, for the calls log. */
 const PROVIDER_OF = {
@@ -54,6 +64,7 @@ const PROVIDER_OF = {
   pipedrive: "pipedrive",
   "pipedrive-api": "pipedrive",
   mailchimp: "mailchimp",
+  "mailchimp-api": "mailchimp",
 };
 
 /** First path segment → provider family (Google's authorize and token hosts differ, for example). */
@@ -69,7 +80,6 @@ const IDENTITY = {
     preferred_username: "john@acme.sandbox",
     name: "John Admin",
   }),
-  mailchimp: () => ({ accountname: "Acme Corporation (Sandbox)", user_id: 9001, dc: "us1", login: { login_email: "john@acme.com" } }),
 };
 
 function readDevVars() {
@@ -143,6 +153,10 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     zendesk: createZendeskFake({ onCall, credentials }),
     freshdesk: createFreshdeskFake({ onCall, credentials }),
     zapier: createZapierFake({ onCall, credentials }),
+    mailchimp: createMailchimpFake({ onCall, credentials }),
+    activecampaign: createActiveCampaignFake({ onCall, credentials }),
+    shopify: createShopifyFake({ onCall, credentials }),
+    woocommerce: createWooCommerceFake({ onCall, credentials }),
   };
   // Teams workflows, Discord webhooks, Segment and GA4: scripts/sandbox/notify.mjs
   const notify = createNotifyFakes({ onCall, credentials });
@@ -156,6 +170,14 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if ((m = path.match(/^\/zendesk\/[a-z0-9-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.zendesk, rest: m[1] };
     if ((m = path.match(/^\/freshdesk\/[a-z0-9.-]+(\/api\/v2\/.*)$/i))) return { fake: fakes.freshdesk, rest: m[1] };
     if ((m = path.match(/^\/zapier-hooks(\/hooks\/catch\/.*)$/))) return { fake: fakes.zapier, rest: m[1] };
+    // Mailchimp: OAuth metadata on the login host, the Marketing API on the data center's host.
+    if ((m = path.match(/^\/mailchimp(\/oauth2\/metadata)$/))) return { fake: fakes.mailchimp, rest: m[1] };
+    if ((m = path.match(/^\/mailchimp-api\/[a-z0-9]+(\/3\.0\/.*)$/))) return { fake: fakes.mailchimp, rest: m[1] };
+    if ((m = path.match(/^\/shopify\/[a-z0-9.-]+(\/admin\/api\/.*)$/i))) return { fake: fakes.shopify, rest: m[1] };
+    // ActiveCampaign and WooCommerce live at a URL the admin types: the sandbox's own URL (+ any account segment).
+    if ((m = path.match(/^\/activecampaign(?:\/[a-z0-9-]+)?(\/api\/3\/.*)$/i))) return { fake: fakes.activecampaign, rest: m[1] };
+    if ((m = path.match(/^\/woocommerce(?:\/[a-z0-9-]+)?(\/wp-json\/wc\/v3\/.*)$/i))) return { fake: fakes.woocommerce, rest: m[1] };
+    // Teams workflows, Discord webhooks, Segment and GA4 (scripts/sandbox/notify.mjs), or null
     return notify.route(path);
   };
   // Slack's Web API (conversations.list, chat.*, users.info, auth.revoke): scripts/sandbox/slack.mjs

@@ -1,5 +1,5 @@
 // Shared plumbing for the sandbox's stateful API fakes (HubSpot, Salesforce, Pipedrive, Zendesk,
-// Freshdesk): web-standard Request → Response, so the same fake answers in the Node sandbox
+// Freshdesk, Mailchimp, ActiveCampaign, Shopify, WooCommerce): web-standard Request → Response, so the same fake answers in the Node sandbox
 // (scripts/sandbox.mjs mounts it under a path prefix) and inside workerd tests (a stubbed fetch).
 // Each call is recorded as { at, provider, method, path, query, body } with secrets left out, and
 // failure rules (status, Retry-After, slowness, a provider's duplicate answer) can be queued.
@@ -118,7 +118,7 @@ export function createFake({
       if (rule.delayMs) await sleep(Math.min(Number(rule.delayMs), 30_000));
     }
     const auth = readAuthorization(request);
-    if (!authenticate({ auth, credentials, path, url })) return finish(unauthorized({ auth, path }));
+    if (!authenticate({ auth, credentials, path, url, request })) return finish(unauthorized({ auth, path }));
     if (rule?.status) {
       const headers = rule.retryAfter !== undefined ? { "Retry-After": String(rule.retryAfter) } : {};
       const errorBody = rule.body ?? (rule.status === 429 ? rateLimited() : { error: `injected ${rule.status}` });

@@ -75,7 +75,7 @@ describe("Zapier app against the local API", () => {
     const admin = await signInSession(baseURL, "john@acme.com");
     // Connect Zapier on the card: the dedicated key is shown once.
     const zapierKey = await admin.postForRevealedKey("/integrations/zapier/connect", { intent: "create-key" });
-    // A separate key plays the product creating conversations (the Zapier key cannot write them).
+    // A separate key plays the product creating conversations.
     const writerKey = await admin.postForRevealedKey("/integrations/developers", {
       intent: "create-key",
       name: "e2e writer",
@@ -88,7 +88,7 @@ describe("Zapier app against the local API", () => {
       api_key: { scopes: string[] };
     };
     expect(me.company.slug).toBe("acme");
-    expect(me.api_key.scopes).toEqual(["conversations:read", "hooks"]);
+    expect(me.api_key.scopes).toEqual(["conversations:read", "conversations:write", "hooks"]);
     await expect(
       appTester(App.authentication!.test as Op, { authData: { api_key: "sk_live_not_a_real_key_at_all_000000000" } }),
     ).rejects.toThrow(/401/);
@@ -156,5 +156,63 @@ describe("Zapier app against the local API", () => {
 
     await appTester(created.performUnsubscribe, { authData, subscribeData: control });
     expect(await activeZaps(admin)).toBe(zapsBefore);
+  });
+
+  it("actions: Create conversation, Add message, Escalate and Close run through /v1 with the Zapier key, and bad input is Zapier's error", async () => {
+    const admin = await signInSession(baseURL, "john@acme.com");
+    const zapierKey = await admin.postForRevealedKey("/integrations/zapier/connect", { intent: "create-key" });
+    const authData = { api_key: zapierKey };
+    const creates = App.creates as unknown as Record<string, { operation: { perform: Op } }>;
+    const perform = (key: string) => creates[key]!.operation.perform;
+
+    const created = (await appTester(perform("create_conversation"), {
+      authData,
+      inputData: {
+        email: "zap@example.com",
+        name: "Zed Zap",
+        subject: "From a Zap",
+        message: "Hello from Zapier",
+        marketing_consent: "true",
+      },
+    })) as { id: string; status: string; contact: { marketing_consent: boolean }; messages: unknown[] };
+    expect(created).toMatchObject({ status: "open", contact: { marketing_consent: true } });
+    expect(created.messages).toHaveLength(1);
+
+    const message = (await appTester(perform("add_message"), {
+      authData,
+      inputData: { conversation_id: created.id, body: "An agent answers from Zapier", author: "agent", author_name: "Zap Bot" },
+    })) as { conversation_id: string; direction: string };
+    expect(message).toMatchObject({ conversation_id: created.id, direction: "outbound" });
+
+    const escalated = (await appTester(perform("escalate_conversation"), {
+      authData,
+      inputData: { conversation_id: created.id, reason: "Zap says a human should look" },
+    })) as { status: string };
+    expect(escalated.status).toBe("escalated");
+    const closed = (await appTester(perform("close_conversation"), { authData, inputData: { conversation_id: created.id } })) as {
+      status: string;
+      closed_at: string | null;
+    };
+    expect(closed.status).toBe("closed");
+    expect(closed.closed_at).not.toBeNull();
+
+    // What the API now holds, read with the same key: two messages, the escalation event by the Zapier key.
+    const read = (await (await api(zapierKey, `/conversations/${created.id}`)).json()) as { status: string; messages: { body: string }[] };
+    expect(read.status).toBe("closed");
+    expect(read.messages.map((m) => m.body)).toEqual(["Hello from Zapier", "An agent answers from Zapier"]);
+    const events = (await (await api(zapierKey, "/events?type=escalation.triggered&limit=5")).json()) as {
+      data: { data: { id: string; reason: string }; performed_by: { type: string } }[];
+    };
+    expect(events.data.find((e) => e.data.id === created.id)).toMatchObject({
+      data: { reason: "Zap says a human should look" },
+      performed_by: { type: "zapier" },
+    });
+
+    await expect(
+      appTester(perform("create_conversation"), { authData, inputData: { email: "not-an-email", message: "Hi" } }),
+    ).rejects.toThrow(/400/);
+    await expect(appTester(perform("close_conversation"), { authData, inputData: { conversation_id: "conv_nope" } })).rejects.toThrow(
+      /404/,
+    );
   });
 });

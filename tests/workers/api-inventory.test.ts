@@ -73,7 +73,7 @@ describe("/v1 route inventory", () => {
   it.each(rows.filter(([, r]) => v1HasTenantParam(r.path)))(
     "%s: another company's key on Acme's ids → the same 404 as a made-up id, nothing changed",
     async (_name, route) => {
-      const globex = (await newKey(GLOBEX.id)).secret;
+      const globex = (await newKey(GLOBEX.id, [...apiScopes])).secret;
       const acmePath = v1Fill(route.path, fx.v1Ids).replace(/^\/v1/, "");
       const madeUpPath = v1Fill(route.path, {}, "zz_does_not_exist").replace(/^\/v1/, "");
       // Bodies a valid request might carry, so validation cannot answer before the ownership check.

@@ -66,7 +66,7 @@ describe("Zapier card", () => {
     const row = await env.DB.prepare("SELECT scopes, name FROM api_keys WHERE company_id = ? AND kind = 'zapier'")
       .bind(ACME.id)
       .first<{ scopes: string; name: string }>();
-    expect(JSON.parse(row!.scopes)).toEqual(["conversations:read", "hooks"]);
+    expect(JSON.parse(row!.scopes)).toEqual(["conversations:read", "conversations:write", "hooks"]);
     const connection = await env.DB.prepare("SELECT status, account_label FROM connections WHERE company_id = ? AND provider = 'zapier'")
       .bind(ACME.id)
       .first<{ status: string; account_label: string }>();

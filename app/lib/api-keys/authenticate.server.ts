@@ -8,6 +8,8 @@ export type AuthenticatedKey = {
   id: string;
   name: string;
   scopes: ApiScope[];
+  /** "zapier" for the key the Zapier integration made: its writes are performed by "zapier". */
+  kind: (typeof apiKeys.$inferSelect)["kind"];
   companyId: string;
   companyName: string;
   companySlug: string;
@@ -72,6 +74,7 @@ export async function authenticateApiKey({
       id: key.id,
       name: key.name,
       scopes: key.scopes,
+      kind: key.kind,
       companyId: key.companyId,
       companyName: row.companyName,
       companySlug: row.companySlug,

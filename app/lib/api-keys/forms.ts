@@ -8,6 +8,7 @@ export const scopeLabels: Record<(typeof apiScopes)[number], string> = {
   "webhooks:read": "Read webhook endpoints and deliveries",
   "webhooks:write": "Manage webhook endpoints",
   hooks: "Manage its own Zapier subscriptions (REST hooks) only",
+  "orders:read": "Look up a contact's orders in connected stores",
 };
 
 export const overlapLabels = { now: "Immediately", "1h": "In 1 hour", "24h": "In 24 hours", "7d": "In 7 days" } as const;

@@ -39,6 +39,8 @@ export type ApiRoute<B = unknown, Q = unknown> = {
   tag: string;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
+  /** How the document describes each path parameter (default: "The {name} id."). */
+  params?: Record<string, { description: string; example?: string }>;
   responses: Record<number, ResponseDoc>;
   /** A per-company budget this route spends one unit of (checked after validation, before the handler): 429 when spent. */
   companyLimit?: LimitBucket;

@@ -87,7 +87,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       in: "path",
       required: true,
       schema: { type: "string", maxLength: 100 },
-      description: `The ${name === "id" ? "resource" : name} id.`,
+      description: route.params?.[name]?.description ?? `The ${name === "id" ? "resource" : name} id.`,
+      ...(route.params?.[name]?.example ? { example: route.params[name].example } : {}),
     }));
     if (route.query) {
       const q = toSchema(route.query, "input", components);
@@ -116,7 +117,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
     responses["401"] = problemResponse("Missing, invalid, revoked or expired API key.");
     if (route.scope) responses["403"] = problemResponse(`The key lacks the \`${route.scope}\` scope.`);
-    if (pathParams.length) responses["404"] = problemResponse("No such resource in your company.");
+    if (pathParams.length) responses["404"] ??= problemResponse("No such resource in your company.");
     if (readsBody) responses["413"] = problemResponse("The body is larger than 64 KB.");
     if (readsBody) responses["415"] = problemResponse("The body is not sent as application/json.");
     responses["429"] = problemResponse(

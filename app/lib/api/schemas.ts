@@ -14,11 +14,17 @@ export const Limit = z.coerce
   .default(25)
   .meta({ description: "Page size, 1–100 (default 25)." });
 
+const MarketingConsent = z.boolean("Must be true or false").meta({
+  description:
+    "Whether the contact agreed to marketing email (default false). Only contacts with consent are sent to Mailchimp or ActiveCampaign.",
+});
+
 export const ContactInput = z
   .object({
     email: z.email("Enter a valid email address").max(254, "At most 254 characters").optional(),
     phone: z.string().regex(E164, E164_MESSAGE).optional().meta({ description: "E.164, e.g. `+14155550100`." }),
     name: z.string().trim().min(1).max(200, "At most 200 characters").optional(),
+    marketing_consent: MarketingConsent.optional(),
   })
   .refine((c) => c.email !== undefined || c.phone !== undefined, {
     message: "Give the contact an email or a phone number",
@@ -48,7 +54,11 @@ export const ConversationCreateBody = z
   .meta({ id: "ConversationCreate" });
 
 export const ConversationUpdateBody = z
-  .object({ status: z.enum(["open", "closed"], "Must be open or closed (use /escalate to escalate)") })
+  .object({
+    status: z.enum(["open", "closed"], "Must be open or closed (use /escalate to escalate)").optional(),
+    contact: z.object({ marketing_consent: MarketingConsent }).optional(),
+  })
+  .refine((b) => b.status !== undefined || b.contact !== undefined, { message: "Send status, contact.marketing_consent or both" })
   .meta({ id: "ConversationUpdate" });
 
 export const MessageCreateBody = z
@@ -97,6 +107,7 @@ export const Conversation = z
         email: z.string().max(320).nullable(),
         phone: z.string().max(16).nullable().meta({ description: "E.164." }),
         name: Name.nullable(),
+        marketing_consent: z.boolean(),
       })
       .meta({ id: "Contact", description: "At least one of `email` and `phone` is set." }),
     subject: z.string().max(1000).nullable(),
@@ -183,3 +194,67 @@ export const ProblemSchema = z
     errors: z.record(z.string().max(200), z.array(z.string().max(1000)).max(50)).optional(),
   })
   .meta({ id: "Problem" });
+
+export const OrdersQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int("Must be a whole number")
+    .min(1)
+    .max(20)
+    .default(5)
+    .meta({ description: "How many of the newest orders, 1–20 (default 5)." }),
+});
+
+const Money = z.object({ amount: z.string().max(40), currency: z.string().max(10) });
+const ORDER_EXAMPLE = {
+  id: "gid://shopify/Order/5001",
+  number: "#1042",
+  source: "shopify",
+  created_at: "2026-01-12T09:30:00.000Z",
+  status: "open",
+  financial_status: "paid",
+  fulfillment_status: "fulfilled",
+  total: { amount: "59.90", currency: "EUR" },
+  tracking: [{ company: "DHL Express", number: "JD014600003826", url: "https://www.dhl.com/track?id=JD014600003826" }],
+};
+export const Order = z
+  .object({
+    id: z.string().max(200).meta({ description: "The store's own order id." }),
+    number: z.string().max(100).meta({ description: "The order number as the customer sees it." }),
+    source: z.string().max(50).meta({ description: "The store it comes from: `shopify` or `woocommerce`." }),
+    created_at: Timestamp,
+    status: z
+      .string()
+      .max(50)
+      .meta({ description: "Shopify: open, closed or cancelled. WooCommerce: its order status (processing, completed…)." }),
+    financial_status: z.string().max(50).nullable(),
+    fulfillment_status: z.string().max(50).nullable(),
+    total: Money.nullable(),
+    tracking: z
+      .array(z.object({ company: Name.nullable(), number: z.string().max(200).nullable(), url: z.string().max(2048).nullable() }))
+      .max(25),
+  })
+  .meta({ id: "Order", examples: [ORDER_EXAMPLE] });
+
+export const OrderList = z
+  .object({
+    data: z.array(Order).max(20),
+    sources: z
+      .array(
+        z.object({
+          provider: z.string().max(50),
+          ok: z.boolean(),
+          cached: z.boolean().meta({ description: "Answered from the cache (about a minute old at most)." }),
+          error: z.string().max(500).nullable(),
+        }),
+      )
+      .max(10)
+      .meta({ description: "Each connected store and whether it answered." }),
+  })
+  .meta({
+    id: "OrderList",
+    examples: [
+      { data: [ORDER_EXAMPLE], sources: [{ provider: "shopify", ok: true, cached: false, error: null }] },
+      { data: [], sources: [{ provider: "woocommerce", ok: false, cached: false, error: "WooCommerce did not answer in time." }] },
+    ],
+  });

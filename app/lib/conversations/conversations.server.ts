@@ -70,7 +70,13 @@ function messageEvent(ctx: DomainCtx, conversation: ConversationRow, message: Me
 
 export async function createConversation(
   ctx: DomainCtx,
-  input: { channel: Channel; contact: Contact; subject?: string | null; message: NewMessageInput; metadata?: Record<string, string> },
+  input: {
+    channel: Channel;
+    contact: Contact & { marketingConsent?: boolean };
+    subject?: string | null;
+    message: NewMessageInput;
+    metadata?: Record<string, string>;
+  },
   { also = [] }: AlsoWrite = {},
 ) {
   const conversation: ConversationRow = {
@@ -81,6 +87,7 @@ export async function createConversation(
     contactEmail: input.contact.email ?? null,
     contactPhone: input.contact.phone ?? null,
     contactName: input.contact.name ?? null,
+    contactMarketingConsent: input.contact.marketingConsent ?? false,
     subject: input.subject ?? null,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -168,20 +175,25 @@ export async function listConversations({
 }
 
 /**
- * Changes the status; no change, no events. Returns null for an unknown or other company's id.
- * The change is a claim: the UPDATE requires the status it was read with, and the events are
- * inserted only if it won, so two concurrent closes emit one `conversation.closed`.
+ * Changes the status and/or the contact's marketing consent; no change, no events. Returns null for
+ * an unknown or other company's id. The change is a claim: the UPDATE requires the state it was
+ * read with, and the events are inserted only if it won, so two concurrent closes emit one
+ * `conversation.closed`.
  */
-export async function setConversationStatus(ctx: DomainCtx, input: { id: string; status: "open" | "closed" }) {
+export async function updateConversation(ctx: DomainCtx, input: { id: string; status?: "open" | "closed"; marketingConsent?: boolean }) {
   for (let tries = 0; tries < 3; tries++) {
     const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
     if (!current) return null;
-    if (current.status === input.status) return { conversation: current, events: [] as PendingEvent[] };
+    const status = input.status ?? current.status;
+    const consent = input.marketingConsent ?? current.contactMarketingConsent;
+    const statusChanged = status !== current.status;
+    if (!statusChanged && consent === current.contactMarketingConsent) return { conversation: current, events: [] as PendingEvent[] };
     const updated: ConversationRow = {
       ...current,
-      status: input.status,
+      status,
+      contactMarketingConsent: consent,
       updatedAt: ctx.now,
-      closedAt: input.status === "closed" ? ctx.now : null,
+      closedAt: statusChanged ? (status === "closed" ? ctx.now : null) : current.closedAt,
     };
     const payload = conversationRepresentation(updated);
     const list = [
@@ -193,7 +205,7 @@ export async function setConversationStatus(ctx: DomainCtx, input: { id: string;
         now: ctx.now,
       }),
     ];
-    if (input.status === "closed")
+    if (statusChanged && status === "closed")
       list.push(
         eventInsertIfClaimed(ctx.db, {
           companyId: ctx.companyId,
@@ -207,14 +219,26 @@ export async function setConversationStatus(ctx: DomainCtx, input: { id: string;
     const [claimed] = await batchStatements(ctx.db, [
       ctx.db
         .update(conversations)
-        .set({ status: updated.status, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
-        .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId), eq(conversations.status, current.status))),
+        .set({ status: updated.status, contactMarketingConsent: consent, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
+        .where(
+          and(
+            eq(conversations.id, current.id),
+            eq(conversations.companyId, ctx.companyId),
+            eq(conversations.status, current.status),
+            eq(conversations.contactMarketingConsent, current.contactMarketingConsent),
+          ),
+        ),
       ...list.map((e) => e.statement),
     ]);
     if (claimed!.meta.changes === 1) return { conversation: updated, events: list.map(pending) };
     // Another change won between our read and our write: decide again on what it left.
   }
   throw new ConversationConflictError("The conversation is changing too fast; try again.");
+}
+
+/** Opens or closes a conversation (see updateConversation). */
+export function setConversationStatus(ctx: DomainCtx, input: { id: string; status: "open" | "closed" }) {
+  return updateConversation(ctx, input);
 }
 
 /** Adds a message: message.received for a contact, message.sent for an agent or the AI. */

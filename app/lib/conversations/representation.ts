@@ -11,7 +11,7 @@ export function conversationRepresentation(c: ConversationRow) {
     id: c.id,
     channel: c.channel,
     status: c.status,
-    contact: { email: c.contactEmail, phone: c.contactPhone, name: c.contactName },
+    contact: { email: c.contactEmail, phone: c.contactPhone, name: c.contactName, marketing_consent: c.contactMarketingConsent },
     subject: c.subject,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),

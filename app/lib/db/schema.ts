@@ -270,6 +270,8 @@ export const conversations = sqliteTable(
     contactEmail: text("contact_email"),
     contactPhone: text("contact_phone"),
     contactName: text("contact_name"),
+    /** The contact agreed to marketing email: only then is it sent to Mailchimp or ActiveCampaign. */
+    contactMarketingConsent: integer("contact_marketing_consent", { mode: "boolean" }).notNull().default(false),
     subject: text("subject"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at")

@@ -9,7 +9,7 @@ const conversation = {
   id: "conv_01jh9x2k3m4n5p6q7r8s9t0v1w",
   channel: "api",
   status: "open",
-  contact: { email: "pat@example.com", phone: null, name: "Pat Doe" },
+  contact: { email: "pat@example.com", phone: null, name: "Pat Doe", marketing_consent: false },
   subject: "Where is my order?",
   created_at: at,
   updated_at: at,

@@ -263,6 +263,44 @@ export type DisconnectSteps = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Pickers on the Configure form and read-only lookups (issue 13)
+// ---------------------------------------------------------------------------------------------
+
+/** What a provider read (a picker's choices, an order lookup) runs with. */
+export type ProviderReadContext = {
+  connection: DeliveryConnection;
+  env: Env;
+  fetch: Fetch;
+  now: () => Date;
+  signal: AbortSignal;
+};
+
+export type SettingsChoice = { value: string; label: string };
+
+/**
+ * Settings whose choices come from the provider (Mailchimp audiences, ActiveCampaign lists): the
+ * generic Configure form shows them as a picker with a Refresh button, caches them a few minutes
+ * and accepts only a listed value (or "" for none).
+ */
+export type SettingsChoices = (ctx: ProviderReadContext) => Promise<Record<string, SettingsChoice[]>>;
+
+/** One order as `GET /v1/contacts/{email}/orders` returns it (never stored in D1). */
+export type StoreOrder = {
+  id: string;
+  number: string;
+  created_at: string;
+  /** open, closed, cancelled (Shopify) or the store's own status word (WooCommerce: processing…). */
+  status: string;
+  financial_status: string | null;
+  fulfillment_status: string | null;
+  total: { amount: string; currency: string } | null;
+  tracking: { company: string | null; number: string | null; url: string | null }[];
+};
+
+/** Recent orders of a customer, newest first; throws ProviderApiError when the store refuses. */
+export type OrderLookup = (ctx: ProviderReadContext & { email: string; limit: number }) => Promise<StoreOrder[]>;
+
+// ---------------------------------------------------------------------------------------------
 // The adapter
 // ---------------------------------------------------------------------------------------------
 
@@ -277,6 +315,10 @@ export interface ProviderAdapter {
   features: readonly string[];
   /** The Configure form's schema (booleans, enums, short strings); none → no settings form. */
   settings?: z.ZodObject<z.ZodRawShape>;
+  /** Choices of settings fields read from the provider (a list picker). */
+  settingsChoices?: SettingsChoices;
+  /** Read-only order lookup for `GET /v1/contacts/{email}/orders` (stores). */
+  orderLookup?: OrderLookup;
   /** Whether the card offers Configure even without settings (Zapier's subscriptions, the activity list). */
   configureScreen?: boolean;
   /**

@@ -3,20 +3,23 @@
  * integration do?" (architecture.md §5b). Adding an integration = one folder + one line here. Server-only
  * (adapters import their clients); the browser-safe catalog is `catalog.ts`.
  */
+import { activeCampaignAdapter } from "./activecampaign";
 import type { ProviderAdapter } from "./adapter";
 import type { ProviderId } from "./catalog";
-import { connectOnlyAdapter } from "./connect-only";
 import { discordAdapter } from "./discord";
 import { emailForwardingAdapter } from "./email-forwarding";
 import { freshdeskAdapter } from "./freshdesk";
 import { googleAnalyticsAdapter } from "./google-analytics";
 import { hubspotAdapter } from "./hubspot";
+import { mailchimpAdapter } from "./mailchimp";
 import { teamsAdapter } from "./microsoft-teams";
 import { pipedriveAdapter } from "./pipedrive";
 import { salesforceAdapter } from "./salesforce";
 import { segmentAdapter } from "./segment";
+import { shopifyAdapter } from "./shopify";
 import { slackAdapter } from "./slack";
 import { whatsAppAdapter } from "./whatsapp-business";
+import { wooCommerceAdapter } from "./woocommerce";
 import { zapierAdapter } from "./zapier";
 import { zendeskAdapter } from "./zendesk";
 
@@ -33,10 +36,10 @@ export const REGISTRY: Registry = {
   freshdesk: freshdeskAdapter,
   "google-analytics": googleAnalyticsAdapter,
   segment: segmentAdapter,
-  shopify: connectOnlyAdapter("shopify"),
-  woocommerce: connectOnlyAdapter("woocommerce"),
-  mailchimp: connectOnlyAdapter("mailchimp"),
-  activecampaign: connectOnlyAdapter("activecampaign"),
+  shopify: shopifyAdapter,
+  woocommerce: wooCommerceAdapter,
+  mailchimp: mailchimpAdapter,
+  activecampaign: activeCampaignAdapter,
   "whatsapp-business": whatsAppAdapter,
   zapier: zapierAdapter,
   "email-forwarding": emailForwardingAdapter,

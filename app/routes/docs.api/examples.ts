@@ -1,17 +1,20 @@
 /** Example request bodies for the curl snippets of /docs/api, by operationId. */
 export const exampleBodies: Record<string, unknown> = {
   createConversation: {
-    contact: { email: "pat@example.com", name: "Pat Doe" },
+    contact: { email: "pat@example.com", name: "Pat Doe", marketing_consent: false },
     subject: "Where is my order?",
     message: { body: "Hi, my order #1042 has not arrived yet." },
   },
-  updateConversation: { status: "closed" },
+  updateConversation: { status: "closed", contact: { marketing_consent: true } },
   createMessage: { body: "It ships today.", author: "agent", author_name: "Sarah Lee" },
   escalateConversation: { reason: "Customer asked for a human" },
 };
 
 export function curlExample(method: string, path: string, operationId: string): string {
-  const url = `"$API_BASE${path.replace(/^\/v1/, "").replace(/\{id\}/g, "conv_…")}"`;
+  const url = `"$API_BASE${path
+    .replace(/^\/v1/, "")
+    .replace(/\{id\}/g, "conv_…")
+    .replace(/\{email\}/g, "orders%40customer.test")}"`;
   const lines = [`curl -X ${method} ${url}`, `  -H "Authorization: Bearer $API_KEY"`];
   const body = exampleBodies[operationId];
   if (body !== undefined) lines.push(`  -H "Content-Type: application/json"`, `  -d '${JSON.stringify(body)}'`);

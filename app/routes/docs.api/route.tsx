@@ -48,9 +48,9 @@ export default function ApiDocs() {
       </h2>
       <p className="mt-2">
         Send an API key from <em>Integrations → API &amp; Webhooks</em> as a bearer token. Keys look like <code>sk_live_…</code>, carry
-        scopes (<code>conversations:read</code>, <code>conversations:write</code>, <code>webhooks:read</code>, <code>webhooks:write</code>,
-        and <code>hooks</code>, which reaches only Zapier subscriptions) and are shown only once when created. Keys are secret: call the API
-        from your server, never from a browser (the API sends no CORS headers).
+        scopes (<code>conversations:read</code>, <code>conversations:write</code>, <code>webhooks:read</code>, <code>webhooks:write</code>,{" "}
+        <code>hooks</code>, which reaches only Zapier subscriptions, and <code>orders:read</code>) and are shown only once when created.
+        Keys are secret: call the API from your server, never from a browser (the API sends no CORS headers).
       </p>
       <Code>{`export API_BASE="${d.baseUrl}"\nexport API_KEY="sk_live_…"\ncurl "$API_BASE/me" -H "Authorization: Bearer $API_KEY"`}</Code>
 

@@ -1,8 +1,22 @@
 import { type FieldMetadata, getInputProps, getSelectProps } from "@conform-to/react";
 import type { ConfigField } from "~/lib/integrations/config-form";
 
-/** The generic renderer: checkbox for booleans, select for enums, text input otherwise. */
-export function ConfigFields({ specs, fields }: { specs: ConfigField[]; fields: Record<string, FieldMetadata<unknown>> }) {
+type Choice = { value: string; label: string };
+
+/**
+ * The generic renderer: checkbox for booleans, select for enums, a picker with Refresh (a submit
+ * with intent=refresh: works without JS) for a field whose choices come from the provider, text
+ * input otherwise.
+ */
+export function ConfigFields({
+  specs,
+  fields,
+  choices = {},
+}: {
+  specs: ConfigField[];
+  fields: Record<string, FieldMetadata<unknown>>;
+  choices?: Record<string, Choice[]>;
+}) {
   return (
     <>
       {specs.map((spec) => {
@@ -24,6 +38,31 @@ export function ConfigFields({ specs, fields }: { specs: ConfigField[]; fields: 
                 <input {...getInputProps(field, { type: "checkbox" })} className="mt-0.5 size-4 rounded border-slate-300" />
                 <span>{spec.title}</span>
               </label>
+              {hint}
+              {error}
+            </div>
+          );
+        }
+        const picks = Object.hasOwn(choices, spec.name) ? choices[spec.name]! : null;
+        if (picks) {
+          return (
+            <div key={spec.name}>
+              <label htmlFor={field.id} className="label">
+                {spec.title}
+              </label>
+              <div className="flex gap-2">
+                <select {...getSelectProps(field)} className="input min-w-0 flex-1">
+                  <option value="">{`Choose… (${picks.length} available)`}</option>
+                  {picks.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" name="intent" value="refresh" formNoValidate className="btn-secondary shrink-0">
+                  Refresh
+                </button>
+              </div>
               {hint}
               {error}
             </div>

@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
@@ -14,6 +14,7 @@ import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
 import { saveConnectionConfig } from "~/lib/integrations/manage.server";
+import { checkChoices, forgetSettingsChoices, loadSettingsChoices } from "~/lib/integrations/settings-choices.server";
 import { requireAdmin } from "~/sessions.server";
 import { ConfigFields } from "./config-fields";
 
@@ -35,7 +36,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     provider: provider.id,
     inbound: adapter.inboundActivity,
   });
+  const picked = await loadSettingsChoices(connectDeps(context), adapter, connection);
   return json({
+    choices: picked.choices,
+    choicesError: picked.ok ? null : picked.error,
     activity,
     retried: new URL(request.url).searchParams.has("retried"),
     setup: adapter.setup ? adapter.setup({ connection, origin: new URL(request.url).origin }) : null,
@@ -52,11 +56,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const provider = requireProvider(params.provider);
   const connection = await requireConnection(context, user, provider);
-  const schema = adapterOf(provider).settings;
+  const adapter = adapterOf(provider);
+  const schema = adapter.settings;
   if (!schema) return json({ result: null }, { status: 400 });
-  const submission = parseWithZod(await request.formData(), { schema: configFormSchema(schema) });
+  const form = await request.formData();
+  const intent = form.get("intent") ?? "save";
+  if (intent === "refresh" && adapter.settingsChoices) {
+    await forgetSettingsChoices(connectDeps(context).kv, connection.id);
+    return redirect(`/integrations/${provider.id}/configure`);
+  }
+  if (intent !== "save") return json({ result: null }, { status: 400 });
+  const submission = parseWithZod(form, { schema: configFormSchema(schema) });
   if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   const config = schema.parse(submission.value) as Record<string, unknown>;
+  if (adapter.settingsChoices) {
+    const errors = checkChoices(config, await loadSettingsChoices(connectDeps(context), adapter, connection));
+    if (Object.keys(errors).length) {
+      const { "": formErrors, ...fieldErrors } = errors;
+      return json({ result: submission.reply({ fieldErrors, formErrors }) }, { status: 400 });
+    }
+  }
   await saveConnectionConfig(connectDeps(context), { connection, user, ip: clientIp(request), config });
   return redirectWithFlash(context.cloudflare.env, "/integrations", `${provider.name} settings saved.`);
 }
@@ -95,17 +114,26 @@ export default function ConfigureModal() {
       ) : (
         <Form method="post" {...getFormProps(form)} className="space-y-4">
           <CsrfInput />
+          {/* Enter saves: the first submit button in the form is its default, so this hidden Save comes before Refresh. */}
+          <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
+            Save
+          </button>
+          {data.choicesError ? (
+            <p role="alert" className="field-error">
+              {data.choicesError}
+            </p>
+          ) : null}
           {form.errors?.length ? (
             <p role="alert" className="field-error">
               {form.errors.join(" ")}
             </p>
           ) : null}
-          <ConfigFields specs={data.fields} fields={fields} />
+          <ConfigFields specs={data.fields} fields={fields} choices={data.choices} />
           <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
             <Link to={`${base}/disconnect?from=configure`} className="btn-danger-outline">
               Disconnect
             </Link>
-            <button type="submit" className="btn-primary" disabled={busy}>
+            <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
               {busy ? "Saving…" : "Save Changes"}
             </button>
           </div>

@@ -87,7 +87,7 @@ export async function createAcmeFixtures(): Promise<AcmeFixtures> {
   });
   return {
     pageParams: { id: endpointId, keyId: key.id, provider: "hubspot" },
-    v1Ids: { conversations: conversationId, webhooks: endpointId, deliveries: deliveryId, hooks: endpointId },
+    v1Ids: { conversations: conversationId, webhooks: endpointId, deliveries: deliveryId, hooks: endpointId, contacts: "pat@example.com" },
     apiKeySecret: key.secret,
   };
 }

@@ -8,7 +8,7 @@ import {
   listConversations,
   listMessages,
   MessageRefusedError,
-  setConversationStatus,
+  updateConversation,
 } from "../../conversations/conversations.server";
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
@@ -32,7 +32,9 @@ import {
 const TAG = "Conversations";
 
 function domain(c: ApiRequestContext<unknown, unknown>): DomainCtx {
-  return { db: c.db, companyId: c.key.companyId, performedBy: performedBy.apiKey(c.key), now: c.now };
+  // A Zapier action's change is performed by "zapier" (its key is the Zapier integration's own).
+  const by = c.key.kind === "zapier" ? performedBy.zapier(c.key) : performedBy.apiKey(c.key);
+  return { db: c.db, companyId: c.key.companyId, performedBy: by, now: c.now };
 }
 
 async function emitted(c: ApiRequestContext<unknown, unknown>, events: PendingEvent[]) {
@@ -55,7 +57,7 @@ export const conversationRoutes: ApiRoute[] = [
     handler: async (c) => {
       const result = await createConversation(domain(c), {
         channel: "api",
-        contact: c.body.contact,
+        contact: { email: c.body.contact.email, name: c.body.contact.name, marketingConsent: c.body.contact.marketing_consent ?? false },
         subject: c.body.subject ?? null,
         metadata: c.body.metadata,
         message: { body: c.body.message.body, author: "contact", authorName: c.body.contact.name ?? null, source: "api" },
@@ -105,14 +107,18 @@ export const conversationRoutes: ApiRoute[] = [
     path: "/v1/conversations/:id",
     scope: "conversations:write",
     operationId: "updateConversation",
-    summary: "Open or close a conversation",
+    summary: "Open or close a conversation, or record the contact's marketing consent",
     description:
-      "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current status again changes nothing and emits nothing.",
+      "Emits `conversation.updated`, and `conversation.closed` when it closes. Setting the current values again changes nothing and emits nothing. Giving `contact.marketing_consent: true` lets a connected Mailchimp or ActiveCampaign add the contact.",
     tag: TAG,
     body: ConversationUpdateBody,
     responses: { 200: { description: "The updated conversation.", schema: Conversation } },
     handler: async (c) => {
-      const result = await setConversationStatus(domain(c), { id: c.params.id!, status: c.body.status });
+      const result = await updateConversation(domain(c), {
+        id: c.params.id!,
+        status: c.body.status,
+        marketingConsent: c.body.contact?.marketing_consent,
+      });
       if (!result) return notFound();
       await emitted(c, result.events);
       return jsonResponse(conversationRepresentation(result.conversation));

@@ -1,5 +1,22 @@
+import { z } from "zod";
 import type { Provider } from "../types";
-import { CONNECT_ONLY, WORKS_TODAY_KEY, WORKS_TODAY_OAUTH } from "./shared";
+import { CONNECT_CONFIGURE, CONNECT_ONLY } from "./shared";
+
+/** Mailchimp's and ActiveCampaign's settings: the list (a picker filled from the provider) and tags. */
+const marketingSettings = (list: string) => ({
+  list_id: z
+    .string()
+    .trim()
+    .max(100)
+    .default("")
+    .meta({ title: list, description: "Contacts who gave marketing consent are added here. Choose from your account's lists." }),
+  tags: z
+    .string()
+    .trim()
+    .max(300, "At most 300 characters")
+    .default("support-chat")
+    .meta({ title: "Tags", description: "Comma-separated, at most 10. Added to every contact sent." }),
+});
 
 export const googleAnalytics = {
   id: "google-analytics",
@@ -65,20 +82,24 @@ export const mailchimp = {
   name: "Mailchimp",
   category: "marketing",
   shortDescription: "Grow your audience from conversations",
-  longDescription: "Connect Mailchimp so customers who opt in during a chat can be added to an audience.",
-  features: ["Add opted-in contacts to an audience", "Tag contacts by conversation topic"],
-  permissions: ["Read your account name", "Manage audience members"],
+  longDescription: "Connect Mailchimp so customers who opt in during a chat are added to an audience, with double opt-in.",
+  features: [
+    "Add contacts who gave marketing consent to the audience you choose, as pending (Mailchimp emails them to confirm)",
+    "Tag them with the tags you set in Configure",
+  ],
+  permissions: ["Read your account name and data center", "Read your audiences", "Add and tag audience members"],
   authKind: "oauth2",
-  capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_OAUTH,
-  comingSoon: ["Add opted-in contacts to an audience", "Tag contacts by conversation topic"],
+  capabilities: CONNECT_CONFIGURE,
+  worksToday:
+    "Adds each conversation's contact who gave marketing consent to the audience you choose (as pending, so Mailchimp asks them to confirm) and tags them. Contacts without consent are never sent.",
+  comingSoon: [],
   disconnectEffects: [
     "Delete the stored token",
     "Mailchimp has no revocation endpoint: remove the app under Connected apps in Mailchimp too",
   ],
   logo: { bg: "#ffe01b", fg: "#241c15", text: "M", shape: "circle" },
   oauth: {
-    baseUrls: { MAILCHIMP_BASE: "https://login.mailchimp.com" },
+    baseUrls: { MAILCHIMP_BASE: "https://login.mailchimp.com", MAILCHIMP_API_BASE: "https://{dc}.api.mailchimp.com" },
     authorizeUrl: "{MAILCHIMP_BASE}/oauth2/authorize",
     tokenUrl: "{MAILCHIMP_BASE}/oauth2/token",
     identity: {
@@ -92,20 +113,27 @@ export const mailchimp = {
     clientIdEnv: "MAILCHIMP_CLIENT_ID",
     clientSecretEnv: "MAILCHIMP_CLIENT_SECRET",
   },
+  configSchema: z.object(marketingSettings("Audience")),
 } as const satisfies Provider;
 
 export const activeCampaign = {
   id: "activecampaign",
   name: "ActiveCampaign",
   category: "marketing",
-  shortDescription: "Trigger automations from support chats",
-  longDescription: "Add your ActiveCampaign API URL and key so conversations can update contacts and start automations.",
-  features: ["Update contacts from conversations", "Start automations on escalation"],
-  permissions: ["Full API access to your ActiveCampaign account (ActiveCampaign keys are not scoped)"],
+  shortDescription: "Sync opted-in chat contacts to ActiveCampaign",
+  longDescription: "Add your ActiveCampaign API URL and key so customers who opt in during a chat become contacts on your list, tagged.",
+  features: [
+    "Sync contacts who gave marketing consent (create or update by email)",
+    "Subscribe them to the list you choose and tag them with the tags you set in Configure",
+  ],
+  permissions: [
+    "Full API access to your ActiveCampaign account (ActiveCampaign keys are not scoped): we read lists and tags, and write contacts",
+  ],
   authKind: "api_key",
-  capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
-  comingSoon: ["Update contacts from conversations", "Start automations on escalation"],
+  capabilities: CONNECT_CONFIGURE,
+  worksToday:
+    "Syncs each conversation's contact who gave marketing consent to ActiveCampaign, subscribes them to the list you choose and tags them. Contacts without consent are never sent.",
+  comingSoon: ["Start automations on escalation"],
   disconnectEffects: ["Delete the stored API key", "Regenerate the key in ActiveCampaign if you want it unusable everywhere"],
   logo: { bg: "#356ae6", fg: "#ffffff", text: "AC", shape: "rounded" },
   apiKey: {
@@ -114,6 +142,7 @@ export const activeCampaign = {
       { name: "api_key", label: "API key", secret: true },
     ],
     labelField: "account_url",
-    help: "In ActiveCampaign, open Settings → Developer.",
+    help: "In ActiveCampaign, open Settings → Developer: copy the API URL and the key.",
   },
+  configSchema: z.object(marketingSettings("List")),
 } as const satisfies Provider;

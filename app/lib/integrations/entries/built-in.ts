@@ -7,12 +7,19 @@ export const zapier = {
   category: "automation",
   shortDescription: "Automate workflows with 5000+ apps",
   longDescription:
-    "Use Zapier to start workflows in thousands of apps when conversations are created, updated, escalated or closed, and when messages arrive or are sent.",
-  features: ["Triggers for conversation and message events", "Zaps listed here once Zapier subscribes"],
-  permissions: ["A dedicated API key for Zapier: read conversations, manage its event subscriptions (REST hooks)"],
+    "Use Zapier to start workflows in thousands of apps when conversations are created, updated, escalated or closed, and when messages arrive or are sent, and to create, answer, escalate and close conversations from your Zaps.",
+  features: [
+    "Triggers for conversation and message events",
+    "Actions: Create conversation, Add message, Escalate, Close",
+    "Zaps listed here once Zapier subscribes",
+  ],
+  permissions: [
+    "A dedicated API key for Zapier: read and write conversations (for its actions), manage its event subscriptions (REST hooks)",
+  ],
   authKind: "built_in",
   capabilities: ["connect", "show_account", "configure", "disconnect", "zapier_triggers"],
-  worksToday: "Creates a dedicated API key to paste into Zapier; each Zap's trigger subscribes here and receives signed event deliveries.",
+  worksToday:
+    "Creates a dedicated API key to paste into Zapier; each Zap's trigger subscribes here and receives signed event deliveries, and its actions create conversations, add messages, escalate and close through the API.",
   comingSoon: [],
   disconnectEffects: [
     "Revoke the Zapier API key: Zapier can no longer call the API",

@@ -5,6 +5,3 @@ export const STANDARD_DISCONNECT = [
   "Revoke our access at the provider where it allows that",
   "Delete the stored credentials and the settings of this connection",
 ];
-
-export const WORKS_TODAY_OAUTH = "Connects your account and shows which account is connected. No data is synced yet.";
-export const WORKS_TODAY_KEY = "Stores your credentials encrypted and shows which account is connected. No data is synced yet.";

@@ -1,5 +1,5 @@
 import type { Provider } from "../types";
-import { CONNECT_ONLY, WORKS_TODAY_KEY } from "./shared";
+import { CONNECT_ONLY } from "./shared";
 
 const keyDisconnect = (where: string) => ["Delete the stored credentials", `Revoke the key in ${where} if you want it unusable everywhere`];
 
@@ -65,13 +65,16 @@ export const shopify = {
   name: "Shopify",
   category: "ecommerce",
   shortDescription: "Order context for customer questions",
-  longDescription: "Add a Shopify custom app's Admin API token so agents and the AI can see a customer's orders.",
-  features: ["Show recent orders next to a conversation", "Answer “where is my order?” automatically"],
-  permissions: ["Read orders", "Read customers"],
+  longDescription: "Add a Shopify custom app's Admin API token so the AI agent and your tools can look up a customer's orders.",
+  features: [
+    "Look up a customer's recent orders by email (status, fulfilment, tracking) through GET /v1/contacts/{email}/orders, for the AI agent",
+  ],
+  permissions: ["Read orders (read_orders): nothing is written to your shop, and orders are not stored here (cached about a minute)"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
-  comingSoon: ["Show recent orders next to a conversation", "Answer “where is my order?” automatically"],
+  worksToday:
+    "Answers order lookups by customer email (status, fulfilment, tracking) through the API's GET /v1/contacts/{email}/orders, with a key that has the orders:read scope. Orders are cached about a minute, never stored.",
+  comingSoon: ["Show recent orders next to a conversation"],
   disconnectEffects: keyDisconnect("Shopify (uninstall the custom app)"),
   logo: { bg: "#5e8e3e", fg: "#ffffff", text: "Sh", shape: "rounded" },
   apiKey: {
@@ -80,7 +83,8 @@ export const shopify = {
       { name: "access_token", label: "Admin API access token", secret: true },
     ],
     labelField: "shop",
-    help: "In Shopify admin, open Settings → Apps and sales channels → Develop apps, create an app with read_orders and read_customers.",
+    help: "In Shopify admin, open Settings → Apps and sales channels → Develop apps, create an app with the read_orders scope and install it.",
+    baseUrls: { SHOPIFY_BASE: "https://{shop}" },
   },
 } as const satisfies Provider;
 
@@ -89,12 +93,17 @@ export const woocommerce = {
   name: "WooCommerce",
   category: "ecommerce",
   shortDescription: "Order lookups for your WordPress store",
-  longDescription: "Add WooCommerce REST API keys so order details can be shown next to a conversation.",
-  features: ["Show recent orders next to a conversation"],
-  permissions: ["Read orders and customers (use a Read-only key)"],
+  longDescription: "Add WooCommerce REST API keys so the AI agent and your tools can look up a customer's orders.",
+  features: [
+    "Look up a customer's recent orders by billing email (status, fulfilment, tracking from Shipment Tracking) through GET /v1/contacts/{email}/orders",
+  ],
+  permissions: [
+    "Read orders (use a Read-only key): nothing is written to your store, and orders are not stored here (cached about a minute)",
+  ],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
-  worksToday: WORKS_TODAY_KEY,
+  worksToday:
+    "Answers order lookups by customer email (status, fulfilment, tracking) through the API's GET /v1/contacts/{email}/orders, with a key that has the orders:read scope. Orders are cached about a minute, never stored.",
   comingSoon: ["Show recent orders next to a conversation"],
   disconnectEffects: keyDisconnect("WooCommerce → Settings → Advanced → REST API"),
   logo: { bg: "#7f54b3", fg: "#ffffff", text: "W", shape: "rounded" },
@@ -105,7 +114,7 @@ export const woocommerce = {
       { name: "consumer_secret", label: "Consumer secret", secret: true },
     ],
     labelField: "store_url",
-    help: "In WordPress, open WooCommerce → Settings → Advanced → REST API and add a Read key.",
+    help: "In WordPress, open WooCommerce → Settings → Advanced → REST API and add a Read key. The store must be reachable over https.",
   },
 } as const satisfies Provider;
 

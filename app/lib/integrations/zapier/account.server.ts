@@ -16,10 +16,11 @@ import { removeHooksStatements, zapierEndpointIds } from "./hooks.server";
 export const ZAPIER_KEY_NAME = "Zapier";
 /**
  * Every scope the Zapier key carries, in this one list (issue 16, ADR 0080): triggers read
- * conversations and subscribe through /v1/hooks. `hooks` is its only webhook-related scope: never
- * `webhooks:read`/`webhooks:write`, which would reach the company's own endpoints and secrets.
+ * conversations and subscribe through /v1/hooks; the actions (creates) write conversations.
+ * `hooks` is its only webhook-related scope: never `webhooks:read`/`webhooks:write`, which would
+ * reach the company's own endpoints and secrets.
  */
-export const ZAPIER_KEY_SCOPES: readonly ApiScope[] = ["conversations:read", "hooks"];
+export const ZAPIER_KEY_SCOPES: readonly ApiScope[] = ["conversations:read", "conversations:write", "hooks"];
 
 /** The catalog entry, reachable from a .server module (routes importing the catalog ship zod to the browser). */
 export const zapierProvider = CATALOG.zapier;
