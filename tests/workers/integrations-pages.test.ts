@@ -172,8 +172,8 @@ describe("detail modal", () => {
     for (const f of ["New conversation notifications", "Escalation alerts", "Reply to customers from Slack", "Daily summary reports"])
       expect(page).toContain(`<li>${f}</li>`);
     expect(page).toContain("Send messages to channels");
-    // Slack's features all work today; WhatsApp Business still lists some as coming soon
-    expect(await html(await john.get("/integrations/available/whatsapp-business"))).toContain("Coming soon");
+    // Slack's features all work today; ActiveCampaign still lists a plan, marked as coming soon
+    expect(await html(await john.get("/integrations/available/activecampaign"))).toContain("Coming soon");
     // Connect opens the consent modal over the Available tab, not over Connected
     expect(page).toContain('href="/integrations/available/slack/connect">Connect with Slack</a>');
     expect(page).toContain("Available Integrations");

@@ -95,7 +95,7 @@ describe("Zapier card", () => {
     const healthLine = async () => {
       const html = await (await admin.get("/integrations")).text();
       const card = html.slice(html.indexOf('id="card-zapier"'));
-      return card.slice(0, card.indexOf("</article>")).replaceAll("<!-- -->", "");
+      return card.slice(0, card.indexOf("</article>")).replaceAll("<!-- -->", "").replaceAll("\u00a0", " ");
     };
     expect(await healthLine()).toContain("No successful call yet");
     const hook = (await (await subscribe(key)).json()) as { id: string };
