@@ -271,6 +271,24 @@ describe("managing an endpoint", () => {
     const resend = await client.post(`${BASE}/${id}`, { intent: "resend", deliveryId: a.deliveryId });
     expect(resend.status).toBe(302);
     expect(await deliveryRow(a.deliveryId)).toMatchObject({ attempts: 0 });
+    // issue 20 item 6: the row's count agrees with the attempts its expander lists after a resend
+    const now = Date.now();
+    await db()
+      .insert(deliveryAttempts)
+      .values(
+        [1, 2].map((n) => ({
+          id: `att_resent_${n}`,
+          companyId: "co_acme",
+          deliveryId: a.deliveryId,
+          n,
+          at: new Date(now - 60_000 + n),
+          durationMs: 10,
+          statusCode: 500,
+          error: null,
+        })),
+      )
+      .run();
+    expect((await (await client.get(`${BASE}/${id}`)).text()).replaceAll("<!-- -->", "")).toMatch(/Attempts: [2-9] \([01] since resent\)/);
     const replay = await client.post(`${BASE}/${id}`, { intent: "replay", since: "24h" });
     expect(replay.headers.get("Location")).toBe(`${BASE}/${id}?replayed=1`);
     expect((await deliveryRow(b.deliveryId))!.attempts).toBe(0);
