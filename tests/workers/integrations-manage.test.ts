@@ -158,7 +158,7 @@ describe("API-key and built-in connections", () => {
     const res = await john.post("/integrations/segment/connect", { intent: "api_key", source_name: "Web", write_key: "has space secret" });
     expect(res.status).toBe(400);
     const page = await html(res);
-    expect(page).toContain("No spaces, please");
+    expect(page).toContain("Remove the spaces: the value has none.");
     expect(page).toContain('value="Web"');
     expect(page).not.toContain("has space secret");
     expect(await connection("segment")).toBeNull();

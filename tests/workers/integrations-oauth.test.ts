@@ -36,9 +36,7 @@ describe("PKCE wherever the provider's OAuth server supports it (ADR 0082)", () 
       hubspot: true,
       pipedrive: false, // authorize takes client_id, redirect_uri, state only
       slack: false, // only by making the app a public client
-      "microsoft-teams": true,
       discord: true,
-      "google-analytics": true,
       mailchimp: false, // no PKCE in Mailchimp's OAuth 2
     });
   });
