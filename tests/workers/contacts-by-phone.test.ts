@@ -9,7 +9,7 @@ describe("a contact identified by phone", () => {
     const res = await api("/conversations", { method: "POST", body: phoneConversation });
     expect(res.status).toBe(201);
     const body = (await res.json()) as any;
-    expect(body.contact).toEqual({ email: null, phone: "+14155550123", name: "Ana" });
+    expect(body.contact).toEqual({ email: null, phone: "+14155550123", name: "Ana", marketing_consent: false });
     const row = await env.DB.prepare("SELECT contact_email, contact_phone FROM conversations WHERE id = ?").bind(body.id).first();
     expect(row).toEqual({ contact_email: null, contact_phone: "+14155550123" });
     const created = await env.DB.prepare(
@@ -17,7 +17,7 @@ describe("a contact identified by phone", () => {
     )
       .bind(body.id)
       .first<{ payload: string; performed_by: string }>();
-    expect(JSON.parse(created!.payload).contact).toEqual({ email: null, phone: "+14155550123", name: "Ana" });
+    expect(JSON.parse(created!.payload).contact).toEqual({ email: null, phone: "+14155550123", name: "Ana", marketing_consent: false });
     const fetched = (await (await api(`/conversations/${body.id}`)).json()) as any;
     expect(fetched.contact.phone).toBe("+14155550123");
   });
@@ -28,7 +28,7 @@ describe("a contact identified by phone", () => {
       body: { contact: { email: "both@example.com", phone: "+447700900123" }, message: { body: "hi" } },
     });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as any).contact).toEqual({ email: "both@example.com", phone: "+447700900123", name: null });
+    expect(((await res.json()) as any).contact).toEqual({ email: "both@example.com", phone: "+447700900123", name: null, marketing_consent: false });
   });
 
   it.each([
@@ -106,6 +106,9 @@ describe("migration 0040 (contacts by phone)", () => {
         updated_at: 2,
         closed_at: 3,
         escalated_at: null,
+        // added by later migrations (0070 metadata, 0080 marketing consent), with their defaults
+        metadata: "{}",
+        contact_marketing_consent: 0,
       },
       {
         id: "conv_old2",
@@ -120,6 +123,8 @@ describe("migration 0040 (contacts by phone)", () => {
         updated_at: 5,
         closed_at: null,
         escalated_at: 6,
+        metadata: "{}",
+        contact_marketing_consent: 0,
       },
     ]);
     const indexes = (

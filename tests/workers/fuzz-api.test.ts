@@ -56,7 +56,12 @@ describe("fuzzing every /v1 write", () => {
           if (res.status >= 400) expect(await dumpD1({ ignoreColumns: ["last_used_at"] }), `partial write: ${where}`).toEqual(before);
           expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
         }),
-        { numRuns: RUNS },
+        // Seeded per route: the same inputs on every run, so whether schema-shaped bodies get past a
+        // refined schema (a contact needs an email or a phone) does not depend on the draw.
+        {
+          numRuns: route.path === "/v1/conversations" ? 4 * RUNS : RUNS,
+          seed: [...route.path].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) | 0, 7),
+        },
       );
       // Schema-shaped bodies must get past validation at least sometimes, or the fuzzer only tests the validator.
       expect(

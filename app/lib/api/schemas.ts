@@ -22,7 +22,12 @@ const MarketingConsent = z.boolean("Must be true or false").meta({
 export const ContactInput = z
   .object({
     email: z.email("Enter a valid email address").max(254, "At most 254 characters").optional(),
-    phone: z.string().regex(E164, E164_MESSAGE).optional().meta({ description: "E.164, e.g. `+14155550100`." }),
+    phone: z
+      .string()
+      .max(16, { error: E164_MESSAGE, abort: true })
+      .regex(E164, E164_MESSAGE)
+      .optional()
+      .meta({ description: "E.164, e.g. `+14155550100`." }),
     name: z.string().trim().min(1).max(200, "At most 200 characters").optional(),
     marketing_consent: MarketingConsent.optional(),
   })

@@ -57,7 +57,12 @@ export const conversationRoutes: ApiRoute[] = [
     handler: async (c) => {
       const result = await createConversation(domain(c), {
         channel: "api",
-        contact: { email: c.body.contact.email, name: c.body.contact.name, marketingConsent: c.body.contact.marketing_consent ?? false },
+        contact: {
+          email: c.body.contact.email,
+          phone: c.body.contact.phone,
+          name: c.body.contact.name,
+          marketingConsent: c.body.contact.marketing_consent ?? false,
+        },
         subject: c.body.subject ?? null,
         metadata: c.body.metadata,
         message: { body: c.body.message.body, author: "contact", authorName: c.body.contact.name ?? null, source: "api" },
