@@ -28,7 +28,12 @@ describe("a contact identified by phone", () => {
       body: { contact: { email: "both@example.com", phone: "+447700900123" }, message: { body: "hi" } },
     });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as any).contact).toEqual({ email: "both@example.com", phone: "+447700900123", name: null, marketing_consent: false });
+    expect(((await res.json()) as any).contact).toEqual({
+      email: "both@example.com",
+      phone: "+447700900123",
+      name: null,
+      marketing_consent: false,
+    });
   });
 
   it.each([
