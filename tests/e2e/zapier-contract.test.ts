@@ -79,7 +79,7 @@ describe("Zapier app against the local API", () => {
     const writerKey = await admin.postForRevealedKey("/integrations/developers", {
       intent: "create-key",
       name: "e2e writer",
-      scopes: ["conversations:write"],
+      scopes: ["conversations:write", "webhooks:write"],
     });
     const authData = { api_key: zapierKey };
 
@@ -103,8 +103,10 @@ describe("Zapier app against the local API", () => {
     const control = (await appTester(created.performSubscribe, { authData, targetUrl: `${receiverOrigin}/zap/control` })) as { id: string };
     expect(await activeZaps(admin)).toBe(zapsBefore + 2);
 
-    // Zapier ignores signatures, but we check them anyway: a rotated secret signs beside the old one.
-    const rotated = await api(zapierKey, `/webhooks/${subscription.id}/rotate-secret`, { method: "POST" });
+    // Zapier ignores signatures, but we check them anyway: a rotated secret signs beside the old one. The Zapier
+    // key cannot rotate (its `hooks` scope reaches only /v1/hooks); the company's own key can.
+    expect((await api(zapierKey, `/webhooks/${subscription.id}/rotate-secret`, { method: "POST" })).status).toBe(403);
+    const rotated = await api(writerKey, `/webhooks/${subscription.id}/rotate-secret`, { method: "POST" });
     expect(rotated.status).toBe(200);
     const { secret } = (await rotated.json()) as { secret: string };
 
