@@ -86,7 +86,8 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
     await Promise.all([page.waitForURL(/\/integrations\/mailchimp\/connected$/), page.getByRole("button", { name: "Allow" }).click()]);
     const success = page.getByRole("dialog");
     await success.getByText("Successfully connected to Mailchimp!").waitFor();
-    await success.getByText(/Adds each conversation's contact who gave marketing consent/).waitFor();
+    // the success modal lists what the adapter does (its features)
+    await success.getByText(/Add contacts who gave marketing consent to the audience you choose/).waitFor();
 
     await page.goto(`${app.baseURL}/integrations/mailchimp/configure`);
     await page.getByRole("dialog").getByLabel("Audience").waitFor();
@@ -146,7 +147,7 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
     });
     await page
       .getByRole("dialog")
-      .getByText(/Answers order lookups by customer email/)
+      .getByText(/Look up a customer's recent orders by email/)
       .waitFor();
     await connectWithKey(page, "woocommerce", "WooCommerce", {
       "Store URL": `${app.sandboxURL}/woocommerce`,
