@@ -155,9 +155,8 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
       "Consumer secret": "sandbox_cs_e2e",
     });
     await page.goto(`${app.baseURL}/integrations`);
-    await connectedCard(page, "Shopify")
-      .getByText(/What works today: Answers order lookups/)
-      .waitFor();
+    await connectedCard(page, "Shopify").waitFor();
+    await connectedCard(page, "WooCommerce").waitFor();
 
     const admin = await signInSession(app.baseURL, "john@acme.com");
     const ordersKey = await admin.postForRevealedKey("/integrations/developers", {
