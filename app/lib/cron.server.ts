@@ -4,6 +4,8 @@ import { sweepOutbox } from "./events/outbox.server";
 import { refreshExpiringTokens } from "./integrations/access.server";
 import { runAdapterCrons } from "./integrations/pipeline.server";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
+import type { ReplayMessage } from "./webhooks/replay-anywhere.server";
+import { sweepReplaySends } from "./webhooks/replay-sends.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 
 /**
@@ -16,6 +18,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
   const jobs: Record<string, () => Promise<unknown>> = {
     sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
     sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
+    sweepReplaySends: () => sweepReplaySends({ db, queue: env.DELIVERIES as unknown as Queue<ReplayMessage>, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
     // Each integration's own hook (Slack's daily summary, polling a provider that cannot push).

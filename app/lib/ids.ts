@@ -1,6 +1,6 @@
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 
-export type IdPrefix = "co" | "usr" | "conn" | "key" | "we" | "evt" | "dlv" | "att" | "conv" | "msg" | "aud";
+export type IdPrefix = "co" | "usr" | "conn" | "key" | "we" | "evt" | "dlv" | "att" | "conv" | "msg" | "aud" | "rck" | "rpl" | "rps";
 
 /**
  * A prefixed id whose text sorts by creation time: 10 base32 chars of milliseconds, then

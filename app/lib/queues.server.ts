@@ -3,6 +3,7 @@ import { consumeEvents } from "./events/consumer.server";
 import { registrySubscriber } from "./integrations/pipeline.server";
 import { consumeSlackEvents } from "./integrations/slack/consumer.server";
 import { consumeDeliveries } from "./webhooks/consumer.server";
+import { consumeReplaySends } from "./webhooks/replay-sends.server";
 
 /**
  * Dispatches a batch to its consumer by queue name (producers and consumers live in one Worker).
@@ -22,7 +23,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, c
     return consumeEvents({ ...batch, messages: rest } as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)] });
   }
   if (batch.queue.includes("deliveries")) {
-    return consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx);
+    // Replay-anywhere sends share the DELIVERIES queue (their own message kind: a replay send id).
+    const rest = await consumeReplaySends(batch, env);
+    if (rest.length === 0) return;
+    return consumeDeliveries({ ...batch, messages: rest } as MessageBatch<DeliveriesMessage>, env, ctx);
   }
   console.error("message for an unknown queue", batch.queue);
   for (const m of batch.messages) m.retry();
