@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
-import { events, webhookReplaySends, webhookReplays } from "../db/schema";
+import { deliveries, events, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { newId } from "../ids";
 import type { EndpointDeps, Result } from "./endpoints.server";
 import { findEndpointRow } from "./endpoints.server";
@@ -135,8 +135,9 @@ export async function startReplay(deps: StartDeps, endpointId: string, input: Re
   };
 }
 
-const counted = (status: string) =>
-  sql<number>`coalesce(sum(case when ${webhookReplaySends.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
+// Aliased: D1 batches key result columns by name, and the three expressions differ only in a bound value.
+const counted = (status: "pending" | "succeeded" | "failed") =>
+  sql<number>`coalesce(sum(case when ${webhookReplaySends.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number).as(`n_${status}`);
 
 function summaries(db: Db, companyId: string, endpointId: string, replayId?: string) {
   return db
@@ -159,43 +160,54 @@ function summaries(db: Db, companyId: string, endpointId: string, replayId?: str
     .orderBy(desc(webhookReplays.createdAt), desc(webhookReplays.id));
 }
 
-function sendsOf(db: Db, companyId: string, replayIds: ReturnType<typeof latestReplayId> | string) {
+/** The sends of one replay of this endpoint: `replayId`, or the latest when none is named. */
+function sendsOf(db: Db, companyId: string, endpointId: string, replayId?: string | null) {
+  const replay = db
+    .select({ id: webhookReplays.id })
+    .from(webhookReplays)
+    .where(
+      and(
+        eq(webhookReplays.companyId, companyId),
+        eq(webhookReplays.endpointId, endpointId),
+        replayId ? eq(webhookReplays.id, replayId) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookReplays.createdAt), desc(webhookReplays.id))
+    .limit(1);
   return db
     .select({ s: webhookReplaySends, eventType: events.type })
     .from(webhookReplaySends)
     .leftJoin(events, and(eq(events.id, webhookReplaySends.eventId), eq(events.companyId, companyId)))
-    .where(
-      and(
-        eq(webhookReplaySends.companyId, companyId),
-        typeof replayIds === "string" ? eq(webhookReplaySends.replayId, replayIds) : inArray(webhookReplaySends.replayId, replayIds),
-      ),
-    )
+    .where(and(eq(webhookReplaySends.companyId, companyId), inArray(webhookReplaySends.replayId, replay)))
     .orderBy(webhookReplaySends.id)
     .limit(MAX_REPLAY_EVENTS);
 }
 
-function latestReplayId(db: Db, companyId: string, endpointId: string) {
-  return db
-    .select({ id: webhookReplays.id })
-    .from(webhookReplays)
-    .where(and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.endpointId, endpointId)))
-    .orderBy(desc(webhookReplays.createdAt), desc(webhookReplays.id))
-    .limit(1);
-}
-
 /**
- * Statements for one db.batch: the endpoint's latest replays with their counts, and the sends of
- * `replayId` (or of the latest replay when none is named).
+ * Statements for the Replay screen's one db.batch: the endpoint, its latest deliveries (to pick
+ * one), its latest replays with their counts, and the sends of `replayId` (or of the latest replay).
  */
 export function replayQueries(
   db: Db,
   companyId: string,
   endpointId: string,
-  { replayId, limit = 5 }: { replayId?: string | null; limit?: number },
+  { replayId, limit = 5, deliveryLimit = 25 }: { replayId?: string | null; limit?: number; deliveryLimit?: number },
 ) {
   return [
+    db
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId)))
+      .limit(1),
+    db
+      .select({ id: deliveries.id, status: deliveries.status, createdAt: deliveries.createdAt, eventType: events.type })
+      .from(deliveries)
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+      .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId)))
+      .orderBy(desc(deliveries.id))
+      .limit(deliveryLimit),
     summaries(db, companyId, endpointId).limit(limit),
-    sendsOf(db, companyId, replayId ?? latestReplayId(db, companyId, endpointId)),
+    sendsOf(db, companyId, endpointId, replayId),
   ] as const;
 }
 
@@ -239,7 +251,7 @@ export async function getReplay(
   replayId: string,
 ): Promise<{ replay: ReplaySummary; sends: ReplaySendView[] } | null> {
   if (typeof replayId !== "string" || replayId.length > 100) return null;
-  const [rows, sends] = await db.batch([summaries(db, companyId, endpointId, replayId), sendsOf(db, companyId, replayId)]);
+  const [rows, sends] = await db.batch([summaries(db, companyId, endpointId, replayId), sendsOf(db, companyId, endpointId, replayId)]);
   const row = rows[0];
   return row ? { replay: toSummary(row), sends: sends.map(toSendView) } : null;
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { events, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { deliveryDeps } from "../deps.server";
@@ -38,18 +38,25 @@ export async function sendReplay(deps: ReplaySendDeps, sendId: string): Promise<
     .returning();
   if (!claimed) return "stale";
   const { companyId } = claimed;
-  const [targets, found] = await deps.db.batch([
+  // One round trip; single-table selects (a join's repeated column names do not survive a D1 batch).
+  const replayOf = and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.id, claimed.replayId));
+  const [targets, endpoints, found] = await deps.db.batch([
+    deps.db.select({ url: webhookReplays.url }).from(webhookReplays).where(replayOf),
     deps.db
-      .select({ url: webhookReplays.url, endpoint: webhookEndpoints })
-      .from(webhookReplays)
-      .leftJoin(webhookEndpoints, and(eq(webhookEndpoints.id, webhookReplays.endpointId), eq(webhookEndpoints.companyId, companyId)))
-      .where(and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.id, claimed.replayId))),
+      .select()
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.companyId, companyId),
+          inArray(webhookEndpoints.id, deps.db.select({ id: webhookReplays.endpointId }).from(webhookReplays).where(replayOf)),
+        ),
+      ),
     deps.db
       .select()
       .from(events)
       .where(and(eq(events.companyId, companyId), eq(events.id, claimed.eventId))),
   ]);
-  const target = targets[0];
+  const target = targets[0] ? { url: targets[0].url, endpoint: endpoints[0] ?? null } : undefined;
   const event = found[0];
   let outcome: Pick<AttemptOutcome, "statusCode" | "error" | "durationMs">;
   if (!target) outcome = { statusCode: null, durationMs: 0, error: "The replay was deleted." };
