@@ -140,11 +140,23 @@ function rowsQuery(db: Db, companyId: string, filter: AuditFilter, limit: number
 
 /** The actors of the company's recent rows, for the "Who" filter (bounded: the latest 5,000 rows). */
 function actorsQuery(db: Db, companyId: string) {
-  return db.all<{ type: string; id: string; label: string | null }>(
-    sql`SELECT json_extract(actor, '$.type') AS type, coalesce(json_extract(actor, '$.id'), '') AS id, max(json_extract(actor, '$.label')) AS label
-      FROM (SELECT actor FROM audit_log WHERE company_id = ${companyId} ORDER BY at DESC LIMIT 5000)
-      GROUP BY 1, 2 ORDER BY 3 LIMIT 100`,
-  );
+  const recent = db
+    .select({ actor: auditLog.actor })
+    .from(auditLog)
+    .where(eq(auditLog.companyId, companyId))
+    .orderBy(desc(auditLog.at))
+    .limit(5000)
+    .as("recent");
+  return db
+    .select({
+      type: sql<string>`json_extract(${recent.actor}, '$.type')`.as("actor_type"),
+      id: sql<string>`coalesce(json_extract(${recent.actor}, '$.id'), '')`.as("actor_id"),
+      label: sql<string | null>`max(json_extract(${recent.actor}, '$.label'))`.as("actor_label"),
+    })
+    .from(recent)
+    .groupBy(sql`1, 2`)
+    .orderBy(sql`3`)
+    .limit(100);
 }
 
 /** The page's statements for one db.batch: a page of rows (one extra, to know there is a next page) and the actors. */
