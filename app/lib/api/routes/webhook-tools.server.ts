@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
-import type { Result } from "../../webhooks/endpoints.server";
+import { hitLimit, type LimitBucket, limitMessage } from "../../security/limits.server";
+import { getEndpoint, type Result } from "../../webhooks/endpoints.server";
 import {
   getReplay,
   MAX_REPLAY_EVENTS,
@@ -10,7 +11,7 @@ import {
   startReplay,
 } from "../../webhooks/replay-anywhere.server";
 import { RECEIVER_CHECK_NAMES, STALE_AGE_SECONDS, verifyReceiver } from "../../webhooks/verify-receiver.server";
-import { type ApiRoute, defineRoute, jsonResponse } from "../define";
+import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import { Count, Id, Timestamp } from "../schemas";
 
@@ -124,20 +125,31 @@ function failure(result: Extract<Result<unknown>, { ok: false }>): Response {
   return problem(400, "The request has invalid fields.", { errors });
 }
 
+/**
+ * The endpoint must be the caller's before any budget is spent (another company's id is a 404 that
+ * costs nothing), so these routes count their unit here rather than through the table's companyLimit.
+ */
+async function ownedThenBudgeted(c: ApiRequestContext<unknown, unknown>, bucket: LimitBucket): Promise<Response | null> {
+  if (!(await getEndpoint({ db: c.db, companyId: c.key.companyId }, c.params.id!, c.now))) return problem(404, NOT_FOUND);
+  const d = await hitLimit(c.env, bucket, c.key.companyId);
+  return d.allowed ? null : problem(429, limitMessage(bucket, d), {}, { "Retry-After": String(d.resetSeconds) });
+}
+
 export const webhookToolRoutes: ApiRoute[] = [
   defineRoute({
     method: "POST",
     path: "/v1/webhooks/:id/verify",
     scope: "webhooks:write",
     operationId: "verifyWebhookReceiver",
-    companyLimit: "webhook.test",
     summary: "Check that the receiver verifies signatures and timestamps",
     description:
-      "Sends three `webhook.test` deliveries to the endpoint's URL: one correctly signed (must be accepted with a 2xx), one with a wrong signature and one correctly signed with a timestamp older than the five-minute tolerance (both must be refused). They are not recorded as deliveries. Counts against the same budget as the Test button.",
+      "Sends three `webhook.test` deliveries to the endpoint's URL: one correctly signed (must be accepted with a 2xx), one with a wrong signature and one correctly signed with a timestamp older than the five-minute tolerance (both must be refused). They are not recorded as deliveries. Counts against the same per-company budget as the Test button (10 a minute; 429 with Retry-After when spent).",
     tag: TAG,
     responses: { 200: { description: "The verdict on each check.", schema: ReceiverVerification } },
     handler: async (c) => {
       const deps = await endpointDeps(c.env, apiKeyCaller(c.key, c.request.headers.get("CF-Connecting-IP")), { db: c.db, now: c.now });
+      const spent = await ownedThenBudgeted(c, "webhook.test");
+      if (spent) return spent;
       const result = await verifyReceiver({ ...deps, send: await deliveryDeps(c.env) }, c.params.id!);
       if (!result.ok) return failure(result);
       return jsonResponse({ passed: result.value.passed, checks: result.value.checks });
@@ -148,14 +160,15 @@ export const webhookToolRoutes: ApiRoute[] = [
     path: "/v1/webhooks/:id/replays",
     scope: "webhooks:write",
     operationId: "replayWebhookDeliveries",
-    companyLimit: "webhook.replay",
     summary: "Replay one delivery or a time range of deliveries to another URL",
-    description: `Sends copies of the endpoint's deliveries (at most ${MAX_REPLAY_EVENTS}) to \`url\`, signed with the endpoint's secret and with the original \`webhook-id\`, e.g. to a staging receiver. The endpoint's own delivery log and counters are not touched. Each copy is sent once; follow the outcome with GET …/replays/{replay_id}. Counts against the same budget as Replay failed.`,
+    description: `Sends copies of the endpoint's deliveries (at most ${MAX_REPLAY_EVENTS}) to \`url\`, signed with the endpoint's secret and with the original \`webhook-id\`, e.g. to a staging receiver. The endpoint's own delivery log and counters are not touched. Each copy is sent once; follow the outcome with GET …/replays/{replayId}. Counts against the same per-company budget as Replay failed (5 an hour; 429 with Retry-After when spent).`,
     tag: TAG,
     body: ReplayCreate,
     responses: { 202: { description: "Queued.", schema: WebhookReplay } },
     handler: async (c) => {
       const deps = await endpointDeps(c.env, apiKeyCaller(c.key, c.request.headers.get("CF-Connecting-IP")), { db: c.db, now: c.now });
+      const spent = await ownedThenBudgeted(c, "webhook.replay");
+      if (spent) return spent;
       const input =
         c.body.delivery_id !== undefined
           ? { url: c.body.url, deliveryId: c.body.delivery_id }
@@ -169,14 +182,14 @@ export const webhookToolRoutes: ApiRoute[] = [
   }),
   defineRoute({
     method: "GET",
-    path: "/v1/webhooks/:id/replays/:replay_id",
+    path: "/v1/webhooks/:id/replays/:replayId",
     scope: "webhooks:read",
     operationId: "getWebhookReplay",
     summary: "One replay with the outcome of each copy",
     tag: TAG,
     responses: { 200: { description: "The replay.", schema: WebhookReplayDetail } },
     handler: async (c) => {
-      const found = await getReplay({ db: c.db, companyId: c.key.companyId }, c.params.id!, c.params.replay_id!);
+      const found = await getReplay({ db: c.db, companyId: c.key.companyId }, c.params.id!, c.params.replayId!);
       if (!found) return problem(404, "No replay with that id on this endpoint.");
       return jsonResponse({ ...replayRepresentation(found.replay), sends: found.sends.map(sendRepresentation) });
     },
