@@ -76,10 +76,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const submission = parseWithZod(await request.formData(), { schema: ReplayFormSchema });
-  if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   const deps = await endpointDeps(env, userCaller(user, clientIp(request)));
   if (!(await getEndpoint(deps, params.id!))) throw notFound();
+  const submission = parseWithZod(await request.formData(), { schema: ReplayFormSchema });
+  if (submission.status !== "success") return json({ result: submission.reply() }, { status: 400 });
   // A URL the guard refuses costs no budget: say so before counting.
   const verdict = checkWebhookUrl(submission.value.url, deps.policy);
   if (!verdict.ok) return json({ result: submission.reply({ fieldErrors: { url: [verdict.reason] } }) }, { status: 400 });
