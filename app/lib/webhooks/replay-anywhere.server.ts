@@ -5,6 +5,7 @@ import { deliveries, events, webhookEndpoints, webhookReplaySends, webhookReplay
 import { newId } from "../ids";
 import type { EndpointDeps, Result } from "./endpoints.server";
 import { findEndpointRow } from "./endpoints.server";
+import { MAX_REPLAY_EVENTS } from "./receiver-tools";
 import { checkWebhookUrl } from "./url-guard";
 
 /**
@@ -14,7 +15,6 @@ import { checkWebhookUrl } from "./url-guard";
  * the endpoint's own deliveries, attempts and health counters are never written. The sends are
  * signed with the endpoint's secret(s) and keep the event id as webhook-id (it is the same message).
  */
-export const MAX_REPLAY_EVENTS = 500;
 
 export type ReplayMessage = { replaySendId: string };
 

@@ -5,6 +5,14 @@ import { receiverChecks, webhookEndpoints } from "../db/schema";
 import { newId } from "../ids";
 import { type AttemptDeps, type AttemptOutcome, guardedPost, USER_AGENT } from "./attempt.server";
 import { type EndpointDeps, findEndpointRow, type Result, signingSecrets } from "./endpoints.server";
+import {
+  RECEIVER_CHECK_NAMES,
+  type ReceiverCheck,
+  type ReceiverCheckName,
+  type ReceiverVerdict,
+  STALE_AGE_SECONDS,
+  TIMESTAMP_TOLERANCE_SECONDS,
+} from "./receiver-tools";
 import { buildWebhookBody, generateSecret, signWebhook } from "./signing";
 
 /**
@@ -14,16 +22,6 @@ import { buildWebhookBody, generateSecret, signWebhook } from "./signing";
  * other two (any answer but 2xx). They never enter the delivery log, so the expected refusals do
  * not start the endpoint's auto-disable clock; the verdict is kept in receiver_checks.
  */
-export const RECEIVER_CHECK_NAMES = ["signed", "bad_signature", "stale_timestamp"] as const;
-export type ReceiverCheckName = (typeof RECEIVER_CHECK_NAMES)[number];
-export type ReceiverCheck = { name: ReceiverCheckName; passed: boolean; status: number | null; detail: string };
-export type ReceiverVerdict = { passed: boolean; checks: ReceiverCheck[] };
-
-/** Standard Webhooks' tolerance: a receiver refuses a timestamp more than five minutes from its clock. */
-export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
-/** How old the stale check's timestamp is: twice the tolerance, so clock skew cannot blur the result. */
-export const STALE_AGE_SECONDS = 2 * TIMESTAMP_TOLERANCE_SECONDS;
-
 export type SendDeps = Pick<AttemptDeps, "env" | "fetch" | "resolve" | "now" | "timeoutMs">;
 export type VerifyDeps = EndpointDeps & { send: SendDeps };
 

@@ -1,4 +1,4 @@
-import type { ReceiverCheckName } from "~/lib/webhooks/verify-receiver.server";
+import type { ReceiverCheckName } from "~/lib/webhooks/receiver-tools";
 
 /**
  * What to change when a check fails, once for each verification recipe on /docs/api

@@ -9,7 +9,8 @@ import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { companyLimitResponse } from "~/lib/security/limits.server";
 import { getEndpoint } from "~/lib/webhooks/endpoints.server";
-import { type ReceiverCheckName, receiverCheckQueries, STALE_AGE_SECONDS, verifyReceiver } from "~/lib/webhooks/verify-receiver.server";
+import { type ReceiverCheckName, STALE_AGE_SECONDS } from "~/lib/webhooks/receiver-tools";
+import { receiverCheckQueries, verifyReceiver } from "~/lib/webhooks/verify-receiver.server";
 import { requireAdmin, requireAdminWith } from "~/sessions.server";
 import { FIXES, RECIPES } from "./recipes";
 

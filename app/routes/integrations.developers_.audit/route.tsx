@@ -2,9 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { ErrorList } from "~/components/forms";
 import { LocalTime } from "~/components/local-time";
+import { AUDIT_ACTIONS, AUDIT_AREAS } from "~/lib/audit-actions";
 import {
-  AUDIT_ACTIONS,
-  AUDIT_AREAS,
   type AuditEntry,
   auditPage,
   auditPageQueries,

@@ -2,15 +2,15 @@ import { z } from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { hitLimit, type LimitBucket, limitMessage } from "../../security/limits.server";
 import { getEndpoint, type Result } from "../../webhooks/endpoints.server";
+import { MAX_REPLAY_EVENTS, RECEIVER_CHECK_NAMES, STALE_AGE_SECONDS } from "../../webhooks/receiver-tools";
 import {
   getReplay,
-  MAX_REPLAY_EVENTS,
   type ReplayMessage,
   type ReplaySendView,
   type ReplaySummary,
   startReplay,
 } from "../../webhooks/replay-anywhere.server";
-import { RECEIVER_CHECK_NAMES, STALE_AGE_SECONDS, verifyReceiver } from "../../webhooks/verify-receiver.server";
+import { verifyReceiver } from "../../webhooks/verify-receiver.server";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import { Count, Id, Timestamp } from "../schemas";
