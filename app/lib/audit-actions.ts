@@ -40,4 +40,3 @@ export const AUDIT_AREAS: Record<string, string> = {
 export function describeAction(action: string): string {
   return AUDIT_ACTIONS[action] ?? action;
 }
-

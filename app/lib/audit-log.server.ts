@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, like, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { describeAction } from "./audit-actions";
 import { redact } from "./audit.server";
+import { describeAction } from "./audit-actions";
 import type { Db } from "./db/client";
 import { auditLog } from "./db/schema";
 

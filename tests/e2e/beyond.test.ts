@@ -82,7 +82,10 @@ describe.each(runs)("issue 18 screens (JavaScript $js, $viewport)", ({ js, viewp
   it("the Audit log lists the verification, filters with a GET form and exports CSV without secrets", async () => {
     const { context, page } = await openPage(browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
-    await Promise.all([page.waitForURL(/\/integrations\/developers\/audit$/), page.getByRole("link", { name: "View the audit log" }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/integrations\/developers\/audit$/),
+      page.getByRole("link", { name: "View the audit log" }).click(),
+    ]);
     await page.getByRole("heading", { name: "Audit log", level: 2 }).waitFor();
     const entries = page.getByRole("list", { name: "Audit log entries" });
     await entries.getByText("Created a webhook endpoint").first().waitFor();

@@ -144,7 +144,7 @@ describe("the CSV export", () => {
     await row({
       action: "webhook_endpoint.created",
       at: new Date(Date.UTC(2022, 5, 1)),
-      target: "=HYPERLINK(\"http://evil.test\",\"x\")",
+      target: '=HYPERLINK("http://evil.test","x")',
       details: { description: "+1 call me", url: "@SUM(A1)", other: "-2" },
     });
     const admin = await signIn(ACME.adminEmail);

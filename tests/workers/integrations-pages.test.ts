@@ -12,7 +12,6 @@ afterEach(async () => {
   for (const t of ["connections", "deliveries", "delivery_attempts"]) await env.DB.prepare(`DELETE FROM ${t}`).run();
 });
 
-
 async function insertConnection(provider: string, companyId: string = ACME.id, extra: Record<string, unknown> = {}) {
   const now = Date.now();
   await env.DB.prepare(

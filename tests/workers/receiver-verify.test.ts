@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { aad, decryptSecret, keyringFromEnv } from "~/lib/security/encryption";
 import { hitLimit, LIMITS } from "~/lib/security/limits.server";
-import { decryptSecret, aad, keyringFromEnv } from "~/lib/security/encryption";
-import type { SendDeps } from "~/lib/webhooks/verify-receiver.server";
 import { STALE_AGE_SECONDS } from "~/lib/webhooks/receiver-tools";
+import type { SendDeps } from "~/lib/webhooks/verify-receiver.server";
 import { verifyReceiver } from "~/lib/webhooks/verify-receiver.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
@@ -18,7 +18,9 @@ import { endpointDeps, makeEndpoint, type Sent, scriptedFetch, signatureMatches 
 type Receiver = (req: Sent) => Promise<Response>;
 
 async function secretOf(endpointId: string, companyId: string = ACME.id) {
-  const row = await env.DB.prepare("SELECT secret_enc FROM webhook_endpoints WHERE id = ?").bind(endpointId).first<{ secret_enc: string }>();
+  const row = await env.DB.prepare("SELECT secret_enc FROM webhook_endpoints WHERE id = ?")
+    .bind(endpointId)
+    .first<{ secret_enc: string }>();
   return decryptSecret(await keyringFromEnv(env), row!.secret_enc, aad(companyId, endpointId));
 }
 
@@ -28,7 +30,9 @@ const fresh = (req: Sent, nowSeconds: number) => Math.abs(nowSeconds - Number(re
 const rightReceiver =
   (secret: string, now: () => number): Receiver =>
   async (req) =>
-    (await signatureMatches(secret, req.headers, req.body)) && fresh(req, now()) ? new Response(null, { status: 204 }) : new Response("no", { status: 401 });
+    (await signatureMatches(secret, req.headers, req.body)) && fresh(req, now())
+      ? new Response(null, { status: 204 })
+      : new Response("no", { status: 401 });
 
 /** Checks the timestamp but takes any signature. */
 const acceptsBadSignatures =

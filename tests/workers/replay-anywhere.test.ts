@@ -39,7 +39,9 @@ async function withRing() {
 }
 
 async function secretOf(endpointId: string, companyId: string = ACME.id) {
-  const row = await env.DB.prepare("SELECT secret_enc FROM webhook_endpoints WHERE id = ?").bind(endpointId).first<{ secret_enc: string }>();
+  const row = await env.DB.prepare("SELECT secret_enc FROM webhook_endpoints WHERE id = ?")
+    .bind(endpointId)
+    .first<{ secret_enc: string }>();
   return decryptSecret(await keyringFromEnv(env), row!.secret_enc, aad(companyId, endpointId));
 }
 
@@ -161,14 +163,24 @@ describe("replay anywhere", () => {
     const { endpoint } = await makeEndpoint({ url: "https://hooks.example.com/mixed" });
     const d = await makeDelivery(endpoint.id);
     const { queue, sent: messages } = replayQueue();
-    await startReplay({ ...(await endpointDeps()), queue }, endpoint.id, { url: "https://staging.example.com/mixed", deliveryId: d.deliveryId });
+    await startReplay({ ...(await endpointDeps()), queue }, endpoint.id, {
+      url: "https://staging.example.com/mixed",
+      deliveryId: d.deliveryId,
+    });
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
       const url = String(input instanceof Request ? input.url : input);
       if (url.startsWith("https://cloudflare-dns.com/")) return Response.json({ Status: 0, Answer: [{ type: 1, data: "93.184.216.34" }] });
       return new Response("ok");
     });
     const acked: string[] = [];
-    const message = (body: unknown, id: string) => ({ id, body, attempts: 1, timestamp: new Date(), ack: () => acked.push(id), retry: () => {} });
+    const message = (body: unknown, id: string) => ({
+      id,
+      body,
+      attempts: 1,
+      timestamp: new Date(),
+      ack: () => acked.push(id),
+      retry: () => {},
+    });
     await handleQueueBatch(
       { queue: "ih-deliveries", messages: [message(messages[0], "r"), message({ deliveryId: d.deliveryId }, "d")] } as never,
       env,
@@ -255,7 +267,10 @@ describe("/v1/webhooks/:id/replays", () => {
     const { endpoint } = await makeEndpoint({ url: "https://hooks.example.com/api-404" });
     const d = await makeDelivery(endpoint.id);
     const created = (await (
-      await api(`/webhooks/${endpoint.id}/replays`, { method: "POST", body: { url: "https://staging.example.com/x", delivery_id: d.deliveryId } })
+      await api(`/webhooks/${endpoint.id}/replays`, {
+        method: "POST",
+        body: { url: "https://staging.example.com/x", delivery_id: d.deliveryId },
+      })
     ).json()) as { id: string };
     const globex = (await newKey(GLOBEX.id)).secret;
     expect((await api(`/webhooks/${endpoint.id}/replays/${created.id}`, { key: globex })).status).toBe(404);

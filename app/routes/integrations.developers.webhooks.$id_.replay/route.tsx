@@ -13,8 +13,8 @@ import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { companyLimitResponse } from "~/lib/security/limits.server";
 import { getEndpoint } from "~/lib/webhooks/endpoints.server";
-import { type ReplayMessage, replayQueries, startReplay, toSendView, toSummary } from "~/lib/webhooks/replay-anywhere.server";
 import { MAX_REPLAY_EVENTS } from "~/lib/webhooks/receiver-tools";
+import { type ReplayMessage, replayQueries, startReplay, toSendView, toSummary } from "~/lib/webhooks/replay-anywhere.server";
 import { checkWebhookUrl, describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
 import { requireAdmin, requireAdminWith } from "~/sessions.server";
 

@@ -3,13 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { ErrorList } from "~/components/forms";
 import { LocalTime } from "~/components/local-time";
 import { AUDIT_ACTIONS, AUDIT_AREAS } from "~/lib/audit-actions";
-import {
-  type AuditEntry,
-  auditPage,
-  auditPageQueries,
-  type AuditFilter,
-  parseAuditFilter,
-} from "~/lib/audit-log.server";
+import { type AuditEntry, type AuditFilter, auditPage, auditPageQueries, parseAuditFilter } from "~/lib/audit-log.server";
 import { requireAdminWith } from "~/sessions.server";
 import { shellData } from "~/shell.server";
 
@@ -31,7 +25,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = auditPage(parsed.ok ? rows : [], actors);
   const values = parsed.ok ? Object.fromEntries(FILTER_KEYS.map((k) => [k, parsed.filter[k] ?? ""])) : parsed.values;
   return json(
-    { ...page, values, errors: parsed.ok ? {} : parsed.errors, paged: Boolean(parsed.ok && parsed.filter.cursor), shell: shellData(user, env) },
+    {
+      ...page,
+      values,
+      errors: parsed.ok ? {} : parsed.errors,
+      paged: Boolean(parsed.ok && parsed.filter.cursor),
+      shell: shellData(user, env),
+    },
     { status: parsed.ok ? 200 : 400, headers: { "Cache-Control": "no-store" } },
   );
 }

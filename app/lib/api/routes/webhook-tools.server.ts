@@ -3,13 +3,7 @@ import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { hitLimit, type LimitBucket, limitMessage } from "../../security/limits.server";
 import { getEndpoint, type Result } from "../../webhooks/endpoints.server";
 import { MAX_REPLAY_EVENTS, RECEIVER_CHECK_NAMES, STALE_AGE_SECONDS } from "../../webhooks/receiver-tools";
-import {
-  getReplay,
-  type ReplayMessage,
-  type ReplaySendView,
-  type ReplaySummary,
-  startReplay,
-} from "../../webhooks/replay-anywhere.server";
+import { getReplay, type ReplayMessage, type ReplaySendView, type ReplaySummary, startReplay } from "../../webhooks/replay-anywhere.server";
 import { verifyReceiver } from "../../webhooks/verify-receiver.server";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
