@@ -51,6 +51,7 @@ describe.each(runs)("issue 18 screens (JavaScript $js, $viewport)", ({ js, viewp
     const tools = page.getByRole("region", { name: "Check your receiver" });
     await tools.waitFor();
     await screenshot(page, `beyond-endpoint-tools-${tag}`);
+    expect(await axeViolations(page)).toEqual([]);
     await Promise.all([page.waitForURL(/\/verify$/), tools.getByRole("button", { name: "Verify my receiver" }).click()]);
     const dialog = page.getByRole("dialog", { name: "Verify my receiver" });
     await dialog.getByRole("heading", { name: "Your receiver passed all three checks" }).waitFor();
