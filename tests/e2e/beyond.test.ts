@@ -77,6 +77,15 @@ describe.each(runs)("issue 18 screens (JavaScript $js, $viewport)", ({ js, viewp
     // the checks are not deliveries: the endpoint's log is still empty
     await page.goto(detailURL);
     await page.getByText("No deliveries yet.").waitFor();
+
+    // Replay to another URL: the screen opens from the endpoint page; with no delivery yet a range replay says so
+    await Promise.all([page.waitForURL(/\/replay$/), page.getByRole("link", { name: "Replay to another URL" }).click()]);
+    const replay = page.getByRole("dialog", { name: "Replay to another URL" });
+    await replay.getByLabel("Send to URL *").fill(`${receiverURL}/beyond-copy-${tag}`);
+    await replay.getByRole("button", { name: "Replay" }).click();
+    await replay.getByText("No deliveries of this endpoint were created in that range.").waitFor();
+    await screenshot(page, `beyond-replay-${tag}`);
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 
