@@ -15,6 +15,9 @@
 //   ?status=410        answer with that status (410 Gone disables the endpoint)
 //   ?redirect=URL      answer 302 with Location: URL (it must never be followed)
 //   ?retry_after=S     with ?fail or ?status=429: add Retry-After: S
+//   ?verify=1          behave like a correct receiver: answer 401 to a delivery that no registered secret
+//                      verifies (a wrong signature, or a timestamp more than 5 minutes off), as
+//                      Integrations Hub's "Verify my receiver" expects
 // Control: GET /__receiver/deliveries (JSON), DELETE /__receiver/deliveries, POST /__receiver/secret.
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -92,6 +95,7 @@ export async function start({ port = Number(process.env.RECEIVER_PORT || 8788), 
     if (slow > 0) await new Promise((r) => setTimeout(r, Math.min(slow, 120_000)));
     let status = 200;
     const extra = {};
+    if (q.get("verify") === "1" && !verified) status = 401;
     if (q.has("status")) status = Number(q.get("status")) || 200;
     // ?fail=N: the first N attempts of each webhook-id fail (with ?status if given, else 500), then 200.
     if (q.has("fail")) status = attempt <= Number(q.get("fail")) ? (q.has("status") ? status : 500) : 200;

@@ -27,7 +27,7 @@ export function FormAlert({ id, errors }: { id: string; errors?: string[] | null
   );
 }
 
-type InputType = "text" | "url" | "email" | "password" | "search" | "tel" | "number";
+type InputType = "text" | "url" | "email" | "password" | "search" | "tel" | "number" | "date" | "datetime-local";
 
 /** A labelled text-like input with its hint and errors. */
 export function Field({

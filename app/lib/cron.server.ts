@@ -6,6 +6,8 @@ import { runAdapterCrons } from "./integrations/pipeline.server";
 import { purgeDeadLetters, replayDeadLetters } from "./queues/dead-letters.server";
 import { QUEUE_NAMES } from "./queues/names";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
+import type { ReplayMessage } from "./webhooks/replay-anywhere.server";
+import { sweepReplaySends } from "./webhooks/replay-sends.server";
 import { sweepStuckDeliveries } from "./webhooks/sweeper.server";
 
 /**
@@ -18,6 +20,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
   const jobs: Record<string, () => Promise<unknown>> = {
     sweepOutbox: () => sweepOutbox({ db, queue: env.EVENTS, now }),
     sweepStuckDeliveries: () => sweepStuckDeliveries({ db, queue: env.DELIVERIES, now }),
+    sweepReplaySends: () => sweepReplaySends({ db, queue: env.DELIVERIES as unknown as Queue<ReplayMessage>, now }),
     autoDisableFailingEndpoints: () => autoDisableFailingEndpoints({ db, now }),
     // Dead letters an operator asked to replay (scripts/dlq.mjs), each back to its own queue.
     replayDeadLetters: async () => {

@@ -6,7 +6,7 @@
  */
 export type Env = Omit<Cloudflare.Env, "EVENTS" | "DELIVERIES"> & {
   EVENTS: Queue<EventsMessage>;
-  DELIVERIES: Queue<DeliveriesMessage>;
+  DELIVERIES: Queue<DeliveriesMessage | ReplaySendMessage>;
 };
 
 declare global {
@@ -43,7 +43,9 @@ export type InboundMessage = { kind: "inbound"; provider: string; id: string };
  * delivery has moved on (a later attempt recorded, or Resend started a new run) is stale and is
  * acknowledged without sending. Messages from before they existed carry only the id.
  */
-export type DeliveriesMessage = { deliveryId: string; run?: number; attempt?: number };
+export type DeliveriesMessage = { kind?: "delivery"; deliveryId: string; run?: number; attempt?: number };
+/** A one-shot copy of an event to a URL of the admin's choosing (webhooks/replay-sends.server.ts), on the same queue. */
+export type ReplaySendMessage = { kind: "replay"; replaySendId: string };
 
 export function isDevelopment(env: Pick<Env, "ENVIRONMENT">): boolean {
   return env.ENVIRONMENT === "development";

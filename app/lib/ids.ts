@@ -1,6 +1,21 @@
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 
-export type IdPrefix = "co" | "usr" | "conn" | "key" | "we" | "evt" | "dlv" | "att" | "conv" | "msg" | "aud" | "waj";
+export type IdPrefix =
+  | "co"
+  | "usr"
+  | "conn"
+  | "key"
+  | "we"
+  | "evt"
+  | "dlv"
+  | "att"
+  | "conv"
+  | "msg"
+  | "aud"
+  | "waj"
+  | "rck"
+  | "rpl"
+  | "rps";
 
 /**
  * A prefixed id whose text sorts by creation time: 10 base32 chars of milliseconds, then

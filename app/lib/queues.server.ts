@@ -5,6 +5,7 @@ import { registryInbound, registrySubscriber } from "./integrations/pipeline.ser
 import { storeDeadLetters } from "./queues/dead-letters.server";
 import { QUEUE_NAMES } from "./queues/names";
 import { consumeDeliveries } from "./webhooks/consumer.server";
+import { consumeReplaySends } from "./webhooks/replay-sends.server";
 
 type Consumer = (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>;
 
@@ -19,7 +20,11 @@ const keepDeadLetters: Consumer = (batch, env) => storeDeadLetters(createDb(env.
 const CONSUMERS: Readonly<Record<string, Consumer>> = {
   [QUEUE_NAMES.events]: (batch, env, ctx) =>
     consumeEvents(batch as MessageBatch<EventsMessage>, env, ctx, { subscribers: [registrySubscriber(env)], inbound: registryInbound() }),
-  [QUEUE_NAMES.deliveries]: (batch, env, ctx) => consumeDeliveries(batch as MessageBatch<DeliveriesMessage>, env, ctx),
+  // Replay-anywhere sends ride the deliveries queue as their own message kind.
+  [QUEUE_NAMES.deliveries]: async (batch, env, ctx) => {
+    const rest = await consumeReplaySends(batch, env);
+    if (rest.length > 0) await consumeDeliveries({ ...batch, messages: rest } as MessageBatch<DeliveriesMessage>, env, ctx);
+  },
   [QUEUE_NAMES.eventsDeadLetters]: keepDeadLetters,
   [QUEUE_NAMES.deliveriesDeadLetters]: keepDeadLetters,
 };

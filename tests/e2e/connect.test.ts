@@ -71,7 +71,7 @@ describe.each(runs)("connecting Salesforce through the sandbox (JavaScript $js, 
     await page.getByRole("dialog").waitFor();
     await screenshot(page, `detail-salesforce-${tag}`);
     expect(await axeViolations(page)).toEqual([]);
-    await Promise.all([page.waitForURL(/\/integrations\/salesforce\/connect$/), click(page, "Connect with Salesforce", "link")]);
+    await Promise.all([page.waitForURL(/\/integrations\/available\/salesforce\/connect$/), click(page, "Connect with Salesforce", "link")]);
     await page.getByText("You will be redirected to", { exact: false }).waitFor();
     await screenshot(page, `consent-salesforce-${tag}`);
     expect(await axeViolations(page)).toEqual([]);

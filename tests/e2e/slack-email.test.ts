@@ -95,7 +95,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
       () => page.getByRole("button", { name: "Send test email" }).click(),
     );
     const action = page.getByRole("region", { name: "Recent activity" }).getByRole("listitem").filter({ hasText: "john@acme.com" }).first();
-    await action.getByText("Received").waitFor();
+    await action.getByText("Received", { exact: true }).waitFor();
     await expect(action.textContent()).resolves.toMatch(/Email from john@acme\.com (started|added to) conversation/);
     await screenshot(page, `email-activity-${tag}`);
     await page.goto(`${baseURL}/integrations/email-forwarding/disconnect`);

@@ -35,8 +35,8 @@ describe.each(combos)("the Zapier card with JavaScript $js at $viewport width", 
     const key = page.getByLabel("New API key");
     await expect(key.inputValue()).resolves.toMatch(/^sk_live_[A-Za-z0-9_-]{40,}$/);
     // the Copy button appears once JavaScript has run (clipboard available); without JS the key is selectable text
-    if (js) await page.getByRole("button", { name: "Copy" }).waitFor();
-    else await expect(page.getByRole("button", { name: "Copy" }).count()).resolves.toBe(0);
+    if (js) await dialog.getByRole("button", { name: "Copy" }).waitFor();
+    else await expect(dialog.getByRole("button", { name: "Copy" }).count()).resolves.toBe(0);
     await screenshot(page, `zapier-connect-${viewport}-${js ? "js" : "nojs"}`);
     await page.reload();
     await expect(page.getByLabel("New API key").count()).resolves.toBe(0);

@@ -55,6 +55,18 @@ describe("the local webhook receiver", () => {
     expect(receiver.received.find((d) => d.id === "evt_other_2")!.verified).toBe(true);
   });
 
+  it("?verify=1 answers 401 to a wrong signature or a stale timestamp, like a correct receiver, and 200 to a good one", async () => {
+    expect((await deliver("/strict?verify=1", "evt_strict_ok")).status).toBe(200);
+    expect((await deliver("/strict?verify=1", "evt_strict_bad", [generateSecret()])).status).toBe(401);
+    const id = "evt_strict_stale";
+    const body = "{}";
+    const stale = await signWebhook({ id, timestamp: Date.now() / 1000 - 600, body, secrets: [secret] });
+    const res = await fetch(`${receiver.url}/strict?verify=1`, { method: "POST", body, headers: stale });
+    expect(res.status).toBe(401);
+    // without ?verify=1 the receiver still only reports: it answers 200 to what it cannot verify
+    expect((await deliver("/lax", "evt_lax_bad", [generateSecret()])).status).toBe(200);
+  });
+
   it("?fail=2 fails the first two attempts of a webhook-id and then succeeds", async () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await deliver("/hook?fail=2", "evt_flaky")).status);

@@ -9,7 +9,7 @@ describe("/docs/api", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     for (const route of apiRoutes) expect(html).toContain(`id="${route.operationId}"`);
-    for (const route of apiRoutes) expect(html).toContain(route.path.replace(/:([a-z]+)/g, "{$1}"));
+    for (const route of apiRoutes) expect(html).toContain(route.path.replace(/:([A-Za-z_]+)/g, "{$1}"));
     for (const type of webhookEventTypes) expect(html).toContain(`id="event-${type}"`);
     for (const text of [
       "webhook-signature",

@@ -14,6 +14,8 @@ const rows = v1Routes.map((r) => [`${r.method} ${r.path}`, r] as const);
 const hasBody = (method: string) => method === "POST" || method === "PATCH";
 /** A key's last use is bookkeeping, not state a refusal may not touch. */
 const dump = () => dumpD1({ ignoreColumns: ["last_used_at"] });
+/** A body POST /v1/webhooks/:id/replays accepts, so only ownership can answer it. */
+const REPLAY_BODY = { url: "https://staging.example.com/replay", from: "2024-01-01T00:00:00Z" };
 
 describe("/v1 route inventory", () => {
   let fx: AcmeFixtures;
@@ -99,7 +101,7 @@ describe("/v1 route inventory", () => {
   it("another company's key reaches 404 (not 400) on every write route given a body valid for it", async () => {
     const globex = (await newKey(GLOBEX.id)).secret;
     const writes = v1Routes.filter((r) => hasBody(r.method) && v1HasTenantParam(r.path));
-    const bodies = [{}, { status: "closed" }, { body: "hi", author: "agent" }, { description: "x" }];
+    const bodies = [{}, { status: "closed" }, { body: "hi", author: "agent" }, { description: "x" }, REPLAY_BODY];
     for (const route of writes) {
       const statuses = [];
       for (const body of bodies)

@@ -438,3 +438,62 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at)],
 );
+
+/** "Verify my receiver" runs (issue 18): three synthetic deliveries each, never in the delivery log. */
+export const receiverChecks = sqliteTable(
+  "receiver_checks",
+  {
+    id: id(),
+    companyId: companyId(),
+    endpointId: text("endpoint_id").notNull(),
+    /** The endpoint's URL when it was checked. */
+    url: text("url").notNull(),
+    passed: integer("passed", { mode: "boolean" }).notNull(),
+    checks: json<{ name: string; passed: boolean; status: number | null; detail: string }[]>("checks").notNull(),
+    /** Who ran it (a user's email or an API key's name). */
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("receiver_checks_endpoint_idx").on(t.companyId, t.endpointId, t.createdAt)],
+);
+
+/** Replays of an endpoint's deliveries to another URL (issue 18): the endpoint's own log is untouched. */
+export const webhookReplays = sqliteTable(
+  "webhook_replays",
+  {
+    id: id(),
+    companyId: companyId(),
+    endpointId: text("endpoint_id").notNull(),
+    url: text("url").notNull(),
+    /** One delivery, or a created_at range of the endpoint's deliveries. */
+    deliveryId: text("delivery_id"),
+    rangeFrom: timestamp("range_from"),
+    rangeTo: timestamp("range_to"),
+    total: integer("total").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_replays_endpoint_idx").on(t.companyId, t.endpointId, t.createdAt)],
+);
+
+/** One event of a replay: a single signed POST to the replay's URL, never retried. */
+export const webhookReplaySends = sqliteTable(
+  "webhook_replay_sends",
+  {
+    id: id(),
+    companyId: companyId(),
+    replayId: text("replay_id").notNull(),
+    eventId: text("event_id").notNull(),
+    status: text("status", { enum: deliveryStatuses }).notNull().default("pending"),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms"),
+    attemptedAt: timestamp("attempted_at"),
+    /** While in the future, one consumer holds this send. */
+    leaseUntil: timestamp("lease_until"),
+    /** Times the cron sweeper re-queued it (a lost queue message); bounded. */
+    sweeps: integer("sweeps").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_replay_sends_replay_idx").on(t.replayId), index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt)],
+);

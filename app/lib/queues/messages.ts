@@ -16,7 +16,7 @@ export function readEventsMessage(body: unknown): EventsMessage | null {
 
 /** A DELIVERIES message, or null when it is not one. */
 export function readDeliveriesMessage(body: unknown): DeliveriesMessage | null {
-  if (!isObject(body) || !isId(body.deliveryId)) return null;
+  if (!isObject(body) || (body.kind !== undefined && body.kind !== "delivery") || !isId(body.deliveryId)) return null;
   const m: DeliveriesMessage = { deliveryId: body.deliveryId };
   if (Number.isInteger(body.run)) m.run = body.run as number;
   if (Number.isInteger(body.attempt)) m.attempt = body.attempt as number;
@@ -26,6 +26,7 @@ export function readDeliveriesMessage(body: unknown): DeliveriesMessage | null {
 /** What a message carried and the id it names, for the dead-letter list. */
 export function describeMessage(queue: string, body: unknown): { kind: string; ref: string | null } {
   if (queue === QUEUE_NAMES.deliveries) {
+    if (isObject(body) && body.kind === "replay") return { kind: "replay", ref: isId(body.replaySendId) ? body.replaySendId : null };
     const m = readDeliveriesMessage(body);
     return m ? { kind: "delivery", ref: m.deliveryId } : { kind: "unreadable", ref: null };
   }

@@ -218,14 +218,18 @@ async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Pr
     "user-agent": USER_AGENT,
     ...(await signWebhook({ id: event.id, timestamp: started.getTime() / 1000, body, secrets })),
   };
-  return { outcome: await post(deps, endpoint.url, requestHeaders, body), requestHeaders, countsForHealth: true, eventType };
+  return { outcome: await guardedPost(deps, endpoint.url, requestHeaders, body), requestHeaders, countsForHealth: true, eventType };
 }
 
 /** Integration deliveries: what the attempt did and the remote record (the Configure screen's activity list). */
 type Activity = { summary: string | null; remoteUrl: string | null };
 
-async function post(
-  deps: AttemptDeps,
+/**
+ * One POST through the URL guard (checked again here, and the name resolved in production), with
+ * `redirect: "manual"` and the send timeout. Verify-my-receiver and replay-anywhere send with it too.
+ */
+export async function guardedPost(
+  deps: Pick<AttemptDeps, "env" | "fetch" | "resolve" | "now" | "timeoutMs">,
   url: string,
   headers: Record<string, string>,
   body: string,

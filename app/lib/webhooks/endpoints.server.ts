@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
-import { auditLog, deliveries, deliveryAttempts, webhookEndpoints } from "../db/schema";
+import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { newId } from "../ids";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { type EndpointInput, EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY } from "./endpoint-schema";
@@ -202,12 +202,30 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
       .delete(deliveryAttempts)
       .where(inArray(deliveryAttempts.deliveryId, deps.db.select({ id: deliveries.id }).from(deliveries).where(ofEndpoint))),
     deps.db.delete(deliveries).where(ofEndpoint),
+    ...toolRowsOf(deps.db, deps.companyId, id),
     deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, reason, id, { url: shownUrl(row) }),
     // A REST hook (Zapier) deleted here answers 410 at /v1/hooks/:id like one unsubscribed there.
     ...(row.source === "zapier" ? [tombstoneInsert(deps.db, deps.companyId, id, deps.now)] : []),
   ]);
   return { ok: true, value: { id } };
+}
+
+/** The endpoint's receiver checks and replays (verify-receiver, replay-anywhere) go with it. */
+function toolRowsOf(db: Db, companyId: string, endpointId: string) {
+  const replays = and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.endpointId, endpointId));
+  return [
+    db
+      .delete(webhookReplaySends)
+      .where(
+        and(
+          eq(webhookReplaySends.companyId, companyId),
+          inArray(webhookReplaySends.replayId, db.select({ id: webhookReplays.id }).from(webhookReplays).where(replays)),
+        ),
+      ),
+    db.delete(webhookReplays).where(replays),
+    db.delete(receiverChecks).where(and(eq(receiverChecks.companyId, companyId), eq(receiverChecks.endpointId, endpointId))),
+  ] as const;
 }
 
 /** At most this many secrets sign a request: the current one and two still in their overlap. */

@@ -18,6 +18,7 @@ import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.serve
 import { requireAdmin } from "~/sessions.server";
 import { DeliveriesTable } from "./deliveries-table";
 import { SecretReveal, TestResultPanel } from "./panels";
+import { ReceiverTools } from "./receiver-tools";
 
 export const handle = { access: "admin" };
 export const meta: MetaFunction = () => [{ title: "Webhook endpoint · Integrations" }];
@@ -216,6 +217,7 @@ export default function WebhookDetail() {
             Delete
           </Link>
         </div>
+        <ReceiverTools base={base} />
         <Form method="post" className="flex flex-wrap items-end gap-2">
           <CsrfInput />
           <input type="hidden" name="intent" value="replay" />

@@ -6,6 +6,7 @@ import { requireAdmin } from "~/sessions.server";
 import { shellData } from "~/shell.server";
 import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
 import { ApiKeysSection } from "./api-keys-section";
+import { AuditLogLink } from "./audit-log-link";
 import { WebhooksSection } from "./webhooks-section";
 
 export const handle = { access: "admin" };
@@ -47,6 +48,7 @@ export default function DevelopersTab() {
     <div className="space-y-8">
       <ApiKeysSection data={apiKeys} />
       <WebhooksSection data={webhooks} />
+      <AuditLogLink />
       <Outlet />
     </div>
   );

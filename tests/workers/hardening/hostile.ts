@@ -118,6 +118,10 @@ function plausible(s: JsonSchema, depth: number): fc.Arbitrary<unknown> {
     case "string":
       if (s.format === "email") return fc.constantFrom("pat@example.com", "a@b.co");
       if (s.format === "uri") return fc.constantFrom("https://hooks.example.com/in", "https://example.org/x?y=1");
+      if (s.format === "date-time")
+        return fc
+          .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true })
+          .map((d) => d.toISOString());
       return fc.oneof(
         fc.string({ minLength: Math.max(1, s.minLength ?? 1), maxLength: Math.min(20, s.maxLength ?? 20) }),
         fc.constantFrom(...XSS_MARKERS),

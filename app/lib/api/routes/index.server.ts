@@ -4,6 +4,7 @@ import { conversationRoutes } from "./conversations.server";
 import { eventRoutes } from "./events.server";
 import { hookRoutes } from "./hooks.server";
 import { meRoutes } from "./me.server";
+import { webhookToolRoutes } from "./webhook-tools.server";
 import { webhookRoutes } from "./webhooks.server";
 
 /**
@@ -15,6 +16,7 @@ export const apiRoutes: ApiRoute[] = [
   ...conversationRoutes,
   ...eventRoutes,
   ...webhookRoutes,
+  ...webhookToolRoutes,
   ...hookRoutes,
   ...contactRoutes,
 ];
