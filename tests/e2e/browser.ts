@@ -63,6 +63,10 @@ export type Session = { context: BrowserContext; page: Page; requests: string[] 
 /** A fresh context at a viewport with JS on or off; every request URL is recorded. */
 export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
   const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
+  // Every wait waits on a state; the bound only ends a hung test. A loaded 2-core machine (workerd, Chromium and
+  // the tests on the same cores) has taken more than Playwright's default 30 s for one navigation.
+  context.setDefaultTimeout(90_000);
+  context.setDefaultNavigationTimeout(90_000);
   const page = await context.newPage();
   jsEnabledPages.set(page, js);
   const requests: string[] = [];
