@@ -5,7 +5,7 @@ import { viewerLocale } from "~/lib/locale";
 
 /**
  * The root loader, in its own server module: the browser bundle then carries one empty stub for
- * it inside root's chunk rather than a shared chunk per server module (the JS budget, DESIGN §8).
+ * it inside root's chunk rather than a shared chunk per server module (the JS budget, docs/architecture.md §8).
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;

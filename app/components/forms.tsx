@@ -1,5 +1,5 @@
 import { type FieldMetadata, getInputProps } from "@conform-to/react";
-import { useNavigation } from "@remix-run/react";
+import { Link, useNavigation } from "@remix-run/react";
 import { type ComponentProps, type ReactNode, useEffect, useState } from "react";
 
 /**
@@ -183,5 +183,31 @@ export function Toggle({ inputProps, label }: { inputProps: ComponentProps<"inpu
       <input {...inputProps} className="mt-0.5 size-4 rounded border-slate-300" />
       <span>{label}</span>
     </label>
+  );
+}
+
+/** Messages about the whole form (a provider that could not be read, a form-level error), each an alert. */
+export function FormMessages({ messages }: { messages: (string | null | undefined)[] }) {
+  return messages
+    .filter((m): m is string => Boolean(m))
+    .map((m) => (
+      <p key={m} role="alert" className="field-error">
+        {m}
+      </p>
+    ));
+}
+
+/** A Configure screen's footer: Disconnect (confirmed on its own screen) and Save Changes (intent "save"). */
+export function ConfigureFooter({ provider }: { provider: string }) {
+  const busy = useIsSubmitting({ intent: "save" });
+  return (
+    <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+      <Link to={`/integrations/${provider}/disconnect?from=configure`} className="btn-danger-outline">
+        Disconnect
+      </Link>
+      <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
+        {busy ? "Saving…" : "Save Changes"}
+      </button>
+    </div>
   );
 }

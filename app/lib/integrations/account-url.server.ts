@@ -1,6 +1,6 @@
 /**
  * A provider URL the admin types (a WooCommerce store, an ActiveCampaign API URL) is a
- * server-side request target: it goes through the webhook URL guard (DESIGN §7) when it is
+ * server-side request target: it goes through the webhook URL guard (docs/architecture.md §7) when it is
  * entered and again, with the DNS check, before every call. Production: https on the default
  * port, public addresses only; loopback only in development with WEBHOOK_ALLOW_PRIVATE=true.
  */

@@ -15,7 +15,7 @@
  * Every statement is a single atomic SQL statement (INSERT … ON CONFLICT DO NOTHING, or an UPDATE
  * whose WHERE re-checks the state), so there is no read-then-write window.
  */
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { externalRefs as table } from "../db/schema";
 import type { ExternalRef, ExternalRefs } from "./adapter";
@@ -45,6 +45,31 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
     if (!kind || kind.length > 50 || !localId || localId.length > MAX_ID) throw new Error("external ref: kind or local id out of range");
   };
   const read = (kind: string, localId: string) => db.select().from(table).where(key(kind, localId)).get();
+  /** Stores the remote record for (kind, localId), released from any claim; `onlyIf` guards an existing row. */
+  const upsertRemote = async (kind: string, localId: string, remote: { remoteId: string; remoteUrl?: string | null }, onlyIf?: SQL) => {
+    check(kind, localId);
+    const at = now();
+    const remoteUrl = remote.remoteUrl ?? null;
+    await db
+      .insert(table)
+      .values({
+        companyId,
+        provider,
+        kind,
+        localId,
+        remoteId: remote.remoteId,
+        remoteUrl,
+        claimedBy: null,
+        claimedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoUpdate({
+        target: [table.companyId, table.provider, table.kind, table.localId],
+        set: { remoteId: remote.remoteId, remoteUrl, claimedBy: null, claimedAt: null, updatedAt: at },
+        ...(onlyIf ? { setWhere: onlyIf } : {}),
+      });
+  };
 
   return {
     async lookup(kind, localId) {
@@ -92,51 +117,12 @@ export function externalRefs({ db, companyId, provider, now, owner }: Bound): Ex
     },
 
     async complete(kind, localId, remote) {
-      check(kind, localId);
-      const at = now();
-      await db
-        .insert(table)
-        .values({
-          companyId,
-          provider,
-          kind,
-          localId,
-          remoteId: remote.remoteId,
-          remoteUrl: remote.remoteUrl ?? null,
-          claimedBy: null,
-          claimedAt: null,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .onConflictDoUpdate({
-          target: [table.companyId, table.provider, table.kind, table.localId],
-          set: { remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, updatedAt: at },
-          // Never overwrite a record someone else already completed.
-          setWhere: or(isNull(table.remoteId), eq(table.remoteId, remote.remoteId)),
-        });
+      // Never overwrite a record someone else already completed.
+      await upsertRemote(kind, localId, remote, or(isNull(table.remoteId), eq(table.remoteId, remote.remoteId)));
     },
 
     async linkExisting(kind, localId, remote) {
-      check(kind, localId);
-      const at = now();
-      await db
-        .insert(table)
-        .values({
-          companyId,
-          provider,
-          kind,
-          localId,
-          remoteId: remote.remoteId,
-          remoteUrl: remote.remoteUrl ?? null,
-          claimedBy: null,
-          claimedAt: null,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .onConflictDoUpdate({
-          target: [table.companyId, table.provider, table.kind, table.localId],
-          set: { remoteId: remote.remoteId, remoteUrl: remote.remoteUrl ?? null, claimedBy: null, claimedAt: null, updatedAt: at },
-        });
+      await upsertRemote(kind, localId, remote);
     },
 
     async release(kind, localId) {

@@ -1,11 +1,11 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
-import { VALIDATE_ON } from "~/components/forms";
+import { ConfigureFooter, FormMessages, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { SetupValues } from "~/components/setup-values";
 import { redirectWithFlash } from "~/flash.server";
@@ -83,7 +83,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function ConfigureModal() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm({
     lastResult: actionData?.result ?? undefined,
     defaultValue: data.values as Record<string, string | boolean | number>,
@@ -118,25 +117,9 @@ export default function ConfigureModal() {
           <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
             Save
           </button>
-          {data.choicesError ? (
-            <p role="alert" className="field-error">
-              {data.choicesError}
-            </p>
-          ) : null}
-          {form.errors?.length ? (
-            <p role="alert" className="field-error">
-              {form.errors.join(" ")}
-            </p>
-          ) : null}
+          <FormMessages messages={[data.choicesError, form.errors?.join(" ")]} />
           <ConfigFields specs={data.fields} fields={fields} choices={data.choices} />
-          <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-            <Link to={`${base}/disconnect?from=configure`} className="btn-danger-outline">
-              Disconnect
-            </Link>
-            <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
-              {busy ? "Saving…" : "Save Changes"}
-            </button>
-          </div>
+          <ConfigureFooter provider={data.provider.id} />
         </Form>
       )}
       <ActivityList provider={data.provider.id} providerName={data.provider.name} items={data.activity} retried={data.retried} />

@@ -1,11 +1,11 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
-import { Toggle, VALIDATE_ON } from "~/components/forms";
+import { ConfigureFooter, FormMessages, Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
 import { requireConnection, requireProvider } from "~/integration-routes.server";
@@ -105,17 +105,7 @@ export default function EmailForwardingConfigure() {
       <hr className="my-4 border-slate-200" />
       <Form method="post" action={SELF} {...getFormProps(form)} className="space-y-4">
         <CsrfInput />
-        <input type="hidden" name="intent" value="save" />
-        {actionData?.error ? (
-          <p role="alert" className="field-error">
-            {actionData.error}
-          </p>
-        ) : null}
-        {form.errors?.length ? (
-          <p role="alert" className="field-error">
-            {form.errors.join(" ")}
-          </p>
-        ) : null}
+        <FormMessages messages={[actionData?.error, form.errors?.join(" ")]} />
         <Toggle inputProps={getInputProps(fields.enabled, { type: "checkbox" })} label="Accept forwarded email" />
         <div>
           <label htmlFor={fields.allowedSenderDomains.id} className="label">
@@ -142,14 +132,7 @@ export default function EmailForwardingConfigure() {
         <p className="pl-6 text-xs text-slate-600">
           Reply once to each new conversation to say the email was received. Emails over {data.sizeLimitMb} MB are refused.
         </p>
-        <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/email-forwarding/disconnect?from=configure" className="btn-danger-outline">
-            Disconnect
-          </Link>
-          <button type="submit" className="btn-primary" disabled={submitting === "save"}>
-            {submitting === "save" ? "Saving…" : "Save Changes"}
-          </button>
-        </div>
+        <ConfigureFooter provider="email-forwarding" />
       </Form>
       <hr className="my-4 border-slate-200" />
       <div className="space-y-3">

@@ -1,11 +1,11 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { CsrfInput } from "~/components/csrf";
-import { Toggle, VALIDATE_ON } from "~/components/forms";
+import { ConfigureFooter, FormMessages, Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
 import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
@@ -71,7 +71,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function SlackConfigure() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm({
     lastResult: actionData?.result ?? undefined,
     defaultValue: data.values,
@@ -92,16 +91,7 @@ export default function SlackConfigure() {
         <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
           Save
         </button>
-        {actionData?.error ? (
-          <p role="alert" className="field-error">
-            {actionData.error}
-          </p>
-        ) : null}
-        {form.errors?.length ? (
-          <p role="alert" className="field-error">
-            {form.errors.join(" ")}
-          </p>
-        ) : null}
+        <FormMessages messages={[actionData?.error, form.errors?.join(" ")]} />
         <ChannelField
           field={fields.channel_id}
           channels={data.channels}
@@ -135,14 +125,7 @@ export default function SlackConfigure() {
           <Toggle inputProps={getInputProps(fields.allow_replies, { type: "checkbox" })} label="Allow agents to reply from Slack" />
           <p className="pl-6 text-xs text-slate-600">A reply in a conversation's thread is sent to the customer as an agent message.</p>
         </fieldset>
-        <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
-          <Link to="/integrations/slack/disconnect?from=configure" className="btn-danger-outline">
-            Disconnect
-          </Link>
-          <button type="submit" name="intent" value="save" className="btn-primary" disabled={busy}>
-            {busy ? "Saving…" : "Save Changes"}
-          </button>
-        </div>
+        <ConfigureFooter provider="slack" />
       </Form>
       <ActivityList provider="slack" providerName="Slack" items={data.activity} retried={data.retried} />
     </Modal>

@@ -8,7 +8,7 @@ import { connectedCards } from "./cards.server";
 /**
  * The Connected tab's data: the cards and, under them, what is not connected yet (the spec's
  * layout). One module, so the browser bundle of /integrations carries one empty stub for it
- * instead of one per server module (the page's JS budget, DESIGN §8).
+ * instead of one per server module (the page's JS budget, docs/architecture.md §8).
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
