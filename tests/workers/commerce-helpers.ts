@@ -9,7 +9,7 @@ import { createMailchimpFake } from "../../scripts/sandbox/mailchimp.mjs";
 import { createShopifyFake } from "../../scripts/sandbox/shopify.mjs";
 // @ts-ignore
 import { createWooCommerceFake } from "../../scripts/sandbox/woocommerce.mjs";
-import type { Fake, Installed } from "./crm-helpers";
+import { type Fake, installFakes, pathAfter } from "./crm-helpers";
 
 /** Where the marketing and store fakes answer inside the tests (the stubbed fetch routes these hosts). */
 export const COMMERCE_ENV = {
@@ -39,16 +39,8 @@ export function installCommerceFakes(dns: (name: string) => string = () => PUBLI
     shopify: createShopifyFake(),
     woocommerce: createWooCommerceFake(),
   };
-  const realFetch = globalThis.fetch;
   const dohLog: string[] = [];
-  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const rest = (n: number) =>
-      `/${url.pathname
-        .split("/")
-        .slice(n + 1)
-        .join("/")}`;
+  const installed = installFakes(fakes, (request, url) => {
     switch (url.hostname) {
       case "cloudflare-dns.com": {
         const name = url.searchParams.get("name") ?? "";
@@ -61,33 +53,16 @@ export function installCommerceFakes(dns: (name: string) => string = () => PUBLI
       case "login.mailchimp.fake.test":
         return fakes.mailchimp.handle(request);
       case "mailchimp.fake.test":
-        return fakes.mailchimp.handle(request, rest(1));
+        return fakes.mailchimp.handle(request, pathAfter(url, 1));
       case "shopify.fake.test":
-        return fakes.shopify.handle(request, rest(1));
+        return fakes.shopify.handle(request, pathAfter(url, 1));
       case "acme.api-us1.test":
         return fakes.activecampaign.handle(request);
       case "shop.acme.test":
         return fakes.woocommerce.handle(request);
       default:
-        return realFetch(request);
+        return undefined;
     }
   });
-  vi.stubGlobal("fetch", fetchFn);
-  const sent: EventsMessage[] = [];
-  const queue = {
-    send: async (body: EventsMessage) => void sent.push(body),
-    sendBatch: async (msgs: Iterable<{ body: EventsMessage }>) => {
-      for (const m of msgs) sent.push(m.body);
-    },
-  } as unknown as Queue<EventsMessage>;
-  const original = env.EVENTS;
-  (env as Env).EVENTS = queue;
-  const installed = {
-    fakes,
-    dohLog,
-    events: { queue, sent, delays: new Map() },
-    fetch: fetchFn as unknown as typeof fetch,
-    restore: () => void ((env as Env).EVENTS = original),
-  };
-  return installed as typeof installed & Installed;
+  return { ...installed, dohLog };
 }

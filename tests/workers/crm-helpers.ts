@@ -68,6 +68,32 @@ function collectingQueue<T>() {
  * fetch the Worker under SELF shares), and the EVENTS queue replaced by a collector so each test
  * pumps the pipeline itself. Zendesk's status webhooks are POSTed back to the Worker.
  */
+/** The path after the first `n` segments of a URL's path ("/a/b/c", 1 → "/b/c"). */
+export const pathAfter = (url: URL, n: number) =>
+  `/${url.pathname
+    .split("/")
+    .slice(n + 1)
+    .join("/")}`;
+
+/**
+ * Providers answered in-process by the sandbox's own fakes, through a stubbed global fetch the
+ * Worker under SELF shares (`route` answers a request, or undefined for the real fetch), and the
+ * EVENTS queue replaced by a collector so each test pumps the pipeline itself.
+ */
+export function installFakes<F>(fakes: F, route: (request: Request, url: URL) => Promise<Response> | Response | undefined) {
+  const realFetch = globalThis.fetch;
+  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    return (await route(request, new URL(request.url))) ?? realFetch(request);
+  });
+  vi.stubGlobal("fetch", fetchFn);
+  const events = collectingQueue<EventMessage>();
+  const original = env.EVENTS;
+  (env as Env).EVENTS = events.queue as unknown as Queue<EventsMessage>;
+  return { fakes, events, fetch: fetchFn as unknown as typeof fetch, restore: () => void ((env as Env).EVENTS = original) };
+}
+
+/** The five CRM and help-desk providers; Zendesk's status webhooks are POSTed back to the Worker. */
 export function installCrmFakes() {
   Object.assign(env, CRM_ENV);
   const fakes = {
@@ -77,16 +103,7 @@ export function installCrmFakes() {
     zendesk: createZendeskFake({ deliver: (url: string, init: RequestInit) => SELF.fetch(url, init) }) as Fake,
     freshdesk: createFreshdeskFake() as Fake,
   };
-  const realFetch = globalThis.fetch;
-  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const strip = (n: number) =>
-      url.pathname
-        .split("/")
-        .slice(n + 1)
-        .join("/")
-        .replace(/^/, "/");
+  return installFakes(fakes, (request, url) => {
     switch (url.hostname) {
       case "api.hubspot.fake.test":
         return fakes.hubspot.handle(request);
@@ -95,20 +112,17 @@ export function installCrmFakes() {
       case "api.pipedrive.fake.test":
         return fakes.pipedrive.handle(request);
       case "zendesk.fake.test":
-        return fakes.zendesk.handle(request, strip(1));
+        return fakes.zendesk.handle(request, pathAfter(url, 1));
       case "freshdesk.fake.test":
-        return fakes.freshdesk.handle(request, strip(1));
+        return fakes.freshdesk.handle(request, pathAfter(url, 1));
       default:
-        return realFetch(request);
+        return undefined;
     }
   });
-  vi.stubGlobal("fetch", fetchFn);
-  const events = collectingQueue<EventMessage>();
-  const original = env.EVENTS;
-  (env as Env).EVENTS = events.queue as unknown as Queue<EventsMessage>;
-  return { fakes, events, fetch: fetchFn as unknown as typeof fetch, restore: () => void ((env as Env).EVENTS = original) };
 }
 export type Installed = ReturnType<typeof installCrmFakes>;
+/** What pump and retry need of any installFakes result. */
+type Pumped = Pick<Installed, "events" | "fetch">;
 
 /** A connected integration as connecting leaves it: the row (with provider context) and its encrypted credential. */
 export async function connect(
@@ -153,7 +167,7 @@ export async function connect(
  * the queue's delay: here the test decides when time has passed by pumping). Returns the engine's
  * decision per delivery.
  */
-export async function pump(installed: Installed, { now = new Date() }: { now?: Date } = {}) {
+export async function pump(installed: Pumped, { now = new Date() }: { now?: Date } = {}) {
   const db = createDb(env.DB);
   const deliveries = collectingQueue<DeliveriesMessage>();
   while (installed.events.sent.length) {
@@ -172,7 +186,7 @@ export async function pump(installed: Installed, { now = new Date() }: { now?: D
 }
 
 /** Runs one more attempt of the given deliveries (a retry coming back from the queue). */
-export async function retry(installed: Installed, ids: string[]) {
+export async function retry(installed: Pumped, ids: string[]) {
   const deps = await deliveryDeps(env as Env, { fetch: installed.fetch, random: () => 0.5, deliverers: registryDeliverers() });
   const out: { deliveryId: string; retry: number | null }[] = [];
   for (const id of ids) out.push({ deliveryId: id, retry: (await handleDelivery(deps, id)).retry });

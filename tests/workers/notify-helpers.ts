@@ -9,7 +9,7 @@ import { createGa4Fake } from "../../scripts/sandbox/ga4.mjs";
 import { createSegmentFake } from "../../scripts/sandbox/segment.mjs";
 // @ts-ignore
 import { createTeamsFake, teamsSandboxUrl } from "../../scripts/sandbox/teams.mjs";
-import type { Fake, Installed } from "./crm-helpers";
+import { type Fake, installFakes } from "./crm-helpers";
 
 /** Where the Teams, Discord, Segment and GA4 fakes answer inside the tests (the stubbed fetch routes these hosts). */
 export const NOTIFY_ENV = {
@@ -40,13 +40,10 @@ export function installNotifyFakes(opts: { discordWebhook?: (hook: Record<string
     segment: createSegmentFake() as Fake,
     ga4: createGa4Fake() as Fake,
   };
-  const realFetch = globalThis.fetch;
   const json = (data: unknown, status = 200) =>
     new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
   let n = 0;
-  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
+  return installFakes(fakes, (request, url) => {
     switch (url.hostname) {
       case "teams.fake.test":
         return fakes.teams.handle(request);
@@ -70,24 +67,7 @@ export function installNotifyFakes(opts: { discordWebhook?: (hook: Record<string
       case "ga.fake.test":
         return fakes.ga4.handle(request);
       default:
-        return realFetch(request);
+        return undefined;
     }
   });
-  vi.stubGlobal("fetch", fetchFn);
-  const sent: EventsMessage[] = [];
-  const queue = {
-    send: async (body: EventsMessage) => void sent.push(body),
-    sendBatch: async (msgs: Iterable<{ body: EventsMessage }>) => {
-      for (const m of msgs) sent.push(m.body);
-    },
-  } as unknown as Queue<EventsMessage>;
-  const original = env.EVENTS;
-  (env as Env).EVENTS = queue;
-  const installed = {
-    fakes,
-    events: { queue, sent, delays: new Map() },
-    fetch: fetchFn as unknown as typeof fetch,
-    restore: () => void ((env as Env).EVENTS = original),
-  };
-  return installed as typeof installed & Installed;
 }
