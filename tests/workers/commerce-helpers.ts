@@ -1,6 +1,4 @@
 import { env } from "cloudflare:test";
-import { vi } from "vitest";
-import type { Env, EventsMessage } from "~/lib/env";
 // @ts-ignore: plain JS modules shared with the Node provider sandbox
 import { createActiveCampaignFake } from "../../scripts/sandbox/activecampaign.mjs";
 // @ts-ignore
