@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @ts-ignore: plain JS helpers shared with the scripts
@@ -65,6 +65,10 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
         process.kill(-child.pid!, "SIGKILL");
       } catch {}
       rmSync(persistDir, { recursive: true, force: true });
+      // What the app printed (wrangler, sandbox, receiver), for reading after a failed run.
+      const logs = join(root, "test-results", "app-logs");
+      mkdirSync(logs, { recursive: true });
+      writeFileSync(join(logs, `app-${port}.log`), log);
     },
   };
 }

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
 
@@ -70,7 +70,20 @@ export async function openPage(browser: Browser, { js, viewport }: { js: boolean
   const page = await context.newPage();
   jsEnabledPages.set(page, js);
   const requests: string[] = [];
-  page.on("request", (r) => requests.push(r.url()));
+  // A request that never ends keeps a navigation from reaching "load": name it in the output.
+  const pending = new Map<Request, NodeJS.Timeout>();
+  page.on("request", (r) => {
+    requests.push(r.url());
+    const timer = setTimeout(() => console.warn(`e2e: ${r.method()} ${r.url()} still pending after 20 s`), 20_000);
+    timer.unref();
+    pending.set(r, timer);
+  });
+  const settle = (r: Request) => {
+    clearTimeout(pending.get(r));
+    pending.delete(r);
+  };
+  page.on("requestfinished", settle);
+  page.on("requestfailed", settle);
   return { context, page, requests };
 }
 

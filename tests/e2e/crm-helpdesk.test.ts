@@ -1,7 +1,7 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApp, startApp } from "./app-server";
-import { launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { ownApp, sandboxState as sandboxStateOf, until, v1Client } from "./own-app";
 
 /**
  * HubSpot and Zendesk doing their real job through the sandbox: connected in the browser, then a
@@ -10,52 +10,21 @@ import { launchBrowser, openPage, screenshot, signInThroughForm, type ViewportNa
  * window can be two seconds.
  */
 const KEY = "sk_live_crmhelpdeskcrmhelpdeskcrmhelpdeskcrm12";
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp({ env: { SEED_API_KEY: KEY, TRANSCRIPT_GRACE_SECONDS: "2" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-const v1 = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const res = await fetch(`${app.baseURL}/v1${path}`, {
-    method: init.method ?? "GET",
-    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json() as Promise<{ id: string; status: string }>;
-};
-const sandboxState = async (provider: string) =>
-  (await fetch(`${app.sandboxURL}/__sandbox/state/${provider}`)).json() as Promise<Record<string, any[]>>;
-
-/** Waits for a state of the sandbox (deliveries run on the app's queues), not for a time. */
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const own = ownApp({ SEED_API_KEY: KEY, TRANSCRIPT_GRACE_SECONDS: "2" });
+const v1 = v1Client(() => own.app.baseURL, KEY);
+const sandboxState = (provider: string) => sandboxStateOf(own.app.sandboxURL, provider);
 
 async function connectHubspot(page: Page) {
-  await page.goto(`${app.baseURL}/integrations/hubspot/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/hubspot/connect`);
   await Promise.all([
-    page.waitForURL((u) => u.href.startsWith(app.sandboxURL!)),
+    page.waitForURL((u) => u.href.startsWith(own.app.sandboxURL!)),
     page.getByRole("button", { name: "Continue to HubSpot" }).click(),
   ]);
   await Promise.all([page.waitForURL(/\/integrations\/hubspot\/connected$/), page.getByRole("button", { name: "Allow" }).click()]);
 }
 
 async function connectZendesk(page: Page) {
-  await page.goto(`${app.baseURL}/integrations/zendesk/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/zendesk/connect`);
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Zendesk subdomain").fill("acme");
   await dialog.getByLabel("Admin email").fill("sam@acme.com");
@@ -76,8 +45,8 @@ const runs: { js: boolean; viewport: ViewportName }[] = [
 
 describe.each(runs)("HubSpot and Zendesk through the sandbox (JavaScript $js, $viewport)", ({ js, viewport }) => {
   it("connect both, then create → escalate → close a conversation: contact, transcript note and ticket appear at the providers", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
+    const { context, page } = await openPage(own.browser, { js, viewport });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
     await connectHubspot(page);
     await connectZendesk(page);
 
@@ -121,7 +90,7 @@ describe.each(runs)("HubSpot and Zendesk through the sandbox (JavaScript $js, $v
       ["hubspot", "conversation.created"],
       ["zendesk", "escalation.triggered"],
     ] as const) {
-      await page.goto(`${app.baseURL}/integrations/${provider}/configure`);
+      await page.goto(`${own.app.baseURL}/integrations/${provider}/configure`);
       const action = page.getByRole("region", { name: "Recent activity" }).getByRole("listitem").filter({ hasText: event }).first();
       await action.getByText("Succeeded").waitFor();
       await expect(action.textContent()).resolves.toMatch(/1 attempt\b/);
@@ -129,7 +98,9 @@ describe.each(runs)("HubSpot and Zendesk through the sandbox (JavaScript $js, $v
     }
 
     const calls = (
-      (await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json()) as { calls: { provider: string; method: string; path: string }[] }
+      (await (await fetch(`${own.app.sandboxURL}/__sandbox/calls`)).json()) as {
+        calls: { provider: string; method: string; path: string }[];
+      }
     ).calls;
     expect(calls.some((c) => c.provider === "zendesk" && c.method === "POST" && c.path === "/api/v2/tickets.json")).toBe(true);
     expect(JSON.stringify(calls)).not.toContain("sandbox_zendesk_e2e_token");

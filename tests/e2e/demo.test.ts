@@ -1,47 +1,26 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApp, startApp } from "./app-server";
-import { axeViolations, connectedCard, launchBrowser, openPage, screenshot, signInThroughForm } from "./browser";
+import { describe, expect, it } from "vitest";
+import { axeViolations, connectedCard, openPage, screenshot, signInThroughForm } from "./browser";
+import { ownApp, until } from "./own-app";
 
 /**
  * What a newcomer sees after `npm ci && npm start` (issue 12 item 9, issue 17 item 9): the demo seed
  * connects Slack, Salesforce, HubSpot and Zapier through the sandbox, adds a "Local receiver" endpoint
  * whose secret the local receiver knows, and sends a few conversations through /v1.
  */
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp({ env: { DEMO_DATA: "1" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const own = ownApp({ DEMO_DATA: "1" });
 
 describe("the first run shows itself", () => {
   it("prints the demo line, and the local receiver verifies the first deliveries", async () => {
-    expect(app.output()).toContain("Demo data: Slack (#support-alerts), Salesforce, HubSpot and Zapier (3 Zaps) connected");
+    expect(own.app.output()).toContain("Demo data: Slack (#support-alerts), Salesforce, HubSpot and Zapier (3 Zaps) connected");
     const deliveries = await until(async () => {
-      const { data } = (await (await fetch(`${app.receiverURL}/__receiver/deliveries`)).json()) as {
+      const { data } = (await (await fetch(`${own.app.receiverURL}/__receiver/deliveries`)).json()) as {
         data: { type?: string; verified: boolean }[];
       };
       return data.length >= 3 ? data : null;
     }, "three deliveries at the local receiver");
     expect(deliveries.every((d) => d.verified)).toBe(true);
     const zapier = await until(async () => {
-      const state = (await (await fetch(`${app.sandboxURL}/__sandbox/state/zapier`)).json()) as { hooks: { received: number }[] };
+      const state = (await (await fetch(`${own.app.sandboxURL}/__sandbox/state/zapier`)).json()) as { hooks: { received: number }[] };
       return state.hooks.length >= 2 ? state : null;
     }, "Zap runs at the Zapier catch hooks");
     expect(zapier.hooks.every((h) => h.received >= 1)).toBe(true);
@@ -51,9 +30,9 @@ describe("the first run shows itself", () => {
     { js: true, viewport: "desktop" as const },
     { js: false, viewport: "phone" as const },
   ])("Connected tab and an activity list are not empty (JavaScript $js, $viewport)", async ({ js, viewport }) => {
-    const { context, page } = await openPage(browser, { js, viewport });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
-    await page.goto(`${app.baseURL}/integrations`);
+    const { context, page } = await openPage(own.browser, { js, viewport });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
+    await page.goto(`${own.app.baseURL}/integrations`);
     await page.getByRole("heading", { name: "Connected Integrations (4)" }).waitFor();
     await connectedCard(page, "Slack").getByText("#support-alerts").waitFor();
     await connectedCard(page, "Zapier").getByText("3 active Zaps").waitFor();
@@ -62,7 +41,7 @@ describe("the first run shows itself", () => {
     expect(await axeViolations(page)).toEqual([]);
 
     const activity = await until(async () => {
-      await page.goto(`${app.baseURL}/integrations/hubspot/configure`);
+      await page.goto(`${own.app.baseURL}/integrations/hubspot/configure`);
       const dialog = page.getByRole("dialog");
       await dialog.waitFor();
       return (await dialog.getByText("Created contact alice@customer.test").count()) > 0 ? dialog : null;

@@ -1,8 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { signInSession } from "../../scripts/form-session.mjs";
-import { type RunningApp, startApp } from "./app-server";
-import { axeViolations, connectedCard, launchBrowser, openPage, signInThroughForm, type ViewportName } from "./browser";
+import { axeViolations, connectedCard, openPage, signInThroughForm, type ViewportName } from "./browser";
+import { ownApp, sandboxState as sandboxStateOf, until, v1Client } from "./own-app";
 
 /**
  * Mailchimp, ActiveCampaign, Shopify and WooCommerce doing their real job through the sandbox:
@@ -14,42 +14,12 @@ import { axeViolations, connectedCard, launchBrowser, openPage, signInThroughFor
  */
 const KEY = "sk_live_marketingcommercemarketingcommerce1234";
 const ORDERS_EMAIL = "orders@customer.test";
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp({ env: { SEED_API_KEY: KEY } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-const v1 = async (path: string, init: { method?: string; body?: unknown; key?: string } = {}) => {
-  const res = await fetch(`${app.baseURL}/v1${path}`, {
-    method: init.method ?? "GET",
-    headers: { Authorization: `Bearer ${init.key ?? KEY}`, "Content-Type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json() as Promise<Record<string, any>>;
-};
-const sandboxState = async (provider: string) =>
-  (await fetch(`${app.sandboxURL}/__sandbox/state/${provider}`)).json() as Promise<Record<string, any[]>>;
-
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const own = ownApp({ SEED_API_KEY: KEY });
+const v1 = v1Client(() => own.app.baseURL, KEY);
+const sandboxState = (provider: string) => sandboxStateOf(own.app.sandboxURL, provider);
 
 async function connectWithKey(page: Page, provider: string, name: string, fields: Record<string, string>) {
-  await page.goto(`${app.baseURL}/integrations/${provider}/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/${provider}/connect`);
   const dialog = page.getByRole("dialog");
   for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label, { exact: true }).fill(value);
   await Promise.all([
@@ -59,7 +29,7 @@ async function connectWithKey(page: Page, provider: string, name: string, fields
 }
 
 async function configure(page: Page, provider: string, picker: string, choice: string, tags: string) {
-  await page.goto(`${app.baseURL}/integrations/${provider}/configure`);
+  await page.goto(`${own.app.baseURL}/integrations/${provider}/configure`);
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel(picker).selectOption({ label: choice });
   await dialog.getByLabel("Tags").fill(tags);
@@ -75,12 +45,12 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
   const tag = `${viewport}-${js ? "js" : "nojs"}`;
 
   it("Mailchimp and ActiveCampaign: connect, choose the list, and only the contact with consent reaches them", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
+    const { context, page } = await openPage(own.browser, { js, viewport });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
 
-    await page.goto(`${app.baseURL}/integrations/mailchimp/connect`);
+    await page.goto(`${own.app.baseURL}/integrations/mailchimp/connect`);
     await Promise.all([
-      page.waitForURL((u) => u.href.startsWith(app.sandboxURL!)),
+      page.waitForURL((u) => u.href.startsWith(own.app.sandboxURL!)),
       page.getByRole("button", { name: "Continue to Mailchimp" }).click(),
     ]);
     await Promise.all([page.waitForURL(/\/integrations\/mailchimp\/connected$/), page.getByRole("button", { name: "Allow" }).click()]);
@@ -89,24 +59,24 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
     // the success modal lists what the adapter does (its features)
     await success.getByText(/Add contacts who gave marketing consent to the audience you choose/).waitFor();
 
-    await page.goto(`${app.baseURL}/integrations/mailchimp/configure`);
+    await page.goto(`${own.app.baseURL}/integrations/mailchimp/configure`);
     await page.getByRole("dialog").getByLabel("Audience").waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await configure(page, "mailchimp", "Audience", "Acme Newsletter", `support-chat, e2e-${tag}`);
 
-    await page.goto(`${app.baseURL}/integrations/activecampaign/connect`);
+    await page.goto(`${own.app.baseURL}/integrations/activecampaign/connect`);
     const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("API URL", { exact: true }).fill(`${app.sandboxURL}/activecampaign`);
+    await dialog.getByLabel("API URL", { exact: true }).fill(`${own.app.sandboxURL}/activecampaign`);
     await dialog.getByLabel("API key", { exact: true }).fill("wrong_activecampaign_key");
     await dialog.getByRole("button", { name: "Connect ActiveCampaign" }).click();
     await page.getByText("ActiveCampaign did not accept this API key.").waitFor();
     await connectWithKey(page, "activecampaign", "ActiveCampaign", {
-      "API URL": `${app.sandboxURL}/activecampaign`,
+      "API URL": `${own.app.sandboxURL}/activecampaign`,
       "API key": "sandbox_activecampaign_e2e_key",
     });
     await configure(page, "activecampaign", "List", "Newsletter", "support-chat");
 
-    await page.goto(`${app.baseURL}/integrations`);
+    await page.goto(`${own.app.baseURL}/integrations`);
     await connectedCard(page, "Mailchimp")
       .getByText(/audience a1b2c3d4e5/)
       .waitFor();
@@ -139,8 +109,8 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
   });
 
   it("Shopify and WooCommerce: connect, then GET /v1/contacts/{email}/orders answers from both stores", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
+    const { context, page } = await openPage(own.browser, { js, viewport });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
     await connectWithKey(page, "shopify", "Shopify", {
       "Shop domain": "acme.myshopify.com",
       "Admin API access token": "sandbox_shpat_e2e",
@@ -150,15 +120,15 @@ describe.each(runs)("Marketing and commerce through the sandbox (JavaScript $js,
       .getByText(/Look up a customer's recent orders by email/)
       .waitFor();
     await connectWithKey(page, "woocommerce", "WooCommerce", {
-      "Store URL": `${app.sandboxURL}/woocommerce`,
+      "Store URL": `${own.app.sandboxURL}/woocommerce`,
       "Consumer key": "sandbox_ck_e2e",
       "Consumer secret": "sandbox_cs_e2e",
     });
-    await page.goto(`${app.baseURL}/integrations`);
+    await page.goto(`${own.app.baseURL}/integrations`);
     await connectedCard(page, "Shopify").waitFor();
     await connectedCard(page, "WooCommerce").waitFor();
 
-    const admin = await signInSession(app.baseURL, "john@acme.com");
+    const admin = await signInSession(own.app.baseURL, "john@acme.com");
     const ordersKey = await admin.postForRevealedKey("/integrations/developers", {
       intent: "create-key",
       name: `AI agent ${tag}`,

@@ -1,7 +1,7 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApp, startApp } from "./app-server";
-import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { axeViolations, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { ownApp, sandboxState as sandboxStateOf, until, v1Client } from "./own-app";
 
 /**
  * Teams, Discord and Segment doing their real job through the sandbox: connected in the browser
@@ -10,45 +10,15 @@ import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, 
  * tracked events.
  */
 const KEY = "sk_live_notifyanalyticsnotifyanalyticsnotif12";
-let app: RunningApp;
-let browser: Browser;
+const own = ownApp({ SEED_API_KEY: KEY });
+const v1 = v1Client(() => own.app.baseURL, KEY);
+const sandboxState = (provider: string) => sandboxStateOf(own.app.sandboxURL, provider);
 
-beforeAll(async () => {
-  app = await startApp({ env: { SEED_API_KEY: KEY } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-const v1 = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const res = await fetch(`${app.baseURL}/v1${path}`, {
-    method: init.method ?? "GET",
-    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json() as Promise<{ id: string; status: string }>;
-};
-const sandboxState = async (provider: string) =>
-  (await fetch(`${app.sandboxURL}/__sandbox/state/${provider}`)).json() as Promise<Record<string, any>>;
 const teamsUrl = (sig: string) =>
-  `${app.sandboxURL}/teams/workflows/sandbox-support-alerts/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
-
-/** Waits for a state of the sandbox (deliveries run on the app's queues), not for a time. */
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+  `${own.app.sandboxURL}/teams/workflows/sandbox-support-alerts/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
 
 async function connectTeams(page: Page, shot: string) {
-  await page.goto(`${app.baseURL}/integrations/microsoft-teams/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/microsoft-teams/connect`);
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Channel name").fill("Support › Alerts");
   await dialog.getByLabel("Workflows webhook URL").fill(teamsUrl("wrong_signature_123"));
@@ -65,9 +35,9 @@ async function connectTeams(page: Page, shot: string) {
 }
 
 async function connectDiscord(page: Page) {
-  await page.goto(`${app.baseURL}/integrations/discord/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/discord/connect`);
   await Promise.all([
-    page.waitForURL((u) => u.href.startsWith(app.sandboxURL!)),
+    page.waitForURL((u) => u.href.startsWith(own.app.sandboxURL!)),
     page.getByRole("button", { name: "Continue to Discord" }).click(),
   ]);
   await page.getByText("webhook.incoming").waitFor();
@@ -75,7 +45,7 @@ async function connectDiscord(page: Page) {
 }
 
 async function connectSegment(page: Page) {
-  await page.goto(`${app.baseURL}/integrations/segment/connect`);
+  await page.goto(`${own.app.baseURL}/integrations/segment/connect`);
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Source name").fill("Website chat");
   await dialog.getByLabel("Write key").fill("not_a_known_write_key");
@@ -95,12 +65,12 @@ const runs: { js: boolean; viewport: ViewportName }[] = [
 
 describe.each(runs)("Teams, Discord and Segment through the sandbox (JavaScript $js, $viewport)", ({ js, viewport }) => {
   it("connect all three, then create → escalate a conversation: the card, the embed and the events appear at the providers", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
+    const { context, page } = await openPage(own.browser, { js, viewport });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
     await connectTeams(page, `notify-teams-refused-${viewport}-${js ? "js" : "nojs"}`);
     await connectDiscord(page);
     await connectSegment(page);
-    await page.goto(`${app.baseURL}/integrations`);
+    await page.goto(`${own.app.baseURL}/integrations`);
     const cards = page.getByRole("main");
     await cards.getByText("Posting to: Support › Alerts").waitFor();
     await cards.getByText("Posting to channel 1100000000000000042").first().waitFor();
@@ -113,7 +83,7 @@ describe.each(runs)("Teams, Discord and Segment through the sandbox (JavaScript 
     await v1(`/conversations/${conversation.id}/escalate`, { method: "POST", body: { reason: "Wants a human" } });
 
     const cardsFor = async () =>
-      ((await sandboxState("teams")).workflows[0].posts as { text: string; card: any }[]).filter((p) => p.text.includes(subject));
+      ((await sandboxState("teams")).workflows![0].posts as { text: string; card: any }[]).filter((p) => p.text.includes(subject));
     const teamsCards = await until(async () => ((await cardsFor()).length === 2 ? cardsFor() : null), "the two Teams cards");
     expect(teamsCards.map((p) => p.card.body[0].text)).toEqual(["New conversation", "Escalated to a human"]);
     expect(teamsCards[1]!.card.actions[0].url).toMatch(new RegExp(`/conversations/${conversation.id}$`));
@@ -134,7 +104,7 @@ describe.each(runs)("Teams, Discord and Segment through the sandbox (JavaScript 
     }, "the Segment track calls");
     expect(tracked.map((e) => e.event)).toEqual(["Conversation Started", "Conversation Escalated"]);
 
-    const calls = JSON.stringify(await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json());
+    const calls = JSON.stringify(await (await fetch(`${own.app.sandboxURL}/__sandbox/calls`)).json());
     expect(calls).not.toContain("sandbox_teams_sig");
     expect(calls).not.toContain("sandbox_segment_e2e_key");
     expect(calls).not.toContain("sandbox_dwh_");

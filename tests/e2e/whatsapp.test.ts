@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
 // @ts-ignore: plain JS module shared with the Node provider sandbox
@@ -11,17 +11,8 @@ import {
   SANDBOX_BUSINESS_ACCOUNT_ID,
   SANDBOX_PHONE_NUMBER_ID,
 } from "../../scripts/sandbox/whatsapp.mjs";
-import { type RunningApp, startApp } from "./app-server";
-import {
-  axeViolations,
-  connectedCard,
-  launchBrowser,
-  offLoopback,
-  openPage,
-  signInThroughForm,
-  type ViewportName,
-  waitForHydration,
-} from "./browser";
+import { axeViolations, connectedCard, offLoopback, openPage, signInThroughForm, type ViewportName, waitForHydration } from "./browser";
+import { ownApp, sandboxState as sandboxStateOf, until, v1Client } from "./own-app";
 
 /**
  * WhatsApp Business through the sandbox, the whole loop: connected on the page (a wrong app secret
@@ -32,48 +23,19 @@ import {
  */
 const KEY = "sk_live_whatsappe2ewhatsappe2ewhatsappe2ewhat12";
 const run = promisify(execFile);
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp({ env: { SEED_API_KEY: KEY } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function v1<T = any>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const res = await fetch(`${app.baseURL}/v1${path}`, {
-    method: init.method ?? "GET",
-    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json() as Promise<T>;
-}
+const own = ownApp({ SEED_API_KEY: KEY });
+const v1 = v1Client(() => own.app.baseURL, KEY);
+const _sandboxState = (provider: string) => sandboxStateOf(own.app.sandboxURL, provider);
 
 type SandboxCall = { provider: string; method: string; path: string; query: Record<string, string>; body: any; status: number };
 const sandboxCalls = async () =>
-  ((await (await fetch(`${app.sandboxURL}/__sandbox/calls`)).json()) as { calls: SandboxCall[] }).calls.filter(
+  ((await (await fetch(`${own.app.sandboxURL}/__sandbox/calls`)).json()) as { calls: SandboxCall[] }).calls.filter(
     (c) => c.provider === "whatsapp-business",
   );
 
-/** Waits for a state (the webhook's work and deliveries run on the app's queues), not for a time. */
-async function until<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** What Meta's servers would send: the repo's script, signing with the sandbox app secret. */
 async function whatsappInbound(args: string[]) {
-  const { stdout } = await run(process.execPath, ["scripts/whatsapp-inbound.mjs", ...args, "--app", app.baseURL], { cwd: root });
+  const { stdout } = await run(process.execPath, ["scripts/whatsapp-inbound.mjs", ...args, "--app", own.app.baseURL], { cwd: root });
   return stdout;
 }
 
@@ -92,14 +54,13 @@ const runs: { js: boolean; viewport: ViewportName; phone: string; name: string }
 
 describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $viewport)", ({ js, viewport, phone, name }) => {
   it("connect on the page, a signed inbound message becomes a conversation, a reply through /v1 reaches the Cloud API", async () => {
-    const { context, page, requests } = await openPage(browser, { js, viewport });
+    const { context, page, requests } = await openPage(own.browser, { js, viewport });
     // Upper bounds only (every wait is on a state): six test runs may share two CPU cores.
-    page.setDefaultTimeout(90_000);
-    if (js) await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseURL });
-    await signInThroughForm(page, app.baseURL, "john@acme.com");
+    if (js) await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: own.app.baseURL });
+    await signInThroughForm(page, own.app.baseURL, "john@acme.com");
 
     // Connect: the Cloud API refuses a wrong app secret (appsecret_proof) → a field error, nothing saved.
-    await page.goto(`${app.baseURL}/integrations/whatsapp-business/connect`);
+    await page.goto(`${own.app.baseURL}/integrations/whatsapp-business/connect`);
     await waitForHydration(page);
     await fillConnectForm(page, "not_the_app_secret_0000");
     await page.getByRole("dialog").getByRole("button", { name: "Connect WhatsApp Business" }).click();
@@ -114,7 +75,7 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
     // The success screen: what to paste into Meta's dashboard, Copy buttons only where they work.
     const setup = page.getByRole("region", { name: "Set up in Meta for Developers" });
     const [callbackUrl, verifyToken] = await setup.locator("dd code").allTextContents();
-    expect(callbackUrl).toBe(`${app.baseURL}/integrations/whatsapp-business/webhook`);
+    expect(callbackUrl).toBe(`${own.app.baseURL}/integrations/whatsapp-business/webhook`);
     expect(verifyToken).toMatch(/^whv_[A-Za-z0-9_-]{20,}$/);
     expect(await page.getByText("Acme Support (Sandbox) · +1 555-010-0000").count()).toBe(1);
     if (js) {
@@ -156,7 +117,7 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
       ["inbound", "It was due on Monday."],
     ]);
 
-    await page.goto(`${app.baseURL}/integrations/whatsapp-business/configure`);
+    await page.goto(`${own.app.baseURL}/integrations/whatsapp-business/configure`);
     const activity = page.getByRole("region", { name: "Recent activity" });
     const first = activity.getByText(
       `${name} (+${phone}) wrote on WhatsApp in conversation ${conversation.id}: “Hi! Where is my order #1042?”`,
@@ -187,7 +148,9 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
     expect(calls).not.toContain(SANDBOX_APP_SECRET);
 
     // Meta's delivery receipt for it comes back on the webhook and shows in /v1.
-    const sent = (await (await fetch(`${app.sandboxURL}/__sandbox/whatsapp/sent`)).json()) as { messages: { id: string; to: string }[] };
+    const sent = (await (await fetch(`${own.app.sandboxURL}/__sandbox/whatsapp/sent`)).json()) as {
+      messages: { id: string; to: string }[];
+    };
     const outbound = sent.messages.find((m) => m.to === phone)!;
     expect(await whatsappInbound(["--status", "delivered", "--id", outbound.id, "--from", phone])).toMatch(/^200 ok/);
     await until(async () => {
@@ -197,7 +160,7 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
     expect((await v1<Thread>(`/conversations/${conversation.id}`)).messages).toHaveLength(3);
 
     // Leave the shared app as we found it.
-    await page.goto(`${app.baseURL}/integrations/whatsapp-business/disconnect`);
+    await page.goto(`${own.app.baseURL}/integrations/whatsapp-business/disconnect`);
     await Promise.all([page.waitForURL(/\/integrations$/), page.getByRole("button", { name: /^Disconnect$/ }).click()]);
     await connectedCard(page, "WhatsApp Business").waitFor({ state: "detached" });
     expect(offLoopback(requests)).toEqual([]);
