@@ -80,6 +80,31 @@ describe("Zendesk adapter", () => {
     expect(zdCalls[0]).toMatchObject({ method: "GET", path: "/api/v2/users/me.json", status: 200 });
   });
 
+  it("the status webhook lives as long as the connection: a reconnect replaces it, a disconnect deletes it at Zendesk", async () => {
+    expect((await connectZendesk()).status).toBe(302);
+    const first = zendesk().webhooks.map((w) => w.id);
+    expect(first).toHaveLength(1);
+    expect((await connectZendesk()).status).toBe(302);
+    const second = zendesk().webhooks.map((w) => w.id);
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+    expect(JSON.parse((await connectionRow("zendesk"))!.context).webhook_id).toBe(second[0]);
+    expect(installed.fakes.zendesk.calls()).toContainEqual(
+      expect.objectContaining({ method: "DELETE", path: `/api/v2/webhooks/${first[0]}` }),
+    );
+
+    const john = await signIn(ACME.adminEmail);
+    expect((await john.post("/integrations/zendesk/disconnect", { intent: "disconnect" })).status).toBe(302);
+    expect(await connectionRow("zendesk")).toBeNull();
+    expect(zendesk().webhooks).toEqual([]);
+    const audit = await env.DB.prepare(
+      "SELECT details FROM audit_log WHERE action = 'integration.disconnected' ORDER BY at DESC LIMIT 1",
+    ).first<{
+      details: string;
+    }>();
+    expect(JSON.parse(audit!.details)).toMatchObject({ provider: "zendesk", provider_cleanup: "done" });
+  });
+
   it("an escalation makes one ticket (same event twice): requester, subject, tags, transcript as an internal note, our id as external_id, link on the activity", async () => {
     await connectZendesk();
     const id = await newConversation({ email: "pat@example.com", name: "Pat Lee", subject: "Order #42" });

@@ -255,7 +255,23 @@ export type DisconnectContext = {
   now: Date;
 };
 
+/** What a provider-side cleanup runs with: the credentials and context of the connection going away. */
+export type RemoteCleanupContext = {
+  credential: Credential;
+  context: ProviderContext;
+  env: Env;
+  fetch: Fetch;
+  now: () => Date;
+  signal: AbortSignal;
+};
+
 export type DisconnectSteps = {
+  /**
+   * Undo at the provider what connecting set up there (Zendesk's status webhook), with the stored
+   * credentials: on disconnect before they are deleted, and on a reconnect for the replaced
+   * connection's context. Best effort: the provider's refusal never blocks the disconnect.
+   */
+  remote?: (ctx: RemoteCleanupContext) => Promise<void>;
   /** Statements run in the same batch that deletes the connection row (revoke keys, drop rows). */
   statements?: (ctx: DisconnectContext) => Statement[] | Promise<Statement[]>;
   /** After the batch: caches to forget. OAuth revocation is generic (the catalog's revoke spec). */

@@ -267,8 +267,11 @@ async function saveConnection(
   const existing = await findConnection({ db, companyId, provider: input.provider.id });
   const connectionId = existing?.id ?? newId("conn", now);
   const ring = await keyringFromEnv(deps.env);
-  // Reconnecting replaces a token: the one it replaces is revoked once the new one is saved.
-  const replaced = existing && input.creds?.accessToken ? await oldCredentials(deps, ring, { companyId, connectionId }) : null;
+  // Reconnecting replaces a token: the one it replaces is revoked once the new one is saved, and what the
+  // replaced connection set up at the provider (a webhook) is removed.
+  const hasRemote = Boolean(findAdapter(input.provider.id)?.disconnect?.remote);
+  const replaced =
+    existing && (input.creds?.accessToken || hasRemote) ? await oldCredentials(deps, ring, { companyId, connectionId }) : null;
   // A new version on every save: a reader still holding the replaced credentials can never refresh with them.
   const credentialsVersion = (existing?.credentialsVersion ?? 0) + 1;
   if (input.creds)
@@ -308,8 +311,43 @@ async function saveConnection(
     if (input.creds && !existing) await deleteCredentials(deps, connectionId);
     throw e;
   }
-  if (replaced && input.creds) await revokeReplaced(deps, input.provider, replaced, input.creds);
+  if (replaced && input.creds?.accessToken) await revokeReplaced(deps, input.provider, replaced, input.creds);
+  const contextChanged = JSON.stringify(existing?.context ?? {}) !== JSON.stringify(input.context ?? {});
+  if (existing && hasRemote && contextChanged)
+    await cleanUpRemote(deps, input.provider, replaced, existing.context ?? {}, input.creds ?? undefined);
   return { connectionId, reconnected: Boolean(existing) };
+}
+
+/**
+ * The adapter's provider-side cleanup (adapter `disconnect.remote`) for a connection going away or
+ * being replaced, with its stored credentials; when those fail (a reconnect after a revoked key),
+ * once more with `fallback`. Best effort: logged, never thrown.
+ */
+export async function cleanUpRemote(
+  deps: Pick<ConnectDeps, "env" | "fetch" | "now">,
+  provider: Provider,
+  stored: StoredCredentials | null,
+  context: ProviderContext,
+  fallback?: StoredCredentials,
+): Promise<"done" | "failed" | "none"> {
+  const remote = findAdapter(provider.id)?.disconnect?.remote;
+  if (!remote || !stored) return "none";
+  for (const creds of fallback ? [stored, fallback] : [stored]) {
+    try {
+      await remote({
+        credential: { accessToken: creds.accessToken, fields: creds.secrets },
+        context,
+        env: deps.env,
+        fetch: deps.fetch,
+        now: deps.now,
+        signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
+      });
+      return "done";
+    } catch (error) {
+      console.error(`${provider.id}: provider-side cleanup failed`, error instanceof Error ? error.message.slice(0, 200) : "unknown");
+    }
+  }
+  return "failed";
 }
 
 async function oldCredentials(

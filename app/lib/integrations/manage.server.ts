@@ -4,11 +4,11 @@ import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
 import { connections, deliveries } from "../db/schema";
 import { revokeToken } from "../oauth/client.server";
-import { deleteCredentials, loadCredentials } from "../oauth/token-store.server";
+import { deleteCredentials, loadCredentials, type StoredCredentials } from "../oauth/token-store.server";
 import { keyringFromEnv } from "../security/encryption";
 import type { DisconnectContext } from "./adapter";
 import type { Provider } from "./catalog";
-import type { ConnectDeps } from "./connect.server";
+import { type ConnectDeps, cleanUpRemote } from "./connect.server";
 import { type ConnectionRow, findConnection } from "./connections.server";
 import { forgetExternalRefs } from "./external-refs.server";
 import { findAdapter } from "./registry";
@@ -49,22 +49,31 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
   const { db } = deps;
   const connection = await findConnection({ db, companyId: user.company.id, provider: provider.id });
   if (!connection) return null;
+  const steps = findAdapter(provider.id)?.disconnect;
+  let stored: StoredCredentials | null = null;
   let revoked: "yes" | "not_supported" | "failed" = "not_supported";
-  if (provider.oauth?.revoke) {
+  if (provider.oauth?.revoke || steps?.remote) {
     try {
-      const creds = await loadCredentials(
+      stored = await loadCredentials(
         { kv: deps.kv, ring: await keyringFromEnv(deps.env) },
         { companyId: user.company.id, connectionId: connection.id },
       );
-      const token = creds?.refreshToken && provider.oauth.revoke.style === "rfc7009" ? creds.refreshToken : creds?.accessToken;
+    } catch {
+      revoked = "failed"; // unreadable (a retired key): nothing to revoke with
+    }
+  }
+  if (provider.oauth?.revoke && stored) {
+    try {
+      const token = stored.refreshToken && provider.oauth.revoke.style === "rfc7009" ? stored.refreshToken : stored.accessToken;
       if (token) revoked = (await revokeToken(deps, provider.oauth, deps.env, token)) ? "yes" : "not_supported";
     } catch {
       revoked = "failed";
     }
   }
+  // What connecting set up at the provider (Zendesk's status webhook) goes with the connection.
+  const cleanup = await cleanUpRemote(deps, provider, stored, connection.context ?? {});
   const now = deps.now();
   const companyId = user.company.id;
-  const steps = findAdapter(provider.id)?.disconnect;
   const ctx: DisconnectContext = { db, kv: deps.kv, env: deps.env, connection, user, ip, now };
   // In the same batch as the connection row: the adapter's own steps (Zapier revokes its key and
   // subscriptions), every pending delivery to it (nothing is sent after this point), its references.
@@ -89,7 +98,7 @@ export async function disconnectIntegration(deps: ConnectDeps, { provider, user,
       actor: userActor(user),
       action: "integration.disconnected",
       target: connection.id,
-      details: { provider: provider.id, revoked },
+      details: { provider: provider.id, revoked, ...(cleanup === "none" ? {} : { provider_cleanup: cleanup }) },
       ip,
       at: now,
     }),

@@ -106,6 +106,25 @@ export const zendeskAdapter = defineAdapter({
   features: CATALOG.zendesk.features,
   configureScreen: true,
   verifyCredential: verifyZendesk,
+  disconnect: {
+    // The status webhook connecting added: deleted with the connection, or when a reconnect replaced it.
+    remote: async (ctx) => {
+      const id = typeof ctx.context.webhook_id === "string" ? ctx.context.webhook_id : null;
+      if (!id) return;
+      const client = zendeskClient({
+        fetch: ctx.fetch,
+        signal: ctx.signal,
+        now: ctx.now,
+        env: ctx.env,
+        credentials: credentialsOf(ctx.credential.fields),
+      });
+      try {
+        await client.deleteWebhook(id);
+      } catch (error) {
+        if (!(error instanceof ProviderApiError && error.status === 404)) throw error; // already gone
+      }
+    },
+  },
   subscriptions: {
     "escalation.triggered": {
       deliver: async (ctx) => {
