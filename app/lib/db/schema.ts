@@ -13,6 +13,7 @@ import {
   conversationChannels,
   conversationStatuses,
   deliveryStatuses,
+  endpointSources,
   eventTypes,
   type PerformedBy,
   userRoles,
@@ -116,7 +117,7 @@ export const apiKeys = sqliteTable(
     /** hex SHA-256 of the full key: the only form of the key that is stored. */
     hash: text("hash").notNull(),
     scopes: json<ApiScope[]>("scopes").notNull(),
-    /** "default" | "custom" | "zapier": what created it, for the UI. */
+    /** "default" | "custom" | an integration's provider id (ApiKeyKind): what created it, for the UI. */
     kind: text("kind").notNull().default("custom"),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
@@ -142,9 +143,7 @@ export const webhookEndpoints = sqliteTable(
       .default("active"),
     disabledReason: text("disabled_reason"),
     disabledAt: timestamp("disabled_at"),
-    source: text("source", { enum: ["user", "zapier"] })
-      .notNull()
-      .default("user"),
+    source: text("source", { enum: endpointSources }).notNull().default("user"),
     /** AES-GCM ciphertext of the whsec_ secret (see security/encryption). */
     secretEnc: text("secret_enc").notNull(),
     previousSecretEnc: text("previous_secret_enc"),
