@@ -181,9 +181,13 @@ export const events = sqliteTable(
     /** While in the future, one events consumer holds this event's fan-out (a claim). */
     dispatchLeaseUntil: timestamp("dispatch_lease_until"),
     dispatchAttempts: integer("dispatch_attempts").notNull().default(0),
-    /** Last time the outbox sweeper re-sent it (at most once per sweep interval). */
+    /** Last time the outbox sweeper re-sent it. */
     sweptAt: timestamp("swept_at"),
-    /** Why the fan-out was given up (set with dispatched_at when the bound was reached). */
+    /** How many times the outbox sweeper re-sent it (it gives up at MAX_OUTBOX_SWEEPS). */
+    sweeps: integer("sweeps").notNull().default(0),
+    /** Not re-sent before this (the sweeper's backoff); null: as soon as it is stale. */
+    nextSweepAt: timestamp("next_sweep_at"),
+    /** Why the fan-out was given up (set with dispatched_at when the consumer's or the sweeper's bound was reached). */
     dispatchError: text("dispatch_error"),
     /**
      * Commit order: max(seq) + 1, computed inside the INSERT (`nextEventSeq`, every drizzle insert
