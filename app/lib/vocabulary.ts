@@ -27,6 +27,16 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 export const eventTypes = [...webhookEventTypes, "webhook.test"] as const;
 export type EventType = (typeof eventTypes)[number];
 
+/**
+ * Who made a webhook endpoint: the company (`user`), or an integration whose subscriptions are
+ * endpoints it manages (`rest_hook`: REST hook subscriptions such as Zapier's, whose target URL is
+ * the subscriber's bearer secret). Which integration owns a source is the registry's answer
+ * (`hookSubscriptionOwner`), never a provider name in generic code.
+ */
+export const endpointSources = ["user", "rest_hook"] as const;
+export type EndpointSource = (typeof endpointSources)[number];
+export type HookSubscriptionSource = Exclude<EndpointSource, "user">;
+
 export const deliveryStatuses = ["pending", "succeeded", "failed"] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 

@@ -43,7 +43,7 @@ async function latestEventId(type: string) {
 }
 
 describe("POST /v1/hooks (Zapier performSubscribe)", () => {
-  it("creates a one-event webhook endpoint with source zapier and answers 201 with id, target_url, event, created_at", async () => {
+  it("creates a one-event webhook endpoint with source rest_hook and answers 201 with id, target_url, event, created_at", async () => {
     const res = await subscribe();
     expect(res.status).toBe(201);
     const hook = (await res.json()) as Hook & Record<string, unknown>;
@@ -52,12 +52,36 @@ describe("POST /v1/hooks (Zapier performSubscribe)", () => {
     expect(hook).toMatchObject({ target_url: "https://hooks.zapier.com/…/abc", event: "conversation.created" });
     expect(res.headers.get("Location")).toBe(`/v1/hooks/${hook.id}`);
     const row = await env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<Record<string, string>>();
-    expect(row).toMatchObject({ company_id: ACME.id, source: "zapier", status: "active", url: TARGET, events: '["conversation.created"]' });
+    expect(row).toMatchObject({
+      company_id: ACME.id,
+      source: "rest_hook",
+      status: "active",
+      url: TARGET,
+      events: '["conversation.created"]',
+    });
     const audit = await env.DB.prepare("SELECT actor, action FROM audit_log WHERE target = ?")
       .bind(hook.id)
       .first<{ actor: string; action: string }>();
     expect(audit!.action).toBe("webhook_endpoint.created");
     expect(JSON.parse(audit!.actor)).toMatchObject({ type: "api_key", id: "key_seed_test" });
+  });
+
+  it("the company's own key sees the subscription as source rest_hook with its URL masked, and cannot repoint it", async () => {
+    const hook = await subscribed();
+    const listed = (await (await api("/webhooks")).json()) as { data: { id: string; source: string; url: string }[] };
+    expect(listed.data.find((e) => e.id === hook.id)).toMatchObject({ source: "rest_hook", url: "https://hooks.zapier.com/…/abc" });
+    // The field error is the owning integration's (the registry's answer for rest_hook), not generic code's.
+    const repoint = await api(`/webhooks/${hook.id}`, { method: "PATCH", body: { url: "https://attacker.example.com/in" } });
+    expect(repoint.status).toBe(400);
+    expect(((await repoint.json()) as { errors: Record<string, string[]> }).errors.url).toEqual([
+      "Zapier manages this subscription's URL. Change the Zap in Zapier instead.",
+    ]);
+    // The edit form sends the masked URL back unchanged: accepted, the real URL kept.
+    expect(
+      (await api(`/webhooks/${hook.id}`, { method: "PATCH", body: { url: "https://hooks.zapier.com/…/abc", description: "x" } })).status,
+    ).toBe(200);
+    const row = await env.DB.prepare("SELECT url FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<{ url: string }>();
+    expect(row!.url).toBe(TARGET);
   });
 
   it("without a key is 401, and a key without hooks is 403 even with webhooks:write; nothing is written", async () => {

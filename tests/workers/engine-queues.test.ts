@@ -188,7 +188,7 @@ describe("a removed REST hook", () => {
       .then((r) => r!.n);
 
   it("two attempts answered 410 at once remove the Zapier hook once, with its pending deliveries; /v1/hooks/:id then answers 410", async () => {
-    const { endpoint } = await makeEndpoint({ source: "zapier", url: "https://hooks.zapier.com/hooks/standard/1/a" });
+    const { endpoint } = await makeEndpoint({ source: "rest_hook", url: "https://hooks.zapier.com/hooks/standard/1/a" });
     const [one, two, three] = [await makeDelivery(endpoint.id), await makeDelivery(endpoint.id), await makeDelivery(endpoint.id)];
     const http = scriptedFetch([() => new Promise<Response>((r) => setTimeout(() => r(new Response("", { status: 410 })), 30))]);
     await Promise.all(

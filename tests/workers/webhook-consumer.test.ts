@@ -152,11 +152,20 @@ describe("the deliveries consumer", () => {
   });
 
   it("a 410 from a Zapier subscription deletes the subscription, as Zapier REST hooks expect", async () => {
-    const { endpoint } = await makeEndpoint({ source: "zapier" });
+    const { endpoint } = await makeEndpoint({ source: "rest_hook", url: "https://hooks.example.com/hooks/catch/123/abcdef/" });
     const { deliveryId } = await makeDelivery(endpoint.id);
     const result = await run([deliveryId], consumerOverrides(scriptedFetch([new Response("", { status: 410 })]).fetch));
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get()).toBeUndefined();
+    // The owner of a `rest_hook` endpoint is the registry's answer; the audit never keeps the bearer URL.
+    const [audit] = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.target, endpoint.id), eq(auditLog.action, "webhook_endpoint.deleted")))
+      .all();
+    expect(audit!.details).toEqual({ reason: "410 Gone from a Zapier subscription", url: "https://hooks.example.com/…def/" });
+    const tombstone = await env.DB.prepare("SELECT source FROM inbound_receipts WHERE external_id = ?").bind(endpoint.id).first();
+    expect(tombstone).toEqual({ source: "rest_hook_deleted" });
   });
 
   it("a 302 is a failure and its Location is never requested", async () => {

@@ -22,7 +22,7 @@ export async function endpointDeps(companyId = "co_acme", now = new Date()): Pro
   };
 }
 
-export async function makeEndpoint(opts: { url?: string; companyId?: string; source?: "user" | "zapier"; events?: string[] } = {}) {
+export async function makeEndpoint(opts: { url?: string; companyId?: string; source?: "user" | "rest_hook"; events?: string[] } = {}) {
   const res = await createEndpoint(
     await endpointDeps(opts.companyId),
     { url: opts.url ?? "https://hooks.example.com/in", description: "test", events: opts.events ?? ["conversation.created"] },

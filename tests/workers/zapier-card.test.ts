@@ -79,7 +79,7 @@ describe("Zapier card", () => {
   it("the Connected card's count follows subscribe and unsubscribe", async () => {
     const admin = await signIn(ACME.adminEmail);
     const key = await connect(admin);
-    const before = await count("webhook_endpoints", "company_id = ? AND source = 'zapier' AND status = 'active'", ACME.id);
+    const before = await count("webhook_endpoints", "company_id = ? AND source = 'rest_hook' AND status = 'active'", ACME.id);
     expect(await activeZaps(admin)).toBe(before);
     const a = (await (await subscribe(key)).json()) as { id: string };
     expect(await activeZaps(admin)).toBe(before + 1);
@@ -168,7 +168,7 @@ describe("Zapier card", () => {
     const res = await admin.post("/integrations/zapier/disconnect", { intent: "disconnect" });
     expect(res.status).toBe(302);
     expect(await count("connections", "company_id = ? AND provider = 'zapier'", ACME.id)).toBe(0);
-    expect(await count("webhook_endpoints", "company_id = ? AND source = 'zapier'", ACME.id)).toBe(0);
+    expect(await count("webhook_endpoints", "company_id = ? AND source = 'rest_hook'", ACME.id)).toBe(0);
     expect(await count("webhook_endpoints", "id = ?", userEndpoint.id)).toBe(1);
     expect((await api("/me", { key })).status).toBe(401);
     expect((await api(`/hooks/${hook.id}`)).status).toBe(410);

@@ -8,7 +8,7 @@ export type AuthenticatedKey = {
   id: string;
   name: string;
   scopes: ApiScope[];
-  /** "zapier" for the key the Zapier integration made: its writes are performed by "zapier". */
+  /** "default", "custom", or the provider id of the integration that made it (`ApiKeyKind`). */
   kind: (typeof apiKeys.$inferSelect)["kind"];
   companyId: string;
   companyName: string;

@@ -3,6 +3,7 @@ import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { type ApiScope, apiKeys, apiScopes } from "../db/schema";
 import { newId } from "../ids";
+import type { ProviderId } from "../integrations/catalog";
 import { randomToken, sha256Hex } from "../security/crypto";
 
 export const API_KEY_PREFIX = "sk_live_";
@@ -23,8 +24,11 @@ export type ApiKeySummary = {
   replacedBy: string | null;
 };
 
-/** What created a key, for the UI: the company's default key, one an admin added, or Zapier's. */
-export type ApiKeyKind = "default" | "custom" | "zapier";
+/**
+ * What created a key, for the UI: the company's default key, one an admin added, or an
+ * integration's own key (its provider id, e.g. Zapier's; see `ProviderAdapter.apiKeyActor`).
+ */
+export type ApiKeyKind = "default" | "custom" | ProviderId;
 
 type Ctx = { db: Db; companyId: string; actor: AuditActor; now: Date; ip?: string | null };
 

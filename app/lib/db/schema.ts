@@ -13,6 +13,7 @@ import {
   conversationChannels,
   conversationStatuses,
   deliveryStatuses,
+  endpointSources,
   eventTypes,
   type PerformedBy,
   userRoles,
@@ -116,7 +117,7 @@ export const apiKeys = sqliteTable(
     /** hex SHA-256 of the full key: the only form of the key that is stored. */
     hash: text("hash").notNull(),
     scopes: json<ApiScope[]>("scopes").notNull(),
-    /** "default" | "custom" | "zapier": what created it, for the UI. */
+    /** "default" | "custom" | an integration's provider id (ApiKeyKind): what created it, for the UI. */
     kind: text("kind").notNull().default("custom"),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
@@ -142,9 +143,7 @@ export const webhookEndpoints = sqliteTable(
       .default("active"),
     disabledReason: text("disabled_reason"),
     disabledAt: timestamp("disabled_at"),
-    source: text("source", { enum: ["user", "zapier"] })
-      .notNull()
-      .default("user"),
+    source: text("source", { enum: endpointSources }).notNull().default("user"),
     /** AES-GCM ciphertext of the whsec_ secret (see security/encryption). */
     secretEnc: text("secret_enc").notNull(),
     previousSecretEnc: text("previous_secret_enc"),
@@ -182,9 +181,13 @@ export const events = sqliteTable(
     /** While in the future, one events consumer holds this event's fan-out (a claim). */
     dispatchLeaseUntil: timestamp("dispatch_lease_until"),
     dispatchAttempts: integer("dispatch_attempts").notNull().default(0),
-    /** Last time the outbox sweeper re-sent it (at most once per sweep interval). */
+    /** Last time the outbox sweeper re-sent it. */
     sweptAt: timestamp("swept_at"),
-    /** Why the fan-out was given up (set with dispatched_at when the bound was reached). */
+    /** How many times the outbox sweeper re-sent it (it gives up at MAX_OUTBOX_SWEEPS). */
+    sweeps: integer("sweeps").notNull().default(0),
+    /** Not re-sent before this (the sweeper's backoff); null: as soon as it is stale. */
+    nextSweepAt: timestamp("next_sweep_at"),
+    /** Why the fan-out was given up (set with dispatched_at when the consumer's or the sweeper's bound was reached). */
     dispatchError: text("dispatch_error"),
     /**
      * Commit order: max(seq) + 1, computed inside the INSERT (`nextEventSeq`, every drizzle insert

@@ -7,6 +7,5 @@ export const performedBy = {
   agent: (user: { id: string; name: string }): PerformedBy => ({ type: "agent", id: user.id, name: user.name }),
   ai: (name = "AI assistant"): PerformedBy => ({ type: "ai", id: null, name }),
   contact: (contact: Contact): PerformedBy => ({ type: "contact", id: contactId(contact), name: contact.name ?? null }),
-  zapier: (key: { id: string; name: string }): PerformedBy => ({ type: "zapier", id: key.id, name: key.name }),
   system: (name = "system"): PerformedBy => ({ type: "system", id: null, name }),
 };

@@ -18,6 +18,7 @@ import type { Db } from "../db/client";
 import type { connections, conversations, events, WebhookEventType } from "../db/schema";
 import type { Env } from "../env";
 import type { InboundHandler } from "../events/subscribers.server";
+import type { HookSubscriptionSource, PerformedBy } from "../vocabulary";
 import type { ProviderId } from "./catalog";
 import type { Provider } from "./types";
 
@@ -226,6 +227,18 @@ export type EventSubscription = {
   deliver: Deliverer;
 };
 
+/**
+ * The integration's subscriptions are webhook endpoints it manages (REST hooks): created through
+ * `/v1/hooks` with this source, delivered by the signed webhook pipeline. Generic code asks the
+ * registry (`hookSubscriptionOwner(source)`) what such an endpoint is and who owns it.
+ */
+export type HookSubscriptions = {
+  /** The endpoint source its subscriptions carry. */
+  source: HookSubscriptionSource;
+  /** The field error when an admin tries to change a subscription's URL (the subscriber owns it). */
+  urlManagedMessage: string;
+};
+
 export type SetupValue = { label: string; value: string; hint?: string };
 
 /** One thing the provider sent us (a received message), as the activity list shows it. */
@@ -369,6 +382,13 @@ export interface ProviderAdapter {
     conversation: typeof conversations.$inferSelect;
     now: Date;
   }) => Promise<string | null>;
+  /**
+   * Who an event caused through `/v1` with this integration's own API key (an api_keys row whose
+   * kind is this provider id) is performed by; none → `api_key` like any other key.
+   */
+  apiKeyActor?: (key: { id: string; name: string }) => PerformedBy;
+  /** Its subscriptions are webhook endpoints it manages (Zapier's REST hooks). */
+  hookSubscriptions?: HookSubscriptions;
   /** The events this integration acts on, each with its deliverer. */
   subscriptions?: Partial<Record<WebhookEventType, EventSubscription>>;
   /** Runs on every cron tick (polling a provider that cannot push, daily summaries). */

@@ -3,8 +3,10 @@
  * integration do?" (architecture.md §5b). Adding an integration = one folder + one line here. Server-only
  * (adapters import their clients); the browser-safe catalog is `catalog.ts`.
  */
+
+import type { EndpointSource } from "../vocabulary";
 import { activeCampaignAdapter } from "./activecampaign";
-import type { ProviderAdapter } from "./adapter";
+import type { HookSubscriptions, ProviderAdapter } from "./adapter";
 import type { ProviderId } from "./catalog";
 import { discordAdapter } from "./discord";
 import { emailForwardingAdapter } from "./email-forwarding";
@@ -53,6 +55,21 @@ export function findAdapter(id: string | null | undefined, registry: Registry = 
 /** Whether the connected card offers Configure: a settings form, or a screen of the adapter's own (Zapier's). */
 export function configureScreenOf(adapter: ProviderAdapter): boolean {
   return Boolean(adapter.settings) || Boolean(adapter.configureScreen);
+}
+
+/**
+ * The integration whose managed subscriptions (REST hooks) carry this endpoint source; null for
+ * the company's own endpoints. The one place an endpoint's source is tied to a provider.
+ */
+export function hookSubscriptionOwner(
+  source: EndpointSource,
+  registry: Registry = REGISTRY,
+): (ProviderAdapter & { hookSubscriptions: HookSubscriptions }) | null {
+  if (source === "user") return null;
+  for (const adapter of listAdapters(registry)) {
+    if (adapter.hookSubscriptions?.source === source) return adapter as ProviderAdapter & { hookSubscriptions: HookSubscriptions };
+  }
+  return null;
 }
 
 export function listAdapters(registry: Registry = REGISTRY): ProviderAdapter[] {

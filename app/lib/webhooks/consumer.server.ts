@@ -4,6 +4,7 @@ import { batchStatements, type Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import { deliveryDeps } from "../deps.server";
 import type { DeliveriesMessage, Env } from "../env";
+import { hookSubscriptionOwner } from "../integrations/registry";
 import { queueBackoffSeconds } from "../queues/backoff";
 import { keepUnreadable } from "../queues/dead-letters.server";
 import { readDeliveriesMessage } from "../queues/messages";
@@ -17,6 +18,7 @@ import {
   type RecordedAttempt,
 } from "./attempt.server";
 import { removeHookStatements } from "./hook-tombstones";
+import { shownUrl } from "./hook-url";
 import { forEachLimited } from "./limiter";
 import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
 
@@ -186,16 +188,17 @@ function decide(
   return { status: "pending", nextAttemptAt: new Date(deps.now().getTime() + delay * 1000), delay };
 }
 
-/** 410 Gone: a user endpoint is disabled with the reason; a Zapier subscription is removed (REST hooks). */
+/** 410 Gone: a user endpoint is disabled with the reason; an integration's REST hook subscription is removed. */
 async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: string, now: Date) {
   const { db } = deps;
   const where = and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId));
   const row = await db.select({ source: webhookEndpoints.source, url: webhookEndpoints.url }).from(webhookEndpoints).where(where).get();
   if (!row) return;
   const actor = { type: "system" as const, id: null, label: "webhook delivery" };
-  if (row.source === "zapier") {
+  const owner = hookSubscriptionOwner(row.source);
+  if (owner) {
     // The subscription is removed with its deliveries (nothing pending is sent to it again), and a
-    // tombstone makes Zapier's later DELETE /v1/hooks/:id answer 410. The delete is the claim: two
+    // tombstone makes the subscriber's later DELETE /v1/hooks/:id answer 410. The delete is the claim: two
     // attempts answered 410 at once, and only the one whose delete removed the row writes the audit.
     await batchStatements(
       db,
@@ -206,7 +209,7 @@ async function endpointGone(deps: ConsumerDeps, companyId: string, endpointId: s
         audit: {
           actor,
           action: "webhook_endpoint.deleted",
-          details: { reason: "410 Gone from a Zapier subscription", url: row.url },
+          details: { reason: `410 Gone from a ${owner.provider.name} subscription`, url: shownUrl(row) },
         },
       }),
     );

@@ -4,7 +4,9 @@ import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { newId } from "../ids";
+import { hookSubscriptionOwner } from "../integrations/registry";
 import { aad, decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
+import type { EndpointSource } from "../vocabulary";
 import { type EndpointInput, EndpointInputSchema, EndpointPatchSchema, MAX_ENDPOINTS_PER_COMPANY } from "./endpoint-schema";
 import { tombstoneInsert } from "./hook-tombstones";
 import { shownUrl } from "./hook-url";
@@ -102,7 +104,7 @@ export async function getEndpoint({ db, companyId }: ReadDeps, id: string, now =
 export async function createEndpoint(
   deps: EndpointDeps,
   input: unknown,
-  options: { source?: "user" | "zapier" } = {},
+  options: { source?: EndpointSource } = {},
 ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
   const parsed = EndpointInputSchema.safeParse(input);
   if (!parsed.success) return invalid(zodErrors(parsed.error));
@@ -169,10 +171,10 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
   const parsed = EndpointPatchSchema.safeParse(input);
   if (!parsed.success) return invalid(zodErrors(parsed.error));
   const patch = parsed.data;
-  if (row.source === "zapier" && patch.url !== undefined) {
-    // Zapier owns its subscription's URL; the edit form sends back the masked one unchanged.
-    if (patch.url !== shownUrl(row) && patch.url !== row.url)
-      return invalid({ url: ["Zapier manages this subscription's URL. Change the Zap in Zapier instead."] });
+  const owner = hookSubscriptionOwner(row.source);
+  if (owner && patch.url !== undefined) {
+    // The subscriber owns a REST hook's URL; the edit form sends back the masked one unchanged.
+    if (patch.url !== shownUrl(row) && patch.url !== row.url) return invalid({ url: [owner.hookSubscriptions.urlManagedMessage] });
     patch.url = undefined;
   }
   const urlErrors = guardUrl(patch.url, deps.policy);
@@ -205,8 +207,8 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
     ...toolRowsOf(deps.db, deps.companyId, id),
     deps.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, reason, id, { url: shownUrl(row) }),
-    // A REST hook (Zapier) deleted here answers 410 at /v1/hooks/:id like one unsubscribed there.
-    ...(row.source === "zapier" ? [tombstoneInsert(deps.db, deps.companyId, id, deps.now)] : []),
+    // A REST hook deleted here answers 410 at /v1/hooks/:id like one unsubscribed there.
+    ...(row.source !== "user" ? [tombstoneInsert(deps.db, deps.companyId, id, deps.now)] : []),
   ]);
   return { ok: true, value: { id } };
 }

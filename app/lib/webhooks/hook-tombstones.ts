@@ -8,7 +8,7 @@ import { deliveries, deliveryAttempts, inboundReceipts, webhookEndpoints } from 
  * inbound_receipts row keyed by its id), so the subscriber reusing the id gets 410 Gone, as the
  * REST hooks convention expects, instead of a 404 that reads like a typo.
  */
-export const HOOK_TOMBSTONE_SOURCE = "zapier_hook_deleted";
+export const HOOK_TOMBSTONE_SOURCE = "rest_hook_deleted";
 
 /** The tombstone for a removed hook; a second removal of the same id is harmless. */
 export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date) {

@@ -1,5 +1,7 @@
+import type { EndpointSource } from "../vocabulary";
+
 /**
- * A Zapier subscription's target URL is a bearer secret: whoever holds it can post into the Zap.
+ * A REST hook subscription's target URL (Zapier's) is a bearer secret: whoever holds it can post into the Zap.
  * It is sent to only when delivering; everywhere it is shown (pages, flash messages, /v1, the
  * audit log) it is masked to its origin and last four characters.
  */
@@ -13,7 +15,7 @@ export function maskHookUrl(url: string): string {
   }
 }
 
-/** The URL as it may be shown: masked for Zapier subscriptions, as saved for the company's own endpoints. */
-export function shownUrl(endpoint: { url: string; source: "user" | "zapier" }): string {
-  return endpoint.source === "zapier" ? maskHookUrl(endpoint.url) : endpoint.url;
+/** The URL as it may be shown: as saved for the company's own endpoints, masked for an integration's subscriptions. */
+export function shownUrl(endpoint: { url: string; source: EndpointSource }): string {
+  return endpoint.source === "user" ? endpoint.url : maskHookUrl(endpoint.url);
 }

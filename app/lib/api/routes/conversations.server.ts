@@ -13,7 +13,7 @@ import {
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
-import { channelReplyRefusal } from "../../integrations/registry";
+import { channelReplyRefusal, findAdapter } from "../../integrations/registry";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import {
@@ -32,8 +32,9 @@ import {
 const TAG = "Conversations";
 
 function domain(c: ApiRequestContext<unknown, unknown>): DomainCtx {
-  // A Zapier action's change is performed by "zapier" (its key is the Zapier integration's own).
-  const by = c.key.kind === "zapier" ? performedBy.zapier(c.key) : performedBy.apiKey(c.key);
+  // A key an integration made (its kind is the provider id) acts as that integration says (a Zapier
+  // action's change is performed by "zapier"); any other key is performed by "api_key".
+  const by = findAdapter(c.key.kind)?.apiKeyActor?.(c.key) ?? performedBy.apiKey(c.key);
   return { db: c.db, companyId: c.key.companyId, performedBy: by, now: c.now };
 }
 

@@ -9,7 +9,7 @@ import { Event, Id, Timestamp } from "../schemas";
 
 /**
  * Zapier REST hooks (architecture.md §6): subscribe, unsubscribe and sample data for Zapier's triggers.
- * A subscription is a webhook endpoint with source "zapier", so it rides the same signed pipeline.
+ * A subscription is a webhook endpoint with source "rest_hook", so it rides the same signed pipeline.
  */
 const TAG = "Zapier";
 
@@ -53,7 +53,7 @@ export const hookRoutes: ApiRoute[] = [
     companyLimit: "webhook.create",
     summary: "Subscribe a Zapier REST hook to one event",
     description:
-      "Zapier's performSubscribe. Creates a webhook endpoint with `source: \"zapier\"` for one event; deliveries are signed like any webhook. The URL rules of webhook endpoints apply, and the company's 20-endpoint limit counts subscriptions too.",
+      "Zapier's performSubscribe. Creates a webhook endpoint with `source: \"rest_hook\"` for one event; deliveries are signed like any webhook. The URL rules of webhook endpoints apply, and the company's 20-endpoint limit counts subscriptions too.",
     tag: TAG,
     body: HookSubscribe,
     responses: { 201: { description: "The subscription. Keep its `id` to unsubscribe.", schema: Hook } },

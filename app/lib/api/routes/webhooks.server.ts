@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
-import { webhookEventTypes } from "../../vocabulary";
+import { endpointSources, webhookEventTypes } from "../../vocabulary";
 import { type DeliveryView, listDeliveries, resendDelivery, sendTestEvent } from "../../webhooks/deliveries.server";
 import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
 import {
@@ -38,7 +38,10 @@ export const WebhookEndpoint = z
     events: z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length),
     status: z.enum(["active", "disabled"]),
     disabled_reason: z.string().max(500).nullable(),
-    source: z.enum(["user", "zapier"]),
+    source: z.enum(endpointSources).meta({
+      description:
+        "`user`: made by the company. `rest_hook`: a subscription an integration manages through `/v1/hooks` (Zapier); its URL is masked.",
+    }),
     previous_secret_expires_at: Timestamp.nullable().meta({ description: "While a rotated-out secret still signs beside the new one." }),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -16,9 +16,10 @@ import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tomb
 import { maskHookUrl } from "../../webhooks/hook-url";
 import { sampleEventBody } from "../../webhooks/samples";
 import type { ActivityItem } from "../activity.server";
+import { ZAPIER_HOOKS } from "./source";
 
 /**
- * Zapier REST hooks (architecture.md §6): a subscription is a webhook endpoint with source "zapier" and one
+ * Zapier REST hooks (architecture.md §6): a subscription is a webhook endpoint with source "rest_hook" and one
  * event, delivered by the same signed pipeline as any endpoint. A removed subscription leaves a
  * tombstone (an inbound_receipts row keyed by the hook id) so Zapier reusing the id gets 410 Gone,
  * as the REST hooks convention expects, instead of a 404 that reads like a typo.
@@ -44,7 +45,7 @@ export async function subscribeHook(
   const result = await createEndpoint(
     deps,
     { url: input.targetUrl, description: ZAPIER_HOOK_DESCRIPTION, events: [input.event] },
-    { source: "zapier" },
+    { source: ZAPIER_HOOKS.source },
   );
   if (result.ok) {
     const { endpoint } = result.value;
@@ -61,7 +62,7 @@ function zapierRow(db: Db, companyId: string, id: string) {
   return db
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.source, "zapier")))
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)))
     .get();
 }
 
@@ -109,7 +110,9 @@ export function removeHooksStatements(
     db.delete(deliveries).where(ofHooks),
     db
       .delete(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), inArray(webhookEndpoints.id, ids))),
+      .where(
+        and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source), inArray(webhookEndpoints.id, ids)),
+      ),
     ...ids.map((id) => tombstoneInsert(db, companyId, id, now)),
     ...ids.map((id) =>
       auditInsert(db, {
@@ -117,7 +120,7 @@ export function removeHooksStatements(
         actor: input.actor,
         action: input.action,
         target: id,
-        details: { source: "zapier" },
+        details: { source: ZAPIER_HOOKS.source },
         ip: input.ip ?? null,
         at: now,
       }),
@@ -148,7 +151,7 @@ export async function zapierEndpointIds({ db, companyId }: ReadDeps): Promise<st
   const rows = await db
     .select({ id: webhookEndpoints.id })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")))
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)))
     .all();
   return rows.map((r) => r.id);
 }
@@ -165,7 +168,7 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
   const zapierEndpoint = and(
     eq(webhookEndpoints.id, deliveries.targetId),
     eq(webhookEndpoints.companyId, deliveries.companyId),
-    eq(webhookEndpoints.source, "zapier"),
+    eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
   );
   const attemptsOfZaps = (extra: SQL) =>
     db
@@ -192,7 +195,13 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
         .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), ok))})`,
     })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
+    .where(
+      and(
+        eq(webhookEndpoints.companyId, companyId),
+        eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
+        eq(webhookEndpoints.status, "active"),
+      ),
+    );
 }
 
 export function activeZapsLine(n: number): string {
@@ -229,7 +238,7 @@ export async function listZapierSubscriptions({ db, companyId }: ReadDeps): Prom
     db
       .select()
       .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")))
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)))
       .orderBy(desc(webhookEndpoints.id)),
     db
       .select({
@@ -283,7 +292,7 @@ export async function listZapierActivity({ db, companyId }: ReadDeps, limit = 20
     .from(deliveries)
     .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, deliveries.companyId)))
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
-    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(webhookEndpoints.source, "zapier")))
+    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)))
     .orderBy(desc(deliveries.id))
     .limit(limit)
     .all();

@@ -1,5 +1,5 @@
 /**
- * Zapier: REST hooks. Its subscriptions are webhook endpoints (source "zapier") delivered by the
+ * Zapier: REST hooks. Its subscriptions are webhook endpoints (source "rest_hook", declared in source.ts) delivered by the
  * webhook pipeline, so the adapter has no deliverer of its own: it shows the live Zap count and
  * revokes its key and subscriptions on disconnect. Connecting has its own screen (the key shown once).
  */
@@ -7,6 +7,7 @@ import { defineAdapter } from "../adapter";
 import { CATALOG } from "../catalog";
 import { zapierDisconnectStatements } from "./account.server";
 import { activeZapsLine, type ZapierCardRow, zapierCardQuery } from "./hooks.server";
+import { ZAPIER_HOOKS } from "./source";
 
 export const zapierAdapter = defineAdapter({
   id: "zapier",
@@ -14,6 +15,9 @@ export const zapierAdapter = defineAdapter({
   features: CATALOG.zapier.features,
   configureScreen: true,
   ownConnectScreen: true,
+  hookSubscriptions: ZAPIER_HOOKS,
+  // The public contract's own performer type for a Zap's action (architecture.md §4).
+  apiKeyActor: (key) => ({ type: "zapier", id: key.id, name: key.name }),
   card: {
     query: (db, companyId, now) => zapierCardQuery(db, companyId, now),
     info: ({ queried }) => {
