@@ -98,7 +98,7 @@ export const Id = z.string().max(100);
 export const Timestamp = z.iso.datetime().max(30);
 export const Name = z.string().max(1000);
 export const Count = z.int32().min(0);
-const PerformedBy = z
+export const PerformedBy = z
   .object({ type: z.enum(["contact", "ai", "agent", "api_key", "zapier", "system"]), id: Id.nullable(), name: Name.nullable() })
   .meta({ id: "PerformedBy" });
 

@@ -106,14 +106,34 @@ export default function ApiDocs() {
       </h2>
       <p className="mt-2">
         Every change produces an event, delivered to subscribed webhook endpoints and listed by <code>GET /v1/events</code>. The webhook
-        body is exactly the event object. <code>performed_by.type</code> is one of contact, ai, agent, api_key, zapier, system.
+        body is exactly the event object. <code>performed_by.type</code> is one of contact, ai, agent, api_key, zapier, system. Each type
+        has a JSON Schema, published in the{" "}
+        <a className="text-brand-700 underline" href="/v1/openapi.json">
+          OpenAPI document
+        </a>
+        &apos;s <code>webhooks</code> section under its name; the same fields come from every channel (API, widget, email, Slack, WhatsApp,
+        help desks).
       </p>
       {d.events.map((e) => (
-        <section key={e.type} aria-labelledby={`event-${e.type}`} className="mt-4">
+        <section key={e.type} aria-labelledby={`event-${e.type}`} className="mt-6 border-t border-slate-200 pt-4">
           <h3 id={`event-${e.type}`} className="font-mono font-semibold">
             {e.type}
           </h3>
-          <Code>{e.sample}</Code>
+          <p className="mt-1 text-sm">
+            <InlineMarkdown text={e.description} />
+            {e.schema ? (
+              <>
+                {" "}
+                Schema:{" "}
+                <a href={`#schema-${e.schema}`} className="font-mono text-brand-700 underline">
+                  {e.schema}
+                </a>
+                .
+              </>
+            ) : null}
+          </p>
+          <FieldTable caption={`Fields of ${e.type}`} rows={e.fields} />
+          <Code label={`Example ${e.type} body`}>{e.sample}</Code>
         </section>
       ))}
 
