@@ -6,7 +6,7 @@ import { ORDERS_EMAIL } from "../../scripts/sandbox/shopify.mjs";
 import { ACME, TEST_API_KEY } from "../helpers/seed";
 import { api, newKey } from "./api-client";
 import { installCommerceFakes } from "./commerce-helpers";
-import { connect, connectionRow, type Installed, installCrmFakes, resetTables } from "./crm-helpers";
+import { connect, connectionRow, type Installed, installCrmFakes, resetTables, SALESFORCE_INSTANCE } from "./crm-helpers";
 
 /**
  * GET /v1/contacts/{email}/context (issue 18 item 5): every connected CRM, help desk and store is
@@ -234,5 +234,46 @@ describe("GET /v1/contacts/{email}/context", () => {
       expect(JSON.stringify(rows.results), name).not.toContain(EMAIL);
       expect(JSON.stringify(rows.results), name).not.toContain("Orders Ltd");
     }
+  });
+
+  it("Salesforce (SOQL: the Contact with its Account, owner and open opportunities, else the Lead) and Pipedrive (person search, person, open deals)", async () => {
+    await connect("salesforce", { accessToken: "sandbox_sf", context: { instance_url: SALESFORCE_INSTANCE } });
+    await connect("pipedrive", { accessToken: "sandbox_pd", context: { api_domain: "https://api.pipedrive.fake.test" } });
+    const maria = (await (await context("maria@example.com")).json()) as Context;
+    const by = Object.fromEntries(maria.parts.map((p) => [p.source, p]));
+    expect(by.salesforce!.crm).toEqual({
+      name: "Maria Garcia",
+      company: "Garcia Imports",
+      owner: "Sam Rivers",
+      lifecycle_stage: null,
+      open_deals: [{ name: "Garcia Imports: 40 kettles", stage: "Proposal/Price Quote", amount: "1200", close_date: "2026-02-01" }],
+      url: `${SALESFORCE_INSTANCE}/lightning/r/Contact/0035g00000SANDBOX1/view`,
+    });
+    expect(by.pipedrive!.crm).toMatchObject({
+      name: "Maria Garcia",
+      company: "Garcia Imports",
+      owner: "John Admin",
+      open_deals: [{ name: "Garcia Imports: 40 kettles", stage: null, amount: "1200 EUR", close_date: "2026-02-01" }],
+    });
+    const soql = crm.fakes.salesforce.calls().map((c) => c.query.q);
+    expect(soql).toEqual([
+      "SELECT Id, Name, AccountId, Account.Name, Owner.Name FROM Contact WHERE Email = 'maria@example.com' LIMIT 1",
+      "SELECT Name, StageName, Amount, CloseDate FROM Opportunity WHERE AccountId = '0015g00000SANDBOXA' AND IsClosed = false ORDER BY CloseDate LIMIT 5",
+    ]);
+    expect(crm.fakes.pipedrive.calls().map((c) => `${c.method} ${c.path}`)).toEqual([
+      "GET /v1/persons/search",
+      "GET /v1/persons/201",
+      "GET /v1/persons/201/deals",
+    ]);
+
+    const li = (await (await context("li.wei@example.com")).json()) as Context;
+    const lead = li.parts.find((p) => p.source === "salesforce")!;
+    expect(lead.crm).toMatchObject({
+      name: "Li Wei",
+      company: "Wei Imports",
+      lifecycle_stage: "Lead: Open - Not Contacted",
+      open_deals: [],
+    });
+    expect(li.parts.find((p) => p.source === "pipedrive")).toMatchObject({ found: false });
   });
 });
