@@ -5,7 +5,7 @@
  * each within its own time budget: a source that is slow or fails is listed in `missing` and never
  * holds the others up. Each part carries its source and when it was fetched. Answers are kept
  * about a minute in KV (key: connection + SHA-256 of the email, never the email) and never
- * written to D1. docs/decisions/0090-customer-context.md.
+ * written to D1. docs/decisions/0091-customer-context.md.
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, inArray } from "drizzle-orm";
