@@ -49,8 +49,9 @@ export default function ApiDocs() {
       <p className="mt-2">
         Send an API key from <em>Integrations → API &amp; Webhooks</em> as a bearer token. Keys look like <code>sk_live_…</code>, carry
         scopes (<code>conversations:read</code>, <code>conversations:write</code>, <code>webhooks:read</code>, <code>webhooks:write</code>,{" "}
-        <code>hooks</code>, which reaches only Zapier subscriptions, and <code>orders:read</code>) and are shown only once when created.
-        Keys are secret: call the API from your server, never from a browser (the API sends no CORS headers).
+        <code>hooks</code>, which reaches only Zapier subscriptions, <code>orders:read</code> and <code>contacts:read</code>, for the AI
+        agent&apos;s customer context) and are shown only once when created. Keys are secret: call the API from your server, never from a
+        browser (the API sends no CORS headers).
       </p>
       <Code>{`export API_BASE="${d.baseUrl}"\nexport API_KEY="sk_live_…"\ncurl "$API_BASE/me" -H "Authorization: Bearer $API_KEY"`}</Code>
 
