@@ -47,7 +47,8 @@ describe("/docs/api: the typed event catalog", () => {
     const admin = await signIn(ACME.adminEmail);
     const html = await (await admin.get("/integrations/developers/webhooks/new")).text();
     expect(html).toMatch(/<summary[^>]*>What will I receive\?<\/summary>/);
-    for (const type of webhookEventTypes) expect(html).toContain(`aria-label="Example ${type} body"`);
+    for (const type of webhookEventTypes) expect(html).toMatch(new RegExp(`<summary[^>]*>${type.replace(".", "\\.")}</summary>`));
+    expect(html).toContain("&quot;type&quot;: &quot;escalation.triggered&quot;");
     expect(html).toContain('href="/docs/api#events"');
   });
 });

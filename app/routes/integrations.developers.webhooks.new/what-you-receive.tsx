@@ -26,12 +26,10 @@ export function WhatYouReceive({ events }: { events: CatalogEntry[] }) {
               <p className="mt-1 text-sm text-slate-600">
                 <InlineMarkdown text={e.description} />
               </p>
-              <section aria-label={`Example ${e.type} body`}>
-                {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be focusable to scroll by keyboard (axe: scrollable-region-focusable). */}
-                <pre tabIndex={0} className="mt-1 max-h-64 overflow-auto rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100">
-                  <code>{e.sample}</code>
-                </pre>
-              </section>
+              {/* Wrapped, never scrolled: no scrollable region, and no label that would echo the event checkboxes'. */}
+              <pre className="mt-1 whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100">
+                <code>{e.sample}</code>
+              </pre>
             </details>
           </li>
         ))}
