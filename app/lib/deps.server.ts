@@ -12,11 +12,9 @@ import { registryDeliverers } from "./integrations/pipeline.server";
 import { keyringFromEnv } from "./security/encryption";
 import type { ConsumerDeps } from "./webhooks/consumer.server";
 import type { EndpointDeps } from "./webhooks/endpoints.server";
-import { retrySchedule } from "./webhooks/retry";
+import { retrySchedule, SEND_TIMEOUT_MS } from "./webhooks/retry";
 import { dohResolver, guardPolicy } from "./webhooks/url-guard";
 
-/** How long one delivery attempt may take before it counts as a timeout. */
-export const SEND_TIMEOUT_MS = 15_000;
 /** Deliveries one consumer invocation sends at once. */
 export const MAX_IN_FLIGHT = 6;
 

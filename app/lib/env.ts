@@ -20,6 +20,8 @@ declare global {
       BENCH_ROUTES?: string;
       /** Seconds a CRM waits after a close before logging the transcript (default 600; a reopen cancels). */
       TRANSCRIPT_GRACE_SECONDS?: string;
+      /** Milliseconds each source of GET /v1/contacts/{email}/context may take before it is reported missing (default 2500). */
+      CUSTOMER_CONTEXT_BUDGET_MS?: string;
       /** WhatsApp Cloud API base URL (default https://graph.facebook.com; `npm start` points it at the sandbox). */
       WHATSAPP_API_BASE?: string;
       // Provider OAuth credentials (`<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET`) and base-URL

@@ -12,7 +12,15 @@ export type ConnectionStatus = (typeof connectionStatuses)[number];
  * `hooks` reaches only Zapier REST-hook subscriptions (/v1/hooks): the Zapier key's one
  * webhook-related scope, so it can never read, repoint or re-key a user's own endpoints.
  */
-export const apiScopes = ["conversations:read", "conversations:write", "webhooks:read", "webhooks:write", "hooks", "orders:read"] as const;
+export const apiScopes = [
+  "conversations:read",
+  "conversations:write",
+  "webhooks:read",
+  "webhooks:write",
+  "hooks",
+  "orders:read",
+  "contacts:read",
+] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export const webhookEventTypes = [

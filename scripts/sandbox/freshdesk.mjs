@@ -106,6 +106,27 @@ export function createFreshdeskFake({ onCall, credentials } = {}) {
         return json(out, 201);
       }
 
+      // Contacts filtered by email (an exact match, as Freshdesk's `email` filter is).
+      if (method === "GET" && path === "/api/v2/contacts") {
+        if (query.email !== undefined && !isEmail(query.email))
+          return validation([{ field: "email", message: "It should be in the 'valid email address' format", code: "invalid_value" }]);
+        const list = [...state.contacts.values()].filter((c) => query.email === undefined || c.email === query.email.toLowerCase());
+        return json(list.map((c) => ({ id: c.id, name: c.name, email: c.email, active: false })));
+      }
+
+      // Tickets of one requester (`email`), newest first by default.
+      if (method === "GET" && path === "/api/v2/tickets" && query.email !== undefined) {
+        const contact = state.contacts.get(String(query.email).toLowerCase());
+        if (!contact) return json([]);
+        const desc = (query.order_type ?? "desc") === "desc";
+        const by = query.order_by ?? "created_at";
+        const list = [...state.tickets.values()]
+          .filter((t) => t.requester_id === contact.id)
+          .sort((a, b) => (desc ? -1 : 1) * (Date.parse(a[by]) - Date.parse(b[by]) || a.id - b.id))
+          .slice(0, Math.min(Number(query.per_page) || 30, 100));
+        return json(list.map(({ notes: _n, ...t }) => t));
+      }
+
       if (method === "GET" && path === "/api/v2/tickets") {
         const since = query.updated_since ? Date.parse(query.updated_since) : null;
         if (query.updated_since && Number.isNaN(since))

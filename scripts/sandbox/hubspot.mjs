@@ -21,6 +21,7 @@ const CONTACT_PROPERTIES = new Set([
   "lifecyclestage",
   "hs_lead_status",
   "jobtitle",
+  "hubspot_owner_id",
 ]);
 const NOTE_PROPERTIES = new Set(["hs_timestamp", "hs_note_body", "hubspot_owner_id", "hs_attachment_ids"]);
 const CATEGORIES = new Set(["HUBSPOT_DEFINED", "INTEGRATOR_DEFINED", "USER_DEFINED", "WORK"]);
@@ -46,9 +47,9 @@ const invalid = (message) => error(400, "VALIDATION_ERROR", message);
 
 function seed() {
   const at = "2026-01-05T09:00:00.000Z";
-  const contact = (id, email, firstname, lastname) => ({
+  const contact = (id, email, firstname, lastname, extra = {}) => ({
     id,
-    properties: { email, firstname, lastname, createdate: at, lastmodifieddate: at, hs_object_id: id },
+    properties: { email, firstname, lastname, ...extra, createdate: at, lastmodifieddate: at, hs_object_id: id },
     createdAt: at,
     updatedAt: at,
     archived: false,
@@ -56,10 +57,19 @@ function seed() {
   return {
     nextId: 1001,
     contacts: new Map([
-      ["501", contact("501", "maria@example.com", "Maria", "Garcia")],
+      [
+        "501",
+        contact("501", "maria@example.com", "Maria", "Garcia", {
+          company: "Garcia Imports",
+          lifecyclestage: "customer",
+          hubspot_owner_id: "71",
+        }),
+      ],
       ["502", contact("502", "li.wei@example.com", "Li", "Wei")],
     ]),
     notes: new Map(),
+    // CRM Owners v3 (GET /crm/v3/owners/{ownerId})
+    owners: new Map([["71", { id: "71", email: "sam@acme.com", firstName: "Sam", lastName: "Rivers", userId: 9001, archived: false }]]),
   };
 }
 
@@ -194,6 +204,14 @@ export function createHubspotFake({ onCall, credentials } = {}) {
           results: page.map(pick),
           ...(start + page.length < all.length ? { paging: { next: { after: String(start + page.length) } } } : {}),
         });
+      }
+
+      const ownerPath = path.match(/^\/crm\/v3\/owners\/([^/]+)$/);
+      if (method === "GET" && ownerPath) {
+        const owner = state.owners.get(decodeURIComponent(ownerPath[1]));
+        return owner && !owner.archived
+          ? json({ ...owner, createdAt: "2025-06-01T09:00:00.000Z", updatedAt: "2025-06-01T09:00:00.000Z" })
+          : error(404, "OBJECT_NOT_FOUND", "resource not found");
       }
 
       const contactPath = path.match(/^\/crm\/v3\/objects\/contacts\/([^/]+)$/);

@@ -21,9 +21,34 @@ function seed() {
           name: "Maria Garcia",
           email: [{ label: "work", value: "maria@example.com", primary: true }],
           add_time: "2026-01-05 09:00:00",
+          org_id: { value: 71, name: "Garcia Imports" },
+          owner_id: { id: 1001, value: 1001, name: "John Admin", email: "john@acme.com" },
         },
       ],
     ]),
+    // Deals linked to people (GET /v1/persons/{id}/deals?status=…)
+    deals: [
+      {
+        id: 3001,
+        person_id: 201,
+        title: "Garcia Imports: 40 kettles",
+        status: "open",
+        stage_id: 2,
+        value: 1200,
+        currency: "EUR",
+        expected_close_date: "2026-02-01",
+      },
+      {
+        id: 3002,
+        person_id: 201,
+        title: "Garcia Imports: first order",
+        status: "won",
+        stage_id: 5,
+        value: 300,
+        currency: "EUR",
+        expected_close_date: null,
+      },
+    ],
     notes: new Map(),
   };
 }
@@ -117,9 +142,35 @@ export function createPipedriveFake({ onCall, credentials } = {}) {
         const emails = normaliseEmails(body.email);
         if (emails.some((e) => typeof e.value !== "string")) return fail(400, "Invalid email: each email needs a value.");
         const id = state.nextPerson++;
-        const person = { id, name: body.name, email: emails, add_time: now };
+        const person = {
+          id,
+          name: body.name,
+          email: emails,
+          add_time: now,
+          org_id: null,
+          owner_id: { id: 1001, value: 1001, name: "John Admin", email: "john@acme.com" },
+        };
         state.persons.set(id, person);
         return json({ success: true, data: person }, 201);
+      }
+
+      const personDeals = path.match(/^\/v1\/persons\/(\d+)\/deals$/);
+      if (method === "GET" && personDeals) {
+        const id = Number(personDeals[1]);
+        if (!state.persons.has(id)) return fail(404, "Person not found");
+        const status = query.status ?? "all_not_deleted";
+        if (!["open", "won", "lost", "deleted", "all_not_deleted"].includes(status)) return fail(400, "Invalid status");
+        const limit = Math.min(Number(query.limit) || 100, 500);
+        const list = state.deals.filter(
+          (d) => d.person_id === id && (status === "all_not_deleted" ? d.status !== "deleted" : d.status === status),
+        );
+        return json({
+          success: true,
+          data: list.length
+            ? list.slice(0, limit).map((d) => ({ ...d, person_id: { value: id, name: state.persons.get(id).name } }))
+            : null,
+          additional_data: { pagination: { start: 0, limit, more_items_in_collection: list.length > limit } },
+        });
       }
 
       const personPath = path.match(/^\/v1\/persons\/(\d+)$/);

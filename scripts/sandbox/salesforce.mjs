@@ -1,6 +1,7 @@
 // A stateful fake of the Salesforce REST API the app calls under an org's instance_url:
-// `services/data/vXX.X/query` (the SOQL the app sends: SELECT … FROM Contact|Lead|Task WHERE
-// field = '…' [LIMIT n]) and `sobjects/Contact|Lead|Task` (create, read, PATCH). Errors are
+// `services/data/vXX.X/query` (the SOQL the app sends: SELECT fields, Parent.Field … FROM
+// Contact|Lead|Task|Opportunity [WHERE field = '…'|true|false [AND …]] [ORDER BY f] [LIMIT n],
+// relationship fields answered as nested objects the way Salesforce does) and `sobjects/Contact|Lead|Task` (create, read, PATCH). Errors are
 // Salesforce's array of { message, errorCode, fields }; the active standard duplicate rules
 // answer DUPLICATES_DETECTED with the matching record when a Contact or Lead repeats an email.
 import { createFake, isObject, json } from "./kit.mjs";
@@ -12,6 +13,15 @@ const FIELDS = {
   Lead: new Set(["FirstName", "LastName", "Email", "Phone", "Company", "Description", "LeadSource", "Status", "Title"]),
   Task: new Set(["WhoId", "WhatId", "Subject", "Description", "Status", "Priority", "ActivityDate", "TaskSubtype", "Type", "OwnerId"]),
 };
+/** Fields the queries may read beyond what the app writes (read-only or set by the org). */
+const READABLE = {
+  Contact: new Set(["Name", "OwnerId"]),
+  Lead: new Set(["Name", "OwnerId"]),
+  Task: new Set([]),
+  Opportunity: new Set(["Name", "StageName", "Amount", "CloseDate", "IsClosed", "AccountId", "OwnerId"]),
+};
+/** Relationship name → [lookup field, parent type]. */
+const RELATIONS = { Account: ["AccountId", "Account"], Owner: ["OwnerId", "User"] };
 const REQUIRED = { Contact: ["LastName"], Lead: ["LastName", "Company"], Task: [] };
 const PREFIX = { Contact: "003", Lead: "00Q", Task: "00T" };
 const LIMITS = { FirstName: 40, LastName: 80, Company: 255, Email: 80, Subject: 255, Description: TASK_DESCRIPTION_LIMIT };
@@ -25,7 +35,43 @@ function seed() {
     records: new Map([
       [
         "0035g00000SANDBOX1",
-        { Id: "0035g00000SANDBOX1", type: "Contact", FirstName: "Maria", LastName: "Garcia", Email: "maria@example.com" },
+        {
+          Id: "0035g00000SANDBOX1",
+          type: "Contact",
+          FirstName: "Maria",
+          LastName: "Garcia",
+          Email: "maria@example.com",
+          AccountId: "0015g00000SANDBOXA",
+          OwnerId: "0055g00000SANDBOXU",
+        },
+      ],
+      ["0015g00000SANDBOXA", { Id: "0015g00000SANDBOXA", type: "Account", Name: "Garcia Imports" }],
+      ["0055g00000SANDBOXU", { Id: "0055g00000SANDBOXU", type: "User", Name: "Sam Rivers" }],
+      [
+        "0065g00000SANDBOXO",
+        {
+          Id: "0065g00000SANDBOXO",
+          type: "Opportunity",
+          Name: "Garcia Imports: 40 kettles",
+          StageName: "Proposal/Price Quote",
+          Amount: 1200,
+          CloseDate: "2026-02-01",
+          IsClosed: false,
+          AccountId: "0015g00000SANDBOXA",
+        },
+      ],
+      [
+        "0065g00000SANDBOXW",
+        {
+          Id: "0065g00000SANDBOXW",
+          type: "Opportunity",
+          Name: "Garcia Imports: first order",
+          StageName: "Closed Won",
+          Amount: 300,
+          CloseDate: "2025-11-01",
+          IsClosed: true,
+          AccountId: "0015g00000SANDBOXA",
+        },
       ],
       [
         "00Q5g00000SANDBOX2",
@@ -44,7 +90,22 @@ function seed() {
 }
 
 const SOQL =
-  /^SELECT\s+([\w\s,]+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(\w+)\s*=\s*'((?:[^'\\]|\\.)*)')?(?:\s+ORDER\s+BY\s+\w+(?:\s+(?:ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i;
+  /^SELECT\s+([\w.\s,]+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i;
+const CONDITION = /^(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(true|false))$/i;
+
+/** `a = 'x' AND b = false` → [[field, value]]; null when it is not that shape. */
+function conditions(where) {
+  if (!where) return [];
+  const out = [];
+  for (const part of where.split(/\s+AND\s+/i)) {
+    const c = CONDITION.exec(part.trim());
+    if (!c) return null;
+    out.push([c[1], c[3] !== undefined ? c[3].toLowerCase() === "true" : c[2].replace(/\\(.)/g, "$1")]);
+  }
+  return out;
+}
+
+const fieldOk = (type, f) => f === "Id" || FIELDS[type]?.has(f) || READABLE[type]?.has(f);
 
 export function createSalesforceFake({ onCall, credentials } = {}) {
   return createFake({
@@ -77,22 +138,42 @@ export function createSalesforceFake({ onCall, credentials } = {}) {
 
       if (method === "GET" && rest === "/query") {
         const q = SOQL.exec(String(query.q ?? "").trim());
-        if (!q) return one(400, "MALFORMED_QUERY", "unexpected token in the query");
-        const [, fieldList, type, whereField, rawValue, limit] = q;
-        if (!FIELDS[type]) return one(400, "INVALID_TYPE", `sObject type '${type}' is not supported.`);
+        const where = q ? conditions(q[3]) : null;
+        if (!q || !where) return one(400, "MALFORMED_QUERY", "unexpected token in the query");
+        const [, fieldList, type, , orderBy, direction, limit] = q;
+        if (!FIELDS[type] && !READABLE[type]) return one(400, "INVALID_TYPE", `sObject type '${type}' is not supported.`);
         const fields = fieldList.split(",").map((f) => f.trim());
-        for (const f of [...fields, ...(whereField ? [whereField] : [])]) {
-          if (f !== "Id" && !FIELDS[type].has(f)) return one(400, "INVALID_FIELD", `No such column '${f}' on entity '${type}'.`);
+        for (const f of fields) {
+          const [rel, sub] = f.split(".");
+          const ok = sub ? RELATIONS[rel] && fieldOk(type, RELATIONS[rel][0]) && sub === "Name" : fieldOk(type, f);
+          if (!ok) return one(400, "INVALID_FIELD", `No such column '${f}' on entity '${type}'.`);
         }
-        const value = rawValue?.replace(/\\(.)/g, "$1");
+        for (const [f] of where) if (!fieldOk(type, f)) return one(400, "INVALID_FIELD", `No such column '${f}' on entity '${type}'.`);
+        if (orderBy && !fieldOk(type, orderBy)) return one(400, "INVALID_FIELD", `No such column '${orderBy}' on entity '${type}'.`);
+        const fieldValue = (r, f) =>
+          f === "Name" && r.Name === undefined && r.LastName ? [r.FirstName, r.LastName].filter(Boolean).join(" ") : r[f];
         let rows = [...state.records.values()].filter(
-          (r) => r.type === type && (!whereField || String(r[whereField] ?? "").toLowerCase() === String(value).toLowerCase()),
+          (r) =>
+            r.type === type &&
+            where.every(([f, v]) =>
+              typeof v === "boolean" ? Boolean(r[f]) === v : String(r[f] ?? "").toLowerCase() === String(v).toLowerCase(),
+            ),
         );
+        if (orderBy) {
+          const sign = (direction ?? "ASC").toUpperCase() === "DESC" ? -1 : 1;
+          rows.sort((a, b) => sign * String(a[orderBy] ?? "").localeCompare(String(b[orderBy] ?? "")));
+        }
         if (limit) rows = rows.slice(0, Number(limit));
+        const read = (r, f) => {
+          const [rel, sub] = f.split(".");
+          if (!sub) return [f, fieldValue(r, f) ?? null];
+          const parent = state.records.get(r[RELATIONS[rel][0]]);
+          return [rel, parent ? { attributes: attributes(parent), [sub]: parent[sub] ?? null } : null];
+        };
         return json({
           totalSize: rows.length,
           done: true,
-          records: rows.map((r) => ({ attributes: attributes(r), ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) })),
+          records: rows.map((r) => ({ attributes: attributes(r), ...Object.fromEntries(fields.map((f) => read(r, f))) })),
         });
       }
 

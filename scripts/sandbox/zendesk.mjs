@@ -186,6 +186,37 @@ export function createZendeskFake({ onCall, credentials, deliver = (url, init) =
         return json({ ticket: show(ticket), audit: { ticket_id: id, created_at: now } }, 201);
       }
 
+      // Users search: `query` matches a user's email or name (Zendesk matches any property, partly).
+      if (method === "GET" && p === "/api/v2/users/search") {
+        const q = String(query.query ?? "")
+          .toLowerCase()
+          .trim();
+        if (!q && !query.external_id) return json({ error: "InvalidParameter", description: "query or external_id is required" }, 400);
+        const users = [...state.users.values()].filter((u) => q && (u.email.includes(q) || u.name.toLowerCase().includes(q)));
+        return json({
+          users: users.map((u) => ({ ...u, url: `${base}/api/v2/users/${u.id}.json`, active: true })),
+          count: users.length,
+          next_page: null,
+          previous_page: null,
+        });
+      }
+
+      const requested = p.match(/^\/api\/v2\/users\/(\d+)\/tickets\/requested$/);
+      if (method === "GET" && requested) {
+        const userId = Number(requested[1]);
+        if (![...state.users.values()].some((u) => u.id === userId))
+          return json({ error: "RecordNotFound", description: "Not found" }, 404);
+        const desc = (query.sort_order ?? "desc") === "desc";
+        const list = [...state.tickets.values()]
+          .filter((t) => t.requester_id === userId)
+          .sort(
+            (a, b) =>
+              (desc ? -1 : 1) *
+              String(a[query.sort_by ?? "created_at"] ?? "").localeCompare(String(b[query.sort_by ?? "created_at"] ?? "")),
+          );
+        return json({ tickets: list.map(show), count: list.length, next_page: null, previous_page: null });
+      }
+
       if (method === "GET" && p === "/api/v2/tickets") {
         const list = [...state.tickets.values()].filter((t) => query.external_id === undefined || t.external_id === query.external_id);
         return json({ tickets: list.map(show), count: list.length, next_page: null, previous_page: null });

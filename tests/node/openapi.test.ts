@@ -2,6 +2,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument, openApiPath } from "~/lib/api/openapi.server";
 import { apiRoutes } from "~/lib/api/routes/index.server";
+import { webhookEventTypes } from "~/lib/vocabulary";
 
 type Doc = ReturnType<typeof buildOpenApiDocument>;
 
@@ -39,6 +40,20 @@ describe("the OpenAPI document", () => {
     expect(list.responses["401"]).toBeDefined();
     expect(list.responses["429"]).toBeDefined();
     expect(create.responses["403"]).toBeDefined();
+  });
+
+  it("publishes the event catalog in the top-level webhooks section: one entry per event type, keyed by the type, with a schema and a sample", () => {
+    const doc = buildOpenApiDocument(apiRoutes) as any;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...webhookEventTypes].sort());
+    for (const type of webhookEventTypes) {
+      const media = doc.webhooks[type].post.requestBody.content["application/json"];
+      const name = media.schema.$ref.replace("#/components/schemas/", "");
+      const schema = doc.components.schemas[name];
+      expect(schema.properties.type.const).toBe(type);
+      expect(schema.additionalProperties).toBe(false);
+      expect(media.examples.sample.value.type).toBe(type);
+      expect(doc.webhooks[type].post.parameters.map((p: any) => p.name)).toEqual(["webhook-id", "webhook-timestamp", "webhook-signature"]);
+    }
   });
 
   it("a route added to the table without documentation support would show up as missing", () => {

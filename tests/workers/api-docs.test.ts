@@ -2,6 +2,8 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { apiRoutes } from "~/lib/api/routes/index.server";
 import { webhookEventTypes } from "~/lib/db/schema";
+import { signIn } from "../helpers/browser-client";
+import { ACME } from "../helpers/seed";
 
 describe("/docs/api", () => {
   it("is public, server-rendered and lists every operation, the six events and the signature recipe", async () => {
@@ -24,6 +26,30 @@ describe("/docs/api", () => {
       expect(html).toContain(text);
     }
     expect(html).toContain('href="/v1/openapi.json"');
+  });
+});
+
+describe("/docs/api: the typed event catalog", () => {
+  it("each event type has its meaning, its schema's fields (linked to the schema) and an example", async () => {
+    const html = (await (await SELF.fetch("http://localhost/docs/api")).text()).replace(/<script[\s\S]*?<\/script>/g, "");
+    for (const type of webhookEventTypes) {
+      const at = html.indexOf(`id="event-${type}"`);
+      const section = html.slice(at, html.indexOf("</section>", html.indexOf("</table>", at)) + 2000);
+      expect(section).toContain(`Fields of ${type}`);
+      expect(section).toContain(`aria-label="Example ${type} body"`);
+      expect(section).toContain("performed_by");
+    }
+    expect(html).toContain('href="#schema-MessageWithConversation"');
+    expect(html).toContain('id="schema-EscalationTriggeredEvent"');
+  });
+
+  it("Add Webhook says what each event will deliver, without JS (a details disclosure)", async () => {
+    const admin = await signIn(ACME.adminEmail);
+    const html = await (await admin.get("/integrations/developers/webhooks/new")).text();
+    expect(html).toMatch(/<summary[^>]*>What will I receive\?<\/summary>/);
+    for (const type of webhookEventTypes) expect(html).toMatch(new RegExp(`<summary[^>]*>${type.replace(".", "\\.")}</summary>`));
+    expect(html).toContain("&quot;type&quot;: &quot;escalation.triggered&quot;");
+    expect(html).toContain('href="/docs/api#events"');
   });
 });
 

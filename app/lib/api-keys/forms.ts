@@ -9,6 +9,7 @@ export const scopeLabels: Record<(typeof apiScopes)[number], string> = {
   "webhooks:write": "Manage webhook endpoints",
   hooks: "Manage its own Zapier subscriptions (REST hooks) only",
   "orders:read": "Look up a contact's orders in connected stores",
+  "contacts:read": "Read what connected CRMs, help desks and stores know about a contact",
 };
 
 export const overlapLabels = { now: "Immediately", "1h": "In 1 hour", "24h": "In 24 hours", "7d": "In 7 days" } as const;

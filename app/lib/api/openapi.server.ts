@@ -1,5 +1,10 @@
 import { z } from "zod";
+import { eventDescriptions } from "../events/catalog";
+import { sampleEvent } from "../events/samples";
+import { webhookEventTypes } from "../vocabulary";
+import { SEND_TIMEOUT_MS } from "../webhooks/retry";
 import type { ApiRoute } from "./define";
+import { eventSchemas } from "./event-schemas";
 import { ProblemSchema } from "./schemas";
 
 type JsonSchema = Record<string, unknown>;
@@ -74,6 +79,66 @@ const problemResponse = (description: string, headers: Record<string, unknown> =
 /** "/v1/conversations/:id" → "/v1/conversations/{id}" */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, "{$1}");
+}
+
+/** The Standard Webhooks headers every delivery carries. */
+const WEBHOOK_HEADERS = [
+  {
+    name: "webhook-id",
+    in: "header",
+    required: true,
+    description: "The event id: the same on every retry of this event. Deduplicate by it.",
+    schema: { type: "string", maxLength: 100 },
+  },
+  {
+    name: "webhook-timestamp",
+    in: "header",
+    required: true,
+    description: "Unix seconds when this attempt was signed. Refuse it when more than five minutes off your clock.",
+    schema: { type: "string", maxLength: 20, pattern: "^[0-9]{1,20}$" },
+  },
+  {
+    name: "webhook-signature",
+    in: "header",
+    required: true,
+    description:
+      "Space-separated `v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>`, one per active secret (two during a rotation). See /docs/api#webhook-signatures.",
+    schema: { type: "string", maxLength: 1000 },
+  },
+];
+
+/**
+ * OpenAPI 3.1's top-level `webhooks`: one entry per event type, keyed by the type, whose request
+ * body is that event's JSON Schema (a component) with a sample. What we send, not what we serve.
+ */
+function buildWebhooks(components: Components, sendTimeoutSeconds: number) {
+  return Object.fromEntries(
+    webhookEventTypes.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `${type.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase())}Webhook`,
+          summary: `${type} (sent to your endpoint)`,
+          description: `${eventDescriptions[type]}\n\nPOSTed to every active endpoint subscribed to \`${type}\`, signed per Standard Webhooks. Answer any 2xx within ${sendTimeoutSeconds} seconds; anything else is retried on the published schedule.`,
+          tags: ["Webhooks"],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: toSchema(eventSchemas[type], "output", components),
+                examples: { sample: { summary: `A ${type} event`, value: sampleEvent(type) } },
+              },
+            },
+          },
+          responses: {
+            "200": { description: "Any 2xx acknowledges the delivery." },
+            default: { description: "Anything else, a redirect or no answer in time: the delivery is retried." },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "https://api.chat.buzzi.ai") {
@@ -162,6 +227,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     servers: [{ url: serverUrl, description: "Production API, public, for customers' own servers", "x-internal": false }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
+    webhooks: buildWebhooks(components, SEND_TIMEOUT_MS / 1000),
     components: {
       schemas: components,
       headers: HEADERS,

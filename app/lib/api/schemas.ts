@@ -98,7 +98,7 @@ export const Id = z.string().max(100);
 export const Timestamp = z.iso.datetime().max(30);
 export const Name = z.string().max(1000);
 export const Count = z.int32().min(0);
-const PerformedBy = z
+export const PerformedBy = z
   .object({ type: z.enum(["contact", "ai", "agent", "api_key", "zapier", "system"]), id: Id.nullable(), name: Name.nullable() })
   .meta({ id: "PerformedBy" });
 
@@ -261,5 +261,114 @@ export const OrderList = z
     examples: [
       { data: [ORDER_EXAMPLE], sources: [{ provider: "shopify", ok: true, cached: false, error: null }] },
       { data: [], sources: [{ provider: "woocommerce", ok: false, cached: false, error: "WooCommerce did not answer in time." }] },
+    ],
+  });
+
+const SourceLabel = {
+  source: z.string().max(50).meta({ description: "The integration it comes from, e.g. `hubspot`, `zendesk`, `shopify`." }),
+  source_name: Name.meta({ description: "Its name as people know it." }),
+  kind: z.enum(["crm", "helpdesk", "store"]),
+};
+const CrmPart = z
+  .object({
+    name: Name.nullable(),
+    company: Name.nullable(),
+    owner: Name.nullable().meta({ description: "Who owns the customer in the CRM." }),
+    lifecycle_stage: z.string().max(100).nullable(),
+    open_deals: z
+      .array(
+        z.object({
+          name: Name,
+          stage: z.string().max(200).nullable(),
+          amount: z.string().max(40).nullable(),
+          close_date: z.string().max(40).nullable(),
+        }),
+      )
+      .max(10),
+    url: z.string().max(2048).nullable().meta({ description: "The record in the CRM." }),
+  })
+  .meta({ id: "CrmContext" });
+const HelpdeskPart = z
+  .object({
+    open_tickets: z
+      .array(
+        z.object({
+          id: z.string().max(100),
+          subject: Name.nullable(),
+          status: z.string().max(50),
+          updated_at: z.string().max(40).nullable(),
+          url: z.string().max(2048).nullable(),
+        }),
+      )
+      .max(10)
+      .meta({ description: "Tickets not yet solved or closed, most recently updated first." }),
+  })
+  .meta({ id: "HelpdeskContext" });
+
+export const CustomerContext = z
+  .object({
+    email: z.string().max(254),
+    parts: z
+      .array(
+        z
+          .object({
+            ...SourceLabel,
+            fetched_at: Timestamp.meta({ description: "When the source answered (a cached answer keeps its time)." }),
+            age_seconds: Count.max(86_400).meta({ description: "How old the answer is, in seconds." }),
+            cached: z.boolean(),
+            found: z.boolean().meta({ description: "false: the source answered and knows nobody by this email." }),
+            crm: CrmPart.optional(),
+            helpdesk: HelpdeskPart.optional(),
+            store: z.object({ recent_orders: z.array(Order).max(5) }).optional(),
+          })
+          .meta({
+            id: "CustomerContextPart",
+            description: "What one source knows: `crm`, `helpdesk` or `store` as its `kind` says (absent when not found).",
+          }),
+      )
+      .max(20),
+    missing: z
+      .array(z.object({ ...SourceLabel, reason: z.string().max(500) }))
+      .max(20)
+      .meta({ description: "Connected sources that did not answer in time or failed: say you could not check them, never guess." }),
+  })
+  .meta({
+    id: "CustomerContext",
+    examples: [
+      {
+        email: "maria@example.com",
+        parts: [
+          {
+            source: "hubspot",
+            source_name: "HubSpot",
+            kind: "crm",
+            fetched_at: "2026-01-15T09:30:00.000Z",
+            age_seconds: 12,
+            cached: true,
+            found: true,
+            crm: {
+              name: "Maria Garcia",
+              company: "Garcia Imports",
+              owner: "Sam Rivers",
+              lifecycle_stage: "customer",
+              open_deals: [],
+              url: null,
+            },
+          },
+          {
+            source: "zendesk",
+            source_name: "Zendesk",
+            kind: "helpdesk",
+            fetched_at: "2026-01-15T09:30:12.000Z",
+            age_seconds: 0,
+            cached: false,
+            found: true,
+            helpdesk: {
+              open_tickets: [{ id: "101", subject: "Broken kettle", status: "open", updated_at: "2026-01-14T16:02:00Z", url: null }],
+            },
+          },
+        ],
+        missing: [{ source: "shopify", source_name: "Shopify", kind: "store", reason: "Shopify did not answer within 2500 ms." }],
+      },
     ],
   });

@@ -329,6 +329,29 @@ export type StoreOrder = {
 /** Recent orders of a customer, newest first; throws ProviderApiError when the store refuses. */
 export type OrderLookup = (ctx: ProviderReadContext & { email: string; limit: number }) => Promise<StoreOrder[]>;
 
+/** What a CRM knows about a customer (GET /v1/contacts/{email}/context); never stored in D1. */
+export type CrmContext = {
+  name: string | null;
+  company: string | null;
+  owner: string | null;
+  lifecycle_stage: string | null;
+  open_deals: { name: string; stage: string | null; amount: string | null; close_date: string | null }[];
+  url: string | null;
+};
+
+/** What a help desk knows: the customer's tickets that are not solved or closed, newest first. */
+export type HelpdeskContext = {
+  open_tickets: { id: string; subject: string | null; status: string; updated_at: string | null; url: string | null }[];
+};
+
+export type CustomerContextPart = { kind: "crm"; crm: CrmContext } | { kind: "helpdesk"; helpdesk: HelpdeskContext };
+
+/**
+ * What this provider knows about the customer with this email, for the AI agent; null when it has
+ * nobody by that email. Throws ProviderApiError when the provider refuses. Must honour `signal`.
+ */
+export type CustomerContextLookup = (ctx: ProviderReadContext & { email: string }) => Promise<CustomerContextPart | null>;
+
 // ---------------------------------------------------------------------------------------------
 // The adapter
 // ---------------------------------------------------------------------------------------------
@@ -348,6 +371,8 @@ export interface ProviderAdapter {
   settingsChoices?: SettingsChoices;
   /** Read-only order lookup for `GET /v1/contacts/{email}/orders` (stores). */
   orderLookup?: OrderLookup;
+  /** Read-only customer context for `GET /v1/contacts/{email}/context` (CRMs, help desks; stores answer through orderLookup). */
+  customerContext?: CustomerContextLookup;
   /** Whether the card offers Configure even without settings (Zapier's subscriptions, the activity list). */
   configureScreen?: boolean;
   /**

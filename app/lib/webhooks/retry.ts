@@ -5,6 +5,9 @@
  */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
+/** How long one delivery attempt may take before it counts as a timeout. */
+export const SEND_TIMEOUT_MS = 15_000;
+
 /** Cloudflare Queues caps a retry delay at 12 hours. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 

@@ -3,6 +3,7 @@ import { rateLimitPerMinute } from "~/lib/api/rate-limit.server";
 import { apiRoutes } from "~/lib/api/routes/index.server";
 import { webhookEventTypes } from "~/lib/db/schema";
 import { apiBaseUrl, type Env } from "~/lib/env";
+import { eventDescriptions } from "~/lib/events/catalog";
 import { sampleEvent } from "~/lib/events/samples";
 import { curlExample, exampleBodies } from "./examples";
 import { constraintNotes, fieldRows, refName, typeLabel } from "./schema-view.server";
@@ -60,6 +61,16 @@ export function loadApiDocs(env: Env, origin: string) {
       type: fieldRows(schema, components).length ? null : typeLabel(schema, components),
       notes: constraintNotes(schema, components),
     })),
-    events: webhookEventTypes.map((type) => ({ type, sample: JSON.stringify(sampleEvent(type), null, 2) })),
+    // The typed event catalog: the OpenAPI document's `webhooks` entry of each type, its schema's fields and its sample.
+    events: webhookEventTypes.map((type) => {
+      const schema = doc.webhooks[type].post.requestBody.content["application/json"].schema as Json;
+      return {
+        type,
+        description: eventDescriptions[type],
+        schema: refName(schema),
+        fields: fieldRows(schema, components),
+        sample: JSON.stringify(sampleEvent(type), null, 2),
+      };
+    }),
   };
 }

@@ -49,8 +49,9 @@ export default function ApiDocs() {
       <p className="mt-2">
         Send an API key from <em>Integrations → API &amp; Webhooks</em> as a bearer token. Keys look like <code>sk_live_…</code>, carry
         scopes (<code>conversations:read</code>, <code>conversations:write</code>, <code>webhooks:read</code>, <code>webhooks:write</code>,{" "}
-        <code>hooks</code>, which reaches only Zapier subscriptions, and <code>orders:read</code>) and are shown only once when created.
-        Keys are secret: call the API from your server, never from a browser (the API sends no CORS headers).
+        <code>hooks</code>, which reaches only Zapier subscriptions, <code>orders:read</code> and <code>contacts:read</code>, for the AI
+        agent&apos;s customer context) and are shown only once when created. Keys are secret: call the API from your server, never from a
+        browser (the API sends no CORS headers).
       </p>
       <Code>{`export API_BASE="${d.baseUrl}"\nexport API_KEY="sk_live_…"\ncurl "$API_BASE/me" -H "Authorization: Bearer $API_KEY"`}</Code>
 
@@ -106,14 +107,34 @@ export default function ApiDocs() {
       </h2>
       <p className="mt-2">
         Every change produces an event, delivered to subscribed webhook endpoints and listed by <code>GET /v1/events</code>. The webhook
-        body is exactly the event object. <code>performed_by.type</code> is one of contact, ai, agent, api_key, zapier, system.
+        body is exactly the event object. <code>performed_by.type</code> is one of contact, ai, agent, api_key, zapier, system. Each type
+        has a JSON Schema, published in the{" "}
+        <a className="text-brand-700 underline" href="/v1/openapi.json">
+          OpenAPI document
+        </a>
+        &apos;s <code>webhooks</code> section under its name; the same fields come from every channel (API, widget, email, Slack, WhatsApp,
+        help desks).
       </p>
       {d.events.map((e) => (
-        <section key={e.type} aria-labelledby={`event-${e.type}`} className="mt-4">
+        <section key={e.type} aria-labelledby={`event-${e.type}`} className="mt-6 border-t border-slate-200 pt-4">
           <h3 id={`event-${e.type}`} className="font-mono font-semibold">
             {e.type}
           </h3>
-          <Code>{e.sample}</Code>
+          <p className="mt-1 text-sm">
+            <InlineMarkdown text={e.description} />
+            {e.schema ? (
+              <>
+                {" "}
+                Schema:{" "}
+                <a href={`#schema-${e.schema}`} className="font-mono text-brand-700 underline">
+                  {e.schema}
+                </a>
+                .
+              </>
+            ) : null}
+          </p>
+          <FieldTable caption={`Fields of ${e.type}`} rows={e.fields} />
+          <Code label={`Example ${e.type} body`}>{e.sample}</Code>
         </section>
       ))}
 

@@ -7,21 +7,30 @@ import { EndpointFields, splitErrors } from "~/components/endpoint-fields";
 import { SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { endpointDeps, userCaller } from "~/lib/deps.server";
+import { eventDescriptions } from "~/lib/events/catalog";
+import { sampleEvent } from "~/lib/events/samples";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { companyLimitResponse } from "~/lib/security/limits.server";
+import { webhookEventTypes } from "~/lib/vocabulary";
 import { DEFAULT_ENDPOINT_EVENTS, endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { createEndpoint } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal } from "~/lib/webhooks/reveal.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
 import { requireAdmin } from "~/sessions.server";
+import { WhatYouReceive } from "./what-you-receive";
 
 export const handle = { access: "admin" };
 export const meta: MetaFunction = () => [{ title: "Add Webhook Endpoint · Integrations" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAdmin(request, context);
-  return json({ policy: guardPolicy(context.cloudflare.env) });
+  const events = webhookEventTypes.map((type) => ({
+    type,
+    description: eventDescriptions[type],
+    sample: JSON.stringify(sampleEvent(type), null, 2),
+  }));
+  return json({ policy: guardPolicy(context.cloudflare.env), events });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -47,7 +56,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewWebhook() {
-  const { policy } = useLoaderData<typeof loader>();
+  const { policy, events } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult: actionData?.result,
@@ -60,6 +69,7 @@ export default function NewWebhook() {
       <Form method="post" {...getFormProps(form)} className="space-y-6">
         <CsrfInput />
         <EndpointFields fields={fields} urlRule={describeUrlRule(policy)} formErrors={form.errors} formErrorId={form.errorId} />
+        <WhatYouReceive events={events} />
         <div>
           <h3 className="text-sm font-semibold text-slate-900">Security</h3>
           <p className="mt-1 text-sm text-slate-600">

@@ -62,6 +62,7 @@ export const hubspot = {
   ],
   permissions: [
     "Read and write contacts and the notes on them",
+    "Read the names of contact owners",
     "Read basic account details",
     "Keep access when you are away (refresh token)",
   ],
@@ -79,7 +80,7 @@ export const hubspot = {
     authorizeUrl: "{HUBSPOT_BASE}/oauth/authorize",
     tokenUrl: "{HUBSPOT_API_BASE}/oauth/v1/token",
     identity: { url: "{HUBSPOT_API_BASE}/account-info/v3/details", label: ["uiDomain", "portalId"], id: ["portalId"] },
-    scopes: ["crm.objects.contacts.read", "crm.objects.contacts.write", "oauth"],
+    scopes: ["crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.owners.read", "oauth"],
     // HubSpot's token endpoint takes code_verifier (S256); ADR 0082 lists each provider's support
     pkce: true,
     clientIdEnv: "HUBSPOT_CLIENT_ID",

@@ -9,9 +9,13 @@ export const zendesk = {
   category: "support",
   shortDescription: "Hand escalations to your Zendesk agents",
   longDescription: "Add a Zendesk API token so escalated conversations can become Zendesk tickets.",
-  features: ["Create a ticket with the transcript as an internal note on escalation", "Close the conversation when its ticket is solved"],
+  features: [
+    "Create a ticket with the transcript as an internal note on escalation",
+    "Close the conversation when its ticket is solved",
+    "Tell the AI agent the customer's open tickets (GET /v1/contacts/{email}/context)",
+  ],
   permissions: [
-    "Act as the admin who owns the API token: create and read tickets",
+    "Act as the admin who owns the API token: create and read tickets, look up users by email",
     "Add one webhook that reports ticket status changes to us",
   ],
   authKind: "api_key",
@@ -41,8 +45,9 @@ export const freshdesk = {
   features: [
     "Create a ticket with the transcript as a private note on escalation",
     "Close the conversation when its ticket is resolved (checked every few minutes)",
+    "Tell the AI agent the customer's open and pending tickets (GET /v1/contacts/{email}/context)",
   ],
-  permissions: ["Act as the agent who owns the API key (create and read tickets)"],
+  permissions: ["Act as the agent who owns the API key (create and read tickets, look up contacts by email)"],
   authKind: "api_key",
   capabilities: CONNECT_ONLY,
   worksToday: "Creates a Freshdesk ticket when a conversation is escalated, and closes the conversation when the ticket is resolved.",

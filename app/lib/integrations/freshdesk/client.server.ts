@@ -59,6 +59,15 @@ export function freshdeskClient(deps: ClientDeps & { env: Record<string, unknown
     async addPrivateNote(ticketId: string, body: string): Promise<void> {
       await send("POST", `/api/v2/tickets/${encodeURIComponent(ticketId)}/notes`, { body, private: true });
     },
+    /** Whether a contact has this email (contacts filtered by email). */
+    async hasContact(email: string): Promise<boolean> {
+      return (await send<{ id: number }[]>("GET", `/api/v2/contacts?${new URLSearchParams({ email })}`)).data.length > 0;
+    },
+    /** The requester's tickets, most recently updated first, one page of up to 100. */
+    async ticketsOf(email: string): Promise<(FreshdeskTicket & { subject?: string | null })[]> {
+      const q = new URLSearchParams({ email, order_by: "updated_at", order_type: "desc", per_page: "100" });
+      return (await send<(FreshdeskTicket & { subject?: string | null })[]>("GET", `/api/v2/tickets?${q}`)).data;
+    },
     /** Tickets updated at or after `since`, oldest first, one page of up to 100. */
     async ticketsUpdatedSince(since: Date): Promise<FreshdeskTicket[]> {
       const q = new URLSearchParams({

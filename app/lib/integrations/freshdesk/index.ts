@@ -5,12 +5,12 @@
  * look and closes the conversation of one that is resolved or closed. Connecting checks the API
  * key with agents/me first.
  */
-import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
+import { type CustomerContextLookup, type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
 import { failureOutcome } from "../crm/sync.server";
 import { createTicketOnEscalation, type HelpdeskOps, TICKET_TAGS } from "../helpdesk/tickets.server";
 import { ProviderApiError } from "../provider-http.server";
-import { type FreshdeskCredentials, freshdeskClient, freshdeskTicketUrl } from "./client.server";
+import { FRESHDESK_STATUS, type FreshdeskCredentials, freshdeskClient, freshdeskTicketUrl } from "./client.server";
 import { pollFreshdesk } from "./poll.server";
 
 export const FRESHDESK_NOTE_LIMIT = 60000;
@@ -78,12 +78,36 @@ export async function verifyFreshdesk(input: VerifyInput): Promise<VerifyResult>
   }
 }
 
+const STATUS_WORD: Record<number, string> = { 2: "open", 3: "pending", 4: "resolved", 5: "closed" };
+
+/** The customer's open and pending tickets: contacts filtered by email, then that requester's tickets. */
+const freshdeskCustomerContext: CustomerContextLookup = async (ctx) => {
+  const client = freshdeskClient({ ...ctx, credentials: freshdeskCredentials(ctx.connection.credential.fields) });
+  if (!(await client.hasContact(ctx.email))) return null;
+  const open = (await client.ticketsOf(ctx.email))
+    .filter((t) => t.status === FRESHDESK_STATUS.open || t.status === FRESHDESK_STATUS.pending)
+    .slice(0, 10);
+  return {
+    kind: "helpdesk",
+    helpdesk: {
+      open_tickets: open.map((t) => ({
+        id: String(t.id),
+        subject: t.subject ?? null,
+        status: STATUS_WORD[t.status] ?? String(t.status),
+        updated_at: t.updated_at ?? null,
+        url: freshdeskTicketUrl(client.base, String(t.id)),
+      })),
+    },
+  };
+};
+
 export const freshdeskAdapter = defineAdapter({
   id: "freshdesk",
   provider: CATALOG.freshdesk,
   features: CATALOG.freshdesk.features,
   configureScreen: true,
   verifyCredential: verifyFreshdesk,
+  customerContext: freshdeskCustomerContext,
   subscriptions: {
     "escalation.triggered": {
       deliver: async (ctx) => {

@@ -28,15 +28,28 @@ export function hubspotClient(deps: ClientDeps & { env: Record<string, unknown>;
     requestJson<T>(deps, "HubSpot", { method, url: `${base}${path}`, headers, body }, readError);
 
   return {
-    async findContactByEmail(email: string): Promise<HubspotObject | null> {
+    async findContactByEmail(email: string, properties: string[] = ["email", "firstname", "lastname"]): Promise<HubspotObject | null> {
       const { data } = await send<{ results: HubspotObject[] }>("POST", "/crm/v3/objects/contacts/search", {
         after: "0",
         filterGroups: [{ filters: [{ propertyName: "email", operator: "EQ", value: email }] }],
         limit: 1,
-        properties: ["email", "firstname", "lastname"],
+        properties,
         sorts: [],
       });
       return data.results[0] ?? null;
+    },
+    /** CRM Owners v3: the owner's name (null when the owner is gone). */
+    async ownerName(id: string): Promise<string | null> {
+      try {
+        const { data } = await send<{ firstName?: string | null; lastName?: string | null; email?: string | null }>(
+          "GET",
+          `/crm/v3/owners/${encodeURIComponent(id)}?idProperty=id`,
+        );
+        return [data.firstName, data.lastName].filter(Boolean).join(" ") || data.email || null;
+      } catch (e) {
+        if ((e as { status?: number }).status === 404) return null;
+        throw e;
+      }
     },
     async contactExists(id: string): Promise<boolean> {
       try {

@@ -2,7 +2,7 @@
  * HubSpot: a new conversation finds or creates the customer's contact; a closed one (after the
  * grace window) logs its transcript as a note associated to that contact, updated on a re-close.
  */
-import { type DeliveryContext, defineAdapter } from "../adapter";
+import { type CustomerContextLookup, type DeliveryContext, defineAdapter } from "../adapter";
 import { CATALOG } from "../catalog";
 import { splitName } from "../crm/names";
 import { type CrmOps, crmSubscriptions } from "../crm/sync.server";
@@ -40,13 +40,42 @@ export function hubspotOps(ctx: DeliveryContext): CrmOps {
   };
 }
 
+/** The customer's contact: name, company, owner and lifecycle stage (contacts search, then the owner). */
+const hubspotCustomerContext: CustomerContextLookup = async (ctx) => {
+  const client = hubspotClient({ ...ctx, token: ctx.connection.credential.accessToken ?? "" });
+  const found = await client.findContactByEmail(ctx.email, [
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "lifecyclestage",
+    "hubspot_owner_id",
+  ]);
+  if (!found) return null;
+  const p = found.properties;
+  const ownerId = p.hubspot_owner_id;
+  return {
+    kind: "crm",
+    crm: {
+      name: [p.firstname, p.lastname].filter(Boolean).join(" ") || null,
+      company: p.company || null,
+      owner: ownerId ? await client.ownerName(ownerId) : null,
+      lifecycle_stage: p.lifecyclestage || null,
+      open_deals: [],
+      url: hubspotContactUrl(ctx.env, ctx.connection.row.accountId, found.id),
+    },
+  };
+};
+
 export const hubspotAdapter = defineAdapter({
   id: "hubspot",
   provider: CATALOG.hubspot,
   features: [
     "Create or link a contact for each new customer (by email)",
     "Log the conversation transcript as a note on the contact when it closes",
+    "Tell the AI agent the customer's company, owner and lifecycle stage (GET /v1/contacts/{email}/context)",
   ],
+  customerContext: hubspotCustomerContext,
   settings: CATALOG.hubspot.configSchema,
   subscriptions: crmSubscriptions(hubspotOps),
 });

@@ -29,6 +29,31 @@ export function pipedriveClient(deps: ClientDeps & { base: string; token: string
       const { data } = await send<{ items: { item: { id: number } }[] }>("GET", `/v1/persons/search?${q}`);
       return data.data?.items[0]?.item.id ?? null;
     },
+    /** The person with its organization and owner (Pipedrive nests their names in org_id / owner_id). */
+    async person(id: number): Promise<{ name: string | null; org: string | null; owner: string | null }> {
+      const { data } = await send<{
+        name?: string | null;
+        org_id?: { name?: string | null } | null;
+        owner_id?: { name?: string | null } | null;
+      }>("GET", `/v1/persons/${encodeURIComponent(String(id))}`);
+      const p = data.data;
+      return { name: p?.name ?? null, org: p?.org_id?.name ?? null, owner: p?.owner_id?.name ?? null };
+    },
+    /** The person's open deals (data is null when there are none). */
+    async openDeals(
+      id: number,
+    ): Promise<{ title: string; value: number | null; currency: string | null; expected_close_date: string | null }[]> {
+      const q = new URLSearchParams({ status: "open", limit: "10" });
+      const { data } = await send<
+        { title: string; value?: number | null; currency?: string | null; expected_close_date?: string | null }[] | null
+      >("GET", `/v1/persons/${encodeURIComponent(String(id))}/deals?${q}`);
+      return (data.data ?? []).map((d) => ({
+        title: d.title,
+        value: d.value ?? null,
+        currency: d.currency ?? null,
+        expected_close_date: d.expected_close_date ?? null,
+      }));
+    },
     async personExists(id: string): Promise<boolean> {
       try {
         await send("GET", `/v1/persons/${encodeURIComponent(id)}`);

@@ -39,6 +39,10 @@ export function salesforceClient(deps: ClientDeps & { instanceUrl: string; token
       const { data } = await send<{ records: { Id: string }[] }>("GET", `/query?q=${encodeURIComponent(q)}`);
       return data.records[0]?.Id ?? null;
     },
+    /** A SOQL query's records (one page; the queries here ask for a few rows). */
+    async query<T>(soql: string): Promise<T[]> {
+      return (await send<{ records: T[] }>("GET", `/query?q=${encodeURIComponent(soql)}`)).data.records;
+    },
     async exists(type: PersonType | "Task", id: string): Promise<boolean> {
       try {
         await send("GET", `/sobjects/${type}/${encodeURIComponent(id)}`);

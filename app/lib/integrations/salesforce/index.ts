@@ -4,11 +4,11 @@
  * transcript as a completed Task on that person (WhoId), updated on a re-close. API calls go to
  * the org's `instance_url`, kept on the connection at connect time.
  */
-import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
+import { type CustomerContextLookup, type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
 import { lastNameOrEmail, splitName } from "../crm/names";
 import { type CrmOps, crmSubscriptions, verifiedIdentity } from "../crm/sync.server";
-import { type PersonType, SALESFORCE_TASK_LIMIT, salesforceClient, salesforceRecordUrl } from "./client.server";
+import { type PersonType, SALESFORCE_TASK_LIMIT, salesforceClient, salesforceRecordUrl, soqlString } from "./client.server";
 
 const typeOf = (id: string): PersonType => (id.startsWith("00Q") ? "Lead" : "Contact");
 
@@ -62,13 +62,66 @@ export async function verifySalesforce(input: VerifyInput): Promise<VerifyResult
   return { ok: true, accountLabel: who.label, accountId: who.id, context: { instance_url: instanceUrl.replace(/\/+$/, "") } };
 }
 
+type Named = { Name?: string | null } | null;
+type ContactRow = { Id: string; Name?: string | null; AccountId?: string | null; Account?: Named; Owner?: Named };
+type LeadRow = { Id: string; Name?: string | null; Company?: string | null; Status?: string | null; Owner?: Named };
+type OpportunityRow = { Name: string; StageName?: string | null; Amount?: number | null; CloseDate?: string | null };
+
+/** The Contact (with its Account, owner and the account's open opportunities), else the Lead, by email (SOQL). */
+const salesforceCustomerContext: CustomerContextLookup = async (ctx) => {
+  const instanceUrl = ctx.connection.context.instance_url ?? "";
+  const client = salesforceClient({ ...ctx, instanceUrl, token: ctx.connection.credential.accessToken ?? "" });
+  const email = soqlString(ctx.email);
+  const [contact] = await client.query<ContactRow>(
+    `SELECT Id, Name, AccountId, Account.Name, Owner.Name FROM Contact WHERE Email = ${email} LIMIT 1`,
+  );
+  if (contact) {
+    const deals = contact.AccountId
+      ? await client.query<OpportunityRow>(
+          `SELECT Name, StageName, Amount, CloseDate FROM Opportunity WHERE AccountId = ${soqlString(contact.AccountId)} AND IsClosed = false ORDER BY CloseDate LIMIT 5`,
+        )
+      : [];
+    return {
+      kind: "crm",
+      crm: {
+        name: contact.Name ?? null,
+        company: contact.Account?.Name ?? null,
+        owner: contact.Owner?.Name ?? null,
+        lifecycle_stage: null,
+        open_deals: deals.map((d) => ({
+          name: d.Name,
+          stage: d.StageName ?? null,
+          amount: d.Amount === null || d.Amount === undefined ? null : String(d.Amount),
+          close_date: d.CloseDate ?? null,
+        })),
+        url: salesforceRecordUrl(instanceUrl, "Contact", contact.Id),
+      },
+    };
+  }
+  const [lead] = await client.query<LeadRow>(`SELECT Id, Name, Company, Status, Owner.Name FROM Lead WHERE Email = ${email} LIMIT 1`);
+  if (!lead) return null;
+  return {
+    kind: "crm",
+    crm: {
+      name: lead.Name ?? null,
+      company: lead.Company ?? null,
+      owner: lead.Owner?.Name ?? null,
+      lifecycle_stage: lead.Status ? `Lead: ${lead.Status}` : "Lead",
+      open_deals: [],
+      url: salesforceRecordUrl(instanceUrl, "Lead", lead.Id),
+    },
+  };
+};
+
 export const salesforceAdapter = defineAdapter({
   id: "salesforce",
   provider: CATALOG.salesforce,
   features: [
     "Find or create a contact or lead for each new customer (by email)",
     "Log the conversation transcript as a completed task on the record when it closes",
+    "Tell the AI agent the customer's account, owner and open opportunities (GET /v1/contacts/{email}/context)",
   ],
+  customerContext: salesforceCustomerContext,
   settings: CATALOG.salesforce.configSchema,
   verifyCredential: verifySalesforce,
   subscriptions: crmSubscriptions(salesforceOps),

@@ -46,6 +46,23 @@ export function zendeskClient(deps: ClientDeps & { env: Record<string, unknown>;
       );
       return { id: data.user?.id ?? null, name: data.user?.name ?? null, email: data.user?.email ?? null, role: data.user?.role ?? null };
     },
+    /** Users search (`query` matches any user property; the exact email is then picked). */
+    async findUserByEmail(email: string): Promise<{ id: number; name: string | null } | null> {
+      const { data } = await send<{ users: { id: number; name?: string | null; email?: string | null }[] }>(
+        "GET",
+        `/api/v2/users/search.json?query=${encodeURIComponent(email)}`,
+      );
+      const user = data.users.find((u) => u.email?.toLowerCase() === email.toLowerCase());
+      return user ? { id: user.id, name: user.name ?? null } : null;
+    },
+    /** The tickets a user requested, most recently updated first (one page of 100). */
+    async requestedTickets(userId: number): Promise<{ id: number; subject: string | null; status: string; updated_at: string | null }[]> {
+      const { data } = await send<{ tickets: { id: number; subject?: string | null; status: string; updated_at?: string | null }[] }>(
+        "GET",
+        `/api/v2/users/${encodeURIComponent(String(userId))}/tickets/requested.json?sort_by=updated_at&sort_order=desc&per_page=100`,
+      );
+      return data.tickets.map((t) => ({ id: t.id, subject: t.subject ?? null, status: t.status, updated_at: t.updated_at ?? null }));
+    },
     async findTicketByExternalId(externalId: string): Promise<ZendeskTicket | null> {
       const { data } = await send<{ tickets: ZendeskTicket[] }>(
         "GET",

@@ -5,7 +5,7 @@
  * subscribes for us. Connecting checks the email + API token with users/me first.
  */
 import { appBaseUrl } from "../../env";
-import { type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
+import { type CustomerContextLookup, type DeliveryContext, defineAdapter, type VerifyInput, type VerifyResult } from "../adapter";
 import { CATALOG } from "../catalog";
 import { failureOutcome } from "../crm/sync.server";
 import { createTicketOnEscalation, type HelpdeskOps, TICKET_TAGS } from "../helpdesk/tickets.server";
@@ -100,6 +100,29 @@ export async function verifyZendesk(input: VerifyInput): Promise<VerifyResult> {
   };
 }
 
+/** Zendesk's statuses that are not done yet. */
+const OPEN_STATUSES = new Set(["new", "open", "pending", "hold"]);
+
+/** The customer's open tickets: users search by email, then the tickets they requested. */
+const zendeskCustomerContext: CustomerContextLookup = async (ctx) => {
+  const client = zendeskClient({ ...ctx, credentials: credentialsOf(ctx.connection.credential.fields) });
+  const user = await client.findUserByEmail(ctx.email);
+  if (!user) return null;
+  const tickets = (await client.requestedTickets(user.id)).filter((t) => OPEN_STATUSES.has(t.status)).slice(0, 10);
+  return {
+    kind: "helpdesk",
+    helpdesk: {
+      open_tickets: tickets.map((t) => ({
+        id: String(t.id),
+        subject: t.subject,
+        status: t.status,
+        updated_at: t.updated_at,
+        url: zendeskTicketUrl(client.base, String(t.id)),
+      })),
+    },
+  };
+};
+
 export const zendeskAdapter = defineAdapter({
   id: "zendesk",
   provider: CATALOG.zendesk,
@@ -125,6 +148,7 @@ export const zendeskAdapter = defineAdapter({
       }
     },
   },
+  customerContext: zendeskCustomerContext,
   subscriptions: {
     "escalation.triggered": {
       deliver: async (ctx) => {
