@@ -22,7 +22,7 @@ export class DuplicateColumnError extends Error {
   }
 }
 
-export function batchingD1(d1: D1Database): D1Database {
+export function batchingD1(d1: D1Database, { windowMs = 0 }: { windowMs?: number } = {}): D1Database {
   let queue: Entry[] = [];
 
   async function flush() {
@@ -43,8 +43,9 @@ export function batchingD1(d1: D1Database): D1Database {
   function enqueue(stmts: D1PreparedStatement[]): Promise<D1Result[]> {
     return new Promise((resolve, reject) => {
       queue.push({ stmts, resolve, reject });
-      // after this turn's microtasks: every loader waiting on the same session read has asked by then
-      if (queue.length === 1) setTimeout(flush, 0);
+      // after this turn's microtasks (every loader waiting on the same session read has asked by
+      // then), or after `windowMs`, so work finishing close together (a queue batch's sends) shares it
+      if (queue.length === 1) setTimeout(flush, windowMs);
     });
   }
 
