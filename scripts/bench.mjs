@@ -250,8 +250,18 @@ async function main() {
       // fan-out: 20 endpoints subscribed to conversation.created only (one event per conversation)
       await deleteEndpoint(server.url, server.apiKey, one);
       const names = Array.from({ length: P.fanoutEndpoints }, (_, i) => `fan${i}`);
-      for (const name of names) await createEndpoint(server.url, server.apiKey, receiver, name, ["conversation.created"]);
+      const fanIds = [];
       r.webhooks.fanout = [];
+      try {
+        for (const name of names) fanIds.push(await createEndpoint(server.url, server.apiKey, receiver, name, ["conversation.created"]));
+        await fanout(names);
+      } finally {
+        // the soak's endpoints need room under the per-company limit (20)
+        for (const id of fanIds) await deleteEndpoint(server.url, server.apiKey, id).catch(() => {});
+      }
+    });
+
+    async function fanout(names) {
       for (const events of P.fanoutEvents) {
         const f = await fanoutRun({
           base: server.url,
@@ -268,7 +278,7 @@ async function main() {
         );
         if (!f.complete) break;
       }
-    });
+    }
 
     await section("soak", async () => {
       const why = await webhooksUnavailable(server.url, server.apiKey);

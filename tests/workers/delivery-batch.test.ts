@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { DeliveriesMessage } from "~/lib/env";
 import { consumeDeliveries } from "~/lib/webhooks/consumer.server";
 import { countingD1 } from "./d1-counter";
-import { fakeBatch } from "./hardening/inventory";
+import { type FakeMessage, fakeBatch } from "./hardening/inventory";
 import { consumerOverrides, deliveryRow, makeDelivery, makeEndpoint, schedulingQueue } from "./webhook-fixtures";
 
 // Issue 15 item 3 (ADR 0096): a DELIVERIES batch is processed as a batch. The claims of all its
@@ -38,7 +38,7 @@ describe("a deliveries batch as a batch", () => {
       {} as ExecutionContext,
       consumerOverrides(fetchFn, { queue: schedulingQueue().queue }),
     );
-    expect(batch.messages.every((m) => m.outcome.acked)).toBe(true);
+    expect((batch.messages as FakeMessage<DeliveriesMessage>[]).every((m) => m.outcome.acked)).toBe(true);
     expect(most).toBe(12); // 4 per endpoint, all three endpoints at once
     for (const m of messages) expect(await deliveryRow(m.deliveryId)).toMatchObject({ status: "succeeded", attempts: 1, leaseUntil: null });
     expect(counter.calls()).toBe(3);
@@ -61,7 +61,7 @@ describe("a deliveries batch as a batch", () => {
     const batch = fakeBatch("ih-deliveries", messages);
     await consumeDeliveries(batch as never, env, {} as ExecutionContext, consumerOverrides(fetchFn));
     expect(most).toBe(6);
-    expect(batch.messages.every((m) => m.outcome.acked)).toBe(true);
+    expect((batch.messages as FakeMessage<DeliveriesMessage>[]).every((m) => m.outcome.acked)).toBe(true);
     for (const m of messages.slice(0, 9)) expect(await deliveryRow(m.deliveryId)).toMatchObject({ status: "succeeded", attempts: 1 });
   });
 });
