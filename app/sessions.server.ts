@@ -1,6 +1,14 @@
 import { type AppLoadContext, createCookie, json, redirect } from "@remix-run/cloudflare";
-import { createSession, deleteSession, SESSION_MAX_AGE_MS, sessionIdOf, sessionUserQuery, touchSession } from "~/lib/auth/sessions.server";
+import {
+  createSession,
+  deleteSession,
+  SESSION_MAX_AGE_MS,
+  sessionIdOf,
+  sessionUserQuery,
+  touchSessionQuery,
+} from "~/lib/auth/sessions.server";
 import { type CurrentUser, toCurrentUser } from "~/lib/auth/users.server";
+import { batchingD1 } from "~/lib/db/batcher";
 import { createDb } from "~/lib/db/client";
 import { type Env, sessionSecrets } from "~/lib/env";
 import { shellData } from "~/shell.server";
@@ -63,54 +71,74 @@ export async function endSession(request: Request, env: Env): Promise<string> {
 }
 
 /**
- * One session read and one user query per page request, however many nested loaders ask (layout
- * and tab both call requireAdmin): memoized on the request's load context for GET/HEAD only, so an
- * action that changes the user is never answered from a stale copy.
+ * Per request (the load context is per request): one cookie read, one coalescing database, and for GET/HEAD one
+ * user lookup, however many nested loaders ask (layout, tab and modal all check the admin). An
+ * action is never answered from the memo, so a change it makes to the user is seen.
  */
-const currentUserMemo = new WeakMap<object, Map<string, Promise<CurrentUser | null>>>();
+type SessionRef = { cookie: CookieValue; sessionId: string } | null;
+type RequestState = { session?: Promise<SessionRef>; db?: Db; user?: Promise<CurrentUser | null> };
+const perRequest = new WeakMap<object, Map<string, RequestState>>();
 
-export function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
-  if (request.method !== "GET" && request.method !== "HEAD") return readCurrentUser(request, context);
-  const cookie = request.headers.get("Cookie") ?? "";
-  let perRequest = currentUserMemo.get(context);
-  if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
-  let user = perRequest.get(cookie);
-  if (!user) perRequest.set(cookie, (user = readCurrentUser(request, context)));
-  return user;
+function requestState(request: Request, context: AppLoadContext): RequestState {
+  let byCookie = perRequest.get(context);
+  if (!byCookie) perRequest.set(context, (byCookie = new Map()));
+  const key = request.headers.get("Cookie") ?? "";
+  let state = byCookie.get(key);
+  if (!state) byCookie.set(key, (state = {}));
+  return state;
 }
 
-type SessionUserRow = Awaited<ReturnType<typeof sessionUserQuery>>[number];
+const isRead = (request: Request) => request.method === "GET" || request.method === "HEAD";
 
-/** The live session's user, when the session was issued for the company the user still belongs to. */
-async function userOfSession(db: Db, sessionId: string, cookieCompany: string, row: SessionUserRow | undefined, now: Date) {
-  const user = toCurrentUser(row);
-  if (!row || !user || user.company.id !== cookieCompany || row.sessionCompanyId !== cookieCompany) return null;
-  await touchSession(db, sessionId, Number(row.lastSeenAt), now);
-  return user;
+/** The signed cookie and its session id, read once per request (every loader resumes in the same turn). */
+function sessionRef(request: Request, context: AppLoadContext): Promise<SessionRef> {
+  const state = requestState(request, context);
+  state.session ??= readSessionCookie(request, context.cloudflare.env).then(async (cookie) =>
+    cookie ? { cookie, sessionId: await sessionIdOf(cookie.t) } : null,
+  );
+  return state.session;
 }
 
-async function readCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
-  const env = context.cloudflare.env;
-  const cookie = await readSessionCookie(request, env);
-  if (!cookie) return null;
-  const db = createDb(env.DB);
+/**
+ * The database a loader reads through: for GET/HEAD, the request's coalescing binding, so every
+ * statement any loader issues in the same turn goes to D1 in one db.batch (ADR 0045). An action
+ * gets one of its own per call, so only its admin check and `build`'s reads share a batch.
+ */
+export function requestDb(request: Request, context: AppLoadContext): Db {
+  const fresh = () => createDb(batchingD1(context.cloudflare.env.DB));
+  if (!isRead(request)) return fresh();
+  const state = requestState(request, context);
+  state.db ??= fresh();
+  return state.db;
+}
+
+/**
+ * The live session's user, when the session was issued for the company the user still belongs to.
+ * The lookup and the idle-timeout touch (a conditional UPDATE, a no-op within SESSION_TOUCH_MS) join
+ * the request's batch, so they cost no round trip of their own.
+ */
+function lookUpUser(request: Request, context: AppLoadContext, ref: NonNullable<SessionRef>, db: Db): Promise<CurrentUser | null> {
+  const state = requestState(request, context);
+  if (isRead(request) && state.user) return state.user;
   const now = new Date();
-  const sessionId = await sessionIdOf(cookie.t);
-  const [row] = await sessionUserQuery(db, sessionId, now);
-  return userOfSession(db, sessionId, cookie.c, row, now);
+  const { cookie, sessionId } = ref;
+  const user = Promise.all([sessionUserQuery(db, sessionId, now), touchSessionQuery(db, sessionId, cookie.c, now)]).then(([[row]]) => {
+    const found = toCurrentUser(row);
+    return row && found && found.company.id === cookie.c && row.sessionCompanyId === cookie.c ? found : null;
+  });
+  if (isRead(request)) state.user = user;
+  return user;
+}
+
+export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+  const ref = await sessionRef(request, context);
+  return ref ? lookUpUser(request, context, ref, requestDb(request, context)) : null;
 }
 
 function loginRedirect(request: Request) {
   const url = new URL(request.url);
   const params = new URLSearchParams({ redirectTo: url.pathname + url.search });
   return redirect(`/login?${params}`);
-}
-
-/** A signed-in user of any role, or a redirect to /login?redirectTo=… */
-export async function requireUser(request: Request, context: AppLoadContext): Promise<CurrentUser> {
-  const user = await getCurrentUser(request, context);
-  if (!user) throw loginRedirect(request);
-  return user;
 }
 
 const FORBIDDEN = "Only company admins can manage integrations.";
@@ -125,71 +153,28 @@ function forbidden(user: CurrentUser, env: Env) {
 
 /**
  * requireAdmin plus the page's own queries in ONE D1 round trip: the user lookup and `build`'s
- * statements (scoped to the session's company) go into the same db.batch, and the results are
- * only returned once the user is confirmed as an admin of that company.
+ * statements (scoped to the company the signed cookie names) go into the request's batch, together
+ * with those of every other loader of the same request (ADR 0040, 0045); the results are only
+ * returned once the session confirms the user as an admin of that company.
  */
 export async function requireAdminWith<T extends readonly unknown[]>(
   request: Request,
   context: AppLoadContext,
   build: (db: Db, companyId: string) => T,
 ): Promise<{ user: CurrentUser; results: BatchResults<T> }> {
-  const env = context.cloudflare.env;
-  const lookup = shareUserLookup(request, context);
-  try {
-    const cookie = await readSessionCookie(request, env);
-    if (!cookie) throw loginRedirect(request);
-    const db = createDb(env.DB);
-    const now = new Date();
-    const sessionId = await sessionIdOf(cookie.t);
-    // the page's statements are scoped to the company the signed cookie names; they are only
-    // returned once the session row confirms that company
-    const { first: userRows, rest } = await batchAfter(db, sessionUserQuery(db, sessionId, now), build(db, cookie.c));
-    const user = await userOfSession(db, sessionId, cookie.c, (userRows as SessionUserRow[])[0], now);
-    lookup.settle(user);
-    if (!user) throw loginRedirect(request);
-    if (user.role !== "company_admin") throw forbidden(user, env);
-    return { user, results: rest };
-  } catch (error) {
-    lookup.settle(null);
-    throw error;
-  }
+  const ref = await sessionRef(request, context);
+  if (!ref) throw loginRedirect(request);
+  const db = requestDb(request, context);
+  const [user, results] = await Promise.all([lookUpUser(request, context, ref, db), Promise.all(build(db, ref.cookie.c))]);
+  if (!user) throw loginRedirect(request);
+  if (user.role !== "company_admin") throw forbidden(user, context.cloudflare.env);
+  return { user, results: results as unknown as BatchResults<T> };
 }
 
 type Db = ReturnType<typeof createDb>;
 type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
-/**
- * Announces "the current user is being looked up" before the lookup runs, so that the other
- * loaders of the same GET (which call getCurrentUser) await this one instead of querying again
- * (ADR 0040). Settling twice is harmless: the first value wins.
- */
-function shareUserLookup(request: Request, context: AppLoadContext) {
-  let settle!: (user: CurrentUser | null) => void;
-  const promise = new Promise<CurrentUser | null>((resolve) => (settle = resolve));
-  if (request.method === "GET" || request.method === "HEAD") {
-    let perRequest = currentUserMemo.get(context);
-    if (!perRequest) currentUserMemo.set(context, (perRequest = new Map()));
-    perRequest.set(request.headers.get("Cookie") ?? "", promise);
-  }
-  return { settle };
-}
-
-/**
- * One db.batch of a leading statement and a page's own statements. drizzle types batch() only
- * for literal tuples, so the spread is cast once here and the page's result types are restored.
- */
-async function batchAfter<T extends readonly unknown[]>(
-  db: Db,
-  first: unknown,
-  rest: T,
-): Promise<{ first: unknown; rest: BatchResults<T> }> {
-  const [head, ...tail] = (await db.batch([first, ...rest] as unknown as Parameters<Db["batch"]>[0])) as readonly unknown[];
-  return { first: head, rest: tail as unknown as BatchResults<T> };
-}
-
 /** Only company admins reach /integrations*: agents get a 403 page. Call in every loader and action. */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<CurrentUser> {
-  const user = await requireUser(request, context);
-  if (user.role !== "company_admin") throw forbidden(user, context.cloudflare.env);
-  return user;
+  return (await requireAdminWith(request, context, () => [] as const)).user;
 }

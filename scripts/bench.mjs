@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: measures the architecture.md §8 budgets on loopback and writes BENCHMARKS.md.
 // Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
-// --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md).
+// --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md),
+// --json FILE (or --json=FILE): the headline figures as JSON as well (scripts/bench/summary.mjs).
 // See docs/decisions/0005-benchmark-method.md for the method.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -15,7 +16,17 @@ import { startBenchServer } from "./bench/server.mjs";
 import { measureSigning } from "./bench/signing.mjs";
 import { soakRun } from "./bench/soak.mjs";
 import { median } from "./bench/stats.mjs";
-import { burstRun, ceilingRun, createEndpoint, latencyRun, newConversation, webhooksUnavailable } from "./bench/webhooks.mjs";
+import { headlineSummary } from "./bench/summary.mjs";
+import {
+  burstRun,
+  ceilingRun,
+  createEndpoint,
+  deleteEndpoint,
+  fanoutRun,
+  latencyRun,
+  newConversation,
+  webhooksUnavailable,
+} from "./bench/webhooks.mjs";
 import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
 import { npmRun, root } from "./lib.mjs";
 
@@ -26,6 +37,11 @@ const quick = flag("quick");
 const SECTIONS = ["sizes", "d1", "ssr", "api", "lighthouse", "webhooks", "soak"];
 const only = value("only")?.split(",") ?? SECTIONS;
 const out = value("out") ?? "BENCHMARKS.md";
+const jsonOut = value("json") ?? (flag("json") ? argv[argv.indexOf("--json") + 1] : undefined);
+if (flag("json") && (!jsonOut || jsonOut.startsWith("--"))) {
+  console.error("--json needs a file name: npm run bench -- --quick --json bench.json");
+  process.exit(2);
+}
 const P = {
   runs: 3,
   seconds: quick ? 5 : 10,
@@ -35,6 +51,8 @@ const P = {
   latencySamples: quick ? 10 : 30,
   burstEvents: 1000,
   burstRuns: quick ? 1 : 3,
+  fanoutEndpoints: 20,
+  fanoutEvents: [1, 1000],
   soakEvents: quick ? 1000 : 5000,
   soakClients: 200,
   soakSeconds: quick ? 20 : 60,
@@ -136,9 +154,22 @@ async function main() {
           `  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`,
         );
       };
-      for (const p of ["/integrations", "/integrations/available", "/integrations/developers", "/__bench/bare"])
+      for (const p of [
+        "/integrations",
+        "/integrations/available",
+        "/integrations/available/hubspot",
+        "/integrations/developers",
+        "/integrations/developers/webhooks/new",
+        "/integrations/developers/audit",
+        "/__bench/bare",
+      ])
         await probe(p, `${server.url}${p}`, { Cookie: cookie });
-      if (!apiMissing) await probe("GET /v1/conversations", `${server.url}/v1/conversations`, { Authorization: `Bearer ${server.apiKey}` });
+      if (!apiMissing) {
+        // the first call of a key in an isolate looks the key up on its own (ADR 0045): warm it first
+        const auth = { Authorization: `Bearer ${server.apiKey}` };
+        await fetch(`${server.url}/v1/me`, { headers: auth }).then((res) => res.arrayBuffer());
+        for (const p of ["/v1/conversations", "/v1/me", "/v1/events", "/v1/webhooks"]) await probe(`GET ${p}`, `${server.url}${p}`, auth);
+      }
     });
 
     const tool = findWrk(log);
@@ -189,7 +220,7 @@ async function main() {
       log(`  ceiling: ${r.webhooks.ceiling.map((c) => `${c.perSecond.toFixed(0)}/s`).join(", ")}`);
       const why = await webhooksUnavailable(server.url, server.apiKey);
       if (why) return skip("webhooks-pipeline", why);
-      await createEndpoint(server.url, server.apiKey, receiver, "one");
+      const one = await createEndpoint(server.url, server.apiKey, receiver, "one");
       r.webhooks.latency = await latencyRun({
         base: server.url,
         apiKey: server.apiKey,
@@ -216,7 +247,38 @@ async function main() {
         );
         if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
       }
+      // fan-out: 20 endpoints subscribed to conversation.created only (one event per conversation)
+      await deleteEndpoint(server.url, server.apiKey, one);
+      const names = Array.from({ length: P.fanoutEndpoints }, (_, i) => `fan${i}`);
+      const fanIds = [];
+      r.webhooks.fanout = [];
+      try {
+        for (const name of names) fanIds.push(await createEndpoint(server.url, server.apiKey, receiver, name, ["conversation.created"]));
+        await fanout(names);
+      } finally {
+        // the soak's endpoints need room under the per-company limit (20)
+        for (const id of fanIds) await deleteEndpoint(server.url, server.apiKey, id).catch(() => {});
+      }
     });
+
+    async function fanout(names) {
+      for (const events of P.fanoutEvents) {
+        const f = await fanoutRun({
+          base: server.url,
+          apiKey: server.apiKey,
+          receiver,
+          names,
+          events,
+          runId: `${runId}f${events}`,
+          timeoutMs: 180_000,
+        });
+        r.webhooks.fanout.push(f);
+        log(
+          `  fan-out ${events} event(s) → ${names.length} endpoints: ${f.delivered}/${f.expected} in ${f.seconds.toFixed(1)} s (${f.perSecond.toFixed(0)} deliveries/s), duplicates ${f.duplicates}, invalid ${f.invalid}`,
+        );
+        if (!f.complete) break;
+      }
+    }
 
     await section("soak", async () => {
       const why = await webhooksUnavailable(server.url, server.apiKey);
@@ -247,6 +309,10 @@ async function main() {
   const history = previous.includes("\n## History\n") ? previous.slice(previous.indexOf("\n## History\n") + 1) : "";
   writeFileSync(file, renderReport(r) + (history ? `\n${history}` : ""));
   log(`\nwrote ${out} in ${Math.round(r.totalSeconds)} s`);
+  if (jsonOut) {
+    writeFileSync(resolve(process.cwd(), jsonOut), `${JSON.stringify(headlineSummary(r), null, 2)}\n`);
+    log(`wrote ${jsonOut}`);
+  }
 }
 
 main().catch((e) => {

@@ -236,8 +236,15 @@ export function renderReport(r) {
       );
       if (w.bursts?.length) {
         const delivered = median(w.bursts.map((b) => b.perSecond));
-        out.push(`| Pipeline ÷ ceiling (deliveries/s) | ${fmt(delivered / median(per), 2)} | — |`);
+        out.push(
+          `| Pipeline ÷ ceiling (deliveries/s) | ${fmt(delivered / median(per), 2)} | ≥ 0.25 ${verdict(delivered / median(per) >= 0.25)} |`,
+        );
       }
+    }
+    for (const f of w.fanout ?? []) {
+      out.push(
+        `| Fan-out: ${fmt(f.events)} event(s) → ${f.endpoints} endpoints | ${f.delivered}/${f.expected} verified in ${fmt(f.seconds, 1)} s (${fmt(f.perSecond, 1)} deliveries/s; ${f.duplicates} duplicates before dedupe; ${f.invalid} invalid signatures) | all verified ${verdict(f.complete && f.invalid === 0)} |`,
+      );
     }
     const s = w.signing;
     if (s) {

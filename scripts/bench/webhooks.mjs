@@ -19,10 +19,10 @@ export async function webhooksUnavailable(base, apiKey) {
 }
 
 /** Creates an endpoint pointing at the receiver and registers its secret there. */
-export async function createEndpoint(base, apiKey, receiver, name) {
+export async function createEndpoint(base, apiKey, receiver, name, events = SUBSCRIBED) {
   const res = await api(base, apiKey, "POST", "/v1/webhooks", {
     url: receiver.urlFor(name),
-    events: SUBSCRIBED,
+    events,
     description: `bench ${name}`,
   });
   const secret = res.json?.secret;
@@ -30,6 +30,11 @@ export async function createEndpoint(base, apiKey, receiver, name) {
     throw new Error(`POST /v1/webhooks answered ${res.status} ${res.text.slice(0, 300)}`);
   receiver.addEndpoint(name, secret);
   return res.json.id;
+}
+
+export async function deleteEndpoint(base, apiKey, id) {
+  const res = await api(base, apiKey, "DELETE", `/v1/webhooks/${id}`);
+  if (res.status !== 204) throw new Error(`DELETE /v1/webhooks/${id} answered ${res.status}`);
 }
 
 export function newConversation(base, apiKey, marker) {
@@ -83,6 +88,38 @@ export async function burstRun({ base, apiKey, receiver, name, events, runId, ti
     perSecond: (after.unique - before.unique) / seconds,
     duplicates: after.duplicates - before.duplicates,
     invalid: after.invalid - before.invalid,
+  };
+}
+
+/**
+ * Fan-out: `events` conversation.created events, each to every endpoint of `names` (subscribed to
+ * that event only); time from the first API call until every delivery arrived and verified.
+ */
+export async function fanoutRun({ base, apiKey, receiver, names, events, runId, timeoutMs }) {
+  const unique = () => names.reduce((n, name) => n + receiver.stats(name).unique, 0);
+  const count = (k) => names.reduce((n, name) => n + receiver.stats(name)[k], 0);
+  const before = { unique: unique(), duplicates: count("duplicates"), invalid: count("invalid") };
+  const expected = events * names.length;
+  let failed = 0;
+  const t0 = performance.now();
+  await pool(events, 16, async (i) => {
+    const res = await newConversation(base, apiKey, `fan${runId}x${i}`);
+    if (res.status !== 201) failed++;
+  });
+  if (failed) throw new Error(`${failed} of ${events} POST /v1/conversations failed`);
+  const complete = await receiver.waitFor(() => unique() - before.unique >= expected, timeoutMs);
+  const seconds = (performance.now() - t0) / 1000;
+  const delivered = unique() - before.unique;
+  return {
+    events,
+    endpoints: names.length,
+    expected,
+    delivered,
+    complete,
+    seconds,
+    perSecond: delivered / seconds,
+    duplicates: count("duplicates") - before.duplicates,
+    invalid: count("invalid") - before.invalid,
   };
 }
 

@@ -7,14 +7,16 @@ import { startReceiver } from "../../scripts/bench/receiver.mjs";
 // @ts-ignore: plain JS of `npm run bench`
 import { soakRun } from "../../scripts/bench/soak.mjs";
 // @ts-ignore: plain JS of `npm run bench`
-import { burstRun, createEndpoint, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
+import { headlineSummary } from "../../scripts/bench/summary.mjs";
+// @ts-ignore: plain JS of `npm run bench`
+import { burstRun, createEndpoint, fanoutRun, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
 
 // The webhook part of `npm run bench` runs against the real Worker; here it runs against a fake of
 // the public /v1 contract, so the harness's own counting is proven on its own.
 type Fault = { dropEvery?: number; badSignatureEvery?: number; duplicateEvery?: number };
 
 async function fakePipeline(fault: Fault = {}) {
-  const endpoints: { id: string; url: string; secret: string }[] = [];
+  const endpoints: { id: string; url: string; secret: string; events: string[] }[] = [];
   let seq = 0;
   const deliver = async (ep: { url: string; secret: string }, id: string, body: string, n: number) => {
     if (fault.dropEvery && n % fault.dropEvery === 0) return;
@@ -38,7 +40,13 @@ async function fakePipeline(fault: Fault = {}) {
       if (req.method === "GET" && (req.url === "/v1/webhooks" || req.url?.startsWith("/v1/conversations")))
         return send(200, { data: [], next_cursor: null });
       if (req.method === "POST" && req.url === "/v1/webhooks") {
-        const ep = { id: `we_${endpoints.length}`, url: JSON.parse(raw).url, secret: `whsec_${randomBytes(32).toString("base64")}` };
+        const input = JSON.parse(raw);
+        const ep = {
+          id: `we_${endpoints.length}`,
+          url: input.url,
+          events: input.events,
+          secret: `whsec_${randomBytes(32).toString("base64")}`,
+        };
         endpoints.push(ep);
         return send(201, ep);
       }
@@ -48,7 +56,7 @@ async function fakePipeline(fault: Fault = {}) {
         for (const type of ["conversation.created", "message.received"]) {
           const n = seq++;
           const body = JSON.stringify({ id: `evt_${n}`, type, data: { id: conv, subject: input.subject, message: input.message } });
-          for (const ep of [...endpoints]) setTimeout(() => void deliver(ep, `evt_${n}`, body, n), 5);
+          for (const ep of endpoints.filter((e) => e.events.includes(type))) setTimeout(() => void deliver(ep, `evt_${n}`, body, n), 5);
         }
         return send(201, { id: conv });
       }
@@ -91,6 +99,51 @@ describe("the bench's webhook harness", () => {
     const burst = await burstRun({ base, apiKey: "k", receiver, name: "one", events: 60, runId: "b", timeoutMs: 10_000 });
     expect(burst).toMatchObject({ events: 60, delivered: 60, complete: true, invalid: 0 });
     expect(burst.duplicates).toBeGreaterThan(0);
+  });
+
+  it("a fan-out run counts every event at every endpoint, verified and deduplicated", async () => {
+    const { base, receiver } = await setup({ duplicateEvery: 5 });
+    const names = ["f0", "f1", "f2"];
+    for (const name of names) await createEndpoint(base, "k", receiver, name, ["conversation.created"]);
+    const f = await fanoutRun({ base, apiKey: "k", receiver, names, events: 10, runId: "f", timeoutMs: 10_000 });
+    expect(f).toMatchObject({ events: 10, endpoints: 3, expected: 30, delivered: 30, complete: true, invalid: 0 });
+  });
+
+  it("--json's summary has every headline key, null with a reason when not measured", () => {
+    const summary = headlineSummary({
+      quick: true,
+      notMeasured: { lighthouse: "skipped by --only" },
+      d1: { "/integrations": { roundTrips: 1 }, "GET /v1/me": { status: 500 } },
+      webhooks: {
+        ceiling: [{ perSecond: 1000 }],
+        bursts: [{ complete: true, perSecond: 300 }],
+        latency: { p50: 123.456 },
+        fanout: [{ events: 1, endpoints: 20, expected: 20, delivered: 20, complete: true, invalid: 0, seconds: 0.5, perSecond: 40 }],
+      },
+    });
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining([
+        "ssr_ratio",
+        "api_ratio",
+        "pipeline_ratio",
+        "fanout",
+        "d1_round_trips",
+        "lighthouse",
+        "delivery_p50_ms",
+        "large_company",
+        "far_location_ttfb_ms",
+      ]),
+    );
+    expect(summary).toMatchObject({
+      ssr_ratio: null,
+      pipeline_ratio: 0.3,
+      d1_round_trips: { "/integrations": 1 },
+      lighthouse: null,
+      delivery_p50_ms: 123.5,
+      large_company: null,
+      not_measured: { lighthouse: "skipped by --only" },
+    });
+    expect(summary.fanout[0]).toMatchObject({ events: 1, endpoints: 20, deliveries: 20, all_verified: true });
   });
 
   it("the load run passes when every event reaches all three endpoints, duplicates deduped", async () => {

@@ -1,5 +1,8 @@
-import { authenticateApiKey, bearerToken } from "../api-keys/authenticate.server";
+import { bearerToken } from "../api-keys/authenticate.server";
+import { authenticateApiKeyCached, forgetApiKey, keyStillValidGuard } from "../api-keys/key-cache.server";
+import { batchingD1 } from "../db/batcher";
 import { createDb } from "../db/client";
+import { guardedD1 } from "../db/guarded-d1";
 import { apiBaseUrl, type Env } from "../env";
 import { clientIp } from "../http/client-ip";
 import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
@@ -92,19 +95,17 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   }
   const { route, params } = found;
 
-  const db = createDb(env.DB);
-  const auth = await authenticateApiKey({
-    db,
-    token: bearerToken(request.headers.get("Authorization")),
-    now,
-    waitUntil: (p) => ctx.waitUntil(p),
-  });
-  if (!auth.ok) {
-    const { refused, headers } = await anonymousLimit(request, env);
-    if (refused) return refused;
-    return problem(401, AUTH_DETAIL[auth.reason], {}, { ...headers, "WWW-Authenticate": 'Bearer realm="api"' });
-  }
+  const token = bearerToken(request.headers.get("Authorization"));
+  const auth = await authenticateApiKeyCached({ db: createDb(env.DB), token, now, waitUntil: (p) => ctx.waitUntil(p) });
+  if (!auth.ok) return unauthorized(request, env, auth.reason);
   const key = auth.key;
+  // ADR 0045: a key this isolate already knows is checked inside the route's own first D1 batch, and
+  // a read's statements issued in the same turn share one batch: one round trip per call.
+  const guard = auth.cached ? guardedD1(env.DB, keyStillValidGuard(env.DB, { ...key, hash: auth.hash }, now)) : null;
+  // kept for the rare second run below (the route reads the body once)
+  const again: Request = guard && request.body ? (request.clone() as Request) : request;
+  const binding = guard?.db ?? env.DB;
+  const db = createDb(request.method === "GET" || request.method === "HEAD" ? batchingD1(binding) : binding);
 
   const limit = await checkRateLimit(env, key.id);
   const limitHeaders = rateLimitHeaders(limit);
@@ -117,8 +118,21 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
     );
   }
   const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
+  if (guard && !(await guard.settle())) {
+    // Revoked, expired or given other scopes since this isolate cached it: whatever the route did was
+    // refused or rolled back. Forgotten, the key is looked up afresh: a 401 saying why, or the call
+    // runs once more with the key as it is now.
+    if (auth.hash) forgetApiKey(auth.hash);
+    return routeRequest(again, env, ctx, routes, now);
+  }
   for (const [k, v] of Object.entries(limitHeaders)) response.headers.set(k, v);
   return response;
+}
+
+async function unauthorized(request: Request, env: Env, reason: keyof typeof AUTH_DETAIL): Promise<Response> {
+  const { refused, headers } = await anonymousLimit(request, env);
+  if (refused) return refused;
+  return problem(401, AUTH_DETAIL[reason], {}, { ...headers, "WWW-Authenticate": 'Bearer realm="api"' });
 }
 
 async function runRoute(

@@ -63,11 +63,22 @@ export function sessionUserQuery(db: Db, sessionId: string, now: Date) {
     .limit(1);
 }
 
-/** Moves last_seen_at forward when it is older than SESSION_TOUCH_MS; a no-op otherwise. */
-export async function touchSession(db: Db, sessionId: string, lastSeenAt: number, now: Date): Promise<void> {
-  if (now.getTime() - lastSeenAt < SESSION_TOUCH_MS) return;
-  await db
+/**
+ * Moves a live session's last_seen_at forward when it is older than SESSION_TOUCH_MS (a no-op
+ * otherwise): a statement that joins the page's db.batch, so the idle timeout costs no round trip.
+ * Only the session issued for `companyId` is touched, and only while it is still live.
+ */
+export function touchSessionQuery(db: Db, sessionId: string, companyId: string, now: Date) {
+  return db
     .update(sessions)
     .set({ lastSeenAt: now })
-    .where(and(eq(sessions.id, sessionId), lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_TOUCH_MS))));
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        eq(sessions.companyId, companyId),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS)),
+        lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_TOUCH_MS)),
+      ),
+    );
 }

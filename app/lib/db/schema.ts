@@ -4,7 +4,7 @@
  * webhook secrets are AES-GCM ciphertext, API keys are SHA-256 hashes.
  */
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
   authorKinds,
@@ -129,6 +129,18 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_company_idx").on(t.companyId)],
 );
+
+/**
+ * The /v1 key check of a batch that writes (migration 0130, ADR 0045): an INSERT into this view
+ * aborts the whole batch (its INSTEAD OF trigger) unless the key is still valid. Never read.
+ */
+export const apiKeyGuard = sqliteView("api_key_guard", {
+  keyId: text("key_id"),
+  keyHash: text("key_hash"),
+  scopes: text("scopes"),
+  kind: text("kind"),
+  at: integer("at"),
+}).existing();
 
 export const webhookEndpoints = sqliteTable(
   "webhook_endpoints",

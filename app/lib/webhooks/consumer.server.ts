@@ -1,6 +1,7 @@
 import { and, eq, isNull, lte, or } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import { batchStatements, type Db } from "../db/client";
+import { batchingD1 } from "../db/batcher";
+import { batchStatements, createDb, type Db } from "../db/client";
 import { deliveries, webhookEndpoints } from "../db/schema";
 import { deliveryDeps } from "../deps.server";
 import type { DeliveriesMessage, Env } from "../env";
@@ -29,6 +30,11 @@ import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay } from "./retry";
  * duplicate or stale message (at-least-once delivery, a sweeper re-send, an older run replaced by
  * Resend) is acknowledged unsent. A failed attempt's retry is a new message carrying the next
  * attempt number, sent with the schedule's delay; the message in hand is acknowledged.
+ *
+ * A batch is processed as a batch (docs/decisions/0096-deliveries-as-a-batch.md): one round trip
+ * claims every message's delivery, one reads their events and endpoints, the sends run
+ * concurrently (at most `concurrency` to any one target), and attempts that finish together are
+ * recorded in one db.batch.
  */
 export type ConsumerDeps = AttemptDeps & {
   random: () => number;
@@ -48,7 +54,9 @@ export async function consumeDeliveries(
   _ctx: ExecutionContext,
   overrides: Partial<ConsumerDeps> = {},
 ): Promise<void> {
-  const deps = await deliveryDeps(env, overrides);
+  // One coalescing binding for the whole batch (ADR 0096): the claims go to D1 together, then the
+  // events and endpoints of every claimed delivery, then the attempts that finish close together.
+  const deps = await deliveryDeps(env, { db: createDb(batchingD1(env.DB, { windowMs: WRITE_WINDOW_MS })), ...overrides });
   // The same delivery twice in one batch: one attempt, and the duplicate is acked.
   const seen = new Set<string>();
   const unique: { message: Message<DeliveriesMessage>; body: DeliveriesMessage }[] = [];
@@ -68,10 +76,48 @@ export async function consumeDeliveries(
       unique.push({ message: m, body });
     }
   }
-  await forEachLimited(unique, deps.concurrency, async ({ message, body }) => {
+  // Claimed together, up front: the lease covers every round of sends a target may wait for in
+  // this batch (more than `concurrency` deliveries to one target go in rounds).
+  const claimedAt = deps.now();
+  const rounds = Math.max(1, Math.ceil(unique.length / Math.max(1, deps.concurrency)));
+  const leaseUntil = new Date(claimedAt.getTime() + leaseMs(deps.timeoutMs) * rounds);
+  const claims = await Promise.all(
+    unique.map(({ message, body }) =>
+      claimDelivery(deps.db, body, claimedAt, leaseUntil).then(
+        (claimed) => ({ message, body, claimed, error: null }),
+        (error: unknown) => ({ message, body, claimed: null, error }),
+      ),
+    ),
+  );
+  // Sent concurrently, at most `concurrency` at a time to any one target.
+  const byTarget = new Map<string, { message: Message<DeliveriesMessage>; claimed: ClaimedDelivery }[]>();
+  for (const { message, body, claimed, error } of claims) {
+    if (error) {
+      console.error("deliveries consumer failed", body.deliveryId, error instanceof Error ? error.message : "unknown");
+      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
+    } else if (!claimed)
+      message.ack(); // stale or duplicate: another run, attempt or consumer has it
+    else {
+      const key = `${claimed.targetKind}:${claimed.targetId}`;
+      byTarget.set(key, [...(byTarget.get(key) ?? []), { message, claimed }]);
+    }
+  }
+  const perTarget = [...byTarget.values()].map((group) =>
+    forEachLimited(group, deps.concurrency, ({ message, claimed }) => finish(deps, message, claimed, leaseUntil)),
+  );
+  await Promise.all(perTarget);
+}
+
+const WRITE_WINDOW_MS = 2;
+
+type ClaimedDelivery = NonNullable<Awaited<ReturnType<typeof claimDelivery>>>;
+
+/** One claimed message: its attempt, the next attempt's message when it failed, and the ack. */
+async function finish(deps: ConsumerDeps, message: Message<DeliveriesMessage>, claimed: ClaimedDelivery, leaseUntil: Date) {
+  {
     let decision: HandleResult;
     try {
-      decision = await handleDelivery(deps, body);
+      decision = await attemptClaimed(deps, claimed, leaseUntil);
     } catch (error) {
       // Nothing was recorded (the claim, if taken, was released): the same message is still valid.
       console.error("deliveries consumer failed", message.body.deliveryId, error instanceof Error ? error.message : "unknown");
@@ -91,7 +137,7 @@ export async function consumeDeliveries(
       }
     }
     message.ack();
-  });
+  }
 }
 
 export type HandleResult = {
@@ -114,6 +160,11 @@ export async function handleDelivery(deps: ConsumerDeps, message: DeliveriesMess
   const leaseUntil = new Date(claimedAt.getTime() + leaseMs(deps.timeoutMs));
   const claimed = await claimDelivery(deps.db, m, claimedAt, leaseUntil);
   if (!claimed) return { retry: null, stale: true };
+  return attemptClaimed(deps, claimed, leaseUntil);
+}
+
+/** The attempt of a delivery this consumer has claimed until `leaseUntil`, recorded; the claim is released if it throws. */
+async function attemptClaimed(deps: ConsumerDeps, claimed: ClaimedDelivery, leaseUntil: Date): Promise<HandleResult> {
   let result: RecordedAttempt | DeferredAttempt;
   let delay: number | null = null;
   try {

@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
-import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
+import { deliveries, deliveryAttempts, events, type PerformedBy, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
 import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
@@ -18,36 +18,79 @@ export async function listDeliveries(
   endpointId: string,
   { limit = 25, before }: { limit?: number; before?: string | null } = {},
 ): Promise<{ ok: true; value: { data: DeliveryView[]; nextCursor: string | null } } | { ok: false; status: 404 }> {
-  const endpoint = await findEndpointRow(db, companyId, endpointId);
-  if (!endpoint) return { ok: false, status: 404 };
-  const n = Math.min(Math.max(1, Math.floor(limit) || 25), 100);
+  const [endpoint, rows, attempts] = await db.batch(deliveriesPageQueries({ db, companyId }, endpointId, { limit, before }));
+  if (!endpoint[0]) return { ok: false, status: 404 };
+  return { ok: true, value: toDeliveriesPage(rows, attempts, limit) };
+}
+
+const pageSize = (limit: number) => Math.min(Math.max(1, Math.floor(limit) || 25), 100);
+
+/**
+ * One endpoint's delivery history as three statements for ONE D1 round trip (ADR 0045): the
+ * endpoint (404 when it is not the company's), a page of deliveries with their events, and the
+ * attempts of exactly that page (the same page selected again as a subquery).
+ */
+function deliveriesPageQueries(
+  { db, companyId }: { db: Db; companyId: string },
+  endpointId: string,
+  { limit, before }: { limit: number; before?: string | null },
+) {
+  const n = pageSize(limit);
   const conds = [eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId)];
   if (before) conds.push(lt(deliveries.id, before));
-  const rows = await db
-    .select({ d: deliveries, e: events })
+  const pageIds = db
+    .select({ id: deliveries.id })
     .from(deliveries)
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
     .where(and(...conds))
     .orderBy(desc(deliveries.id))
-    .limit(n + 1)
-    .all();
+    .limit(n + 1);
+  return [
+    db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, endpointId)))
+      .limit(1),
+    db
+      // event columns aliased: a db.batch returns rows keyed by column name (deliveries has id, created_at too)
+      .select({
+        ...getTableColumns(deliveries),
+        eventType: sql<string>`${events.type}`.as("event_type"),
+        eventPayload: sql`${events.payload}`.mapWith(events.payload).as("event_payload"),
+        eventPerformedBy: sql`${events.performedBy}`.mapWith(events.performedBy).as("event_performed_by"),
+        eventCreatedAt: sql`${events.createdAt}`.mapWith(events.createdAt).as("event_created_at"),
+      })
+      .from(deliveries)
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+      .where(and(...conds))
+      .orderBy(desc(deliveries.id))
+      .limit(n + 1),
+    db
+      .select()
+      .from(deliveryAttempts)
+      .where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, pageIds)))
+      .orderBy(deliveryAttempts.n),
+  ] as const;
+}
+
+type PageRow = DeliveryRow & { eventType: string; eventPayload: unknown; eventPerformedBy: unknown; eventCreatedAt: unknown };
+
+function toDeliveriesPage(rows: PageRow[], attempts: AttemptRow[], limit: number): { data: DeliveryView[]; nextCursor: string | null } {
+  const n = pageSize(limit);
   const page = rows.slice(0, n);
-  const ids = page.map((r) => r.d.id);
-  const attempts = ids.length
-    ? await db
-        .select()
-        .from(deliveryAttempts)
-        .where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, ids)))
-        .orderBy(deliveryAttempts.n)
-        .all()
-    : [];
-  const data = page.map((r) => ({
-    ...r.d,
-    eventType: r.e.type,
-    body: buildWebhookBody(r.e),
-    attemptsList: attempts.filter((a) => a.deliveryId === r.d.id),
+  const data = page.map(({ eventType, eventPayload, eventPerformedBy, eventCreatedAt, ...d }) => ({
+    ...d,
+    eventType,
+    body: buildWebhookBody({
+      id: d.eventId,
+      type: eventType,
+      companyId: d.companyId,
+      createdAt: eventCreatedAt as Date,
+      payload: eventPayload as Record<string, unknown>,
+      performedBy: eventPerformedBy as PerformedBy,
+    }),
+    attemptsList: attempts.filter((a) => a.deliveryId === d.id),
   }));
-  return { ok: true, value: { data, nextCursor: rows.length > n ? page[page.length - 1]!.d.id : null } };
+  return { data, nextCursor: rows.length > n ? page[page.length - 1]!.id : null };
 }
 
 type QueueDeps = EndpointDeps & { queue: Queue<DeliveriesMessage> };

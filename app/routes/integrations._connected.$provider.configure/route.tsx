@@ -9,7 +9,7 @@ import { ConfigureFooter, FormMessages, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { SetupValues } from "~/components/setup-values";
 import { redirectWithFlash } from "~/flash.server";
-import { adapterOf, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
+import { adapterOf, adminWithRequiredConnection, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { configFormSchema, configWithDefaults, describeConfigFields } from "~/lib/integrations/config-form";
@@ -25,17 +25,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const provider = requireProvider(params.provider);
-  const connection = await requireConnection(context, user, provider);
+  // one D1 round trip: the admin, the connection and its activity in the request's batch
+  const {
+    provider,
+    connection,
+    extras: [activity],
+  } = await adminWithRequiredConnection(request, context, params.provider, (db, companyId, provider) => [
+    listActivity({ db, companyId, provider: provider.id, inbound: adapterOf(provider).inboundActivity }),
+  ]);
   const adapter = adapterOf(provider);
   const schema = adapter.settings;
-  const activity = await listActivity({
-    db: connectDeps(context).db,
-    companyId: user.company.id,
-    provider: provider.id,
-    inbound: adapter.inboundActivity,
-  });
   const picked = await loadSettingsChoices(connectDeps(context), adapter, connection);
   return json({
     choices: picked.choices,

@@ -2,11 +2,10 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { Modal } from "~/components/modal";
-import { adapterOf, connectDeps, featuresOf, requireProvider } from "~/integration-routes.server";
+import { adapterOf, adminWithConnection, connectDeps, featuresOf, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { isSandboxed } from "~/lib/integrations/catalog";
 import { apiKeySchema, callbackUrl, connectWithApiKey, enableBuiltIn, startOAuth } from "~/lib/integrations/connect.server";
-import { findConnection } from "~/lib/integrations/connections.server";
 import { clientCredentials, ProviderNotConfiguredError } from "~/lib/oauth/client.server";
 import { requireAdmin } from "~/sessions.server";
 import { ConnectBody } from "./connect-body";
@@ -18,11 +17,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const provider = requireProvider(params.provider);
-  const deps = connectDeps(context);
+  const { user, provider, connection: existing } = await adminWithConnection(request, context, params.provider);
   const env = context.cloudflare.env;
-  const existing = await findConnection({ db: deps.db, companyId: user.company.id, provider: provider.id });
   let notConfigured: string | null = null;
   if (provider.oauth) {
     try {

@@ -4,15 +4,12 @@ import { FeatureList } from "~/components/feature-list";
 import { Modal } from "~/components/modal";
 import { CheckIcon } from "~/components/modal-icons";
 import { SetupValues } from "~/components/setup-values";
-import { adapterOf, featuresOf, hasConfigureScreen, requireConnection, requireProvider } from "~/integration-routes.server";
-import { requireAdmin } from "~/sessions.server";
+import { adapterOf, adminWithRequiredConnection, featuresOf, hasConfigureScreen } from "~/integration-routes.server";
 
 export const handle = { access: "admin" };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const provider = requireProvider(params.provider);
-  const connection = await requireConnection(context, user, provider);
+  const { provider, connection } = await adminWithRequiredConnection(request, context, params.provider);
   const adapter = adapterOf(provider);
   return json({
     // What to paste into the provider's dashboard now that the connection exists (WhatsApp's verify token).

@@ -4,7 +4,7 @@ import { CsrfInput } from "~/components/csrf";
 import { Modal } from "~/components/modal";
 import { WarningIcon } from "~/components/modal-icons";
 import { redirectWithFlash } from "~/flash.server";
-import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
+import { adminWithRequiredConnection, connectDeps, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { disconnectIntegration } from "~/lib/integrations/manage.server";
@@ -17,9 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const provider = requireProvider(params.provider);
-  await requireConnection(context, user, provider);
+  const { provider } = await adminWithRequiredConnection(request, context, params.provider);
   // Opened from a Configure screen (?from=configure), Cancel goes back there, not to the list.
   const back = new URL(request.url).searchParams.get("from") === "configure" ? `/integrations/${provider.id}/configure` : "/integrations";
   return json({ provider: { id: provider.id, name: provider.name }, effects: [...provider.disconnectEffects], back });

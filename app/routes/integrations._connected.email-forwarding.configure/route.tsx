@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { ConfigureFooter, FormMessages, Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { requireConnection, requireProvider } from "~/integration-routes.server";
+import { adminWithRequiredConnection, requireConnection, requireProvider } from "~/integration-routes.server";
 import { createDb } from "~/lib/db/client";
 import { clientIp } from "~/lib/http/client-ip";
 import { listEmailActivity } from "~/lib/integrations/email-forwarding/activity.server";
@@ -39,13 +39,14 @@ function testResultFrom(url: URL, lastRefusal: { reason: string } | null): TestR
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const connection = await requireConnection(context, user, requireProvider("email-forwarding"));
   const env = context.cloudflare.env;
-  const db = createDb(env.DB);
-  const [state, activity] = await Promise.all([
-    getEmailForwarding({ db, companyId: user.company.id, env }),
-    listEmailActivity({ db, companyId: user.company.id }),
+  // one D1 round trip: the admin, the connection, the settings and the activity in the request's batch
+  const {
+    connection,
+    extras: [state, activity],
+  } = await adminWithRequiredConnection(request, context, "email-forwarding", (db, companyId) => [
+    getEmailForwarding({ db, companyId, env }),
+    listEmailActivity({ db, companyId }),
   ]);
   const lastRefusal = state.lastRefusal ? { reason: state.lastRefusal.reason, at: state.lastRefusal.at?.toISOString() ?? null } : null;
   return json({

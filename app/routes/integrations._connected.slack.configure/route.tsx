@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { ConfigureFooter, FormMessages, Toggle, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
+import { adminWithRequiredConnection, connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listActivity } from "~/lib/integrations/activity.server";
 import { readSlackConfig, slackConfigFormSchema } from "~/lib/integrations/slack/config";
@@ -24,11 +24,14 @@ export const meta: MetaFunction = () => [{ title: "Configure Slack · Integratio
 const SELF = "/integrations/slack/configure";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const connection = await requireConnection(context, user, requireProvider("slack"));
+  // one D1 round trip: the admin, the connection and the activity; then the channels (KV, or Slack)
+  const {
+    user,
+    connection,
+    extras: [activity],
+  } = await adminWithRequiredConnection(request, context, "slack", (db, companyId) => [listActivity({ db, companyId, provider: "slack" })]);
   const list = await loadChannelList(connectDeps(context), connection);
   const config = readSlackConfig(connection.config);
-  const activity = await listActivity({ db: connectDeps(context).db, companyId: user.company.id, provider: "slack" });
   return json({
     activity,
     retried: new URL(request.url).searchParams.has("retried"),

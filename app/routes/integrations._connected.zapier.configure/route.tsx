@@ -6,7 +6,7 @@ import { ActivityList } from "~/components/activity-list";
 import { ConnectionFacts } from "~/components/connection-facts";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { connectDeps, requireConnection } from "~/integration-routes.server";
+import { adminWithRequiredConnection, connectDeps, requireConnection } from "~/integration-routes.server";
 import { userActor } from "~/lib/audit.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { zapierProvider } from "~/lib/integrations/zapier/account.server";
@@ -22,10 +22,14 @@ const SELF = "/integrations/zapier/configure";
 export const meta: MetaFunction = () => [{ title: "Configure Zapier · Integrations" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const connection = await requireConnection(context, user, zapierProvider);
-  const read = { db: connectDeps(context).db, companyId: user.company.id };
-  const [subscriptions, activity] = await Promise.all([listZapierSubscriptions(read), listZapierActivity(read)]);
+  // one D1 round trip: the admin, the connection, the subscriptions and the activity in the request's batch
+  const {
+    connection,
+    extras: [subscriptions, activity],
+  } = await adminWithRequiredConnection(request, context, zapierProvider.id, (db, companyId) => [
+    listZapierSubscriptions({ db, companyId }),
+    listZapierActivity({ db, companyId }),
+  ]);
   return json({
     activity,
     accountLabel: connection.accountLabel,

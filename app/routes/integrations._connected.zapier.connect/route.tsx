@@ -11,11 +11,10 @@ import { CsrfInput } from "~/components/csrf";
 import { IntegrationLogo } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
 import { RevealedKey } from "~/components/revealed-key";
-import { connectDeps } from "~/integration-routes.server";
+import { adminWithConnection, connectDeps } from "~/integration-routes.server";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
 import { apiBaseUrl } from "~/lib/env";
 import { clientIp } from "~/lib/http/client-ip";
-import { findConnection } from "~/lib/integrations/connections.server";
 import { connectZapier, ZAPIER_KEY_SCOPES, zapierProvider } from "~/lib/integrations/zapier/account.server";
 import { requireAdmin } from "~/sessions.server";
 
@@ -33,14 +32,12 @@ export const meta: MetaFunction = () => [{ title: "Connect to Zapier · Integrat
 export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
+  // one D1 round trip: the admin and the connection in the request's batch; then the one-time reveal (KV)
+  const { user, connection } = await adminWithConnection(request, context, zapierProvider.id);
   const env = context.cloudflare.env;
   const url = new URL(request.url);
   const revealId = url.searchParams.get("revealed");
-  const [connection, reveal] = await Promise.all([
-    findConnection({ db: connectDeps(context).db, companyId: user.company.id, provider: "zapier" }),
-    takeReveal(env.KV, revealId, { companyId: user.company.id, userId: user.id }),
-  ]);
+  const reveal = await takeReveal(env.KV, revealId, { companyId: user.company.id, userId: user.id });
   return json(
     {
       provider: { id: zapierProvider.id, name: zapierProvider.name, logo: zapierProvider.logo },

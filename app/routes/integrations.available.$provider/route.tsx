@@ -2,11 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { Modal } from "~/components/modal";
-import { adapterOf, featuresOf, requireProvider } from "~/integration-routes.server";
-import { createDb } from "~/lib/db/client";
+import { adapterOf, adminWithConnection, featuresOf } from "~/integration-routes.server";
 import { categoryLabel, isSandboxed } from "~/lib/integrations/catalog";
-import { findConnection } from "~/lib/integrations/connections.server";
-import { requireAdmin } from "~/sessions.server";
 import { ProviderFacts } from "./provider-facts";
 
 export const handle = { access: "admin" };
@@ -14,10 +11,8 @@ export const handle = { access: "admin" };
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.provider.name} · Integrations` : "Integrations" }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const provider = requireProvider(params.provider);
+  const { provider, connection } = await adminWithConnection(request, context, params.provider);
   const env = context.cloudflare.env;
-  const connection = await findConnection({ db: createDb(env.DB), companyId: user.company.id, provider: provider.id });
   return json({
     provider: {
       id: provider.id,

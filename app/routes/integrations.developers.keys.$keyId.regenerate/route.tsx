@@ -5,20 +5,16 @@ import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { overlapLabels } from "~/lib/api-keys/forms";
 import { findUsableKey, maskKey } from "~/lib/api-keys/keys.server";
-import { createDb } from "~/lib/db/client";
 import { notFound } from "~/lib/http/responses";
-import { requireAdmin } from "~/sessions.server";
+import { requireAdminWith } from "~/sessions.server";
 
 export const handle = { access: "admin" };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const key = await findUsableKey({
-    db: createDb(context.cloudflare.env.DB),
-    companyId: user.company.id,
-    keyId: params.keyId!,
-    now: new Date(),
-  });
+  const now = new Date();
+  const {
+    results: [key],
+  } = await requireAdminWith(request, context, (db, companyId) => [findUsableKey({ db, companyId, keyId: params.keyId!, now })] as const);
   if (!key || key.replacedBy) throw notFound("That API key does not exist, or it has already been replaced by a new one.");
   return json({ key: { id: key.id, name: key.name, masked: maskKey(key.last4) } });
 }

@@ -6,7 +6,6 @@ import { CsrfInput } from "~/components/csrf";
 import { LocalTime } from "~/components/local-time";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { createDb } from "~/lib/db/client";
 import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
@@ -15,7 +14,7 @@ import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.se
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
 import { getEndpoint, reenableEndpoint, rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { stashSecretReveal, takeSecretReveal } from "~/lib/webhooks/reveal.server";
-import { requireAdmin } from "~/sessions.server";
+import { requireAdmin, requireAdminWith } from "~/sessions.server";
 import { DeliveriesTable } from "./deliveries-table";
 import { SecretReveal, TestResultPanel } from "./panels";
 import { ReceiverTools } from "./receiver-tools";
@@ -28,15 +27,22 @@ const REPLAY_WINDOWS = { "1h": 3600, "6h": 6 * 3600, "24h": 86400, "3d": 3 * 864
 type ReplayWindow = keyof typeof REPLAY_WINDOWS;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const db = createDb(env.DB);
-  const scope = { db, companyId: user.company.id };
-  const endpoint = await getEndpoint(scope, params.id!);
-  if (!endpoint) throw notFound();
   const url = new URL(request.url);
-  const list = await listDeliveries(scope, endpoint.id, { limit: 25, before: url.searchParams.get("before") });
-  if (!list.ok) throw notFound();
+  const testId = url.searchParams.get("test");
+  // one D1 round trip: the admin check, the endpoint, a page of deliveries with their attempts, and the Test result
+  const {
+    user,
+    results: [endpoint, list, test],
+  } = await requireAdminWith(request, context, (db, companyId) => {
+    const scope = { db, companyId };
+    return [
+      getEndpoint(scope, params.id!),
+      listDeliveries(scope, params.id!, { limit: 25, before: url.searchParams.get("before") }),
+      testId ? latestAttempt(scope, testId) : null,
+    ] as const;
+  });
+  if (!endpoint || !list.ok) throw notFound();
   let secret: string | null = null;
   if (url.searchParams.has("created") || url.searchParams.has("rotated")) {
     secret = await takeSecretReveal({
@@ -47,8 +53,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       endpointId: endpoint.id,
     });
   }
-  const testId = url.searchParams.get("test");
-  const test = testId ? await latestAttempt(scope, testId) : null;
   const replayed = url.searchParams.get("replayed");
   return json(
     {

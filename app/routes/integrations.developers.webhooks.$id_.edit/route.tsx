@@ -7,21 +7,21 @@ import { EndpointFields, splitErrors } from "~/components/endpoint-fields";
 import { SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
-import { createDb } from "~/lib/db/client";
 import { endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
 import { endpointFormSchema } from "~/lib/webhooks/endpoint-schema";
 import { getEndpoint, updateEndpoint } from "~/lib/webhooks/endpoints.server";
 import { describeUrlRule, guardPolicy } from "~/lib/webhooks/url-guard";
-import { requireAdmin } from "~/sessions.server";
+import { requireAdmin, requireAdminWith } from "~/sessions.server";
 
 export const handle = { access: "admin" };
 export const meta: MetaFunction = () => [{ title: "Edit Webhook Endpoint · Integrations" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
-  const endpoint = await getEndpoint({ db: createDb(context.cloudflare.env.DB), companyId: user.company.id }, params.id!);
+  const {
+    results: [endpoint],
+  } = await requireAdminWith(request, context, (db, companyId) => [getEndpoint({ db, companyId }, params.id!)] as const);
   if (!endpoint) throw notFound();
   return json({
     endpoint: { id: endpoint.id, url: endpoint.url, description: endpoint.description, events: endpoint.events },

@@ -2,7 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect } from "@remix-run/cloudflare";
 import { redirectWithFlash } from "~/flash.server";
 import { CreateKeySchema, RegenerateKeySchema, RevokeKeySchema } from "~/lib/api-keys/forms";
-import { createApiKey, listApiKeys, regenerateApiKey, revokeApiKey } from "~/lib/api-keys/keys.server";
+import { type ApiKeySummary, createApiKey, regenerateApiKey, revokeApiKey } from "~/lib/api-keys/keys.server";
 import { stashReveal, takeReveal } from "~/lib/api-keys/reveal.server";
 import { userActor } from "~/lib/audit.server";
 import type { CurrentUser } from "~/lib/auth/users.server";
@@ -14,13 +14,21 @@ import { notFound } from "~/lib/http/responses";
 /** Server half of the API keys section: its loader data and its three intents. */
 export const DEVELOPERS_PATH = "/integrations/developers";
 
-export async function loadApiKeysSection({ env, user, request }: { env: Env; user: CurrentUser; request: Request }) {
+/** The section's data from its keys (read in the page's one D1 round trip) and the one-time reveal in KV. */
+export async function apiKeysSection({
+  env,
+  user,
+  request,
+  keys,
+}: {
+  env: Env;
+  user: CurrentUser;
+  request: Request;
+  keys: ApiKeySummary[];
+}) {
   const url = new URL(request.url);
   const revealId = url.searchParams.get("revealed");
-  const [keys, reveal] = await Promise.all([
-    listApiKeys({ db: createDb(env.DB), companyId: user.company.id, now: new Date() }),
-    takeReveal(env.KV, revealId, { companyId: user.company.id, userId: user.id }),
-  ]);
+  const reveal = await takeReveal(env.KV, revealId, { companyId: user.company.id, userId: user.id });
   return {
     keys: keys.map((k) => ({
       ...k,

@@ -1,10 +1,10 @@
 import { type ActionFunctionArgs, type HeadersFunction, json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { createDb } from "~/lib/db/client";
+import { listApiKeys } from "~/lib/api-keys/keys.server";
 import { webhooksSection } from "~/lib/webhooks/section.server";
-import { requireAdmin } from "~/sessions.server";
+import { requireAdmin, requireAdminWith } from "~/sessions.server";
 import { shellData } from "~/shell.server";
-import { createKeyAction, loadApiKeysSection, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
+import { apiKeysSection, createKeyAction, regenerateKeyAction, revokeKeyAction } from "./api-keys.server";
 import { ApiKeysSection } from "./api-keys-section";
 import { AuditLogLink } from "./audit-log-link";
 import { WebhooksSection } from "./webhooks-section";
@@ -17,12 +17,18 @@ export const meta: MetaFunction = () => [{ title: "API & Webhooks · Integration
 export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireAdmin(request, context);
   const env = context.cloudflare.env;
-  const [apiKeys, webhooks] = await Promise.all([
-    loadApiKeysSection({ env, user, request }),
-    webhooksSection({ db: createDb(env.DB), companyId: user.company.id, now: new Date() }),
-  ]);
+  const now = new Date();
+  // one D1 round trip: the admin check, the keys and the webhooks section in the request's batch
+  const {
+    user,
+    results: [keys, webhooks],
+  } = await requireAdminWith(
+    request,
+    context,
+    (db, companyId) => [listApiKeys({ db, companyId, now }), webhooksSection({ db, companyId, now })] as const,
+  );
+  const apiKeys = await apiKeysSection({ env, user, request, keys });
   return json({ apiKeys, webhooks, shell: shellData(user, env) }, { headers: { "Cache-Control": "no-store" } });
 }
 

@@ -26,9 +26,13 @@ type Base = { db: Db; companyId: string; env: Env };
 export class CompanyNotFoundError extends Error {}
 
 export async function getEmailForwarding({ db, companyId, env }: Base) {
-  const company = await findCompanyById({ db, companyId });
+  // asked together: one D1 round trip when db coalesces (a page's loader, ADR 0045)
+  const [company, connection, last] = await Promise.all([
+    findCompanyById({ db, companyId }),
+    findForwardingConnection({ db, companyId }),
+    lastEmailReceived({ db, companyId }),
+  ]);
   if (!company) throw new CompanyNotFoundError("Unknown company");
-  const [connection, last] = await Promise.all([findForwardingConnection({ db, companyId }), lastEmailReceived({ db, companyId })]);
   return {
     address: forwardingAddress(company.slug, inboundEmailDomain(env)),
     connected: Boolean(connection),

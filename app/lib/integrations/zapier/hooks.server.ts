@@ -82,9 +82,10 @@ export type HookLookup = { kind: "found"; hook: HookView } | { kind: "gone" } | 
 /** A live hook of this company, a removed one ("gone": 410), or nothing (404: never another company's). */
 export async function findHook({ db, companyId }: ReadDeps, id: string): Promise<HookLookup> {
   if (typeof id !== "string" || id.length > 100) return { kind: "missing" };
-  const row = await zapierRow(db, companyId, id);
+  // asked together: one D1 round trip when db coalesces (a GET /v1 call, ADR 0045)
+  const [row, tombstoned] = await Promise.all([zapierRow(db, companyId, id), isTombstoned(db, companyId, id)]);
   if (row) return { kind: "found", hook: toHook(row) };
-  return (await isTombstoned(db, companyId, id)) ? { kind: "gone" } : { kind: "missing" };
+  return tombstoned ? { kind: "gone" } : { kind: "missing" };
 }
 
 /**
