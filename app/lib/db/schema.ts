@@ -237,6 +237,7 @@ export const deliveries = sqliteTable(
     uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
     index("deliveries_target_idx").on(t.companyId, t.targetKind, t.targetId, t.createdAt),
     index("deliveries_pending_due_idx").on(t.status, t.nextAttemptAt),
+    index("deliveries_updated_idx").on(t.updatedAt),
   ],
 );
 
@@ -256,7 +257,7 @@ export const deliveryAttempts = sqliteTable(
     responseExcerpt: text("response_excerpt"),
     error: text("error"),
   },
-  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n)],
+  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n), index("delivery_attempts_at_idx").on(t.at)],
 );
 
 export const conversations = sqliteTable(
@@ -436,7 +437,7 @@ export const auditLog = sqliteTable(
     ip: text("ip"),
     at: timestamp("at").notNull(),
   },
-  (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at)],
+  (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at), index("audit_log_at_idx").on(t.at)],
 );
 
 /** "Verify my receiver" runs (issue 18): three synthetic deliveries each, never in the delivery log. */
@@ -495,5 +496,9 @@ export const webhookReplaySends = sqliteTable(
     sweeps: integer("sweeps").notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index("webhook_replay_sends_replay_idx").on(t.replayId), index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt)],
+  (t) => [
+    index("webhook_replay_sends_replay_idx").on(t.replayId),
+    index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt),
+    index("webhook_replay_sends_event_idx").on(t.eventId),
+  ],
 );

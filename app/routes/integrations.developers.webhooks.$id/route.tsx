@@ -10,6 +10,7 @@ import { createDb } from "~/lib/db/client";
 import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
+import { deliveryHistoryNote, retentionWindows } from "~/lib/retention";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
@@ -59,6 +60,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       test: test ?? null,
       replayed,
       resent: url.searchParams.has("resent"),
+      historyNote: deliveryHistoryNote(retentionWindows(env)),
     },
     { headers: { "Cache-Control": "no-store" } },
   );
@@ -147,7 +149,7 @@ function firstError(error: Record<string, string[] | null> | null | undefined) {
 }
 
 export default function WebhookDetail() {
-  const { endpoint, deliveries, nextCursor, secret, test, replayed, resent } = useLoaderData<typeof loader>();
+  const { endpoint, deliveries, nextCursor, secret, test, replayed, resent, historyNote } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const base = `/integrations/developers/webhooks/${endpoint.id}`;
   return (
@@ -239,6 +241,7 @@ export default function WebhookDetail() {
           </button>
         </Form>
         <h3 className="text-base font-semibold">Deliveries</h3>
+        <p className="text-sm text-slate-600">{historyNote}</p>
         <DeliveriesTable deliveries={deliveries} />
         {nextCursor ? (
           <Link className="underline" to={`${base}?before=${nextCursor}`}>
