@@ -111,3 +111,34 @@ export function fullScans(sql: string, plan: PlanRow[]): string[] {
   }
   return scans;
 }
+
+/** Tables with no bound on rows per company: history and conversations. */
+const UNBOUNDED_PER_COMPANY = new Set([
+  "audit_log",
+  "conversations",
+  "deliveries",
+  "delivery_attempts",
+  "events",
+  "inbound_receipts",
+  "messages",
+]);
+
+/**
+ * A page (a statement with LIMIT) that must sort every matching row of a company's history before
+ * it can return the first one: the plan finds the rows by index, then "USE TEMP B-TREE FOR ORDER
+ * BY" (the whole key; "LAST TERM" only orders ties and streams). Such a page costs as much as the
+ * history is long.
+ */
+export function unboundedSorts(sql: string, plan: PlanRow[]): string[] {
+  if (!/\blimit\b/i.test(sql) || !plan.some((r) => r.detail === "USE TEMP B-TREE FOR ORDER BY")) return [];
+  const aliases = new Map<string, string>();
+  for (const m of sql.matchAll(/\b(?:from|join)\s+["`]?(\w+)["`]?(?:\s+["`]?(\w+)["`]?)?/gi)) {
+    aliases.set(m[1]!.toLowerCase(), m[1]!.toLowerCase());
+    if (m[2]) aliases.set(m[2].toLowerCase(), m[1]!.toLowerCase());
+  }
+  return plan
+    .map((r) => /^SEARCH (\w+) USING (?:COVERING )?INDEX (\w+)/.exec(r.detail))
+    .filter((m): m is RegExpExecArray => m !== null && !m[2]!.startsWith("sqlite_autoindex"))
+    .map((m) => aliases.get(m[1]!.toLowerCase()) ?? m[1]!.toLowerCase())
+    .filter((t, i, all) => UNBOUNDED_PER_COMPANY.has(t) && all.indexOf(t) === i);
+}

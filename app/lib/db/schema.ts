@@ -84,6 +84,7 @@ export const connections = sqliteTable(
   (t) => [
     uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider),
     index("connections_provider_account_idx").on(t.provider, t.accountId),
+    index("connections_token_expires_idx").on(t.tokenExpiresAt),
   ],
 );
 
@@ -162,7 +163,7 @@ export const webhookEndpoints = sqliteTable(
       .notNull()
       .$defaultFn(() => new Date()),
   },
-  (t) => [index("webhook_endpoints_company_idx").on(t.companyId)],
+  (t) => [index("webhook_endpoints_company_idx").on(t.companyId), index("webhook_endpoints_failing_idx").on(t.failingSince)],
 );
 
 /** The outbox and the event log. */
@@ -198,6 +199,7 @@ export const events = sqliteTable(
     index("events_undispatched_idx").on(t.dispatchedAt),
     uniqueIndex("events_seq_unique").on(t.seq),
     index("events_company_seq_idx").on(t.companyId, t.seq),
+    index("events_company_type_seq_idx").on(t.companyId, t.type, t.seq),
   ],
 );
 
@@ -236,6 +238,7 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
     index("deliveries_target_idx").on(t.companyId, t.targetKind, t.targetId, t.createdAt),
+    index("deliveries_target_recent_idx").on(t.companyId, t.targetKind, t.targetId, t.id),
     index("deliveries_pending_due_idx").on(t.status, t.nextAttemptAt),
     index("deliveries_updated_idx").on(t.updatedAt),
   ],
@@ -325,6 +328,7 @@ export const messages = sqliteTable(
   (t) => [
     index("messages_conversation_idx").on(t.conversationId, t.id),
     uniqueIndex("messages_external_unique").on(t.companyId, t.source, t.externalId),
+    index("messages_company_source_idx").on(t.companyId, t.source, t.direction, t.id),
     uniqueIndex("messages_channel_message_unique").on(t.companyId, t.channelMessageId),
   ],
 );
@@ -355,7 +359,7 @@ export const slackSummaries = sqliteTable(
     claimedAt: timestamp("claimed_at").notNull(),
     postedAt: timestamp("posted_at"),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.day] })],
+  (t) => [primaryKey({ columns: [t.companyId, t.day] }), index("slack_summaries_claimed_idx").on(t.claimedAt)],
 );
 
 /** Dedupe of inbound provider callbacks (Slack event_id, email Message-ID, …). */

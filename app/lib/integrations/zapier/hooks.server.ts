@@ -265,7 +265,8 @@ export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEve
       .select()
       .from(events)
       .where(and(eq(events.companyId, companyId), eq(events.type, event)))
-      .orderBy(desc(events.id))
+      // commit order, as /v1/events lists them (and through the same index)
+      .orderBy(desc(events.seq))
       .limit(3)
       .all();
     if (rows.length > 0) return rows.map(eventRepresentation);
