@@ -14,14 +14,14 @@ import type { RetentionWindows } from "./retention";
  * Outbox rows are the events table itself; dead letters keep their own 30-day rule
  * (queues/dead-letters.server.ts).
  */
-export type PurgeCounts = { attempts: number; deliveries: number; events: number; audit: number };
+type PurgeCounts = { attempts: number; deliveries: number; events: number; audit: number };
 
-export const PURGE_BATCH_SIZE = 500;
-export const PURGE_MAX_BATCHES = 20;
+const PURGE_BATCH_SIZE = 500;
+const PURGE_MAX_BATCHES = 20;
 
 const DAY_MS = 86_400_000;
 
-export const cutoffOf = (now: Date, windowDays: number) => now.getTime() - windowDays * DAY_MS;
+const cutoffOf = (now: Date, windowDays: number) => now.getTime() - windowDays * DAY_MS;
 
 /** A finished delivery whose last activity is before the cutoff, oldest first. */
 const expiredDeliveries = (cutoff: number, n: number) =>

@@ -11,8 +11,8 @@ import { loadRun } from "./load.mjs";
 import { median } from "./stats.mjs";
 
 /** The issue's sizes; --large=0.1 seeds a tenth of each (endpoints stay 20). */
-export const LARGE = { conversations: 100_000, endpoints: 20, attempts: 1_000_000, audit: 50_000 };
-export const LARGE_COMPANY = { id: "co_large", email: "admin@large.test" };
+const LARGE = { conversations: 100_000, endpoints: 20, attempts: 1_000_000, audit: 50_000 };
+const LARGE_COMPANY = { id: "co_large", email: "admin@large.test" };
 
 const DAY = 86_400_000;
 const HISTORY_DAYS = 60; // deliveries and events spread over 60 days: half are past the 30-day window
@@ -46,7 +46,7 @@ async function pbkdf2(password) {
  * (to two of the 20 endpoints), two attempts per delivery (a 500, then a 200 — or two failures),
  * nothing pending (the consumers and sweepers leave the large company alone). Ids grow with time.
  */
-export function largeSeedSql({ sizes, now, passwordHash, keyHash, keyLast4 }) {
+function largeSeedSql({ sizes, now, passwordHash, keyHash, keyLast4 }) {
   const D = sizes.attempts / 2; // deliveries
   const E = D / 2; // events
   const C = sizes.conversations;
@@ -60,7 +60,7 @@ export function largeSeedSql({ sizes, now, passwordHash, keyHash, keyLast4 }) {
   const scopes = JSON.stringify(["conversations:read", "conversations:write", "webhooks:read", "webhooks:write"]);
   return `${[
     `INSERT INTO companies (id, name, slug, timezone, created_at) VALUES ('co_large', 'Large Co', 'large-co', 'UTC', ${t0})`,
-    `INSERT INTO users (id, company_id, email, name, role, password_hash, created_at) VALUES ('usr_large', 'co_large', '${LARGE_COMPANY.email}', 'Lara Large', 'admin', '${passwordHash}', ${t0})`,
+    `INSERT INTO users (id, company_id, email, name, role, password_hash, created_at) VALUES ('usr_large', 'co_large', '${LARGE_COMPANY.email}', 'Lara Large', 'company_admin', '${passwordHash}', ${t0})`,
     `INSERT INTO api_keys (id, company_id, name, prefix, last4, hash, scopes, kind, created_by, created_at) VALUES ('key_large', 'co_large', 'Bench key', 'sk_live_', '${keyLast4}', '${keyHash}', '${scopes}', 'custom', 'usr_large', ${t0})`,
     `INSERT INTO webhook_endpoints (id, company_id, url, description, events, status, source, secret_enc, created_by, created_at, updated_at)
   ${counter(sizes.endpoints)}

@@ -162,18 +162,19 @@ export type ZapierCardRow = { zaps: number; deliveries24h: number; errors24h: nu
  */
 export function zapierCardQuery(db: Db, companyId: string, now: Date) {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
-  const zapierEndpoint = and(
-    eq(webhookEndpoints.id, deliveries.targetId),
-    eq(webhookEndpoints.companyId, deliveries.companyId),
-    eq(webhookEndpoints.source, "zapier"),
-  );
+  // Deliveries to the company's Zapier hooks, found from the hooks (a few rows), never by reading
+  // every webhook delivery of the company (docs/decisions/0088-query-plans-and-a-large-company.md).
+  const zapierHooks = db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")));
+  const toZaps = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, zapierHooks));
   const attemptsOfZaps = (extra: SQL) =>
     db
       .select({ n: count() })
       .from(deliveryAttempts)
       .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-      .innerJoin(webhookEndpoints, zapierEndpoint)
-      .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), extra));
+      .where(and(eq(deliveryAttempts.companyId, companyId), toZaps, extra));
   const ok = sql`${deliveryAttempts.statusCode} between 200 and 299 and ${deliveryAttempts.error} is null`;
   return db
     .select({
@@ -181,15 +182,13 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
       deliveries24h: sql<number>`(${db
         .select({ n: count() })
         .from(deliveries)
-        .innerJoin(webhookEndpoints, zapierEndpoint)
-        .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), gte(deliveries.createdAt, since)))})`,
+        .where(and(toZaps, gte(deliveries.createdAt, since)))})`,
       errors24h: sql<number>`(${attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!)})`,
       lastSuccessAt: sql<number | null>`(${db
         .select({ at: max(deliveryAttempts.at) })
         .from(deliveryAttempts)
         .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-        .innerJoin(webhookEndpoints, zapierEndpoint)
-        .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), ok))})`,
+        .where(and(eq(deliveryAttempts.companyId, companyId), toZaps, ok))})`,
     })
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
