@@ -16,7 +16,3 @@ CREATE INDEX `deliveries_target_recent_idx` ON `deliveries` (`company_id`,`targe
 CREATE INDEX `events_company_type_seq_idx` ON `events` (`company_id`,`type`,`seq`);
 --> statement-breakpoint
 CREATE INDEX `messages_company_source_idx` ON `messages` (`company_id`,`source`,`direction`,`id`);
---> statement-breakpoint
--- A company's attempts of the last 24 hours (the endpoints' success sparklines, the Zapier card):
--- found within the company, not among every company's attempts of the day.
-CREATE INDEX `delivery_attempts_company_at_idx` ON `delivery_attempts` (`company_id`,`at`);

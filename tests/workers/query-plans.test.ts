@@ -10,7 +10,7 @@ import { type BrowserClient, ORIGIN, signIn } from "../helpers/browser-client";
 import { ACME } from "../helpers/seed";
 import { newKey, validConversation } from "./api-client";
 import { JOHN } from "./email-helpers";
-import { fullScans, queryPlan, type Recorded, recordingD1, unboundedSorts } from "./query-plans";
+import { fullScans, queryPlan, type Recorded, recordingD1, unboundedSorts, wholeHistoryReads } from "./query-plans";
 
 /**
  * Issue 15 item 4: every statement the pages, the API, the queue consumers and the cron send to D1
@@ -163,17 +163,22 @@ async function exerciseEverything() {
 }
 
 /**
- * Statements that sort before their LIMIT, over a set that does not grow with history: each with why.
+ * Statements that sort before their LIMIT, or read with the company alone, over a set that does not
+ * grow with history: each with why.
  */
 const BOUNDED_SORTS: [RegExp, string][] = [
   [/^UPDATE events SET swept_at/, "the outbox sweeper sorts only undispatched events (the outbox, not history)"],
   [/^UPDATE deliveries SET sweeps/, "the delivery sweeper sorts only overdue pending deliveries"],
   [/from \(select "actor" from "audit_log"/, "the audit page's Who options read the latest 5,000 rows only"],
   [/"events"\."created_at" >= \?\) order by "events"\."seq"/, "/v1/events?since= reads the poll window (minutes), not the whole log"],
+  [
+    /^delete from "audit_log" where \("audit_log"\."company_id" = \? and "audit_log"\."target" = \? and not exists/,
+    "takes back the audit row of an endpoint refused over the cap: the constant NOT EXISTS is false (nothing read) unless it was refused",
+  ],
 ];
 
 describe("query plans", () => {
-  it("the check itself: a query that reads a whole growing table is caught, an index lookup is not", async () => {
+  it("the check itself: a full scan, a whole-history sort or read is caught; an index lookup or an index-ordered page is not", async () => {
     const scan: Recorded = { sql: "SELECT * FROM deliveries d WHERE d.last_error = ?", params: ["x"] };
     expect(fullScans(scan.sql, await queryPlan(env.DB, scan))).toEqual(["deliveries: SCAN d"]);
     const search: Recorded = { sql: "SELECT * FROM deliveries WHERE id = ?", params: ["x"] };
@@ -183,9 +188,13 @@ describe("query plans", () => {
     expect(unboundedSorts(sorted.sql, await queryPlan(env.DB, sorted))).toEqual(["messages"]);
     const paged: Recorded = { sql: "SELECT * FROM conversations WHERE company_id = ? ORDER BY id DESC LIMIT 25", params: ["co"] };
     expect(unboundedSorts(paged.sql, await queryPlan(env.DB, paged))).toEqual([]);
+    // and so is a count over a company's whole history; a page in index order is not
+    const counted: Recorded = { sql: "SELECT count(*) FROM messages WHERE company_id = ? AND body LIKE ?", params: ["co", "%x%"] };
+    expect(wholeHistoryReads(counted.sql, await queryPlan(env.DB, counted))).toEqual(["messages"]);
+    expect(wholeHistoryReads(paged.sql, await queryPlan(env.DB, paged))).toEqual([]);
   });
 
-  it("no page, /v1 route, consumer or cron job reads a growing table in full, or sorts a whole history for one page", async () => {
+  it("no page, /v1 route, consumer or cron job scans a growing table, or sorts or reads a company's whole history", async () => {
     await exerciseEverything();
     const unique = new Map<string, Recorded>();
     for (const s of recorder.statements()) if (!unique.has(s.sql)) unique.set(s.sql, s);
@@ -195,8 +204,10 @@ describe("query plans", () => {
     for (const s of unique.values()) {
       if (/^\s*(insert|replace)\b/i.test(s.sql) && !/\bselect\b/i.test(s.sql)) continue; // a plain INSERT … VALUES reads nothing
       const plan = await queryPlan(env.DB, s);
-      const sorts = BOUNDED_SORTS.some(([re]) => re.test(s.sql)) ? [] : unboundedSorts(s.sql, plan).map((t) => `${t}: sorts every row`);
-      const scans = [...fullScans(s.sql, plan), ...sorts];
+      const bounded = BOUNDED_SORTS.some(([re]) => re.test(s.sql));
+      const sorts = bounded ? [] : unboundedSorts(s.sql, plan).map((t) => `${t}: sorts every row`);
+      const reads = bounded ? [] : wholeHistoryReads(s.sql, plan).map((t) => `${t}: reads the company's whole history`);
+      const scans = [...fullScans(s.sql, plan), ...sorts, ...reads];
       if (scans.length) offenders.push(`${scans.join("; ")}\n    ${s.sql.replace(/\s+/g, " ").slice(0, 400)}`);
     }
     expect(offenders, `full scans:\n${offenders.join("\n")}`).toEqual([]);

@@ -142,3 +142,25 @@ export function unboundedSorts(sql: string, plan: PlanRow[]): string[] {
     .map((m) => aliases.get(m[1]!.toLowerCase()) ?? m[1]!.toLowerCase())
     .filter((t, i, all) => UNBOUNDED_PER_COMPANY.has(t) && all.indexOf(t) === i);
 }
+
+/**
+ * A statement that reads all of a company's history: an index used with the company alone
+ * ("(company_id=?)") on a history table, where no LIMIT stops the walk early (no LIMIT, or a
+ * sort that has to see every row first). Counting or max-ing a whole history is this too.
+ */
+export function wholeHistoryReads(sql: string, plan: PlanRow[]): string[] {
+  // "USE TEMP B-TREE FOR LAST TERM OF ORDER BY" only orders ties and still streams
+  const stopsEarly =
+    /\blimit\b/i.test(sql) && !plan.some((r) => r.detail === "USE TEMP B-TREE FOR ORDER BY" || r.detail === "USE TEMP B-TREE FOR GROUP BY");
+  if (stopsEarly) return [];
+  const aliases = new Map<string, string>();
+  for (const m of sql.matchAll(/\b(?:from|join)\s+["`]?(\w+)["`]?(?:\s+["`]?(\w+)["`]?)?/gi)) {
+    aliases.set(m[1]!.toLowerCase(), m[1]!.toLowerCase());
+    if (m[2]) aliases.set(m[2].toLowerCase(), m[1]!.toLowerCase());
+  }
+  return plan
+    .map((r) => /^SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(company_id=\?\)$/.exec(r.detail))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => aliases.get(m[1]!.toLowerCase()) ?? m[1]!.toLowerCase())
+    .filter((t, i, all) => UNBOUNDED_PER_COMPANY.has(t) && all.indexOf(t) === i);
+}

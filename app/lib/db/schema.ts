@@ -260,11 +260,7 @@ export const deliveryAttempts = sqliteTable(
     responseExcerpt: text("response_excerpt"),
     error: text("error"),
   },
-  (t) => [
-    uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n),
-    index("delivery_attempts_at_idx").on(t.at),
-    index("delivery_attempts_company_at_idx").on(t.companyId, t.at),
-  ],
+  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n), index("delivery_attempts_at_idx").on(t.at)],
 );
 
 export const conversations = sqliteTable(

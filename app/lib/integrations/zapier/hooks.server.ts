@@ -169,12 +169,10 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier")));
   const toZaps = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, zapierHooks));
+  // Attempts of those deliveries, by delivery id: an equality on the attempts' company would let
+  // SQLite read every attempt of the company instead.
   const attemptsOfZaps = (extra: SQL) =>
-    db
-      .select({ n: count() })
-      .from(deliveryAttempts)
-      .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-      .where(and(eq(deliveryAttempts.companyId, companyId), toZaps, extra));
+    and(inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(toZaps)), extra);
   const ok = sql`${deliveryAttempts.statusCode} between 200 and 299 and ${deliveryAttempts.error} is null`;
   return db
     .select({
@@ -183,12 +181,14 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
         .select({ n: count() })
         .from(deliveries)
         .where(and(toZaps, gte(deliveries.createdAt, since)))})`,
-      errors24h: sql<number>`(${attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!)})`,
+      errors24h: sql<number>`(${db
+        .select({ n: count() })
+        .from(deliveryAttempts)
+        .where(attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!))})`,
       lastSuccessAt: sql<number | null>`(${db
         .select({ at: max(deliveryAttempts.at) })
         .from(deliveryAttempts)
-        .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-        .where(and(eq(deliveryAttempts.companyId, companyId), toZaps, ok))})`,
+        .where(attemptsOfZaps(ok))})`,
     })
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, "zapier"), eq(webhookEndpoints.status, "active")));
