@@ -3,10 +3,12 @@
 // Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
 // --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md),
 // --json FILE (or --json=FILE): the headline figures as JSON as well (scripts/bench/summary.mjs).
+// --large[=SCALE]: also seed a large company and report it beside the small one (scripts/bench/large.mjs).
 // See docs/decisions/0005-benchmark-method.md for the method.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { api, signIn } from "./bench/http.mjs";
+import { largeSizes, measureLarge, renderLarge, seedLargeCompany } from "./bench/large.mjs";
 import { runLighthouse } from "./bench/lighthouse.mjs";
 import { findWrk, loadRun } from "./bench/load.mjs";
 import { machineInfo } from "./bench/machine.mjs";
@@ -42,6 +44,8 @@ if (flag("json") && (!jsonOut || jsonOut.startsWith("--"))) {
   console.error("--json needs a file name: npm run bench -- --quick --json bench.json");
   process.exit(2);
 }
+const large = flag("large") || value("large") !== undefined;
+if (large && !only.includes("large")) only.push("large");
 const P = {
   runs: 3,
   seconds: quick ? 5 : 10,
@@ -127,7 +131,11 @@ async function main() {
   });
 
   log("\nstarting Miniflare on the dry-run bundle …");
-  const server = await startBenchServer({ log });
+  const sizes = large ? largeSizes(Number(value("large") ?? 1)) : null;
+  const server = await startBenchServer({
+    log,
+    beforeStart: sizes ? ({ persistDir }) => seedLargeCompany({ persistDir, sizes, log }) : undefined,
+  });
   r.server = { miniflare: server.miniflareVersion, bundle: server.bundle, bindings: server.bindings, stateDir: server.stateDir };
   log(`  ${server.url}; Worker bundle ${server.bundle.raw} B (${server.bundle.gzip} B gzip)`);
   const receiver = await startReceiver();
@@ -298,6 +306,26 @@ async function main() {
         `  soak: ${r.soak.pass ? "PASS" : "FAIL"}; ${JSON.stringify(r.soak.statuses)}; lost ${r.soak.endpoints.map((e) => e.lost).join("/")}`,
       );
     });
+
+    if (sizes)
+      await section("large", async () => {
+        const largeCookie = await signIn(server.url, server.seeded.email);
+        const tool = findWrk(log);
+        r.commands.push("scripts/bench/large.mjs: wrangler d1 execute DB --local --persist-to <tmp>/state --file <large.sql>");
+        r.large = {
+          sizes,
+          seed: { seedSeconds: server.seeded.seedSeconds, rows: server.seeded.rows },
+          ...(await measureLarge({
+            server,
+            tool,
+            small: { cookie, apiKey: server.apiKey },
+            large: { cookie: largeCookie, apiKey: server.seeded.apiKey },
+            seconds: P.seconds,
+            connections: P.connections,
+            log,
+          })),
+        };
+      });
   } finally {
     await receiver.close();
     await server.dispose();
@@ -307,7 +335,7 @@ async function main() {
   // the hand-kept "## History" section (before/after notes) survives a re-run
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
   const history = previous.includes("\n## History\n") ? previous.slice(previous.indexOf("\n## History\n") + 1) : "";
-  writeFileSync(file, renderReport(r) + (history ? `\n${history}` : ""));
+  writeFileSync(file, renderReport(r) + (r.large ? `\n${renderLarge(r.large)}` : "") + (history ? `\n${history}` : ""));
   log(`\nwrote ${out} in ${Math.round(r.totalSeconds)} s`);
   if (jsonOut) {
     writeFileSync(resolve(process.cwd(), jsonOut), `${JSON.stringify(headlineSummary(r), null, 2)}\n`);

@@ -5,6 +5,8 @@ import { refreshExpiringTokens } from "./integrations/access.server";
 import { runAdapterCrons } from "./integrations/pipeline.server";
 import { purgeDeadLetters, replayDeadLetters } from "./queues/dead-letters.server";
 import { QUEUE_NAMES } from "./queues/names";
+import { retentionWindows } from "./retention";
+import { purgeExpiredHistory } from "./retention.server";
 import { autoDisableFailingEndpoints } from "./webhooks/auto-disable.server";
 import type { ReplayMessage } from "./webhooks/replay-anywhere.server";
 import { sweepReplaySends } from "./webhooks/replay-sends.server";
@@ -27,6 +29,8 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
       await replayDeadLetters({ db, now, queues: { [QUEUE_NAMES.events]: env.EVENTS, [QUEUE_NAMES.deliveries]: env.DELIVERIES } });
       await purgeDeadLetters({ db, now });
     },
+    // Expired delivery history, events and audit rows, in bounded batches (docs/decisions/0087-retention.md).
+    purgeExpiredHistory: () => purgeExpiredHistory({ db, now, windows: retentionWindows(env) }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
     // Each integration's own hook (Slack's daily summary, polling a provider that cannot push).
     integrations: async () => {

@@ -59,9 +59,10 @@ const rnd = (n) => Buffer.from(crypto.getRandomValues(new Uint8Array(n)));
 
 /**
  * Starts Miniflare on 127.0.0.1:<free port>. Returns { url, apiKey, bundle, mf, dispose }.
- * `vars` are extra bindings (they win over wrangler.toml [vars]).
+ * `vars` are extra bindings (they win over wrangler.toml [vars]). `beforeStart({ persistDir })` runs
+ * after the demo seed, before Miniflare opens the database (e.g. to seed more data with wrangler).
  */
-export async function startBenchServer({ vars = {}, log = console.log } = {}) {
+export async function startBenchServer({ vars = {}, log = console.log, beforeStart } = {}) {
   // D1/KV state on tmpfs when there is one: the app's round trips are measured, not the disk's queue
   const stateRoot = process.env.BENCH_STATE_DIR || (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
   const work = mkdtempSync(join(stateRoot, "ih-bench-"));
@@ -81,6 +82,7 @@ export async function startBenchServer({ vars = {}, log = console.log } = {}) {
     if (savedKey === undefined) delete process.env.SEED_API_KEY;
     else process.env.SEED_API_KEY = savedKey;
   }
+  const seeded = beforeStart ? await beforeStart({ persistDir }) : undefined;
 
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
@@ -125,6 +127,7 @@ export async function startBenchServer({ vars = {}, log = console.log } = {}) {
     miniflareVersion: version,
     bindings: Object.keys(bindings),
     mf,
+    seeded,
     async dispose() {
       await mf.dispose().catch(() => {});
       rmSync(work, { recursive: true, force: true });

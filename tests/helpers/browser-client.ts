@@ -10,6 +10,9 @@ export const ORIGIN = "http://localhost";
 export class BrowserClient {
   cookies = new Map<string, string>();
 
+  /** `send` is SELF.fetch unless a test hands the Worker its own bindings (e.g. a recording D1). */
+  constructor(private readonly send: (url: string, init: RequestInit) => Promise<Response> = (url, init) => SELF.fetch(url, init)) {}
+
   get csrf(): string {
     return this.cookies.get("__Host-ih_csrf") ?? "";
   }
@@ -33,7 +36,7 @@ export class BrowserClient {
   async get(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("Cookie", this.cookieHeader());
-    const res = await SELF.fetch(`${ORIGIN}${path}`, { ...init, headers, redirect: "manual" });
+    const res = await this.send(`${ORIGIN}${path}`, { ...init, headers, redirect: "manual" });
     this.store(res);
     return res;
   }
@@ -61,14 +64,18 @@ export class BrowserClient {
     const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded", Host: new URL(ORIGIN).host, ...extra });
     if (origin) headers.set("Origin", origin);
     if (this.cookies.size) headers.set("Cookie", this.cookieHeader());
-    const res = await SELF.fetch(`${ORIGIN}${path}`, { method: "POST", body, headers, redirect: "manual" });
+    const res = await this.send(`${ORIGIN}${path}`, { method: "POST", body, headers, redirect: "manual" });
     this.store(res);
     return res;
   }
 }
 
-export async function signIn(email: string, password = DEMO_PASSWORD): Promise<BrowserClient> {
-  const client = new BrowserClient();
+export async function signIn(
+  email: string,
+  password = DEMO_PASSWORD,
+  send?: ConstructorParameters<typeof BrowserClient>[0],
+): Promise<BrowserClient> {
+  const client = new BrowserClient(send);
   const res = await client.post("/login", { email, password });
   if (res.status !== 302) throw new Error(`sign-in as ${email} failed with ${res.status}`);
   return client;

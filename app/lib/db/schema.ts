@@ -85,6 +85,7 @@ export const connections = sqliteTable(
   (t) => [
     uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider),
     index("connections_provider_account_idx").on(t.provider, t.accountId),
+    index("connections_token_expires_idx").on(t.tokenExpiresAt),
   ],
 );
 
@@ -173,7 +174,7 @@ export const webhookEndpoints = sqliteTable(
       .notNull()
       .$defaultFn(() => new Date()),
   },
-  (t) => [index("webhook_endpoints_company_idx").on(t.companyId)],
+  (t) => [index("webhook_endpoints_company_idx").on(t.companyId), index("webhook_endpoints_failing_idx").on(t.failingSince)],
 );
 
 /** The outbox and the event log. */
@@ -213,6 +214,7 @@ export const events = sqliteTable(
     index("events_undispatched_idx").on(t.dispatchedAt),
     uniqueIndex("events_seq_unique").on(t.seq),
     index("events_company_seq_idx").on(t.companyId, t.seq),
+    index("events_company_type_seq_idx").on(t.companyId, t.type, t.seq),
   ],
 );
 
@@ -251,7 +253,9 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex("deliveries_event_target_unique").on(t.eventId, t.targetKind, t.targetId),
     index("deliveries_target_idx").on(t.companyId, t.targetKind, t.targetId, t.createdAt),
+    index("deliveries_target_recent_idx").on(t.companyId, t.targetKind, t.targetId, t.id),
     index("deliveries_pending_due_idx").on(t.status, t.nextAttemptAt),
+    index("deliveries_updated_idx").on(t.updatedAt),
   ],
 );
 
@@ -271,7 +275,7 @@ export const deliveryAttempts = sqliteTable(
     responseExcerpt: text("response_excerpt"),
     error: text("error"),
   },
-  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n)],
+  (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n), index("delivery_attempts_at_idx").on(t.at)],
 );
 
 export const conversations = sqliteTable(
@@ -339,6 +343,7 @@ export const messages = sqliteTable(
   (t) => [
     index("messages_conversation_idx").on(t.conversationId, t.id),
     uniqueIndex("messages_external_unique").on(t.companyId, t.source, t.externalId),
+    index("messages_company_source_idx").on(t.companyId, t.source, t.direction, t.id),
     uniqueIndex("messages_channel_message_unique").on(t.companyId, t.channelMessageId),
   ],
 );
@@ -369,7 +374,7 @@ export const slackSummaries = sqliteTable(
     claimedAt: timestamp("claimed_at").notNull(),
     postedAt: timestamp("posted_at"),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.day] })],
+  (t) => [primaryKey({ columns: [t.companyId, t.day] }), index("slack_summaries_claimed_idx").on(t.claimedAt)],
 );
 
 /** Dedupe of inbound provider callbacks (Slack event_id, email Message-ID, …). */
@@ -451,7 +456,7 @@ export const auditLog = sqliteTable(
     ip: text("ip"),
     at: timestamp("at").notNull(),
   },
-  (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at)],
+  (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at), index("audit_log_at_idx").on(t.at)],
 );
 
 /** "Verify my receiver" runs (issue 18): three synthetic deliveries each, never in the delivery log. */
@@ -510,5 +515,9 @@ export const webhookReplaySends = sqliteTable(
     sweeps: integer("sweeps").notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index("webhook_replay_sends_replay_idx").on(t.replayId), index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt)],
+  (t) => [
+    index("webhook_replay_sends_replay_idx").on(t.replayId),
+    index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt),
+    index("webhook_replay_sends_event_idx").on(t.eventId),
+  ],
 );

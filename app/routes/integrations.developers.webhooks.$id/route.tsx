@@ -9,6 +9,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { deliveryDeps, endpointDeps, userCaller } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { notFound } from "~/lib/http/responses";
+import { deliveryHistoryNote, retentionWindows } from "~/lib/retention";
 import { keyringFromEnv } from "~/lib/security/encryption";
 import { companyLimitResponse, type LimitBucket } from "~/lib/security/limits.server";
 import { latestAttempt, listDeliveries, replayFailedSince, resendDelivery, sendTestEvent } from "~/lib/webhooks/deliveries.server";
@@ -63,6 +64,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       test: test ?? null,
       replayed,
       resent: url.searchParams.has("resent"),
+      historyNote: deliveryHistoryNote(retentionWindows(env)),
     },
     { headers: { "Cache-Control": "no-store" } },
   );
@@ -151,7 +153,7 @@ function firstError(error: Record<string, string[] | null> | null | undefined) {
 }
 
 export default function WebhookDetail() {
-  const { endpoint, deliveries, nextCursor, secret, test, replayed, resent } = useLoaderData<typeof loader>();
+  const { endpoint, deliveries, nextCursor, secret, test, replayed, resent, historyNote } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const base = `/integrations/developers/webhooks/${endpoint.id}`;
   return (
@@ -243,6 +245,7 @@ export default function WebhookDetail() {
           </button>
         </Form>
         <h3 className="text-base font-semibold">Deliveries</h3>
+        <p className="text-sm text-slate-600">{historyNote}</p>
         <DeliveriesTable deliveries={deliveries} />
         {nextCursor ? (
           <Link className="underline" to={`${base}?before=${nextCursor}`}>

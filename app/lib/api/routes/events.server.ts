@@ -1,4 +1,5 @@
 import { EVENTS_POLL_OVERLAP_SECONDS, listEvents } from "../../events/emit.server";
+import { DEFAULT_RETENTION } from "../../retention";
 import { type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { Event, EventListQuery, page } from "../schemas";
 
@@ -16,6 +17,8 @@ export const eventRoutes: ApiRoute[] = [
       "",
       "**Polling.** Ask for the first page and follow `next_cursor` until you reach an event id you have already processed; an event saved late still lands above the ones you have seen, so nothing is skipped.",
       `If you filter with \`since\` instead, overlap: \`created_at\` is when the change was made, and its event can be listed up to ${EVENTS_POLL_OVERLAP_SECONDS / 60} minutes later. Ask again from ${EVENTS_POLL_OVERLAP_SECONDS / 60} minutes before the newest \`created_at\` you have, and skip ids you have already seen.`,
+      "",
+      `**History.** Events are kept for ${DEFAULT_RETENTION.eventsDays} days after they were sent to subscribers (by default; a deployment may keep them longer), then deleted, so \`next_cursor\` ends there. An event still needed by a delivery stays as long as that delivery.`,
     ].join("\n"),
     tag: "Events",
     query: EventListQuery,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
+import { DEFAULT_RETENTION, retentionWindows } from "../../retention";
 import { endpointSources, webhookEventTypes } from "../../vocabulary";
 import { type DeliveryView, listDeliveries, resendDelivery, sendTestEvent } from "../../webhooks/deliveries.server";
 import { EndpointInputSchema, EndpointPatchSchema } from "../../webhooks/endpoint-schema";
@@ -18,6 +19,14 @@ import {
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import { Count, Cursor, Id, Limit, page, Timestamp } from "../schemas";
+
+/** How far back a delivery log goes (the deployment's retention windows, docs/decisions/0087-retention.md). */
+const DeliveryRetention = z
+  .object({
+    deliveries_days: z.int32().min(1).max(3650).meta({ description: "Days a delivery is kept after its last attempt." }),
+    attempts_days: z.int32().min(1).max(3650).meta({ description: "Days the details of each attempt are kept." }),
+  })
+  .meta({ id: "DeliveryRetention" });
 
 /** The API lists the latest attempts of a delivery (every attempt stays in the page's history). */
 const ATTEMPT_LOG_MAX = 100;
@@ -271,16 +280,33 @@ export const webhookRoutes: ApiRoute[] = [
     scope: "webhooks:read",
     operationId: "listWebhookDeliveries",
     summary: "Deliveries to an endpoint with their attempts, newest first",
+    description: [
+      `History is kept for a limited time, then deleted: by default a delivery for **${DEFAULT_RETENTION.deliveriesDays} days** after its last attempt, and its attempts for ${DEFAULT_RETENTION.attemptsDays} days.`,
+      "`retention` in each response gives this deployment's windows; `next_cursor` stops where the kept history ends.",
+      "A pending delivery (waiting for a retry) is never deleted, whatever its age.",
+    ].join("\n"),
     tag: TAG,
     query: z.object({ limit: Limit, cursor: Cursor.optional() }),
-    responses: { 200: { description: "A page of deliveries.", schema: page(Delivery, "DeliveryPage") } },
+    responses: {
+      200: {
+        description: "A page of deliveries, and how far back the history goes.",
+        schema: z
+          .object({ data: z.array(Delivery).max(100), next_cursor: Id.nullable(), retention: DeliveryRetention })
+          .meta({ id: "DeliveryPage" }),
+      },
+    },
     handler: async (c) => {
       const result = await listDeliveries({ db: c.db, companyId: c.key.companyId }, c.params.id!, {
         limit: c.query.limit,
         before: c.query.cursor ?? null,
       });
       if (!result.ok) return problem(404, NOT_FOUND);
-      return jsonResponse({ data: result.value.data.map(deliveryRepresentation), next_cursor: result.value.nextCursor });
+      const w = retentionWindows(c.env);
+      return jsonResponse({
+        data: result.value.data.map(deliveryRepresentation),
+        next_cursor: result.value.nextCursor,
+        retention: { deliveries_days: w.deliveriesDays, attempts_days: Math.min(w.attemptsDays, w.deliveriesDays) },
+      });
     },
   }),
   defineRoute({

@@ -166,18 +166,17 @@ export type ZapierCardRow = { zaps: number; deliveries24h: number; errors24h: nu
  */
 export function zapierCardQuery(db: Db, companyId: string, now: Date) {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
-  const zapierEndpoint = and(
-    eq(webhookEndpoints.id, deliveries.targetId),
-    eq(webhookEndpoints.companyId, deliveries.companyId),
-    eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
-  );
+  // Deliveries to the company's Zapier hooks, found from the hooks (a few rows), never by reading
+  // every webhook delivery of the company (docs/decisions/0088-query-plans-and-a-large-company.md).
+  const zapierHooks = db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)));
+  const toZaps = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, zapierHooks));
+  // Attempts of those deliveries, by delivery id: an equality on the attempts' company would let
+  // SQLite read every attempt of the company instead.
   const attemptsOfZaps = (extra: SQL) =>
-    db
-      .select({ n: count() })
-      .from(deliveryAttempts)
-      .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-      .innerJoin(webhookEndpoints, zapierEndpoint)
-      .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), extra));
+    and(inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(toZaps)), extra);
   const ok = sql`${deliveryAttempts.statusCode} between 200 and 299 and ${deliveryAttempts.error} is null`;
   return db
     .select({
@@ -185,15 +184,15 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
       deliveries24h: sql<number>`(${db
         .select({ n: count() })
         .from(deliveries)
-        .innerJoin(webhookEndpoints, zapierEndpoint)
-        .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), gte(deliveries.createdAt, since)))})`,
-      errors24h: sql<number>`(${attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!)})`,
+        .where(and(toZaps, gte(deliveries.createdAt, since)))})`,
+      errors24h: sql<number>`(${db
+        .select({ n: count() })
+        .from(deliveryAttempts)
+        .where(attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!))})`,
       lastSuccessAt: sql<number | null>`(${db
         .select({ at: max(deliveryAttempts.at) })
         .from(deliveryAttempts)
-        .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-        .innerJoin(webhookEndpoints, zapierEndpoint)
-        .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), ok))})`,
+        .where(attemptsOfZaps(ok))})`,
     })
     .from(webhookEndpoints)
     .where(
@@ -275,7 +274,8 @@ export async function hookSamples({ db, companyId }: ReadDeps, event: WebhookEve
       .select()
       .from(events)
       .where(and(eq(events.companyId, companyId), eq(events.type, event)))
-      .orderBy(desc(events.id))
+      // commit order, as /v1/events lists them (and through the same index)
+      .orderBy(desc(events.seq))
       .limit(3)
       .all();
     if (rows.length > 0) return rows.map(eventRepresentation);
