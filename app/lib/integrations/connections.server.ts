@@ -120,3 +120,27 @@ export function connectionsByProviders({ db, companyId, providers }: { db: Db; c
     .from(connections)
     .where(and(eq(connections.companyId, companyId), inArray(connections.provider, providers)));
 }
+
+/** The company's connected connections to any of `providers`, by provider (a read across sources: orders, context). */
+export function connectedTo({ db, companyId, providers }: { db: Db; companyId: string; providers: string[] }) {
+  return db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.companyId, companyId), eq(connections.status, "connected"), inArray(connections.provider, providers)))
+    .orderBy(connections.provider);
+}
+
+/** A provider answered 401 to a read: the connection needs reconnecting, and the card says so. */
+export function markRefused({
+  db,
+  connection,
+  now,
+  name,
+}: {
+  db: Db;
+  connection: Pick<ConnectionRow, "id" | "companyId">;
+  now: Date;
+  name: string;
+}) {
+  return markNeedsReauth({ db, connection, now, reason: `${name} refused our access (HTTP 401). Reconnect ${name}.` }).run();
+}

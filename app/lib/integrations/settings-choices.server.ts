@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import type { Env } from "../env";
 import { NeedsReauthError } from "./access.server";
 import type { ConnectionRow, ProviderAdapter, SettingsChoice } from "./adapter";
-import { markNeedsReauth } from "./connections.server";
+import { markRefused } from "./connections.server";
 import { loadCredential, readSettings } from "./pipeline.server";
 import { ProviderApiError } from "./provider-http.server";
 
@@ -42,12 +42,7 @@ export async function loadSettingsChoices(deps: Deps, adapter: ProviderAdapter, 
       return { ok: false, choices: {}, error: `${name} needs to be reconnected before its lists can be read.` };
     if (error instanceof ProviderApiError) {
       if (error.status === 401) {
-        await markNeedsReauth({
-          db: deps.db,
-          connection: row,
-          now: deps.now(),
-          reason: `${name} refused our access (HTTP 401). Reconnect ${name}.`,
-        }).run();
+        await markRefused({ db: deps.db, connection: row, now: deps.now(), name });
         return { ok: false, choices: {}, error: `${name} refused our access. Reconnect ${name}, then choose again.` };
       }
       if (error.status === 429) return { ok: false, choices: {}, error: `${name} is rate limiting us. Wait a minute, then press Refresh.` };

@@ -8,14 +8,13 @@
  * written to D1. docs/decisions/0091-customer-context.md.
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { connections } from "../../db/schema";
+import type { connections } from "../../db/schema";
 import type { Env } from "../../env";
 import { NeedsReauthError } from "../access.server";
 import type { CrmContext, HelpdeskContext, ProviderAdapter, StoreOrder } from "../adapter";
-import { markNeedsReauth } from "../connections.server";
+import { connectedTo, markRefused } from "../connections.server";
 import { loadCredential, readSettings } from "../pipeline.server";
 import { ProviderApiError } from "../provider-http.server";
 import { listAdapters, REGISTRY, type Registry } from "../registry";
@@ -87,20 +86,7 @@ export async function customerContext(
 ): Promise<ContextResult> {
   const sources = listAdapters(registry).filter((a) => kindOf(a));
   if (sources.length === 0) return { kind: "no_source" };
-  const rows = await deps.db
-    .select()
-    .from(connections)
-    .where(
-      and(
-        eq(connections.companyId, companyId),
-        eq(connections.status, "connected"),
-        inArray(
-          connections.provider,
-          sources.map((a) => a.id),
-        ),
-      ),
-    )
-    .orderBy(connections.provider);
+  const rows = await connectedTo({ db: deps.db, companyId, providers: sources.map((a) => a.id) });
   if (rows.length === 0) return { kind: "no_source" };
   const parsed = Email.safeParse(raw.trim());
   if (!parsed.success) return { kind: "invalid_email" };
@@ -166,12 +152,7 @@ async function failureText(deps: Deps, row: Row, name: string, error: unknown, b
   if (error instanceof NeedsReauthError) return `${name} needs to be reconnected.`;
   if (error instanceof ProviderApiError) {
     if (error.status === 401) {
-      await markNeedsReauth({
-        db: deps.db,
-        connection: row,
-        now: deps.now(),
-        reason: `${name} refused our access (HTTP 401). Reconnect ${name}.`,
-      }).run();
+      await markRefused({ db: deps.db, connection: row, now: deps.now(), name });
       return `${name} refused our access; reconnect it.`;
     }
     if (error.status === 429)

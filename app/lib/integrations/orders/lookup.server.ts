@@ -5,14 +5,13 @@
  * D1. One store failing does not hide the others; a refused credential marks it for reconnecting.
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { connections } from "../../db/schema";
+import type { connections } from "../../db/schema";
 import type { Env } from "../../env";
 import { NeedsReauthError } from "../access.server";
 import type { StoreOrder } from "../adapter";
-import { markNeedsReauth } from "../connections.server";
+import { connectedTo, markRefused } from "../connections.server";
 import { loadCredential, readSettings } from "../pipeline.server";
 import { ProviderApiError } from "../provider-http.server";
 import { listAdapters, REGISTRY, type Registry } from "../registry";
@@ -44,20 +43,7 @@ export async function lookupOrders(
 ): Promise<OrdersResult> {
   const stores = listAdapters(registry).filter((a) => a.orderLookup);
   if (stores.length === 0) return { kind: "no_store" };
-  const rows = await deps.db
-    .select()
-    .from(connections)
-    .where(
-      and(
-        eq(connections.companyId, companyId),
-        eq(connections.status, "connected"),
-        inArray(
-          connections.provider,
-          stores.map((a) => a.id),
-        ),
-      ),
-    )
-    .orderBy(connections.provider);
+  const rows = await connectedTo({ db: deps.db, companyId, providers: stores.map((a) => a.id) });
   // Whether the company has a store decides first, like an ownership check: then the email is validated.
   if (rows.length === 0) return { kind: "no_store" };
   const parsed = Email.safeParse(raw.trim());
@@ -101,12 +87,7 @@ async function failureText(deps: Deps, row: typeof connections.$inferSelect, nam
   if (error instanceof NeedsReauthError) return `${name} needs to be reconnected.`;
   if (error instanceof ProviderApiError) {
     if (error.status === 401) {
-      await markNeedsReauth({
-        db: deps.db,
-        connection: row,
-        now: deps.now(),
-        reason: `${name} refused our access (HTTP 401). Reconnect ${name}.`,
-      }).run();
+      await markRefused({ db: deps.db, connection: row, now: deps.now(), name });
       return `${name} refused our access; reconnect it.`;
     }
     if (error.status === 429)
