@@ -1,6 +1,6 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { axeViolations, fileBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 /**
  * Issue 18 items 1 and 6 in a real browser against `npm start`: Verify my receiver against the
@@ -9,14 +9,7 @@ import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, 
  */
 const baseURL = inject("baseURL");
 const receiverURL = inject("receiverURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 const runs: { js: boolean; viewport: ViewportName }[] = [
   { js: true, viewport: "desktop" },
@@ -40,7 +33,7 @@ describe.each(runs)("issue 18 screens (JavaScript $js, $viewport)", ({ js, viewp
   const tag = `${viewport}-${js ? "js" : "nojs"}`;
 
   it("Verify my receiver: the local receiver accepts the signed delivery and refuses the other two", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
     const path = `/beyond-${tag}`;
     const { secret, detailURL } = await createEndpoint(page, `${receiverURL}${path}?verify=1`);
@@ -90,7 +83,7 @@ describe.each(runs)("issue 18 screens (JavaScript $js, $viewport)", ({ js, viewp
   });
 
   it("the Audit log lists the verification, filters with a GET form and exports CSV without secrets", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
     await Promise.all([
       page.waitForURL(/\/integrations\/developers\/audit$/),

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
 
@@ -54,6 +55,18 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
+}
+
+/** One Chromium for a test file: launched before its tests, closed after them. Read `.browser` inside tests. */
+export function fileBrowser() {
+  const shared = { browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    shared.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
 }
 
 const jsEnabledPages = new WeakMap<Page, boolean>();

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
 import {
   axeViolations,
   connectedCard,
-  launchBrowser,
+  fileBrowser,
   offLoopback,
   openPage,
   screenshot,
@@ -17,14 +17,7 @@ import {
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
 const persistDir = inject("persistDir");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 /** The KV keys of stored provider tokens, read from the local persisted state like an operator would. */
 function tokenKeys(): string[] {
@@ -58,7 +51,7 @@ const runs: { js: boolean; viewport: ViewportName }[] = [
 describe.each(runs)("connecting Salesforce through the sandbox (JavaScript $js, $viewport)", ({ js, viewport }) => {
   it("Available → detail → consent → sandbox → success → card → configure → disconnect", async () => {
     const tag = `${viewport}-${js ? "js" : "nojs"}`;
-    const { context, page, requests } = await openPage(browser, { js, viewport });
+    const { context, page, requests } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com");
 
     await page.goto(`${baseURL}/integrations/available?category=crm`);

@@ -1,17 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, launchBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { axeViolations, fileBrowser, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
 const receiverURL = inject("receiverURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 async function submit(page: Page, name: string | RegExp) {
   await page.getByRole("button", { name }).first().click();
@@ -28,7 +21,7 @@ describe.each(runs)("API & Webhooks (JavaScript $js, $viewport)", ({ js, viewpor
   const tag = `${viewport}-${js ? "js" : "nojs"}`;
 
   it("a new API key is shown exactly once", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
     await page.getByLabel("Name").fill(`E2E key ${tag}`);
     await Promise.all([page.waitForURL(/revealed=/), submit(page, "Create key")]);
@@ -45,7 +38,7 @@ describe.each(runs)("API & Webhooks (JavaScript $js, $viewport)", ({ js, viewpor
   });
 
   it("create an endpoint, Test it against the local receiver, and see the attempt on its detail page", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
     await page.getByRole("link", { name: "+ Add Webhook Endpoint" }).click();
     await page.getByRole("dialog").waitFor();

@@ -1,16 +1,8 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { axeViolations, fileBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 const baseURL = inject("baseURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 const combos: { js: boolean; viewport: ViewportName }[] = [
   { js: true, viewport: "desktop" },
@@ -21,7 +13,7 @@ const combos: { js: boolean; viewport: ViewportName }[] = [
 
 describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({ js, viewport }) => {
   it("an admin signs in through the form and lands on Integrations inside the shell, with no request off loopback", async () => {
-    const { context, page, requests } = await openPage(browser, { js, viewport });
+    const { context, page, requests } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com");
     expect(new URL(page.url()).pathname).toBe("/integrations");
     await page.getByRole("heading", { name: "Connected Integrations", exact: false }).first().waitFor();
@@ -42,7 +34,7 @@ describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({
   });
 
   it("sign-out from the user menu ends the session", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com");
     if (viewport === "desktop") {
       await page.locator("summary", { hasText: "Account menu for" }).click();
@@ -58,7 +50,7 @@ describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({
 
 describe("the phone drawer", () => {
   it("opens without JavaScript and shows the full menu with Integrations current", async () => {
-    const { context, page } = await openPage(browser, { js: false, viewport: "phone" });
+    const { context, page } = await openPage(shared.browser, { js: false, viewport: "phone" });
     await signInThroughForm(page, baseURL, "john@acme.com");
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav.isVisible()).resolves.toBe(false);
@@ -74,7 +66,7 @@ describe("the phone drawer", () => {
 
 describe("access", () => {
   it("an anonymous visitor is sent to /login with redirectTo and comes back after signing in", async () => {
-    const { context, page } = await openPage(browser, { js: true, viewport: "desktop" });
+    const { context, page } = await openPage(shared.browser, { js: true, viewport: "desktop" });
     await page.goto(`${baseURL}/integrations/developers`);
     expect(page.url()).toBe(`${baseURL}/login?redirectTo=%2Fintegrations%2Fdevelopers`);
     await page.getByLabel("Email").fill("john@acme.com");
@@ -84,7 +76,7 @@ describe("access", () => {
   });
 
   it("an agent gets the 403 page", async () => {
-    const { context, page } = await openPage(browser, { js: false, viewport: "desktop" });
+    const { context, page } = await openPage(shared.browser, { js: false, viewport: "desktop" });
     await signInThroughForm(page, baseURL, "sarah@acme.com");
     const res = await page.goto(`${baseURL}/integrations`);
     expect(res?.status()).toBe(403);
@@ -93,7 +85,7 @@ describe("access", () => {
   });
 
   it("a wrong password shows the error and keeps the email", async () => {
-    const { context, page } = await openPage(browser, { js: false, viewport: "phone" });
+    const { context, page } = await openPage(shared.browser, { js: false, viewport: "phone" });
     await page.goto(`${baseURL}/login`);
     await page.getByLabel("Email").fill("john@acme.com");
     await page.getByLabel("Password").fill("not-the-password");
@@ -108,7 +100,7 @@ describe("access", () => {
 describe("accessibility (axe-core)", () => {
   for (const viewport of ["desktop", "phone"] as const) {
     it(`/login has no violations at ${viewport} width`, async () => {
-      const { context, page } = await openPage(browser, { js: true, viewport });
+      const { context, page } = await openPage(shared.browser, { js: true, viewport });
       await page.goto(`${baseURL}/login`);
       await screenshot(page, `login-${viewport}`);
       expect(await axeViolations(page)).toEqual([]);
@@ -116,7 +108,7 @@ describe("accessibility (axe-core)", () => {
     });
 
     it(`/integrations has no violations at ${viewport} width`, async () => {
-      const { context, page } = await openPage(browser, { js: true, viewport });
+      const { context, page } = await openPage(shared.browser, { js: true, viewport });
       await signInThroughForm(page, baseURL, "john@acme.com");
       expect(await axeViolations(page)).toEqual([]);
       await context.close();

@@ -1,9 +1,9 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import {
   axeViolations,
   connectedCard,
-  launchBrowser,
+  fileBrowser,
   offLoopback,
   openPage,
   screenshot,
@@ -13,14 +13,7 @@ import {
 
 const baseURL = inject("baseURL");
 const sandboxURL = inject("sandboxURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 /** Clicks and waits for the URL the click leads to (works for full page loads and client navigation). */
 async function go(page: Page, url: RegExp | ((u: URL) => boolean), click: () => Promise<void>) {
@@ -38,7 +31,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
   const tag = `${viewport}-${js ? "js" : "nojs"}`;
 
   it("install Slack through the sandbox, choose the channel in the configure modal, and see it on the card", async () => {
-    const { context, page, requests } = await openPage(browser, { js, viewport });
+    const { context, page, requests } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/slack/connect");
     await page.getByText("You will be redirected to", { exact: false }).waitFor();
     await go(
@@ -72,7 +65,7 @@ describe.each(runs)("Slack and Email Forwarding cards (JavaScript $js, $viewport
   });
 
   it("turn on Email Forwarding and see the company's address on its card", async () => {
-    const { context, page } = await openPage(browser, { js, viewport });
+    const { context, page } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/email-forwarding/connect");
     await go(
       page,

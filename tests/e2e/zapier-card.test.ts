@@ -1,17 +1,9 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, launchBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { axeViolations, fileBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
 
 /** The Zapier card in Chromium, as the spec draws a connected card: connect, see, configure, disconnect. */
 const baseURL = inject("baseURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = fileBrowser();
 
 const combos: { js: boolean; viewport: ViewportName }[] = [
   { js: true, viewport: "desktop" },
@@ -21,7 +13,7 @@ const combos: { js: boolean; viewport: ViewportName }[] = [
 
 describe.each(combos)("the Zapier card with JavaScript $js at $viewport width", ({ js, viewport }) => {
   it("Connect reveals a dedicated key once; the card shows Connected and the active Zaps; Disconnect says what it removes", async () => {
-    const { context, page, requests } = await openPage(browser, { js, viewport });
+    const { context, page, requests } = await openPage(shared.browser, { js, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/available/zapier");
     await Promise.all([
       page.waitForURL((u) => u.pathname !== "/integrations/available/zapier"),

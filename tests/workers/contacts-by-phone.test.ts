@@ -84,10 +84,11 @@ describe("migration 0040 (contacts by phone)", () => {
     expect(split).toBeGreaterThan(0);
     const tables = (
       await env.DB.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
-      ).all<{ name: string }>()
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY type DESC",
+      ).all<{ name: string; type: "table" | "view" }>()
     ).results;
-    await env.DB.batch(tables.map((t) => env.DB.prepare(`DROP TABLE "${t.name}"`)));
+    // views first (a view's triggers go with it), then the tables
+    await env.DB.batch(tables.map((t) => env.DB.prepare(`DROP ${t.type === "view" ? "VIEW" : "TABLE"} "${t.name}"`)));
     const run = async (list: typeof all) => {
       for (const m of list) for (const q of m.queries) await env.DB.prepare(q).run();
     };

@@ -215,6 +215,7 @@ export const events = sqliteTable(
     uniqueIndex("events_seq_unique").on(t.seq),
     index("events_company_seq_idx").on(t.companyId, t.seq),
     index("events_company_type_seq_idx").on(t.companyId, t.type, t.seq),
+    index("events_outbox_sweep_idx").on(t.dispatchedAt, t.sweeps, t.createdAt),
   ],
 );
 

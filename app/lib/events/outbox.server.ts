@@ -33,11 +33,12 @@ export async function sweepOutbox({ db, queue, now, limit = 500 }: { db: Db; que
       gaveUp.length,
       gaveUp.slice(0, 10).map((e) => e.id),
     );
+  // The page walks the (dispatched_at, sweeps, created_at) index in order: never a sort of every undispatched event.
   const stale = await db.all<{ id: string }>(sql`UPDATE events
     SET swept_at = ${t}, sweeps = sweeps + 1,
       next_sweep_at = ${t} + min(${OUTBOX_RESWEEP_MS} * (1 << min(sweeps, 20)), ${OUTBOX_RESWEEP_MAX_MS})
     WHERE id IN (
-      SELECT id FROM events WHERE ${due} AND sweeps < ${MAX_OUTBOX_SWEEPS}
+      SELECT id FROM events INDEXED BY events_outbox_sweep_idx WHERE ${due} AND sweeps < ${MAX_OUTBOX_SWEEPS}
       ORDER BY sweeps, created_at LIMIT ${limit})
     RETURNING id`);
   for (let i = 0; i < stale.length; i += 100) {

@@ -67,8 +67,8 @@ function deliveriesPageQueries(
     db
       .select()
       .from(deliveryAttempts)
-      .where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, pageIds)))
-      .orderBy(deliveryAttempts.n),
+      // in attempt order per delivery by the unique (delivery_id, n) index; no sort in SQL (toDeliveriesPage orders them)
+      .where(and(eq(deliveryAttempts.companyId, companyId), inArray(deliveryAttempts.deliveryId, pageIds))),
   ] as const;
 }
 
@@ -88,7 +88,7 @@ function toDeliveriesPage(rows: PageRow[], attempts: AttemptRow[], limit: number
       payload: eventPayload as Record<string, unknown>,
       performedBy: eventPerformedBy as PerformedBy,
     }),
-    attemptsList: attempts.filter((a) => a.deliveryId === d.id),
+    attemptsList: attempts.filter((a) => a.deliveryId === d.id).sort((a, b) => a.n - b.n),
   }));
   return { data, nextCursor: rows.length > n ? page[page.length - 1]!.id : null };
 }
