@@ -40,7 +40,9 @@ describe.each(viewports)("forms keep exactly what was chosen (%s)", (viewport) =
       .getByRole("list", { name: "API keys" })
       .getByRole("listitem")
       .filter({ hasText: `Scoped ${viewport}` });
-    await expect(row.getByText(/^Scopes:/).textContent()).resolves.toBe("Scopes: conversations:read, webhooks:read, hooks, orders:read");
+    await expect(row.getByText(/^Scopes:/).textContent()).resolves.toBe(
+      "Scopes: conversations:read, webhooks:read, hooks, orders:read, contacts:read",
+    );
     await context.close();
   });
 

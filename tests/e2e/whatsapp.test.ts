@@ -74,6 +74,8 @@ describe.each(runs)("WhatsApp Business through the sandbox (JavaScript $js, $vie
 
     // The success screen: what to paste into Meta's dashboard, Copy buttons only where they work.
     const setup = page.getByRole("region", { name: "Set up in Meta for Developers" });
+    // with JavaScript the URL changes before the new screen renders: wait for it, allTextContents does not
+    await setup.locator("dd code").nth(1).waitFor();
     const [callbackUrl, verifyToken] = await setup.locator("dd code").allTextContents();
     expect(callbackUrl).toBe(`${own.app.baseURL}/integrations/whatsapp-business/webhook`);
     expect(verifyToken).toMatch(/^whv_[A-Za-z0-9_-]{20,}$/);
