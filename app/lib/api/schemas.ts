@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { E164, E164_MESSAGE } from "../conversations/contact";
+import { INTEGRATION_PERFORMERS, listProviders } from "../integrations/catalog";
 import { apiScopes, authorKinds, channelStatuses, conversationChannels, conversationStatuses, eventTypes } from "../vocabulary";
 
 /** Request and response schemas of /v1: they validate requests AND generate the OpenAPI document. */
@@ -99,7 +100,11 @@ export const Timestamp = z.iso.datetime().max(30);
 export const Name = z.string().max(1000);
 export const Count = z.int32().min(0);
 export const PerformedBy = z
-  .object({ type: z.enum(["contact", "ai", "agent", "api_key", "zapier", "system"]), id: Id.nullable(), name: Name.nullable() })
+  .object({
+    type: z.enum(["contact", "ai", "agent", "api_key", ...INTEGRATION_PERFORMERS, "system"] as [string, ...string[]]),
+    id: Id.nullable(),
+    name: Name.nullable(),
+  })
   .meta({ id: "PerformedBy" });
 
 export const Conversation = z
@@ -211,10 +216,12 @@ export const OrdersQuery = z.object({
 });
 
 const Money = z.object({ amount: z.string().max(40), currency: z.string().max(10) });
+// The examples name the catalog's stores, not a provider written here.
+const [FIRST_STORE, SECOND_STORE = FIRST_STORE] = listProviders().filter((p) => p.category === "ecommerce");
 const ORDER_EXAMPLE = {
-  id: "gid://shopify/Order/5001",
+  id: "5001",
   number: "#1042",
-  source: "shopify",
+  source: FIRST_STORE?.id ?? "store",
   created_at: "2026-01-12T09:30:00.000Z",
   status: "open",
   financial_status: "paid",
@@ -259,8 +266,18 @@ export const OrderList = z
   .meta({
     id: "OrderList",
     examples: [
-      { data: [ORDER_EXAMPLE], sources: [{ provider: "shopify", ok: true, cached: false, error: null }] },
-      { data: [], sources: [{ provider: "woocommerce", ok: false, cached: false, error: "WooCommerce did not answer in time." }] },
+      { data: [ORDER_EXAMPLE], sources: [{ provider: FIRST_STORE?.id ?? "store", ok: true, cached: false, error: null }] },
+      {
+        data: [],
+        sources: [
+          {
+            provider: SECOND_STORE?.id ?? "store",
+            ok: false,
+            cached: false,
+            error: `${SECOND_STORE?.name ?? "The store"} did not answer in time.`,
+          },
+        ],
+      },
     ],
   });
 
@@ -368,7 +385,14 @@ export const CustomerContext = z
             },
           },
         ],
-        missing: [{ source: "shopify", source_name: "Shopify", kind: "store", reason: "Shopify did not answer within 2500 ms." }],
+        missing: [
+          {
+            source: FIRST_STORE?.id ?? "store",
+            source_name: FIRST_STORE?.name ?? "Store",
+            kind: "store",
+            reason: `${FIRST_STORE?.name ?? "The store"} did not answer within 2500 ms.`,
+          },
+        ],
       },
     ],
   });

@@ -55,6 +55,9 @@ export const CATALOG: Record<ProviderId, Provider> = {
   "email-forwarding": emailForwarding,
 };
 
+/** The `performed_by.type` values integrations add to the contract's own (contact, ai, agent, api_key, system). */
+export const INTEGRATION_PERFORMERS: readonly string[] = Object.values(CATALOG).flatMap((p) => (p.actsAs ? [p.actsAs] : []));
+
 export function listProviders(): Provider[] {
   return providerIds.map((id) => CATALOG[id]);
 }

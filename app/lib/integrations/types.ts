@@ -54,6 +54,8 @@ export type ApiKeySpec = {
 export type Provider = {
   id: string;
   name: string;
+  /** The `performed_by.type` of changes made with this integration's dedicated key (public contract), when it has its own. */
+  actsAs?: string;
   category: CategoryId;
   shortDescription: string;
   longDescription: string;

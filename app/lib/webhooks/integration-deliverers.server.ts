@@ -3,7 +3,7 @@ import type { deliveries, events } from "../db/schema";
 import type { Env } from "../env";
 
 /**
- * Deliveries whose target_kind is "integration" (target_id = provider, e.g. "slack") ride the
+ * Deliveries whose target_kind is "integration" (target_id = the provider id) ride the
  * same retry machinery as webhooks: the consumer hands them to the deliverer it was given for the
  * provider (the registry's, see app/lib/integrations/pipeline.server.ts) and treats its outcome
  * like an HTTP attempt. The engine imports no integration.

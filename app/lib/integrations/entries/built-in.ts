@@ -4,6 +4,7 @@ import type { Provider } from "../types";
 export const zapier = {
   id: "zapier",
   name: "Zapier",
+  actsAs: "zapier",
   category: "automation",
   shortDescription: "Automate workflows with 5000+ apps",
   longDescription:
