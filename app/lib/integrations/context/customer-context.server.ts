@@ -12,11 +12,10 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { connections } from "../../db/schema";
 import type { Env } from "../../env";
-import { NeedsReauthError } from "../access.server";
 import type { CrmContext, HelpdeskContext, ProviderAdapter, StoreOrder } from "../adapter";
-import { connectedTo, markRefused } from "../connections.server";
+import { connectedTo } from "../connections.server";
 import { loadCredential, readSettings } from "../pipeline.server";
-import { ProviderApiError } from "../provider-http.server";
+import { readFailureText } from "../read-failure.server";
 import { listAdapters, REGISTRY, type Registry } from "../registry";
 
 /** KV's shortest expiry is 60 seconds: "about a minute". */
@@ -149,17 +148,8 @@ function partOf(label: { source: string; source_name: string; kind: ContextKind 
 
 async function failureText(deps: Deps, row: Row, name: string, error: unknown, budget: number): Promise<string> {
   if (error instanceof OverBudget) return `${name} did not answer within ${budget} ms.`;
-  if (error instanceof NeedsReauthError) return `${name} needs to be reconnected.`;
-  if (error instanceof ProviderApiError) {
-    if (error.status === 401) {
-      await markRefused({ db: deps.db, connection: row, now: deps.now(), name });
-      return `${name} refused our access; reconnect it.`;
-    }
-    if (error.status === 429)
-      return `${name} is rate limiting us${error.retryAfterSeconds ? `; retry in ${error.retryAfterSeconds} s` : ""}.`;
-    return error.message.slice(0, 300);
-  }
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `${name} did not answer in time.`;
+  const known = await readFailureText(deps, row, name, error);
+  if (known !== null) return known;
   console.error("customer context source failed", row.provider, error instanceof Error ? error.name : "unknown");
   return `${name} could not be asked.`;
 }

@@ -9,11 +9,10 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { connections } from "../../db/schema";
 import type { Env } from "../../env";
-import { NeedsReauthError } from "../access.server";
 import type { StoreOrder } from "../adapter";
-import { connectedTo, markRefused } from "../connections.server";
+import { connectedTo } from "../connections.server";
 import { loadCredential, readSettings } from "../pipeline.server";
-import { ProviderApiError } from "../provider-http.server";
+import { readFailureText } from "../read-failure.server";
 import { listAdapters, REGISTRY, type Registry } from "../registry";
 
 /** KV's shortest expiry is 60 seconds: "about a minute". */
@@ -84,16 +83,7 @@ export async function lookupOrders(
 }
 
 async function failureText(deps: Deps, row: typeof connections.$inferSelect, name: string, error: unknown): Promise<string> {
-  if (error instanceof NeedsReauthError) return `${name} needs to be reconnected.`;
-  if (error instanceof ProviderApiError) {
-    if (error.status === 401) {
-      await markRefused({ db: deps.db, connection: row, now: deps.now(), name });
-      return `${name} refused our access; reconnect it.`;
-    }
-    if (error.status === 429)
-      return `${name} is rate limiting us${error.retryAfterSeconds ? `; retry in ${error.retryAfterSeconds} s` : ""}.`;
-    return error.message.slice(0, 300);
-  }
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `${name} did not answer in time.`;
-  throw error;
+  const known = await readFailureText(deps, row, name, error);
+  if (known === null) throw error;
+  return known;
 }
