@@ -27,6 +27,7 @@ import {
   fanoutRun,
   latencyRun,
   newConversation,
+  removeBenchEndpoints,
   webhooksUnavailable,
 } from "./bench/webhooks.mjs";
 import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
@@ -228,7 +229,27 @@ async function main() {
       log(`  ceiling: ${r.webhooks.ceiling.map((c) => `${c.perSecond.toFixed(0)}/s`).join(", ")}`);
       const why = await webhooksUnavailable(server.url, server.apiKey);
       if (why) return skip("webhooks-pipeline", why);
+      await removeBenchEndpoints(server.url, server.apiKey);
       const one = await createEndpoint(server.url, server.apiKey, receiver, "one");
+      try {
+        await oneEndpoint();
+      } finally {
+        await deleteEndpoint(server.url, server.apiKey, one).catch(() => {});
+      }
+      // fan-out: 20 endpoints subscribed to conversation.created only (one event per conversation)
+      const names = Array.from({ length: P.fanoutEndpoints }, (_, i) => `fan${i}`);
+      const fanIds = [];
+      r.webhooks.fanout = [];
+      try {
+        for (const name of names) fanIds.push(await createEndpoint(server.url, server.apiKey, receiver, name, ["conversation.created"]));
+        await fanout(names);
+      } finally {
+        // the soak's endpoints need room under the per-company limit (20)
+        for (const id of fanIds) await deleteEndpoint(server.url, server.apiKey, id).catch(() => {});
+      }
+    });
+
+    async function oneEndpoint() {
       r.webhooks.latency = await latencyRun({
         base: server.url,
         apiKey: server.apiKey,
@@ -255,19 +276,7 @@ async function main() {
         );
         if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
       }
-      // fan-out: 20 endpoints subscribed to conversation.created only (one event per conversation)
-      await deleteEndpoint(server.url, server.apiKey, one);
-      const names = Array.from({ length: P.fanoutEndpoints }, (_, i) => `fan${i}`);
-      const fanIds = [];
-      r.webhooks.fanout = [];
-      try {
-        for (const name of names) fanIds.push(await createEndpoint(server.url, server.apiKey, receiver, name, ["conversation.created"]));
-        await fanout(names);
-      } finally {
-        // the soak's endpoints need room under the per-company limit (20)
-        for (const id of fanIds) await deleteEndpoint(server.url, server.apiKey, id).catch(() => {});
-      }
-    });
+    }
 
     async function fanout(names) {
       for (const events of P.fanoutEvents) {

@@ -1,4 +1,5 @@
 // HTTP helpers for the benchmark: sign in through the real /login form, call the /v1 API.
+import http from "node:http";
 
 function cookiesFrom(res) {
   const jar = {};
@@ -42,17 +43,36 @@ export async function signIn(base, email, password = process.env.DEMO_PASSWORD |
   return cookie;
 }
 
+// The API calls go through node:http with one keep-alive agent, not fetch: under 200 concurrent
+// clients Node's fetch (undici) reuses a keep-alive socket that workerd has just closed, and the
+// call fails with "other side closed" / ECONNRESET before any response byte arrives (a loopback
+// client race measured in ADR 0125: 38 of 721 bare /__bench/ping calls; node:http, same load: 0).
+const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" });
+
 /** A JSON call to the /v1 API with the seeded key. */
-export async function api(base, key, method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+export function api(base, key, method, path, body) {
+  const payload = body ? JSON.stringify(body) : undefined;
+  const headers = {
+    Authorization: `Bearer ${key}`,
+    ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, base), { method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {}
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+        resolve({ status: res.statusCode, json, text, headers: h });
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, json, text, headers: res.headers };
 }

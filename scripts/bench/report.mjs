@@ -275,7 +275,13 @@ export function renderReport(r) {
   const k = r.soak;
   if (k) {
     out.push(
-      `${k.clients} clients for ${fmt(k.seconds, 1)} s: ${fmt(k.requests)} requests (${fmt(k.rps, 1)} req/s), statuses ${JSON.stringify(k.statuses)}, network errors ${k.networkErrors}.`,
+      `${k.clients} clients for ${fmt(k.seconds, 1)} s: ${fmt(k.requests)} requests (${fmt(k.rps, 1)} req/s), statuses ${JSON.stringify(k.statuses)}, network errors ${k.networkErrors}${
+        k.networkErrors
+          ? ` (${Object.entries(k.errorKinds ?? {})
+              .map(([e, n]) => `${n} × ${e}`)
+              .join("; ")})`
+          : ""
+      }.`,
     );
     out.push(`Create p50 ${ms(k.createP50)} / p99 ${ms(k.createP99)}; list p50 ${ms(k.listP50)} / p99 ${ms(k.listP99)}.`);
     out.push(

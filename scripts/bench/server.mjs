@@ -17,7 +17,7 @@ const requireFromWrangler = createRequire(createRequire(import.meta.url).resolve
 export async function loadMiniflare() {
   const mod = await import(pathToFileURL(requireFromWrangler.resolve("miniflare")).href);
   const pkg = JSON.parse(readFileSync(requireFromWrangler.resolve("miniflare/package.json"), "utf8"));
-  return { Miniflare: mod.Miniflare, version: pkg.version };
+  return { Miniflare: mod.Miniflare, Log: mod.Log, LogLevel: mod.LogLevel, version: pkg.version };
 }
 
 export const DRY_RUN_ARGS = ["deploy", "--dry-run", "--minify", "--outdir"];
@@ -86,7 +86,10 @@ export async function startBenchServer({ vars = {}, log = console.log, beforeSta
 
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const { Miniflare, version } = await loadMiniflare();
+  const { Miniflare, Log, LogLevel, version } = await loadMiniflare();
+  // BENCH_MINIFLARE_LOG=info prints Miniflare's own lines, e.g. "QUEUE ih-deliveries 25/25 (180ms)" per
+  // consumer batch: how long each batch took (profiling the delivery pipeline, ADR 0125).
+  const logLevel = process.env.BENCH_MINIFLARE_LOG?.toUpperCase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const bindings = {
@@ -117,6 +120,7 @@ export async function startBenchServer({ vars = {}, log = console.log, beforeSta
     kvPersist: false,
     cachePersist: false,
     handleRuntimeStdio: forwardRuntimeOutput,
+    ...(logLevel && logLevel in LogLevel ? { log: new Log(LogLevel[logLevel]) } : {}),
   });
   await mf.ready;
   return {

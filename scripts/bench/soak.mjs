@@ -3,16 +3,30 @@
 // dedupe by webhook-id (duplicates before dedupe are reported, not failed: delivery is at-least-once).
 import { api } from "./http.mjs";
 import { percentile } from "./stats.mjs";
-import { createEndpoint, EVENTS_PER_CONVERSATION, newConversation } from "./webhooks.mjs";
+import { createEndpoint, deleteEndpoint, EVENTS_PER_CONVERSATION, newConversation, removeBenchEndpoints } from "./webhooks.mjs";
 
-export async function soakRun({ base, apiKey, receiver, events, clients, seconds, drainMs, runId, log }) {
-  const names = ["soakA", "soakB", "soakC"].map((n) => `${n}${runId}`);
-  for (const n of names) await createEndpoint(base, apiKey, receiver, n);
+/** The soak on three endpoints of its own, made with room under the company's cap and deleted afterwards. */
+export async function soakRun(o) {
+  const removed = await removeBenchEndpoints(o.base, o.apiKey);
+  if (removed) o.log(`    removed ${removed} endpoint(s) an earlier section left behind`);
+  const names = ["soakA", "soakB", "soakC"].map((n) => `${n}${o.runId}`);
+  const ids = [];
+  try {
+    for (const n of names) ids.push(await createEndpoint(o.base, o.apiKey, o.receiver, n));
+    return await soakLoad({ ...o, names });
+  } finally {
+    for (const id of ids)
+      await deleteEndpoint(o.base, o.apiKey, id).catch((e) => o.log(`    could not delete soak endpoint ${id}: ${e.message}`));
+  }
+}
+
+async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drainMs, runId, log, names }) {
   const conversationsWanted = Math.ceil(events / EVENTS_PER_CONVERSATION);
   let issued = 0;
   let created = 0;
   const statuses = {};
   let networkErrors = 0;
+  const errorKinds = {};
   const lat = { create: [], list: [] };
   const deadline = performance.now() + seconds * 1000;
   const t0 = performance.now();
@@ -28,8 +42,10 @@ export async function soakRun({ base, apiKey, receiver, events, clients, seconds
             : await api(base, apiKey, "GET", "/v1/conversations?limit=20");
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           if (create && res.status === 201) created++;
-        } catch {
+        } catch (e) {
           networkErrors++;
+          const kind = `${e?.code ?? e?.cause?.code ?? e?.name ?? "Error"}: ${String(e?.message ?? e).slice(0, 80)}`;
+          errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         }
         lat[create ? "create" : "list"].push(performance.now() - s);
       }
@@ -56,6 +72,7 @@ export async function soakRun({ base, apiKey, receiver, events, clients, seconds
     statuses,
     fiveXx,
     networkErrors,
+    errorKinds,
     created,
     eventsWanted: conversationsWanted * EVENTS_PER_CONVERSATION,
     expected,

@@ -37,6 +37,19 @@ export async function deleteEndpoint(base, apiKey, id) {
   if (res.status !== 204) throw new Error(`DELETE /v1/webhooks/${id} answered ${res.status}`);
 }
 
+/**
+ * Deletes every endpoint an earlier section of the bench made (description "bench …") and left
+ * behind, e.g. when it failed before its own clean-up: the company's cap is 20 endpoints, and a
+ * section that needs room must not depend on how the one before it ended. Returns how many went.
+ */
+export async function removeBenchEndpoints(base, apiKey) {
+  const res = await api(base, apiKey, "GET", "/v1/webhooks");
+  if (res.status !== 200) throw new Error(`GET /v1/webhooks answered ${res.status}`);
+  const left = (res.json?.data ?? []).filter((e) => typeof e.description === "string" && e.description.startsWith("bench "));
+  for (const e of left) await deleteEndpoint(base, apiKey, e.id);
+  return left.length;
+}
+
 export function newConversation(base, apiKey, marker) {
   return api(base, apiKey, "POST", "/v1/conversations", {
     contact: { email: `${marker}@bench.example.com`, name: "Bench Contact" },
