@@ -1,4 +1,5 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { batchingD1 } from "../db/batcher";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { deliveries, events, webhookEndpoints } from "../db/schema";
@@ -73,11 +74,18 @@ export async function dispatchEvent(
     return 0;
   }
   try {
-    const targets: Target[] = [...(await webhookTargets(db, event))];
-    if (event.type !== "webhook.test") for (const subscriber of subscribers) targets.push(...(await subscriber(db, event)));
+    // asked together: one round trip (shared with the rest of a queue batch on a coalescing binding)
+    const found = await Promise.all([
+      webhookTargets(db, event),
+      ...(event.type === "webhook.test" ? [] : subscribers.map((subscriber) => subscriber(db, event))),
+    ]);
+    const targets: Target[] = found.flat();
     if (targets.length > 0) {
-      await db.batch(
-        targets.map((t) =>
+      // The rows, then (same transaction, same round trip) every row of the event not yet tried:
+      // rows a crashed earlier claim inserted but may not have enqueued are enqueued again; the
+      // deliveries consumer's claim makes a duplicate message harmless.
+      const results = await db.batch([
+        ...targets.map((t) =>
           db
             .insert(deliveries)
             .values({
@@ -92,21 +100,20 @@ export async function dispatchEvent(
               updatedAt: now,
             })
             .onConflictDoNothing({ target: [deliveries.eventId, deliveries.targetKind, deliveries.targetId] }),
-        ) as [never, ...never[]],
-      );
-      // Rows a crashed earlier claim inserted but may not have enqueued are enqueued again; the
-      // deliveries consumer's claim makes a duplicate message harmless.
-      const fresh = await db
-        .select({ id: deliveries.id, run: deliveries.run, nextAttemptAt: deliveries.nextAttemptAt })
-        .from(deliveries)
-        .where(
-          and(
-            eq(deliveries.eventId, event.id),
-            eq(deliveries.companyId, event.companyId),
-            eq(deliveries.status, "pending"),
-            eq(deliveries.attempts, 0),
+        ),
+        db
+          .select({ id: deliveries.id, run: deliveries.run, nextAttemptAt: deliveries.nextAttemptAt })
+          .from(deliveries)
+          .where(
+            and(
+              eq(deliveries.eventId, event.id),
+              eq(deliveries.companyId, event.companyId),
+              eq(deliveries.status, "pending"),
+              eq(deliveries.attempts, 0),
+            ),
           ),
-        );
+      ] as unknown as Parameters<Db["batch"]>[0]);
+      const fresh = (results as unknown as unknown[])[targets.length] as { id: string; run: number; nextAttemptAt: Date | null }[];
       for (let i = 0; i < fresh.length; i += 100) {
         await deliveriesQueue.sendBatch(
           fresh.slice(i, i + 100).map((r) => {
@@ -138,6 +145,11 @@ export async function dispatchEvent(
  * event to fan out, or an inbound provider callback for the adapter that registered for it. Acks
  * or retries per message, never the whole batch; a message nobody can read is kept as a dead
  * letter at once (retrying it could not help).
+ *
+ * The batch's events fan out side by side on one coalescing D1 binding (ADR 0125): their claims
+ * share one round trip, their target look-ups one, their inserts one and their dispatched marks
+ * one, however many events the batch holds. Each fan-out keeps its own claim; a statement failing
+ * fails the others of its round trip too, and those events are retried (their claims released).
  */
 export async function consumeEvents(
   batch: MessageBatch<EventsMessage>,
@@ -146,22 +158,38 @@ export async function consumeEvents(
   { subscribers = [], inbound = new Map() }: { subscribers?: IntegrationSubscriber[]; inbound?: InboundRegistry } = {},
 ): Promise<void> {
   const db = createDb(env.DB);
+  const fanOutDb = createDb(batchingD1(env.DB));
+  const fanOuts: Promise<void>[] = [];
+  const rest: { message: Message<EventsMessage>; m: EventsMessage | null }[] = [];
   for (const message of batch.messages) {
     const m = readEventsMessage(message.body);
+    if (m?.kind === "event")
+      fanOuts.push(
+        settle(message, m.eventId, () =>
+          dispatchEvent({ db: fanOutDb, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, m.eventId),
+        ),
+      );
+    else rest.push({ message, m });
+  }
+  await Promise.all(fanOuts);
+  for (const { message, m } of rest) {
     const handler = m?.kind === "inbound" ? inbound.get(m.provider) : undefined;
-    try {
-      if (!m || (m.kind === "inbound" && !handler)) {
-        await keepUnreadable(db, batch.queue, message, new Date());
-      } else if (m.kind === "event") {
-        await dispatchEvent({ db, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, m.eventId);
-      } else {
-        await handler!({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() }, m.id);
-      }
-      message.ack();
-    } catch (error) {
-      const ref = m ? (m.kind === "event" ? m.eventId : `${m.provider}:${m.id}`) : message.id;
-      console.error("events consumer failed", ref, error instanceof Error ? error.message : "unknown");
-      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
-    }
+    const ref = m?.kind === "inbound" ? `${m.provider}:${m.id}` : message.id;
+    await settle(message, ref, async () => {
+      if (m?.kind === "inbound" && handler)
+        await handler({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => new Date() }, m.id);
+      else await keepUnreadable(db, batch.queue, message, new Date());
+    });
+  }
+}
+
+/** Runs one message's work: acked when it succeeds, retried with the queue backoff when it throws. */
+async function settle(message: Message<EventsMessage>, ref: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+    message.ack();
+  } catch (error) {
+    console.error("events consumer failed", ref, error instanceof Error ? error.message : "unknown");
+    message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
   }
 }

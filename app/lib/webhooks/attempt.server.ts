@@ -27,6 +27,22 @@ export const USER_AGENT = "IntegrationsHub-Webhooks/1.0 (+https://chat.buzzi.ai)
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
 type DeliveryRow = typeof deliveries.$inferSelect;
+
+/**
+ * A delivery's event and endpoint when the caller has read them already (a queue batch reads every
+ * claimed delivery's rows in its claim's round trip, ADR 0125); otherwise `send` reads them.
+ */
+export type AttemptRows = {
+  event: typeof events.$inferSelect | undefined;
+  endpoint: typeof webhookEndpoints.$inferSelect | undefined;
+};
+
+/**
+ * `rows`: the event and endpoint read already. `sent`: called once the request is over (answered,
+ * failed or refused) and before the attempt is recorded, so a caller limiting requests in flight
+ * can start the next one while this one's record is written.
+ */
+export type AttemptOptions = { rows?: AttemptRows; sent?: () => void };
 export type AttemptOutcome = {
   /**
    * success/gone/failure: what the receiver answered (or why nothing reached it, e.g. a
@@ -94,17 +110,20 @@ export async function attemptDelivery(
   deps: AttemptDeps,
   delivery: DeliveryRow,
   decide: (o: AttemptOutcome, attemptsInRun: number, eventType: string | null) => Decision,
+  options: AttemptOptions = {},
 ): Promise<RecordedAttempt | DeferredAttempt> {
   const started = deps.now();
   let sent: Sent;
   try {
-    sent = await send(deps, delivery, started);
+    sent = await send(deps, delivery, started, options.rows);
   } catch (error) {
     sent = {
       outcome: outcomeOf("failure", `Could not prepare the request: ${errorText(error)}`),
       requestHeaders: {},
       countsForHealth: true,
     };
+  } finally {
+    options.sent?.();
   }
   if (sent.deferSeconds != null) {
     const delaySeconds = Math.min(Math.max(1, Math.ceil(sent.deferSeconds)), MAX_DEFER_SECONDS);
@@ -160,18 +179,20 @@ async function defer(db: Db, delivery: DeliveryRow, now: Date, delaySeconds: num
   return rows.length === 1;
 }
 
-async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date): Promise<Sent> {
+async function send(deps: AttemptDeps, delivery: DeliveryRow, started: Date, rows?: AttemptRows): Promise<Sent> {
   const { db } = deps;
   const abandoned = (error: string) => ({ outcome: outcomeOf("abandoned", error), requestHeaders: {}, countsForHealth: false });
-  // asked together: one D1 round trip, shared with the rest of a queue batch when db coalesces (ADR 0096)
-  const [event, endpointRow] = await Promise.all([
-    db
-      .select()
-      .from(events)
-      .where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId)))
-      .get(),
-    delivery.targetKind === "webhook" ? findEndpointRow(db, delivery.companyId, delivery.targetId) : undefined,
-  ]);
+  // asked together: one D1 round trip (a queue batch reads them with its claims instead, ADR 0125)
+  const [event, endpointRow] = rows
+    ? [rows.event, rows.endpoint]
+    : await Promise.all([
+        db
+          .select()
+          .from(events)
+          .where(and(eq(events.companyId, delivery.companyId), eq(events.id, delivery.eventId)))
+          .get(),
+        delivery.targetKind === "webhook" ? findEndpointRow(db, delivery.companyId, delivery.targetId) : undefined,
+      ]);
   if (!event) return abandoned("The event no longer exists.");
   const eventType = event.type;
   if (delivery.targetKind === "integration") {

@@ -1,8 +1,8 @@
-import { and, eq, isNull, lte, or } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import { batchingD1 } from "../db/batcher";
 import { batchStatements, createDb, type Db } from "../db/client";
-import { deliveries, webhookEndpoints } from "../db/schema";
+import { deliveries, events, webhookEndpoints } from "../db/schema";
 import { deliveryDeps } from "../deps.server";
 import type { DeliveriesMessage, Env } from "../env";
 import { hookSubscriptionOwner } from "../integrations/registry";
@@ -11,7 +11,9 @@ import { keepUnreadable } from "../queues/dead-letters.server";
 import { readDeliveriesMessage } from "../queues/messages";
 import {
   type AttemptDeps,
+  type AttemptOptions,
   type AttemptOutcome,
+  type AttemptRows,
   attemptDelivery,
   type Decision,
   type DeferredAttempt,
@@ -54,8 +56,8 @@ export async function consumeDeliveries(
   _ctx: ExecutionContext,
   overrides: Partial<ConsumerDeps> = {},
 ): Promise<void> {
-  // One coalescing binding for the whole batch (ADR 0096): the claims go to D1 together, then the
-  // events and endpoints of every claimed delivery, then the attempts that finish close together.
+  // One coalescing binding for the whole batch (ADR 0096): attempts that finish close together
+  // share one db.batch for their records.
   const deps = await deliveryDeps(env, { db: createDb(batchingD1(env.DB, { windowMs: WRITE_WINDOW_MS })), ...overrides });
   // The same delivery twice in one batch: one attempt, and the duplicate is acked.
   const seen = new Set<string>();
@@ -76,68 +78,124 @@ export async function consumeDeliveries(
       unique.push({ message: m, body });
     }
   }
-  // Claimed together, up front: the lease covers every round of sends a target may wait for in
-  // this batch (more than `concurrency` deliveries to one target go in rounds).
+  if (unique.length === 0) return;
+  // Claimed together, up front, with the claimed deliveries' events and endpoints read in the same
+  // round trip (ADR 0125). The lease covers every round of sends a target may wait for in this batch.
   const claimedAt = deps.now();
-  const rounds = Math.max(1, Math.ceil(unique.length / Math.max(1, deps.concurrency)));
-  const leaseUntil = new Date(claimedAt.getTime() + leaseMs(deps.timeoutMs) * rounds);
-  const claims = await Promise.all(
-    unique.map(({ message, body }) =>
-      claimDelivery(deps.db, body, claimedAt, leaseUntil).then(
-        (claimed) => ({ message, body, claimed, error: null }),
-        (error: unknown) => ({ message, body, claimed: null, error }),
-      ),
+  const rounds = Math.ceil(unique.length / Math.max(1, deps.concurrency));
+  const leaseUntil = new Date(claimedAt.getTime() + batchLeaseMs(deps.timeoutMs, rounds));
+  let claimed: { claims: (ClaimedDelivery | null)[]; rows: (d: ClaimedDelivery) => AttemptRows };
+  try {
+    claimed = await claimBatch(
+      deps.db,
+      unique.map((u) => u.body),
+      claimedAt,
+      leaseUntil,
+    );
+  } catch (error) {
+    // One transaction: no claim was taken, so every message is still valid and is retried.
+    console.error("deliveries consumer failed", unique.length, "claims:", error instanceof Error ? error.message : "unknown");
+    for (const { message } of unique) message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
+    return;
+  }
+  // Sent concurrently, at most `concurrency` requests in flight to any one target; a request's
+  // slot is free once it is answered, while its record is written (ADR 0125).
+  const byTarget = new Map<string, { message: Message<DeliveriesMessage>; claimed: ClaimedDelivery }[]>();
+  unique.forEach(({ message }, i) => {
+    const c = claimed.claims[i];
+    if (!c) {
+      message.ack(); // stale or duplicate: another run, attempt or consumer has it
+      return;
+    }
+    const key = `${c.targetKind}:${c.targetId}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), { message, claimed: c }]);
+  });
+  const perTarget = [...byTarget.values()].map((group) =>
+    forEachLimited(group, deps.concurrency, ({ message, claimed: c }, release) =>
+      finish(deps, message, c, leaseUntil, { rows: claimed.rows(c), sent: release }),
     ),
   );
-  // Sent concurrently, at most `concurrency` at a time to any one target.
-  const byTarget = new Map<string, { message: Message<DeliveriesMessage>; claimed: ClaimedDelivery }[]>();
-  for (const { message, body, claimed, error } of claims) {
-    if (error) {
-      console.error("deliveries consumer failed", body.deliveryId, error instanceof Error ? error.message : "unknown");
-      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
-    } else if (!claimed)
-      message.ack(); // stale or duplicate: another run, attempt or consumer has it
-    else {
-      const key = `${claimed.targetKind}:${claimed.targetId}`;
-      byTarget.set(key, [...(byTarget.get(key) ?? []), { message, claimed }]);
-    }
-  }
-  const perTarget = [...byTarget.values()].map((group) =>
-    forEachLimited(group, deps.concurrency, ({ message, claimed }) => finish(deps, message, claimed, leaseUntil)),
-  );
   await Promise.all(perTarget);
+}
+
+/**
+ * The lease of a batch's claims: one attempt's (send timeout and room for the writes) plus one
+ * send timeout for every further round a target may wait for (more than `concurrency` to it).
+ */
+export function batchLeaseMs(timeoutMs: number, rounds: number): number {
+  return leaseMs(timeoutMs) + timeoutMs * Math.max(0, rounds - 1);
 }
 
 const WRITE_WINDOW_MS = 2;
 
 type ClaimedDelivery = NonNullable<Awaited<ReturnType<typeof claimDelivery>>>;
 
+/**
+ * Every message's claim in one db.batch (one transaction, one round trip), followed in the same
+ * batch by the events and endpoints of the deliveries just claimed: the reads run after the claims,
+ * so they see them, and each row is read once however many deliveries share it.
+ */
+async function claimBatch(db: Db, messages: readonly DeliveriesMessage[], now: Date, leaseUntil: Date) {
+  const ids = JSON.stringify(messages.map((m) => m.deliveryId));
+  const ofBatch = sql`${deliveries.id} IN (SELECT value FROM json_each(${ids}))`;
+  const results = (await db.batch([
+    ...messages.map((m) => claimQuery(db, m, now, leaseUntil)),
+    db
+      .selectDistinct(getTableColumns(events))
+      .from(deliveries)
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.companyId, deliveries.companyId)))
+      .where(ofBatch),
+    db
+      .selectDistinct(getTableColumns(webhookEndpoints))
+      .from(deliveries)
+      .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, deliveries.companyId)))
+      .where(and(ofBatch, eq(deliveries.targetKind, "webhook"))),
+  ] as unknown as Parameters<Db["batch"]>[0])) as unknown as unknown[];
+  const claims = results.slice(0, messages.length).map((rows) => (rows as ClaimedDelivery[])[0] ?? null);
+  const eventRows = results[messages.length] as NonNullable<AttemptRows["event"]>[];
+  const endpointRows = results[messages.length + 1] as NonNullable<AttemptRows["endpoint"]>[];
+  const key = (companyId: string, id: string) => `${companyId}\u0000${id}`;
+  const eventsById = new Map(eventRows.map((e) => [key(e.companyId, e.id), e]));
+  const endpointsById = new Map(endpointRows.map((e) => [key(e.companyId, e.id), e]));
+  return {
+    claims,
+    rows: (d: ClaimedDelivery): AttemptRows => ({
+      event: eventsById.get(key(d.companyId, d.eventId)),
+      endpoint: d.targetKind === "webhook" ? endpointsById.get(key(d.companyId, d.targetId)) : undefined,
+    }),
+  };
+}
+
 /** One claimed message: its attempt, the next attempt's message when it failed, and the ack. */
-async function finish(deps: ConsumerDeps, message: Message<DeliveriesMessage>, claimed: ClaimedDelivery, leaseUntil: Date) {
-  {
-    let decision: HandleResult;
-    try {
-      decision = await attemptClaimed(deps, claimed, leaseUntil);
-    } catch (error) {
-      // Nothing was recorded (the claim, if taken, was released): the same message is still valid.
-      console.error("deliveries consumer failed", message.body.deliveryId, error instanceof Error ? error.message : "unknown");
-      message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
-      return;
-    }
-    if (decision.next) {
-      try {
-        await deps.queue.send(decision.next, { delaySeconds: decision.retry! });
-      } catch (error) {
-        // The delivery's next_attempt_at is written: the sweeper sends it once it is overdue.
-        console.error(
-          "deliveries retry enqueue failed; the sweeper will resend",
-          message.body.deliveryId,
-          error instanceof Error ? error.name : "unknown",
-        );
-      }
-    }
-    message.ack();
+async function finish(
+  deps: ConsumerDeps,
+  message: Message<DeliveriesMessage>,
+  claimed: ClaimedDelivery,
+  leaseUntil: Date,
+  options: AttemptOptions,
+) {
+  let decision: HandleResult;
+  try {
+    decision = await attemptClaimed(deps, claimed, leaseUntil, options);
+  } catch (error) {
+    // Nothing was recorded (the claim, if taken, was released): the same message is still valid.
+    console.error("deliveries consumer failed", message.body.deliveryId, error instanceof Error ? error.message : "unknown");
+    message.retry({ delaySeconds: queueBackoffSeconds(message.attempts) });
+    return;
   }
+  if (decision.next) {
+    try {
+      await deps.queue.send(decision.next, { delaySeconds: decision.retry! });
+    } catch (error) {
+      // The delivery's next_attempt_at is written: the sweeper sends it once it is overdue.
+      console.error(
+        "deliveries retry enqueue failed; the sweeper will resend",
+        message.body.deliveryId,
+        error instanceof Error ? error.name : "unknown",
+      );
+    }
+  }
+  message.ack();
 }
 
 export type HandleResult = {
@@ -164,17 +222,27 @@ export async function handleDelivery(deps: ConsumerDeps, message: DeliveriesMess
 }
 
 /** The attempt of a delivery this consumer has claimed until `leaseUntil`, recorded; the claim is released if it throws. */
-async function attemptClaimed(deps: ConsumerDeps, claimed: ClaimedDelivery, leaseUntil: Date): Promise<HandleResult> {
+async function attemptClaimed(
+  deps: ConsumerDeps,
+  claimed: ClaimedDelivery,
+  leaseUntil: Date,
+  options: AttemptOptions = {},
+): Promise<HandleResult> {
   let result: RecordedAttempt | DeferredAttempt;
   let delay: number | null = null;
   try {
-    result = await attemptDelivery(deps, claimed, (o, attemptsInRun, eventType) => {
-      // A Test event is one attempt, never retried (whoever sends it: the button, a Resend, a replay).
-      if (eventType === "webhook.test") return finalDecision(o);
-      const d = decide(deps, claimed, o, attemptsInRun);
-      delay = d.delay;
-      return d;
-    });
+    result = await attemptDelivery(
+      deps,
+      claimed,
+      (o, attemptsInRun, eventType) => {
+        // A Test event is one attempt, never retried (whoever sends it: the button, a Resend, a replay).
+        if (eventType === "webhook.test") return finalDecision(o);
+        const d = decide(deps, claimed, o, attemptsInRun);
+        delay = d.delay;
+        return d;
+      },
+      options,
+    );
   } catch (error) {
     await releaseClaim(deps.db, claimed.id, leaseUntil).catch(() => {});
     throw error;
@@ -195,6 +263,11 @@ async function attemptClaimed(deps: ConsumerDeps, claimed: ClaimedDelivery, leas
 
 /** The one claim: pending, the message's run and attempt, and no other consumer holding it. */
 export async function claimDelivery(db: Db, m: DeliveriesMessage, now: Date, leaseUntil: Date) {
+  const rows = await claimQuery(db, m, now, leaseUntil);
+  return rows[0] ?? null;
+}
+
+function claimQuery(db: Db, m: DeliveriesMessage, now: Date, leaseUntil: Date) {
   const conds = [
     eq(deliveries.id, m.deliveryId),
     eq(deliveries.status, "pending"),
@@ -202,12 +275,11 @@ export async function claimDelivery(db: Db, m: DeliveriesMessage, now: Date, lea
   ];
   if (typeof m.run === "number") conds.push(eq(deliveries.run, m.run));
   if (typeof m.attempt === "number") conds.push(eq(deliveries.attempts, m.attempt - 1));
-  const rows = await db
+  return db
     .update(deliveries)
     .set({ leaseUntil })
     .where(and(...conds))
     .returning();
-  return rows[0] ?? null;
 }
 
 async function releaseClaim(db: Db, id: string, leaseUntil: Date) {
