@@ -122,7 +122,7 @@ export async function consumeDeliveries(
  * The lease of a batch's claims: one attempt's (send timeout and room for the writes) plus one
  * send timeout for every further round a target may wait for (more than `concurrency` to it).
  */
-export function batchLeaseMs(timeoutMs: number, rounds: number): number {
+function batchLeaseMs(timeoutMs: number, rounds: number): number {
   return leaseMs(timeoutMs) + timeoutMs * Math.max(0, rounds - 1);
 }
 
