@@ -60,9 +60,12 @@ export type AuthorKind = (typeof authorKinds)[number];
 export const channelStatuses = ["accepted", "sent", "delivered", "read", "failed"] as const;
 export type ChannelStatus = (typeof channelStatuses)[number];
 
-/** Who caused an event, as webhook payloads carry it. */
+/**
+ * Who caused an event, as webhook payloads carry it. Besides the kinds named here, an integration
+ * that acts with its own key performs changes as its catalog `actsAs` word (see INTEGRATION_PERFORMERS).
+ */
 export type PerformedBy = {
-  type: "contact" | "ai" | "agent" | "api_key" | "zapier" | "system";
+  type: "contact" | "ai" | "agent" | "api_key" | "system" | (string & {});
   id: string | null;
   name: string | null;
 };

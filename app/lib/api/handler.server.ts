@@ -2,7 +2,7 @@ import { bearerToken } from "../api-keys/authenticate.server";
 import { authenticateApiKeyCached, forgetApiKey, keyStillValidGuard } from "../api-keys/key-cache.server";
 import { batchingD1 } from "../db/batcher";
 import { createDb } from "../db/client";
-import { guardedD1 } from "../db/guarded-d1";
+import { GuardFailedError, guardedD1 } from "../db/guarded-d1";
 import { apiBaseUrl, type Env } from "../env";
 import { clientIp } from "../http/client-ip";
 import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
@@ -135,6 +135,12 @@ async function unauthorized(request: Request, env: Env, reason: keyof typeof AUT
   return problem(401, AUTH_DETAIL[reason], {}, { ...headers, "WWW-Authenticate": 'Bearer realm="api"' });
 }
 
+/** drizzle wraps a driver error in its own (the driver's is its `cause`). */
+function causedByGuard(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof GuardFailedError) return true;
+  return false;
+}
+
 async function runRoute(
   route: ApiRoute,
   c: {
@@ -178,6 +184,8 @@ async function runRoute(
   try {
     return await route.handler({ ...c, body, query });
   } catch (error) {
+    // A cached key found revoked mid-request is not a failure: routeRequest answers anew after settle().
+    if (causedByGuard(error)) return problem(401, AUTH_DETAIL.revoked);
     // Log the route and the error class only: never bodies or keys.
     console.error("api handler failed", route.operationId, error instanceof Error ? error.name : "unknown");
     return problem(500, "Something went wrong on our side. Retrying later is safe.");
