@@ -279,6 +279,28 @@ export const deliveryAttempts = sqliteTable(
   (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n), index("delivery_attempts_at_idx").on(t.at)],
 );
 
+/**
+ * Attempts per webhook endpoint and UTC hour, for the 24-hour sparklines. Written only by triggers
+ * (migrations/0190_endpoint_hourly.sql: one per attempt inserted, one when an endpoint is deleted);
+ * hours older than two days are purged by the retention cron.
+ */
+export const endpointHourly = sqliteTable(
+  "endpoint_hourly",
+  {
+    endpointId: text("endpoint_id").notNull(),
+    companyId: companyId(),
+    /** Start of the UTC hour, ms since the epoch. */
+    hour: integer("hour").notNull(),
+    ok: integer("ok").notNull().default(0),
+    total: integer("total").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.endpointId, t.hour] }),
+    index("endpoint_hourly_company_hour_idx").on(t.companyId, t.hour),
+    index("endpoint_hourly_hour_idx").on(t.hour),
+  ],
+);
+
 export const conversations = sqliteTable(
   "conversations",
   {
