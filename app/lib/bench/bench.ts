@@ -43,28 +43,31 @@ export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => 
         return value.bind(target);
       },
     });
-  const db = new Proxy(d1, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
-      if (prop === "batch") {
-        // the statements handed back are our wrappers; D1 needs its own objects
-        return (stmts: D1PreparedStatement[]) => {
-          n++;
-          return timed(value.call(target, stmts.map(unwrap)));
-        };
-      }
-      if (prop === "exec" || prop === "dump") {
-        return (...args: unknown[]) => {
-          n++;
-          return timed(value.apply(target, args));
-        };
-      }
-      return value.bind(target);
-    },
-  });
-  return { db, roundTrips: () => n, waitedMs: () => waited };
+  // a session (withSession, ADR 0120) is counted like the binding it came from
+  const wrapDb = <D extends object>(d: D): D =>
+    new Proxy(d, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "withSession") return (...args: unknown[]) => wrapDb(value.apply(target, args));
+        if (prop === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
+        if (prop === "batch") {
+          // the statements handed back are our wrappers; D1 needs its own objects
+          return (stmts: D1PreparedStatement[]) => {
+            n++;
+            return timed(value.call(target, stmts.map(unwrap)));
+          };
+        }
+        if (prop === "exec" || prop === "dump") {
+          return (...args: unknown[]) => {
+            n++;
+            return timed(value.apply(target, args));
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  return { db: wrapDb(d1), roundTrips: () => n, waitedMs: () => waited };
 }
 
 function unwrap(stmt: D1PreparedStatement): D1PreparedStatement {
