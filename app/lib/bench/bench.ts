@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { farBindings, farDelayMs } from "./far";
 
 /**
  * Benchmark-only hooks (`npm run bench`). Active only when the BENCH_ROUTES binding is exactly
@@ -92,9 +93,12 @@ export function withBench<W extends { fetch: Fetch }>(worker: W): W {
       if (new URL(request.url).pathname === "/__bench/fetch-loop" && request.method === "POST") {
         return fetchLoop(request);
       }
-      const counter = countingD1(env.DB);
+      // X-Bench-Far-Ms: every D1, KV and Durable Object call that much later (far.ts)
+      const far = farDelayMs(request);
+      const bindings = far ? farBindings(env, far) : env;
+      const counter = countingD1(bindings.DB);
       const t0 = Date.now();
-      const response = await worker.fetch(request, { ...env, DB: counter.db }, ctx);
+      const response = await worker.fetch(request, { ...bindings, DB: counter.db }, ctx);
       const counted = new Response(response.body, response);
       counted.headers.set(D1_ROUND_TRIPS_HEADER, String(counter.roundTrips()));
       counted.headers.set(D1_WAIT_HEADER, String(counter.waitedMs()));
