@@ -69,7 +69,8 @@ export function farBindings(env: Env, ms: number): Env {
       get(target, prop) {
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function" || prop === "then") return value;
-        return (...args: unknown[]) => later(() => value.apply(target, args));
+        // called as a method of the stub itself (an RPC property does not survive Function#apply)
+        return (...args: unknown[]) => later(() => (target as Record<PropertyKey, (...a: unknown[]) => unknown>)[prop]!(...args));
       },
     });
   const namespace = <N extends object>(n: N): N =>
