@@ -194,10 +194,10 @@ const WRITES: Record<string, string> = {
   "POST /v1/conversations/:id/messages": "201 2",
   "POST /v1/conversations/:id/escalate": "200 2",
   "POST /v1/webhooks": "201 2",
-  "PATCH /v1/webhooks/:id": "200 3",
+  "PATCH /v1/webhooks/:id": "200 2",
   "POST /v1/webhooks/:id/rotate-secret": "200 2",
   "POST /v1/deliveries/:id/resend": "202 2",
   "DELETE /v1/webhooks/:id": "204 2",
   "POST /v1/hooks": "201 2",
-  "DELETE /v1/hooks/:id": "204 3",
+  "DELETE /v1/hooks/:id": "204 2",
 };
