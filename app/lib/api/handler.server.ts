@@ -107,7 +107,13 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const binding = guard?.db ?? env.DB;
   const db = createDb(request.method === "GET" || request.method === "HEAD" ? batchingD1(binding) : binding);
 
-  const limit = await checkRateLimit(env, key.id);
+  const context = { request, env, ctx, db, key, now, params, url };
+  // A read that only touches D1 runs beside the limiter's answer (discarded when refused), so a far
+  // location waits on storage once; anything else runs only once the limit allows it (ADR 0120).
+  const limited = checkRateLimit(env, key.id);
+  const early = (request.method === "GET" || request.method === "HEAD") && !route.callsProviders ? runRoute(route, context) : null;
+  early?.catch(() => {});
+  const limit = await limited;
   const limitHeaders = rateLimitHeaders(limit);
   if (!limit.allowed) {
     return problem(
@@ -117,7 +123,7 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
       { ...limitHeaders, "Retry-After": String(limit.resetSeconds) },
     );
   }
-  const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
+  const response = await (early ?? runRoute(route, context));
   if (guard && !(await guard.settle())) {
     // Revoked, expired or given other scopes since this isolate cached it: whatever the route did was
     // refused or rolled back. Forgotten, the key is looked up afresh: a 401 saying why, or the call
