@@ -6,6 +6,7 @@
  * batch fails the fresh KV entry is removed (nothing half-saved). Connecting never sets "Last
  * success": only a real delivery does.
  */
+import { resolveAlertsSql } from "../alerts/alerts.server";
 import { z } from "zod";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
@@ -306,6 +307,8 @@ async function saveConnection(
         ip: input.ip,
         at: now,
       }),
+      // Connected again: a "needs reconnecting" alert (ADR 0110) is resolved with it.
+      db.run(resolveAlertsSql({ companyId, keys: [{ kind: "connection", subject: input.provider.id }], now })),
     ]);
   } catch (e) {
     if (input.creds && !existing) await deleteCredentials(deps, connectionId);
