@@ -37,7 +37,11 @@ export async function notifyDueAlerts(deps: NotifyDeps): Promise<NotifyRun> {
       .update(healthAlerts)
       .set({ lastNotifiedDay: today })
       .where(
-        and(key, isNull(healthAlerts.resolvedAt), or(isNull(healthAlerts.lastNotifiedDay), sql`${healthAlerts.lastNotifiedDay} <> ${today}`)),
+        and(
+          key,
+          isNull(healthAlerts.resolvedAt),
+          or(isNull(healthAlerts.lastNotifiedDay), sql`${healthAlerts.lastNotifiedDay} <> ${today}`),
+        ),
       )
       .returning({ key: healthAlerts.problemKey });
     if (claimed.length !== 1) continue;
@@ -91,7 +95,13 @@ async function notifyOne(deps: NotifyDeps, alert: AlertRow): Promise<void> {
   const companyName = company[0]?.name ?? "your company";
   const view = describeAlert({ ...alert, endpoint: endpoint[0] ?? null });
   const base = appBaseUrl(env);
-  const notice: AlertNotice = { title: view.title, detail: view.detail, fixLabel: view.fixLabel, url: `${base}${view.fixUrl}`, companyName };
+  const notice: AlertNotice = {
+    title: view.title,
+    detail: view.detail,
+    fixLabel: view.fixLabel,
+    url: `${base}${view.fixUrl}`,
+    companyName,
+  };
 
   const attempts: Promise<boolean>[] = [];
   const mailer = deps.mailer === undefined ? mailerFromEnv(env, deps.fetch) : deps.mailer;
@@ -115,6 +125,8 @@ async function notifyOne(deps: NotifyDeps, alert: AlertRow): Promise<void> {
     );
   }
   const results = await Promise.allSettled(attempts);
-  for (const r of results) if (r.status === "rejected") console.error("health alert channel failed", r.reason instanceof Error ? r.reason.message.slice(0, 200) : "unknown");
+  for (const r of results)
+    if (r.status === "rejected")
+      console.error("health alert channel failed", r.reason instanceof Error ? r.reason.message.slice(0, 200) : "unknown");
   if (results.length > 0 && results.every((r) => r.status === "rejected")) throw new Error("every notification channel failed");
 }

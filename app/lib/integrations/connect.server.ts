@@ -6,8 +6,9 @@
  * batch fails the fresh KV entry is removed (nothing half-saved). Connecting never sets "Last
  * success": only a real delivery does.
  */
-import { resolveAlertsSql } from "../alerts/alerts.server";
+
 import { z } from "zod";
+import { resolveAlertsSql } from "../alerts/alerts.server";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";

@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
+import { resolveAlertsSql } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../ids";
 import type { Keyring } from "../security/encryption";
-import { resolveAlertsSql } from "../alerts/alerts.server";
 import { FAILURE_GAP_MS } from "./auto-disable.server";
 import { findEndpointRow, signingSecrets } from "./endpoints.server";
 import type { DelivererRegistry, IntegrationOutcome } from "./integration-deliverers.server";
@@ -364,7 +364,9 @@ function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
     ? ([
         db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where),
         // A success ends "failing for an hour" (ADR 0110): its alert resolves with the clock.
-        db.run(resolveAlertsSql({ companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at })),
+        db.run(
+          resolveAlertsSql({ companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at }),
+        ),
       ] as const)
     : ([
         db

@@ -1,6 +1,6 @@
-import { endpointAlertKeys, resolveAlertsSql } from "../alerts/alerts.server";
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { endpointAlertKeys, resolveAlertsSql } from "../alerts/alerts.server";
 import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
@@ -192,7 +192,9 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
       .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.updated", id, { url: changes.url, description: changes.description, events: changes.events }),
     // A new URL is a new receiver: the old one's "failing" alert (ADR 0110) no longer applies.
-    ...(changes.url === undefined ? [] : [deps.db.run(resolveAlertsSql({ companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }))]),
+    ...(changes.url === undefined
+      ? []
+      : [deps.db.run(resolveAlertsSql({ companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }))]),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }

@@ -5,7 +5,7 @@
  */
 import type { AlertNotice, AlertNotifier } from "../adapter";
 import { SlackApiError, slackCall } from "./api.server";
-import { type SlackMessage, escapeMrkdwn } from "./blocks";
+import { escapeMrkdwn, type SlackMessage } from "./blocks";
 import { readSlackConfig } from "./config";
 import { botToken, markSlackNeedsReauth } from "./connection.server";
 
@@ -18,7 +18,9 @@ export function alertMessage(notice: AlertNotice): SlackMessage {
       { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
       {
         type: "actions",
-        elements: [{ type: "button", text: { type: "plain_text", text: notice.fixLabel.slice(0, 75) }, url: notice.url, action_id: "fix_alert" }],
+        elements: [
+          { type: "button", text: { type: "plain_text", text: notice.fixLabel.slice(0, 75) }, url: notice.url, action_id: "fix_alert" },
+        ],
       },
       {
         type: "context",
