@@ -6,9 +6,9 @@
  * opening is an upsert, resolving an UPDATE … WHERE resolved_at IS NULL, and the day's notification
  * a claim by UPDATE … WHERE last_notified_day <> today RETURNING, so concurrent runs never both win.
  */
-import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { batchStatements, type Db } from "../db/client";
-import { healthAlerts, webhookEndpoints } from "../db/schema";
+import { connections, healthAlerts, webhookEndpoints } from "../db/schema";
 import type { AlertKind } from "../vocabulary";
 import { FAILURE_GAP_MS } from "../webhooks/auto-disable.server";
 import type { AlertFacts } from "./describe";
@@ -26,30 +26,67 @@ export const alertDay = (now: Date) => now.toISOString().slice(0, 10);
 /**
  * Opens the alert, or reopens a resolved one (a new `opened_at`); an open one keeps its start and
  * takes the latest detail. `last_notified_day` is kept, so a problem that comes back the same day is
- * not notified twice that day.
+ * not notified twice that day. (Drizzle builders, so they ride in the caller's own db.batch.)
  */
-const UPSERT = sql.raw(`ON CONFLICT (company_id, problem_key) DO UPDATE SET detail = excluded.detail,
-  opened_at = CASE WHEN health_alerts.resolved_at IS NULL THEN health_alerts.opened_at ELSE excluded.opened_at END, resolved_at = NULL`);
+const reopen = {
+  target: [healthAlerts.companyId, healthAlerts.problemKey],
+  set: {
+    detail: sql`excluded.detail`,
+    openedAt: sql`CASE WHEN ${healthAlerts.resolvedAt} IS NULL THEN ${healthAlerts.openedAt} ELSE excluded.opened_at END`,
+    resolvedAt: null,
+  },
+};
 
-export function openAlertSql(a: { companyId: string; kind: AlertKind; subject: string; detail: string | null; now: Date }): SQL {
-  return sql`INSERT INTO health_alerts (company_id, problem_key, kind, subject, detail, opened_at)
-    VALUES (${a.companyId}, ${problemKey(a.kind, a.subject)}, ${a.kind}, ${a.subject}, ${a.detail?.slice(0, 300) ?? null}, ${a.now.getTime()}) ${UPSERT}`;
+export function openAlert(db: Db, a: { companyId: string; kind: AlertKind; subject: string; detail: string | null; now: Date }) {
+  return db
+    .insert(healthAlerts)
+    .values({
+      companyId: a.companyId,
+      problemKey: problemKey(a.kind, a.subject),
+      kind: a.kind,
+      subject: a.subject,
+      detail: a.detail?.slice(0, 300) ?? null,
+      openedAt: a.now,
+    })
+    .onConflictDoUpdate(reopen);
 }
 
 /** The connection alert for a connection just marked needs_reauth (by id; its provider names the problem). */
-export function openConnectionAlertSql(c: { companyId: string; connectionId: string; detail: string; now: Date }): SQL {
-  return sql`INSERT INTO health_alerts (company_id, problem_key, kind, subject, detail, opened_at)
-    SELECT company_id, 'connection:' || provider, 'connection', provider, ${c.detail.slice(0, 300)}, ${c.now.getTime()}
-    FROM connections WHERE id = ${c.connectionId} AND company_id = ${c.companyId} AND status = 'needs_reauth' ${UPSERT}`;
+export function openConnectionAlert(db: Db, c: { companyId: string; connectionId: string; detail: string; now: Date }) {
+  return db
+    .insert(healthAlerts)
+    .select(
+      db
+        .select({
+          companyId: connections.companyId,
+          problemKey: sql<string>`'connection:' || ${connections.provider}`.as("problem_key"),
+          kind: sql<AlertKind>`'connection'`.as("kind"),
+          subject: connections.provider,
+          detail: sql<string>`${c.detail.slice(0, 300)}`.as("detail"),
+          openedAt: sql<Date>`${c.now.getTime()}`.as("opened_at"),
+          resolvedAt: sql<Date | null>`NULL`.as("resolved_at"),
+          lastNotifiedDay: sql<string | null>`NULL`.as("last_notified_day"),
+        })
+        .from(connections)
+        .where(and(eq(connections.id, c.connectionId), eq(connections.companyId, c.companyId), eq(connections.status, "needs_reauth"))),
+    )
+    .onConflictDoUpdate(reopen);
 }
 
-export function resolveAlertsSql(r: { companyId: string; keys: { kind: AlertKind; subject: string }[]; now: Date }): SQL {
-  const keys = r.keys.map((k) => problemKey(k.kind, k.subject));
-  return sql`UPDATE health_alerts SET resolved_at = ${r.now.getTime()}
-    WHERE company_id = ${r.companyId} AND resolved_at IS NULL AND problem_key IN (${sql.join(
-      keys.map((k) => sql`${k}`),
-      sql`, `,
-    )})`;
+export function resolveAlerts(db: Db, r: { companyId: string; keys: { kind: AlertKind; subject: string }[]; now: Date }) {
+  return db
+    .update(healthAlerts)
+    .set({ resolvedAt: r.now })
+    .where(
+      and(
+        eq(healthAlerts.companyId, r.companyId),
+        isNull(healthAlerts.resolvedAt),
+        inArray(
+          healthAlerts.problemKey,
+          r.keys.map((k) => problemKey(k.kind, k.subject)),
+        ),
+      ),
+    );
 }
 
 /** An endpoint's two alerts, resolved by a success, a re-enable or a new URL. */

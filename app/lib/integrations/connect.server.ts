@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import { resolveAlertsSql } from "../alerts/alerts.server";
+import { resolveAlerts } from "../alerts/alerts.server";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
@@ -309,7 +309,7 @@ async function saveConnection(
         at: now,
       }),
       // Connected again: a "needs reconnecting" alert (ADR 0110) is resolved with it.
-      db.run(resolveAlertsSql({ companyId, keys: [{ kind: "connection", subject: input.provider.id }], now })),
+      resolveAlerts(db, { companyId, keys: [{ kind: "connection", subject: input.provider.id }], now }),
     ]);
   } catch (e) {
     if (input.creds && !existing) await deleteCredentials(deps, connectionId);

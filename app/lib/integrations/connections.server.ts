@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
-import { openConnectionAlertSql } from "../alerts/alerts.server";
+import { openConnectionAlert } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
@@ -119,7 +119,7 @@ export async function markNeedsReauth({
       .update(connections)
       .set({ status: "needs_reauth", lastError: detail, lastErrorAt: now, updatedAt: now })
       .where(and(eq(connections.id, connection.id), eq(connections.companyId, connection.companyId))),
-    db.run(openConnectionAlertSql({ companyId: connection.companyId, connectionId: connection.id, detail, now })),
+    openConnectionAlert(db, { companyId: connection.companyId, connectionId: connection.id, detail, now }),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { resolveAlertsSql } from "../alerts/alerts.server";
+import { resolveAlerts } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
@@ -364,9 +364,7 @@ function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
     ? ([
         db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where),
         // A success ends "failing for an hour" (ADR 0110): its alert resolves with the clock.
-        db.run(
-          resolveAlertsSql({ companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at }),
-        ),
+        resolveAlerts(db, { companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at }),
       ] as const)
     : ([
         db

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { endpointAlertKeys, resolveAlertsSql } from "../alerts/alerts.server";
+import { endpointAlertKeys, resolveAlerts } from "../alerts/alerts.server";
 import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
@@ -194,7 +194,7 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
     // A new URL is a new receiver: the old one's "failing" alert (ADR 0110) no longer applies.
     ...(changes.url === undefined
       ? []
-      : [deps.db.run(resolveAlertsSql({ companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }))]),
+      : [resolveAlerts(deps.db, { companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now })]),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }
@@ -302,7 +302,7 @@ export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<
       .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.reenabled", id, {}),
     // Re-enabled: its health alerts (ADR 0110) are resolved; a failure run that goes on opens a new one.
-    deps.db.run(resolveAlertsSql({ companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now })),
+    resolveAlerts(deps.db, { companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }

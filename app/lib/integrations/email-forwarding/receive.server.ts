@@ -12,7 +12,7 @@
 
 import { eq } from "drizzle-orm";
 import PostalMime, { type Email } from "postal-mime";
-import { openAlertSql, resolveAlertsSql } from "../../alerts/alerts.server";
+import { openAlert, resolveAlerts } from "../../alerts/alerts.server";
 import {
   addMessage,
   createConversation,
@@ -94,7 +94,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
         const detail = `Refused an email: ${reason}`;
         await db.batch([
           record,
-          db.run(openAlertSql({ companyId: company.id, kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER, detail, now })),
+          openAlert(db, { companyId: company.id, kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER, detail, now }),
         ]);
       } else await record;
     }
@@ -220,7 +220,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   await db.batch([
     db.update(connections).set({ lastSuccessAt: now }).where(eq(connections.id, connection.row.id)),
     // Accepted again: the "refusing mail" alert (ADR 0110) is resolved.
-    db.run(resolveAlertsSql({ companyId: company.id, keys: [{ kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER }], now })),
+    resolveAlerts(db, { companyId: company.id, keys: [{ kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER }], now }),
   ]);
 
   let acknowledged = false;
