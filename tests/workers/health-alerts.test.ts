@@ -184,7 +184,9 @@ describe("a webhook endpoint", () => {
     await Promise.all([alertsTick(now), alertsTick(now)]);
     expect(await alert(`endpoint_failing:${endpoint.id}`)).toMatchObject({ resolved_at: null });
     expect(mail.state.messages).toHaveLength(1);
-    expect(mail.state.messages[0]!.subject).toBe("[Acme Corporation] Webhook endpoint “test” (hooks.example.com) has failed for over an hour");
+    expect(mail.state.messages[0]!.subject).toBe(
+      "[Acme Corporation] Webhook endpoint “test” (hooks.example.com) has failed for over an hour",
+    );
     for (const shape of SECRET_SHAPES) expect(mail.state.messages[0]!.text).not.toMatch(shape);
     expect(alertPosts()).toHaveLength(1);
     expect(await banner(john)).toContain(`href="/integrations/developers/webhooks/${endpoint.id}"`);
@@ -205,7 +207,9 @@ describe("a webhook endpoint", () => {
     expect(await autoDisableFailingEndpoints({ db: db(), now })).toEqual([endpoint.id]);
     expect(await alert(`endpoint_disabled:${endpoint.id}`)).toMatchObject({ resolved_at: null, opened_at: now.getTime() });
     await alertsTick(now);
-    expect(mail.state.messages.map((m) => m.subject)).toEqual(["[Acme Corporation] Webhook endpoint “test” (hooks.example.com) was turned off"]);
+    expect(mail.state.messages.map((m) => m.subject)).toEqual([
+      "[Acme Corporation] Webhook endpoint “test” (hooks.example.com) was turned off",
+    ]);
     expect(await banner(john)).toContain("Fix and re-enable it");
 
     const reenabledAt = new Date(now.getTime() + 60_000);
