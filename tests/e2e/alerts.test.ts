@@ -91,7 +91,10 @@ describe("health alerts", () => {
     await waitForHydration(page);
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Endpoint URL *").fill(`${receiverURL}/alerts-e2e-fixed`);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/edit")), dialog.getByRole("button", { name: "Save Changes" }).click()]);
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.endsWith("/edit")),
+      dialog.getByRole("button", { name: "Save Changes" }).click(),
+    ]);
     for (const path of ["/integrations", "/integrations/developers"]) {
       await page.goto(`${baseURL}${path}`);
       await page.getByRole("navigation", { name: "Integrations sections" }).waitFor();

@@ -130,8 +130,6 @@ export async function sweepHealthAlerts({ db, now }: { db: Db; now: Date }): Pro
   ]);
 }
 
-export type OpenAlertRow = AlertFacts & { companyId: string; problemKey: string; lastNotifiedDay: string | null };
-
 /** The banner's rows: the company's open alerts, oldest first, with the endpoint each names (one statement). */
 export function openAlertsQuery(db: Db, companyId: string) {
   return db
