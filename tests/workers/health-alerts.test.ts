@@ -162,7 +162,7 @@ describe("a connection that needs reconnecting", () => {
       "UPDATE connections SET status = 'needs_reauth', last_error = 'Access was revoked.' WHERE id = 'conn_alert_pipedrive'",
     ).run();
     const ctx = createExecutionContext();
-    await runScheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as Env, ctx).catch(() => {});
+    await runScheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as Env, ctx);
     expect(await alert("connection:pipedrive")).toMatchObject({ resolved_at: null, detail: "Access was revoked." });
     expect(mail.state.messages.map((m) => m.subject)).toEqual(["[Acme Corporation] Pipedrive needs reconnecting"]);
     expect(alertPosts()).toHaveLength(1);
