@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sweepHealthAlerts } from "~/lib/alerts/alerts.server";
+import { mailerFromEnv } from "~/lib/alerts/mailer.server";
 import { notifyDueAlerts } from "~/lib/alerts/notify.server";
 import { runScheduled } from "~/lib/cron.server";
 import { createDb } from "~/lib/db/client";
@@ -262,5 +263,24 @@ describe("delivery of the notification", () => {
     const failed = await alertsTick(now);
     expect(failed.failed).toEqual([`${ACME.id}/connection:hubspot`]);
     expect((await alert("connection:hubspot"))!.last_notified_day).toBeNull();
+  });
+});
+
+describe("the mailer", () => {
+  it("with a send_email binding, sends the structured message through it (and never POSTs to the sink)", async () => {
+    const sent: unknown[] = [];
+    const binding = { send: async (m: unknown) => (sent.push(m), { messageId: "<m1@cf>" }) } as unknown as SendEmail;
+    const posted: string[] = [];
+    const mailer = mailerFromEnv(
+      { ...(env as Env), SEND_EMAIL: binding },
+      async (input) => (posted.push(String(input)), new Response("ok")),
+    );
+    await mailer!({ from: { email: "alerts@chat.buzzi.ai", name: "Integrations Hub" }, to: ["john@acme.com"], subject: "S", text: "T" });
+    expect(sent).toEqual([
+      { from: { email: "alerts@chat.buzzi.ai", name: "Integrations Hub" }, to: ["john@acme.com"], subject: "S", text: "T" },
+    ]);
+    expect(posted).toEqual([]);
+    // neither a binding nor a sink: no mailer, the banner and Slack remain
+    expect(mailerFromEnv({ ...(env as Env), SEND_EMAIL: undefined, ALERT_EMAIL_SINK_URL: undefined }, fetch)).toBeNull();
   });
 });
