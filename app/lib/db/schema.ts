@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
+  alertKinds,
   authorKinds,
   channelStatuses,
   connectionStatuses,
@@ -86,6 +87,7 @@ export const connections = sqliteTable(
     uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider),
     index("connections_provider_account_idx").on(t.provider, t.accountId),
     index("connections_token_expires_idx").on(t.tokenExpiresAt),
+    index("connections_status_idx").on(t.status),
   ],
 );
 
@@ -543,4 +545,27 @@ export const webhookReplaySends = sqliteTable(
     index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt),
     index("webhook_replay_sends_event_idx").on(t.eventId),
   ],
+);
+
+/**
+ * Health alerts (issue 18 item 4, ADR 0110): one row per company and problem, open while
+ * `resolvedAt` is null. `lastNotifiedDay` (YYYY-MM-DD, UTC) is claimed by a conditional UPDATE before
+ * the admins are told, so a problem is notified at most once a day however many runs see it.
+ */
+export const healthAlerts = sqliteTable(
+  "health_alerts",
+  {
+    companyId: companyId(),
+    /** `${kind}:${subject}`, e.g. "connection:hubspot", "endpoint_failing:whe_…". */
+    problemKey: text("problem_key").notNull(),
+    kind: text("kind", { enum: alertKinds }).notNull(),
+    /** A provider id or an endpoint id. */
+    subject: text("subject").notNull(),
+    /** Why, in plain words and secret-free (the connection's last error, the refusal reason). */
+    detail: text("detail"),
+    openedAt: timestamp("opened_at").notNull(),
+    resolvedAt: timestamp("resolved_at"),
+    lastNotifiedDay: text("last_notified_day"),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.problemKey] }), index("health_alerts_open_idx").on(t.resolvedAt, t.companyId)],
 );
