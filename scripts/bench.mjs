@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench`: measures the architecture.md §8 budgets on loopback and writes BENCHMARKS.md.
 // Flags: --quick (shorter runs, 1 Lighthouse run, smaller webhook and soak runs), --skip-build,
-// --only=sizes,d1,ssr,api,lighthouse,webhooks,soak  --out=FILE (default BENCHMARKS.md),
+// --only=sizes,d1,ssr,api,lighthouse,webhooks,soak,far  --out=FILE (default BENCHMARKS.md),
 // --json FILE (or --json=FILE): the headline figures as JSON as well (scripts/bench/summary.mjs).
 // --large[=SCALE]: also seed a large company and report it beside the small one (scripts/bench/large.mjs).
 // See docs/decisions/0005-benchmark-method.md for the method.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { FAR_API, FAR_PAGES, measureFarLocation, renderFar } from "./bench/far.mjs";
 import { api, signIn } from "./bench/http.mjs";
 import { largeSizes, measureLarge, renderLarge, seedLargeCompany } from "./bench/large.mjs";
 import { runLighthouse } from "./bench/lighthouse.mjs";
@@ -37,7 +38,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const value = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const quick = flag("quick");
-const SECTIONS = ["sizes", "d1", "ssr", "api", "lighthouse", "webhooks", "soak"];
+const SECTIONS = ["sizes", "d1", "ssr", "api", "lighthouse", "webhooks", "soak", "far"];
 const only = value("only")?.split(",") ?? SECTIONS;
 const out = value("out") ?? "BENCHMARKS.md";
 const jsonOut = value("json") ?? (flag("json") ? argv[argv.indexOf("--json") + 1] : undefined);
@@ -58,6 +59,7 @@ const P = {
   burstRuns: quick ? 1 : 3,
   fanoutEndpoints: 20,
   fanoutEvents: [1, 1000],
+  farSamples: quick ? 7 : 15,
   soakEvents: quick ? 1000 : 5000,
   soakClients: 200,
   soakSeconds: quick ? 20 : 60,
@@ -179,6 +181,31 @@ async function main() {
         await fetch(`${server.url}/v1/me`, { headers: auth }).then((res) => res.arrayBuffer());
         for (const p of ["/v1/conversations", "/v1/me", "/v1/events", "/v1/webhooks"]) await probe(`GET ${p}`, `${server.url}${p}`, auth);
       }
+    });
+
+    await section("far", async () => {
+      const auth = { Authorization: `Bearer ${server.apiKey}` };
+      await fetch(`${server.url}/v1/me`, { headers: auth }).then((res) => res.arrayBuffer()); // the key's first sight (ADR 0045)
+      let n = 0;
+      const requests = [
+        ...FAR_PAGES.map((p) => ({ label: p, url: `${server.url}${p}`, init: () => ({ headers: { Cookie: cookie } }) })),
+        ...(apiMissing ? [] : FAR_API.map((p) => ({ label: `GET ${p}`, url: `${server.url}${p}`, init: () => ({ headers: auth }) }))),
+        ...(apiMissing
+          ? []
+          : [
+              {
+                label: "POST /v1/conversations",
+                url: `${server.url}/v1/conversations`,
+                init: () => ({
+                  method: "POST",
+                  headers: { ...auth, "Content-Type": "application/json" },
+                  body: JSON.stringify({ contact: { email: `far${runId}x${n++}@bench.example.com` }, message: { body: "far" } }),
+                }),
+              },
+            ]),
+      ];
+      r.commands.push(`scripts/bench/far.mjs: each request ×${P.farSamples} without and with X-Bench-Far-Ms: 50, alternating`);
+      r.farLocation = await measureFarLocation({ requests, samples: P.farSamples, log });
     });
 
     const tool = findWrk(log);
@@ -344,7 +371,13 @@ async function main() {
   // the hand-kept "## History" section (before/after notes) survives a re-run
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
   const history = previous.includes("\n## History\n") ? previous.slice(previous.indexOf("\n## History\n") + 1) : "";
-  writeFileSync(file, renderReport(r) + (r.large ? `\n${renderLarge(r.large)}` : "") + (history ? `\n${history}` : ""));
+  writeFileSync(
+    file,
+    renderReport(r) +
+      (r.large ? `\n${renderLarge(r.large)}` : "") +
+      (r.farLocation ? `\n${renderFar(r.farLocation)}` : "") +
+      (history ? `\n${history}` : ""),
+  );
   log(`\nwrote ${out} in ${Math.round(r.totalSeconds)} s`);
   if (jsonOut) {
     writeFileSync(resolve(process.cwd(), jsonOut), `${JSON.stringify(headlineSummary(r), null, 2)}\n`);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 // the app's provider base URLs (and sandbox client ids/secrets) at it. Families whose real client id is
 // in .dev.vars or the environment are left pointing at the real provider.
 // Stateful API fakes (scripts/sandbox/*.mjs) answer HubSpot, Salesforce, Pipedrive, Zendesk,
-// Freshdesk, Mailchimp, Shopify, and — at {sandbox}/activecampaign and {sandbox}/woocommerce, the
+// Freshdesk, Mailchimp, Shopify, a mail sink for alert emails ({sandbox}/mail/send), and — at {sandbox}/activecampaign and {sandbox}/woocommerce, the
 // URLs to type on their connect forms — ActiveCampaign and WooCommerce; they take OAuth tokens this
 // sandbox issued and any API key starting `sandbox_`.
 // Test hooks: GET /__sandbox/calls (every call the app made to any fake: { at, provider, method,
@@ -23,6 +23,7 @@ import { createActiveCampaignFake } from "./sandbox/activecampaign.mjs";
 import { createFreshdeskFake } from "./sandbox/freshdesk.mjs";
 import { createHubspotFake } from "./sandbox/hubspot.mjs";
 import { createCredentialBook } from "./sandbox/kit.mjs";
+import { createMailSinkFake } from "./sandbox/mail.mjs";
 import { createMailchimpFake } from "./sandbox/mailchimp.mjs";
 import { createNotifyFakes } from "./sandbox/notify.mjs";
 import { createPipedriveFake } from "./sandbox/pipedrive.mjs";
@@ -157,6 +158,8 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     activecampaign: createActiveCampaignFake({ onCall, credentials }),
     shopify: createShopifyFake({ onCall, credentials }),
     woocommerce: createWooCommerceFake({ onCall, credentials }),
+    // Alert emails (ADR 0110): stands in for the send_email binding, at {sandbox}/mail/send.
+    mail: createMailSinkFake({ onCall, credentials }),
   };
   // Teams workflows, Discord webhooks, Segment and GA4: scripts/sandbox/notify.mjs
   const notify = createNotifyFakes({ onCall, credentials });
@@ -176,6 +179,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
     if ((m = path.match(/^\/shopify\/[a-z0-9.-]+(\/admin\/api\/.*)$/i))) return { fake: fakes.shopify, rest: m[1] };
     // ActiveCampaign and WooCommerce live at a URL the admin types: the sandbox's own URL (+ any account segment).
     if ((m = path.match(/^\/activecampaign(?:\/[a-z0-9-]+)?(\/api\/3\/.*)$/i))) return { fake: fakes.activecampaign, rest: m[1] };
+    if ((m = path.match(/^\/mail(\/send)$/))) return { fake: fakes.mail, rest: m[1] };
     if ((m = path.match(/^\/woocommerce(?:\/[a-z0-9-]+)?(\/wp-json\/wc\/v3\/.*)$/i))) return { fake: fakes.woocommerce, rest: m[1] };
     // Teams workflows, Discord webhooks, Segment and GA4 (scripts/sandbox/notify.mjs), or null
     return notify.route(path);
@@ -361,6 +365,7 @@ export async function start({ appOrigin = "http://127.0.0.1:8787", port = Number
   }
   for (const [name, template] of Object.entries(API_KEY_BASES)) if (!real[name]) env[name] = `${url}${template}`;
   if (!real.WHATSAPP_API_BASE) env.WHATSAPP_API_BASE = `${url}/whatsapp`;
+  if (!real.ALERT_EMAIL_SINK_URL) env.ALERT_EMAIL_SINK_URL = `${url}/mail/send`;
   Object.assign(env, notify.env(url, real));
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));

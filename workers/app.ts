@@ -9,6 +9,7 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 import { handleApiRequest } from "../app/lib/api/handler.server";
 import { withBench } from "../app/lib/bench/bench";
 import { runScheduled } from "../app/lib/cron.server";
+import { BOOKMARK_COOKIE, BOOKMARK_HEADER, bookmarkCookie, requestSession } from "../app/lib/db/d1-session";
 import { type Env, isDevelopment } from "../app/lib/env";
 import { handleBrowserRequest } from "../app/lib/http/browser.server";
 import { withTransportSecurity } from "../app/lib/http/headers";
@@ -17,6 +18,7 @@ import { handleSlackEvents } from "../app/lib/integrations/slack/inbound.server"
 import { handleWhatsAppWebhook, WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from "../app/lib/integrations/whatsapp-business/webhook.server";
 import { handleZendeskEvents, ZENDESK_EVENTS_PATH } from "../app/lib/integrations/zendesk/inbound.server";
 import { handleQueueBatch } from "../app/lib/queues.server";
+import { readCookie } from "../app/lib/security/csrf";
 // @ts-ignore: produced by `remix build`
 import * as remixBuild from "../build/server/index.js";
 
@@ -26,10 +28,30 @@ export { LoginThrottle } from "../app/lib/auth/login-throttle-do.server";
 
 const remix = createRequestHandler(remixBuild as unknown as ServerBuild);
 
-/** Every HTTP answer, whichever entry point made it, leaves through withTransportSecurity (HSTS in production). */
-async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+const isApi = (url: URL) => url.pathname === "/v1" || url.pathname.startsWith("/v1/");
+const PROVIDER_CALLBACKS = new Set(["/slack/events", ZENDESK_EVENTS_PATH, WHATSAPP_WEBHOOK_PATH]);
+
+/**
+ * Every request's D1 queries run in one D1 session (ADR 0120), wired here once: a write starts at
+ * the primary, a read from the bookmark the caller brings (the X-D1-Bookmark header on /v1, the
+ * __Host-ih_d1b cookie in a browser), and the session's bookmark goes back the same way.
+ */
+async function withD1Session(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
-  if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
+  const api = isApi(url);
+  const browser = !api && !PROVIDER_CALLBACKS.has(url.pathname);
+  const carried = api ? request.headers.get(BOOKMARK_HEADER) : browser ? readCookie(request, BOOKMARK_COOKIE) : null;
+  const session = requestSession(env.DB, request.method, carried);
+  const response = await route(request, { ...env, DB: session.db }, ctx, url);
+  const bookmark = session.bookmark();
+  if (bookmark && api) response.headers.set(BOOKMARK_HEADER, bookmark);
+  if (bookmark && browser && bookmark !== carried) response.headers.append("Set-Cookie", bookmarkCookie(bookmark));
+  return response;
+}
+
+/** Every HTTP answer, whichever entry point made it, leaves through withTransportSecurity (HSTS in production). */
+async function route(request: Request, env: Env, ctx: ExecutionContext, url: URL): Promise<Response> {
+  if (isApi(url)) {
     return handleApiRequest(request, env, ctx);
   }
   if (url.pathname === "/slack/events") {
@@ -61,7 +83,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
 
 const worker = {
   async fetch(request, env, ctx) {
-    return withTransportSecurity(await route(request, env, ctx), env);
+    return withTransportSecurity(await withD1Session(request, env, ctx), env);
   },
   async queue(batch, env, ctx) {
     await handleQueueBatch(batch, env, ctx);

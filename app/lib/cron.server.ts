@@ -1,3 +1,5 @@
+import { sweepHealthAlerts } from "./alerts/alerts.server";
+import { notifyDueAlerts } from "./alerts/notify.server";
 import { createDb } from "./db/client";
 import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";
@@ -36,6 +38,12 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     integrations: async () => {
       const failed = await runAdapterCrons({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now });
       if (failed.length) throw new Error(`adapters failed: ${failed.join(", ")}`);
+    },
+    // Last, so it sees what the jobs above found (ADR 0110): open/resolve alerts, then the day's notifications.
+    healthAlerts: async () => {
+      await sweepHealthAlerts({ db, now });
+      const run = await notifyDueAlerts({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now });
+      if (run.failed.length) throw new Error(`alert notifications failed: ${run.failed.length}`);
     },
   };
   const failures: string[] = [];

@@ -24,6 +24,15 @@ declare global {
       CUSTOMER_CONTEXT_BUDGET_MS?: string;
       /** WhatsApp Cloud API base URL (default https://graph.facebook.com; `npm start` points it at the sandbox). */
       WHATSAPP_API_BASE?: string;
+      /**
+       * Cloudflare Email Service binding (`[[send_email]]` in wrangler.toml) for health alert emails
+       * to the company's admins (ADR 0110); absent in local runs and tests.
+       */
+      SEND_EMAIL?: SendEmail;
+      /** Without SEND_EMAIL: a mail sink that takes each alert email as JSON (`npm start` points it at the sandbox). */
+      ALERT_EMAIL_SINK_URL?: string;
+      /** The alert emails' sender (default alerts@INBOUND_EMAIL_DOMAIN); must be on a domain onboarded to Email Service. */
+      ALERT_EMAIL_FROM?: string;
       // Provider OAuth credentials (`<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET`) and base-URL
       // overrides (`SLACK_API_BASE`, …) are named by the catalog and read by name at run time.
     }

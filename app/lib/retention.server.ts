@@ -87,5 +87,7 @@ export async function purgeExpiredHistory({
       if (deleted < batchSize) break;
     }
   }
+  // The sparklines' rollup (≤ 24 hours shown; two days kept) is at most 48 rows per endpoint: one statement.
+  await db.run(sql`DELETE FROM endpoint_hourly WHERE hour < ${now.getTime() - 2 * DAY_MS}`);
   return { ...counts, batches: total };
 }

@@ -9,6 +9,13 @@ export const connectionStatuses = ["connected", "needs_reauth", "error"] as cons
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
 /**
+ * Health alerts (ADR 0110): a connection that needs reconnecting, a webhook endpoint failing for
+ * an hour or auto-disabled, a channel's inbound address refusing mail it should take.
+ */
+export const alertKinds = ["connection", "endpoint_failing", "endpoint_disabled", "channel_refusing"] as const;
+export type AlertKind = (typeof alertKinds)[number];
+
+/**
  * `hooks` reaches only Zapier REST-hook subscriptions (/v1/hooks): the Zapier key's one
  * webhook-related scope, so it can never read, repoint or re-key a user's own endpoints.
  */
@@ -60,9 +67,12 @@ export type AuthorKind = (typeof authorKinds)[number];
 export const channelStatuses = ["accepted", "sent", "delivered", "read", "failed"] as const;
 export type ChannelStatus = (typeof channelStatuses)[number];
 
-/** Who caused an event, as webhook payloads carry it. */
+/**
+ * Who caused an event, as webhook payloads carry it. Besides the kinds named here, an integration
+ * that acts with its own key performs changes as its catalog `actsAs` word (see INTEGRATION_PERFORMERS).
+ */
 export type PerformedBy = {
-  type: "contact" | "ai" | "agent" | "api_key" | "zapier" | "system";
+  type: "contact" | "ai" | "agent" | "api_key" | "system" | (string & {});
   id: string | null;
   name: string | null;
 };

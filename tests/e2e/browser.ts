@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type Request, type Route } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
 import { root } from "../../scripts/lib.mjs";
@@ -74,12 +74,36 @@ const jsEnabledPages = new WeakMap<Page, boolean>();
 export type Session = { context: BrowserContext; page: Page; requests: string[] };
 
 /** A fresh context at a viewport with JS on or off; every request URL is recorded. */
+/**
+ * `wrangler dev`'s proxy can lose a POST that lands on a keep-alive connection its user worker is
+ * closing, and answers 503 "Your worker restarted mid-request" although the worker never restarted
+ * (cloudflare/workers-sdk#14641; it retries GETs itself, never POSTs). The harness sends exactly that
+ * answer's request again, at most twice, as the message asks; any other answer reaches the page as is.
+ */
+const DEV_PROXY_LOST = "Your worker restarted mid-request";
+async function resendDroppedByDevProxy(route: Route) {
+  const request = route.request();
+  if (request.method() === "GET" || request.method() === "HEAD") return route.continue();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const response = await route.fetch({ maxRedirects: 0 });
+      if (attempt === 3 || response.status() !== 503 || !(await response.text()).includes(DEV_PROXY_LOST))
+        return await route.fulfill({ response });
+      console.warn(`e2e: ${request.method()} ${request.url()} was lost by wrangler dev's proxy (503); sending it again`);
+    }
+  } catch {
+    // the page went away (or aborted the request) meanwhile: nothing is waiting for the answer
+    await route.abort().catch(() => {});
+  }
+}
+
 export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
   const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
   // Every wait waits on a state; the bound only ends a hung test. A loaded 2-core machine (workerd, Chromium and
   // the tests on the same cores) has taken more than Playwright's default 30 s for one navigation.
   context.setDefaultTimeout(90_000);
   context.setDefaultNavigationTimeout(90_000);
+  await context.route("**/*", resendDroppedByDevProxy);
   const page = await context.newPage();
   jsEnabledPages.set(page, js);
   const requests: string[] = [];

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { countingD1 } from "../../app/lib/bench/bench";
 import worker from "../../workers/app";
 import { ORIGIN, signIn } from "../helpers/browser-client";
+import { ACME } from "../helpers/seed";
+import { newKey } from "./api-client";
 
 // The hooks `npm run bench` relies on: inert without BENCH_ROUTES, honest counts with it.
 const benchEnv = { ...env, BENCH_ROUTES: "true" };
@@ -83,5 +85,30 @@ describe("one user lookup per page", () => {
     const cookie = [...sarah.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const page = await benchFetch("/integrations", { headers: { Cookie: cookie } });
     expect(page.status).toBe(403);
+  });
+});
+
+describe("far-location mode (X-Bench-Far-Ms)", () => {
+  it("delays every D1, KV and Durable Object call under BENCH_ROUTES only, and nothing else changes", async () => {
+    const client = await signIn("john@acme.com");
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const far = { Cookie: cookie, "X-Bench-Far-Ms": "120" };
+    const page = await benchFetch("/integrations", { headers: far });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("X-Bench-D1-Round-Trips")).toBe("1");
+    // the page's one D1 batch waited at least one delay (a timer never fires early)
+    expect(Number(page.headers.get("X-Bench-Worker-Ms"))).toBeGreaterThanOrEqual(120);
+
+    const { secret } = await newKey(ACME.id);
+    const res = await benchFetch("/v1/me", { headers: { Authorization: `Bearer ${secret}`, "X-Bench-Far-Ms": "120" } });
+    expect(res.status).toBe(200); // the limiter's Durable Object answers through the delayed stub
+
+    const plain = await SELF.fetch(`${ORIGIN}/integrations`, { headers: far });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("X-Bench-Worker-Ms")).toBeNull();
+    for (const bad of ["-5", "abc", "100000", "1.5"]) {
+      const r = await benchFetch("/__bench/bare", { headers: { "X-Bench-Far-Ms": bad } });
+      expect(r.status).toBe(200);
+    }
   });
 });

@@ -133,3 +133,71 @@ describe("the key check on a write", () => {
     expect(await call("DELETE", `/v1/webhooks/${endpointId}_missing`)).toBe("404 1");
   }, 60_000);
 });
+
+describe("D1 round trips of every /v1 write", () => {
+  beforeAll(async () => {
+    auth = { Authorization: `Bearer ${(await newKey(ACME.id)).secret}`, "Content-Type": "application/json" };
+  });
+
+  it("each write route costs at most its counted round trips, the key check included", async () => {
+    await roundTrips("/v1/me", { headers: auth });
+    const send = async (method: string, path: string, body?: unknown) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch!(
+        new Request(`${ORIGIN}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) }) as Request<
+          unknown,
+          IncomingRequestCfProperties
+        >,
+        benchEnv,
+        ctx,
+      );
+      const text = await res.text();
+      await waitOnExecutionContext(ctx);
+      return {
+        status: res.status,
+        n: Number(res.headers.get("X-Bench-D1-Round-Trips")),
+        json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
+    };
+    const counts: Record<string, string> = {};
+    const note = (label: string, r: { status: number; n: number }) => (counts[label] = `${r.status} ${r.n}`);
+    const conv = await send("POST", "/v1/conversations", validConversation);
+    note("POST /v1/conversations", conv);
+    const cid = conv.json.id as string;
+    note("PATCH /v1/conversations/:id", await send("PATCH", `/v1/conversations/${cid}`, { status: "closed" }));
+    note("PATCH /v1/conversations/:id (reopen)", await send("PATCH", `/v1/conversations/${cid}`, { status: "open" }));
+    note("POST /v1/conversations/:id/messages", await send("POST", `/v1/conversations/${cid}/messages`, { body: "Hi", author: "agent" }));
+    note("POST /v1/conversations/:id/escalate", await send("POST", `/v1/conversations/${cid}/escalate`, { reason: "help" }));
+    const hook = await send("POST", "/v1/webhooks", { url: "https://example.com/rt", events: ["conversation.created"] });
+    note("POST /v1/webhooks", hook);
+    const wid = hook.json.id as string;
+    note("PATCH /v1/webhooks/:id", await send("PATCH", `/v1/webhooks/${wid}`, { description: "round trips" }));
+    note("POST /v1/webhooks/:id/rotate-secret", await send("POST", `/v1/webhooks/${wid}/rotate-secret`));
+    note("POST /v1/deliveries/:id/resend", await send("POST", `/v1/deliveries/${deliveryId}/resend`));
+    note("DELETE /v1/webhooks/:id", await send("DELETE", `/v1/webhooks/${wid}`));
+    const sub = await send("POST", "/v1/hooks", {
+      target_url: "https://hooks.zapier.com/hooks/standard/1/rt",
+      event: "conversation.created",
+    });
+    note("POST /v1/hooks", sub);
+    note("DELETE /v1/hooks/:id", await send("DELETE", `/v1/hooks/${sub.json.id as string}`));
+    expect(counts).toEqual(WRITES);
+  }, 60_000);
+});
+
+// Issue 15: the key check rides in the first batch (ADR 0045); what is left is each write's own
+// read-then-write (a 404 or a 400 must leave nothing behind) and the state it answers with.
+const WRITES: Record<string, string> = {
+  "POST /v1/conversations": "201 1",
+  "PATCH /v1/conversations/:id": "200 2",
+  "PATCH /v1/conversations/:id (reopen)": "200 2",
+  "POST /v1/conversations/:id/messages": "201 2",
+  "POST /v1/conversations/:id/escalate": "200 2",
+  "POST /v1/webhooks": "201 2",
+  "PATCH /v1/webhooks/:id": "200 2",
+  "POST /v1/webhooks/:id/rotate-secret": "200 2",
+  "POST /v1/deliveries/:id/resend": "202 2",
+  "DELETE /v1/webhooks/:id": "204 2",
+  "POST /v1/hooks": "201 2",
+  "DELETE /v1/hooks/:id": "204 2",
+};

@@ -44,6 +44,12 @@ export type ApiRoute<B = unknown, Q = unknown> = {
   responses: Record<number, ResponseDoc>;
   /** A per-company budget this route spends one unit of (checked after validation, before the handler): 429 when spent. */
   companyLimit?: LimitBucket;
+  /**
+   * The handler calls beyond D1 (a provider's API). A GET without it runs beside the per-key limit
+   * check, so a far location waits on storage once, not twice (ADR 0120); one with it runs only
+   * once the limit allows it.
+   */
+  callsProviders?: true;
   handler: (c: ApiRequestContext<B, Q>) => Promise<Response>;
 };
 

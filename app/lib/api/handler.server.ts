@@ -2,7 +2,7 @@ import { bearerToken } from "../api-keys/authenticate.server";
 import { authenticateApiKeyCached, forgetApiKey, keyStillValidGuard } from "../api-keys/key-cache.server";
 import { batchingD1 } from "../db/batcher";
 import { createDb } from "../db/client";
-import { guardedD1 } from "../db/guarded-d1";
+import { GuardFailedError, guardedD1 } from "../db/guarded-d1";
 import { apiBaseUrl, type Env } from "../env";
 import { clientIp } from "../http/client-ip";
 import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
@@ -107,7 +107,13 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
   const binding = guard?.db ?? env.DB;
   const db = createDb(request.method === "GET" || request.method === "HEAD" ? batchingD1(binding) : binding);
 
-  const limit = await checkRateLimit(env, key.id);
+  const context = { request, env, ctx, db, key, now, params, url };
+  // A read that only touches D1 runs beside the limiter's answer (discarded when refused), so a far
+  // location waits on storage once; anything else runs only once the limit allows it (ADR 0120).
+  const limited = checkRateLimit(env, key.id);
+  const early = (request.method === "GET" || request.method === "HEAD") && !route.callsProviders ? runRoute(route, context) : null;
+  early?.catch(() => {});
+  const limit = await limited;
   const limitHeaders = rateLimitHeaders(limit);
   if (!limit.allowed) {
     return problem(
@@ -117,7 +123,7 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
       { ...limitHeaders, "Retry-After": String(limit.resetSeconds) },
     );
   }
-  const response = await runRoute(route, { request, env, ctx, db, key, now, params, url });
+  const response = await (early ?? runRoute(route, context));
   if (guard && !(await guard.settle())) {
     // Revoked, expired or given other scopes since this isolate cached it: whatever the route did was
     // refused or rolled back. Forgotten, the key is looked up afresh: a 401 saying why, or the call
@@ -133,6 +139,12 @@ async function unauthorized(request: Request, env: Env, reason: keyof typeof AUT
   const { refused, headers } = await anonymousLimit(request, env);
   if (refused) return refused;
   return problem(401, AUTH_DETAIL[reason], {}, { ...headers, "WWW-Authenticate": 'Bearer realm="api"' });
+}
+
+/** drizzle wraps a driver error in its own (the driver's is its `cause`). */
+function causedByGuard(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof GuardFailedError) return true;
+  return false;
 }
 
 async function runRoute(
@@ -178,6 +190,8 @@ async function runRoute(
   try {
     return await route.handler({ ...c, body, query });
   } catch (error) {
+    // A cached key found revoked mid-request is not a failure: routeRequest answers anew after settle().
+    if (causedByGuard(error)) return problem(401, AUTH_DETAIL.revoked);
     // Log the route and the error class only: never bodies or keys.
     console.error("api handler failed", route.operationId, error instanceof Error ? error.name : "unknown");
     return problem(500, "Something went wrong on our side. Retrying later is safe.");

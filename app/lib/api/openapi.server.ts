@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BOOKMARK_HEADER } from "../db/d1-session";
 import { eventDescriptions } from "../events/catalog";
 import { sampleEvent } from "../events/samples";
 import { webhookEventTypes } from "../vocabulary";
@@ -45,13 +46,30 @@ function withIntegerFormats<T>(node: T): T {
   return node;
 }
 
-/** Sent on every response to an authenticated request (per key) and on a 401 (per client address). */
+/**
+ * Sent on every response to an authenticated request (per key) and on a 401 (per client address);
+ * X-D1-Bookmark on every response whose request read or wrote data (ADR 0120).
+ */
 const RATE_LIMIT_HEADERS = {
   "RateLimit-Limit": { $ref: "#/components/headers/RateLimit-Limit" },
   "RateLimit-Remaining": { $ref: "#/components/headers/RateLimit-Remaining" },
   "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
+  [BOOKMARK_HEADER]: { $ref: `#/components/headers/${BOOKMARK_HEADER}` },
+};
+const BOOKMARK_SCHEMA = { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$", maxLength: 59 };
+const BOOKMARK_PARAMETER = {
+  name: BOOKMARK_HEADER,
+  in: "header",
+  required: false,
+  schema: BOOKMARK_SCHEMA,
+  description:
+    "The `X-D1-Bookmark` of your previous response. Send it to read your own writes: the answer comes from a copy of the data at least that recent. Without it (or with a value of the wrong shape, which is ignored) a read may come from a copy a moment behind; a write always sees the latest data.",
 };
 const HEADERS = {
+  [BOOKMARK_HEADER]: {
+    description: "Where this request left the data: send it back as `X-D1-Bookmark` on your next request to read your own writes.",
+    schema: BOOKMARK_SCHEMA,
+  },
   "RateLimit-Limit": {
     description: "Requests allowed in the window.",
     schema: { type: "integer", format: "int32", minimum: 1, maximum: 1_000_000 },
@@ -147,14 +165,17 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
-    const parameters: unknown[] = pathParams.map((name) => ({
-      name,
-      in: "path",
-      required: true,
-      schema: { type: "string", maxLength: 100 },
-      description: route.params?.[name]?.description ?? `The ${name === "id" ? "resource" : name} id.`,
-      ...(route.params?.[name]?.example ? { example: route.params[name].example } : {}),
-    }));
+    const parameters: unknown[] = [{ $ref: `#/components/parameters/${BOOKMARK_HEADER}` }];
+    parameters.push(
+      ...pathParams.map((name) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: { type: "string", maxLength: 100 },
+        description: route.params?.[name]?.description ?? `The ${name === "id" ? "resource" : name} id.`,
+        ...(route.params?.[name]?.example ? { example: route.params[name].example } : {}),
+      })),
+    );
     if (route.query) {
       const q = toSchema(route.query, "input", components);
       const required = new Set((q.required as string[] | undefined) ?? []);
@@ -205,7 +226,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
       tags: [route.tag],
       security: [{ bearerAuth: [] }],
       ...(route.scope ? { "x-required-scope": route.scope } : {}),
-      ...(parameters.length ? { parameters } : {}),
+      parameters,
       responses,
     };
     if (route.body) {
@@ -231,6 +252,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     components: {
       schemas: components,
       headers: HEADERS,
+      parameters: { [BOOKMARK_HEADER]: BOOKMARK_PARAMETER },
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key: sk_live_…" } },
     },
   };

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { farBindings, farDelayMs } from "./far";
 
 /**
  * Benchmark-only hooks (`npm run bench`). Active only when the BENCH_ROUTES binding is exactly
@@ -43,28 +44,31 @@ export function countingD1(d1: D1Database): { db: D1Database; roundTrips: () => 
         return value.bind(target);
       },
     });
-  const db = new Proxy(d1, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
-      if (prop === "batch") {
-        // the statements handed back are our wrappers; D1 needs its own objects
-        return (stmts: D1PreparedStatement[]) => {
-          n++;
-          return timed(value.call(target, stmts.map(unwrap)));
-        };
-      }
-      if (prop === "exec" || prop === "dump") {
-        return (...args: unknown[]) => {
-          n++;
-          return timed(value.apply(target, args));
-        };
-      }
-      return value.bind(target);
-    },
-  });
-  return { db, roundTrips: () => n, waitedMs: () => waited };
+  // a session (withSession, ADR 0120) is counted like the binding it came from
+  const wrapDb = <D extends object>(d: D): D =>
+    new Proxy(d, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "withSession") return (...args: unknown[]) => wrapDb(value.apply(target, args));
+        if (prop === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
+        if (prop === "batch") {
+          // the statements handed back are our wrappers; D1 needs its own objects
+          return (stmts: D1PreparedStatement[]) => {
+            n++;
+            return timed(value.call(target, stmts.map(unwrap)));
+          };
+        }
+        if (prop === "exec" || prop === "dump") {
+          return (...args: unknown[]) => {
+            n++;
+            return timed(value.apply(target, args));
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  return { db: wrapDb(d1), roundTrips: () => n, waitedMs: () => waited };
 }
 
 function unwrap(stmt: D1PreparedStatement): D1PreparedStatement {
@@ -89,9 +93,12 @@ export function withBench<W extends { fetch: Fetch }>(worker: W): W {
       if (new URL(request.url).pathname === "/__bench/fetch-loop" && request.method === "POST") {
         return fetchLoop(request);
       }
-      const counter = countingD1(env.DB);
+      // X-Bench-Far-Ms: every D1, KV and Durable Object call that much later (far.ts)
+      const far = farDelayMs(request);
+      const bindings = far ? farBindings(env, far) : env;
+      const counter = countingD1(bindings.DB);
       const t0 = Date.now();
-      const response = await worker.fetch(request, { ...env, DB: counter.db }, ctx);
+      const response = await worker.fetch(request, { ...bindings, DB: counter.db }, ctx);
       const counted = new Response(response.body, response);
       counted.headers.set(D1_ROUND_TRIPS_HEADER, String(counter.roundTrips()));
       counted.headers.set(D1_WAIT_HEADER, String(counter.waitedMs()));

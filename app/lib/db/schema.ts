@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   type ApiScope,
+  alertKinds,
   authorKinds,
   channelStatuses,
   connectionStatuses,
@@ -86,6 +87,7 @@ export const connections = sqliteTable(
     uniqueIndex("connections_company_provider_unique").on(t.companyId, t.provider),
     index("connections_provider_account_idx").on(t.provider, t.accountId),
     index("connections_token_expires_idx").on(t.tokenExpiresAt),
+    index("connections_status_idx").on(t.status),
   ],
 );
 
@@ -277,6 +279,28 @@ export const deliveryAttempts = sqliteTable(
     error: text("error"),
   },
   (t) => [uniqueIndex("delivery_attempts_delivery_n_unique").on(t.deliveryId, t.n), index("delivery_attempts_at_idx").on(t.at)],
+);
+
+/**
+ * Attempts per webhook endpoint and UTC hour, for the 24-hour sparklines. Written only by triggers
+ * (migrations/0190_endpoint_hourly.sql: one per attempt inserted, one when an endpoint is deleted);
+ * hours older than two days are purged by the retention cron.
+ */
+export const endpointHourly = sqliteTable(
+  "endpoint_hourly",
+  {
+    endpointId: text("endpoint_id").notNull(),
+    companyId: companyId(),
+    /** Start of the UTC hour, ms since the epoch. */
+    hour: integer("hour").notNull(),
+    ok: integer("ok").notNull().default(0),
+    total: integer("total").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.endpointId, t.hour] }),
+    index("endpoint_hourly_company_hour_idx").on(t.companyId, t.hour),
+    index("endpoint_hourly_hour_idx").on(t.hour),
+  ],
 );
 
 export const conversations = sqliteTable(
@@ -521,4 +545,27 @@ export const webhookReplaySends = sqliteTable(
     index("webhook_replay_sends_pending_idx").on(t.status, t.createdAt),
     index("webhook_replay_sends_event_idx").on(t.eventId),
   ],
+);
+
+/**
+ * Health alerts (issue 18 item 4, ADR 0110): one row per company and problem, open while
+ * `resolvedAt` is null. `lastNotifiedDay` (YYYY-MM-DD, UTC) is claimed by a conditional UPDATE before
+ * the admins are told, so a problem is notified at most once a day however many runs see it.
+ */
+export const healthAlerts = sqliteTable(
+  "health_alerts",
+  {
+    companyId: companyId(),
+    /** `${kind}:${subject}`, e.g. "connection:hubspot", "endpoint_failing:whe_…". */
+    problemKey: text("problem_key").notNull(),
+    kind: text("kind", { enum: alertKinds }).notNull(),
+    /** A provider id or an endpoint id. */
+    subject: text("subject").notNull(),
+    /** Why, in plain words and secret-free (the connection's last error, the refusal reason). */
+    detail: text("detail"),
+    openedAt: timestamp("opened_at").notNull(),
+    resolvedAt: timestamp("resolved_at"),
+    lastNotifiedDay: text("last_notified_day"),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.problemKey] }), index("health_alerts_open_idx").on(t.resolvedAt, t.companyId)],
 );

@@ -78,7 +78,7 @@ export async function getAccessToken(deps: ConnectDeps, connection: Conn, { marg
   if (!creds.expiresAt || creds.expiresAt - now.getTime() > marginMs) return creds.accessToken;
   if (!creds.refreshToken) {
     if (creds.expiresAt > now.getTime()) return creds.accessToken;
-    await markNeedsReauth({ db: deps.db, connection, now, reason: "The access token expired and cannot be refreshed." }).run();
+    await markNeedsReauth({ db: deps.db, connection, now, reason: "The access token expired and cannot be refreshed." });
     throw new NeedsReauthError(connection.provider);
   }
   const version = creds.version ?? 0;
@@ -116,7 +116,7 @@ export async function getAccessToken(deps: ConnectDeps, connection: Conn, { marg
     return fresh.accessToken;
   } catch (e) {
     if (e instanceof ProviderError && (e.status === 400 || e.status === 401)) {
-      await markNeedsReauth({ db: deps.db, connection, now, reason: "The provider refused to refresh the token." }).run();
+      await markNeedsReauth({ db: deps.db, connection, now, reason: "The provider refused to refresh the token." });
       await releaseClaim(deps, connection);
       throw new NeedsReauthError(connection.provider);
     }
@@ -134,7 +134,7 @@ export async function providerFetch(deps: ConnectDeps, connection: Conn, url: st
   const now = deps.now();
   if (res.status === 401) {
     await res.body?.cancel();
-    await markNeedsReauth({ db: deps.db, connection, now, reason: "The provider answered 401: access was revoked or expired." }).run();
+    await markNeedsReauth({ db: deps.db, connection, now, reason: "The provider answered 401: access was revoked or expired." });
     throw new NeedsReauthError(connection.provider);
   }
   if (res.ok) {

@@ -353,6 +353,28 @@ export type CustomerContextPart = { kind: "crm"; crm: CrmContext } | { kind: "he
 export type CustomerContextLookup = (ctx: ProviderReadContext & { email: string }) => Promise<CustomerContextPart | null>;
 
 // ---------------------------------------------------------------------------------------------
+// Health alerts (issue 18 item 4, ADR 0110)
+// ---------------------------------------------------------------------------------------------
+
+/** A health alert in plain words, secret-free: what is wrong, why, and the page that fixes it. */
+export type AlertNotice = { title: string; detail: string | null; fixLabel: string; url: string; companyName: string };
+
+export type NotifyContext = {
+  connection: ConnectionRow;
+  /** The saved settings parsed with the adapter's schema (defaults applied). */
+  settings: Record<string, unknown>;
+  notice: AlertNotice;
+  db: Db;
+  kv: KVNamespace;
+  env: Env;
+  fetch: Fetch;
+  now: () => Date;
+};
+
+/** Posts the alert where this integration talks to the team; false when it has nowhere to (no channel chosen). Throws when it failed. */
+export type AlertNotifier = (ctx: NotifyContext) => Promise<boolean>;
+
+// ---------------------------------------------------------------------------------------------
 // The adapter
 // ---------------------------------------------------------------------------------------------
 
@@ -418,6 +440,8 @@ export interface ProviderAdapter {
   subscriptions?: Partial<Record<WebhookEventType, EventSubscription>>;
   /** Runs on every cron tick (polling a provider that cannot push, daily summaries). */
   cron?: (ctx: CronContext) => Promise<unknown>;
+  /** Tells the company's team about a health alert, once per alert and day (Slack's channel). */
+  notify?: AlertNotifier;
   /**
    * Provider callbacks handled on the EVENTS queue: the adapter's route verifies and stores the
    * callback (an inbound_receipts row with its payload), then sends

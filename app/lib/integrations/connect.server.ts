@@ -6,7 +6,9 @@
  * batch fails the fresh KV entry is removed (nothing half-saved). Connecting never sets "Last
  * success": only a real delivery does.
  */
+
 import { z } from "zod";
+import { resolveAlerts } from "../alerts/alerts.server";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
@@ -306,6 +308,8 @@ async function saveConnection(
         ip: input.ip,
         at: now,
       }),
+      // Connected again: a "needs reconnecting" alert (ADR 0110) is resolved with it.
+      resolveAlerts(db, { companyId, keys: [{ kind: "connection", subject: input.provider.id }], now }),
     ]);
   } catch (e) {
     if (input.creds && !existing) await deleteCredentials(deps, connectionId);

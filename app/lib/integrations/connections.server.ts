@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { openConnectionAlert } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
@@ -97,7 +98,11 @@ export function connectionsExpiringSoon({ db, now, withinMs, limit = 50 }: { db:
     .all();
 }
 
-export function markNeedsReauth({
+/**
+ * The connection needs reconnecting (the card offers Reconnect), and its health alert opens in the
+ * same batch (ADR 0110): the admins hear of it once a day until it is reconnected.
+ */
+export async function markNeedsReauth({
   db,
   connection,
   now,
@@ -107,11 +112,15 @@ export function markNeedsReauth({
   connection: Pick<ConnectionRow, "id" | "companyId">;
   now: Date;
   reason: string;
-}) {
-  return db
-    .update(connections)
-    .set({ status: "needs_reauth", lastError: reason.slice(0, 300), lastErrorAt: now, updatedAt: now })
-    .where(and(eq(connections.id, connection.id), eq(connections.companyId, connection.companyId)));
+}): Promise<void> {
+  const detail = reason.slice(0, 300);
+  await db.batch([
+    db
+      .update(connections)
+      .set({ status: "needs_reauth", lastError: detail, lastErrorAt: now, updatedAt: now })
+      .where(and(eq(connections.id, connection.id), eq(connections.companyId, connection.companyId))),
+    openConnectionAlert(db, { companyId: connection.companyId, connectionId: connection.id, detail, now }),
+  ]);
 }
 
 export function connectionsByProviders({ db, companyId, providers }: { db: Db; companyId: string; providers: string[] }) {
@@ -142,5 +151,5 @@ export function markRefused({
   now: Date;
   name: string;
 }) {
-  return markNeedsReauth({ db, connection, now, reason: `${name} refused our access (HTTP 401). Reconnect ${name}.` }).run();
+  return markNeedsReauth({ db, connection, now, reason: `${name} refused our access (HTTP 401). Reconnect ${name}.` });
 }

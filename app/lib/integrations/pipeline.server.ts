@@ -246,7 +246,7 @@ async function settle(
         connection: row,
         now,
         reason: outcome.statusCode === 401 ? `${name} refused our access (HTTP 401). Reconnect ${name}.` : error!,
-      }).run();
+      });
       return { ...base, ok: false, gone: true, error };
     case "retry":
       await db.update(connections).set({ lastError: error, lastErrorAt: now }).where(where).run();

@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import { resolveAlerts } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
@@ -370,7 +371,7 @@ async function record(
       .returning({ id: deliveries.id }),
   ] as const;
   const health = countsForHealth && delivery.targetKind === "webhook" ? healthUpdate(db, delivery, o.kind === "success", at) : null;
-  const results = await db.batch(health ? [...writes, health] : writes);
+  const results = await db.batch(health ? [...writes, ...health] : writes);
   return (results[1] as { id: string }[]).length === 1;
 }
 
@@ -381,15 +382,21 @@ async function record(
 function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
   const where = and(eq(webhookEndpoints.companyId, delivery.companyId), eq(webhookEndpoints.id, delivery.targetId));
   return ok
-    ? db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where)
-    : db
-        .update(webhookEndpoints)
-        .set({
-          // Continuous only: a failure more than FAILURE_GAP_MS after the previous one starts a new run.
-          failingSince: sql`CASE WHEN ${webhookEndpoints.failingSince} IS NOT NULL AND ${webhookEndpoints.lastFailureAt} >= ${at.getTime() - FAILURE_GAP_MS} THEN ${webhookEndpoints.failingSince} ELSE ${at.getTime()} END`,
-          lastFailureAt: at,
-        })
-        .where(where);
+    ? ([
+        db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where),
+        // A success ends "failing for an hour" (ADR 0110): its alert resolves with the clock.
+        resolveAlerts(db, { companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at }),
+      ] as const)
+    : ([
+        db
+          .update(webhookEndpoints)
+          .set({
+            // Continuous only: a failure more than FAILURE_GAP_MS after the previous one starts a new run.
+            failingSince: sql`CASE WHEN ${webhookEndpoints.failingSince} IS NOT NULL AND ${webhookEndpoints.lastFailureAt} >= ${at.getTime() - FAILURE_GAP_MS} THEN ${webhookEndpoints.failingSince} ELSE ${at.getTime()} END`,
+            lastFailureAt: at,
+          })
+          .where(where),
+      ] as const);
 }
 
 function errorText(error: unknown): string {

@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
-import { deliveries, deliveryAttempts, events, type PerformedBy, webhookEndpoints } from "../db/schema";
+import { deliveries, deliveryAttempts, endpointHourly, events, type PerformedBy, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
 import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
@@ -276,29 +276,23 @@ export async function latestAttempt({ db, companyId }: { db: Db; companyId: stri
  * in SQL, per endpoint and hour: at most 24 rows per endpoint cross to the Worker, however busy the
  * endpoints are (it used to be every attempt, capped at 10,000).
  */
+const HOUR_MS = 3_600_000;
+
 export async function successRates({ db, companyId }: { db: Db; companyId: string }, now: Date): Promise<Map<string, (number | null)[]>> {
-  const from = new Date(now.getTime() - 24 * 3600_000);
-  const hour = sql<number>`min(23, cast((${deliveryAttempts.at} - ${from.getTime()}) / 3600000 as integer))`;
+  // 24 UTC clock hours, the current one last; read from the per-hour rollup (≤ 24 rows per endpoint).
+  const from = now.getTime() - (now.getTime() % HOUR_MS) - 23 * HOUR_MS;
   const rows = await db
-    .select({
-      endpointId: deliveries.targetId,
-      hour,
-      all: sql<number>`count(*)`,
-      ok: sql<number>`sum(case when ${deliveryAttempts.statusCode} between 200 and 299 then 1 else 0 end)`,
-    })
-    .from(deliveryAttempts)
-    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
-    .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, deliveries.targetId), eq(webhookEndpoints.companyId, companyId)))
-    .where(and(eq(deliveryAttempts.companyId, companyId), eq(deliveries.targetKind, "webhook"), gte(deliveryAttempts.at, from)))
-    .groupBy(deliveries.targetId, hour)
+    .select({ endpointId: endpointHourly.endpointId, hour: endpointHourly.hour, ok: endpointHourly.ok, total: endpointHourly.total })
+    .from(endpointHourly)
+    .where(and(eq(endpointHourly.companyId, companyId), gte(endpointHourly.hour, from)))
     .all();
-  const buckets = new Map<string, { ok: number; all: number }[]>();
+  const rates = new Map<string, (number | null)[]>();
   for (const r of rows) {
-    let b = buckets.get(r.endpointId);
-    if (!b) buckets.set(r.endpointId, (b = Array.from({ length: 24 }, () => ({ ok: 0, all: 0 }))));
-    const h = Math.max(0, Math.min(23, Math.floor(Number(r.hour))));
-    b[h]!.all += Number(r.all);
-    b[h]!.ok += Number(r.ok);
+    const h = Math.round((r.hour - from) / HOUR_MS);
+    if (h < 0 || h > 23 || r.total <= 0) continue;
+    let b = rates.get(r.endpointId);
+    if (!b) rates.set(r.endpointId, (b = Array.from({ length: 24 }, () => null)));
+    b[h] = r.ok / r.total;
   }
-  return new Map([...buckets].map(([id, b]) => [id, b.map((x) => (x.all ? x.ok / x.all : null))]));
+  return rates;
 }

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { endpointAlertKeys, resolveAlerts } from "../alerts/alerts.server";
 import { type AuditActor, auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
@@ -190,6 +191,10 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
       .set(changes)
       .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.updated", id, { url: changes.url, description: changes.description, events: changes.events }),
+    // A new URL is a new receiver: the old one's "failing" alert (ADR 0110) no longer applies.
+    ...(changes.url === undefined
+      ? []
+      : [resolveAlerts(deps.db, { companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now })]),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }
@@ -296,6 +301,8 @@ export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<
       .set(changes)
       .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
     audit(deps, "webhook_endpoint.reenabled", id, {}),
+    // Re-enabled: its health alerts (ADR 0110) are resolved; a failure run that goes on opens a new one.
+    resolveAlerts(deps.db, { companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }),
   ]);
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }

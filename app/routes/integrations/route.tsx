@@ -1,14 +1,26 @@
-import type { MetaFunction } from "@remix-run/cloudflare";
-import { Outlet, useLocation, useMatches } from "@remix-run/react";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Outlet, useLoaderData, useLocation, useMatches } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
+import { HealthAlerts } from "~/components/health-alerts";
 import { TabNav } from "~/components/tabs";
+import { openAlertsQuery, toAlertFacts } from "~/lib/alerts/alerts.server";
+import { describeAlert } from "~/lib/alerts/describe";
+import { requireAdminWith } from "~/sessions.server";
 import type { ShellData } from "~/shell.server";
 
 export const handle = { access: "admin" };
 
 export const meta: MetaFunction = () => [{ title: "Integrations" }];
 
-// No loader here: every tab's loader checks the admin and returns `shell` (see shell.server.ts).
+// Every tab's loader checks the admin and returns `shell` (see shell.server.ts). This one reads the
+// open health alerts (ADR 0110) for the banner: its statement joins the tab's in the request's one
+// D1 batch (requireAdminWith), so the banner costs no round trip of its own.
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const {
+    results: [rows],
+  } = await requireAdminWith(request, context, (db, companyId) => [openAlertsQuery(db, companyId)] as const);
+  return { alerts: toAlertFacts(rows).map(describeAlert) };
+}
 
 export const TABS = [
   { to: "/integrations", label: "Connected", end: true },
@@ -22,6 +34,7 @@ export default function IntegrationsLayout() {
     .find(Boolean);
   if (!shell) throw new Error("an /integrations tab must return `shell` from its loader");
   const { user, appBaseUrl } = shell;
+  const { alerts } = useLoaderData<typeof loader>();
   const location = useLocation();
   // Connected-tab modals (/integrations/:provider/…) keep the Connected tab current.
   const tabs = TABS.map((t) => (t.end && isConnectedTabChild(location.pathname) ? { ...t, end: false } : t));
@@ -31,6 +44,7 @@ export default function IntegrationsLayout() {
         <h1 className="sr-only md:not-sr-only md:mb-5 md:block md:text-2xl md:font-semibold md:tracking-tight">Integrations</h1>
         <TabNav label="Integrations sections" tabs={tabs} />
         <div className="pt-6">
+          <HealthAlerts alerts={alerts} />
           <Outlet />
         </div>
       </div>

@@ -19,6 +19,7 @@ export const contactRoutes: ApiRoute[] = [
     path: "/v1/contacts/:email/orders",
     scope: "orders:read",
     operationId: "listContactOrders",
+    callsProviders: true,
     summary: "Look up a contact's recent orders in the connected stores",
     description:
       'Asks the connected Shopify and/or WooCommerce store for the newest orders whose customer email is `{email}`, with status, fulfilment and tracking. Meant as a tool for the AI agent ("where is my order?"). Answers are cached about a minute and never stored. A store that fails is listed in `sources` with its error; the others still answer. Needs an API key with the `orders:read` scope.',
@@ -48,6 +49,7 @@ export const contactRoutes: ApiRoute[] = [
     path: "/v1/contacts/:email/context",
     scope: "contacts:read",
     operationId: "getContactContext",
+    callsProviders: true,
     summary: "Customer context for the AI agent: what every connected CRM, help desk and store knows about a contact",
     description: [
       "**A tool for the AI agent: call it before answering a customer**, with the customer's email. One answer merges what each connected source knows: the CRM's record (company, owner, lifecycle stage, open deals), the help desk's open tickets and the store's recent orders. Each part says its `source` and `fetched_at` (`age_seconds`), so the agent can say how fresh it is.",

@@ -12,6 +12,7 @@
 
 import { eq } from "drizzle-orm";
 import PostalMime, { type Email } from "postal-mime";
+import { openAlert, resolveAlerts } from "../../alerts/alerts.server";
 import {
   addMessage,
   createConversation,
@@ -30,7 +31,7 @@ import { hitLimit, type LimitBucket, LimiterUnavailableError } from "../../secur
 import { bareAddress, domainMatches, domainOf, forwardingAddress, messageIdsIn, slugFromRecipient } from "./address";
 import { judgeSender, receivedAuthentication, type SenderVerdict } from "./authentication";
 import { buildAcknowledgement, type OutgoingReply } from "./auto-ack";
-import { findCompanyBySlug, findForwardingConnection } from "./connection.server";
+import { EMAIL_FORWARDING_PROVIDER, findCompanyBySlug, findForwardingConnection } from "./connection.server";
 import { type Contact, emailContent, isCompanyUser } from "./content.server";
 import { headerGetter, loopRejection, shouldNotAutoReply } from "./loop";
 
@@ -74,21 +75,35 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
   const { db } = deps;
   const inboundDomain = inboundEmailDomain(deps.env).toLowerCase();
   let connectionId: string | null = null;
-  const reject = async (reason: string): Promise<ReceiveOutcome> => {
+  let company: { id: string; name: string; slug: string } | undefined;
+  /**
+   * `alert`: the refusal is the mailbox's problem, not the sender's (mail the company wants is turned
+   * away: its own users' or allowed domains' mail failing authentication, a company-wide budget, the
+   * limiter down), so the health alert opens (ADR 0110) in the same batch; the next accepted email
+   * resolves it. Spam, loops and disallowed senders are the mailbox working, never an alert.
+   */
+  const reject = async (reason: string, { alert = false }: { alert?: boolean } = {}): Promise<ReceiveOutcome> => {
     email.setReject(reason);
-    if (connectionId) {
+    if (connectionId && company) {
       const now = deps.now();
-      await db
+      const record = db
         .update(connections)
         .set({ lastError: `Refused an email: ${reason}`.slice(0, 300), lastErrorAt: now })
         .where(eq(connections.id, connectionId));
+      if (alert) {
+        const detail = `Refused an email: ${reason}`;
+        await db.batch([
+          record,
+          openAlert(db, { companyId: company.id, kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER, detail, now }),
+        ]);
+      } else await record;
     }
     return { status: "rejected", reason };
   };
 
   if (email.size > MAX_EMAIL_BYTES) return reject(`Message too large: the limit is ${MAX_EMAIL_BYTES / 1024 / 1024} MB`);
   const slug = slugFromRecipient(email.to, inboundDomain);
-  const company = slug ? await findCompanyBySlug({ db, slug }) : undefined;
+  company = slug ? await findCompanyBySlug({ db, slug }) : undefined;
   if (!company) return reject("Unknown recipient: there is no support mailbox at this address");
   const connection = await findForwardingConnection({ db, companyId: company.id });
   if (connection?.row.status !== "connected" || !connection.settings.enabled) {
@@ -122,14 +137,18 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
       : judgeSender(receivedAuthentication(parsed.headers), sender.email);
   const fromCompanyUser = await isCompanyUser(db, company.id, sender.email);
   if (fromCompanyUser && !verdict.fromAuthenticated)
-    return reject(`The sender claims to be a user of this company, but the message is not authenticated: ${verdict.summary}`);
+    return reject(`The sender claims to be a user of this company, but the message is not authenticated: ${verdict.summary}`, {
+      alert: true,
+    });
 
   const allowed = connection.settings.allowedSenderDomains;
   if (allowed.length > 0 && !verdict.authenticatedDomains.some((d) => allowed.some((a) => domainMatches(d, a)))) {
     const claimed = [domainOf(sender.email), domainOf(email.from)].filter((d): d is string => Boolean(d));
     const claimedAllowed = claimed.find((d) => allowed.some((a) => domainMatches(d, a)));
     if (claimedAllowed)
-      return reject(`Sender domain ${claimedAllowed} is allowed, but the message is not authenticated as it: ${verdict.summary}`);
+      return reject(`Sender domain ${claimedAllowed} is allowed, but the message is not authenticated as it: ${verdict.summary}`, {
+        alert: true,
+      });
     return reject(`Sender domain ${domainOf(sender.email)} is not allowed for this mailbox`);
   }
 
@@ -179,7 +198,7 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     if (threadId) written = await addMessage(ctx, { conversationId: threadId, ...message });
     if (!written) {
       const budget = await newConversationBudget(deps.env, company.id, sender.email, verdict.fromAuthenticated);
-      if (budget) return reject(budget);
+      if (budget) return reject(budget.reason, { alert: budget.mailbox });
       written = await createConversation(ctx, { channel: "email", contact: content.contact, subject: content.subject, message });
       created = true;
     }
@@ -198,7 +217,11 @@ export async function receiveEmail(deps: ReceiveDeps, email: InboundEmail): Prom
     if (reopened) events.push(...reopened.events);
   }
   await enqueueEvents(deps.queue, events);
-  await db.update(connections).set({ lastSuccessAt: now }).where(eq(connections.id, connection.row.id));
+  await db.batch([
+    db.update(connections).set({ lastSuccessAt: now }).where(eq(connections.id, connection.row.id)),
+    // Accepted again: the "refusing mail" alert (ADR 0110) is resolved.
+    resolveAlerts(db, { companyId: company.id, keys: [{ kind: "channel_refusing", subject: EMAIL_FORWARDING_PROVIDER }], now }),
+  ]);
 
   let acknowledged = false;
   const envelopeSender = bareAddress(email.from);
@@ -262,22 +285,37 @@ async function senderScopedMessageId(messageId: string, sender: string): Promise
 const SENDER_BUCKET: LimitBucket = "email.new_conversation";
 const UNAUTHENTICATED_BUCKET: LimitBucket = "email.unauthenticated";
 
-/** null when the sender may start another conversation, else the refusal reason. No limiter binding: refused. */
-async function newConversationBudget(env: Env, companyId: string, sender: string, authenticated: boolean): Promise<string | null> {
+/**
+ * null when the sender may start another conversation, else the refusal reason and whether it is the
+ * mailbox's problem (every sender refused: the company-wide budget, the limiter down) rather than
+ * this sender's. No limiter binding: refused.
+ */
+async function newConversationBudget(
+  env: Env,
+  companyId: string,
+  sender: string,
+  authenticated: boolean,
+): Promise<{ reason: string; mailbox: boolean } | null> {
   try {
     const perSender = await hitLimit(env, SENDER_BUCKET, `${companyId}:${sender}`);
     if (!perSender.allowed)
-      return `Too many new conversations from this sender: at most ${perSender.limit} per hour. Reply in an existing conversation or try again later.`;
+      return {
+        reason: `Too many new conversations from this sender: at most ${perSender.limit} per hour. Reply in an existing conversation or try again later.`,
+        mailbox: false,
+      };
     if (!authenticated) {
       const unauthenticated = await hitLimit(env, UNAUTHENTICATED_BUCKET, companyId);
       if (!unauthenticated.allowed)
-        return `Too many new conversations from unauthenticated senders: at most ${unauthenticated.limit} per hour. Try again later.`;
+        return {
+          reason: `Too many new conversations from unauthenticated senders: at most ${unauthenticated.limit} per hour. Try again later.`,
+          mailbox: true,
+        };
     }
     return null;
   } catch (error) {
     if (error instanceof LimiterUnavailableError) {
       console.error(error.message);
-      return "New conversations by email are unavailable right now. Try again later.";
+      return { reason: "New conversations by email are unavailable right now. Try again later.", mailbox: true };
     }
     throw error;
   }

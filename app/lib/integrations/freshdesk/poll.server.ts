@@ -32,7 +32,7 @@ export async function pollFreshdesk(ctx: CronContext): Promise<{ closed: number;
           connection: connection.row,
           now: ctx.now,
           reason: "Freshdesk refused the API key (HTTP 401). Reconnect Freshdesk.",
-        }).run();
+        });
       }
     }
   }

@@ -56,7 +56,7 @@ export async function postDueSummaries(
           connection: row,
           now: ctx.now,
           reason: `${name} refused the daily summary (${error.message}).`,
-        }).run();
+        });
       else console.error(`${name} summary failed`, row.companyId, error instanceof Error ? error.message : "unknown");
     }
   }

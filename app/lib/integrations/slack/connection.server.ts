@@ -15,7 +15,7 @@ export function botToken(rt: SlackRuntime, connection: Pick<ConnectionRow, "id" 
 
 /** Slack said the token is dead (invalid_auth, token_revoked…): the card then offers Reconnect. */
 export async function markSlackNeedsReauth(db: Db, connection: Pick<ConnectionRow, "id" | "companyId">, code: string, now: Date) {
-  await markNeedsReauth({ db, connection, now, reason: `Slack refused the app's token (${code}). Reconnect Slack.` }).run();
+  await markNeedsReauth({ db, connection, now, reason: `Slack refused the app's token (${code}). Reconnect Slack.` });
 }
 
 /** The conversation's posted thread (a row that is only a claim, its parent not yet posted, is not one). */

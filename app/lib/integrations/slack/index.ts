@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { slackThreads } from "../../db/schema";
 import { defineAdapter, type EventSubscription } from "../adapter";
 import { CATALOG } from "../catalog";
+import { postAlertToSlack } from "./alert.server";
 import { readSlackConfig, type SlackConfig, slackConfigSchema } from "./config";
 import { forgetSlackCaches } from "./disconnect.server";
 import { purgeSlackReceipts } from "./inbound.server";
@@ -54,6 +55,8 @@ export const slackAdapter = defineAdapter({
   },
   // Events API callbacks (replies from threads), stored by POST /slack/events and handled on the queue.
   inbound: (rt, id) => processSlackEvent(rt, id),
+  // Health alerts (ADR 0110) go to the chosen channel.
+  notify: postAlertToSlack,
   cron: async ({ db, kv, env, fetch, now }) => {
     const results = await Promise.allSettled([
       postDailySummaries({ db, kv, env, fetch, now: () => now }),

@@ -134,8 +134,11 @@ export async function unsubscribeHook(
   deps: Pick<EndpointDeps, "db" | "companyId" | "actor" | "now" | "ip">,
   id: string,
 ): Promise<"deleted" | "gone" | "missing"> {
-  const found = await findHook(deps, id);
-  if (found.kind !== "found") return found.kind;
+  if (typeof id !== "string" || id.length > 100) return "missing";
+  // the tombstone is asked only when there is no live row: a write's reads do not coalesce, so
+  // asking both up front cost a round trip of its own (issue 15)
+  const row = await zapierRow(deps.db, deps.companyId, id);
+  if (!row) return (await isTombstoned(deps.db, deps.companyId, id)) ? "gone" : "missing";
   const [first, ...rest] = removeHooksStatements(deps.db, {
     companyId: deps.companyId,
     ids: [id],
