@@ -26,27 +26,31 @@ export function recordingD1(d1: D1Database) {
     real.set(proxy, { stmt, rec });
     return proxy;
   };
-  const db = new Proxy(d1, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop === "prepare") return (sql: string) => wrap(value.call(target, sql), { sql, params: [] });
-      if (prop === "batch") {
-        return (stmts: D1PreparedStatement[]) => {
-          for (const s of stmts) {
-            const r = real.get(s);
-            if (r) seen.push(r.rec);
-          }
-          return value.call(
-            target,
-            stmts.map((s) => real.get(s)?.stmt ?? s),
-          );
-        };
-      }
-      if (prop === "exec") return (sql: string) => (seen.push({ sql, params: [] }), value.call(target, sql));
-      return value.bind(target);
-    },
-  });
+  // a session (withSession: every HTTP request runs in one, ADR 0120) is recorded like the binding it came from
+  const wrapDb = <T extends object>(d: T): T =>
+    new Proxy(d, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "prepare") return (sql: string) => wrap(value.call(target, sql), { sql, params: [] });
+        if (prop === "withSession") return (...args: unknown[]) => wrapDb(value.apply(target, args));
+        if (prop === "batch") {
+          return (stmts: D1PreparedStatement[]) => {
+            for (const s of stmts) {
+              const r = real.get(s);
+              if (r) seen.push(r.rec);
+            }
+            return value.call(
+              target,
+              stmts.map((s) => real.get(s)?.stmt ?? s),
+            );
+          };
+        }
+        if (prop === "exec") return (sql: string) => (seen.push({ sql, params: [] }), value.call(target, sql));
+        return value.bind(target);
+      },
+    });
+  const db = wrapDb(d1);
   return { db, statements: () => seen };
 }
 
@@ -63,8 +67,10 @@ export const GROWING_TABLES = [
   "dead_letters",
   "deliveries",
   "delivery_attempts",
+  "endpoint_hourly",
   "events",
   "external_refs",
+  "health_alerts",
   "inbound_receipts",
   "messages",
   "receiver_checks",
