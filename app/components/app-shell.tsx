@@ -2,11 +2,17 @@ import { Form, Link } from "@remix-run/react";
 import { type ReactNode, useEffect } from "react";
 import { CsrfInput } from "./csrf";
 import { FlashRegion } from "./flash";
-import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, NavIcons, SearchIcon } from "./icons";
+import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, SearchIcon } from "./icons";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
 
-type NavItem = { key: keyof typeof NavIcons; label: string; path: string; local?: boolean };
+/** `key` names the link's icon: the `nav-icon-<key>` class in app/styles/tailwind.css. */
+type NavItem = {
+  key: "dashboard" | "agents" | "knowledge" | "conversations" | "widget" | "integrations" | "settings" | "billing";
+  label: string;
+  path: string;
+  local?: boolean;
+};
 
 const MAIN_MENU: NavItem[] = [
   { key: "dashboard", label: "Dashboard", path: "/dashboard" },
@@ -158,17 +164,17 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
       </h2>
       <ul aria-labelledby={headingId} className="space-y-0.5">
         {items.map((item) => {
-          const Icon = NavIcons[item.key];
+          const icon = <span className={`nav-icon nav-icon-${item.key}`} aria-hidden="true" />;
           return (
             <li key={item.key}>
               {item.local ? (
                 <Link to={item.path} className="nav-link" aria-current="page">
-                  <Icon className="size-5" />
+                  {icon}
                   {item.label}
                 </Link>
               ) : (
                 <a href={href(item)} className="nav-link">
-                  <Icon className="size-5" />
+                  {icon}
                   {item.label}
                 </a>
               )}
