@@ -2,7 +2,7 @@ import { Form, Link } from "@remix-run/react";
 import { type ReactNode, useEffect } from "react";
 import { CsrfInput } from "./csrf";
 import { FlashRegion } from "./flash";
-import { BellIcon, ChevronDownIcon, HelpIcon, LogoMark, MenuIcon, SearchIcon } from "./icons";
+import { LogoMark } from "./icons";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
 
@@ -62,17 +62,17 @@ export function AppShell({
             Search
           </label>
           <div className="relative">
-            <SearchIcon className="search-icon" />
+            <span className="search-icon nav-icon nav-icon-search icon-sm" aria-hidden="true" />
             <input id="global-search" name="q" type="search" placeholder="Search..." className="input pl-9" />
           </div>
         </form>
         <nav aria-label="Account" className="flex items-center gap-1">
           <a href={`${appBaseUrl}/help`} className="icon-link" title="Help">
-            <HelpIcon className="size-5" />
+            <span className="nav-icon nav-icon-help" aria-hidden="true" />
             <span className="sr-only">Help</span>
           </a>
           <a href={`${appBaseUrl}/notifications`} className="icon-link" title="Notifications">
-            <BellIcon className="size-5" />
+            <span className="nav-icon nav-icon-bell" aria-hidden="true" />
             <span className="sr-only">Notifications</span>
           </a>
           <UserMenu user={user} />
@@ -83,7 +83,7 @@ export function AppShell({
       <header className="top-bar flex h-14 justify-between px-3 md:hidden">
         <details className="drawer" data-menu="">
           <summary className="rounded-md p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu">
-            <MenuIcon className="size-6" />
+            <span className="nav-icon nav-icon-menu icon-lg" aria-hidden="true" />
           </summary>
           <div className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-white shadow-xl">
             <div className="flex h-14 items-center gap-2.5 border-b border-slate-200 px-4 font-semibold">
@@ -105,7 +105,7 @@ export function AppShell({
         </details>
         <span className="text-base font-semibold">{title}</span>
         <a href={`${appBaseUrl}/notifications`} className="rounded-md p-2 text-slate-700 hover:bg-slate-100">
-          <BellIcon className="size-6" />
+          <span className="nav-icon nav-icon-bell icon-lg" aria-hidden="true" />
           <span className="sr-only">Notifications</span>
         </a>
       </header>
@@ -194,7 +194,7 @@ function UserMenu({ user }: { user: ShellUser }) {
           {user.initials}
         </span>
         <span className="sr-only">Account menu for {user.name}</span>
-        <ChevronDownIcon className="size-4 text-slate-600" />
+        <span className="nav-icon nav-icon-chevron icon-sm text-slate-600" aria-hidden="true" />
       </summary>
       <div className="menu-panel z-40 mt-2 w-64 p-2">
         <div className="px-3 py-2 text-sm">

@@ -9,18 +9,18 @@ import type { AlertView } from "~/lib/alerts/describe";
 export function HealthAlerts({ alerts }: { alerts: AlertView[] }) {
   if (alerts.length === 0) return null;
   return (
-    <section aria-labelledby="health-alerts-heading" className="mb-5 rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-950">
+    <section aria-labelledby="health-alerts-heading" className="alert-banner">
       <h2 id="health-alerts-heading" className="text-base font-semibold">
         {alerts.length === 1 ? "1 problem needs attention" : `${alerts.length} problems need attention`}
       </h2>
       <ul className="mt-2 space-y-3">
         {alerts.map((a) => (
-          <li key={a.key} className="flex flex-col gap-1 sm:flex-row sm:items-start sm:justify-between sm:gap-4">
+          <li key={a.key} className="alert-banner-item">
             <div className="min-w-0 break-words">
               <p className="font-medium">{a.title}</p>
               {a.detail ? <p className="text-sm text-amber-900">{a.detail}</p> : null}
             </div>
-            <Link to={a.fixUrl} className="shrink-0 text-sm font-semibold text-amber-950 underline underline-offset-2 hover:no-underline">
+            <Link to={a.fixUrl} className="alert-banner-fix">
               {a.fixLabel}
             </Link>
           </li>

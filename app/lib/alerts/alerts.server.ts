@@ -11,7 +11,7 @@ import { batchStatements, type Db } from "../db/client";
 import { connections, healthAlerts, webhookEndpoints } from "../db/schema";
 import type { AlertKind } from "../vocabulary";
 import { FAILURE_GAP_MS } from "../webhooks/auto-disable.server";
-import type { AlertFacts } from "./describe";
+import { type AlertFacts, type AlertView, describeAlert } from "./describe";
 
 /** An endpoint whose current run of failures is this old is reported (the issue: "failed for an hour"). */
 export const ENDPOINT_FAILING_AFTER_MS = 60 * 60 * 1000;
@@ -150,7 +150,12 @@ export function openAlertsQuery(db: Db, companyId: string) {
 
 export type OpenAlertsResult = Awaited<ReturnType<typeof openAlertsQuery>>;
 
-export function toAlertFacts(rows: OpenAlertsResult): AlertFacts[] {
+/** The banner's rows, as it shows them. */
+export function openAlertViews(rows: OpenAlertsResult): AlertView[] {
+  return toAlertFacts(rows).map(describeAlert);
+}
+
+function toAlertFacts(rows: OpenAlertsResult): AlertFacts[] {
   return rows.map((r) => ({
     kind: r.kind,
     subject: r.subject,
