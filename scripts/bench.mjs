@@ -165,16 +165,7 @@ async function main() {
           `  ${label}: ${r.d1[label].roundTrips} round trips, ${r.d1[label].waitMs} ms waiting on D1, ${r.d1[label].workerMs} ms to the response head`,
         );
       };
-      for (const p of [
-        "/integrations",
-        "/integrations/available",
-        "/integrations/available/hubspot",
-        "/integrations/developers",
-        "/integrations/developers/webhooks/new",
-        "/integrations/developers/audit",
-        "/__bench/bare",
-      ])
-        await probe(p, `${server.url}${p}`, { Cookie: cookie });
+      for (const p of [...FAR_PAGES, "/__bench/bare"]) await probe(p, `${server.url}${p}`, { Cookie: cookie });
       if (!apiMissing) {
         // the first call of a key in an isolate looks the key up on its own (ADR 0045): warm it first
         const auth = { Authorization: `Bearer ${server.apiKey}` };
