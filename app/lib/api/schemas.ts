@@ -218,6 +218,9 @@ export const OrdersQuery = z.object({
 const Money = z.object({ amount: z.string().max(40), currency: z.string().max(10) });
 // The examples name the catalog's stores, not a provider written here.
 const [FIRST_STORE, SECOND_STORE = FIRST_STORE] = listProviders().filter((p) => p.category === "ecommerce");
+// the customer-context example names the catalog's own CRM and help desk
+const EXAMPLE_CRM = listProviders().find((p) => p.category === "crm");
+const EXAMPLE_HELPDESK = listProviders().find((p) => p.category === "support");
 const ORDER_EXAMPLE = {
   id: "5001",
   number: "#1042",
@@ -356,8 +359,8 @@ export const CustomerContext = z
         email: "maria@example.com",
         parts: [
           {
-            source: "hubspot",
-            source_name: "HubSpot",
+            source: EXAMPLE_CRM?.id,
+            source_name: EXAMPLE_CRM?.name,
             kind: "crm",
             fetched_at: "2026-01-15T09:30:00.000Z",
             age_seconds: 12,
@@ -373,8 +376,8 @@ export const CustomerContext = z
             },
           },
           {
-            source: "zendesk",
-            source_name: "Zendesk",
+            source: EXAMPLE_HELPDESK?.id,
+            source_name: EXAMPLE_HELPDESK?.name,
             kind: "helpdesk",
             fetched_at: "2026-01-15T09:30:12.000Z",
             age_seconds: 0,

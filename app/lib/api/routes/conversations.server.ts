@@ -32,8 +32,8 @@ import {
 const TAG = "Conversations";
 
 function domain(c: ApiRequestContext<unknown, unknown>): DomainCtx {
-  // A key an integration made (its kind is the provider id) acts as that integration says (a Zapier
-  // action's change is performed by "zapier"); any other key is performed by "api_key".
+  // A key an integration made (its kind is the provider id) acts as that integration's adapter says
+  // (its catalog `actsAs` word); any other key is performed by "api_key".
   const by = findAdapter(c.key.kind)?.apiKeyActor?.(c.key) ?? performedBy.apiKey(c.key);
   return { db: c.db, companyId: c.key.companyId, performedBy: by, now: c.now };
 }
