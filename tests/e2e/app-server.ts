@@ -38,16 +38,33 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  // a run that ends before stop() (a timed-out test) leaves no server behind
+  process.once("exit", () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+  });
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const baseURL = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${log.slice(-4000)}`))),
-  );
-  await Promise.race([waitForHttp(`${baseURL}/login`, { timeoutMs: 150_000 }), exited]);
-  // the start script prints "Integrations Hub is up" after its own readiness check
-  const deadline = Date.now() + 30_000;
-  while (!log.includes("Integrations Hub is up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  // Waits on states, not on a timing: the start script prints "Integrations Hub is up" once /login answers (its own
+  // bounded readiness check), or exits when a step fails. Under load the migrations, the seed and wrangler's start can
+  // take minutes together; a hang is ended by the test's own timeout, and then the child and its output are kept.
+  const up = new Promise<void>((resolve, reject) => {
+    const seen = () => log.includes("Integrations Hub is up");
+    const onData = () => {
+      if (seen()) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${log.slice(-4000)}`)));
+  });
+  try {
+    await up;
+  } catch (e) {
+    saveLog(port, log);
+    throw e;
+  }
+  await waitForHttp(`${baseURL}/login`, { timeoutMs: 30_000 });
   const receiverURL = log.match(/Webhook receiver: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
   const sandboxURL = log.match(/Provider sandbox: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
   return {
@@ -65,10 +82,14 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
         process.kill(-child.pid!, "SIGKILL");
       } catch {}
       rmSync(persistDir, { recursive: true, force: true });
-      // What the app printed (wrangler, sandbox, receiver), for reading after a failed run.
-      const logs = join(root, "test-results", "app-logs");
-      mkdirSync(logs, { recursive: true });
-      writeFileSync(join(logs, `app-${port}.log`), log);
+      saveLog(port, log);
     },
   };
+}
+
+/** What the app printed (wrangler, sandbox, receiver), for reading after a failed run. */
+function saveLog(port: number, log: string) {
+  const logs = join(root, "test-results", "app-logs");
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, `app-${port}.log`), log);
 }

@@ -83,7 +83,7 @@ afterAll(async () => {
 
 describe("webhook deliveries across a restart of the local server", () => {
   it("every event reaches the receiver exactly once after dedupe, even though the server stopped mid-run", {
-    timeout: 300_000,
+    timeout: 600_000,
   }, async () => {
     const port = await startReceiver();
     const first = await start();
