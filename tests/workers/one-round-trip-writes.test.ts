@@ -18,7 +18,7 @@ const queued: unknown[] = [];
 function recording<Q extends Queue>(queue: Q): Q {
   return new Proxy(queue, {
     get(target, prop) {
-      const value = Reflect.get(target, prop, target);
+      const value = Reflect.get(target, prop, target) as (...args: unknown[]) => unknown;
       if (prop === "send") return (body: unknown, o?: unknown) => (queued.push(body), value.call(target, body, o));
       if (prop === "sendBatch")
         return (msgs: { body: unknown }[], o?: unknown) => (queued.push(...msgs.map((m) => m.body)), value.call(target, msgs, o));
