@@ -185,8 +185,8 @@ describe("D1 round trips of every /v1 write", () => {
   }, 60_000);
 });
 
-// Issue 15: the key check rides in the first batch (ADR 0045); what is left is each write's own
-// read-then-write (a 404 or a 400 must leave nothing behind) and the state it answers with.
+// Issue 15: the key check rides in the first batch (ADR 0045), and each write carries its own
+// conditions in that one batch (ADR 0140); refused writes: tests/workers/one-round-trip-writes.test.ts.
 const WRITES: Record<string, string> = {
   "POST /v1/conversations": "201 1",
   "PATCH /v1/conversations/:id": "200 1",
