@@ -5,6 +5,7 @@ import {
   SESSION_MAX_AGE_MS,
   sessionIdOf,
   sessionUserQuery,
+  touchSessionAfterResponse,
   touchSessionQuery,
 } from "~/lib/auth/sessions.server";
 import { type CurrentUser, toCurrentUser } from "~/lib/auth/users.server";
@@ -114,19 +115,31 @@ export function requestDb(request: Request, context: AppLoadContext): Db {
 
 /**
  * The live session's user, when the session was issued for the company the user still belongs to.
- * The lookup and the idle-timeout touch (a conditional UPDATE, a no-op within SESSION_TOUCH_MS) join
- * the request's batch, so they cost no round trip of their own.
+ * The lookup joins the request's batch. The idle-timeout touch (a conditional UPDATE, a no-op
+ * within SESSION_TOUCH_MS) joins an action's batch; a page's batch stays read-only, so its D1
+ * session may start at a replica (ADR 0140): a due touch runs after the response (waitUntil).
  */
 function lookUpUser(request: Request, context: AppLoadContext, ref: NonNullable<SessionRef>, db: Db): Promise<CurrentUser | null> {
   const state = requestState(request, context);
-  if (isRead(request) && state.user) return state.user;
+  const read = isRead(request);
+  if (read && state.user) return state.user;
   const now = new Date();
   const { cookie, sessionId } = ref;
-  const user = Promise.all([sessionUserQuery(db, sessionId, now), touchSessionQuery(db, sessionId, cookie.c, now)]).then(([[row]]) => {
+  const lookup = sessionUserQuery(db, sessionId, now);
+  const user = (read ? Promise.all([lookup]) : Promise.all([lookup, touchSessionQuery(db, sessionId, cookie.c, now)])).then(([[row]]) => {
     const found = toCurrentUser(row);
-    return row && found && found.company.id === cookie.c && row.sessionCompanyId === cookie.c ? found : null;
+    const ok = row && found && found.company.id === cookie.c && row.sessionCompanyId === cookie.c;
+    if (!ok) return null;
+    if (read) {
+      const { env, ctx } = context.cloudflare;
+      touchSessionAfterResponse(
+        { db: createDb(env.DB), waitUntil: (p) => ctx.waitUntil(p) },
+        { sessionId, companyId: cookie.c, lastSeenAt: row.lastSeenAt, now },
+      );
+    }
+    return found;
   });
-  if (isRead(request)) state.user = user;
+  if (read) state.user = user;
   return user;
 }
 

@@ -148,3 +148,133 @@ describe("pages: the __Host-ih_d1b cookie", () => {
     expect(slack.headers.getSetCookie().some((c) => c.startsWith(`${BOOKMARK_COOKIE}=`))).toBe(false);
   });
 });
+
+/**
+ * The Worker with a D1 binding whose sessions record each call: the SQL of every statement in each
+ * db.batch, and of every statement run on its own (ADR 0140).
+ */
+async function recordedCalls(request: Request) {
+  const started: (string | undefined)[] = [];
+  const calls: string[][] = [];
+  let responded = false;
+  const afterResponse: string[][] = [];
+  const sqlOf = new WeakMap<object, string>();
+  const statement = (raw: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const wrapped = new Proxy(raw, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "bind") return (...args: unknown[]) => statement(value.apply(target, args), sql);
+        if (prop === "run" || prop === "all" || prop === "first" || prop === "raw")
+          return (...args: unknown[]) => ((responded ? afterResponse : calls).push([sql]), value.apply(target, args));
+        return value.bind(target);
+      },
+    });
+    sqlOf.set(wrapped, sql);
+    return wrapped;
+  };
+  const DB = new Proxy(env.DB, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop !== "withSession") return typeof value === "function" ? value.bind(target) : value;
+      return (c?: string) => {
+        started.push(c);
+        const session = target.withSession(c);
+        return new Proxy(session, {
+          get(s, p) {
+            const v = Reflect.get(s, p, s);
+            if (p === "prepare")
+              return (sql: string) => {
+                const raw = session.prepare(sql);
+                const wrapped = statement(raw, sql);
+                sqlOf.set(wrapped, sql);
+                return wrapped;
+              };
+            if (p === "batch")
+              return (stmts: D1PreparedStatement[]) => {
+                (responded ? afterResponse : calls).push(stmts.map((st) => sqlOf.get(st) ?? "?"));
+                return session.batch(stmts);
+              };
+            return typeof v === "function" ? v.bind(s) : v;
+          },
+        });
+      };
+    },
+  });
+  const ctx = createExecutionContext();
+  const res = await worker.fetch!(request as Request<unknown, IncomingRequestCfProperties>, { ...env, DB }, ctx);
+  const html = await res.text();
+  responded = true;
+  await waitOnExecutionContext(ctx);
+  return { res, html, started, calls, afterResponse };
+}
+
+describe("pages read at a replica: the session's touch is not in the page's batch (ADR 0140)", () => {
+  const writes = (batches: string[][]) => batches.flat().filter((s) => /^\s*(update|insert|delete)\b/i.test(s));
+  const lastSeen = async () =>
+    Number(
+      (await env.DB.prepare(
+        "SELECT last_seen_at FROM sessions WHERE id = (SELECT id FROM sessions ORDER BY created_at DESC LIMIT 1)",
+      ).first())!.last_seen_at,
+    );
+
+  it("a page with a stale last_seen_at reads in one read-only batch from anywhere, and touches the session after it", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    const stale = Date.now() - 10 * 60_000; // older than SESSION_TOUCH_MS, within the idle timeout
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?").bind(stale).run();
+    const cookie = [...client.cookies]
+      .filter(([k]) => k !== BOOKMARK_COOKIE)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("; ");
+    const page = await recordedCalls(new Request(`${ORIGIN}/integrations/developers`, { headers: { Cookie: cookie } }));
+    expect(page.res.status).toBe(200);
+    expect(page.started).toEqual(["first-unconstrained"]);
+    const batches = page.calls.filter((c) => c.some((s) => /from "sessions"/i.test(s)));
+    expect(batches).toHaveLength(1);
+    expect(writes(batches)).toEqual([]);
+    // the touch ran as its own statement, through waitUntil, and moved last_seen_at forward
+    const touches = writes([...page.calls, ...page.afterResponse]);
+    expect(touches).toHaveLength(1);
+    expect(touches[0]).toMatch(/^update "sessions" set "last_seen_at"/i);
+    expect(await lastSeen()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("a page with a fresh last_seen_at writes nothing at all", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    const fresh = Date.now() - 60_000; // within SESSION_TOUCH_MS
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?").bind(fresh).run();
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const page = await recordedCalls(new Request(`${ORIGIN}/integrations`, { headers: { Cookie: cookie } }));
+    expect(page.res.status).toBe(200);
+    expect(page.started).toEqual([client.cookies.get(BOOKMARK_COOKIE)]);
+    expect(writes([...page.calls, ...page.afterResponse])).toEqual([]);
+    expect(await lastSeen()).toBe(fresh);
+  });
+
+  it("a form post (a write) still starts at the primary and touches the session in its own batch", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const client = await signIn(ACME.adminEmail);
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?")
+      .bind(Date.now() - 10 * 60_000)
+      .run();
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const body = new URLSearchParams({
+      csrf: client.cookies.get("__Host-ih_csrf") ?? "",
+      url: "https://example.com/touch",
+      events: "conversation.created",
+    });
+    const post = await recordedCalls(
+      new Request(`${ORIGIN}/integrations/developers/webhooks/new`, {
+        method: "POST",
+        headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, Host: new URL(ORIGIN).host },
+        body,
+      }),
+    );
+    expect(post.res.status).toBe(302);
+    expect(post.started).toEqual(["first-primary"]);
+    expect(post.calls.some((b) => b.some((s) => /from "sessions"/i.test(s)) && b.some((s) => /^update "sessions"/i.test(s)))).toBe(true);
+    expect(await lastSeen()).toBeGreaterThan(Date.now() - 60_000);
+  });
+});

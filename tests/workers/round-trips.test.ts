@@ -185,19 +185,19 @@ describe("D1 round trips of every /v1 write", () => {
   }, 60_000);
 });
 
-// Issue 15: the key check rides in the first batch (ADR 0045); what is left is each write's own
-// read-then-write (a 404 or a 400 must leave nothing behind) and the state it answers with.
+// Issue 15: the key check rides in the first batch (ADR 0045), and each write carries its own
+// conditions in that one batch (ADR 0140); refused writes: tests/workers/one-round-trip-writes.test.ts.
 const WRITES: Record<string, string> = {
   "POST /v1/conversations": "201 1",
-  "PATCH /v1/conversations/:id": "200 2",
-  "PATCH /v1/conversations/:id (reopen)": "200 2",
-  "POST /v1/conversations/:id/messages": "201 2",
-  "POST /v1/conversations/:id/escalate": "200 2",
-  "POST /v1/webhooks": "201 2",
-  "PATCH /v1/webhooks/:id": "200 2",
-  "POST /v1/webhooks/:id/rotate-secret": "200 2",
-  "POST /v1/deliveries/:id/resend": "202 2",
-  "DELETE /v1/webhooks/:id": "204 2",
-  "POST /v1/hooks": "201 2",
-  "DELETE /v1/hooks/:id": "204 2",
+  "PATCH /v1/conversations/:id": "200 1",
+  "PATCH /v1/conversations/:id (reopen)": "200 1",
+  "POST /v1/conversations/:id/messages": "201 1",
+  "POST /v1/conversations/:id/escalate": "200 1",
+  "POST /v1/webhooks": "201 1",
+  "PATCH /v1/webhooks/:id": "200 1",
+  "POST /v1/webhooks/:id/rotate-secret": "200 1",
+  "POST /v1/deliveries/:id/resend": "202 1",
+  "DELETE /v1/webhooks/:id": "204 1",
+  "POST /v1/hooks": "201 1",
+  "DELETE /v1/hooks/:id": "204 1",
 };

@@ -6,7 +6,7 @@
  * opening is an upsert, resolving an UPDATE … WHERE resolved_at IS NULL, and the day's notification
  * a claim by UPDATE … WHERE last_notified_day <> today RETURNING, so concurrent runs never both win.
  */
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { batchStatements, type Db } from "../db/client";
 import { connections, healthAlerts, webhookEndpoints } from "../db/schema";
 import type { AlertKind } from "../vocabulary";
@@ -73,7 +73,7 @@ export function openConnectionAlert(db: Db, c: { companyId: string; connectionId
     .onConflictDoUpdate(reopen);
 }
 
-export function resolveAlerts(db: Db, r: { companyId: string; keys: { kind: AlertKind; subject: string }[]; now: Date }) {
+export function resolveAlerts(db: Db, r: { companyId: string; keys: { kind: AlertKind; subject: string }[]; now: Date; when?: SQL }) {
   return db
     .update(healthAlerts)
     .set({ resolvedAt: r.now })
@@ -85,6 +85,7 @@ export function resolveAlerts(db: Db, r: { companyId: string; keys: { kind: Aler
           healthAlerts.problemKey,
           r.keys.map((k) => problemKey(k.kind, k.subject)),
         ),
+        r.when,
       ),
     );
 }

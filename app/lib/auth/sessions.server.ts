@@ -65,8 +65,8 @@ export function sessionUserQuery(db: Db, sessionId: string, now: Date) {
 
 /**
  * Moves a live session's last_seen_at forward when it is older than SESSION_TOUCH_MS (a no-op
- * otherwise): a statement that joins the page's db.batch, so the idle timeout costs no round trip.
- * Only the session issued for `companyId` is touched, and only while it is still live.
+ * otherwise): a statement that can join an action's db.batch, so the idle timeout costs no round
+ * trip. Only the session issued for `companyId` is touched, and only while it is still live.
  */
 export function touchSessionQuery(db: Db, sessionId: string, companyId: string, now: Date) {
   return db
@@ -81,4 +81,28 @@ export function touchSessionQuery(db: Db, sessionId: string, companyId: string, 
         lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_TOUCH_MS)),
       ),
     );
+}
+
+/** Whether a session last seen at `lastSeenAt` (ms, as sessionUserQuery reads it) is due a touch. */
+export function sessionTouchDue(lastSeenAt: number | Date | null | undefined, now: Date): boolean {
+  if (lastSeenAt === null || lastSeenAt === undefined) return false;
+  return Number(lastSeenAt) < now.getTime() - SESSION_TOUCH_MS;
+}
+
+/**
+ * A page (a read) keeps its batch read-only so its D1 session may start at a replica (ADR 0140):
+ * when the session's last_seen_at, read in that batch, is due a touch, the touch runs after the
+ * response through the request's `waitUntil`. A failed touch is only logged: the next page retries.
+ */
+export function touchSessionAfterResponse(
+  deps: { db: Db; waitUntil: (promise: Promise<unknown>) => void },
+  input: { sessionId: string; companyId: string; lastSeenAt: number | Date | null | undefined; now: Date },
+): boolean {
+  if (!sessionTouchDue(input.lastSeenAt, input.now)) return false;
+  deps.waitUntil(
+    touchSessionQuery(deps.db, input.sessionId, input.companyId, input.now)
+      .run()
+      .catch((error: unknown) => console.error("session touch failed", error instanceof Error ? error.name : "unknown")),
+  );
+  return true;
 }

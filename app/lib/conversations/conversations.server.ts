@@ -1,8 +1,17 @@
-import { and, asc, desc, eq, lt } from "drizzle-orm";
+import { and, asc, desc, eq, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { batchStatements, type Db } from "../db/client";
-import { type AttachmentMeta, type AuthorKind, type ConversationStatus, conversations, messages, type PerformedBy } from "../db/schema";
-import { eventInsert, eventInsertIfClaimed, type PendingEvent } from "../events/emit.server";
+import { insertWhere, isoSql, jsonBoolSql, rowFromDriver } from "../db/conditional";
+import {
+  type AttachmentMeta,
+  type AuthorKind,
+  type ConversationStatus,
+  conversations,
+  events,
+  messages,
+  type PerformedBy,
+} from "../db/schema";
+import { eventInsert, type PendingEvent } from "../events/emit.server";
 import { newId } from "../ids";
 import type { Contact } from "./contact";
 import { conversationRepresentation, messageRepresentation } from "./representation";
@@ -175,65 +184,100 @@ export async function listConversations({
 }
 
 /**
+ * The conversation's API representation (conversationRepresentation) built by SQLite from the row,
+ * for an `events` payload written in the same batch as the change: `over` replaces a field with
+ * the value the change gives it. Same keys, same order, same values (tests/workers/one-round-trip-writes.test.ts).
+ */
+function conversationJsonSql(over: { status?: SQL; marketingConsent?: SQL; updatedAt?: SQL; closedAt?: SQL; escalatedAt?: SQL } = {}) {
+  const t = conversations;
+  return sql`json_object('id', ${t.id}, 'channel', ${t.channel}, 'status', ${over.status ?? sql`${t.status}`},
+    'contact', json_object('email', ${t.contactEmail}, 'phone', ${t.contactPhone}, 'name', ${t.contactName},
+      'marketing_consent', ${jsonBoolSql(over.marketingConsent ?? sql`${t.contactMarketingConsent}`)}),
+    'subject', ${t.subject}, 'created_at', ${isoSql(t.createdAt)}, 'updated_at', ${over.updatedAt ?? isoSql(t.updatedAt)},
+    'closed_at', ${over.closedAt ?? isoSql(t.closedAt)}, 'escalated_at', ${over.escalatedAt ?? isoSql(t.escalatedAt)},
+    'metadata', json(coalesce(${t.metadata}, '{}')))`;
+}
+
+function ofConversation(ctx: DomainCtx, id: string) {
+  return and(eq(conversations.id, id), eq(conversations.companyId, ctx.companyId))!;
+}
+
+function conditionalEvent(
+  ctx: DomainCtx,
+  input: { type: PendingEvent["type"]; payload: SQL; where: SQL; order?: number },
+): { id: string; type: PendingEvent["type"]; statement: SQL } {
+  const id = newId("evt", new Date(ctx.now.getTime() + (input.order ?? 0)));
+  const statement = insertWhere(
+    events,
+    { id, companyId: ctx.companyId, type: input.type, payload: input.payload, performedBy: ctx.performedBy, createdAt: ctx.now },
+    input.where,
+    sql`${conversations}`,
+  );
+  return { id, type: input.type, statement };
+}
+
+const selectConversation = (ctx: DomainCtx, id: string) => ctx.db.select().from(conversations).where(ofConversation(ctx, id));
+
+/**
  * Changes the status and/or the contact's marketing consent; no change, no events. Returns null for
- * an unknown or other company's id. The change is a claim: the UPDATE requires the state it was
- * read with, and the events are inserted only if it won, so two concurrent closes emit one
- * `conversation.closed`.
+ * an unknown or other company's id. ONE db.batch (one D1 transaction, ADR 0140): the row as it
+ * was, the events inserted only if the change changes something (their payloads built by SQLite
+ * from the row), and the conditional UPDATE … RETURNING; the answer is decided from those results,
+ * so two concurrent closes emit one `conversation.closed`.
  */
 export async function updateConversation(ctx: DomainCtx, input: { id: string; status?: "open" | "closed"; marketingConsent?: boolean }) {
-  for (let tries = 0; tries < 3; tries++) {
-    const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
-    if (!current) return null;
-    const status = input.status ?? current.status;
-    const consent = input.marketingConsent ?? current.contactMarketingConsent;
-    const statusChanged = status !== current.status;
-    if (!statusChanged && consent === current.contactMarketingConsent) return { conversation: current, events: [] as PendingEvent[] };
-    const updated: ConversationRow = {
-      ...current,
-      status,
-      contactMarketingConsent: consent,
-      updatedAt: ctx.now,
-      closedAt: statusChanged ? (status === "closed" ? ctx.now : null) : current.closedAt,
-    };
-    const payload = conversationRepresentation(updated);
-    const list = [
-      eventInsertIfClaimed(ctx.db, {
-        companyId: ctx.companyId,
-        type: "conversation.updated",
-        payload,
-        performedBy: ctx.performedBy,
-        now: ctx.now,
-      }),
-    ];
-    if (statusChanged && status === "closed")
-      list.push(
-        eventInsertIfClaimed(ctx.db, {
-          companyId: ctx.companyId,
-          type: "conversation.closed",
-          payload,
-          performedBy: ctx.performedBy,
-          now: ctx.now,
-          order: 1,
-        }),
-      );
-    const [claimed] = await batchStatements(ctx.db, [
-      ctx.db
-        .update(conversations)
-        .set({ status: updated.status, contactMarketingConsent: consent, updatedAt: updated.updatedAt, closedAt: updated.closedAt })
-        .where(
-          and(
-            eq(conversations.id, current.id),
-            eq(conversations.companyId, ctx.companyId),
-            eq(conversations.status, current.status),
-            eq(conversations.contactMarketingConsent, current.contactMarketingConsent),
-          ),
-        ),
-      ...list.map((e) => e.statement),
-    ]);
-    if (claimed!.meta.changes === 1) return { conversation: updated, events: list.map(pending) };
-    // Another change won between our read and our write: decide again on what it left.
+  const t = conversations;
+  const nowIso = sql`${ctx.now.toISOString()}`;
+  const statusChanges = input.status === undefined ? undefined : sql`${t.status} != ${input.status}`;
+  const consentChanges =
+    input.marketingConsent === undefined ? undefined : sql`${t.contactMarketingConsent} != ${input.marketingConsent ? 1 : 0}`;
+  const changes = or(statusChanges, consentChanges);
+  const pre = selectConversation(ctx, input.id);
+  if (!changes) {
+    const current = await pre.get();
+    return current ? { conversation: current, events: [] as PendingEvent[] } : null;
   }
-  throw new ConversationConflictError("The conversation is changing too fast; try again.");
+  const closedAt = statusChanges
+    ? sql`CASE WHEN ${statusChanges} THEN ${input.status === "closed" ? nowIso : sql`NULL`} ELSE ${isoSql(t.closedAt)} END`
+    : undefined;
+  const payload = conversationJsonSql({
+    status: input.status === undefined ? undefined : sql`${input.status}`,
+    marketingConsent: input.marketingConsent === undefined ? undefined : sql`${input.marketingConsent ? 1 : 0}`,
+    updatedAt: nowIso,
+    closedAt,
+  });
+  const where = and(ofConversation(ctx, input.id), changes)!;
+  const updated = conditionalEvent(ctx, { type: "conversation.updated", payload, where });
+  const closed =
+    input.status === "closed"
+      ? conditionalEvent(ctx, { type: "conversation.closed", payload, where: and(ofConversation(ctx, input.id), statusChanges)!, order: 1 })
+      : null;
+  const set: Partial<ConversationRow> = { updatedAt: ctx.now };
+  if (input.marketingConsent !== undefined) set.contactMarketingConsent = input.marketingConsent;
+  const results = await batchStatements(ctx.db, [
+    pre,
+    updated.statement,
+    ...(closed ? [closed.statement] : []),
+    ctx.db
+      .update(t)
+      .set({
+        ...set,
+        ...(input.status === undefined
+          ? {}
+          : {
+              status: input.status,
+              closedAt: sql`CASE WHEN ${statusChanges} THEN ${input.status === "closed" ? ctx.now.getTime() : null} ELSE ${t.closedAt} END`,
+            }),
+      })
+      .where(where)
+      .returning(),
+  ]);
+  const current = rowFromDriver(t, results[0]!.results[0]);
+  if (!current) return null;
+  const after = rowFromDriver(t, results[results.length - 1]!.results[0]);
+  if (!after) return { conversation: current, events: [] as PendingEvent[] };
+  const emitted = [updated, ...(closed && current.status !== "closed" ? [closed] : [])];
+  return { conversation: after, events: emitted.map(pending) };
 }
 
 /** Opens or closes a conversation (see updateConversation). */
@@ -241,8 +285,55 @@ export function setConversationStatus(ctx: DomainCtx, input: { id: string; statu
   return updateConversation(ctx, input);
 }
 
-/** Adds a message: message.received for a contact, message.sent for an agent or the AI. */
+/**
+ * Adds a message: message.received for a contact, message.sent for an agent or the AI. ONE db.batch
+ * (ADR 0140): the conversation as it was, the message, its conversation's updated_at and the event
+ * (its payload built by SQLite with the conversation), each written only if the conversation is
+ * this company's. A `guard` (a channel's reply rule) needs the conversation first: for the channels
+ * it names the batch writes nothing, the guard is asked, and a second batch writes.
+ */
 export async function addMessage(
+  ctx: DomainCtx,
+  input: { conversationId: string } & NewMessageInput,
+  { also = [], guard }: AlsoWrite & { guard?: MessageGuard & { channels?: readonly Channel[] } } = {},
+) {
+  if (also.length > 0) return addMessageAfterRead(ctx, input, { also, guard });
+  const t = conversations;
+  const message = messageRow(ctx, input.conversationId, input, "api");
+  const guarded = guard ? (guard.channels ?? null) : [];
+  // every channel guarded (a guard that names none): read first
+  if (guarded === null) return addMessageAfterRead(ctx, input, { guard });
+  const open = and(ofConversation(ctx, input.conversationId), guarded.length ? notInArray(t.channel, [...guarded]) : undefined)!;
+  const written = sql`EXISTS (SELECT 1 FROM ${messages} WHERE ${messages.id} = ${message.id})`;
+  const source = input.source === undefined ? sql`${t.channel}` : sql`${input.source}`;
+  const messageJson = { ...messageRepresentation(message), source: "" };
+  const nowIso = sql`${ctx.now.toISOString()}`;
+  const event = conditionalEvent(ctx, {
+    type: message.authorKind === "contact" ? "message.received" : "message.sent",
+    payload: sql`json_set(${JSON.stringify(messageJson)}, '$.source', ${source}, '$.conversation', ${conversationJsonSql({ updatedAt: nowIso })})`,
+    where: and(ofConversation(ctx, input.conversationId), written)!,
+  });
+  const results = await batchStatements(ctx.db, [
+    selectConversation(ctx, input.conversationId),
+    insertWhere(messages, { ...message, source }, open, sql`${t}`),
+    ctx.db
+      .update(t)
+      .set({ updatedAt: ctx.now })
+      .where(and(ofConversation(ctx, input.conversationId), written)),
+    event.statement,
+  ]);
+  const current = rowFromDriver(t, results[0]!.results[0]);
+  if (!current) return null;
+  if (results[1]!.meta.changes !== 1) return addMessageAfterRead(ctx, input, { guard });
+  return {
+    conversation: { ...current, updatedAt: ctx.now },
+    message: { ...message, source: input.source ?? current.channel },
+    events: [pending(event)],
+  };
+}
+
+/** addMessage reading the conversation first: a channel's reply rule, or statements a caller adds. */
+async function addMessageAfterRead(
   ctx: DomainCtx,
   input: { conversationId: string } & NewMessageInput,
   { also = [], guard }: AlsoWrite & { guard?: MessageGuard } = {},
@@ -268,32 +359,29 @@ export async function addMessage(
 
 /**
  * Hands a conversation to a human: status escalated + escalation.triggered. Escalating again is a
- * no-op; a closed conversation cannot be escalated (ConversationConflictError).
+ * no-op; a closed conversation cannot be escalated (ConversationConflictError). ONE db.batch (ADR
+ * 0140): the row as it was, the event and the UPDATE both only for an open conversation, so a close
+ * or another escalation racing this one wins or loses whole.
  */
 export async function escalateConversation(ctx: DomainCtx, input: { id: string; reason?: string | null }) {
-  const current = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
-  if (!current) return null;
-  if (current.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
-  if (current.status === "escalated") return { conversation: current, events: [] as PendingEvent[] };
-  const updated: ConversationRow = { ...current, status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now };
-  const event = eventInsertIfClaimed(ctx.db, {
-    companyId: ctx.companyId,
+  const t = conversations;
+  const nowIso = sql`${ctx.now.toISOString()}`;
+  const where = and(ofConversation(ctx, input.id), eq(t.status, "open"))!;
+  const payload = conversationJsonSql({ status: sql`'escalated'`, updatedAt: nowIso, escalatedAt: nowIso });
+  const event = conditionalEvent(ctx, {
     type: "escalation.triggered",
-    payload: { ...conversationRepresentation(updated), reason: input.reason ?? null },
-    performedBy: ctx.performedBy,
-    now: ctx.now,
+    payload: sql`json_set(${payload}, '$.reason', ${input.reason ?? null})`,
+    where,
   });
-  // Only an open conversation is escalated: a close or another escalation racing this one wins or loses whole.
-  const [claimed] = await batchStatements(ctx.db, [
-    ctx.db
-      .update(conversations)
-      .set({ status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now })
-      .where(and(eq(conversations.id, current.id), eq(conversations.companyId, ctx.companyId), eq(conversations.status, "open"))),
+  const [pre, , claimed] = await batchStatements(ctx.db, [
+    selectConversation(ctx, input.id),
     event.statement,
+    ctx.db.update(t).set({ status: "escalated", escalatedAt: ctx.now, updatedAt: ctx.now }).where(where).returning(),
   ]);
-  if (claimed!.meta.changes === 1) return { conversation: updated, events: [pending(event)] };
-  const now = await getConversation({ db: ctx.db, companyId: ctx.companyId, id: input.id });
-  if (!now) return null;
-  if (now.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
-  return { conversation: now, events: [] as PendingEvent[] };
+  const current = rowFromDriver(t, pre!.results[0]);
+  if (!current) return null;
+  const after = rowFromDriver(t, claimed!.results[0]);
+  if (after) return { conversation: after, events: [pending(event)] };
+  if (current.status === "closed") throw new ConversationConflictError("A closed conversation cannot be escalated; reopen it first.");
+  return { conversation: current, events: [] as PendingEvent[] };
 }

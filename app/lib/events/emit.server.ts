@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type EventType, events, nextEventSeq, type PerformedBy } from "../db/schema";
+import { type EventType, events, type PerformedBy } from "../db/schema";
 import type { EventsMessage } from "../env";
 import { newId } from "../ids";
 
@@ -25,24 +25,6 @@ export function eventInsert(
     performedBy: input.performedBy,
     createdAt: input.now,
   });
-  return { id, type: input.type, statement };
-}
-
-/**
- * An `events` insert that happens only if the statement just before it in the same batch
- * changed a row (SQLite's changes()): put it after a conditional UPDATE (a claim such as
- * `status = 'open'`), and the event exists exactly when the claim won. Several of them in a row
- * chain: each inserts only if the one before did. For batchStatements (db/client).
- */
-export function eventInsertIfClaimed(
-  _db: Db,
-  input: { companyId: string; type: EventType; payload: Record<string, unknown>; performedBy: PerformedBy; now: Date; order?: number },
-) {
-  const id = newId("evt", new Date(input.now.getTime() + (input.order ?? 0)));
-  const statement = sql`INSERT INTO ${events} (id, company_id, type, payload, performed_by, created_at, seq)
-    SELECT ${id}, ${input.companyId}, ${input.type}, ${JSON.stringify(input.payload)}, ${JSON.stringify(input.performedBy)}, ${input.now.getTime()},
-      ${nextEventSeq}
-    WHERE changes() = 1`;
   return { id, type: input.type, statement };
 }
 

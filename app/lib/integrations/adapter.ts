@@ -18,7 +18,7 @@ import type { Db } from "../db/client";
 import type { connections, conversations, events, WebhookEventType } from "../db/schema";
 import type { Env } from "../env";
 import type { InboundHandler } from "../events/subscribers.server";
-import type { HookSubscriptionSource, PerformedBy } from "../vocabulary";
+import type { ConversationChannel, HookSubscriptionSource, PerformedBy } from "../vocabulary";
 import type { ProviderId } from "./catalog";
 import type { Provider } from "./types";
 
@@ -429,6 +429,12 @@ export interface ProviderAdapter {
     conversation: typeof conversations.$inferSelect;
     now: Date;
   }) => Promise<string | null>;
+  /**
+   * The conversation channels `replyRefusal` can refuse in (its own channel). A message in any
+   * other channel is written without asking it, in the request's one D1 round trip (ADR 0140);
+   * left out, every channel asks it first.
+   */
+  replyRulesChannels?: readonly ConversationChannel[];
   /**
    * Who an event caused through `/v1` with this integration's own API key (an api_keys row whose
    * kind is this provider id) is performed by; none → `api_key` like any other key.

@@ -1,3 +1,4 @@
+import type { ConversationChannel } from "../vocabulary";
 /**
  * Every integration's adapter, by provider id: the one place generic code asks "what does this
  * integration do?" (architecture.md §5b). Adding an integration = one folder + one line here. Server-only
@@ -77,6 +78,17 @@ export function listAdapters(registry: Registry = REGISTRY): ProviderAdapter[] {
 }
 
 /** Why a customer channel refuses an agent's or the AI's reply in this conversation now; null when none does. */
+/** The channels some adapter's reply rule covers; null when a rule names none (it covers every channel). */
+export function channelsWithReplyRules(registry: Registry = REGISTRY): ConversationChannel[] | null {
+  const out: ConversationChannel[] = [];
+  for (const adapter of listAdapters(registry)) {
+    if (!adapter.replyRefusal) continue;
+    if (!adapter.replyRulesChannels) return null;
+    out.push(...adapter.replyRulesChannels);
+  }
+  return out;
+}
+
 export async function channelReplyRefusal(
   input: Parameters<NonNullable<ProviderAdapter["replyRefusal"]>>[0],
   registry: Registry = REGISTRY,

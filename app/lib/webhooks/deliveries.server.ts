@@ -1,7 +1,8 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
-import type { Db } from "../db/client";
-import { deliveries, deliveryAttempts, endpointHourly, events, type PerformedBy, webhookEndpoints } from "../db/schema";
+import { batchStatements, type Db } from "../db/client";
+import { insertWhere } from "../db/conditional";
+import { auditLog, deliveries, deliveryAttempts, endpointHourly, events, type PerformedBy, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import { newId } from "../ids";
 import { type AttemptDeps, attemptDelivery, finalDecision } from "./attempt.server";
@@ -120,29 +121,28 @@ export async function resendDelivery(
   if (typeof deliveryId !== "string" || deliveryId.length > 100) return { ok: false, status: 404 };
   const conds = [eq(deliveries.companyId, deps.companyId), eq(deliveries.id, deliveryId)];
   if (endpointId !== undefined) conds.push(eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, endpointId));
-  const found = await deps.db
-    .select({ id: deliveries.id, targetId: deliveries.targetId })
-    .from(deliveries)
-    .where(and(...conds))
-    .get();
-  if (!found) return { ok: false, status: 404 };
-  const [updated] = await deps.db.batch([
-    deps.db
-      .update(deliveries)
-      .set(newRun(deps.now))
-      .where(eq(deliveries.id, found.id))
-      .returning({ id: deliveries.id, run: deliveries.run }),
-    auditInsert(deps.db, {
-      companyId: deps.companyId,
-      actor: deps.actor,
-      action: "webhook_delivery.resent",
-      target: found.id,
-      details: { endpoint: found.targetId },
-      ip: deps.ip ?? null,
-      at: deps.now,
-    }),
+  // ONE db.batch (ADR 0140): the audit row (its endpoint read from the delivery) and the new run,
+  // both only for this company's delivery; an unknown id writes nothing and sends nothing.
+  const where = and(...conds)!;
+  const [, updated] = await batchStatements(deps.db, [
+    insertWhere(
+      auditLog,
+      {
+        id: newId("aud", deps.now),
+        companyId: deps.companyId,
+        actor: deps.actor,
+        action: "webhook_delivery.resent",
+        target: deliveryId,
+        details: sql`json_object('endpoint', ${deliveries.targetId})`,
+        ip: deps.ip ?? null,
+        at: deps.now,
+      },
+      where,
+      sql`${deliveries}`,
+    ),
+    deps.db.update(deliveries).set(newRun(deps.now)).where(where).returning({ id: deliveries.id, run: deliveries.run }),
   ]);
-  const row = updated[0];
+  const row = updated!.results[0] as { id: string; run: number } | undefined;
   if (!row) return { ok: false, status: 404 };
   await deps.queue.send(firstMessage(row));
   return { ok: true, value: { id: row.id } };

@@ -1,8 +1,9 @@
-import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { endpointAlertKeys, resolveAlerts } from "../alerts/alerts.server";
-import { type AuditActor, auditInsert } from "../audit.server";
+import { type AuditActor, auditInsert, auditInsertIfChanged, redact } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
+import { insertWhere, rowFromDriver } from "../db/conditional";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { newId } from "../ids";
 import { hookSubscriptionOwner } from "../integrations/registry";
@@ -112,10 +113,6 @@ export async function createEndpoint(
   const data: EndpointInput = parsed.data;
   const urlErrors = guardUrl(data.url, deps.policy);
   if (urlErrors) return invalid(urlErrors);
-  const existing = await deps.db.select({ n: count() }).from(webhookEndpoints).where(eq(webhookEndpoints.companyId, deps.companyId)).get();
-  if ((existing?.n ?? 0) >= MAX_ENDPOINTS_PER_COMPANY) {
-    return invalid({ [FORM_ERROR]: [`A company can have at most ${MAX_ENDPOINTS_PER_COMPANY} webhook endpoints. Delete one first.`] });
-  }
   const id = newId("we", deps.now);
   const secret = generateSecret();
   const row: Row = {
@@ -139,34 +136,89 @@ export async function createEndpoint(
     createdAt: deps.now,
     updatedAt: deps.now,
   };
-  // The count above is only the friendly early answer: parallel creates could all pass it. The
-  // batch is one transaction and D1 runs them one at a time, so the insert is taken back (with
-  // its audit row) whenever it made the company go over the cap.
-  const overCap = sql`(select count(*) from ${webhookEndpoints} where ${webhookEndpoints.companyId} = ${deps.companyId}) > ${MAX_ENDPOINTS_PER_COMPANY}`;
-  const [, , removed] = await deps.db.batch([
-    deps.db.insert(webhookEndpoints).values(row),
-    audit(deps, "webhook_endpoint.created", id, { url: shownUrl(row), events: row.events, source: row.source }),
-    deps.db
-      .delete(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.id, id), overCap))
-      .returning({ id: webhookEndpoints.id }),
-    deps.db
-      .delete(auditLog)
-      .where(
-        and(
-          eq(auditLog.companyId, deps.companyId),
-          eq(auditLog.target, id),
-          sql`not exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.id} = ${id})`,
-        ),
-      ),
+  // The cap is the insert's own condition (ADR 0140): D1 runs batches one at a time, so parallel
+  // creates cannot all pass it, and a refused create writes nothing (no row, no audit row).
+  const underCap = sql`(select count(*) from ${webhookEndpoints} where ${webhookEndpoints.companyId} = ${deps.companyId}) < ${MAX_ENDPOINTS_PER_COMPANY}`;
+  const [inserted] = await batchStatements(deps.db, [
+    insertWhere(webhookEndpoints, row, underCap),
+    auditIfChanged(deps, "webhook_endpoint.created", id, { url: shownUrl(row), events: row.events, source: row.source }),
   ]);
-  if (removed.length > 0) {
+  if (inserted!.meta.changes !== 1) {
     return invalid({ [FORM_ERROR]: [`A company can have at most ${MAX_ENDPOINTS_PER_COMPANY} webhook endpoints. Delete one first.`] });
   }
   return { ok: true, value: { endpoint: toView(row, deps.now), secret } };
 }
 
 export async function updateEndpoint(deps: EndpointDeps, id: string, input: unknown): Promise<Result<EndpointView>> {
+  const parsed = EndpointPatchSchema.safeParse(input);
+  const urlErrors = parsed.success ? guardUrl(parsed.data.url, deps.policy) : null;
+  // refused input writes nothing; the read says which answer comes first (404, then 400)
+  if (!parsed.success || urlErrors) return updateEndpointAfterRead(deps, id, input);
+  const patch = parsed.data;
+  const t = webhookEndpoints;
+  // ONE db.batch (ADR 0140). A new URL on an integration's subscription (its subscriber owns it)
+  // needs the row first: the batch changes nothing then, and the read-first path answers.
+  const where = and(eq(t.companyId, deps.companyId), eq(t.id, id), patch.url === undefined ? undefined : eq(t.source, "user"))!;
+  const urlChanges = patch.url === undefined ? null : sql`${t.url} != ${patch.url}`;
+  const events = patch.events === undefined ? undefined : [...new Set(patch.events)];
+  const details = JSON.stringify(redact({ url: patch.url, description: patch.description, events }));
+  const [pre, , , after] = await batchStatements(deps.db, [
+    deps.db
+      .select()
+      .from(t)
+      .where(and(eq(t.companyId, deps.companyId), eq(t.id, id))),
+    insertWhere(
+      auditLog,
+      {
+        id: newId("aud", deps.now),
+        companyId: deps.companyId,
+        actor: deps.actor,
+        action: "webhook_endpoint.updated",
+        target: id,
+        details: urlChanges
+          ? sql`CASE WHEN ${urlChanges} THEN json(${details}) ELSE json_remove(${details}, '$.url') END`
+          : sql`json(${details})`,
+        ip: deps.ip ?? null,
+        at: deps.now,
+      },
+      where,
+      sql`${t}`,
+    ),
+    // A new URL is a new receiver: the old one's "failing" alert (ADR 0110) no longer applies.
+    urlChanges
+      ? resolveAlerts(deps.db, {
+          companyId: deps.companyId,
+          keys: endpointAlertKeys(id),
+          now: deps.now,
+          when: sql`EXISTS (SELECT 1 FROM ${t} WHERE ${where} AND ${urlChanges})`,
+        })
+      : sql`SELECT 0`,
+    deps.db
+      .update(t)
+      .set({
+        updatedAt: deps.now,
+        ...(patch.description === undefined ? {} : { description: patch.description }),
+        ...(events === undefined ? {} : { events }),
+        // A new URL is a new receiver: its failure clock starts from nothing.
+        ...(urlChanges
+          ? {
+              url: patch.url,
+              failingSince: sql`CASE WHEN ${urlChanges} THEN NULL ELSE ${t.failingSince} END`,
+              lastFailureAt: sql`CASE WHEN ${urlChanges} THEN NULL ELSE ${t.lastFailureAt} END`,
+            }
+          : {}),
+      })
+      .where(where)
+      .returning(),
+  ]);
+  if (!pre!.results[0]) return notFound;
+  const row = rowFromDriver(t, after!.results[0]);
+  if (!row) return updateEndpointAfterRead(deps, id, input);
+  return { ok: true, value: toView(row, deps.now) };
+}
+
+/** updateEndpoint reading the row first: refused input (404 before 400) and an integration's subscription. */
+async function updateEndpointAfterRead(deps: EndpointDeps, id: string, input: unknown): Promise<Result<EndpointView>> {
   const row = await findRow(deps.db, deps.companyId, id);
   if (!row) return notFound;
   const parsed = EndpointPatchSchema.safeParse(input);
@@ -199,8 +251,66 @@ export async function updateEndpoint(deps: EndpointDeps, id: string, input: unkn
   return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
 }
 
-/** Deletes the endpoint and its delivery history. */
+/**
+ * Deletes the endpoint and its delivery history. ONE db.batch (ADR 0140) for the company's own
+ * endpoints whose URL needs no redaction in the audit row: the row as it was, the audit row (its URL
+ * read by SQLite) and every delete, each only for such an endpoint of this company. Any other
+ * (an integration's subscription, whose URL is masked) is deleted by the read-first path.
+ */
 export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "webhook_endpoint.deleted"): Promise<Result<{ id: string }>> {
+  if (typeof id !== "string" || id.length > 100) return notFound;
+  const t = webhookEndpoints;
+  const mine = and(eq(t.companyId, deps.companyId), eq(t.id, id))!;
+  const plain = and(mine, eq(t.source, "user"), plainUrl)!;
+  const exists = sql`EXISTS (SELECT 1 FROM ${t} WHERE ${plain})`;
+  const ofEndpoint = and(
+    eq(deliveries.companyId, deps.companyId),
+    eq(deliveries.targetKind, "webhook"),
+    eq(deliveries.targetId, id),
+    exists,
+  );
+  const results = await batchStatements(deps.db, [
+    deps.db.select({ id: t.id }).from(t).where(mine),
+    insertWhere(
+      auditLog,
+      {
+        id: newId("aud", deps.now),
+        companyId: deps.companyId,
+        actor: deps.actor,
+        action: reason,
+        target: id,
+        details: sql`json_object('url', ${t.url})`,
+        ip: deps.ip ?? null,
+        at: deps.now,
+      },
+      plain,
+      sql`${t}`,
+    ),
+    deps.db
+      .delete(deliveryAttempts)
+      .where(inArray(deliveryAttempts.deliveryId, deps.db.select({ id: deliveries.id }).from(deliveries).where(ofEndpoint))),
+    deps.db.delete(deliveries).where(ofEndpoint),
+    ...toolRowsOf(deps.db, deps.companyId, id, exists),
+    deps.db.delete(t).where(plain).returning({ id: t.id }),
+  ]);
+  if (!results[0]!.results[0]) return notFound;
+  if (results[results.length - 1]!.results[0]) return { ok: true, value: { id } };
+  return deleteEndpointAfterRead(deps, id, reason);
+}
+
+/**
+ * A URL audit rows may hold as it is: nothing redact() would change (no secret-shaped part, at most
+ * 500 characters). GLOB is case-sensitive like those patterns, and matches a little more than they do.
+ */
+const plainUrl = sql`(${webhookEndpoints.url} NOT GLOB '*sk_live_*' AND ${webhookEndpoints.url} NOT GLOB '*whsec_*'
+  AND ${webhookEndpoints.url} NOT GLOB '*xox[abprs]-*' AND length(CAST(${webhookEndpoints.url} AS BLOB)) <= 500)`;
+
+/** deleteEndpoint reading the row first. */
+async function deleteEndpointAfterRead(
+  deps: EndpointDeps,
+  id: string,
+  reason = "webhook_endpoint.deleted",
+): Promise<Result<{ id: string }>> {
   const row = await findRow(deps.db, deps.companyId, id);
   if (!row) return notFound;
   const ofEndpoint = and(eq(deliveries.companyId, deps.companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id));
@@ -219,8 +329,8 @@ export async function deleteEndpoint(deps: EndpointDeps, id: string, reason = "w
 }
 
 /** The endpoint's receiver checks and replays (verify-receiver, replay-anywhere) go with it. */
-function toolRowsOf(db: Db, companyId: string, endpointId: string) {
-  const replays = and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.endpointId, endpointId));
+function toolRowsOf(db: Db, companyId: string, endpointId: string, when?: SQL) {
+  const replays = and(eq(webhookReplays.companyId, companyId), eq(webhookReplays.endpointId, endpointId), when);
   return [
     db
       .delete(webhookReplaySends)
@@ -228,10 +338,11 @@ function toolRowsOf(db: Db, companyId: string, endpointId: string) {
         and(
           eq(webhookReplaySends.companyId, companyId),
           inArray(webhookReplaySends.replayId, db.select({ id: webhookReplays.id }).from(webhookReplays).where(replays)),
+          when,
         ),
       ),
     db.delete(webhookReplays).where(replays),
-    db.delete(receiverChecks).where(and(eq(receiverChecks.companyId, companyId), eq(receiverChecks.endpointId, endpointId))),
+    db.delete(receiverChecks).where(and(eq(receiverChecks.companyId, companyId), eq(receiverChecks.endpointId, endpointId), when)),
   ] as const;
 }
 
@@ -246,65 +357,69 @@ export const MAX_SIGNING_SECRETS = 3;
  * the other, and both revealed secrets stay valid.
  */
 export async function rotateSecret(deps: EndpointDeps, id: string): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-  for (let tries = 0; tries < 3; tries++) {
-    const row = await findRow(deps.db, deps.companyId, id);
-    if (!row) return notFound;
-    const retired = liveRetired(row, deps.now);
-    if (retired.length >= MAX_SIGNING_SECRETS - 1) {
-      const until = new Date(Math.min(...retired.map((r) => r.expiresAt.getTime())));
-      return invalid({
-        [FORM_ERROR]: [
-          `Two earlier secrets are still honoured (until ${until.toISOString().replace("T", " ").slice(0, 16)} UTC at the earliest). Rotate again after that.`,
-        ],
-      });
-    }
-    const secret = generateSecret();
-    const changes = {
-      secretEnc: await encryptSecret(deps.ring, secret, aad(deps.companyId, id)),
-      previousSecretEnc: row.secretEnc,
-      previousSecretExpiresAt: new Date(deps.now.getTime() + ROTATION_OVERLAP_MS),
-      olderSecretEnc: retired[0]?.enc ?? null,
-      olderSecretExpiresAt: retired[0]?.expiresAt ?? null,
-      updatedAt: deps.now,
-    };
-    const [swapped] = await batchStatements(deps.db, [
-      deps.db
-        .update(webhookEndpoints)
-        .set(changes)
-        .where(
-          and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id), eq(webhookEndpoints.secretEnc, row.secretEnc)),
-        ),
-      sql`INSERT INTO audit_log (id, company_id, actor, action, target, details, ip, at)
-        SELECT ${newId("aud", deps.now)}, ${deps.companyId}, ${JSON.stringify(deps.actor)}, 'webhook_endpoint.secret_rotated', ${id},
-          ${JSON.stringify({ previous_valid_until: changes.previousSecretExpiresAt.toISOString() })}, ${deps.ip ?? null}, ${deps.now.getTime()}
-        WHERE changes() = 1`,
-    ]);
-    if (swapped!.meta.changes === 1) return { ok: true, value: { endpoint: toView({ ...row, ...changes }, deps.now), secret } };
-  }
-  return invalid({ [FORM_ERROR]: ["The secret was rotated by someone else at the same moment; try again."] });
+  if (typeof id !== "string" || id.length > 100) return notFound;
+  const t = webhookEndpoints;
+  const now = deps.now.getTime();
+  const previousLive = sql`(${t.previousSecretEnc} IS NOT NULL AND ${t.previousSecretExpiresAt} > ${now})`;
+  const olderLive = sql`(${t.olderSecretEnc} IS NOT NULL AND ${t.olderSecretExpiresAt} > ${now})`;
+  const mine = and(eq(t.companyId, deps.companyId), eq(t.id, id))!;
+  // ONE db.batch (ADR 0140): the row as it was, then the rotation only while fewer than two earlier
+  // secrets are live (retired[0], the newest live one, becomes the older secret), its audit row only
+  // if it happened. D1 runs batches one at a time: two concurrent rotations both succeed in turn.
+  const where = and(mine, sql`(${previousLive} + ${olderLive}) < ${MAX_SIGNING_SECRETS - 1}`)!;
+  const secret = generateSecret();
+  const previousSecretExpiresAt = new Date(now + ROTATION_OVERLAP_MS);
+  const [pre, rotated] = await batchStatements(deps.db, [
+    deps.db.select().from(t).where(mine),
+    deps.db
+      .update(t)
+      .set({
+        secretEnc: await encryptSecret(deps.ring, secret, aad(deps.companyId, id)),
+        previousSecretEnc: sql`${t.secretEnc}`,
+        previousSecretExpiresAt,
+        olderSecretEnc: sql`CASE WHEN ${previousLive} THEN ${t.previousSecretEnc} WHEN ${olderLive} THEN ${t.olderSecretEnc} ELSE NULL END`,
+        olderSecretExpiresAt: sql`CASE WHEN ${previousLive} THEN ${t.previousSecretExpiresAt} WHEN ${olderLive} THEN ${t.olderSecretExpiresAt} ELSE NULL END`,
+        updatedAt: deps.now,
+      })
+      .where(where)
+      .returning(),
+    auditIfChanged(deps, "webhook_endpoint.secret_rotated", id, { previous_valid_until: previousSecretExpiresAt.toISOString() }),
+  ]);
+  const row = rowFromDriver(t, pre!.results[0]);
+  if (!row) return notFound;
+  const after = rowFromDriver(t, rotated!.results[0]);
+  if (after) return { ok: true, value: { endpoint: toView(after, deps.now), secret } };
+  const retired = liveRetired(row, deps.now);
+  const until = new Date(Math.min(...retired.map((r) => r.expiresAt.getTime())));
+  return invalid({
+    [FORM_ERROR]: [
+      `Two earlier secrets are still honoured (until ${until.toISOString().replace("T", " ").slice(0, 16)} UTC at the earliest). Rotate again after that.`,
+    ],
+  });
 }
 
+/** Re-enables an endpoint. ONE db.batch (ADR 0140): the UPDATE … RETURNING, its audit row and the alerts resolved only if it happened. */
 export async function reenableEndpoint(deps: EndpointDeps, id: string): Promise<Result<EndpointView>> {
-  const row = await findRow(deps.db, deps.companyId, id);
-  if (!row) return notFound;
-  const changes = {
-    status: "active" as const,
-    disabledReason: null,
-    disabledAt: null,
-    failingSince: null,
-    lastFailureAt: null,
-    updatedAt: deps.now,
-  };
-  await deps.db.batch([
+  if (typeof id !== "string" || id.length > 100) return notFound;
+  const t = webhookEndpoints;
+  const mine = and(eq(t.companyId, deps.companyId), eq(t.id, id))!;
+  const [updated] = await batchStatements(deps.db, [
     deps.db
-      .update(webhookEndpoints)
-      .set(changes)
-      .where(and(eq(webhookEndpoints.companyId, deps.companyId), eq(webhookEndpoints.id, id))),
-    audit(deps, "webhook_endpoint.reenabled", id, {}),
+      .update(t)
+      .set({ status: "active", disabledReason: null, disabledAt: null, failingSince: null, lastFailureAt: null, updatedAt: deps.now })
+      .where(mine)
+      .returning(),
+    auditIfChanged(deps, "webhook_endpoint.reenabled", id, {}),
     // Re-enabled: its health alerts (ADR 0110) are resolved; a failure run that goes on opens a new one.
-    resolveAlerts(deps.db, { companyId: deps.companyId, keys: endpointAlertKeys(id), now: deps.now }),
+    resolveAlerts(deps.db, {
+      companyId: deps.companyId,
+      keys: endpointAlertKeys(id),
+      now: deps.now,
+      when: sql`EXISTS (SELECT 1 FROM ${t} WHERE ${mine})`,
+    }),
   ]);
-  return { ok: true, value: toView({ ...row, ...changes }, deps.now) };
+  const row = rowFromDriver(t, updated!.results[0]);
+  return row ? { ok: true, value: toView(row, deps.now) } : notFound;
 }
 
 /** The secrets to sign with now: the current one, plus every earlier one still in its overlap (≤ 3 in all). */
@@ -315,6 +430,11 @@ export async function signingSecrets(ring: Keyring, row: Row, now: Date): Promis
 
 export function findEndpointRow(db: Db, companyId: string, id: string) {
   return findRow(db, companyId, id);
+}
+
+/** The audit row, written only if the statement just before it in the batch changed a row. */
+function auditIfChanged(deps: EndpointDeps, action: string, target: string, details: Record<string, unknown>) {
+  return auditInsertIfChanged({ companyId: deps.companyId, actor: deps.actor, action, target, details, ip: deps.ip ?? null, at: deps.now });
 }
 
 function audit(deps: EndpointDeps, action: string, target: string, details: Record<string, unknown>) {

@@ -13,7 +13,7 @@ import {
 import { conversationRepresentation, messageRepresentation } from "../../conversations/representation";
 import { enqueueEvents, type PendingEvent } from "../../events/emit.server";
 import { performedBy } from "../../events/performed-by";
-import { channelReplyRefusal, findAdapter } from "../../integrations/registry";
+import { channelReplyRefusal, channelsWithReplyRules, findAdapter } from "../../integrations/registry";
 import { type ApiRequestContext, type ApiRoute, defineRoute, jsonResponse } from "../define";
 import { problem } from "../problem";
 import {
@@ -148,11 +148,15 @@ export const conversationRoutes: ApiRoute[] = [
       },
     },
     handler: async (c) => {
+      // a channel's reply rule (WhatsApp's window) is asked only in the channels it covers
       const guard =
         c.body.author === "contact"
           ? undefined
-          : (conversation: Parameters<typeof channelReplyRefusal>[0]["conversation"]) =>
-              channelReplyRefusal({ db: c.db, companyId: c.key.companyId, conversation, now: c.now });
+          : Object.assign(
+              (conversation: Parameters<typeof channelReplyRefusal>[0]["conversation"]) =>
+                channelReplyRefusal({ db: c.db, companyId: c.key.companyId, conversation, now: c.now }),
+              { channels: channelsWithReplyRules() ?? undefined },
+            );
       let result: Awaited<ReturnType<typeof addMessage>>;
       try {
         result = await addMessage(

@@ -85,6 +85,7 @@ export const whatsAppAdapter = defineAdapter({
   inboundActivity: whatsAppInboundActivity,
   inbound: (rt, id) => processWhatsAppJob({ db: rt.db, env: rt.env, now: rt.now }, id),
   replyRefusal: whatsAppReplyRefusal,
+  replyRulesChannels: ["whatsapp"],
   card: {
     info: ({ connection }) => {
       const display = connection.context?.display_phone_number || connection.accountId || "your number";

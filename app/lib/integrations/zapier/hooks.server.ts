@@ -1,7 +1,9 @@
 import { and, count, desc, eq, gte, inArray, max, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../../audit.server";
-import type { Db } from "../../db/client";
+import { batchStatements, type Db } from "../../db/client";
+import { insertWhere } from "../../db/conditional";
 import {
+  auditLog,
   type DeliveryStatus,
   deliveries,
   deliveryAttempts,
@@ -11,6 +13,7 @@ import {
   webhookEndpoints,
 } from "../../db/schema";
 import { eventRepresentation } from "../../events/emit.server";
+import { newId } from "../../ids";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
 import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { maskHookUrl } from "../../webhooks/hook-url";
@@ -129,26 +132,66 @@ export function removeHooksStatements(
   ];
 }
 
-/** Unsubscribe (Zapier's DELETE, or Remove on the Configure screen). */
+/**
+ * Unsubscribe (Zapier's DELETE, or Remove on the Configure screen). ONE db.batch (ADR 0140): the
+ * subscription and the tombstone as they were, then the audit row, the tombstone and every delete,
+ * each only if this company has that subscription; the answer is decided from the two reads.
+ */
 export async function unsubscribeHook(
   deps: Pick<EndpointDeps, "db" | "companyId" | "actor" | "now" | "ip">,
   id: string,
 ): Promise<"deleted" | "gone" | "missing"> {
   if (typeof id !== "string" || id.length > 100) return "missing";
-  // the tombstone is asked only when there is no live row: a write's reads do not coalesce, so
-  // asking both up front cost a round trip of its own (issue 15)
-  const row = await zapierRow(deps.db, deps.companyId, id);
-  if (!row) return (await isTombstoned(deps.db, deps.companyId, id)) ? "gone" : "missing";
-  const [first, ...rest] = removeHooksStatements(deps.db, {
-    companyId: deps.companyId,
-    ids: [id],
-    actor: deps.actor,
-    action: "zapier_hook.unsubscribed",
-    ip: deps.ip,
-    now: deps.now,
-  });
-  await deps.db.batch([first!, ...rest]);
-  return "deleted";
+  const { db, companyId, now } = deps;
+  const hook = and(
+    eq(webhookEndpoints.companyId, companyId),
+    eq(webhookEndpoints.id, id),
+    eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
+  )!;
+  const exists = sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${hook})`;
+  const ofHook = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id), exists);
+  const [row, tombstone] = await batchStatements(db, [
+    db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(hook),
+    db
+      .select({ id: inboundReceipts.externalId })
+      .from(inboundReceipts)
+      .where(
+        and(
+          eq(inboundReceipts.source, HOOK_TOMBSTONE_SOURCE),
+          eq(inboundReceipts.externalId, id),
+          eq(inboundReceipts.companyId, companyId),
+        ),
+      ),
+    insertWhere(
+      auditLog,
+      {
+        id: newId("aud", now),
+        companyId,
+        actor: deps.actor,
+        action: "zapier_hook.unsubscribed",
+        target: id,
+        details: { source: ZAPIER_HOOKS.source },
+        ip: deps.ip ?? null,
+        at: now,
+      },
+      exists,
+    ),
+    insertWhere(inboundReceipts, { source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: now }, exists, undefined, {
+      orIgnore: true,
+    }),
+    db
+      .delete(deliveryAttempts)
+      .where(
+        and(
+          eq(deliveryAttempts.companyId, companyId),
+          inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHook)),
+        ),
+      ),
+    db.delete(deliveries).where(ofHook),
+    db.delete(webhookEndpoints).where(hook),
+  ]);
+  if (row!.results[0]) return "deleted";
+  return tombstone!.results[0] ? "gone" : "missing";
 }
 
 export async function zapierEndpointIds({ db, companyId }: ReadDeps): Promise<string[]> {
