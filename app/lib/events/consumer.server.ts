@@ -170,9 +170,7 @@ export async function consumeEvents(
     const m = readEventsMessage(message.body);
     if (m?.kind === "event")
       fanOuts.push(
-        settle(message, m.eventId, () =>
-          dispatchEvent({ db: fanOutDb, deliveriesQueue, now: new Date(), subscribers }, m.eventId),
-        ),
+        settle(message, m.eventId, () => dispatchEvent({ db: fanOutDb, deliveriesQueue, now: new Date(), subscribers }, m.eventId)),
       );
     else rest.push({ message, m });
   }

@@ -64,7 +64,11 @@ export function batchingQueue<T>(queue: Queue<T>): Queue<T> {
   const producer: Queue<T> = {
     send: (body: T, options?: QueueSendOptions) => enqueue([{ body, ...options }]),
     sendBatch: (messages: Iterable<MessageSendRequest<T>>, options?: QueueSendBatchOptions) =>
-      enqueue([...messages].map((m) => (options?.delaySeconds != null && m.delaySeconds == null ? { ...m, delaySeconds: options.delaySeconds } : m))),
+      enqueue(
+        [...messages].map((m) =>
+          options?.delaySeconds != null && m.delaySeconds == null ? { ...m, delaySeconds: options.delaySeconds } : m,
+        ),
+      ),
     metrics: () => queue.metrics(),
   };
   return producer;
