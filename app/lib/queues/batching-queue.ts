@@ -2,8 +2,8 @@
  * A queue producer that coalesces (ADR 0145): every `send`/`sendBatch` made in the same turn of
  * the event loop goes to the queue as `sendBatch` calls of at most SEND_BATCH_LIMIT messages, one
  * call per chunk instead of one per caller. An events batch fans out its events side by side
- * (ADR 0125); each event's first attempts are enqueued here, so a batch of 100 events to one
- * endpoint costs one producer call, not 100.
+ * (ADR 0125); each event's first attempts are enqueued here, so a batch of 25 events to one
+ * endpoint costs one producer call, not 25.
  *
  * Each caller's promise settles with the chunks that carry its messages: resolved once every one
  * of them is accepted, rejected when any of them failed (its event's fan-out is then retried; a
