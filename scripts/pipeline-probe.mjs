@@ -118,7 +118,7 @@ async function bursts(runs) {
       .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, "")))
       .join("");
   class TimedLog extends Log {
-    logWithLevel(level, message) {
+    logWithLevel(_level, message) {
       const m = /QUEUE\s+(\S+)\s+(\d+)\/(\d+)\s+\((\d+)ms\)/.exec(strip(message));
       if (m) lines.push({ at: performance.now(), queue: m[1], n: Number(m[3]), ms: Number(m[4]) });
     }
