@@ -290,7 +290,7 @@ async function main() {
         });
         r.webhooks.bursts.push(b);
         log(
-          `  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}`,
+          `  burst ${i + 1}: ${b.delivered}/${b.events} in ${b.seconds.toFixed(1)} s (${b.perSecond.toFixed(0)}/s), duplicates ${b.duplicates}, invalid ${b.invalid}; API calls ${b.apiSeconds.toFixed(1)} s (${b.deliveredDuringApi} delivered meanwhile), the rest in ${b.drainSeconds?.toFixed(1) ?? "?"} s (${b.drainPerSecond?.toFixed(0) ?? "?"}/s)`,
         );
         if (!b.complete) break; // keeps the bench bounded: one incomplete run says enough
       }

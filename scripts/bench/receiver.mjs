@@ -61,6 +61,12 @@ export async function startReceiver() {
       for (const v of endpoints.get(name).byId.values()) if (v.body.includes(marker)) return v.at;
       return null;
     },
+    /** Arrival times (performance.now()) of the verified deliveries to `name` first seen at or after `since`, in order. */
+    arrivalsSince(name, since) {
+      const out = [];
+      for (const v of endpoints.get(name).byId.values()) if (v.at >= since) out.push(v.at);
+      return out.sort((a, b) => a - b);
+    },
     async waitFor(predicate, timeoutMs) {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {

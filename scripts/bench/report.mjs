@@ -239,6 +239,12 @@ export function renderReport(r) {
         out.push(
           `| Pipeline ÷ ceiling (deliveries/s) | ${fmt(delivered / median(per), 2)} | ≥ 0.25 ${verdict(delivered / median(per) >= 0.25)} |`,
         );
+        // informative (ADR 0145): the same bursts split at the last API answer
+        const drains = w.bursts.filter((b) => b.complete && b.drainPerSecond != null);
+        if (drains.length)
+          out.push(
+            `| Informative: the bursts split at the last API answer | API calls ${fmt(median(drains.map((b) => b.apiSeconds)), 1)} s (${fmt(median(drains.map((b) => b.deliveredDuringApi)))} delivered meanwhile; best ratio the API phase allows ${fmt(median(drains.map((b) => b.events / b.apiSeconds)) / median(per), 2)}), then the rest in ${fmt(median(drains.map((b) => b.drainSeconds)), 1)} s: ${fmt(median(drains.map((b) => b.drainPerSecond)), 0)} deliveries/s, ${fmt(median(drains.map((b) => b.drainPerSecond)) / median(per), 2)} × the ceiling | — |`,
+          );
       }
     }
     for (const f of w.fanout ?? []) {

@@ -61,8 +61,9 @@ const rnd = (n) => Buffer.from(crypto.getRandomValues(new Uint8Array(n)));
  * Starts Miniflare on 127.0.0.1:<free port>. Returns { url, apiKey, bundle, mf, dispose }.
  * `vars` are extra bindings (they win over wrangler.toml [vars]). `beforeStart({ persistDir })` runs
  * after the demo seed, before Miniflare opens the database (e.g. to seed more data with wrangler).
+ * `miniflareLog`: a Miniflare Log to receive its own lines (e.g. the per-batch QUEUE lines, timed).
  */
-export async function startBenchServer({ vars = {}, log = console.log, beforeStart } = {}) {
+export async function startBenchServer({ vars = {}, log = console.log, beforeStart, miniflareLog } = {}) {
   // D1/KV state on tmpfs when there is one: the app's round trips are measured, not the disk's queue
   const stateRoot = process.env.BENCH_STATE_DIR || (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
   const work = mkdtempSync(join(stateRoot, "ih-bench-"));
@@ -120,7 +121,7 @@ export async function startBenchServer({ vars = {}, log = console.log, beforeSta
     kvPersist: false,
     cachePersist: false,
     handleRuntimeStdio: forwardRuntimeOutput,
-    ...(logLevel && logLevel in LogLevel ? { log: new Log(LogLevel[logLevel]) } : {}),
+    ...(miniflareLog ? { log: miniflareLog } : logLevel && logLevel in LogLevel ? { log: new Log(LogLevel[logLevel]) } : {}),
   });
   await mf.ready;
   return {

@@ -13,6 +13,25 @@ function pipelineRatio(w) {
   return round(median(bursts.map((b) => b.perSecond)) / median(ceiling.map((c) => c.perSecond)));
 }
 
+/**
+ * Informative, beside pipeline_ratio (ADR 0145): the bursts' API phase and the drain after it, medians.
+ * drain_ratio = deliveries/s from the last API answer to the last delivery ÷ the ceiling; api_bound =
+ * the best pipeline_ratio the API phase alone allows (events ÷ api_seconds ÷ ceiling).
+ */
+function pipelinePhases(w) {
+  const bursts = (w?.bursts ?? []).filter((b) => b.complete && b.drainPerSecond != null);
+  const ceiling = w?.ceiling ?? [];
+  if (!bursts.length || !ceiling.length) return null;
+  const c = median(ceiling.map((x) => x.perSecond));
+  return {
+    api_seconds: round(median(bursts.map((b) => b.apiSeconds)), 2),
+    delivered_during_api: median(bursts.map((b) => b.deliveredDuringApi)),
+    drain_seconds: round(median(bursts.map((b) => b.drainSeconds)), 2),
+    drain_ratio: round(median(bursts.map((b) => b.drainPerSecond)) / c),
+    api_bound: round(median(bursts.map((b) => b.events / b.apiSeconds)) / c),
+  };
+}
+
 function fanout(w) {
   if (!w?.fanout?.length) return null;
   return w.fanout.map((f) => ({
@@ -56,6 +75,7 @@ export function headlineSummary(r) {
   return {
     ...figures(r),
     pipeline_ratio: pipelineRatio(w),
+    pipeline_phases: pipelinePhases(w),
     fanout: fanout(w),
     lighthouse: lighthouse(r.lighthouse),
     delivery_p50_ms: round(w?.latency?.p50, 1),

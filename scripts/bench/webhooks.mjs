@@ -92,6 +92,12 @@ export async function burstRun({ base, apiKey, receiver, name, events, runId, ti
   const done = await receiver.waitFor(() => receiver.stats(name).unique - before.unique >= expected, timeoutMs);
   const seconds = (performance.now() - t0) / 1000;
   const after = receiver.stats(name);
+  // Informative (ADR 0145): what arrived while the API calls were still being made, and how fast the
+  // rest drained from the last API answer to the last delivery (the pipeline without the API's time).
+  const arrivals = receiver.arrivalsSince?.(name, t0) ?? [];
+  const apiEnd = t0 + apiSeconds * 1000;
+  const duringApi = arrivals.filter((at) => at <= apiEnd).length;
+  const drainSeconds = arrivals.length ? Math.max(0, (arrivals.at(-1) - apiEnd) / 1000) : null;
   return {
     events: expected,
     delivered: after.unique - before.unique,
@@ -101,6 +107,10 @@ export async function burstRun({ base, apiKey, receiver, name, events, runId, ti
     perSecond: (after.unique - before.unique) / seconds,
     duplicates: after.duplicates - before.duplicates,
     invalid: after.invalid - before.invalid,
+    firstArrivalSeconds: arrivals.length ? (arrivals[0] - t0) / 1000 : null,
+    deliveredDuringApi: duringApi,
+    drainSeconds,
+    drainPerSecond: drainSeconds ? (arrivals.length - duringApi) / drainSeconds : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { deliveries, events, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage, Env, EventsMessage } from "../env";
 import { newId } from "../ids";
 import { queueBackoffSeconds } from "../queues/backoff";
+import { batchingQueue } from "../queues/batching-queue";
 import { keepUnreadable } from "../queues/dead-letters.server";
 import { readEventsMessage } from "../queues/messages";
 import type { EventRow, InboundRegistry, IntegrationSubscriber } from "./subscribers.server";
@@ -148,7 +149,8 @@ export async function dispatchEvent(
  *
  * The batch's events fan out side by side on one coalescing D1 binding (ADR 0125): their claims
  * share one round trip, their target look-ups one, their inserts one and their dispatched marks
- * one, however many events the batch holds. Each fan-out keeps its own claim; a statement failing
+ * one, however many events the batch holds, and their first attempts one producer call per 100
+ * (ADR 0145). Each fan-out keeps its own claim; a statement failing
  * fails the others of its round trip too, and those events are retried (their claims released).
  */
 export async function consumeEvents(
@@ -159,15 +161,16 @@ export async function consumeEvents(
 ): Promise<void> {
   const db = createDb(env.DB);
   const fanOutDb = createDb(batchingD1(env.DB));
+  // ...and one producer: the batch's first attempts go to the deliveries queue in sendBatch calls of
+  // up to 100, not one call per event (ADR 0145)
+  const deliveriesQueue = batchingQueue(env.DELIVERIES);
   const fanOuts: Promise<void>[] = [];
   const rest: { message: Message<EventsMessage>; m: EventsMessage | null }[] = [];
   for (const message of batch.messages) {
     const m = readEventsMessage(message.body);
     if (m?.kind === "event")
       fanOuts.push(
-        settle(message, m.eventId, () =>
-          dispatchEvent({ db: fanOutDb, deliveriesQueue: env.DELIVERIES, now: new Date(), subscribers }, m.eventId),
-        ),
+        settle(message, m.eventId, () => dispatchEvent({ db: fanOutDb, deliveriesQueue, now: new Date(), subscribers }, m.eventId)),
       );
     else rest.push({ message, m });
   }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, or, sql } from "drizzle-orm";
 import { resolveAlerts } from "../alerts/alerts.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, events, webhookEndpoints } from "../db/schema";
@@ -383,7 +383,11 @@ function healthUpdate(db: Db, delivery: DeliveryRow, ok: boolean, at: Date) {
   const where = and(eq(webhookEndpoints.companyId, delivery.companyId), eq(webhookEndpoints.id, delivery.targetId));
   return ok
     ? ([
-        db.update(webhookEndpoints).set({ failingSince: null, lastFailureAt: null }).where(where),
+        // only when the clock runs: a burst of successes to a healthy endpoint rewrites no row (ADR 0145)
+        db
+          .update(webhookEndpoints)
+          .set({ failingSince: null, lastFailureAt: null })
+          .where(and(where, or(isNotNull(webhookEndpoints.failingSince), isNotNull(webhookEndpoints.lastFailureAt)))),
         // A success ends "failing for an hour" (ADR 0110): its alert resolves with the clock.
         resolveAlerts(db, { companyId: delivery.companyId, keys: [{ kind: "endpoint_failing", subject: delivery.targetId }], now: at }),
       ] as const)
