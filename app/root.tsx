@@ -4,13 +4,13 @@ import {
   Links,
   Meta,
   Outlet,
-  Scripts,
   ScrollRestoration,
   useLoaderData,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
+import { PageScripts } from "~/components/page-scripts";
 import type { ShellData } from "~/shell.server";
 import stylesheet from "~/styles/app.css";
 import type { loader } from "./root.server";
@@ -39,7 +39,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <body className="h-full">
         {children}
         <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        <PageScripts nonce={nonce} />
       </body>
     </html>
   );

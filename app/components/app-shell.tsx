@@ -2,7 +2,6 @@ import { Form, Link } from "@remix-run/react";
 import { type ReactNode, useEffect } from "react";
 import { CsrfInput } from "./csrf";
 import { FlashRegion } from "./flash";
-import { LogoMark } from "./icons";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
 
@@ -53,7 +52,7 @@ export function AppShell({
       {/* Desktop header */}
       <header className="top-bar hidden h-16 gap-4 px-4 md:flex">
         <a href={`${appBaseUrl}/dashboard`} className="flex w-56 shrink-0 items-center gap-2.5 font-semibold text-slate-900">
-          <LogoMark className="size-8" />
+          <span className="logo-mark size-8" aria-hidden="true" />
           <span className="truncate">{user.companyName}</span>
         </a>
         {/* biome-ignore lint/a11y/useSemanticElements: <search> is not in React 18's JSX types; role="search" is its equivalent. */}
@@ -87,7 +86,7 @@ export function AppShell({
           </summary>
           <div className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-white shadow-xl">
             <div className="flex h-14 items-center gap-2.5 border-b border-slate-200 px-4 font-semibold">
-              <LogoMark className="size-7" />
+              <span className="logo-mark size-7" aria-hidden="true" />
               <span className="truncate">{user.companyName}</span>
             </div>
             <SidebarNav href={href} />

@@ -1,7 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import type { FormEvent, Ref } from "react";
 import type { Provider } from "~/lib/integrations/types";
-import { SearchIcon } from "./icons";
 import { IntegrationLogo, SandboxBadge } from "./integration-logo";
 
 export type AvailableItem = {
@@ -51,7 +50,7 @@ export function AvailableSection({
             Search integrations
           </label>
           <div className="relative flex-1">
-            <SearchIcon className="search-icon" />
+            <span className="search-icon nav-icon nav-icon-search icon-sm" aria-hidden="true" />
             <input
               ref={searchRef}
               id="integration-search"

@@ -198,15 +198,15 @@ export function renderReport(r) {
   out.push("## 4. Lighthouse (mobile, simulated throttling, signed in)", "");
   if (r.lighthouse?.results) {
     out.push(
-      "| Page | Performance | Accessibility | Best practices | Runs (perf/a11y/bp) | Audits below 90 (last run) |",
-      "|---|---|---|---|---|---|",
+      "| Page | Performance | Accessibility | Best practices | Runs (perf/a11y/bp) | Median FCP / LCP / TBT / CLS / SI | Audits below 90 (last run) |",
+      "|---|---|---|---|---|---|---|",
     );
     for (const [p, v] of Object.entries(r.lighthouse.results)) {
       const runs = v.scores.performance
         .map((_, i) => `${v.scores.performance[i]}/${v.scores.accessibility[i]}/${v.scores["best-practices"][i]}`)
         .join(", ");
       out.push(
-        `| \`${p}\` | ${v.median.performance} | ${v.median.accessibility} | ${v.median["best-practices"]} | ${runs} | ${v.failing.join(", ") || "none"} |`,
+        `| \`${p}\` | ${v.median.performance} | ${v.median.accessibility} | ${v.median["best-practices"]} | ${runs} | ${metricsCell(v.metrics)} | ${v.failing.join(", ") || "none"} |`,
       );
     }
     out.push("", "Budgets: performance ≥ 95, accessibility 100, best practices ≥ 95.", "");
@@ -313,4 +313,9 @@ export function renderReport(r) {
   else out.push("Everything above was measured.");
   out.push("");
   return out.join("\n");
+}
+
+function metricsCell(m) {
+  if (!m) return "—";
+  return `${m.fcp} ms / ${m.lcp} ms / ${m.tbt} ms / ${m.cls} / ${m.si} ms`;
 }

@@ -50,7 +50,12 @@ function lighthouse(lh) {
   return Object.fromEntries(
     Object.entries(lh.results).map(([path, v]) => [
       path,
-      { performance: v.median.performance, accessibility: v.median.accessibility, best_practices: v.median["best-practices"] },
+      {
+        performance: v.median.performance,
+        accessibility: v.median.accessibility,
+        best_practices: v.median["best-practices"],
+        ...(v.metrics ? { metrics: v.metrics } : {}),
+      },
     ]),
   );
 }

@@ -1,5 +1,14 @@
 import { describe, expect, inject, it } from "vitest";
-import { axeViolations, fileBrowser, offLoopback, openPage, screenshot, signInThroughForm, type ViewportName } from "./browser";
+import {
+  axeViolations,
+  fileBrowser,
+  offLoopback,
+  openPage,
+  screenshot,
+  signInThroughForm,
+  type ViewportName,
+  waitForHydration,
+} from "./browser";
 
 const baseURL = inject("baseURL");
 const shared = fileBrowser();
@@ -44,6 +53,31 @@ describe.each(combos)("the app shell with JavaScript $js at $viewport width", ({
     await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "Sign out" }).click()]);
     await page.goto(`${baseURL}/integrations`);
     expect(new URL(page.url()).pathname).toBe("/login");
+    await context.close();
+  });
+});
+
+describe("the page's JavaScript (ADR 0150)", () => {
+  it("is fetched at low priority, after the document and the stylesheet, and still hydrates the page", async () => {
+    const { context, page } = await openPage(shared.browser, { js: true, viewport: "desktop" });
+    await signInThroughForm(page, baseURL, "john@acme.com");
+    const res = await page.request.get(`${baseURL}/integrations`);
+    const html = await res.text();
+    const preloads = [...html.matchAll(/<link rel="modulepreload"[^>]*>/g)].map((m) => m[0]);
+    expect(preloads.length).toBeGreaterThan(4);
+    for (const link of preloads) expect(link).toContain('fetchpriority="low"');
+    expect(html).toMatch(/<script[^>]*fetchpriority="low"[^>]*type="module"|<script[^>]*type="module"[^>]*fetchpriority="low"/);
+    expect(html).toMatch(/<link rel="stylesheet"[^>]*>/);
+    expect(html).not.toMatch(/<link rel="stylesheet"[^>]*fetchpriority/);
+    // hydrated: the forms carry React's props, and a client-side navigation works (no full document load)
+    await waitForHydration(page);
+    await page.evaluate(() => {
+      (window as unknown as { marker: boolean }).marker = true;
+    });
+    await page.getByRole("navigation", { name: "Integrations sections" }).getByRole("link", { name: "Available" }).click();
+    await page.waitForURL(/\/integrations\/available$/);
+    await page.locator('nav[aria-label="Integrations sections"] a[aria-current="page"]', { hasText: "Available" }).waitFor();
+    await expect(page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).resolves.toBe(true);
     await context.close();
   });
 });

@@ -146,6 +146,26 @@ describe("the bench's webhook harness", () => {
     expect(summary.fanout[0]).toMatchObject({ events: 1, endpoints: 20, deliveries: 20, all_verified: true });
   });
 
+  it("--json's lighthouse figures carry the metric medians a score is made of (ADR 0150)", () => {
+    const metrics = { fcp: 1214, lcp: 2306, tbt: 180, cls: 0, si: 2814 };
+    const summary = headlineSummary({
+      quick: true,
+      notMeasured: {},
+      lighthouse: {
+        results: {
+          "/integrations": {
+            median: { performance: 96, accessibility: 100, "best-practices": 100 },
+            scores: { performance: [96], accessibility: [100], "best-practices": [100] },
+            metrics,
+            benchmarkIndex: [1200],
+            failing: [],
+          },
+        },
+      },
+    });
+    expect(summary.lighthouse).toEqual({ "/integrations": { performance: 96, accessibility: 100, best_practices: 100, metrics } });
+  });
+
   it("the load run passes when every event reaches all three endpoints, duplicates deduped", async () => {
     const { base, receiver } = await setup({ duplicateEvery: 5 });
     const r = await soakRun({

@@ -1,27 +1,18 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type { MetaFunction } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData, useLocation, useMatches } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
 import { HealthAlerts } from "~/components/health-alerts";
 import { TabNav } from "~/components/tabs";
-// Only .server imports here besides components: a browser-safe module the loader alone uses (e.g. the
-// alert wording, which reads the catalog) would still be bundled for the browser, zod and all.
-import { openAlertsQuery, openAlertViews } from "~/lib/alerts/alerts.server";
-import { requireAdminWith } from "~/sessions.server";
 import type { ShellData } from "~/shell.server";
+// The loader lives in loader.server.ts: a browser-safe module the loader alone uses (e.g. the alert wording,
+// which reads the catalog) would otherwise be bundled for the browser, zod and all.
+import type { loader } from "./layout-loader.server";
+
+export { loader } from "./layout-loader.server";
 
 export const handle = { access: "admin" };
 
 export const meta: MetaFunction = () => [{ title: "Integrations" }];
-
-// Every tab's loader checks the admin and returns `shell` (see shell.server.ts). This one reads the
-// open health alerts (ADR 0110) for the banner: its statement joins the tab's in the request's one
-// D1 batch (requireAdminWith), so the banner costs no round trip of its own.
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const {
-    results: [rows],
-  } = await requireAdminWith(request, context, (db, companyId) => [openAlertsQuery(db, companyId)] as const);
-  return { alerts: openAlertViews(rows) };
-}
 
 export const TABS = [
   { to: "/integrations", label: "Connected", end: true },

@@ -12,7 +12,6 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { VALIDATE_ON } from "~/components/forms";
-import { LogoMark } from "~/components/icons";
 import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
 import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
 import { createDb } from "~/lib/db/client";
@@ -119,7 +118,7 @@ export default function Login() {
     <main className="flex min-h-full items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
         <div className="mb-8 flex flex-col items-center gap-3 text-center">
-          <LogoMark className="size-10" />
+          <span className="logo-mark size-10" aria-hidden="true" />
           <h1 className="text-2xl font-semibold tracking-tight">Sign in to your workspace</h1>
           <p className="text-sm text-slate-600">Manage integrations, API keys and webhooks.</p>
         </div>
