@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, max, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, max, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../../audit.server";
 import type { Db } from "../../db/client";
 import {
