@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, max, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, max, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../../audit.server";
 import type { Db } from "../../db/client";
 import {
@@ -176,32 +176,35 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source)));
   const toZaps = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, zapierHooks));
+  // Attempts of those deliveries, by delivery id: an equality on the attempts' company would let
+  // SQLite read every attempt of the company instead.
+  const attemptsOfZaps = (extra: SQL) =>
+    and(inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(toZaps)), extra);
   const ok = sql`${deliveryAttempts.statusCode} between 200 and 299 and ${deliveryAttempts.error} is null`;
-  // One pass over the attempts of those deliveries (by delivery id: an equality on the attempts'
-  // company would let SQLite read every attempt of the company instead) gives both the errors of the
-  // last 24 h and the last success. Two scalar subqueries, each with that same IN list, cost SQLite
-  // 4–8 ms on an empty database, every /integrations request (ADR 0135).
   return db
     .select({
-      zaps: sql<number>`(${db
-        .select({ n: count() })
-        .from(webhookEndpoints)
-        .where(
-          and(
-            eq(webhookEndpoints.companyId, companyId),
-            eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
-            eq(webhookEndpoints.status, "active"),
-          ),
-        )})`,
+      zaps: count(),
       deliveries24h: sql<number>`(${db
         .select({ n: count() })
         .from(deliveries)
         .where(and(toZaps, gte(deliveries.createdAt, since)))})`,
-      errors24h: sql<number>`coalesce(sum(case when ${gte(deliveryAttempts.at, since)} and not (${ok}) then 1 else 0 end), 0)`,
-      lastSuccessAt: sql<number | null>`max(case when ${ok} then ${deliveryAttempts.at} end)`,
+      errors24h: sql<number>`(${db
+        .select({ n: count() })
+        .from(deliveryAttempts)
+        .where(attemptsOfZaps(and(gte(deliveryAttempts.at, since), sql`not (${ok})`)!))})`,
+      lastSuccessAt: sql<number | null>`(${db
+        .select({ at: max(deliveryAttempts.at) })
+        .from(deliveryAttempts)
+        .where(attemptsOfZaps(ok))})`,
     })
-    .from(deliveryAttempts)
-    .where(inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(toZaps)));
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.companyId, companyId),
+        eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
+        eq(webhookEndpoints.status, "active"),
+      ),
+    );
 }
 
 export function activeZapsLine(n: number): string {
