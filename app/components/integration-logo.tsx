@@ -3,8 +3,8 @@ import type { Provider } from "~/lib/integrations/catalog";
 /**
  * The project's own logo marks: a simple shape in a brand-ish colour with the provider's initials.
  * They are not the providers' logos (those are trademarks we do not copy). One element each (the
- * shape is CSS: `.logo-<shape>` in app/styles/tailwind.css), not a three-element <svg>: the
- * Connected tab renders 17 of them per request (ADR 0135).
+ * shape is CSS: `.logo-<shape>` in app/styles/tailwind.css, the initials its ::before), not a
+ * three-element <svg>: the Connected tab renders 17 of them per request (ADR 0135).
  */
 export function IntegrationLogo({ provider, className = "size-10" }: { provider: Pick<Provider, "logo" | "name">; className?: string }) {
   const { bg, fg, text, shape } = provider.logo;
@@ -12,10 +12,9 @@ export function IntegrationLogo({ provider, className = "size-10" }: { provider:
     <span
       className={`logo logo-${shape}${text.length > 1 ? " logo-2" : ""} ${className}`}
       style={{ backgroundColor: bg, color: fg }}
+      data-initials={text}
       aria-hidden="true"
-    >
-      {text}
-    </span>
+    />
   );
 }
 
