@@ -2,30 +2,19 @@ import type { Provider } from "~/lib/integrations/catalog";
 
 /**
  * The project's own logo marks: a simple shape in a brand-ish colour with the provider's initials.
- * They are not the providers' logos (those are trademarks we do not copy).
+ * They are not the providers' logos (those are trademarks we do not copy). One element each (the
+ * shape is CSS: `.logo-<shape>` in app/styles/tailwind.css, the initials its ::before), not a
+ * three-element <svg>: the Connected tab renders 17 of them per request (ADR 0135).
  */
 export function IntegrationLogo({ provider, className = "size-10" }: { provider: Pick<Provider, "logo" | "name">; className?: string }) {
   const { bg, fg, text, shape } = provider.logo;
-  const fontSize = text.length > 1 ? 13 : 17;
   return (
-    <svg viewBox="0 0 40 40" className={`shrink-0 ${className}`} aria-hidden="true" focusable="false">
-      {shape === "circle" ? <circle cx="20" cy="20" r="19" fill={bg} /> : null}
-      {shape === "rounded" ? <rect x="1" y="1" width="38" height="38" rx="9" fill={bg} /> : null}
-      {shape === "hex" ? <path d="M20 1.5 36.5 11v18L20 38.5 3.5 29V11z" fill={bg} /> : null}
-      {shape === "diamond" ? <rect x="6" y="6" width="28" height="28" rx="6" transform="rotate(45 20 20)" fill={bg} /> : null}
-      <text
-        x="20"
-        y="20"
-        dy="0.36em"
-        textAnchor="middle"
-        fontFamily="ui-sans-serif, system-ui, sans-serif"
-        fontWeight="700"
-        fontSize={fontSize}
-        fill={fg}
-      >
-        {text}
-      </text>
-    </svg>
+    <span
+      className={`logo logo-${shape}${text.length > 1 ? " logo-2" : ""} ${className}`}
+      style={{ backgroundColor: bg, color: fg }}
+      data-initials={text}
+      aria-hidden="true"
+    />
   );
 }
 
