@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { type AuditActor, auditInsertIfChanged } from "../audit.server";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, inboundReceipts, webhookEndpoints } from "../db/schema";
@@ -19,16 +19,18 @@ export function tombstoneInsert(db: Db, companyId: string, id: string, at: Date)
 }
 
 /**
- * Statements (for batchStatements) that remove one REST hook endpoint with its deliveries and
- * their attempts (nothing pending is sent to it again), write the audit row only if this removal
- * deleted the endpoint (two racing removals audit once), and leave the tombstone.
+ * The deletes that remove hook endpoints (`endpoint` picks their rows, company-scoped) with its
+ * deliveries and their attempts, so nothing pending is sent to it again. `onlyIf` holds every
+ * delete back unless it is true (e.g. "this company has that subscription"), for one-batch writes.
  */
-export function removeHookStatements(
-  db: Db,
-  input: { companyId: string; id: string; now: Date; audit: { actor: AuditActor; action: string; details: Record<string, unknown> } },
-) {
-  const { companyId, id, now } = input;
-  const ofHook = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id));
+export function hookDeletes(db: Db, input: { companyId: string; ids: string[]; endpoint: SQL; onlyIf?: SQL }) {
+  const { companyId, ids } = input;
+  const ofHook = and(
+    eq(deliveries.companyId, companyId),
+    eq(deliveries.targetKind, "webhook"),
+    inArray(deliveries.targetId, ids),
+    input.onlyIf,
+  );
   return [
     db
       .delete(deliveryAttempts)
@@ -39,7 +41,22 @@ export function removeHookStatements(
         ),
       ),
     db.delete(deliveries).where(ofHook),
-    db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id))),
+    db.delete(webhookEndpoints).where(input.endpoint),
+  ] as const;
+}
+
+/**
+ * Statements (for batchStatements) that remove one REST hook endpoint with its deliveries and
+ * their attempts (nothing pending is sent to it again), write the audit row only if this removal
+ * deleted the endpoint (two racing removals audit once), and leave the tombstone.
+ */
+export function removeHookStatements(
+  db: Db,
+  input: { companyId: string; id: string; now: Date; audit: { actor: AuditActor; action: string; details: Record<string, unknown> } },
+) {
+  const { companyId, id, now } = input;
+  return [
+    ...hookDeletes(db, { companyId, ids: [id], endpoint: and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.id, id))! }),
     auditInsertIfChanged({
       companyId,
       actor: input.audit.actor,

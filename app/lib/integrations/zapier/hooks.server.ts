@@ -15,7 +15,7 @@ import {
 import { eventRepresentation } from "../../events/emit.server";
 import { newId } from "../../ids";
 import { createEndpoint, type EndpointDeps, type FieldErrors } from "../../webhooks/endpoints.server";
-import { HOOK_TOMBSTONE_SOURCE, tombstoneInsert } from "../../webhooks/hook-tombstones";
+import { HOOK_TOMBSTONE_SOURCE, hookDeletes, tombstoneInsert } from "../../webhooks/hook-tombstones";
 import { maskHookUrl } from "../../webhooks/hook-url";
 import { sampleEventBody } from "../../webhooks/samples";
 import type { ActivityItem } from "../activity.server";
@@ -101,22 +101,16 @@ export function removeHooksStatements(
 ) {
   const { companyId, ids, now } = input;
   if (ids.length === 0) return [];
-  const ofHooks = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), inArray(deliveries.targetId, ids));
   return [
-    db
-      .delete(deliveryAttempts)
-      .where(
-        and(
-          eq(deliveryAttempts.companyId, companyId),
-          inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHooks)),
-        ),
-      ),
-    db.delete(deliveries).where(ofHooks),
-    db
-      .delete(webhookEndpoints)
-      .where(
-        and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.source, ZAPIER_HOOKS.source), inArray(webhookEndpoints.id, ids)),
-      ),
+    ...hookDeletes(db, {
+      companyId,
+      ids,
+      endpoint: and(
+        eq(webhookEndpoints.companyId, companyId),
+        eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
+        inArray(webhookEndpoints.id, ids),
+      )!,
+    }),
     ...ids.map((id) => tombstoneInsert(db, companyId, id, now)),
     ...ids.map((id) =>
       auditInsert(db, {
@@ -149,7 +143,6 @@ export async function unsubscribeHook(
     eq(webhookEndpoints.source, ZAPIER_HOOKS.source),
   )!;
   const exists = sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${hook})`;
-  const ofHook = and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "webhook"), eq(deliveries.targetId, id), exists);
   const [row, tombstone] = await batchStatements(db, [
     db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(hook),
     db
@@ -179,16 +172,7 @@ export async function unsubscribeHook(
     insertWhere(inboundReceipts, { source: HOOK_TOMBSTONE_SOURCE, externalId: id, companyId, receivedAt: now }, exists, undefined, {
       orIgnore: true,
     }),
-    db
-      .delete(deliveryAttempts)
-      .where(
-        and(
-          eq(deliveryAttempts.companyId, companyId),
-          inArray(deliveryAttempts.deliveryId, db.select({ id: deliveries.id }).from(deliveries).where(ofHook)),
-        ),
-      ),
-    db.delete(deliveries).where(ofHook),
-    db.delete(webhookEndpoints).where(hook),
+    ...hookDeletes(db, { companyId, ids: [id], endpoint: hook, onlyIf: exists }),
   ]);
   if (row!.results[0]) return "deleted";
   return tombstone!.results[0] ? "gone" : "missing";
