@@ -97,13 +97,18 @@ async function resendDroppedByDevProxy(route: Route) {
   }
 }
 
-export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
-  const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
+/** What every test context gets, the axe twin's included: the same bounds and the same answer to wrangler dev's lost POSTs. */
+async function prepareContext(context: BrowserContext) {
   // Every wait waits on a state; the bound only ends a hung test. A loaded 2-core machine (workerd, Chromium and
   // the tests on the same cores) has taken more than Playwright's default 30 s for one navigation.
   context.setDefaultTimeout(90_000);
   context.setDefaultNavigationTimeout(90_000);
   await context.route("**/*", resendDroppedByDevProxy);
+}
+
+export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
+  const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
+  await prepareContext(context);
   const page = await context.newPage();
   jsEnabledPages.set(page, js);
   const requests: string[] = [];
@@ -177,6 +182,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
       storageState: await page.context().storageState(),
       viewport: page.viewportSize() ?? undefined,
     });
+    await prepareContext(twin);
     const twinPage = await twin.newPage();
     try {
       await twinPage.goto(page.url());
