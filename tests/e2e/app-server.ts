@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @ts-ignore: plain JS helpers shared with the scripts
-import { freePort, root, waitForHttp } from "../../scripts/lib.mjs";
+import { freePort, root } from "../../scripts/lib.mjs";
 
 export type RunningApp = {
   baseURL: string;
@@ -39,23 +39,20 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
     detached: true,
   });
   // a run that ends before stop() (a timed-out test) leaves no server behind
-  process.once("exit", () => {
+  const killOnExit = () => {
     try {
       process.kill(-child.pid!, "SIGKILL");
     } catch {}
-  });
+  };
+  process.once("exit", killOnExit);
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const baseURL = `http://127.0.0.1:${port}`;
   // Waits on states, not on a timing: the start script prints "Integrations Hub is up" once /login answers (its own
   // bounded readiness check), or exits when a step fails. Under load the migrations, the seed and wrangler's start can
-  // take minutes together; a hang is ended by the test's own timeout, and then the child and its output are kept.
+  // take minutes together; a hang is ended by the test's (or the hook's) own timeout.
   const up = new Promise<void>((resolve, reject) => {
-    const seen = () => log.includes("Integrations Hub is up");
-    const onData = () => {
-      if (seen()) resolve();
-    };
-    child.stdout!.on("data", onData);
+    child.stdout!.on("data", () => log.includes("Integrations Hub is up") && resolve());
     child.once("exit", (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${log.slice(-4000)}`)));
   });
   try {
@@ -64,7 +61,6 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
     saveLog(port, log);
     throw e;
   }
-  await waitForHttp(`${baseURL}/login`, { timeoutMs: 30_000 });
   const receiverURL = log.match(/Webhook receiver: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
   const sandboxURL = log.match(/Provider sandbox: (http:\/\/127\.0\.0\.1:\d+\S*)/)?.[1];
   return {
@@ -74,6 +70,7 @@ export async function startApp({ env = {} }: { env?: Record<string, string> } = 
     persistDir,
     output: () => log,
     stop: async () => {
+      process.off("exit", killOnExit);
       try {
         process.kill(-child.pid!, "SIGTERM");
       } catch {}
