@@ -83,6 +83,7 @@ export type Session = { context: BrowserContext; page: Page; requests: string[] 
 const DEV_PROXY_LOST = "Your worker restarted mid-request";
 async function resendDroppedByDevProxy(route: Route) {
   const request = route.request();
+  if (request.method() === "GET" && new URL(request.url()).pathname.startsWith("/build/")) return fetchBuildAsset(route);
   if (request.method() === "GET" || request.method() === "HEAD") return route.continue();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -93,6 +94,29 @@ async function resendDroppedByDevProxy(route: Route) {
     }
   } catch {
     // the page went away (or aborted the request) meanwhile: nothing is waiting for the answer
+    await route.abort().catch(() => {});
+  }
+}
+
+/**
+ * The build's files (`/build/…`, content-hashed, immutable) are fetched here, each try bounded: on a
+ * loaded machine `wrangler dev` has left one route module's GET unanswered for 90 s, and Remix's
+ * client navigation waits for it. A file that has not answered in 20 s is asked for again on a new
+ * connection (at most three tries, each named in the output); what it answers reaches the page as is.
+ */
+async function fetchBuildAsset(route: Route) {
+  const url = route.request().url();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await route.fulfill({ response: await route.fetch({ timeout: attempt === 3 ? 60_000 : 20_000 }) });
+      } catch (error) {
+        if (attempt === 3 || !(error instanceof Error) || !/timeout/i.test(error.message)) throw error;
+        console.warn(`e2e: GET ${url} unanswered by wrangler dev after 20 s (try ${attempt}); asking again`);
+      }
+    }
+  } catch {
+    // the page went away meanwhile, or the file never answered: the page sees a failed request
     await route.abort().catch(() => {});
   }
 }

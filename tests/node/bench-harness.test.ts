@@ -31,6 +31,17 @@ async function fakePipeline(fault: Fault = {}) {
     const times = fault.duplicateEvery && n % fault.duplicateEvery === 0 ? 2 : 1;
     for (let i = 0; i < times; i++) await (await fetch(ep.url, { method: "POST", body, headers })).arrayBuffer();
   };
+  // Deliveries go out after the API has answered, as the real pipeline's do. The fake closes only
+  // once every one has ended, so none is cut off by the receiver closing after the test (a loaded
+  // run's late duplicate did exactly that). A send that fails is a lost delivery: the counts show it.
+  const inFlight = new Set<Promise<void>>();
+  const later = (send: () => Promise<void>) => {
+    const sent: Promise<void> = new Promise<void>((r) => setTimeout(r, 5))
+      .then(send)
+      .catch(() => {})
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+  };
   const server: Server = createServer((req, res) => {
     let raw = "";
     req.on("data", (d) => (raw += d));
@@ -56,7 +67,7 @@ async function fakePipeline(fault: Fault = {}) {
         for (const type of ["conversation.created", "message.received"]) {
           const n = seq++;
           const body = JSON.stringify({ id: `evt_${n}`, type, data: { id: conv, subject: input.subject, message: input.message } });
-          for (const ep of endpoints.filter((e) => e.events.includes(type))) setTimeout(() => void deliver(ep, `evt_${n}`, body, n), 5);
+          for (const ep of endpoints.filter((e) => e.events.includes(type))) later(() => deliver(ep, `evt_${n}`, body, n));
         }
         return send(201, { id: conv });
       }
@@ -65,7 +76,11 @@ async function fakePipeline(fault: Fault = {}) {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
-  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+  const close = async () => {
+    while (inFlight.size) await Promise.allSettled([...inFlight]);
+    await new Promise((r) => server.close(r));
+  };
+  return { base: `http://127.0.0.1:${port}`, close };
 }
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -76,7 +91,7 @@ afterEach(async () => {
 async function setup(fault?: Fault) {
   const api = await fakePipeline(fault);
   const receiver = await startReceiver();
-  cleanup.push(api.close, receiver.close);
+  cleanup.push(receiver.close, api.close); // run last first: the API's sends end before the receiver closes
   return { base: api.base, receiver };
 }
 
