@@ -83,7 +83,7 @@ export type Session = { context: BrowserContext; page: Page; requests: string[] 
 const DEV_PROXY_LOST = "Your worker restarted mid-request";
 async function resendDroppedByDevProxy(route: Route) {
   const request = route.request();
-  if (request.method() === "GET" && new URL(request.url()).pathname.startsWith("/build/")) return fetchBuildAsset(route);
+  if (request.method() === "GET" && STATIC_FILE.test(new URL(request.url()).pathname)) return fetchStaticFile(route);
   if (request.method() === "GET" || request.method() === "HEAD") return route.continue();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -99,20 +99,22 @@ async function resendDroppedByDevProxy(route: Route) {
 }
 
 /**
- * The build's files (`/build/…`, content-hashed, immutable) are fetched here, each try bounded: on a
- * loaded machine `wrangler dev` has left one route module's GET unanswered for 90 s, and Remix's
- * client navigation waits for it. A file that has not answered in 20 s is asked for again on a new
- * connection (at most three tries, each named in the output); what it answers reaches the page as is.
+ * Static files (`public/`: the build's content-hashed files and the favicons) are fetched here, each
+ * try bounded: `wrangler dev`'s static-file serving has left a route module's GET unanswered for 90 s
+ * on a loaded machine (Remix's client navigation waits for it) and the favicon's for 20 s on an idle
+ * one. A file that has not answered in 20 s is asked for again on a new connection (at most three
+ * tries, each named in the output); what it answers reaches the page as is.
  */
-async function fetchBuildAsset(route: Route) {
+const STATIC_FILE = /^\/(build\/|favicon\.(ico|svg)$)/;
+export async function fetchStaticFile(route: Route, tryMs = 20_000) {
   const url = route.request().url();
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await route.fulfill({ response: await route.fetch({ timeout: attempt === 3 ? 60_000 : 20_000 }) });
+        return await route.fulfill({ response: await route.fetch({ timeout: attempt === 3 ? 3 * tryMs : tryMs }) });
       } catch (error) {
         if (attempt === 3 || !(error instanceof Error) || !/timeout/i.test(error.message)) throw error;
-        console.warn(`e2e: GET ${url} unanswered by wrangler dev after 20 s (try ${attempt}); asking again`);
+        console.warn(`e2e: GET ${url} unanswered after ${tryMs / 1000} s (try ${attempt}); asking again`);
       }
     }
   } catch {
