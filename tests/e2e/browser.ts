@@ -83,7 +83,7 @@ export type Session = { context: BrowserContext; page: Page; requests: string[] 
 const DEV_PROXY_LOST = "Your worker restarted mid-request";
 async function resendDroppedByDevProxy(route: Route) {
   const request = route.request();
-  if (request.method() === "GET" && STATIC_FILE.test(new URL(request.url()).pathname)) return fetchStaticFile(route);
+  if (request.method() === "GET" && RETRIED_GET.test(new URL(request.url()).pathname)) return fetchBounded(route);
   if (request.method() === "GET" || request.method() === "HEAD") return route.continue();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -99,14 +99,16 @@ async function resendDroppedByDevProxy(route: Route) {
 }
 
 /**
- * Static files (`public/`: the build's content-hashed files and the favicons) are fetched here, each
- * try bounded: `wrangler dev`'s static-file serving has left a route module's GET unanswered for 90 s
- * on a loaded machine (Remix's client navigation waits for it) and the favicon's for 20 s on an idle
- * one. A file that has not answered in 20 s is asked for again on a new connection (at most three
- * tries, each named in the output); what it answers reaches the page as is.
+ * The GETs a page's scripts wait for, static files (`public/`: the build's content-hashed files and
+ * the favicons) and Remix's route manifest (`/__manifest`, read-only), are fetched here, each try
+ * bounded: `wrangler dev` has left a route module's GET unanswered for 90 s on a loaded machine
+ * (Remix's client navigation waits for it), and an idle clean-clone run retried 14 such GETs. One
+ * that has not answered in 20 s is asked for again on a new connection (at most three tries, each
+ * named in the output); what it answers reaches the page as is. Chromium's own favicon requests
+ * bypass routing, so their "still pending" lines remain (they hold up nothing).
  */
-const STATIC_FILE = /^\/(build\/|favicon\.(ico|svg)$)/;
-export async function fetchStaticFile(route: Route, tryMs = 20_000) {
+const RETRIED_GET = /^\/(build\/|favicon\.(ico|svg)$|__manifest$)/;
+export async function fetchBounded(route: Route, tryMs = 20_000) {
   const url = route.request().url();
   try {
     for (let attempt = 1; ; attempt++) {

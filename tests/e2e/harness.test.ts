@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchStaticFile, fileBrowser } from "./browser";
+import { fetchBounded, fileBrowser } from "./browser";
 
 const shared = fileBrowser();
 let server: Server;
@@ -34,7 +34,7 @@ afterAll(async () => {
 describe("e2e harness", () => {
   it("asks again for a static file left unanswered, and the page loads with it", async () => {
     const context = await shared.browser.newContext();
-    await context.route("**/build/**", (route) => fetchStaticFile(route, 1_000));
+    await context.route("**/build/**", (route) => fetchBounded(route, 1_000));
     const page = await context.newPage();
     await page.goto(`${base}/`, { waitUntil: "load", timeout: 30_000 });
     expect(await page.title()).toBe("loaded");
