@@ -10,6 +10,7 @@ const shared = fileBrowser();
 let server: Server;
 let base: string;
 let asked = 0;
+let docAsked = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -19,6 +20,11 @@ beforeAll(async () => {
       asked++;
       if (asked === 1) return; // the first GET is never answered
       return res.writeHead(200, { "content-type": "text/javascript" }).end("document.title = 'loaded'");
+    }
+    if (req.url === "/slow-page") {
+      docAsked++;
+      if (docAsked === 1) return res.writeHead(200, { "content-type": "text/html" }).write("<title>"); // a body that never ends
+      return res.writeHead(302, { location: "/" }).end();
     }
     res.writeHead(404).end();
   });
@@ -39,6 +45,17 @@ describe("e2e harness", () => {
     await page.goto(`${base}/`, { waitUntil: "load", timeout: 30_000 });
     expect(await page.title()).toBe("loaded");
     expect(asked).toBe(2);
+    await context.close();
+  });
+
+  it("asks again for a page whose body stopped midway, and the browser follows the redirect it answers", async () => {
+    const context = await shared.browser.newContext();
+    await context.route("**/*", (route) => fetchBounded(route, 1_000));
+    const page = await context.newPage();
+    await page.goto(`${base}/slow-page`, { waitUntil: "load", timeout: 30_000 });
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(await page.title()).toBe("loaded");
+    expect(docAsked).toBe(2);
     await context.close();
   });
 });
