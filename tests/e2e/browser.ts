@@ -103,7 +103,8 @@ async function routeRequest(route: Route) {
  * midway until the client gives up: its own log shows such GETs (static files, Remix's
  * `/__manifest`, a document) as "200 OK (20 s)" when this harness gave up on them, and a loaded
  * run's `/login` as "200 OK (91 s)" when the navigation's 90 s bound ended the test. An idle
- * clean-clone run asked again for 14 static files. A GET not answered in 20 s is asked for again
+ * clean-clone run asked again for 14 static files. A GET not answered in 20 s, or whose connection
+ * failed (a loaded run's page saw net::ERR_FAILED when only timeouts were retried), is asked for again
  * on a new connection (at most three tries, each named in the output); redirects reach the page as
  * answered, so the browser follows them itself, and whatever the Worker answers reaches the page
  * as is. A GET that must not run twice (an OAuth callback spends its code) is left to the browser.
@@ -118,8 +119,10 @@ export async function fetchBounded(route: Route, tryMs = 20_000) {
       try {
         return await route.fulfill({ response: await route.fetch({ maxRedirects: 0, timeout: attempt === 3 ? 3 * tryMs : tryMs }) });
       } catch (error) {
-        if (attempt === 3 || !(error instanceof Error) || !/timeout/i.test(error.message)) throw error;
-        console.warn(`e2e: GET ${url} unanswered after ${tryMs / 1000} s (try ${attempt}); asking again`);
+        // a timeout or a dropped connection is asked again; a closed page has nothing waiting
+        const why = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+        if (attempt === 3 || /has been closed/.test(why)) throw error;
+        console.warn(`e2e: GET ${url} failed on try ${attempt} (${why}); asking again`);
       }
     }
   } catch {
