@@ -77,10 +77,11 @@ describe("health alerts", () => {
       }
       await screenshot(page, `alerts-banner-${tag}`);
       expect(await axeViolations(page)).toEqual([]);
-      await Promise.all([
-        page.waitForURL((u) => u.pathname === endpointPath),
-        alertsRegion(page).getByRole("link", { name: "See its deliveries" }).click(),
-      ]);
+      // The click waits for a hydrated page (with JavaScript on) and is awaited on its own, so a click that cannot
+      // land says why in its own error instead of leaving only the URL wait to time out (a loaded run's did).
+      await waitForHydration(page);
+      await alertsRegion(page).getByRole("link", { name: "See its deliveries" }).click();
+      await page.waitForURL((u) => u.pathname === endpointPath);
       await context.close();
     });
   });
