@@ -130,6 +130,7 @@ async function main() {
 
   await section("sizes", async () => {
     r.sizes = pageWeight(chainForPath("/integrations")); // after the build: the manifest names the routes
+    r.sizesDevelopers = pageWeight(chainForPath("/integrations/developers"));
     log(`  /integrations JS ${r.sizes.js.gzip} B gzip, CSS ${r.sizes.css.gzip} B gzip`);
   });
 

@@ -68,7 +68,7 @@ export function pageWeight(routeIds) {
   };
 }
 
-/** The route ids (outermost first) that render a URL path's index page, found from the manifest. */
+/** The route ids (outermost first) that render a URL path, found from the manifest. */
 export function chainForPath(urlPath) {
   const { manifest } = loadManifest();
   const routes = manifest.routes;
@@ -77,8 +77,11 @@ export function chainForPath(urlPath) {
     for (let x = r; x; x = x.parentId ? routes[x.parentId] : undefined) if (x.path) parts.unshift(x.path);
     return `/${parts.join("/")}`;
   };
-  const leaf = Object.values(routes).find((r) => r.index && fullPath(r) === urlPath);
-  if (!leaf) throw new Error(`no index route renders ${urlPath}`);
+  // an index route when the path has one (a layout's own URL renders its index), else the route itself
+  const leaf =
+    Object.values(routes).find((r) => r.index && fullPath(r) === urlPath) ??
+    Object.values(routes).find((r) => !r.index && fullPath(r) === urlPath);
+  if (!leaf) throw new Error(`no route renders ${urlPath}`);
   const chain = [];
   for (let x = leaf; x; x = x.parentId ? routes[x.parentId] : undefined) chain.unshift(x.id);
   return chain;

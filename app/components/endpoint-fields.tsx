@@ -1,6 +1,5 @@
 import type { FieldMetadata } from "@conform-to/react";
-import { webhookEventTypes } from "~/lib/vocabulary";
-import { EVENT_DESCRIPTIONS } from "~/lib/webhooks/endpoint-schema";
+import { EVENT_DESCRIPTIONS, webhookEventTypes } from "~/lib/vocabulary";
 import { CheckboxGroup, Field, FormAlert } from "./forms";
 
 type Fields = {

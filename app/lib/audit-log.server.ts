@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, like, lt, or, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
+import * as z from "zod";
 import { redact } from "./audit.server";
 import { describeAction } from "./audit-actions";
 import type { Db } from "./db/client";

@@ -39,6 +39,15 @@ export const webhookEventTypes = [
   "escalation.triggered",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
+/** What each webhook event means, as the Webhooks section and the endpoint form describe it. */
+export const EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
+  "conversation.created": "A new conversation started (widget, email, API or Slack).",
+  "conversation.updated": "A conversation's status or details changed.",
+  "conversation.closed": "A conversation was closed.",
+  "message.received": "A contact sent a message.",
+  "message.sent": "An agent or the AI replied.",
+  "escalation.triggered": "A conversation was escalated to a human agent.",
+};
 export const eventTypes = [...webhookEventTypes, "webhook.test"] as const;
 export type EventType = (typeof eventTypes)[number];
 

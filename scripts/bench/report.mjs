@@ -185,6 +185,10 @@ export function renderReport(r) {
     out.push(
       `| Client JS for \`/integrations\` (${r.sizes.jsFiles.length} files) | ${kb(r.sizes.js.raw)} | ${kb(r.sizes.js.gzip)} | ≤ ${BUDGETS.jsGzip / 1024} KB gzip ${verdict(r.sizes.js.gzip <= BUDGETS.jsGzip)} |`,
     );
+    if (r.sizesDevelopers)
+      out.push(
+        `| Client JS for \`/integrations/developers\` (${r.sizesDevelopers.jsFiles.length} files; informative, its forms validate in the browser with zod and conform) | ${kb(r.sizesDevelopers.js.raw)} | ${kb(r.sizesDevelopers.js.gzip)} | none in §8 |`,
+      );
     out.push(
       `| CSS for \`/integrations\` | ${kb(r.sizes.css.raw)} | ${kb(r.sizes.css.gzip)} | ≤ ${BUDGETS.cssGzip / 1024} KB gzip ${verdict(r.sizes.css.gzip <= BUDGETS.cssGzip)} |`,
     );

@@ -117,6 +117,8 @@ export async function startBenchServer({ vars = {}, log = console.log, beforeSta
     host: "127.0.0.1",
     port,
     cf: false,
+    // BENCH_INSPECTOR_PORT=9229 opens workerd's V8 inspector (CPU profiles of the Worker, ADR 0115's method)
+    ...(process.env.BENCH_INSPECTOR_PORT ? { inspectorPort: Number(process.env.BENCH_INSPECTOR_PORT) } : {}),
     d1Persist: join(persistDir, "v3", "d1"),
     kvPersist: false,
     cachePersist: false,

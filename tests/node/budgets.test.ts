@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS shared with the benchmark
 import { BUDGETS, integrationsPage, pageWeight } from "../../scripts/bundle-sizes.mjs";
@@ -18,5 +19,29 @@ describe("size budgets (architecture.md §8)", () => {
     expect(weight.jsFiles.length).toBeGreaterThan(4);
     expect(weight.js.gzip).toBeGreaterThan(50 * 1024); // react-dom + remix alone are ~80 KB gzip
     expect(weight.css.gzip).toBeGreaterThan(1024);
+  });
+
+  // What no page may ship, read from the browser build's metafile (modules that made it into an output file):
+  // storage code (a route importing a non-.server module with top-level table definitions keeps drizzle and the
+  // schema in the page, 18 KB gzip on /login), and zod beyond what the schemas use (`import { z }` kept all
+  // 60 locales and JSON Schema, 64 KB gzip on every form page; ADR 0160).
+  it("no page's JS carries storage code, drizzle, or zod's unused locales and JSON Schema import", () => {
+    const meta = JSON.parse(readFileSync(new URL("../../build/server/metafile.js.json", import.meta.url), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const shipped = Object.values(meta.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([n]) => n),
+    );
+    expect(shipped.some((n) => n.includes("node_modules/react-dom/"))).toBe(true); // the metafile is the browser build's
+    const forbidden = shipped.filter(
+      (n) =>
+        n.includes("node_modules/drizzle-orm/") ||
+        n.startsWith("app/lib/db/") ||
+        (n.includes("node_modules/zod/v4/locales/") && !n.endsWith("/en.js")) ||
+        n.includes("node_modules/zod/v4/classic/from-json-schema"),
+    );
+    expect(forbidden).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { apiScopes } from "~/lib/vocabulary";
 
 /** Forms of the API keys section (parsed in the action, also used by conform in the browser). */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { BodyTooLargeError, readLimitedBytes } from "../http/body-limit";
 
 export const MAX_BODY_BYTES = 64 * 1024;

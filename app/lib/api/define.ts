@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { AuthenticatedKey } from "../api-keys/authenticate.server";
 import type { Db } from "../db/client";
 import type { Env } from "../env";

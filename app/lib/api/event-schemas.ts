@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventDescriptions } from "../events/catalog";
 import { type WebhookEventType, webhookEventTypes } from "../vocabulary";
 import { Conversation, Id, Message, PerformedBy, Timestamp } from "./schemas";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BOOKMARK_HEADER } from "../db/d1-session";
 import { eventDescriptions } from "../events/catalog";
 import { sampleEvent } from "../events/samples";

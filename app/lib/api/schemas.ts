@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { E164, E164_MESSAGE } from "../conversations/contact";
 import { INTEGRATION_PERFORMERS, listProviders } from "../integrations/catalog";
 import { apiScopes, authorKinds, channelStatuses, conversationChannels, conversationStatuses, eventTypes } from "../vocabulary";

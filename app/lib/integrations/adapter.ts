@@ -12,7 +12,7 @@
  */
 
 import type { BatchItem } from "drizzle-orm/batch";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { CurrentUser } from "../auth/users.server";
 import type { Db } from "../db/client";
 import type { connections, conversations, events, WebhookEventType } from "../db/schema";

@@ -3,7 +3,7 @@
  * only env var *names*). Each entry says plainly what works today (`worksToday`, `capabilities`)
  * and what is still coming (`comingSoon`); the UI never presents the latter as working.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { activeCampaign, googleAnalytics, mailchimp, segment } from "./entries/analytics-marketing";
 import { emailForwarding, zapier } from "./entries/built-in";
 import { discord, slack, teams } from "./entries/communication";

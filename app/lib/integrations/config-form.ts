@@ -2,7 +2,7 @@
  * A generic Configure form from a provider's zod settings schema: booleans become checkboxes,
  * enums selects, strings and numbers text inputs. Used by the server (parse) and the browser (render).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export type ConfigField = {
   name: string;

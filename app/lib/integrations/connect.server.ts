@@ -7,7 +7,7 @@
  * success": only a real delivery does.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { resolveAlerts } from "../alerts/alerts.server";
 import { auditInsert, userActor } from "../audit.server";
 import type { CurrentUser } from "../auth/users.server";

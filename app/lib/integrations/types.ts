@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { OAuthSpec } from "../oauth/spec";
 
 export const categoryIds = ["crm", "communication", "analytics", "ecommerce", "support", "marketing", "automation"] as const;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { webhookEventTypes } from "../vocabulary";
 import { checkWebhookUrl, type GuardPolicy, MAX_URL_LENGTH } from "./url-guard";
 
@@ -42,12 +42,3 @@ export const DEFAULT_ENDPOINT_EVENTS = [
 ] as const satisfies readonly (typeof webhookEventTypes)[number][];
 
 export const EndpointPatchSchema = EndpointInputSchema.partial();
-
-export const EVENT_DESCRIPTIONS: Record<(typeof webhookEventTypes)[number], string> = {
-  "conversation.created": "A new conversation started (widget, email, API or Slack).",
-  "conversation.updated": "A conversation's status or details changed.",
-  "conversation.closed": "A conversation was closed.",
-  "message.received": "A contact sent a message.",
-  "message.sent": "An agent or the AI replied.",
-  "escalation.triggered": "A conversation was escalated to a human agent.",
-};

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { z } from "zod";
+import type * as z from "zod";
 import { endpointAlertKeys, resolveAlerts } from "../alerts/alerts.server";
 import { type AuditActor, auditInsert, auditInsertIfChanged, redact } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";

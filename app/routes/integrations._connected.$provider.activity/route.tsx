@@ -1,6 +1,6 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
-import { z } from "zod";
+import * as z from "zod";
 import { connectDeps, requireConnection, requireProvider } from "~/integration-routes.server";
 import { userActor } from "~/lib/audit.server";
 import { clientIp } from "~/lib/http/client-ip";

@@ -9,7 +9,7 @@ import { ConfigureFooter, FormMessages, Toggle, VALIDATE_ON } from "~/components
 import { Modal } from "~/components/modal";
 import { redirectWithFlash } from "~/flash.server";
 import { adminWithRequiredConnection, requireConnection, requireProvider } from "~/integration-routes.server";
-import { createDb } from "~/lib/db/client";
+import { appDeps } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { listEmailActivity } from "~/lib/integrations/email-forwarding/activity.server";
 import { getEmailForwarding, saveEmailForwardingSettings, sendTestEmail } from "~/lib/integrations/email-forwarding/forwarding.server";
@@ -73,7 +73,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   await requireConnection(context, user, requireProvider("email-forwarding"));
   const env = context.cloudflare.env;
-  const base = { db: createDb(env.DB), companyId: user.company.id, env, actor: { id: user.id, email: user.email, name: user.name } };
+  const base = { db: appDeps(env).db, companyId: user.company.id, env, actor: { id: user.id, email: user.email, name: user.name } };
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "test") {

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
-import { z } from "zod";
+import * as z from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { ErrorList, Field, FormAlert, SubmitButton, VALIDATE_ON } from "~/components/forms";
 import { LocalTime } from "~/components/local-time";

@@ -1,7 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { webhookEventTypes } from "~/lib/vocabulary";
-import { EVENT_DESCRIPTIONS } from "~/lib/webhooks/endpoint-schema";
+import { EVENT_DESCRIPTIONS, webhookEventTypes } from "~/lib/vocabulary";
 import { sampleEventBody } from "~/lib/webhooks/samples";
 import type { WebhooksSectionData } from "~/lib/webhooks/section.server";
 

@@ -9,12 +9,12 @@ import {
   redirect,
 } from "@remix-run/cloudflare";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import * as z from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { VALIDATE_ON } from "~/components/forms";
 import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
 import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
-import { createDb } from "~/lib/db/client";
+import { appDeps } from "~/lib/deps.server";
 import { clientIp } from "~/lib/http/client-ip";
 import { safeRedirect } from "~/lib/security/safe-redirect";
 import { getCurrentUser, startSession } from "~/sessions.server";
@@ -89,7 +89,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   let user: Awaited<ReturnType<typeof authenticate>> = null;
   try {
-    user = await authenticate({ db: createDb(env.DB), email: account, password });
+    user = await authenticate({ db: appDeps(env).db, email: account, password });
   } finally {
     await slot.finish(user ? "success" : "failure");
   }

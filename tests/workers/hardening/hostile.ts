@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A value that, if echoed unescaped into HTML, would run: the fuzzers look for these verbatim. */
 export const XSS_MARKERS = ["<script>fuzzmark()</script>", '"><img src=x onerror=fuzzmark()>', "<svg/onload=fuzzmark()>"];

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { apiKeyCaller, endpointDeps } from "../../deps.server";
 import { findHook, type HookView, hookSamples, subscribeHook, unsubscribeHook } from "../../integrations/zapier/hooks.server";
 import { webhookEventTypes } from "../../vocabulary";

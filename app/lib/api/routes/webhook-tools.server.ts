@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { hitLimit, type LimitBucket, limitMessage } from "../../security/limits.server";
 import { getEndpoint, type Result } from "../../webhooks/endpoints.server";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { apiKeyCaller, deliveryDeps, endpointDeps } from "../../deps.server";
 import { DEFAULT_RETENTION, retentionWindows } from "../../retention";
 import { endpointSources, webhookEventTypes } from "../../vocabulary";

@@ -8,7 +8,7 @@
  * written to D1. docs/decisions/0091-customer-context.md.
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { z } from "zod";
+import * as z from "zod";
 import type { Db } from "../../db/client";
 import type { connections } from "../../db/schema";
 import type { Env } from "../../env";

@@ -2,7 +2,7 @@
  * Email forwarding settings: the `config` JSON of the company's `email-forwarding` connection.
  * No ".server" suffix: the configure screen uses the same schema for its form.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isDomainName } from "./address";
 
 export const MAX_ALLOWED_DOMAINS = 50;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Provider } from "../types";
 import { CONNECT_CONFIGURE, STANDARD_DISCONNECT } from "./shared";
 

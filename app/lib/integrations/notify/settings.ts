@@ -2,7 +2,7 @@
  * The settings Teams and Discord share (the same toggles as Slack's Configure screen, minus the
  * channel, which the webhook fixes): read by the fan-out filter, the deliverers and the summary cron.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const notifySettingsSchema = z.object({
   notify_new_conversations: z.boolean().default(true).meta({ title: "New conversations" }),

@@ -5,7 +5,7 @@
  * D1. One store failing does not hide the others; a refused credential marks it for reconnecting.
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { z } from "zod";
+import * as z from "zod";
 import type { Db } from "../../db/client";
 import type { connections } from "../../db/schema";
 import type { Env } from "../../env";

@@ -2,7 +2,7 @@
  * Slack's connection settings (connections.config), validated by this schema before they are
  * written. The form schema turns unchecked checkboxes (absent from the form) into false.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{2,30}$/;
 

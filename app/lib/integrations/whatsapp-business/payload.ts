@@ -4,7 +4,7 @@
  * business phone number id (`value.metadata.phone_number_id`) that says which connection it is for.
  * Pure and tolerant: an unknown message type becomes a placeholder, a malformed item is skipped.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { phoneFromWhatsAppId } from "../../conversations/contact";
 import type { AttachmentMeta } from "../../db/schema";
 

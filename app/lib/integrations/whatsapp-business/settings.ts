@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * WhatsApp's Configure form. An approved template (its name and language, as in Meta's WhatsApp
