@@ -60,7 +60,7 @@ function lighthouse(lh) {
   );
 }
 
-/** The same figures for one company's run (the small company, or `r.large` when measured). */
+/** The headline figures of the run (the small company: the demo seed's Acme). */
 function figures(r) {
   return {
     ssr_ratio: r.ssr?.integrations && r.ssr?.bare ? round(pairedRatio(r.ssr.integrations, r.ssr.bare)) : null,
@@ -75,6 +75,28 @@ function figures(r) {
   };
 }
 
+/**
+ * `large_company`: the same figures on the large company (`--large`). Its pages and calls ran once each
+ * after the small company's, so its ratios divide by the medians of §1's bare Remix route and §6's bare
+ * Worker route (not paired runs). `growth` per path: the small company's req/s ÷ the large one's
+ * (architecture.md §8: at most 1.5).
+ */
+function largeCompany(r) {
+  const rows = r.large?.rows;
+  if (!rows) return null;
+  const rps = (path, who) => rows[path]?.[who]?.rps ?? null;
+  const medianRps = (x) => (x?.runs?.length ? median(x.runs.map((m) => m.rps)) : null);
+  const ratio = (a, b) => (a != null && b ? round(a / b) : null);
+  const paths = Object.keys(rows);
+  return {
+    ssr_ratio: ratio(rps("/integrations", "large"), medianRps(r.ssr?.bare)),
+    api_ratio: ratio(rps("/v1/conversations", "large"), medianRps(r.api?.ping)),
+    d1_round_trips: Object.fromEntries(paths.map((p) => [p, rows[p].large?.roundTrips ?? null])),
+    growth: Object.fromEntries(paths.map((p) => [p, ratio(rps(p, "small"), rps(p, "large"))])),
+    purge_rows_per_second: round(r.large.purge?.rowsPerSecond, 0),
+  };
+}
+
 export function headlineSummary(r) {
   const w = r.webhooks;
   return {
@@ -84,7 +106,7 @@ export function headlineSummary(r) {
     fanout: fanout(w),
     lighthouse: lighthouse(r.lighthouse),
     delivery_p50_ms: round(w?.latency?.p50, 1),
-    large_company: r.large ? figures(r.large) : null,
+    large_company: largeCompany(r),
     far_location_ttfb_ms: r.farLocation ?? null,
     not_measured: r.notMeasured,
     quick: r.quick,

@@ -161,6 +161,30 @@ describe("the bench's webhook harness", () => {
     expect(summary.fanout[0]).toMatchObject({ events: 1, endpoints: 20, deliveries: 20, all_verified: true });
   });
 
+  it("--json's large_company has the same figures on the large company, and each path's growth", () => {
+    const run = (...rps: number[]) => ({ runs: rps.map((x) => ({ rps: x })) });
+    const summary = headlineSummary({
+      quick: true,
+      notMeasured: {},
+      ssr: { integrations: run(100, 110, 90), bare: run(400, 500, 450) },
+      api: { conversations: run(200), ping: run(800) },
+      large: {
+        rows: {
+          "/integrations": { small: { roundTrips: 1, rps: 120 }, large: { roundTrips: 1, rps: 90 } },
+          "/v1/conversations": { small: { roundTrips: 1, rps: 300 }, large: { roundTrips: 1, rps: 200 } },
+        },
+        purge: { rowsPerSecond: 102644.4 },
+      },
+    });
+    expect(summary.large_company).toEqual({
+      ssr_ratio: 0.2,
+      api_ratio: 0.25,
+      d1_round_trips: { "/integrations": 1, "/v1/conversations": 1 },
+      growth: { "/integrations": 1.333, "/v1/conversations": 1.5 },
+      purge_rows_per_second: 102644,
+    });
+  });
+
   it("--json's lighthouse figures carry the metric medians a score is made of (ADR 0150)", () => {
     const metrics = { fcp: 1214, lcp: 2306, tbt: 180, cls: 0, si: 2814 };
     const summary = headlineSummary({
