@@ -7,6 +7,11 @@ export function median(xs) {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** Median of per-run ratios a/b: each pair ran back to back, so a busy machine slows both alike. */
+export function pairedRatio(a, b) {
+  return median(a.runs.map((m, i) => m.rps / b.runs[i].rps));
+}
+
 /** Nearest-rank percentile (p in 0..100) of raw samples. */
 export function percentile(xs, p) {
   const v = [...xs].sort((a, b) => a - b);

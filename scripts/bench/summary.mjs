@@ -1,8 +1,7 @@
 // `npm run bench -- --json FILE`: the headline figures of architecture.md §8 as JSON (a public
 // contract: the keys below never change meaning). A figure the run did not measure is null, and
 // `not_measured` says why.
-import { pairedRatio } from "./report.mjs";
-import { median } from "./stats.mjs";
+import { median, pairedRatio } from "./stats.mjs";
 
 const round = (x, digits = 3) => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
 

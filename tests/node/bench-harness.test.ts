@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 // @ts-ignore: plain JS of `npm run bench`
 import { startReceiver } from "../../scripts/bench/receiver.mjs";
 // @ts-ignore: plain JS of `npm run bench`
+import { issue15Table } from "../../scripts/bench/report.mjs";
+// @ts-ignore: plain JS of `npm run bench`
 import { soakRun } from "../../scripts/bench/soak.mjs";
 // @ts-ignore: plain JS of `npm run bench`
 import { headlineSummary } from "../../scripts/bench/summary.mjs";
@@ -183,6 +185,32 @@ describe("the bench's webhook harness", () => {
       growth: { "/integrations": 1.333, "/v1/conversations": 1.5 },
       purge_rows_per_second: 102644,
     });
+  });
+
+  it("BENCHMARKS.md's issue 15 table judges each target from the --json figures, and says what was not measured", () => {
+    const run = (...rps: number[]) => ({ runs: rps.map((x) => ({ rps: x })) });
+    const table: string = issue15Table({
+      quick: true,
+      notMeasured: { lighthouse: "skipped by --only" },
+      d1: { "/integrations": { roundTrips: 1 }, "GET /v1/conversations": { roundTrips: 2 }, "/__bench/bare": { roundTrips: 0 } },
+      ssr: { integrations: run(300), bare: run(450) },
+      webhooks: {
+        ceiling: [{ perSecond: 1000 }],
+        bursts: [
+          { complete: true, perSecond: 300, events: 1000, apiSeconds: 2, drainPerSecond: 500, deliveredDuringApi: 2, drainSeconds: 2 },
+        ],
+        fanout: [{ events: 1, endpoints: 20, expected: 20, delivered: 20, complete: true, invalid: 0, seconds: 0.5, perSecond: 40 }],
+      },
+    });
+    const line = (start: string) => table.split("\n").find((l) => l.startsWith(`| ${start}`)) ?? "";
+    expect(line("D1 round trips")).toMatch(/GET \/v1\/conversations: 2 \| ❌ fail \|$/);
+    expect(line("`/integrations` SSR")).toMatch(/\| 0\.67× \| ✅ pass \|$/);
+    expect(line("Webhook pipeline")).toMatch(
+      /0\.30× \(after the last API answer 0\.50×; the API phase alone allows 0\.50×, ADR 0145\) \| ✅ pass/,
+    );
+    expect(line("Fan-out")).toMatch(/1→20: 20\/20 in 0\.5 s \| ❌ fail \|$/); // the 1,000 → 20 row is missing
+    expect(line("Lighthouse")).toContain("not measured: skipped by --only");
+    expect(line("Large company")).toMatch(/not measured \| — \|$/);
   });
 
   it("--json's lighthouse figures carry the metric medians a score is made of (ADR 0150)", () => {
