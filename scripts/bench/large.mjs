@@ -117,6 +117,57 @@ export async function seedLargeCompany({ persistDir, sizes, log = console.log })
   return { apiKey, email: LARGE_COMPANY.email, seedSeconds: seconds, rows };
 }
 
+/** Deliveries shown on the endpoint's page and by /v1 (a full page of 25, and a next one). */
+const SMALL_HISTORY = 30;
+/** Audit rows added to the small company: more than the audit page shows (50). */
+const SMALL_AUDIT = 60;
+const SMALL_MATCH = `as many webhook endpoints (up to 20), ${SMALL_HISTORY} recent deliveries on the endpoint measured, ${SMALL_AUDIT} audit rows`;
+
+/**
+ * The small company shows what the large one shows, so that a growth figure measures the data
+ * behind a page, not how much the page draws: as many webhook endpoints (the API & Webhooks tab
+ * lists them all), and a full page of recent deliveries on the endpoint whose page is measured
+ * (created fresh, it had none, and its page drew an empty list beside the large one's 25 rows), and
+ * more audit rows than the audit page shows.
+ */
+async function matchSmallCompany({ server, d1, apiKey, endpointId, log }) {
+  const { companyId } = await d1.prepare("SELECT company_id AS companyId FROM webhook_endpoints WHERE id = ?").bind(endpointId).first();
+  let endpoints = await count(d1, "webhook_endpoints", companyId);
+  for (let i = 0; endpoints < LARGE.endpoints && i < LARGE.endpoints; i++) {
+    const res = await fetch(`${server.url}/v1/webhooks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ url: `https://hooks${i}.small.test/in`, events: ["conversation.created"], description: `bench small ${i}` }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 201) break; // the company's cap (20): nothing more to add
+    endpoints++;
+  }
+  const now = Date.now();
+  const counter = `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${SMALL_HISTORY - 1})`;
+  const at = (offset) => `${now - SMALL_HISTORY * 60_000} + i * 60000 + ${offset}`;
+  await d1.batch(
+    [
+      `INSERT INTO events (id, company_id, type, payload, performed_by, created_at, dispatched_at, seq)
+  ${counter} SELECT printf('evt_small_%04d', i), ?1, 'conversation.created', '{}', '{"type":"system","id":null,"name":null}',
+    ${at(0)}, ${at(1000)}, (SELECT max(seq) FROM events) + 1 + i FROM k`,
+      `INSERT INTO deliveries (id, company_id, event_id, target_kind, target_id, status, attempts, last_status_code, last_attempt_at, last_duration_ms, created_at, updated_at)
+  ${counter} SELECT printf('dlv_small_%04d', i), ?1, printf('evt_small_%04d', i), 'webhook', ?2,
+    CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END, 2, CASE WHEN i % 10 = 0 THEN 500 ELSE 200 END, ${at(31000)}, 40, ${at(1000)}, ${at(31000)} FROM k`,
+      `INSERT INTO delivery_attempts (id, company_id, delivery_id, n, at, duration_ms, status_code, response_excerpt)
+  WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${2 * SMALL_HISTORY - 1})
+  SELECT printf('att_small_%04d', i), ?1, printf('dlv_small_%04d', i / 2), i % 2 + 1, ${now - SMALL_HISTORY * 60_000} + (i / 2) * 60000 + 1000 + (i % 2) * 30000, 40,
+    CASE WHEN i % 2 = 0 OR (i / 2) % 10 = 0 THEN 500 ELSE 200 END, CASE WHEN i % 2 = 0 OR (i / 2) % 10 = 0 THEN 'upstream error' ELSE 'ok' END FROM k`,
+      `INSERT INTO audit_log (id, company_id, actor, action, target, details, ip, at)
+  WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${SMALL_AUDIT - 1})
+  SELECT printf('aud_small_%04d', i), ?1, '{"type":"user","id":"usr_bench","label":"bench@small.test"}',
+    CASE i % 4 WHEN 0 THEN 'webhook_endpoint.updated' WHEN 1 THEN 'api_key.created' WHEN 2 THEN 'integration.connected' ELSE 'webhook_delivery.resent' END,
+    ?2, '{}', '203.0.113.7', ${now - SMALL_AUDIT * 60_000} + i * 60000 FROM k`,
+    ].map((q) => d1.prepare(q).bind(...(q.includes("?2") ? [companyId, endpointId] : [companyId]))),
+  );
+  log(`  small company: ${endpoints} webhook endpoints; ${SMALL_HISTORY} deliveries on the measured one; ${SMALL_AUDIT} audit rows added`);
+}
+
 /** Median of 5 requests' bench headers: D1 round trips, ms waiting on D1, ms to the response head. */
 async function probe(url, headers) {
   const rows = [];
@@ -155,6 +206,7 @@ export async function measureLarge({ server, tool, small, large, seconds, connec
       })
     ).json()
   ).id;
+  await matchSmallCompany({ server, d1, apiKey: small.apiKey, endpointId: smallEndpoint, log });
   const targets = (who, endpointId) =>
     [
       ["/integrations", "page"],
@@ -218,7 +270,7 @@ export function renderLarge(l) {
   const lines = [
     "## Costs as data grow: small company beside a large one (`--large`)",
     "",
-    `Large company: ${s.conversations.toLocaleString("en")} conversations, ${s.endpoints} endpoints, ${(s.attempts / 2).toLocaleString("en")} deliveries of ${(s.attempts / 4).toLocaleString("en")} events with ${s.attempts.toLocaleString("en")} attempts over 60 days, ${s.audit.toLocaleString("en")} audit rows over 2 years (scale ${s.scale}); seeded with INSERT … SELECT over recursive CTEs through \`wrangler d1 execute --local --file\` in ${l.seed.seedSeconds.toFixed(0)} s. Small company: the demo seed (Acme).`,
+    `Large company: ${s.conversations.toLocaleString("en")} conversations, ${s.endpoints} endpoints, ${(s.attempts / 2).toLocaleString("en")} deliveries of ${(s.attempts / 4).toLocaleString("en")} events with ${s.attempts.toLocaleString("en")} attempts over 60 days, ${s.audit.toLocaleString("en")} audit rows over 2 years (scale ${s.scale}); seeded with INSERT … SELECT over recursive CTEs through \`wrangler d1 execute --local --file\` in ${l.seed.seedSeconds.toFixed(0)} s. Small company: the demo seed (Acme), given what the large one's pages draw — ${SMALL_MATCH} — so that growth measures the data behind a page, not how much the page draws.`,
     "",
     "| path | D1 round trips (small / large) | ms waiting on D1 | ms to response head | req/s | p50 ms |",
     "| --- | --- | --- | --- | --- | --- |",
