@@ -25,6 +25,16 @@ export const links: LinksFunction = () => [
 /** The title of a page without one of its own (an error page); each screen's route names itself. */
 export const meta: MetaFunction = () => [{ title: "Integrations" }];
 
+/**
+ * zod 4 probes `new Function("")` when its first object schema is made, to decide whether it may
+ * compile parsers; under this app's CSP (no 'unsafe-eval') the probe is caught, but the browser
+ * still reports a violation on every page (Lighthouse's best-practices: "Issues were logged").
+ * Its jitless setting skips the probe. It must be set before any route module makes a schema, and
+ * route modules are evaluated before entry.client, so it is set here, in the global that
+ * `z.config` itself writes to (`globalThis.__zod_globalConfig`, shared by every copy of zod; ADR 0162).
+ */
+const ZOD_JITLESS = "globalThis.__zod_globalConfig=Object.assign(globalThis.__zod_globalConfig||{},{jitless:true})";
+
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const nonce = data?.nonce;
@@ -35,6 +45,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        <script nonce={nonce} suppressHydrationWarning>
+          {ZOD_JITLESS}
+        </script>
       </head>
       <body className="h-full">
         {children}

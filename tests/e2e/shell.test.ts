@@ -82,6 +82,33 @@ describe("the page's JavaScript (ADR 0150)", () => {
   });
 });
 
+describe("the Content-Security-Policy (ADR 0162)", () => {
+  it("no page reports a violation once its JavaScript has run (zod's eval probe is off: jitless)", async () => {
+    const { context, page } = await openPage(shared.browser, { js: true, viewport: "desktop" });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener("securitypolicyviolation", (e) =>
+        seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      );
+    });
+    await signInThroughForm(page, baseURL, "john@acme.com");
+    const violations: Record<string, string[]> = {};
+    for (const path of ["/integrations", "/integrations/available", "/integrations/developers", "/integrations/developers/webhooks/new"]) {
+      await page.goto(`${baseURL}${path}`);
+      await waitForHydration(page);
+      const seen = await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+      if (seen.length) violations[path] = seen;
+    }
+    expect(violations).toEqual({});
+    // the setting reached zod before its first schema: the page's global says so
+    await expect(
+      page.evaluate(() => (globalThis as unknown as { __zod_globalConfig?: { jitless?: boolean } }).__zod_globalConfig?.jitless),
+    ).resolves.toBe(true);
+    await context.close();
+  });
+});
+
 describe("the phone drawer", () => {
   it("opens without JavaScript and shows the full menu with Integrations current", async () => {
     const { context, page } = await openPage(shared.browser, { js: false, viewport: "phone" });
