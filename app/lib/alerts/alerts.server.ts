@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { batchStatements, type Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { connections, healthAlerts, webhookEndpoints } from "../db/schema";
 import type { AlertKind } from "../vocabulary";
 import { FAILURE_GAP_MS } from "../webhooks/auto-disable.server";
@@ -133,7 +134,12 @@ export async function sweepHealthAlerts({ db, now }: { db: Db; now: Date }): Pro
 
 /** The banner's rows: the company's open alerts, oldest first, with the endpoint each names (one statement). */
 export function openAlertsQuery(db: Db, companyId: string) {
-  return db
+  return openAlerts(db, { companyId });
+}
+
+// built once per isolate: every /integrations* page runs it (ADR 0163)
+const openAlerts = compiledQuery<{ companyId: string }>()((db) =>
+  db
     .select({
       kind: healthAlerts.kind,
       subject: healthAlerts.subject,
@@ -144,10 +150,10 @@ export function openAlertsQuery(db: Db, companyId: string) {
     })
     .from(healthAlerts)
     .leftJoin(webhookEndpoints, and(eq(webhookEndpoints.id, healthAlerts.subject), eq(webhookEndpoints.companyId, healthAlerts.companyId)))
-    .where(and(eq(healthAlerts.companyId, companyId), isNull(healthAlerts.resolvedAt)))
+    .where(and(eq(healthAlerts.companyId, sql.placeholder("companyId")), isNull(healthAlerts.resolvedAt)))
     .orderBy(asc(healthAlerts.openedAt))
-    .limit(BANNER_LIMIT);
-}
+    .limit(BANNER_LIMIT),
+);
 
 export type OpenAlertsResult = Awaited<ReturnType<typeof openAlertsQuery>>;
 

@@ -1,6 +1,7 @@
-import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { type ApiScope, apiKeys, apiScopes } from "../db/schema";
 import { newId } from "../ids";
 import type { ProviderId } from "../integrations/catalog";
@@ -102,13 +103,24 @@ function usable(now: Date) {
   return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)));
 }
 
-/** Keys that still authenticate (including old keys inside their overlap), newest first. */
-export async function listApiKeys({ db, companyId, now }: { db: Db; companyId: string; now: Date }): Promise<ApiKeySummary[]> {
-  const rows = await db
+// built once per isolate: the API & Webhooks tab runs it on every view (ADR 0163)
+const usableKeys = compiledQuery<{ companyId: string; now: number }>()((db) =>
+  db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.companyId, companyId), usable(now)))
-    .orderBy(desc(apiKeys.id));
+    .where(
+      and(
+        eq(apiKeys.companyId, sql.placeholder("companyId")),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql.placeholder("now"))),
+      ),
+    )
+    .orderBy(desc(apiKeys.id)),
+);
+
+/** Keys that still authenticate (including old keys inside their overlap), newest first. */
+export async function listApiKeys({ db, companyId, now }: { db: Db; companyId: string; now: Date }): Promise<ApiKeySummary[]> {
+  const rows = await usableKeys(db, { companyId, now: now.getTime() });
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -6,6 +6,7 @@
  */
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { companies, sessions, users } from "../db/schema";
 import { randomToken, sha256Hex } from "../security/crypto";
 
@@ -40,9 +41,14 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
 /**
  * The signed-in user of a live session, with their company: a query that can join a page's
  * db.batch. Live = the row exists, is not past its lifetime, and was seen within the idle timeout.
+ * Every page and action runs it, so its SQL is built once per isolate (ADR 0163).
  */
 export function sessionUserQuery(db: Db, sessionId: string, now: Date) {
-  return db
+  return sessionUser(db, { sessionId, now: now.getTime(), idleSince: now.getTime() - SESSION_IDLE_MS });
+}
+
+const sessionUser = compiledQuery<{ sessionId: string; now: number; idleSince: number }>()((db) =>
+  db
     .select({
       id: users.id,
       email: users.email,
@@ -59,9 +65,15 @@ export function sessionUserQuery(db: Db, sessionId: string, now: Date) {
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(companies, eq(companies.id, users.companyId))
-    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now), gt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS))))
-    .limit(1);
-}
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder("sessionId")),
+        gt(sessions.expiresAt, sql.placeholder("now")),
+        gt(sessions.lastSeenAt, sql.placeholder("idleSince")),
+      ),
+    )
+    .limit(1),
+);
 
 /**
  * Moves a live session's last_seen_at forward when it is older than SESSION_TOUCH_MS (a no-op

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { batchStatements, type Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { insertWhere, isoSql, jsonBoolSql, rowFromDriver } from "../db/conditional";
 import {
   type AttachmentMeta,
@@ -154,6 +155,28 @@ export async function listMessages({
     .limit(limit);
 }
 
+// GET /v1/conversations, built once per isolate (ADR 0163): one statement for each shape of the
+// filter (status given or not, cursor given or not), so each keeps its own index-backed plan.
+const conversationPage = (byStatus: boolean, afterCursor: boolean) =>
+  compiledQuery<{ companyId: string; status: string | null; cursor: string | null; limit: number }>()((db) =>
+    db
+      .select()
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.companyId, sql.placeholder("companyId")),
+          byStatus ? eq(conversations.status, sql.placeholder("status")) : undefined,
+          afterCursor ? lt(conversations.id, sql.placeholder("cursor")) : undefined,
+        ),
+      )
+      .orderBy(desc(conversations.id))
+      .limit(sql.placeholder("limit")),
+  );
+const conversationPages = [
+  [conversationPage(false, false), conversationPage(false, true)],
+  [conversationPage(true, false), conversationPage(true, true)],
+] as const;
+
 export async function listConversations({
   db,
   companyId,
@@ -167,18 +190,12 @@ export async function listConversations({
   cursor?: string;
   limit: number;
 }) {
-  const rows = await db
-    .select()
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.companyId, companyId),
-        status ? eq(conversations.status, status) : undefined,
-        cursor ? lt(conversations.id, cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(conversations.id))
-    .limit(limit + 1);
+  const rows = await conversationPages[status ? 1 : 0]![cursor ? 1 : 0]!(db, {
+    companyId,
+    status: status ?? null,
+    cursor: cursor ?? null,
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }

@@ -7,6 +7,7 @@
 import { and, count, desc, eq, gte, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { deliveries, events } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
 import type { InboundActivityItem, ProviderAdapter } from "./adapter";
@@ -88,17 +89,27 @@ async function listDeliveries({ db, companyId, provider, limit }: { db: Db; comp
 
 /** The card's health line: actions in the last 24 h, and how many of them failed. */
 export function activityCountsQuery(db: Db, companyId: string, now: Date) {
-  const since = new Date(now.getTime() - 24 * 3600 * 1000);
-  return db
+  return activityCounts(db, { companyId, since: now.getTime() - 24 * 3600 * 1000 });
+}
+
+// built once per isolate: the Connected tab runs it on every view (ADR 0163)
+const activityCounts = compiledQuery<{ companyId: string; since: number }>()((db) =>
+  db
     .select({
       provider: deliveries.targetId,
       n: count(),
       failed: sql<number>`sum(case when ${deliveries.status} = 'failed' then 1 else 0 end)`,
     })
     .from(deliveries)
-    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.targetKind, "integration"), gte(deliveries.createdAt, since)))
-    .groupBy(deliveries.targetId);
-}
+    .where(
+      and(
+        eq(deliveries.companyId, sql.placeholder("companyId")),
+        eq(deliveries.targetKind, "integration"),
+        gte(deliveries.createdAt, sql.placeholder("since")),
+      ),
+    )
+    .groupBy(deliveries.targetId),
+);
 
 /** Retry of a failed action: a fresh retry run, enqueued now. Only this company's, this provider's, failed ones. */
 export async function retryActivity(

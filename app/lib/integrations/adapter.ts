@@ -116,8 +116,12 @@ export type CardInfo = {
 };
 
 export type CardSpec = {
-  /** Extra rows the info line needs, read in the Connected tab's single D1 batch. */
-  query?: (db: Db, companyId: string, now: Date) => Statement;
+  /**
+   * Extra rows the info line needs, read in the Connected tab's single D1 round trip: the page's
+   * statements run together on its coalescing binding (ADR 0045), so a query builder or a compiled
+   * query's execution (ADR 0163) both join it.
+   */
+  query?: (db: Db, companyId: string, now: Date) => PromiseLike<unknown>;
   info: (input: CardInfoInput) => CardInfo;
 };
 

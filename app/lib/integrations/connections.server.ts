@@ -1,7 +1,9 @@
 import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { openConnectionAlert } from "../alerts/alerts.server";
+import { batchingD1 } from "../db/batcher";
 import type { Db } from "../db/client";
 import { createDb } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { connections, deliveries, deliveryAttempts } from "../db/schema";
 import { activityCountsQuery } from "./activity.server";
 import { listAdapters, REGISTRY, type Registry } from "./registry";
@@ -32,26 +34,39 @@ const cardQueryAdapters = (registry: Registry) => listAdapters(registry).filter(
  * the user lookup to the same batch (see requireAdminWith).
  */
 export function connectedOverviewQueries(db: Db, companyId: string, now: Date, registry: Registry = REGISTRY) {
-  const since = new Date(now.getTime() - 24 * 3600 * 1000);
+  const since = now.getTime() - 24 * 3600 * 1000;
   return [
-    db.select().from(connections).where(eq(connections.companyId, companyId)).orderBy(connections.connectedAt),
-    db
-      .select({ provider: deliveries.targetId, n: sql<number>`count(*)` })
-      .from(deliveryAttempts)
-      .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
-      .where(
-        and(
-          eq(deliveryAttempts.companyId, companyId),
-          eq(deliveries.targetKind, "integration"),
-          gte(deliveryAttempts.at, since),
-          sql`(${deliveryAttempts.error} is not null or ${deliveryAttempts.statusCode} is null or ${deliveryAttempts.statusCode} >= 300)`,
-        ),
-      )
-      .groupBy(deliveries.targetId),
+    companyConnections(db, { companyId }),
+    failedIntegrationAttempts(db, { companyId, since }),
     activityCountsQuery(db, companyId, now),
     ...cardQueryAdapters(registry).map((a) => a.card!.query!(db, companyId, now)),
   ] as const;
 }
+
+// The Connected tab's statements, built once per isolate (ADR 0163).
+const companyConnections = compiledQuery<{ companyId: string }>()((db) =>
+  db
+    .select()
+    .from(connections)
+    .where(eq(connections.companyId, sql.placeholder("companyId")))
+    .orderBy(connections.connectedAt),
+);
+
+const failedIntegrationAttempts = compiledQuery<{ companyId: string; since: number }>()((db) =>
+  db
+    .select({ provider: deliveries.targetId, n: sql<number>`count(*)` })
+    .from(deliveryAttempts)
+    .innerJoin(deliveries, and(eq(deliveries.id, deliveryAttempts.deliveryId), eq(deliveries.companyId, deliveryAttempts.companyId)))
+    .where(
+      and(
+        eq(deliveryAttempts.companyId, sql.placeholder("companyId")),
+        eq(deliveries.targetKind, "integration"),
+        gte(deliveryAttempts.at, sql.placeholder("since")),
+        sql`(${deliveryAttempts.error} is not null or ${deliveryAttempts.statusCode} is null or ${deliveryAttempts.statusCode} >= 300)`,
+      ),
+    )
+    .groupBy(deliveries.targetId),
+);
 
 type OverviewResults = readonly [ConnectionRow[], { provider: string; n: number }[], { provider: string; n: number }[], ...unknown[]];
 
@@ -78,8 +93,9 @@ export async function loadConnectedOverview({
   companyId: string;
   now: Date;
 }): Promise<ConnectedOverview> {
-  const db = createDb(d1);
-  return toConnectedOverview(await db.batch(connectedOverviewQueries(db, companyId, now)));
+  // the statements coalesce into one db.batch, as on the page (ADR 0045)
+  const db = createDb(batchingD1(d1));
+  return toConnectedOverview(await Promise.all(connectedOverviewQueries(db, companyId, now)));
 }
 
 /** Connections whose access token expires within `withinMs` (cron refresh). */

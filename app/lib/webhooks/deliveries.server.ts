@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { auditInsert } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { insertWhere } from "../db/conditional";
 import { auditLog, deliveries, deliveryAttempts, endpointHourly, events, type PerformedBy, webhookEndpoints } from "../db/schema";
 import type { DeliveriesMessage } from "../env";
@@ -278,14 +279,18 @@ export async function latestAttempt({ db, companyId }: { db: Db; companyId: stri
  */
 const HOUR_MS = 3_600_000;
 
+// built once per isolate: the API & Webhooks tab runs it on every view (ADR 0163)
+const hourlyRates = compiledQuery<{ companyId: string; from: number }>()((db) =>
+  db
+    .select({ endpointId: endpointHourly.endpointId, hour: endpointHourly.hour, ok: endpointHourly.ok, total: endpointHourly.total })
+    .from(endpointHourly)
+    .where(and(eq(endpointHourly.companyId, sql.placeholder("companyId")), gte(endpointHourly.hour, sql.placeholder("from")))),
+);
+
 export async function successRates({ db, companyId }: { db: Db; companyId: string }, now: Date): Promise<Map<string, (number | null)[]>> {
   // 24 UTC clock hours, the current one last; read from the per-hour rollup (≤ 24 rows per endpoint).
   const from = now.getTime() - (now.getTime() % HOUR_MS) - 23 * HOUR_MS;
-  const rows = await db
-    .select({ endpointId: endpointHourly.endpointId, hour: endpointHourly.hour, ok: endpointHourly.ok, total: endpointHourly.total })
-    .from(endpointHourly)
-    .where(and(eq(endpointHourly.companyId, companyId), gte(endpointHourly.hour, from)))
-    .all();
+  const rows = await hourlyRates(db, { companyId, from });
   const rates = new Map<string, (number | null)[]>();
   for (const r of rows) {
     const h = Math.round((r.hour - from) / HOUR_MS);

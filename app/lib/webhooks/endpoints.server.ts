@@ -3,6 +3,7 @@ import type * as z from "zod";
 import { endpointAlertKeys, resolveAlerts } from "../alerts/alerts.server";
 import { type AuditActor, auditInsert, auditInsertIfChanged, redact } from "../audit.server";
 import { batchStatements, type Db } from "../db/client";
+import { compiledQuery } from "../db/compiled";
 import { insertWhere, rowFromDriver } from "../db/conditional";
 import { auditLog, deliveries, deliveryAttempts, receiverChecks, webhookEndpoints, webhookReplaySends, webhookReplays } from "../db/schema";
 import { newId } from "../ids";
@@ -88,14 +89,18 @@ async function findRow(db: Db, companyId: string, id: string): Promise<Row | und
 }
 
 export async function listEndpoints({ db, companyId }: ReadDeps, now = new Date()): Promise<EndpointView[]> {
-  const rows = await db
-    .select()
-    .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.companyId, companyId))
-    .orderBy(desc(webhookEndpoints.id))
-    .all();
+  const rows = await companyEndpoints(db, { companyId });
   return rows.map((r) => toView(r, now));
 }
+
+// built once per isolate: the API & Webhooks tab runs it on every view (ADR 0163)
+const companyEndpoints = compiledQuery<{ companyId: string }>()((db) =>
+  db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.companyId, sql.placeholder("companyId")))
+    .orderBy(desc(webhookEndpoints.id)),
+);
 
 export async function getEndpoint({ db, companyId }: ReadDeps, id: string, now = new Date()): Promise<EndpointView | null> {
   const row = await findRow(db, companyId, id);

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, inArray, max, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../../audit.server";
 import { batchStatements, type Db } from "../../db/client";
+import { compiledQuery } from "../../db/compiled";
 import { insertWhere } from "../../db/conditional";
 import {
   auditLog,
@@ -195,7 +196,13 @@ export type ZapierCardRow = { zaps: number; deliveries24h: number; errors24h: nu
  * them (created, failed attempts) with the last successful attempt ever.
  */
 export function zapierCardQuery(db: Db, companyId: string, now: Date) {
-  const since = new Date(now.getTime() - 24 * 3600 * 1000);
+  return zapierCard(db, { companyId, since: now.getTime() - 24 * 3600 * 1000 });
+}
+
+// built once per isolate: the Connected tab runs it on every view (ADR 0163)
+const zapierCard = compiledQuery<{ companyId: string; since: number }>()((db) => {
+  const companyId = sql.placeholder("companyId");
+  const since = sql.placeholder("since");
   // Deliveries to the company's Zapier hooks, found from the hooks (a few rows), never by reading
   // every webhook delivery of the company (docs/decisions/0088-query-plans-and-a-large-company.md).
   const zapierHooks = db
@@ -232,7 +239,7 @@ export function zapierCardQuery(db: Db, companyId: string, now: Date) {
         eq(webhookEndpoints.status, "active"),
       ),
     );
-}
+});
 
 export function activeZapsLine(n: number): string {
   if (n === 0) return "No active Zaps yet";
