@@ -121,14 +121,15 @@ export async function seedLargeCompany({ persistDir, sizes, log = console.log })
 const SMALL_HISTORY = 30;
 /** Audit rows added to the small company: more than the audit page shows (50). */
 const SMALL_AUDIT = 60;
-const SMALL_MATCH = `as many webhook endpoints (up to 20), ${SMALL_HISTORY} recent deliveries on the endpoint measured, ${SMALL_AUDIT} audit rows`;
+const SMALL_MATCH = `as many webhook endpoints (up to 20), each with a day of hourly delivery rollups, ${SMALL_HISTORY} recent deliveries on the endpoint measured, ${SMALL_AUDIT} audit rows`;
 
 /**
  * The small company shows what the large one shows, so that a growth figure measures the data
  * behind a page, not how much the page draws: as many webhook endpoints (the API & Webhooks tab
  * lists them all), and a full page of recent deliveries on the endpoint whose page is measured
- * (created fresh, it had none, and its page drew an empty list beside the large one's 25 rows), and
- * more audit rows than the audit page shows.
+ * (created fresh, it had none, and its page drew an empty list beside the large one's 25 rows),
+ * a day of hourly rollups on every endpoint (each draws its last 24 hours), and more audit rows than
+ * the audit page shows.
  */
 async function matchSmallCompany({ server, d1, apiKey, endpointId, log }) {
   const { companyId } = await d1.prepare("SELECT company_id AS companyId FROM webhook_endpoints WHERE id = ?").bind(endpointId).first();
@@ -163,6 +164,12 @@ async function matchSmallCompany({ server, d1, apiKey, endpointId, log }) {
   SELECT printf('aud_small_%04d', i), ?1, '{"type":"user","id":"usr_bench","label":"bench@small.test"}',
     CASE i % 4 WHEN 0 THEN 'webhook_endpoint.updated' WHEN 1 THEN 'api_key.created' WHEN 2 THEN 'integration.connected' ELSE 'webhook_delivery.resent' END,
     ?2, '{}', '203.0.113.7', ${now - SMALL_AUDIT * 60_000} + i * 60000 FROM k`,
+      // a day of hourly rollups on each endpoint, as the large company's traffic leaves them: the
+      // API & Webhooks tab draws each endpoint's last 24 hours from these
+      `INSERT INTO endpoint_hourly (endpoint_id, company_id, hour, ok, total)
+  WITH RECURSIVE h(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM h WHERE i < 23)
+  SELECT e.id, e.company_id, ${now - (now % 3_600_000)} - i * 3600000, 9 + i % 2, 10 FROM webhook_endpoints e, h WHERE e.company_id = ?1
+  ON CONFLICT (endpoint_id, hour) DO NOTHING`,
     ].map((q) => d1.prepare(q).bind(...(q.includes("?2") ? [companyId, endpointId] : [companyId]))),
   );
   log(`  small company: ${endpoints} webhook endpoints; ${SMALL_HISTORY} deliveries on the measured one; ${SMALL_AUDIT} audit rows added`);
@@ -223,8 +230,12 @@ export async function measureLarge({ server, tool, small, large, seconds, connec
     }));
   const companies = { small: targets(small, smallEndpoint), large: targets(large, "we_large_00") };
   const rows = {};
-  for (const [who, list] of Object.entries(companies)) {
-    for (const t of list) {
+  // path by path, the small company then the large one: a drift of the machine over the run (another
+  // process, the database's caches) weighs on both sides of a row alike, not on all of one company
+  for (const [i, label] of companies.small.map((t) => t.label).entries()) {
+    for (const who of /** @type {const} */ (["small", "large"])) {
+      const t = companies[who][i];
+      if (t.label !== label) throw new Error(`large bench: ${who}'s path ${i} is ${t.label}, not ${label}`);
       const p = await probe(t.url, t.headers);
       const load = p.status === 200 ? await loadRun(tool, { url: t.url, headers: t.headers, seconds, connections }) : null;
       (rows[t.label] ??= {})[who] = { ...p, rps: load?.rps ?? null, p50: load?.p50 ?? null, errors: load?.errors ?? null };
