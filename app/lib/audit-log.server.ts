@@ -3,7 +3,7 @@ import * as z from "zod";
 import { redact } from "./audit.server";
 import { describeAction } from "./audit-actions";
 import type { Db } from "./db/client";
-import { auditLog } from "./db/schema";
+import { auditActors, auditLog } from "./db/schema";
 
 /**
  * Reading the audit log (issue 18 item 6): the rows the writes already leave (audit.server.ts),
@@ -97,24 +97,18 @@ function rowsQuery(db: Db, companyId: string, filter: AuditFilter, limit: number
     .limit(limit);
 }
 
-/** The actors of the company's recent rows, for the "Who" filter (bounded: the latest 5,000 rows). */
+/**
+ * The company's actors for the "Who" filter, from the per-actor rollup a trigger keeps beside
+ * audit_log (migration 0191): one row per actor, however many audit rows they wrote, so the page
+ * reads a few rows where it read the latest 5,000 audit rows (ADR 0164). Actors whose rows are all
+ * past the retention window are purged from the rollup with them.
+ */
 function actorsQuery(db: Db, companyId: string) {
-  const recent = db
-    .select({ actor: auditLog.actor })
-    .from(auditLog)
-    .where(eq(auditLog.companyId, companyId))
-    .orderBy(desc(auditLog.at))
-    .limit(5000)
-    .as("recent");
   return db
-    .select({
-      type: sql<string>`json_extract(${recent.actor}, '$.type')`.as("actor_type"),
-      id: sql<string>`coalesce(json_extract(${recent.actor}, '$.id'), '')`.as("actor_id"),
-      label: sql<string | null>`max(json_extract(${recent.actor}, '$.label'))`.as("actor_label"),
-    })
-    .from(recent)
-    .groupBy(sql`1, 2`)
-    .orderBy(sql`3`)
+    .select({ type: auditActors.actorType, id: auditActors.actorId, label: auditActors.label })
+    .from(auditActors)
+    .where(eq(auditActors.companyId, companyId))
+    .orderBy(auditActors.label, auditActors.actorType, auditActors.actorId)
     .limit(100);
 }
 

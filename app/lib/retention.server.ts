@@ -89,5 +89,7 @@ export async function purgeExpiredHistory({
   }
   // The sparklines' rollup (≤ 24 hours shown; two days kept) is at most 48 rows per endpoint: one statement.
   await db.run(sql`DELETE FROM endpoint_hourly WHERE hour < ${now.getTime() - 2 * DAY_MS}`);
+  // An actor whose audit rows have all expired leaves the "Who" filter with them (one row per actor: one statement).
+  await db.run(sql`DELETE FROM audit_actors WHERE last_at < ${cutoffOf(now, windows.auditDays)}`);
   return { ...counts, batches: total };
 }

@@ -4,6 +4,8 @@ import { createApiKey } from "~/lib/api-keys/keys.server";
 import { auditInsert } from "~/lib/audit.server";
 import { auditPageQueries, csvCell } from "~/lib/audit-log.server";
 import { createDb } from "~/lib/db/client";
+import { DEFAULT_RETENTION } from "~/lib/retention";
+import { purgeExpiredHistory } from "~/lib/retention.server";
 import { rotateSecret } from "~/lib/webhooks/endpoints.server";
 import { signIn } from "../helpers/browser-client";
 import { ACME, GLOBEX } from "../helpers/seed";
@@ -130,6 +132,64 @@ describe("the Audit log page", () => {
     expect(counter.calls()).toBe(1);
     expect(rows.length).toBeGreaterThan(0);
     expect(actors.length).toBeGreaterThan(0);
+  });
+
+  it("the Who options come from the per-actor rollup the trigger keeps: one row per actor, its latest label, expired actors purged with their rows (ADR 0164)", async () => {
+    const actor = (label: string) => ({ type: "api_key" as const, id: "key_rollup", label });
+    const old = new Date(Date.now() - 400 * 24 * 3600 * 1000);
+    await auditInsert(db(), {
+      companyId: ACME.id,
+      actor: actor("Old name"),
+      action: "api_key.created",
+      target: null,
+      at: new Date(Date.now() - 60_000),
+    });
+    await auditInsert(db(), { companyId: ACME.id, actor: actor("New name"), action: "api_key.created", target: null, at: new Date() });
+    // an older row written later does not take the label back
+    await auditInsert(db(), {
+      companyId: ACME.id,
+      actor: actor("Older name"),
+      action: "api_key.created",
+      target: null,
+      at: new Date(Date.now() - 120_000),
+    });
+    await auditInsert(db(), {
+      companyId: ACME.id,
+      actor: { type: "user", id: "usr_gone", label: "gone@acme.com" },
+      action: "x",
+      target: null,
+      at: old,
+    });
+    await auditInsert(db(), {
+      companyId: GLOBEX.id,
+      actor: { type: "user", id: "usr_globex_only", label: "g@globex.com" },
+      action: "x",
+      target: null,
+      at: new Date(),
+    });
+    const rollup = await env.DB.prepare(
+      "SELECT actor_type, actor_id, label FROM audit_actors WHERE company_id = ? AND actor_id IN ('key_rollup', 'usr_gone')",
+    )
+      .bind(ACME.id)
+      .all();
+    expect(rollup.results).toEqual(
+      expect.arrayContaining([
+        { actor_type: "api_key", actor_id: "key_rollup", label: "New name" },
+        { actor_type: "user", actor_id: "usr_gone", label: "gone@acme.com" },
+      ]),
+    );
+    expect(rollup.results).toHaveLength(2);
+    const d = createDb(env.DB);
+    const [, actors] = await d.batch([...auditPageQueries(d, ACME.id, {})]);
+    const ids = actors.map((a) => `${a.type}:${a.id}`);
+    expect(ids).toContain("api_key:key_rollup");
+    expect(ids).toContain("user:usr_gone");
+    expect(ids).not.toContain("user:usr_globex_only");
+    // the actor whose rows all passed the 1-year window leaves the filter with them
+    await purgeExpiredHistory({ db: d, now: new Date(), windows: DEFAULT_RETENTION });
+    const [, after] = await d.batch([...auditPageQueries(d, ACME.id, {})]);
+    expect(after.map((a) => `${a.type}:${a.id}`)).not.toContain("user:usr_gone");
+    expect(after.map((a) => `${a.type}:${a.id}`)).toContain("api_key:key_rollup");
   });
 
   it("only admins: an agent gets 403 for the page and the export", async () => {

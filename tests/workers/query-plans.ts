@@ -60,6 +60,7 @@ export function recordingD1(d1: D1Database) {
  */
 export const GROWING_TABLES = [
   "api_keys",
+  "audit_actors",
   "audit_log",
   "companies",
   "connections",

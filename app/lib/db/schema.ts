@@ -484,6 +484,23 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_log_company_at_idx").on(t.companyId, t.at), index("audit_log_at_idx").on(t.at)],
 );
 
+/**
+ * One row per actor that has written a company's audit rows (its latest label, when it last acted),
+ * kept by a trigger on audit_log (migration 0191): the audit page's "Who" filter reads this.
+ */
+export const auditActors = sqliteTable(
+  "audit_actors",
+  {
+    companyId: companyId(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id").notNull(),
+    label: text("label"),
+    /** ms since the epoch */
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.actorType, t.actorId] }), index("audit_actors_last_at_idx").on(t.lastAt)],
+);
+
 /** "Verify my receiver" runs (issue 18): three synthetic deliveries each, never in the delivery log. */
 export const receiverChecks = sqliteTable(
   "receiver_checks",
