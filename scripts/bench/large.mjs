@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wrangler } from "../lib.mjs";
 import { loadRun } from "./load.mjs";
-import { median } from "./stats.mjs";
+import { median, pairedRatio } from "./stats.mjs";
 
 /** The issue's sizes; --large=0.1 seeds a tenth of each (endpoints stay 20). */
 const LARGE = { conversations: 100_000, endpoints: 20, attempts: 1_000_000, audit: 50_000 };
@@ -116,6 +116,9 @@ export async function seedLargeCompany({ persistDir, sizes, log = console.log })
   log(`  seeded the large company: ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s`);
   return { apiKey, email: LARGE_COMPANY.email, seedSeconds: seconds, rows };
 }
+
+/** Load runs per company per path, alternating (a growth figure is the median of the pairs' ratios). */
+const PAIRS = 3;
 
 /** Deliveries shown on the endpoint's page and by /v1 (a full page of 25, and a next one). */
 const SMALL_HISTORY = 30;
@@ -230,19 +233,39 @@ export async function measureLarge({ server, tool, small, large, seconds, connec
     }));
   const companies = { small: targets(small, smallEndpoint), large: targets(large, "we_large_00") };
   const rows = {};
-  // path by path, the small company then the large one: a drift of the machine over the run (another
-  // process, the database's caches) weighs on both sides of a row alike, not on all of one company
+  // Path by path, both companies probed, then PAIRS load runs of each, alternating small / large: a
+  // drift of the machine over the run weighs on both sides of a pair alike. A path's growth is the
+  // median of its pairs' ratios (one 5 s run per side swung a row by ±25 % between identical runs).
+  const runSeconds = Math.max(2, Math.round(seconds / 2));
   for (const [i, label] of companies.small.map((t) => t.label).entries()) {
-    for (const who of /** @type {const} */ (["small", "large"])) {
+    const row = (rows[label] = {});
+    const sides = /** @type {const} */ (["small", "large"]);
+    for (const who of sides) {
       const t = companies[who][i];
       if (t.label !== label) throw new Error(`large bench: ${who}'s path ${i} is ${t.label}, not ${label}`);
-      const p = await probe(t.url, t.headers);
-      const load = p.status === 200 ? await loadRun(tool, { url: t.url, headers: t.headers, seconds, connections }) : null;
-      (rows[t.label] ??= {})[who] = { ...p, rps: load?.rps ?? null, p50: load?.p50 ?? null, errors: load?.errors ?? null };
+      row[who] = { ...(await probe(t.url, t.headers)), runs: [] };
+    }
+    if (sides.every((who) => row[who].status === 200)) {
+      for (let pair = 0; pair < PAIRS; pair++) {
+        for (const who of sides) {
+          const t = companies[who][i];
+          row[who].runs.push(await loadRun(tool, { url: t.url, headers: t.headers, seconds: runSeconds, connections }));
+        }
+      }
+      row.growth = pairedRatio(row.small, row.large);
+    }
+    for (const who of sides) {
+      const x = row[who];
+      Object.assign(x, {
+        rps: x.runs.length ? median(x.runs.map((m) => m.rps)) : null,
+        p50: x.runs.length ? median(x.runs.map((m) => m.p50)) : null,
+        errors: x.runs.reduce((a, m) => a + (m.errors ?? 0), 0),
+      });
       log(
-        `  ${who} ${t.label}: ${p.status === 200 ? `${p.roundTrips} rt, D1 ${p.waitMs} ms, worker ${p.workerMs} ms, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms` : `status ${p.status}`}`,
+        `  ${who} ${label}: ${x.status === 200 ? `${x.roundTrips} rt, D1 ${x.waitMs} ms, worker ${x.workerMs} ms, ${x.rps?.toFixed(0)} req/s (runs ${x.runs.map((m) => m.rps.toFixed(0)).join(" / ")}), p50 ${x.p50?.toFixed(1)} ms` : `status ${x.status}`}`,
       );
     }
+    if (row.growth != null) log(`  ${label}: growth ${row.growth.toFixed(2)}× (median of ${PAIRS} paired runs)`);
   }
 
   const tables = ["delivery_attempts", "deliveries", "events", "audit_log"];
@@ -283,12 +306,14 @@ export function renderLarge(l) {
     "",
     `Large company: ${s.conversations.toLocaleString("en")} conversations, ${s.endpoints} endpoints, ${(s.attempts / 2).toLocaleString("en")} deliveries of ${(s.attempts / 4).toLocaleString("en")} events with ${s.attempts.toLocaleString("en")} attempts over 60 days, ${s.audit.toLocaleString("en")} audit rows over 2 years (scale ${s.scale}); seeded with INSERT … SELECT over recursive CTEs through \`wrangler d1 execute --local --file\` in ${l.seed.seedSeconds.toFixed(0)} s. Small company: the demo seed (Acme), given what the large one's pages draw — ${SMALL_MATCH} — so that growth measures the data behind a page, not how much the page draws.`,
     "",
-    "| path | D1 round trips (small / large) | ms waiting on D1 | ms to response head | req/s | p50 ms |",
-    "| --- | --- | --- | --- | --- | --- |",
+    `| path | D1 round trips (small / large) | ms waiting on D1 | ms to response head | req/s (median of ${PAIRS} runs) | p50 ms | growth (median of the paired runs' ratios) |`,
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const [path, r] of Object.entries(l.rows)) {
     const pair = (k, d = 0) => `${f(r.small?.[k], d)} / ${f(r.large?.[k], d)}`;
-    lines.push(`| \`${path}\` | ${pair("roundTrips")} | ${pair("waitMs")} | ${pair("workerMs")} | ${pair("rps")} | ${pair("p50", 1)} |`);
+    lines.push(
+      `| \`${path}\` | ${pair("roundTrips")} | ${pair("waitMs")} | ${pair("workerMs")} | ${pair("rps")} | ${pair("p50", 1)} | ${r.growth == null ? "—" : `${f(r.growth, 2)}×`} |`,
+    );
   }
   const p = l.purge;
   lines.push(

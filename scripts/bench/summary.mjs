@@ -77,8 +77,8 @@ function figures(r) {
 /**
  * `large_company`: the same figures on the large company (`--large`). Its pages and calls ran once each
  * after the small company's, so its ratios divide by the medians of §1's bare Remix route and §6's bare
- * Worker route (not paired runs). `growth` per path: the small company's req/s ÷ the large one's
- * (architecture.md §8: at most 1.5).
+ * Worker route (not paired runs). `growth` per path: the small company's req/s ÷ the large one's, the
+ * median of the paired, alternating runs' ratios (architecture.md §8: at most 1.5).
  */
 function largeCompany(r) {
   const rows = r.large?.rows;
@@ -91,7 +91,10 @@ function largeCompany(r) {
     ssr_ratio: ratio(rps("/integrations", "large"), medianRps(r.ssr?.bare)),
     api_ratio: ratio(rps("/v1/conversations", "large"), medianRps(r.api?.ping)),
     d1_round_trips: Object.fromEntries(paths.map((p) => [p, rows[p].large?.roundTrips ?? null])),
-    growth: Object.fromEntries(paths.map((p) => [p, ratio(rps(p, "small"), rps(p, "large"))])),
+    // the median of the paired runs' ratios when the run has them (scripts/bench/large.mjs), else the medians' ratio
+    growth: Object.fromEntries(
+      paths.map((p) => [p, rows[p].growth != null ? round(rows[p].growth) : ratio(rps(p, "small"), rps(p, "large"))]),
+    ),
     purge_rows_per_second: round(r.large.purge?.rowsPerSecond, 0),
   };
 }
