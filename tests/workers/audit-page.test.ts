@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApiKey } from "~/lib/api-keys/keys.server";
-import { auditInsert } from "~/lib/audit.server";
+import { type AuditActor, auditInsert } from "~/lib/audit.server";
 import { auditPageQueries, csvCell } from "~/lib/audit-log.server";
 import { createDb } from "~/lib/db/client";
 import { DEFAULT_RETENTION } from "~/lib/retention";
@@ -135,38 +135,18 @@ describe("the Audit log page", () => {
   });
 
   it("the Who options come from the per-actor rollup the trigger keeps: one row per actor, its latest label, expired actors purged with their rows (ADR 0164)", async () => {
-    const actor = (label: string) => ({ type: "api_key" as const, id: "key_rollup", label });
-    const old = new Date(Date.now() - 400 * 24 * 3600 * 1000);
-    await auditInsert(db(), {
-      companyId: ACME.id,
-      actor: actor("Old name"),
-      action: "api_key.created",
-      target: null,
-      at: new Date(Date.now() - 60_000),
-    });
-    await auditInsert(db(), { companyId: ACME.id, actor: actor("New name"), action: "api_key.created", target: null, at: new Date() });
-    // an older row written later does not take the label back
-    await auditInsert(db(), {
-      companyId: ACME.id,
-      actor: actor("Older name"),
-      action: "api_key.created",
-      target: null,
-      at: new Date(Date.now() - 120_000),
-    });
-    await auditInsert(db(), {
-      companyId: ACME.id,
-      actor: { type: "user", id: "usr_gone", label: "gone@acme.com" },
-      action: "x",
-      target: null,
-      at: old,
-    });
-    await auditInsert(db(), {
-      companyId: GLOBEX.id,
-      actor: { type: "user", id: "usr_globex_only", label: "g@globex.com" },
-      action: "x",
-      target: null,
-      at: new Date(),
-    });
+    const key = (label: string) => ({ type: "api_key" as const, id: "key_rollup", label });
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const written: [string, AuditActor, Date][] = [
+      [ACME.id, key("Old name"), minutesAgo(1)],
+      [ACME.id, key("New name"), minutesAgo(0)],
+      // an older row written later does not take the label back
+      [ACME.id, key("Older name"), minutesAgo(2)],
+      [ACME.id, { type: "user", id: "usr_gone", label: "gone@acme.com" }, minutesAgo(400 * 24 * 60)],
+      [GLOBEX.id, { type: "user", id: "usr_globex_only", label: "g@globex.com" }, minutesAgo(0)],
+    ];
+    for (const [companyId, actor, at] of written)
+      await auditInsert(db(), { companyId, actor, action: "api_key.created", target: null, at });
     const rollup = await env.DB.prepare(
       "SELECT actor_type, actor_id, label FROM audit_actors WHERE company_id = ? AND actor_id IN ('key_rollup', 'usr_gone')",
     )
