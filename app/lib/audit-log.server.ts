@@ -100,16 +100,19 @@ function rowsQuery(db: Db, companyId: string, filter: AuditFilter, limit: number
 /**
  * The company's actors for the "Who" filter, from the per-actor rollup a trigger keeps beside
  * audit_log (migration 0191): one row per actor, however many audit rows they wrote, so the page
- * reads a few rows where it read the latest 5,000 audit rows (ADR 0164). Actors whose rows are all
- * past the retention window are purged from the rollup with them.
+ * reads a few rows where it read the latest 5,000 audit rows (ADR 0164): the 100 who acted last.
+ * Actors whose rows are all past the retention window are purged from the rollup with them.
  */
 function actorsQuery(db: Db, companyId: string) {
-  return db
+  // the 100 who acted last (a company with more keeps its active ones in the list), shown by label
+  const recent = db
     .select({ type: auditActors.actorType, id: auditActors.actorId, label: auditActors.label })
     .from(auditActors)
     .where(eq(auditActors.companyId, companyId))
-    .orderBy(auditActors.label, auditActors.actorType, auditActors.actorId)
-    .limit(100);
+    .orderBy(desc(auditActors.lastAt))
+    .limit(100)
+    .as("recent");
+  return db.select({ type: recent.type, id: recent.id, label: recent.label }).from(recent).orderBy(recent.label, recent.type, recent.id);
 }
 
 /** The page's statements for one db.batch: a page of rows (one extra, to know there is a next page) and the actors. */

@@ -172,6 +172,23 @@ describe("the Audit log page", () => {
     expect(after.map((a) => `${a.type}:${a.id}`)).toContain("api_key:key_rollup");
   });
 
+  it("with more than 100 actors the Who filter keeps the 100 who acted last, whatever their labels", async () => {
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+    for (let i = 0; i < 105; i++) {
+      const actor = { type: "api_key" as const, id: `key_many_${i}`, label: `a-key-${String(i).padStart(3, "0")}` };
+      await auditInsert(db(), { companyId: ACME.id, actor, action: "api_key.created", target: null, at: at(60 + i) });
+    }
+    const latest = { type: "user" as const, id: "usr_zz", label: "zz@acme.com" };
+    await auditInsert(db(), { companyId: ACME.id, actor: latest, action: "x", target: null, at: at(0) });
+    const d = createDb(env.DB);
+    const [, actors] = await d.batch([...auditPageQueries(d, ACME.id, {})]);
+    const ids = actors.map((a) => a.id);
+    expect(actors).toHaveLength(100);
+    expect(ids).toContain("usr_zz");
+    expect(ids).not.toContain("key_many_104"); // the one who acted longest ago
+    expect(actors.map((a) => a.label ?? "")).toEqual([...actors.map((a) => a.label ?? "")].sort());
+  });
+
   it("only admins: an agent gets 403 for the page and the export", async () => {
     const agent = await signIn(ACME.agentEmail);
     expect((await agent.get(PAGE)).status).toBe(403);
