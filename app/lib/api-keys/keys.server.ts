@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, type Placeholder, sql } from "drizzle-orm";
 import { type AuditActor, auditInsert } from "../audit.server";
 import type { Db } from "../db/client";
 import { compiledQuery } from "../db/compiled";
@@ -99,7 +99,8 @@ export async function createApiKey(ctx: Ctx & { name: string; scopes: readonly A
   return { id, secret, last4: values.last4 };
 }
 
-function usable(now: Date) {
+/** Not revoked, not expired at `now` (a Date, or a compiled query's placeholder for epoch ms). */
+function usable(now: Date | Placeholder) {
   return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)));
 }
 
@@ -108,13 +109,7 @@ const usableKeys = compiledQuery<{ companyId: string; now: number }>()((db) =>
   db
     .select()
     .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.companyId, sql.placeholder("companyId")),
-        isNull(apiKeys.revokedAt),
-        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql.placeholder("now"))),
-      ),
-    )
+    .where(and(eq(apiKeys.companyId, sql.placeholder("companyId")), usable(sql.placeholder("now"))))
     .orderBy(desc(apiKeys.id)),
 );
 
