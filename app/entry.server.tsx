@@ -1,6 +1,8 @@
 import type { AppLoadContext, EntryContext } from "@remix-run/cloudflare";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
+import { IconSpriteContext } from "~/components/icon";
+import { SPRITE_MARKUP } from "~/components/icon-sprite.server";
 
 /**
  * Pages render to one string, not a stream: no route uses Suspense or `defer`, so a stream would
@@ -16,7 +18,11 @@ export default function handleRequest(
 ) {
   let html: string;
   try {
-    html = renderToString(<RemixServer context={remixContext} url={request.url} />);
+    html = renderToString(
+      <IconSpriteContext.Provider value={SPRITE_MARKUP}>
+        <RemixServer context={remixContext} url={request.url} />
+      </IconSpriteContext.Provider>,
+    );
   } catch (error) {
     // Remix renders the error boundary next (and logs through handleError); the message only, no stack with data
     console.error("render error", error instanceof Error ? error.message : "unknown");

@@ -10,6 +10,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { ErrorScreen, ForbiddenScreen } from "~/components/error-screen";
+import { IconSprite } from "~/components/icon";
 import { PageScripts } from "~/components/page-scripts";
 import type { ShellData } from "~/shell.server";
 import stylesheet from "~/styles/app.css";
@@ -50,6 +51,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         </script>
       </head>
       <body className="h-full">
+        <IconSprite />
         {children}
         <ScrollRestoration nonce={nonce} />
         <PageScripts nonce={nonce} />

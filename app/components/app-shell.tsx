@@ -2,10 +2,11 @@ import { Form, Link } from "@remix-run/react";
 import { type ReactNode, useEffect } from "react";
 import { CsrfInput } from "./csrf";
 import { FlashRegion } from "./flash";
+import { Icon } from "./icon";
 
 export type ShellUser = { name: string; email: string; initials: string; companyName: string };
 
-/** `key` names the link's icon: the `nav-icon-<key>` class in app/styles/tailwind.css. */
+/** `key` names the link's icon (components/icon.tsx). */
 type NavItem = {
   key: "dashboard" | "agents" | "knowledge" | "conversations" | "widget" | "integrations" | "settings" | "billing";
   label: string;
@@ -52,7 +53,7 @@ export function AppShell({
       {/* Desktop header */}
       <header className="top-bar hidden h-16 gap-4 px-4 md:flex">
         <a href={`${appBaseUrl}/dashboard`} className="flex w-56 shrink-0 items-center gap-2.5 font-semibold text-slate-900">
-          <span className="logo-mark size-8" aria-hidden="true" />
+          <Icon name="mark" className="logo-mark size-8" />
           <span className="truncate">{user.companyName}</span>
         </a>
         {/* biome-ignore lint/a11y/useSemanticElements: <search> is not in React 18's JSX types; role="search" is its equivalent. */}
@@ -61,17 +62,17 @@ export function AppShell({
             Search
           </label>
           <div className="relative">
-            <span className="search-icon nav-icon nav-icon-search icon-sm" aria-hidden="true" />
+            <Icon name="search" className="search-icon nav-icon icon-sm" />
             <input id="global-search" name="q" type="search" placeholder="Search..." className="input pl-9" />
           </div>
         </form>
         <nav aria-label="Account" className="flex items-center gap-1">
           <a href={`${appBaseUrl}/help`} className="icon-link" title="Help">
-            <span className="nav-icon nav-icon-help" aria-hidden="true" />
+            <Icon name="help" />
             <span className="sr-only">Help</span>
           </a>
           <a href={`${appBaseUrl}/notifications`} className="icon-link" title="Notifications">
-            <span className="nav-icon nav-icon-bell" aria-hidden="true" />
+            <Icon name="bell" />
             <span className="sr-only">Notifications</span>
           </a>
           <UserMenu user={user} />
@@ -82,11 +83,11 @@ export function AppShell({
       <header className="top-bar flex h-14 justify-between px-3 md:hidden">
         <details className="drawer" data-menu="">
           <summary className="rounded-md p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu">
-            <span className="nav-icon nav-icon-menu icon-lg" aria-hidden="true" />
+            <Icon name="menu" className="nav-icon icon-lg" />
           </summary>
           <div className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-white shadow-xl">
             <div className="flex h-14 items-center gap-2.5 border-b border-slate-200 px-4 font-semibold">
-              <span className="logo-mark size-7" aria-hidden="true" />
+              <Icon name="mark" className="logo-mark size-7" />
               <span className="truncate">{user.companyName}</span>
             </div>
             <SidebarNav href={href} />
@@ -104,7 +105,7 @@ export function AppShell({
         </details>
         <span className="text-base font-semibold">{title}</span>
         <a href={`${appBaseUrl}/notifications`} className="rounded-md p-2 text-slate-700 hover:bg-slate-100">
-          <span className="nav-icon nav-icon-bell icon-lg" aria-hidden="true" />
+          <Icon name="bell" className="nav-icon icon-lg" />
           <span className="sr-only">Notifications</span>
         </a>
       </header>
@@ -163,7 +164,7 @@ function NavGroup({ title, items, href }: { title: string; items: NavItem[]; hre
       </h2>
       <ul aria-labelledby={headingId} className="space-y-0.5">
         {items.map((item) => {
-          const icon = <span className={`nav-icon nav-icon-${item.key}`} aria-hidden="true" />;
+          const icon = <Icon name={item.key} />;
           return (
             <li key={item.key}>
               {item.local ? (
@@ -193,7 +194,7 @@ function UserMenu({ user }: { user: ShellUser }) {
           {user.initials}
         </span>
         <span className="sr-only">Account menu for {user.name}</span>
-        <span className="nav-icon nav-icon-chevron icon-sm text-slate-600" aria-hidden="true" />
+        <Icon name="chevron" className="nav-icon icon-sm text-slate-600" />
       </summary>
       <div className="menu-panel z-40 mt-2 w-64 p-2">
         <div className="px-3 py-2 text-sm">

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { FormEvent, Ref } from "react";
 import type { Provider } from "~/lib/integrations/types";
+import { Icon } from "./icon";
 import { IntegrationLogo, SandboxBadge } from "./integration-logo";
 
 export type AvailableItem = {
@@ -50,7 +51,7 @@ export function AvailableSection({
             Search integrations
           </label>
           <div className="relative flex-1">
-            <span className="search-icon nav-icon nav-icon-search icon-sm" aria-hidden="true" />
+            <Icon name="search" className="search-icon nav-icon icon-sm" />
             <input
               ref={searchRef}
               id="integration-search"

@@ -82,6 +82,58 @@ describe("the page's JavaScript (ADR 0150)", () => {
   });
 });
 
+describe("the icons (ADR 0165)", () => {
+  it.each([true, false])(
+    "are symbols of the page's one sprite, drawn at their size, and stay through hydration and client navigation (JavaScript %s)",
+    async (js) => {
+      const { context, page } = await openPage(shared.browser, { js, viewport: "desktop" });
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      await signInThroughForm(page, baseURL, "john@acme.com");
+      const icons = () =>
+        page.evaluate(() => {
+          const sprites = document.querySelectorAll("svg#icon-sprite");
+          const symbols = new Set([...document.querySelectorAll("svg#icon-sprite symbol")].map((s) => s.id));
+          const uses = [...document.querySelectorAll("svg use")].map((u) => {
+            const box = u.closest("svg")!.getBoundingClientRect();
+            return { ref: u.getAttribute("href") ?? "", width: box.width, visible: box.width > 0 };
+          });
+          return {
+            sprites: sprites.length,
+            symbols: symbols.size,
+            missing: uses.filter((u) => !symbols.has(u.ref.slice(1))).map((u) => u.ref),
+            uses,
+          };
+        });
+      const check = async () => {
+        const seen = await icons();
+        expect(seen.sprites).toBe(1);
+        expect(seen.symbols).toBeGreaterThan(10);
+        expect(seen.missing).toEqual([]);
+        // the shell's sidebar (8 links), header (search, help, bell, chevron) and the product mark are drawn
+        const drawn = seen.uses.filter((u) => u.visible);
+        expect(drawn.length).toBeGreaterThanOrEqual(13);
+        expect(drawn.filter((u) => u.ref === "#icon-integrations").map((u) => u.width)).toEqual([20]);
+      };
+      await page.getByRole("heading", { name: "Connected Integrations", exact: false }).first().waitFor();
+      await check();
+      if (js) {
+        await waitForHydration(page);
+        await check();
+        await page.getByRole("navigation", { name: "Integrations sections" }).getByRole("link", { name: "API & Webhooks" }).click();
+        await page.waitForURL(/\/integrations\/developers$/);
+        await page.locator('nav[aria-label="Integrations sections"] a[aria-current="page"]', { hasText: "API & Webhooks" }).waitFor();
+        await check();
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
+});
+
 describe("the Content-Security-Policy (ADR 0162)", () => {
   it("no page reports a violation once its JavaScript has run (zod's eval probe is off: jitless)", async () => {
     const { context, page } = await openPage(shared.browser, { js: true, viewport: "desktop" });

@@ -26,3 +26,25 @@ describe("render hygiene (ADR 0161)", () => {
     expect(readFileSync(join(app, "components", "local-time.tsx"), "utf8")).toMatch(/new\s+Intl\.DateTimeFormat/);
   });
 });
+
+// An SVG used as a CSS image (a data URI in `mask` or `background`) makes Chromium build an isolated SVG document
+// the first time a style uses it: ~100 ms of the first style recalculation on a page with the shell's icons. Icons
+// are symbols of the page's one inline sprite (components/icon.tsx, ADR 0165).
+describe("icons (ADR 0165)", () => {
+  it("the stylesheet draws no SVG image", () => {
+    const css = readFileSync(join(app, "styles", "tailwind.css"), "utf8");
+    expect(css).not.toMatch(/url\(\s*["']?data:image\/svg/);
+    expect(css).not.toMatch(/url\([^)]*\.svg/);
+  });
+
+  it("every icon a component names is a symbol of the sprite", async () => {
+    const { SPRITE_MARKUP } = await import("../../app/components/icon-sprite.server");
+    const symbols = new Set([...SPRITE_MARKUP.matchAll(/<symbol id="icon-([a-z]+)"/g)].map((m) => m[1]));
+    expect(symbols.size).toBeGreaterThan(10);
+    const named = [...sources(join(app, "components")), ...sources(join(app, "routes"))].flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/<Icon name="([a-z]+)"/g)].map((m) => m[1]),
+    );
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((n) => !symbols.has(n))).toEqual([]);
+  });
+});

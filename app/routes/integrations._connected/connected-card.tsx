@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { Icon } from "~/components/icon";
 import { ConnectionStatusBadge, IntegrationLogo, SandboxBadge } from "~/components/integration-logo";
 import { LocalTime } from "~/components/local-time";
 import type { Provider } from "~/lib/integrations/catalog";
@@ -76,7 +77,7 @@ export function ConnectedCard({ card }: { card: ConnectedCardData }) {
             </Link>
             <details className="relative sm:hidden" data-menu="">
               <summary className="btn-secondary px-2" aria-label={`More actions for ${card.name}`}>
-                <span className="nav-icon nav-icon-dots" aria-hidden="true" />
+                <Icon name="dots" />
               </summary>
               <div className="menu-panel z-10 mt-1 w-44 py-1">
                 {card.status === "needs_reauth" && card.configurable ? (

@@ -12,6 +12,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import * as z from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { VALIDATE_ON } from "~/components/forms";
+import { Icon } from "~/components/icon";
 import { beginSignIn, ThrottleUnavailableError } from "~/lib/auth/throttle.server";
 import { authenticate, normalizeEmail } from "~/lib/auth/users.server";
 import { appDeps } from "~/lib/deps.server";
@@ -118,7 +119,7 @@ export default function Login() {
     <main className="flex min-h-full items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
         <div className="mb-8 flex flex-col items-center gap-3 text-center">
-          <span className="logo-mark size-10" aria-hidden="true" />
+          <Icon name="mark" className="logo-mark size-10" />
           <h1 className="text-2xl font-semibold tracking-tight">Sign in to your workspace</h1>
           <p className="text-sm text-slate-600">Manage integrations, API keys and webhooks.</p>
         </div>
