@@ -140,8 +140,11 @@ async function prepareContext(context: BrowserContext) {
   await context.route("**/*", routeRequest);
 }
 
-export async function openPage(browser: Browser, { js, viewport }: { js: boolean; viewport: ViewportName }): Promise<Session> {
-  const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale: "en-US" });
+export async function openPage(
+  browser: Browser,
+  { js, viewport, locale = "en-US", timezoneId }: { js: boolean; viewport: ViewportName; locale?: string; timezoneId?: string },
+): Promise<Session> {
+  const context = await browser.newContext({ javaScriptEnabled: js, viewport: VIEWPORTS[viewport], locale, timezoneId });
   await prepareContext(context);
   const page = await context.newPage();
   jsEnabledPages.set(page, js);

@@ -134,6 +134,70 @@ describe("the icons (ADR 0165)", () => {
   );
 });
 
+describe("local times (ADR 0167)", () => {
+  it.each([true, false])(
+    "show in the viewer's locale, in UTC from the server and in the browser's zone once a worker has formatted them, with no Intl formatter made on the page's main thread (JavaScript %s)",
+    async (js) => {
+      const { context, page } = await openPage(shared.browser, { js, viewport: "desktop", locale: "de-DE", timezoneId: "Asia/Tokyo" });
+      await page.addInitScript(() => {
+        const counter = window as unknown as { intlMade: number };
+        counter.intlMade = 0;
+        for (const name of ["DateTimeFormat", "RelativeTimeFormat"] as const) {
+          const made = Intl[name] as unknown as (...args: unknown[]) => unknown;
+          (Intl as unknown as Record<string, unknown>)[name] = new Proxy(made, {
+            construct(target, args, newTarget) {
+              counter.intlMade++;
+              return Reflect.construct(target, args, newTarget);
+            },
+            apply(target, self, args) {
+              counter.intlMade++;
+              return Reflect.apply(target, self, args);
+            },
+          });
+        }
+      });
+      await signInThroughForm(page, baseURL, "john@acme.com");
+      // What a time may read (dates in the long style, instants in the medium one), in de-DE, in the zone given
+      const readings = (iso: string, timeZone: string) => {
+        const at = new Date(iso);
+        const instant = new Intl.DateTimeFormat("de-DE", { dateStyle: "medium", timeStyle: "short", timeZone }).format(at);
+        return [
+          new Intl.DateTimeFormat("de-DE", { dateStyle: "long", timeZone }).format(at),
+          timeZone === "UTC" ? `${instant} UTC` : instant,
+        ];
+      };
+      const expectTimes = async (timeZone: string) => {
+        const times = page.locator("main time");
+        await times.first().waitFor();
+        const count = await times.count();
+        expect(count).toBeGreaterThan(0);
+        for (let i = 0; i < count; i++) {
+          const iso = (await times.nth(i).getAttribute("datetime"))!;
+          const options = readings(iso, timeZone);
+          await expect.poll(() => times.nth(i).textContent()).toSatisfy((text) => options.includes(text ?? ""));
+        }
+      };
+      await page.goto(`${baseURL}/integrations/developers`);
+      if (!js) {
+        await expectTimes("UTC");
+        await context.close();
+        return;
+      }
+      await waitForHydration(page);
+      await expectTimes("Asia/Tokyo");
+      // a time mounted by a client-side navigation (away and back) gets the browser's text too
+      const tabs = page.getByRole("navigation", { name: "Integrations sections" });
+      await tabs.getByRole("link", { name: "Available" }).click();
+      await page.waitForURL(/\/integrations\/available$/);
+      await tabs.getByRole("link", { name: "API & Webhooks" }).click();
+      await page.waitForURL(/\/integrations\/developers$/);
+      await expectTimes("Asia/Tokyo");
+      await expect(page.evaluate(() => (window as unknown as { intlMade: number }).intlMade)).resolves.toBe(0);
+      await context.close();
+    },
+  );
+});
+
 describe("the Content-Security-Policy (ADR 0162)", () => {
   it("no page reports a violation once its JavaScript has run (zod's eval probe is off: jitless)", async () => {
     const { context, page } = await openPage(shared.browser, { js: true, viewport: "desktop" });

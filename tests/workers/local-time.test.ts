@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachedFormatterCount, FORMATTER_CACHE_LIMIT, format } from "~/components/local-time";
+import { cachedFormatterCount, FORMATTER_CACHE_LIMIT, format, isoText, relativeParts } from "~/components/local-time";
 
 const at = new Date(Date.UTC(2026, 11, 2, 14, 5));
 
@@ -42,5 +42,22 @@ describe("LocalTime's format (ADR 0161: formatters made once, reused)", () => {
     const before = cachedFormatterCount();
     expect(() => format(at, "datetime", "not a locale!", "UTC")).toThrow(RangeError);
     expect(cachedFormatterCount()).toBe(before);
+  });
+});
+
+// ADR 0167: what the browser shows without Intl on its main thread, and what it asks the worker to format.
+describe("LocalTime in the browser", () => {
+  it("a time mounted after hydration shows its instant in UTC, without Intl, until the worker's text arrives", () => {
+    expect(isoText(at, "datetime")).toBe("2026-12-02 14:05 UTC");
+    expect(isoText(at, "date")).toBe("2026-12-02");
+    expect(isoText(new Date("not a date"), "datetime")).toBe("");
+  });
+
+  it("relative times go in the largest readable unit, past or future, as the server words them", () => {
+    const now = at.getTime();
+    expect(relativeParts(new Date(now - 30_000), now)).toEqual({ value: -30, unit: "second" });
+    expect(relativeParts(new Date(now + 5 * 60_000), now)).toEqual({ value: 5, unit: "minute" });
+    expect(relativeParts(new Date(now - 3 * 3_600_000), now)).toEqual({ value: -3, unit: "hour" });
+    expect(relativeParts(new Date(now - 2 * 86_400_000), now)).toEqual({ value: -2, unit: "day" });
   });
 });
