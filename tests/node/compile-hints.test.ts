@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS build step
-import { frameworkChunks, HINT } from "../../scripts/compile-hints.mjs";
+import { addCompileHints, frameworkChunks, HINT } from "../../scripts/compile-hints.mjs";
 
 const input = (bytesInOutput: number) => ({ bytesInOutput });
 
@@ -24,5 +26,23 @@ describe("compile hints (ADR 0166)", () => {
     const chunks: string[] = frameworkChunks(meta);
     expect(chunks.some((c) => c.includes("/_shared/"))).toBe(true);
     for (const c of chunks) expect(readFileSync(new URL(`../../${c}`, import.meta.url), "utf8").startsWith(HINT)).toBe(true);
+  });
+
+  it("hints a chunk once however often the build step runs, and fails the build when no chunk carries react-dom", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hints-"));
+    try {
+      mkdirSync(join(dir, "build/server"), { recursive: true });
+      mkdirSync(join(dir, "public/build"), { recursive: true });
+      const meta = (input: string) => ({ outputs: { "public/build/chunk-A.js": { inputs: { [input]: { bytesInOutput: 10 } } } } });
+      writeFileSync(join(dir, "public/build/chunk-A.js"), "export{};");
+      writeFileSync(join(dir, "build/server/metafile.js.json"), JSON.stringify(meta("node_modules/react-dom/client.js")));
+      addCompileHints(dir);
+      addCompileHints(dir);
+      expect(readFileSync(join(dir, "public/build/chunk-A.js"), "utf8")).toBe(`${HINT}export{};`);
+      writeFileSync(join(dir, "build/server/metafile.js.json"), JSON.stringify(meta("app/root.tsx")));
+      expect(() => addCompileHints(dir)).toThrow(/no browser chunk carries react-dom/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
