@@ -46,6 +46,30 @@ describe.each(viewports)("forms keep exactly what was chosen (%s)", (viewport) =
     await context.close();
   });
 
+  // ADR 0169: the browser-side check is loaded after the page is interactive (here on the first focus in the form);
+  // once it is there, an invalid form is refused in the page without a request.
+  it("JavaScript on: the lazily loaded browser-side check refuses an empty name without a request", async () => {
+    const { context, page } = await openPage(shared.browser, { js: true, viewport });
+    await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");
+    const form = createKeyForm(page);
+    await form.getByRole("button", { name: "Create key" }).waitFor();
+    const posts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST") posts.push(r.url());
+    });
+    await form.getByLabel("Name").focus();
+    await page.waitForLoadState("networkidle");
+    await form.getByLabel("Name").fill(" ");
+    await form.getByRole("button", { name: "Create key" }).click();
+    await form.getByText("Give the key a name").waitFor();
+    expect(posts).toEqual([]);
+    // fixing the field clears the error as it is typed (revalidated on input, still in the page)
+    await form.getByLabel("Name").fill(`Checked ${viewport}`);
+    await form.getByText("Give the key a name").waitFor({ state: "detached" });
+    expect(posts).toEqual([]);
+    await context.close();
+  });
+
   it("JavaScript off: the re-rendered form shows exactly what was submitted", async () => {
     const { context, page } = await openPage(shared.browser, { js: false, viewport });
     await signInThroughForm(page, baseURL, "john@acme.com", undefined, "/integrations/developers");

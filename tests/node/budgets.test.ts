@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 // @ts-ignore: plain JS shared with the benchmark
-import { BUDGETS, integrationsPage, pageWeight } from "../../scripts/bundle-sizes.mjs";
+import { BUDGETS, chainForPath, integrationsPage, pageWeight } from "../../scripts/bundle-sizes.mjs";
 
 // Sizes are deterministic, so the architecture.md §8 budgets are enforced here; timings live in `npm run bench`.
 describe("size budgets (architecture.md §8)", () => {
@@ -19,6 +19,25 @@ describe("size budgets (architecture.md §8)", () => {
     expect(weight.jsFiles.length).toBeGreaterThan(4);
     expect(weight.js.gzip).toBeGreaterThan(50 * 1024); // react-dom + remix alone are ~80 KB gzip
     expect(weight.css.gzip).toBeGreaterThan(1024);
+  });
+
+  // ADR 0169: the pages Lighthouse measures load no zod up front; the Create-a-key check comes in its own chunk later.
+  it("the JS /integrations and /integrations/developers load up front carries no zod", () => {
+    const meta = JSON.parse(readFileSync(new URL("../../build/server/metafile.js.json", import.meta.url), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }>; imports: { path: string; kind: string }[] }>;
+    };
+    const inputsOf = (file: string) => Object.keys(meta.outputs[`public${file}`]?.inputs ?? {});
+    for (const path of ["/integrations", "/integrations/developers"]) {
+      const files: string[] = pageWeight(chainForPath(path)).jsFiles.filter((f: string) => f.startsWith("/build/"));
+      expect(files.length).toBeGreaterThan(4);
+      expect(files.filter((f) => inputsOf(f).some((i) => i.includes("node_modules/zod/")))).toEqual([]);
+    }
+    const lazy = Object.entries(meta.outputs).find(([, o]) =>
+      Object.keys(o.inputs).some((i) => i.endsWith("app/lib/api-keys/create-key.validate.ts")),
+    );
+    expect(lazy).toBeDefined();
+    const developers = Object.entries(meta.outputs).find(([k]) => k.includes("/routes/integrations.developers-") && k.endsWith(".js"));
+    expect(developers?.[1].imports.filter((i) => i.path === lazy?.[0]).map((i) => i.kind)).toEqual(["dynamic-import"]);
   });
 
   // What no page may ship, read from the browser build's metafile (modules that made it into an output file):

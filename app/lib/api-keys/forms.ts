@@ -1,18 +1,7 @@
 import * as z from "zod";
 import { apiScopes } from "~/lib/vocabulary";
 
-/** Forms of the API keys section (parsed in the action, also used by conform in the browser). */
-export const scopeLabels: Record<(typeof apiScopes)[number], string> = {
-  "conversations:read": "Read conversations and events",
-  "conversations:write": "Create and update conversations",
-  "webhooks:read": "Read webhook endpoints and deliveries",
-  "webhooks:write": "Manage webhook endpoints",
-  hooks: "Manage its own Zapier subscriptions (REST hooks) only",
-  "orders:read": "Look up a contact's orders in connected stores",
-  "contacts:read": "Read what connected CRMs, help desks and stores know about a contact",
-};
-
-export const overlapLabels = { now: "Immediately", "1h": "In 1 hour", "24h": "In 24 hours", "7d": "In 7 days" } as const;
+/** Forms of the API keys section (parsed in the action; the browser loads them lazily, `create-key.validate.ts`). */
 
 export const CreateKeySchema = z.object({
   intent: z.literal("create-key"),

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
-import { overlapLabels } from "~/lib/api-keys/forms";
+import { overlapLabels } from "~/lib/api-keys/labels";
 import { findUsableKey, maskKey } from "~/lib/api-keys/keys.server";
 import { notFound } from "~/lib/http/responses";
 import { requireAdminWith } from "~/sessions.server";

@@ -1,12 +1,12 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
+import { useLazyValidator } from "~/components/lazy-validator";
 import { LocalTime } from "~/components/local-time";
 import { RevealedKey } from "~/components/revealed-key";
-import { CreateKeySchema, scopeLabels } from "~/lib/api-keys/forms";
+import { scopeLabels } from "~/lib/api-keys/labels";
 import { apiScopes } from "~/lib/vocabulary";
 
 type KeyRow = {
@@ -140,13 +140,16 @@ function KeyList({ keys }: { keys: KeyRow[] }) {
   );
 }
 
+const loadCreateKeyValidator = () => import("~/lib/api-keys/create-key.validate").then((m) => m.validateCreateKey);
+
 function CreateKeyForm() {
+  const { validate, start } = useLazyValidator(loadCreateKeyValidator);
   const actionData = useActionData<{ intent: string | null; result: SubmissionResult | null }>();
   const lastResult = actionData?.intent === "create-key" ? actionData.result : undefined;
   const [form, fields] = useForm({
     id: "create-key",
     lastResult,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateKeySchema }),
+    onValidate: validate && (({ formData }) => validate(formData)),
     ...VALIDATE_ON,
     defaultValue: { scopes: [...apiScopes] },
   });
@@ -155,6 +158,7 @@ function CreateKeyForm() {
       method="post"
       preventScrollReset
       {...getFormProps(form)}
+      onFocus={start}
       aria-labelledby="create-key-heading"
       className="mt-6 rounded-md border border-slate-200 p-4"
     >
