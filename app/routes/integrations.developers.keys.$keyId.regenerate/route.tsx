@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { SubmitButton } from "~/components/forms";
 import { Modal } from "~/components/modal";
-import { overlapLabels } from "~/lib/api-keys/labels";
 import { findUsableKey, maskKey } from "~/lib/api-keys/keys.server";
+import { overlapLabels } from "~/lib/api-keys/labels";
 import { notFound } from "~/lib/http/responses";
 import { requireAdminWith } from "~/sessions.server";
 
