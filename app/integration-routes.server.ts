@@ -20,6 +20,7 @@ import {
   listProviders,
   type Provider,
   type ProviderId,
+  providerIds,
   searchCatalog,
 } from "~/lib/integrations/catalog";
 import type { ConnectDeps } from "~/lib/integrations/connect.server";
@@ -28,6 +29,9 @@ import { configureScreenOf, findAdapter } from "~/lib/integrations/registry";
 import { requireAdminWith } from "~/sessions.server";
 
 /** The provider named in the URL, or a 404. */
+/** Every provider id, for loaders: routes take it from here so the catalog (and the zod in its entries) stays out of their browser JS. */
+export const allProviderIds = providerIds;
+
 export function requireProvider(id: string | undefined): Provider & { id: ProviderId } {
   const provider = findProvider(id);
   if (!provider) throw notFound("There is no such integration.");

@@ -2,8 +2,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { AvailableSection } from "~/components/available-list";
-import { availableListing } from "~/integration-routes.server";
-import { providerIds } from "~/lib/integrations/catalog";
+import { allProviderIds, availableListing } from "~/integration-routes.server";
 import { connectionsByProviders } from "~/lib/integrations/connections.server";
 import { requireAdminWith } from "~/sessions.server";
 import { shellData } from "~/shell.server";
@@ -19,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   } = await requireAdminWith(
     request,
     context,
-    (db, companyId) => [connectionsByProviders({ db, companyId, providers: [...providerIds] })] as const,
+    (db, companyId) => [connectionsByProviders({ db, companyId, providers: [...allProviderIds] })] as const,
   );
   const url = new URL(request.url);
   // the detail modal keeps the search and the filter, so closing it returns to the same list
