@@ -3,6 +3,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { CheckboxGroup, Field, SubmitButton, VALIDATE_ON } from "~/components/forms";
+import { Icon } from "~/components/icon";
 import { useLazyValidator } from "~/components/lazy-validator";
 import { LocalTime } from "~/components/local-time";
 import { RevealedKey } from "~/components/revealed-key";
@@ -45,8 +46,10 @@ export function ApiKeysSection({ data }: { data: ApiKeysSectionData }) {
       <p className="mt-4 text-sm text-slate-600">
         Your systems call the API with these keys. A key is shown in full once, when you create it; copy it then and keep it on your server.
       </p>
-      <p className="mt-1 text-sm text-amber-800">
-        <span aria-hidden="true">⚠️ </span>Keep keys secret. Never put one in client-side code.
+      {/* the sprite's warning sign, not the ⚠️ emoji: an emoji sends the browser looking for a colour emoji font */}
+      <p className="mt-1 flex items-start gap-1.5 text-sm text-amber-800">
+        <Icon name="warning" className="nav-icon icon-sm mt-0.5" />
+        <span>Keep keys secret. Never put one in client-side code.</span>
       </p>
       <KeyList keys={data.keys} />
       {/* a fresh form after each created key (conform keeps field state client-side) */}
