@@ -279,7 +279,7 @@ export function renderReport(r) {
     );
     if (r.sizesDevelopers)
       out.push(
-        `| Client JS for \`/integrations/developers\` (${r.sizesDevelopers.jsFiles.length} files; informative, its forms validate in the browser with zod and conform) | ${kb(r.sizesDevelopers.js.raw)} | ${kb(r.sizesDevelopers.js.gzip)} | none in §8 |`,
+        `| Client JS for \`/integrations/developers\` (${r.sizesDevelopers.jsFiles.length} files; informative; the Create-a-key check, zod with it, loads after the page, ADR 0169) | ${kb(r.sizesDevelopers.js.raw)} | ${kb(r.sizesDevelopers.js.gzip)} | none in §8 |`,
       );
     out.push(
       `| CSS for \`/integrations\` | ${kb(r.sizes.css.raw)} | ${kb(r.sizes.css.gzip)} | ≤ ${BUDGETS.cssGzip / 1024} KB gzip ${verdict(r.sizes.css.gzip <= BUDGETS.cssGzip)} |`,
