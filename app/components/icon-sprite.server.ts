@@ -28,7 +28,10 @@ const SYMBOLS = {
   help: [STROKE, `<circle cx="12" cy="12" r="9"/><path d="M9.5 9a2.5 2.5 0 0 1 4.9.7c0 1.8-2.4 2.1-2.4 3.8"/><path d="M12 17h.01"/>`],
   bell: [STROKE, `<path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z"/><path d="M10 20a2 2 0 0 0 4 0"/>`],
   menu: [STROKE, `<path d="M4 6h16M4 12h16M4 18h16"/>`],
-  warning: [STROKE, `<path d="M10.3 4.2 2.2 18a2 2 0 0 0 1.7 3h16.2a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0z"/><path d="M12 9.5v4M12 17h.01"/>`],
+  warning: [
+    STROKE,
+    `<path d="M10.3 4.2 2.2 18a2 2 0 0 0 1.7 3h16.2a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0z"/><path d="M12 9.5v4M12 17h.01"/>`,
+  ],
   chevron: [STROKE, `<path d="m6 9 6 6 6-6"/>`],
   dots: [`fill="currentColor"`, `<circle cx="12" cy="5" r="1.8"/><circle cx="12" cy="12" r="1.8"/><circle cx="12" cy="19" r="1.8"/>`],
   mark: [
