@@ -1,24 +1,30 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RateLimitDecision, RateLimiterRpc } from "./rate-limit.server";
+import { hitWindow, type RateWindow, windowFromTimestamps } from "./rate-window";
 
 /**
- * Exact per-key sliding-window limiter: the timestamps of the requests allowed in the last
- * window, kept in the object's storage so an eviction does not reset the count. A DO handles
- * one request at a time, so two concurrent hits can never both take the last slot.
+ * Per-key sliding-window limiter: the window's 60 buckets (rate-window.ts, ADR 0170), kept in the
+ * object's storage so an eviction does not reset the count. A DO handles one request at a time,
+ * so two concurrent hits can never both take the last slot.
  */
 export class RateLimiter extends DurableObject implements RateLimiterRpc {
-  private hits: number[] | null = null;
+  private window: RateWindow | null = null;
 
   async hit(limit: number, windowMs: number): Promise<RateLimitDecision> {
-    const now = Date.now();
-    this.hits ??= (await this.ctx.storage.get<number[]>("hits")) ?? [];
-    const recent = this.hits.filter((t) => t > now - windowMs);
-    const allowed = recent.length < limit;
-    if (allowed) recent.push(now);
-    this.hits = recent.slice(-Math.max(limit, 1));
-    await this.ctx.storage.put("hits", this.hits);
-    const oldest = this.hits[0] ?? now;
-    const resetSeconds = Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
-    return { allowed, limit, remaining: Math.max(0, limit - this.hits.length), resetSeconds };
+    this.window ??= await this.load(windowMs);
+    const { window, decision } = hitWindow(this.window, Date.now(), limit, windowMs);
+    this.window = window;
+    await this.ctx.storage.put("window", window);
+    return decision;
+  }
+
+  private async load(windowMs: number): Promise<RateWindow> {
+    const stored = await this.ctx.storage.get<RateWindow>("window");
+    if (stored) return stored;
+    // written before ADR 0170: the timestamps of the allowed requests
+    const hits = await this.ctx.storage.get<number[]>("hits");
+    if (!hits) return [];
+    await this.ctx.storage.delete("hits");
+    return windowFromTimestamps(hits, windowMs);
   }
 }

@@ -4,7 +4,8 @@ import type { Env } from "../env";
 /**
  * Per-company and per-address budgets for work that costs us or a third party something:
  * outbound POSTs (Test, Resend, Replay), new endpoints, and /v1 requests that carry no valid key.
- * Counted exactly by the RateLimiter Durable Object (one object per bucket and subject). Without
+ * Counted by the RateLimiter Durable Object (one object per bucket and subject; a sliding window of 60
+ * buckets that never lets more than the limit into any window, ADR 0170). Without
  * the binding every caller refuses with 503 rather than running unlimited.
  */
 export const LIMITS = {
