@@ -19,10 +19,11 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
   }
 
   private async load(windowMs: number): Promise<RateWindow> {
-    const stored = await this.ctx.storage.get<RateWindow>("window");
-    if (stored) return stored;
-    // written before ADR 0170: the timestamps of the allowed requests
-    const hits = await this.ctx.storage.get<number[]>("hits");
+    // one read for both: "hits" is what ADR 0003's limiter wrote (the times of the allowed requests)
+    const stored = await this.ctx.storage.get<RateWindow | number[]>(["window", "hits"]);
+    const window = stored.get("window") as RateWindow | undefined;
+    if (window) return window;
+    const hits = stored.get("hits") as number[] | undefined;
     if (!hits) return [];
     await this.ctx.storage.delete("hits");
     return windowFromTimestamps(hits, windowMs);

@@ -31,10 +31,7 @@ export function hitWindow(
   let count = live.reduce((sum, [, n]) => sum + n, 0);
   const allowed = count < limit;
   if (allowed) {
-    const start = now - (now % size);
-    const last = live.at(-1);
-    if (last && last[0] === start) last[1]++;
-    else live.push([start, 1]);
+    addTo(live, now, size);
     count++;
   }
   return {
@@ -68,11 +65,14 @@ function resetSeconds(live: RateWindow, count: number, now: number, limit: numbe
 export function windowFromTimestamps(timestamps: readonly number[], windowMs: number): RateWindow {
   const size = bucketMs(windowMs);
   const out: RateWindow = [];
-  for (const t of [...timestamps].sort((a, b) => a - b)) {
-    const start = t - (t % size);
-    const last = out.at(-1);
-    if (last && last[0] === start) last[1]++;
-    else out.push([start, 1]);
-  }
+  for (const t of [...timestamps].sort((a, b) => a - b)) addTo(out, t, size);
   return out;
+}
+
+/** Counts one request at `t` in its bucket (the last one: requests come in time order). */
+function addTo(window: RateWindow, t: number, size: number): void {
+  const start = t - (t % size);
+  const last = window.at(-1);
+  if (last && last[0] === start) last[1]++;
+  else window.push([start, 1]);
 }
