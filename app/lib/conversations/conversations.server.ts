@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { batchStatements, type Db } from "../db/client";
-import { compiledQuery } from "../db/compiled";
+import { compiledInsert, compiledQuery } from "../db/compiled";
 import { insertWhere, isoSql, jsonBoolSql, rowFromDriver } from "../db/conditional";
 import {
   type AttachmentMeta,
@@ -26,6 +26,10 @@ export type DomainCtx = { db: Db; companyId: string; performedBy: PerformedBy; n
 type Channel = (typeof conversations.$inferSelect)["channel"];
 type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
+
+// The INSERTs of a new conversation and of a message, built once per isolate (ADR 0171).
+const insertConversation = compiledInsert(conversations);
+const insertMessage = compiledInsert(messages);
 
 export class ConversationConflictError extends Error {}
 
@@ -115,8 +119,8 @@ export async function createConversation(
   });
   const received = messageEvent(ctx, conversation, message, 1);
   await ctx.db.batch([
-    ctx.db.insert(conversations).values(conversation),
-    ctx.db.insert(messages).values(message),
+    insertConversation(ctx.db, conversation),
+    insertMessage(ctx.db, message),
     created.statement,
     received.statement,
     ...also,
@@ -363,7 +367,7 @@ async function addMessageAfterRead(
   const message = messageRow(ctx, current.id, input, current.channel);
   const event = messageEvent(ctx, conversation, message);
   await ctx.db.batch([
-    ctx.db.insert(messages).values(message),
+    insertMessage(ctx.db, message),
     ctx.db
       .update(conversations)
       .set({ updatedAt: ctx.now })

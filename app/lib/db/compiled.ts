@@ -1,3 +1,6 @@
+import { type Column, getTableColumns, is, Param, Placeholder, SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { createDb, type Db } from "./client";
 
 /**
@@ -56,4 +59,107 @@ export function compiledQuery<V extends Record<string, string | number | null>>(
       return onRequest.execute(values) as ReturnType<ReturnType<Q["prepare"]>["execute"]>;
     };
   };
+}
+
+/**
+ * An INSERT whose SQL is built once per isolate (per table and set of columns given), for a request's
+ * `db.batch` or `batchStatements` (ADR 0171): `ctx.db.batch([insertConversation(ctx.db, row), …])`.
+ *
+ * Each call encodes the row's values by their columns exactly as drizzle's `insert().values()`
+ * would (JSON columns stringified, timestamps in epoch milliseconds, booleans as 0/1, null as
+ * null) and fills what the row leaves out as drizzle does: a column's static default and an SQL
+ * default (the events' `seq`) are part of the compiled SQL; a `$defaultFn` that returns a value
+ * (e.g. `new Date()`) runs on every call. drizzle builds all of this per call with a walk over the
+ * query that checks each part's class; on POST /v1/conversations that was about a sixth of the request.
+ *
+ * Like a drizzle query, the statement also runs on its own when awaited (a batch of one).
+ */
+export function compiledInsert<T extends SQLiteTable>(table: T) {
+  const shapes = new Map<string, CompiledInsert>();
+  return (db: Db, row: T["$inferInsert"]): BatchItem<"sqlite"> & InsertStatement => {
+    const values = row as Record<string, unknown>;
+    const keys = Object.keys(values).filter((k) => values[k] !== undefined);
+    const shapeKey = keys.join(",");
+    let shape = shapes.get(shapeKey);
+    if (!shape) {
+      shape = compileInsert(table, keys);
+      shapes.set(shapeKey, shape);
+    }
+    const { prepared, text, slots } = shape;
+    const params = slots.map((slot) => slot(values));
+    const query = { sql: text, params };
+    const statement = {
+      // drizzle's db.batch: `_prepare()` gives a prepared query whose `stmt` it binds with `getQuery().params`
+      _prepare() {
+        const onRequest = Object.create(prepared) as typeof prepared & { stmt: D1PreparedStatement };
+        onRequest.stmt = (db.$client as D1Database).prepare(text);
+        onRequest.getQuery = () => query;
+        return onRequest;
+      },
+      // batchStatements (raw SQL beside drizzle queries)
+      toSQL: () => query,
+      // Awaited on its own it runs, as a drizzle query does: without this, `await statement` would
+      // resolve to the statement and silently write nothing.
+      // biome-ignore lint/suspicious/noThenProperty: intentionally thenable, like drizzle's QueryPromise
+      then<R1 = unknown, R2 = never>(
+        onFulfilled?: (value: unknown) => R1 | PromiseLike<R1>,
+        onRejected?: (reason: unknown) => R2 | PromiseLike<R2>,
+      ) {
+        return db
+          .batch([statement as unknown as BatchItem<"sqlite">])
+          .then(([result]) => result)
+          .then(onFulfilled, onRejected);
+      },
+    };
+    return statement as unknown as BatchItem<"sqlite"> & InsertStatement;
+  };
+}
+
+type InsertStatement = { toSQL(): { sql: string; params: unknown[] } };
+type Slot = (row: Record<string, unknown>) => unknown;
+type CompiledInsert = { prepared: { getQuery(): { sql: string; params: unknown[] } }; text: string; slots: Slot[] };
+
+function compileInsert(table: SQLiteTable, keys: readonly string[]): CompiledInsert {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const unknown = keys.filter((k) => !(k in columns));
+  if (unknown.length) throw new Error(`compiledInsert: no column ${unknown.join(", ")}`);
+  const given = new Set(keys);
+  const values: Record<string, unknown> = {};
+  const perCall = new Map<string, () => unknown>();
+  for (const [key, column] of Object.entries(columns)) {
+    if (given.has(key)) {
+      values[key] = sql.placeholder(key);
+      continue;
+    }
+    // what drizzle's insert uses when the row leaves a column out: default, else $defaultFn, else $onUpdateFn
+    const fn = column.default === undefined ? (column.defaultFn ?? column.onUpdateFn) : undefined;
+    if (!fn) continue; // a static default or NULL: drizzle writes it into the SQL
+    const sample = fn();
+    if (is(sample, SQL))
+      values[key] = sample; // an SQL expression: the same text on every insert
+    else {
+      values[key] = sql.placeholder(key);
+      perCall.set(key, fn);
+    }
+  }
+  compileDb ??= createDb(compileOnly);
+  const prepared = compileDb.insert(table).values(values).prepare() as unknown as CompiledInsert["prepared"];
+  const { sql: text, params } = prepared.getQuery();
+  const slots = params.map((p): Slot => {
+    if (is(p, Param) && is(p.value, Placeholder)) {
+      const name = p.value.name;
+      const encoder = p.encoder as Column;
+      const fn = perCall.get(name);
+      return (row) => {
+        const value = fn ? fn() : row[name];
+        if (value === null) return null;
+        const encoded = encoder.mapToDriverValue(value);
+        if (is(encoded, SQL)) throw new Error(`compiledInsert: ${name} encodes to SQL, not a value`);
+        return encoded;
+      };
+    }
+    if (is(p, Placeholder) || is(p, Param)) throw new Error("compiledInsert: an unencoded parameter");
+    return () => p; // a static default, already a driver value
+  });
+  return { prepared, text, slots };
 }

@@ -1,10 +1,14 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { compiledInsert } from "../db/compiled";
 import { type EventType, events, type PerformedBy } from "../db/schema";
 import type { EventsMessage } from "../env";
 import { newId } from "../ids";
 
 export type PendingEvent = { id: string; type: EventType };
+
+// Built once per isolate (ADR 0171): every state change writes one or more of these.
+const insertEvent = compiledInsert(events);
 
 /**
  * The outbox half of a state change: an `events` insert to put in the SAME db.batch as the rows
@@ -17,7 +21,7 @@ export function eventInsert(
   // `order` keeps several events of one change in sequence: their ids sort in that order even
   // though they share created_at (ids are time-sortable only to the millisecond).
   const id = newId("evt", new Date(input.now.getTime() + (input.order ?? 0)));
-  const statement = db.insert(events).values({
+  const statement = insertEvent(db, {
     id,
     companyId: input.companyId,
     type: input.type,
