@@ -80,6 +80,19 @@ describe("body size caps before parsing", () => {
     expect(res.status).toBe(413);
     expect(body.pulled()).toBeLessThan(128 * 1024);
   });
+
+  it("a /v1 body longer than its declared Content-Length is still refused at the cap, never stored", async () => {
+    const body = streamedBody(8 * 1024 * 1024, '{"subject":"');
+    const request = new Request("http://localhost/v1/conversations", {
+      method: "POST",
+      body: body.stream,
+      headers: { "Content-Type": "application/json", "Content-Length": "100", Authorization: `Bearer ${TEST_API_KEY}` },
+      duplex: "half",
+    } as RequestInit);
+    const res = await handleApiRequest(request, env as Env, createExecutionContext());
+    expect([400, 413]).toContain(res.status);
+    expect(body.pulled()).toBeLessThan(128 * 1024);
+  });
 });
 
 describe("malformed cookies", () => {
