@@ -66,7 +66,7 @@ const P = {
   soakDrainMs: quick ? 60_000 : 180_000,
 };
 const log = (...a) => console.log(...a);
-const r = { params: P, quick, only, commands: [], notMeasured: {} };
+const r = { params: P, quick, only, commands: [], notMeasured: {}, sectionSeconds: {} };
 const skip = (section, reason) => {
   r.notMeasured[section] = reason;
   log(`  not measured: ${reason}`);
@@ -76,11 +76,14 @@ const runId = Date.now().toString(36);
 async function section(name, fn) {
   if (!only.includes(name)) return skip(name, `skipped by --only (${only.join(",")})`);
   log(`\n## ${name}`);
+  const started = Date.now();
   try {
     await fn();
   } catch (e) {
     skip(name, `error: ${String(e?.message ?? e).split("\n")[0]}`);
   }
+  r.sectionSeconds[name] = Math.round((Date.now() - started) / 100) / 10;
+  log(`  (${name}: ${r.sectionSeconds[name]} s)`);
 }
 
 /** Alternates the targets run by run (both in one process and one server), medians per target. */

@@ -196,6 +196,8 @@ export function renderReport(r) {
   out.push("(`wrangler deploy --dry-run --minify`) served by Miniflare, not `wrangler dev` — see");
   out.push("[ADR 0005](docs/decisions/0005-benchmark-method.md). Timings are medians of the runs listed; they depend on the");
   out.push("machine and on what else it was doing (load average below), so compare ratios more than absolute numbers.", "");
+  const sections = Object.entries(r.sectionSeconds ?? {});
+  if (sections.length) out.push(`Time per section: ${sections.map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(", ")}.`, "");
   if (m.loadAverage[0] > m.cores) {
     out.push(
       `**The machine was busy during this run** (load average ${fmt(m.loadAverage[0], 1)} on ${m.cores} cores at the start: other work was running),`,
