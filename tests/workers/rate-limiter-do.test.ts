@@ -37,6 +37,21 @@ describe("RateLimiter Durable Object (ADR 0170)", () => {
     expect((await stub.hit(4, 60_000)).allowed).toBe(false);
   });
 
+  it("an old log that is already full is stored as a window before it is deleted, though the hit is refused", async () => {
+    const stub = ns.get(ns.idFromName(`migrate-full-${crypto.randomUUID()}`));
+    const now = Date.now();
+    await runInDurableObject(stub, async (_instance: RateLimiter, state) => {
+      await state.storage.put("hits", [now - 30_000, now - 20_000, now - 10_000]);
+    });
+    expect((await stub.hit(3, 60_000)).allowed).toBe(false); // refused: counts nothing, writes nothing itself
+    await runInDurableObject(stub, async (instance: RateLimiter, state) => {
+      expect(await state.storage.get("hits")).toBeUndefined();
+      expect(((await state.storage.get<RateWindow>("window")) ?? []).reduce((n, [, c]) => n + c, 0)).toBe(3);
+      (instance as unknown as { window: RateWindow | null }).window = null;
+    });
+    expect((await stub.hit(3, 60_000)).allowed).toBe(false);
+  });
+
   it("writes a small budget on every counted hit, a large one at most once a second (ADR 0171)", async () => {
     const stored = async (stub: DurableObjectStub<RateLimiter>) =>
       runInDurableObject(stub, async (_i: RateLimiter, state) =>

@@ -56,7 +56,10 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
     if (window) return window;
     const hits = stored.get("hits") as number[] | undefined;
     if (!hits) return [];
+    // stored before the old log goes: a refused hit writes nothing, and the count must outlive this instance
+    const folded = windowFromTimestamps(hits, windowMs);
+    await this.ctx.storage.put("window", folded);
     await this.ctx.storage.delete("hits");
-    return windowFromTimestamps(hits, windowMs);
+    return folded;
   }
 }

@@ -131,8 +131,10 @@ function compileInsert(table: SQLiteTable, keys: readonly string[]): CompiledIns
       values[key] = sql.placeholder(key);
       continue;
     }
-    // what drizzle's insert uses when the row leaves a column out: default, else $defaultFn, else $onUpdateFn
-    const fn = column.default === undefined ? (column.defaultFn ?? column.onUpdateFn) : undefined;
+    // what drizzle's insert uses when the row leaves a column out, in its order: a default, else
+    // $defaultFn, else $onUpdateFn, else NULL
+    const hasDefault = column.default !== null && column.default !== undefined;
+    const fn = hasDefault ? undefined : (column.defaultFn ?? (column.default ? undefined : column.onUpdateFn));
     if (!fn) continue; // a static default or NULL: drizzle writes it into the SQL
     const sample = fn();
     if (is(sample, SQL))
