@@ -52,6 +52,24 @@ describe("RateLimiter Durable Object (ADR 0170)", () => {
     expect((await stub.hit(3, 60_000)).allowed).toBe(false);
   });
 
+  it("parallel hits on a written-behind limit are counted exactly: never one past it", async () => {
+    const stub = ns.get(ns.idFromName(`parallel-${crypto.randomUUID()}`));
+    const limit = WRITE_THROUGH_MAX_LIMIT + 1;
+    const decisions = await Promise.all(Array.from({ length: limit + 19 }, () => stub.hit(limit, 60_000)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(limit);
+    expect(decisions.filter((d) => !d.allowed)).toHaveLength(19);
+    expect(
+      decisions
+        .filter((d) => d.allowed)
+        .map((d) => d.remaining)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: limit }, (_, i) => i));
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 500));
+    await runInDurableObject(stub, async (_i: RateLimiter, state) => {
+      expect(((await state.storage.get<RateWindow>("window")) ?? []).reduce((n, [, c]) => n + c, 0)).toBe(limit);
+    });
+  });
+
   it("writes a small budget on every counted hit, a large one at most once a second (ADR 0171)", async () => {
     const stored = async (stub: DurableObjectStub<RateLimiter>) =>
       runInDurableObject(stub, async (_i: RateLimiter, state) =>

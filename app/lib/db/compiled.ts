@@ -40,6 +40,8 @@ const refuseToRun: D1PreparedStatement = new Proxy({} as D1PreparedStatement, {
 });
 
 let compileDb: Db | undefined;
+/** The compile-only drizzle database, made on first use. */
+const compileTimeDb = () => (compileDb ??= createDb(compileOnly));
 
 /**
  * `compiledQuery<{ companyId: string }>()((db) => db.select()…where(eq(t.companyId, sql.placeholder("companyId"))))`
@@ -50,8 +52,7 @@ export function compiledQuery<V extends Record<string, string | number | null>>(
   return <Q extends Preparable>(build: (db: Db) => Q) => {
     let prepared: ReturnType<Q["prepare"]> | undefined;
     return (db: Db, values: V): ReturnType<ReturnType<Q["prepare"]>["execute"]> => {
-      compileDb ??= createDb(compileOnly);
-      prepared ??= build(compileDb).prepare() as ReturnType<Q["prepare"]>;
+      prepared ??= build(compileTimeDb()).prepare() as ReturnType<Q["prepare"]>;
       const client = db.$client as D1Database;
       // the prepared query with its statement replaced (drizzle's D1PreparedQuery reads `this.stmt`)
       const onRequest = Object.create(prepared) as ReturnType<Q["prepare"]> & { stmt: D1PreparedStatement };
@@ -144,8 +145,7 @@ function compileInsert(table: SQLiteTable, keys: readonly string[]): CompiledIns
       perCall.set(key, fn);
     }
   }
-  compileDb ??= createDb(compileOnly);
-  const prepared = compileDb.insert(table).values(values).prepare() as unknown as CompiledInsert["prepared"];
+  const prepared = compileTimeDb().insert(table).values(values).prepare() as unknown as CompiledInsert["prepared"];
   const { sql: text, params } = prepared.getQuery();
   const slots = params.map((p): Slot => {
     if (is(p, Param) && is(p.value, Placeholder)) {
