@@ -92,8 +92,11 @@ async function routeRequest(route: Route) {
         return await route.fulfill({ response });
       console.warn(`e2e: ${request.method()} ${request.url()} was lost by wrangler dev's proxy (503); sending it again`);
     }
-  } catch {
-    // the page went away (or aborted the request) meanwhile: nothing is waiting for the answer
+  } catch (error) {
+    // the page went away (or aborted the request) meanwhile: nothing is waiting for the answer. Anything else (a
+    // dropped connection) is named, since the page now shows a failed request instead of the answer.
+    const why = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    if (!/has been closed/.test(why)) console.warn(`e2e: ${request.method()} ${request.url()} failed (${why}); the page sees a failed request`);
     await route.abort().catch(() => {});
   }
 }
