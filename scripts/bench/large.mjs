@@ -169,9 +169,14 @@ async function matchSmallCompany({ server, d1, apiKey, companyId, endpointId, lo
   ON CONFLICT (endpoint_id, hour) DO NOTHING`,
     ].map((q) => d1.prepare(q).bind(...(q.includes("?2") ? [companyId, endpointId] : [companyId]))),
   );
-  const how = written.sql ? ` (${written.api} more through /v1, ${written.sql} written directly: earlier sections spent the company's hourly budget of new endpoints)` : "";
-  log(`  small company: ${endpoints} webhook endpoints${how}; ${SMALL_HISTORY} deliveries on the measured one; ${SMALL_AUDIT} audit rows added`);
-  if (endpoints !== LARGE.endpoints) throw new Error(`the small company has ${endpoints} webhook endpoints, not ${LARGE.endpoints}: growth would compare different pages`);
+  const how = written.sql
+    ? ` (${written.api} more through /v1, ${written.sql} written directly: earlier sections spent the company's hourly budget of new endpoints)`
+    : "";
+  log(
+    `  small company: ${endpoints} webhook endpoints${how}; ${SMALL_HISTORY} deliveries on the measured one; ${SMALL_AUDIT} audit rows added`,
+  );
+  if (endpoints !== LARGE.endpoints)
+    throw new Error(`the small company has ${endpoints} webhook endpoints, not ${LARGE.endpoints}: growth would compare different pages`);
 }
 
 /**

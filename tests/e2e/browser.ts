@@ -96,7 +96,8 @@ async function routeRequest(route: Route) {
     // the page went away (or aborted the request) meanwhile: nothing is waiting for the answer. Anything else (a
     // dropped connection) is named, since the page now shows a failed request instead of the answer.
     const why = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
-    if (!/has been closed/.test(why)) console.warn(`e2e: ${request.method()} ${request.url()} failed (${why}); the page sees a failed request`);
+    if (!/has been closed/.test(why))
+      console.warn(`e2e: ${request.method()} ${request.url()} failed (${why}); the page sees a failed request`);
     await route.abort().catch(() => {});
   }
 }
