@@ -29,6 +29,7 @@ import {
   latencyRun,
   newConversation,
   removeBenchEndpoints,
+  settle,
   webhooksUnavailable,
 } from "./bench/webhooks.mjs";
 import { chainForPath, pageWeight } from "./bundle-sizes.mjs";
@@ -325,6 +326,7 @@ async function main() {
     await section("soak", async () => {
       const why = await webhooksUnavailable(server.url, server.apiKey);
       if (why) return skip("soak", why);
+      await settle(server, { log });
       r.soak = await soakRun({
         base: server.url,
         apiKey: server.apiKey,
@@ -343,6 +345,7 @@ async function main() {
 
     if (sizes)
       await section("large", async () => {
+        await settle(server, { log });
         const largeCookie = await signIn(server.url, server.seeded.email);
         const tool = findWrk(log);
         r.commands.push("scripts/bench/large.mjs: wrangler d1 execute DB --local --persist-to <tmp>/state --file <large.sql>");

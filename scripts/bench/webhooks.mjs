@@ -157,3 +157,31 @@ export async function ceilingRun({ base, receiver, n, concurrency = 6 }) {
   const { ok, ms } = await res.json();
   return { n, ok, seconds: ms / 1000, perSecond: ok / (ms / 1000) };
 }
+
+/**
+ * Waits (at most `maxMs`) until the pipeline has nothing in hand: every event fanned out and no
+ * delivery due within the next few seconds (retries scheduled later, e.g. to the large section's
+ * unreachable `.test` endpoints, do not count). A section that loads the server then measures its
+ * own work, not the tail of the one before it. Returns the seconds waited and what was left.
+ */
+export async function settle(server, { maxMs = 60_000, log = console.log } = {}) {
+  const d1 = await server.mf.getD1Database("DB");
+  const t0 = performance.now();
+  for (;;) {
+    const due = Date.now() + 5_000;
+    const row = await d1
+      .prepare(
+        `SELECT (SELECT count(*) FROM events WHERE dispatched_at IS NULL) AS events,
+          (SELECT count(*) FROM deliveries WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)) AS deliveries`,
+      )
+      .bind(due)
+      .first();
+    const waited = (performance.now() - t0) / 1000;
+    if ((row.events === 0 && row.deliveries === 0) || waited * 1000 >= maxMs) {
+      const left = row.events || row.deliveries ? `; still ${row.events} event(s) and ${row.deliveries} delivery(ies) in hand` : "";
+      log(`  pipeline settled in ${waited.toFixed(1)} s${left}`);
+      return { seconds: waited, events: row.events, deliveries: row.deliveries };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
