@@ -204,6 +204,10 @@ export async function signInThroughForm(
   await page.getByLabel("Password").fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);
   await page.waitForLoadState("load");
+  // Usually a client-side navigation, already hydrated; but a route chunk that failed to load makes Remix reload the
+  // document, and a click made before that page hydrates bypasses the app: the likeliest cause of a clean-clone run
+  // whose Add Webhook click never showed its field error.
+  await waitForHydration(page);
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
