@@ -13,7 +13,7 @@ import { pairedRatio } from "../../scripts/bench/stats.mjs";
 // @ts-ignore: plain JS of `npm run bench`
 import { headlineSummary } from "../../scripts/bench/summary.mjs";
 // @ts-ignore: plain JS of `npm run bench`
-import { burstRun, createEndpoint, fanoutRun, latencyRun, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
+import { burstRun, createEndpoint, fanoutRun, latencyRun, settle, webhooksUnavailable } from "../../scripts/bench/webhooks.mjs";
 
 // The webhook part of `npm run bench` runs against the real Worker; here it runs against a fake of
 // the public /v1 contract, so the harness's own counting is proven on its own.
@@ -294,5 +294,50 @@ describe("the bench's webhook harness", () => {
     });
     expect(r.endpoints.every((e: { lost: number; invalid: number }) => e.lost > 0 && e.invalid > 0)).toBe(true);
     expect(r.pass).toBe(false);
+  });
+
+  it("settle waits until nothing is in hand, asks only for deliveries due soon, and gives up at its bound", async () => {
+    // a stand-in for Miniflare's D1: each poll answers the next state of the pipeline
+    const fakeServer = (states: { events: number; deliveries: number }[], dues: number[]) => ({
+      mf: {
+        getD1Database: async () => ({
+          prepare: (sql: string) => ({
+            bind: (due: number) => ({
+              first: async () => {
+                expect(sql).toMatch(/dispatched_at IS NULL/);
+                expect(sql).toMatch(/next_attempt_at <= \?1/);
+                dues.push(due);
+                return states.length > 1 ? states.shift() : states[0];
+              },
+            }),
+          }),
+        }),
+      },
+    });
+    const dues: number[] = [];
+    const lines: string[] = [];
+    const before = Date.now();
+    const done = await settle(
+      fakeServer(
+        [
+          { events: 3, deliveries: 40 },
+          { events: 0, deliveries: 12 },
+          { events: 0, deliveries: 0 },
+        ],
+        dues,
+      ),
+      { maxMs: 10_000, log: (l: string) => lines.push(l) },
+    );
+    expect(done).toMatchObject({ events: 0, deliveries: 0 });
+    expect(dues).toHaveLength(3);
+    // "due" is a few seconds ahead: a retry scheduled later (an unreachable endpoint) does not hold the bench up
+    for (const due of dues) expect(due - before).toBeGreaterThanOrEqual(4_000);
+    expect(lines).toEqual([expect.stringMatching(/^ {2}pipeline settled in \d+\.\d s$/)]);
+
+    const stuck: string[] = [];
+    const left = await settle(fakeServer([{ events: 1, deliveries: 2 }], []), { maxMs: 600, log: (l: string) => stuck.push(l) });
+    expect(left).toMatchObject({ events: 1, deliveries: 2 });
+    expect(left.seconds).toBeGreaterThanOrEqual(0.6);
+    expect(stuck[0]).toMatch(/still 1 event\(s\) and 2 delivery\(ies\) in hand/);
   });
 });
