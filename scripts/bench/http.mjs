@@ -72,7 +72,9 @@ export function api(base, key, method, path, body) {
         resolve({ status: res.statusCode, json, text, headers: h });
       });
     });
-    req.on("error", reject);
+    // A reset on a keep-alive socket reused from an earlier call is Node's documented race with a server closing it
+    // (`request.reusedSocket`); one on a fresh connection is not. The soak names which it saw.
+    req.on("error", (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(payload);
   });
 }

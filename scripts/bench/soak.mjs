@@ -44,7 +44,9 @@ async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drai
           if (create && res.status === 201) created++;
         } catch (e) {
           networkErrors++;
-          const kind = `${e?.code ?? e?.cause?.code ?? e?.name ?? "Error"}: ${String(e?.message ?? e).slice(0, 80)}`;
+          const socket =
+            e?.reusedSocket === true ? " (on a reused keep-alive socket)" : e?.reusedSocket === false ? " (on a new connection)" : "";
+          const kind = `${e?.code ?? e?.cause?.code ?? e?.name ?? "Error"}: ${String(e?.message ?? e).slice(0, 80)}${socket}`;
           errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         }
         lat[create ? "create" : "list"].push(performance.now() - s);
