@@ -44,10 +44,24 @@ export async function signIn(base, email, password = process.env.DEMO_PASSWORD |
 }
 
 // The API calls go through node:http with one keep-alive agent, not fetch: under 200 concurrent
-// clients Node's fetch (undici) also reuses keep-alive sockets workerd has just closed ("other side
-// closed", ADR 0125: 38 of 721 bare /__bench/ping calls; node:http, same load: 0). workerd still
-// resets some connections under the soak's load; the soak counts those as network errors.
-const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" });
+// clients Node's fetch (undici) also reused keep-alive sockets workerd had just closed ("other side
+// closed", ADR 0125: 38 of 721 bare /__bench/ping calls).
+//
+// workerd closes a keep-alive connection after 5 s without a request (KJ's pipeline timeout; measured:
+// FIN at 5,008 ms) and does not say so in a Keep-Alive header. Under the soak's 200 clients the LIFO pool
+// leaves some sockets idle that long; one handed out just as workerd closes it fails with ECONNRESET
+// before any answer (session 14: 32 of 36,923 calls, every one on a reused socket). So an idle socket
+// here is closed after 4 s, before workerd does it: Node's Agent destroys a free socket whose timeout
+// fires, and a socket in use does not act on it (no request or agent timeout is set).
+export const IDLE_SOCKET_MS = 4_000;
+class IdleBoundAgent extends http.Agent {
+  keepSocketAlive(socket) {
+    const keep = super.keepSocketAlive(socket);
+    if (keep) socket.setTimeout(IDLE_SOCKET_MS);
+    return keep;
+  }
+}
+const agent = new IdleBoundAgent({ keepAlive: true, scheduling: "lifo" });
 
 /** A JSON call to the /v1 API with the seeded key. */
 export function api(base, key, method, path, body) {
