@@ -53,7 +53,7 @@ export async function signIn(base, email, password = process.env.DEMO_PASSWORD |
 // before any answer (session 14: 32 of 36,923 calls, every one on a reused socket). So an idle socket
 // here is closed after 4 s, before workerd does it: Node's Agent destroys a free socket whose timeout
 // fires, and a socket in use does not act on it (no request or agent timeout is set).
-export const IDLE_SOCKET_MS = 4_000;
+const IDLE_SOCKET_MS = 4_000;
 class IdleBoundAgent extends http.Agent {
   keepSocketAlive(socket) {
     const keep = super.keepSocketAlive(socket);
