@@ -68,3 +68,20 @@ export async function waitForHttp(url, { timeoutMs = 60_000, intervalMs = 250 } 
   }
   throw new Error(`${url} did not come up in ${timeoutMs} ms: ${last?.message}`);
 }
+
+/**
+ * workerd (the bench's Miniflare and `npm start` alike) closes a keep-alive connection after 5 s
+ * without a request (KJ's pipeline timeout; measured: FIN at 5,008 and 5,023 ms) and announces it in
+ * no Keep-Alive header. A client that hands out a socket just as workerd closes it gets ECONNRESET
+ * before any answer (ADR 0172). Wrapping an `http.Agent`'s `keepSocketAlive` with this closes a socket
+ * left idle for 4 s first: Node's Agent destroys a free socket whose timeout fires, and a socket in use
+ * does not act on it (no request or agent timeout is set).
+ */
+const IDLE_SOCKET_MS = 4_000;
+export function idleBoundKeepSocketAlive(keepSocketAlive) {
+  return function (socket) {
+    const keep = keepSocketAlive.call(this, socket);
+    if (keep) socket.setTimeout(IDLE_SOCKET_MS);
+    return keep;
+  };
+}

@@ -1,5 +1,6 @@
 // HTTP helpers for the benchmark: sign in through the real /login form, call the /v1 API.
 import http from "node:http";
+import { idleBoundKeepSocketAlive } from "../lib.mjs";
 
 function cookiesFrom(res) {
   const jar = {};
@@ -45,23 +46,10 @@ export async function signIn(base, email, password = process.env.DEMO_PASSWORD |
 
 // The API calls go through node:http with one keep-alive agent, not fetch: under 200 concurrent
 // clients Node's fetch (undici) also reused keep-alive sockets workerd had just closed ("other side
-// closed", ADR 0125: 38 of 721 bare /__bench/ping calls).
-//
-// workerd closes a keep-alive connection after 5 s without a request (KJ's pipeline timeout; measured:
-// FIN at 5,008 ms) and does not say so in a Keep-Alive header. Under the soak's 200 clients the LIFO pool
-// leaves some sockets idle that long; one handed out just as workerd closes it fails with ECONNRESET
-// before any answer (session 14: 32 of 36,923 calls, every one on a reused socket). So an idle socket
-// here is closed after 4 s, before workerd does it: Node's Agent destroys a free socket whose timeout
-// fires, and a socket in use does not act on it (no request or agent timeout is set).
-const IDLE_SOCKET_MS = 4_000;
-class IdleBoundAgent extends http.Agent {
-  keepSocketAlive(socket) {
-    const keep = super.keepSocketAlive(socket);
-    if (keep) socket.setTimeout(IDLE_SOCKET_MS);
-    return keep;
-  }
-}
-const agent = new IdleBoundAgent({ keepAlive: true, scheduling: "lifo" });
+// closed", ADR 0125: 38 of 721 bare /__bench/ping calls). Its idle sockets are closed before workerd's
+// 5 s close (ADR 0172: before that, the soak's 32 ECONNRESETs in 36,923 calls were all on reused sockets).
+const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" });
+agent.keepSocketAlive = idleBoundKeepSocketAlive(agent.keepSocketAlive);
 
 /** A JSON call to the /v1 API with the seeded key. */
 export function api(base, key, method, path, body) {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Request, type Route } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 // @ts-ignore: plain JS helpers shared with the scripts
-import { root } from "../../scripts/lib.mjs";
+import { idleBoundKeepSocketAlive, root } from "../../scripts/lib.mjs";
 
 export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 export type ViewportName = keyof typeof VIEWPORTS;
@@ -15,24 +15,16 @@ export type ViewportName = keyof typeof VIEWPORTS;
 const SCREENSHOTS = join(root, "test-results", "screenshots");
 
 /**
- * workerd (what `npm start` serves from) closes a keep-alive connection after 5 s without a request (measured on
- * `npm start`: FIN at 5,023 ms after the answer) and announces it in no header. Every request of a page reaches the
- * app through Playwright's `route.fetch` (below), whose keep-alive agent has no idle bound, so a request handed a
- * socket just as workerd closes it fails before any answer: a GET is asked again, a POST reached the page as a failed
- * request. Playwright's server side runs in this process, so its agent's idle sockets are closed here after 4 s,
- * before workerd closes them (the bench's client does the same, ADR 0172). Sockets in use are not touched.
+ * Every request of a page reaches the app through Playwright's `route.fetch` (below), whose keep-alive agent has no
+ * idle bound; `npm start` is workerd, which closes an idle connection at 5 s, so a request could meet that close and
+ * fail before any answer (a GET is asked again, a POST reached the page as a failed request). Playwright's server
+ * side runs in this process, so every agent here closes its idle sockets first (ADR 0172, as the bench's client).
  */
-const IDLE_SOCKET_MS = 4_000;
 const PATCHED = Symbol.for("integrations-hub.e2e.idle-socket-bound");
 // Node's Agent returns whether to keep the socket (its typings say void)
 const agentProto = http.Agent.prototype as unknown as { keepSocketAlive(socket: Socket): boolean; [PATCHED]?: true };
 if (!agentProto[PATCHED]) {
-  const keepSocketAlive = agentProto.keepSocketAlive;
-  agentProto.keepSocketAlive = function (this: http.Agent, socket: Socket) {
-    const keep = keepSocketAlive.call(this, socket);
-    if (keep) socket.setTimeout(IDLE_SOCKET_MS);
-    return keep;
-  };
+  agentProto.keepSocketAlive = idleBoundKeepSocketAlive(agentProto.keepSocketAlive);
   agentProto[PATCHED] = true;
 }
 

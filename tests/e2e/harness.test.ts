@@ -88,10 +88,11 @@ describe("e2e harness", () => {
     expect(idlePorts).toHaveLength(2);
     expect(idlePorts[1]).toBe(idlePorts[0]);
     const first = [...idleSockets.values()][0]!;
-    await expect.poll(() => first.closedAt, { timeout: 10_000, interval: 100 }).toBeGreaterThan(0);
+    await expect.poll(() => first.closedAt, { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
     const idleFor = first.closedAt - first.answeredAt;
+    // closed by the client at its 4 s bound (the server would keep it 30 s); a loaded machine may fire the timer late
     expect(idleFor).toBeGreaterThanOrEqual(3_500);
-    expect(idleFor).toBeLessThan(5_000);
+    expect(idleFor).toBeLessThan(10_000);
     await page.goto(`${base}/idle-c`); // a new connection, not the closed one
     expect(idlePorts).toHaveLength(3);
     expect(idlePorts[2]).not.toBe(idlePorts[0]);
