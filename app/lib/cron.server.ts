@@ -1,4 +1,5 @@
 import { sweepHealthAlerts } from "./alerts/alerts.server";
+import { purgeExpiredIdempotencyKeys } from "./api/idempotency.server";
 import { notifyDueAlerts } from "./alerts/notify.server";
 import { createDb } from "./db/client";
 import type { Env } from "./env";
@@ -33,6 +34,8 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
     },
     // Expired delivery history, events and audit rows, in bounded batches (docs/decisions/0087-retention.md).
     purgeExpiredHistory: () => purgeExpiredHistory({ db, now, windows: retentionWindows(env) }),
+    // Idempotency keys past their 24 hours (ADR 0173), in bounded batches.
+    purgeExpiredIdempotencyKeys: () => purgeExpiredIdempotencyKeys({ db, now }),
     refreshExpiringTokens: () => refreshExpiringTokens({ db, kv: env.KV, env, fetch: (input, init) => fetch(input, init), now: () => now }),
     // Each integration's own hook (Slack's daily summary, polling a provider that cannot push).
     integrations: async () => {

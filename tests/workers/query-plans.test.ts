@@ -30,10 +30,10 @@ async function send(url: string, init: RequestInit): Promise<Response> {
 
 let key = "";
 
-async function v1(method: string, path: string, body?: unknown) {
+async function v1(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await send(`${ORIGIN}/v1${path}`, {
     method,
-    headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -79,6 +79,15 @@ async function exerciseEverything() {
   const conversation = await v1("POST", "/conversations", validConversation);
   const convId = String(conversation.json().id);
   await v1("POST", `/conversations/${convId}/messages`, { body: "Hello", author: "agent" });
+  // Idempotency-Key (ADR 0173): a claim and a kept answer, its replay, another request under it, a released error
+  const once = { body: "Once", author: "agent" };
+  for (const [body, k] of [
+    [once, "plans-1"],
+    [once, "plans-1"],
+    [{ ...once, body: "Other" }, "plans-1"],
+    [{}, "plans-2"],
+  ] as const)
+    await v1("POST", `/conversations/${convId}/messages`, body, { "Idempotency-Key": k });
   await v1("POST", `/conversations/${convId}/escalate`, {});
   await v1("PATCH", `/conversations/${convId}`, { status: "closed" });
   // the events queue fans the outbox out; the deliveries queue attempts each delivery

@@ -72,6 +72,7 @@ export const GROWING_TABLES = [
   "events",
   "external_refs",
   "health_alerts",
+  "idempotency_keys",
   "inbound_receipts",
   "messages",
   "receiver_checks",

@@ -4,10 +4,20 @@ import { batchingD1 } from "../db/batcher";
 import { createDb } from "../db/client";
 import { GuardFailedError, guardedD1 } from "../db/guarded-d1";
 import { apiBaseUrl, type Env } from "../env";
+import { BodyTooLargeError, readLimitedBytes } from "../http/body-limit";
 import { clientIp } from "../http/client-ip";
+import { type Keyring, keyringFromEnv } from "../security/encryption";
 import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
-import { BodyError, fieldErrors, readJsonBody } from "./body.server";
+import { BodyError, fieldErrors, MAX_BODY_BYTES, readJsonBody } from "./body.server";
 import type { ApiRoute } from "./define";
+import {
+  claimIdempotencyKey,
+  IDEMPOTENCY_HEADER,
+  parseIdempotencyKey,
+  releaseIdempotencyKey,
+  requestFingerprint,
+  settleIdempotencyKey,
+} from "./idempotency.server";
 import { findRoute } from "./match";
 import { buildOpenApiDocument } from "./openapi.server";
 import { problem } from "./problem";
@@ -123,16 +133,86 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
       { ...limitHeaders, "Retry-After": String(limit.resetSeconds) },
     );
   }
-  const response = await (early ?? runRoute(route, context));
-  if (guard && !(await guard.settle())) {
-    // Revoked, expired or given other scopes since this isolate cached it: whatever the route did was
-    // refused or rolled back. Forgotten, the key is looked up afresh: a 401 saying why, or the call
-    // runs once more with the key as it is now.
-    if (auth.hash) forgetApiKey(auth.hash);
-    return routeRequest(again, env, ctx, routes, now);
+  const keyed = early ? null : await idempotent(request, env, key, url, now);
+  let response: Response;
+  if (keyed && "answer" in keyed) response = keyed.answer;
+  else {
+    const run = keyed ? { ...context, request: keyed.request } : context;
+    try {
+      response = await (early ?? runRoute(route, run));
+    } catch (error) {
+      if (keyed) await releaseIdempotencyKey(keyed.claim);
+      throw error;
+    }
+    if (guard && !(await guard.settle())) {
+      // Revoked, expired or given other scopes since this isolate cached it: whatever the route did was
+      // refused or rolled back. Forgotten, the key is looked up afresh: a 401 saying why, or the call
+      // runs once more with the key as it is now.
+      if (keyed) await releaseIdempotencyKey(keyed.claim);
+      if (auth.hash) forgetApiKey(auth.hash);
+      return routeRequest(again, env, ctx, routes, now);
+    }
+    if (keyed) response = await settleIdempotencyKey({ ...keyed.claim, response });
   }
   for (const [k, v] of Object.entries(limitHeaders)) response.headers.set(k, v);
   return response;
+}
+
+type Keyed =
+  | { answer: Response }
+  | { request: Request; claim: { db: ReturnType<typeof createDb>; ring: Keyring; companyId: string; key: string; fingerprint: string } };
+
+/**
+ * A POST or PATCH with `Idempotency-Key` (ADR 0173): the key is checked and claimed before the route
+ * runs. Either an answer instead of the route (a replay, 409 while the first runs, 422 for another
+ * request under the key, 400 for a malformed key), or the claim and the request to run, rebuilt from
+ * the body bytes the fingerprint was taken of. null: no key, or a method that needs none.
+ */
+async function idempotent(
+  request: Request,
+  env: Env,
+  apiKey: { id: string; companyId: string },
+  url: URL,
+  now: Date,
+): Promise<Keyed | null> {
+  const header = request.method === "POST" || request.method === "PATCH" ? request.headers.get(IDEMPOTENCY_HEADER) : null;
+  if (header === null) return null;
+  const parsed = parseIdempotencyKey(header);
+  if (!parsed.ok) return { answer: problem(400, parsed.message, { errors: { [IDEMPOTENCY_HEADER]: [parsed.message] } }) };
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await readLimitedBytes(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return { answer: problem(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`) };
+    throw error;
+  }
+  const claim = {
+    db: createDb(env.DB),
+    ring: await keyringFromEnv(env),
+    companyId: apiKey.companyId,
+    key: parsed.key,
+    fingerprint: await requestFingerprint(request.method, url.pathname, bytes),
+  };
+  const claimed = await claimIdempotencyKey({ ...claim, apiKeyId: apiKey.id, now });
+  if (claimed.kind === "replay") return { answer: claimed.response };
+  if (claimed.kind === "running")
+    return {
+      answer: problem(
+        409,
+        "A request with this Idempotency-Key is still running. Retry in a moment to get its answer.",
+        {},
+        { "Retry-After": "1" },
+      ),
+    };
+  if (claimed.kind === "mismatch")
+    return {
+      answer: problem(
+        422,
+        "This Idempotency-Key was used for a different request (another method, path or body). Use a new key for a new request.",
+        { errors: { [IDEMPOTENCY_HEADER]: ["used for a different request"] } },
+      ),
+    };
+  return { request: new Request(request, { body: bytes.byteLength ? bytes : null }), claim };
 }
 
 async function unauthorized(request: Request, env: Env, reason: keyof typeof AUTH_DETAIL): Promise<Response> {

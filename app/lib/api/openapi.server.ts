@@ -6,6 +6,7 @@ import { webhookEventTypes } from "../vocabulary";
 import { SEND_TIMEOUT_MS } from "../webhooks/retry";
 import type { ApiRoute } from "./define";
 import { eventSchemas } from "./event-schemas";
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX, REPLAYED_HEADER } from "./idempotency.server";
 import { ProblemSchema } from "./schemas";
 
 type JsonSchema = Record<string, unknown>;
@@ -65,7 +66,20 @@ const BOOKMARK_PARAMETER = {
   description:
     "The `X-D1-Bookmark` of your previous response. Send it to read your own writes: the answer comes from a copy of the data at least that recent. Without it (or with a value of the wrong shape, which is ignored) a read may come from a copy a moment behind; a write always sees the latest data.",
 };
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: "header",
+  required: false,
+  schema: { type: "string", minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX + 2 },
+  example: "8e03978e-40d5-43e8-bc93-6894a57f9324",
+  description:
+    "Makes a retry safe: send a new unique value (a UUID) with each request, and the same value when you retry it. Within 24 hours a repeat of a request that succeeded gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing; a repeat while the first still runs gets a 409; the key with another method, path or body gets a 422. An error answer keeps nothing, so a corrected request may reuse the key. 1–255 visible ASCII characters, bare or in double quotes.",
+};
 const HEADERS = {
+  [REPLAYED_HEADER]: {
+    description: "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`, not a new run.",
+    schema: { type: "string", enum: ["true"] },
+  },
   [BOOKMARK_HEADER]: {
     description: "Where this request left the data: send it back as `X-D1-Bookmark` on your next request to read your own writes.",
     schema: BOOKMARK_SCHEMA,
@@ -184,21 +198,35 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
         parameters.push({ name, in: "query", required: required.has(name), schema: rest, ...(description ? { description } : {}) });
       }
     }
+    // Every POST/PATCH reads its body as JSON (even one with no fields), so each can answer 400/413/415,
+    // and each takes an Idempotency-Key (ADR 0173).
+    const readsBody = route.method !== "GET" && route.method !== "DELETE";
+    if (readsBody) parameters.push({ $ref: `#/components/parameters/${IDEMPOTENCY_HEADER}` });
+    const successHeaders = readsBody
+      ? { ...RATE_LIMIT_HEADERS, [REPLAYED_HEADER]: { $ref: `#/components/headers/${REPLAYED_HEADER}` } }
+      : RATE_LIMIT_HEADERS;
     const responses: Record<string, unknown> = {};
     for (const [status, doc] of Object.entries(route.responses)) {
       const success = Number(status) < 400;
       responses[status] = doc.schema
         ? {
             description: doc.description,
-            headers: RATE_LIMIT_HEADERS,
+            headers: success ? successHeaders : RATE_LIMIT_HEADERS,
             content: { "application/json": { schema: toSchema(doc.schema, "output", components) } },
           }
         : success
-          ? { description: doc.description, headers: RATE_LIMIT_HEADERS } // e.g. 204: no body at all
+          ? { description: doc.description, headers: successHeaders } // e.g. 204: no body at all
           : problemResponse(doc.description);
     }
-    // Every POST/PATCH reads its body as JSON (even one with no fields), so each can answer 400/413/415.
-    const readsBody = route.method !== "GET" && route.method !== "DELETE";
+    if (readsBody) {
+      const also = (status: string, text: string) =>
+        route.responses[Number(status)] ? `${route.responses[Number(status)]!.description} Or: ${text}` : text;
+      responses["409"] = problemResponse(also("409", "a request with the same `Idempotency-Key` is still running; see Retry-After."), {
+        ...RATE_LIMIT_HEADERS,
+        "Retry-After": { $ref: "#/components/headers/Retry-After" },
+      });
+      responses["422"] = problemResponse(also("422", "the `Idempotency-Key` was used for a different request."));
+    }
     if (readsBody || route.query)
       responses["400"] ??= problemResponse("Validation failed: `errors` maps each field to its messages. Malformed JSON is also a 400.");
     responses["401"] = problemResponse("Missing, invalid, revoked or expired API key.");
@@ -252,7 +280,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "h
     components: {
       schemas: components,
       headers: HEADERS,
-      parameters: { [BOOKMARK_HEADER]: BOOKMARK_PARAMETER },
+      parameters: { [BOOKMARK_HEADER]: BOOKMARK_PARAMETER, [IDEMPOTENCY_HEADER]: IDEMPOTENCY_PARAMETER },
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key: sk_live_…" } },
     },
   };

@@ -586,3 +586,27 @@ export const healthAlerts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.companyId, t.problemKey] }), index("health_alerts_open_idx").on(t.resolvedAt, t.companyId)],
 );
+
+/**
+ * `Idempotency-Key` on a /v1 POST or PATCH (ADR 0173): one row per company and key, claimed before the
+ * route runs ("running", held until locked_until), then "done" with the route's 2xx answer sealed in
+ * response_enc (AES-GCM, like webhook secrets: an answer may carry one). A key is kept 24 hours.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    companyId: companyId(),
+    key: text("key").notNull(),
+    /** SHA-256 (hex) of the method, the path and the body's bytes. */
+    fingerprint: text("fingerprint").notNull(),
+    apiKeyId: text("api_key_id").notNull(),
+    status: text("status", { enum: ["running", "done"] }).notNull(),
+    responseStatus: integer("response_status"),
+    responseEnc: text("response_enc"),
+    createdAt: timestamp("created_at").notNull(),
+    /** While "running": after this another request with the same key and body may take it over. */
+    lockedUntil: timestamp("locked_until").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+);

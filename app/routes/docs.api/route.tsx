@@ -33,7 +33,7 @@ export default function ApiDocs() {
       </p>
       <nav aria-label="On this page" className="mt-4 text-sm">
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
-          {["authentication", "errors", "pagination", "rate-limits", "endpoints", "events", "webhook-signatures", "schemas"].map((id) => (
+          {["authentication", "errors", "pagination", "rate-limits", "retries", "endpoints", "events", "webhook-signatures", "schemas"].map((id) => (
             <li key={id}>
               <a className="text-brand-700 underline" href={`#${id}`}>
                 {id.replace("-", " ")}
@@ -61,8 +61,9 @@ export default function ApiDocs() {
       <p className="mt-2">
         Errors are <code>application/problem+json</code> (RFC 9457) with <code>type</code>, <code>title</code>, <code>status</code> and{" "}
         <code>detail</code>. A 400 adds <code>errors</code>: each invalid field (dotted path) with its messages. 401: missing, invalid,
-        revoked or expired key. 403: the key lacks the scope. 404: no such id in your company. 405: wrong method. 409: conflicting state.
-        413: body over 64 KB. 415: body not JSON. 429: rate limited.
+        revoked or expired key. 403: the key lacks the scope. 404: no such id in your company. 405: wrong method. 409: conflicting state,
+        or a request with the same <code>Idempotency-Key</code> still running. 413: body over 64 KB. 415: body not JSON. 422: refused as
+        sent, or an <code>Idempotency-Key</code> reused for another request. 429: rate limited.
       </p>
       <Code>
         {JSON.stringify(
@@ -94,6 +95,22 @@ export default function ApiDocs() {
         <code>RateLimit-Remaining</code>, <code>RateLimit-Reset</code> (seconds) and <code>RateLimit-Policy</code>. Over the limit you get a
         429 with <code>Retry-After</code> in seconds.
       </p>
+
+      <h2 id="retries" className="mt-10 text-xl font-semibold">
+        Retries and idempotency
+      </h2>
+      <p className="mt-2">
+        Reads, <code>PATCH</code> and <code>DELETE</code> are safe to repeat. To retry a <code>POST</code> (or any write) whose answer you
+        did not get, send an <code>Idempotency-Key</code> header: a new unique value (a UUID) per request, and the same value when you retry
+        it. Within 24 hours a repeat of a request that succeeded changes nothing and gets the first answer again, with{" "}
+        <code>Idempotent-Replayed: true</code> (a new endpoint&apos;s <code>secret</code> included). A repeat while the first is still
+        running gets a 409 with <code>Retry-After</code>; the same key with another method, path or body gets a 422. An error answer keeps
+        nothing, so you may fix the request and send it again under the same key. Keys are 1–255 visible ASCII characters and belong to your
+        company.
+      </p>
+      <Code>{`curl -X POST "$API_BASE/conversations" -H "Authorization: Bearer $API_KEY" \\
+  -H "Idempotency-Key: 8e03978e-40d5-43e8-bc93-6894a57f9324" -H "Content-Type: application/json" \\
+  -d '{"contact":{"email":"pat@example.com"},"message":{"body":"Where is my order?"}}'`}</Code>
 
       <h2 id="endpoints" className="mt-10 text-xl font-semibold">
         Endpoints
