@@ -1,6 +1,6 @@
 import { sweepHealthAlerts } from "./alerts/alerts.server";
-import { purgeExpiredIdempotencyKeys } from "./api/idempotency.server";
 import { notifyDueAlerts } from "./alerts/notify.server";
+import { purgeExpiredIdempotencyKeys } from "./api/idempotency.server";
 import { createDb } from "./db/client";
 import type { Env } from "./env";
 import { sweepOutbox } from "./events/outbox.server";

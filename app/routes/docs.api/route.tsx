@@ -33,13 +33,15 @@ export default function ApiDocs() {
       </p>
       <nav aria-label="On this page" className="mt-4 text-sm">
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
-          {["authentication", "errors", "pagination", "rate-limits", "retries", "endpoints", "events", "webhook-signatures", "schemas"].map((id) => (
-            <li key={id}>
-              <a className="text-brand-700 underline" href={`#${id}`}>
-                {id.replace("-", " ")}
-              </a>
-            </li>
-          ))}
+          {["authentication", "errors", "pagination", "rate-limits", "retries", "endpoints", "events", "webhook-signatures", "schemas"].map(
+            (id) => (
+              <li key={id}>
+                <a className="text-brand-700 underline" href={`#${id}`}>
+                  {id.replace("-", " ")}
+                </a>
+              </li>
+            ),
+          )}
         </ul>
       </nav>
 
@@ -61,9 +63,9 @@ export default function ApiDocs() {
       <p className="mt-2">
         Errors are <code>application/problem+json</code> (RFC 9457) with <code>type</code>, <code>title</code>, <code>status</code> and{" "}
         <code>detail</code>. A 400 adds <code>errors</code>: each invalid field (dotted path) with its messages. 401: missing, invalid,
-        revoked or expired key. 403: the key lacks the scope. 404: no such id in your company. 405: wrong method. 409: conflicting state,
-        or a request with the same <code>Idempotency-Key</code> still running. 413: body over 64 KB. 415: body not JSON. 422: refused as
-        sent, or an <code>Idempotency-Key</code> reused for another request. 429: rate limited.
+        revoked or expired key. 403: the key lacks the scope. 404: no such id in your company. 405: wrong method. 409: conflicting state, or
+        a request with the same <code>Idempotency-Key</code> still running. 413: body over 64 KB. 415: body not JSON. 422: refused as sent,
+        or an <code>Idempotency-Key</code> reused for another request. 429: rate limited.
       </p>
       <Code>
         {JSON.stringify(
