@@ -51,19 +51,29 @@ export async function signIn(base, email, password = process.env.DEMO_PASSWORD |
 const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" });
 agent.keepSocketAlive = idleBoundKeepSocketAlive(agent.keepSocketAlive);
 
+const FREED_AT = Symbol("freed at");
+const LAST = Symbol("last answer on this socket");
+
 /** A JSON call to the /v1 API with the seeded key. */
-export function api(base, key, method, path, body) {
+export function api(base, key, method, path, body, extraHeaders = {}) {
   const payload = body ? JSON.stringify(body) : undefined;
   const headers = {
+    ...extraHeaders,
     Authorization: `Bearer ${key}`,
     ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
   };
   return new Promise((resolve, reject) => {
+    let idleMs = null;
+    let after = null;
     const req = http.request(new URL(path, base), { method, headers, agent }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
+        if (req.socket) {
+          req.socket[FREED_AT] = performance.now();
+          req.socket[LAST] = `${method} ${path.replace(/\?.*/, "")} → ${res.statusCode}`;
+        }
         const text = Buffer.concat(chunks).toString("utf8");
         let json = null;
         try {
@@ -76,7 +86,12 @@ export function api(base, key, method, path, body) {
     });
     // A reset on a keep-alive socket reused from an earlier call is Node's documented race with a server closing it
     // (`request.reusedSocket`); one on a fresh connection is not. The soak names which it saw.
-    req.on("error", (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
+    // How long the socket had been idle when this request took it, so a reset says whether it met an idle close.
+    req.on("socket", (socket) => {
+      idleMs = socket[FREED_AT] === undefined ? null : performance.now() - socket[FREED_AT];
+      after = socket[LAST] ?? null;
+    });
+    req.on("error", (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket, idleMs, after })));
     req.end(payload);
   });
 }

@@ -387,6 +387,16 @@ export function renderReport(r) {
           : ""
       }.`,
     );
+    if (k.retried !== undefined)
+      out.push(
+        `Asked again after a reset on a reused keep-alive socket before any answer (ADR 0174; each create under its own \`Idempotency-Key\`): ${k.retried}${
+          k.retried
+            ? ` (${Object.entries(k.retriedKinds ?? {})
+                .map(([e, n]) => `${n} × ${e}`)
+                .join("; ")})`
+            : ""
+        }; answers that were replays of a first try that had run: ${k.replayed}. Network errors above are those left after three tries.`,
+      );
     out.push(`Create p50 ${ms(k.createP50)} / p99 ${ms(k.createP99)}; list p50 ${ms(k.listP50)} / p99 ${ms(k.listP99)}.`);
     out.push(
       `${k.created} conversations → ${k.expected} events (target ${k.eventsWanted}); all delivered after ${fmt(k.drainedSeconds, 1)} s.`,
@@ -400,7 +410,7 @@ export function renderReport(r) {
       out.push(`| ${e.name} | ${e.unique} | ${e.total} | ${e.duplicates} | ${e.lost} | ${e.extra} | ${e.invalid} |`);
     out.push(
       "",
-      `Result: ${verdict(k.pass)} (no 5xx, no network errors, the target number of events, none lost after dedupe, every signature valid).`,
+      `Result: ${verdict(k.pass)} (no 5xx, no network error left after retries, the target number of events, none lost and none extra after dedupe, every signature valid).`,
       "",
     );
   } else out.push(nm(r, "soak"), "");

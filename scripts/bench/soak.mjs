@@ -20,6 +20,21 @@ export async function soakRun(o) {
   }
 }
 
+const MAX_ATTEMPTS = 3;
+
+/** What failed, and on which socket: a reused one (how long idle, after which answer) or a new connection. */
+function errorKind(e, create) {
+  const idle = typeof e?.idleMs === "number" ? `, idle ${e.idleMs < 1000 ? "< 1" : e.idleMs < 4000 ? "1–4" : "≥ 4"} s before` : "";
+  const after = e?.after ? `, after ${e.after}` : "";
+  const socket =
+    e?.reusedSocket === true
+      ? ` (on a reused keep-alive socket${idle}${after}; this call ${create ? "a create" : "a list"})`
+      : e?.reusedSocket === false
+        ? " (on a new connection)"
+        : "";
+  return `${e?.code ?? e?.cause?.code ?? e?.name ?? "Error"}: ${String(e?.message ?? e).slice(0, 80)}${socket}`;
+}
+
 async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drainMs, runId, log, names }) {
   const conversationsWanted = Math.ceil(events / EVENTS_PER_CONVERSATION);
   let issued = 0;
@@ -27,6 +42,11 @@ async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drai
   const statuses = {};
   let networkErrors = 0;
   const errorKinds = {};
+  // Resets on a reused keep-alive socket before any answer, each asked again (ADR 0174): a create under its
+  // Idempotency-Key, so a retry of one that did run gets its first answer, never a second conversation.
+  let retried = 0;
+  const retriedKinds = {};
+  let replayed = 0;
   const lat = { create: [], list: [] };
   const deadline = performance.now() + seconds * 1000;
   const t0 = performance.now();
@@ -36,18 +56,33 @@ async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drai
         const create = issued < conversationsWanted;
         if (create) issued++;
         const s = performance.now();
-        try {
-          const res = create
-            ? await newConversation(base, apiKey, `soak${runId}c${c}n${issued}`)
-            : await api(base, apiKey, "GET", "/v1/conversations?limit=20");
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-          if (create && res.status === 201) created++;
-        } catch (e) {
-          networkErrors++;
-          const socket =
-            e?.reusedSocket === true ? " (on a reused keep-alive socket)" : e?.reusedSocket === false ? " (on a new connection)" : "";
-          const kind = `${e?.code ?? e?.cause?.code ?? e?.name ?? "Error"}: ${String(e?.message ?? e).slice(0, 80)}${socket}`;
-          errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+        const marker = `soak${runId}c${c}n${issued}`;
+        const call = () =>
+          create
+            ? newConversation(base, apiKey, marker, { "Idempotency-Key": marker })
+            : api(base, apiKey, "GET", "/v1/conversations?limit=20");
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const res = await call();
+            if (create && res.status === 409 && attempt < MAX_ATTEMPTS) {
+              // the first try of this create is still running: its answer comes once it ends
+              await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get("Retry-After") ?? 1)));
+              continue;
+            }
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+            if (create && res.status === 201) created++;
+            if (res.headers.get("Idempotent-Replayed") === "true") replayed++;
+          } catch (e) {
+            const kind = errorKind(e, create);
+            if (e?.reusedSocket === true && attempt < MAX_ATTEMPTS) {
+              retried++;
+              retriedKinds[kind] = (retriedKinds[kind] ?? 0) + 1;
+              continue;
+            }
+            networkErrors++;
+            errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+          }
+          break;
         }
         lat[create ? "create" : "list"].push(performance.now() - s);
       }
@@ -75,6 +110,9 @@ async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drai
     fiveXx,
     networkErrors,
     errorKinds,
+    retried,
+    retriedKinds,
+    replayed,
     created,
     eventsWanted: conversationsWanted * EVENTS_PER_CONVERSATION,
     expected,
@@ -88,6 +126,6 @@ async function soakLoad({ base, apiKey, receiver, events, clients, seconds, drai
       fiveXx === 0 &&
       networkErrors === 0 &&
       expected >= conversationsWanted * EVENTS_PER_CONVERSATION &&
-      endpoints.every((e) => e.lost === 0 && e.invalid === 0),
+      endpoints.every((e) => e.lost === 0 && e.extra === 0 && e.invalid === 0),
   };
 }

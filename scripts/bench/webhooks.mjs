@@ -50,12 +50,19 @@ export async function removeBenchEndpoints(base, apiKey) {
   return left.length;
 }
 
-export function newConversation(base, apiKey, marker) {
-  return api(base, apiKey, "POST", "/v1/conversations", {
-    contact: { email: `${marker}@bench.example.com`, name: "Bench Contact" },
-    subject: `Bench ${marker}`,
-    message: { body: `Benchmark message ${marker}` },
-  });
+export function newConversation(base, apiKey, marker, headers = {}) {
+  return api(
+    base,
+    apiKey,
+    "POST",
+    "/v1/conversations",
+    {
+      contact: { email: `${marker}@bench.example.com`, name: "Bench Contact" },
+      subject: `Bench ${marker}`,
+      message: { body: `Benchmark message ${marker}` },
+    },
+    headers,
+  );
 }
 
 /** Event → receiver latency: one conversation at a time, time to its first verified delivery. */

@@ -17,7 +17,16 @@ import { burstRun, createEndpoint, fanoutRun, latencyRun, settle, webhooksUnavai
 
 // The webhook part of `npm run bench` runs against the real Worker; here it runs against a fake of
 // the public /v1 contract, so the harness's own counting is proven on its own.
-type Fault = { dropEvery?: number; badSignatureEvery?: number; duplicateEvery?: number };
+type Fault = {
+  dropEvery?: number;
+  badSignatureEvery?: number;
+  duplicateEvery?: number;
+  /** Every Nth create on a reused keep-alive socket loses its connection before any answer (ADR 0174), after it ran when `resetAfterRunning`. */
+  resetCreateEvery?: number;
+  resetAfterRunning?: boolean;
+  /** Treat every create as new, whatever its Idempotency-Key. */
+  ignoreIdempotencyKey?: boolean;
+};
 
 async function fakePipeline(fault: Fault = {}) {
   const endpoints: { id: string; url: string; secret: string; events: string[] }[] = [];
@@ -46,7 +55,12 @@ async function fakePipeline(fault: Fault = {}) {
       .finally(() => inFlight.delete(sent));
     inFlight.add(sent);
   };
+  const answered = new Map<string, { id: string }>();
+  const served = new WeakMap<object, number>();
+  let creates = 0;
   const server: Server = createServer((req, res) => {
+    const onSocket = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, onSocket);
     let raw = "";
     req.on("data", (d) => (raw += d));
     req.on("end", () => {
@@ -66,6 +80,12 @@ async function fakePipeline(fault: Fault = {}) {
         return send(201, ep);
       }
       if (req.method === "POST" && req.url === "/v1/conversations") {
+        const key = fault.ignoreIdempotencyKey ? undefined : (req.headers["idempotency-key"] as string | undefined);
+        const kept = key ? answered.get(key) : undefined;
+        if (kept)
+          return res.writeHead(201, { "content-type": "application/json", "idempotent-replayed": "true" }).end(JSON.stringify(kept));
+        const reset = !!fault.resetCreateEvery && onSocket > 1 && ++creates % fault.resetCreateEvery === 0;
+        if (reset && !fault.resetAfterRunning) return req.socket.destroy();
         const input = JSON.parse(raw);
         const conv = `conv_${seq++}`;
         for (const type of ["conversation.created", "message.received"]) {
@@ -73,6 +93,8 @@ async function fakePipeline(fault: Fault = {}) {
           const body = JSON.stringify({ id: `evt_${n}`, type, data: { id: conv, subject: input.subject, message: input.message } });
           for (const ep of endpoints.filter((e) => e.events.includes(type))) later(() => deliver(ep, `evt_${n}`, body, n));
         }
+        if (key) answered.set(key, { id: conv });
+        if (reset) return req.socket.destroy();
         return send(201, { id: conv });
       }
       send(404, { status: 404 });
@@ -277,6 +299,52 @@ describe("the bench's webhook harness", () => {
     expect(r.endpoints.map((e: { lost: number }) => e.lost)).toEqual([0, 0, 0]);
     expect(r.endpoints.every((e: { duplicates: number }) => e.duplicates > 0)).toBe(true);
     expect(r.pass).toBe(true);
+  });
+
+  it("a create whose reused connection drops before any answer is asked again under its Idempotency-Key: none lost, none doubled", async () => {
+    for (const resetAfterRunning of [false, true]) {
+      const { base, receiver } = await setup({ resetCreateEvery: 4, resetAfterRunning });
+      const r = await soakRun({
+        base,
+        apiKey: "k",
+        receiver,
+        events: 60,
+        clients: 4,
+        seconds: 1,
+        drainMs: 5_000,
+        runId: `rs${resetAfterRunning}`,
+        log: () => {},
+      });
+      expect(r.retried).toBeGreaterThan(0);
+      expect(r.networkErrors).toBe(0);
+      // a create that had run before its connection dropped is answered by its replay, not run twice
+      if (resetAfterRunning) expect(r.replayed).toBeGreaterThan(0);
+      else expect(r.replayed).toBe(0);
+      expect(r.endpoints.map((e: { lost: number; extra: number }) => [e.lost, e.extra])).toEqual([
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ]);
+      expect(r.pass).toBe(true);
+    }
+  });
+
+  it("the load run fails when a retried create ran twice (a server that ignores Idempotency-Key)", async () => {
+    const { base, receiver } = await setup({ resetCreateEvery: 4, resetAfterRunning: true, ignoreIdempotencyKey: true });
+    const r = await soakRun({
+      base,
+      apiKey: "k",
+      receiver,
+      events: 60,
+      clients: 4,
+      seconds: 1,
+      drainMs: 2_000,
+      runId: "dup",
+      log: () => {},
+    });
+    expect(r.retried).toBeGreaterThan(0);
+    expect(r.endpoints.every((e: { extra: number }) => e.extra > 0)).toBe(true);
+    expect(r.pass).toBe(false);
   });
 
   it("the load run fails when deliveries are lost or signatures are wrong", async () => {
