@@ -1,10 +1,11 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { parseIdempotencyKey, purgeExpiredIdempotencyKeys, requestFingerprint } from "~/lib/api/idempotency.server";
+import { parseIdempotencyKey, purgeExpiredIdempotencyKeys, requestFingerprint, settleIdempotencyKey } from "~/lib/api/idempotency.server";
 import { runScheduled } from "~/lib/cron.server";
-import { createDb } from "~/lib/db/client";
+import { createDb, type Db } from "~/lib/db/client";
 import type { Env } from "~/lib/env";
+import { keyringFromEnv } from "~/lib/security/encryption";
 import { ACME, GLOBEX } from "../helpers/seed";
 import { API, api, count, newKey, validConversation } from "./api-client";
 
@@ -195,6 +196,45 @@ describe("Idempotency-Key on /v1 (ADR 0173)", () => {
     expect(await count("idempotency_keys", "key LIKE 'exp-%'")).toBe(0);
     // the young key stays
     expect(await row(ACME.id, "old")).toMatchObject({ status: "done" });
+  });
+});
+
+describe("settleIdempotencyKey", () => {
+  it("sends the route's answer whole even when keeping it fails, and logs no key or body", async () => {
+    const failing = { run: async () => Promise.reject(new Error("D1_ERROR: secret-body-text")) } as unknown as Db;
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a);
+    try {
+      const ring = await keyringFromEnv(env);
+      const sent = await settleIdempotencyKey({
+        db: failing,
+        ring,
+        companyId: ACME.id,
+        key: "k-secret",
+        fingerprint: "f",
+        response: new Response('{"id":"cnv_1","body":"secret-body-text"}', {
+          status: 201,
+          headers: { Location: "/v1/conversations/cnv_1" },
+        }),
+      });
+      expect(sent.status).toBe(201);
+      expect(sent.headers.get("Location")).toBe("/v1/conversations/cnv_1");
+      expect(await sent.text()).toBe('{"id":"cnv_1","body":"secret-body-text"}');
+      const failed = await settleIdempotencyKey({
+        db: failing,
+        ring,
+        companyId: ACME.id,
+        key: "k-secret",
+        fingerprint: "f",
+        response: new Response("{}", { status: 400 }),
+      });
+      expect(failed.status).toBe(400);
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toHaveLength(2);
+    expect(JSON.stringify(errors)).not.toMatch(/k-secret|secret-body-text/);
   });
 });
 

@@ -101,26 +101,37 @@ export async function claimIdempotencyKey(s: Scope & { ring: Keyring; fingerprin
 /**
  * After the route: a 2xx answer is kept (sealed) for replays and returned as it was; anything else
  * releases the claim. Returns the response to send (its body was read to be kept, so a new one).
+ * The route's answer is sent even when keeping it fails: what it did is done, and saying 500 would
+ * tell the client to retry it. The claim then holds until its lease ends (ADR 0173).
  */
 export async function settleIdempotencyKey(s: Scope & { ring: Keyring; fingerprint: string; response: Response }): Promise<Response> {
   const { response } = s;
   if (response.status < 200 || response.status >= 300) {
-    await releaseIdempotencyKey(s);
+    await releaseIdempotencyKey(s).catch((error: unknown) => logSettleFailure("release", error));
     return response;
   }
   const body = response.status === 204 ? "" : await response.text();
-  const headers: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const v = response.headers.get(name);
-    if (v !== null) headers[name] = v;
+  const answer = new Response(response.status === 204 ? null : body, { status: response.status, headers: response.headers });
+  try {
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const v = response.headers.get(name);
+      if (v !== null) headers[name] = v;
+    }
+    const sealed = await encryptSecret(s.ring, JSON.stringify({ headers, body }), sealAad(s.companyId, s.key));
+    await s.db.run(
+      sql`UPDATE idempotency_keys SET status = 'done', response_status = ${response.status}, response_enc = ${sealed}
+          WHERE company_id = ${s.companyId} AND key = ${s.key} AND fingerprint = ${s.fingerprint} AND status = 'running'`,
+    );
+  } catch (error) {
+    logSettleFailure("keep", error);
   }
-  const sealed = await encryptSecret(s.ring, JSON.stringify({ headers, body }), sealAad(s.companyId, s.key));
-  await s.db.run(
-    sql`UPDATE idempotency_keys SET status = 'done', response_status = ${response.status}, response_enc = ${sealed}
-        WHERE company_id = ${s.companyId} AND key = ${s.key} AND fingerprint = ${s.fingerprint} AND status = 'running'`,
-  );
-  return new Response(response.status === 204 ? null : body, { status: response.status, headers: response.headers });
+  return answer;
 }
+
+// The error's class only: never the key, the body or the answer.
+const logSettleFailure = (what: string, error: unknown) =>
+  console.error(`idempotency: could not ${what} an answer`, error instanceof Error ? error.name : "unknown");
 
 /** Gives the key back (the route answered an error, threw, or must run again): the next request with it runs. */
 export async function releaseIdempotencyKey(s: Scope & { fingerprint: string }): Promise<void> {
