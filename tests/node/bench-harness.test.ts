@@ -109,6 +109,12 @@ async function fakePipeline(fault: Fault = {}) {
   return { base: `http://127.0.0.1:${port}`, close };
 }
 
+/** The soak against the fake pipeline: small, short, its fault and sizes as given. */
+async function soakWith(fault: Fault, o: { events: number; clients: number; drainMs: number; runId: string }) {
+  const { base, receiver } = await setup(fault);
+  return soakRun({ base, apiKey: "k", receiver, seconds: 1, log: () => {}, ...o });
+}
+
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
@@ -283,18 +289,7 @@ describe("the bench's webhook harness", () => {
   });
 
   it("the load run passes when every event reaches all three endpoints, duplicates deduped", async () => {
-    const { base, receiver } = await setup({ duplicateEvery: 5 });
-    const r = await soakRun({
-      base,
-      apiKey: "k",
-      receiver,
-      events: 40,
-      clients: 8,
-      seconds: 1,
-      drainMs: 5_000,
-      runId: "ok",
-      log: () => {},
-    });
+    const r = await soakWith({ duplicateEvery: 5 }, { events: 40, clients: 8, drainMs: 5_000, runId: "ok" });
     expect(r.expected).toBeGreaterThanOrEqual(40);
     expect(r.endpoints.map((e: { lost: number }) => e.lost)).toEqual([0, 0, 0]);
     expect(r.endpoints.every((e: { duplicates: number }) => e.duplicates > 0)).toBe(true);
@@ -303,18 +298,10 @@ describe("the bench's webhook harness", () => {
 
   it("a create whose reused connection drops before any answer is asked again under its Idempotency-Key: none lost, none doubled", async () => {
     for (const resetAfterRunning of [false, true]) {
-      const { base, receiver } = await setup({ resetCreateEvery: 4, resetAfterRunning });
-      const r = await soakRun({
-        base,
-        apiKey: "k",
-        receiver,
-        events: 60,
-        clients: 4,
-        seconds: 1,
-        drainMs: 5_000,
-        runId: `rs${resetAfterRunning}`,
-        log: () => {},
-      });
+      const r = await soakWith(
+        { resetCreateEvery: 4, resetAfterRunning },
+        { events: 60, clients: 4, drainMs: 5_000, runId: `rs${resetAfterRunning}` },
+      );
       expect(r.retried).toBeGreaterThan(0);
       expect(r.networkErrors).toBe(0);
       // a create that had run before its connection dropped is answered by its replay, not run twice
@@ -330,36 +317,17 @@ describe("the bench's webhook harness", () => {
   });
 
   it("the load run fails when a retried create ran twice (a server that ignores Idempotency-Key)", async () => {
-    const { base, receiver } = await setup({ resetCreateEvery: 4, resetAfterRunning: true, ignoreIdempotencyKey: true });
-    const r = await soakRun({
-      base,
-      apiKey: "k",
-      receiver,
-      events: 60,
-      clients: 4,
-      seconds: 1,
-      drainMs: 2_000,
-      runId: "dup",
-      log: () => {},
-    });
+    const r = await soakWith(
+      { resetCreateEvery: 4, resetAfterRunning: true, ignoreIdempotencyKey: true },
+      { events: 60, clients: 4, drainMs: 2_000, runId: "dup" },
+    );
     expect(r.retried).toBeGreaterThan(0);
     expect(r.endpoints.every((e: { extra: number }) => e.extra > 0)).toBe(true);
     expect(r.pass).toBe(false);
   });
 
   it("the load run fails when deliveries are lost or signatures are wrong", async () => {
-    const { base, receiver } = await setup({ dropEvery: 9, badSignatureEvery: 11 });
-    const r = await soakRun({
-      base,
-      apiKey: "k",
-      receiver,
-      events: 40,
-      clients: 8,
-      seconds: 1,
-      drainMs: 1_000,
-      runId: "bad",
-      log: () => {},
-    });
+    const r = await soakWith({ dropEvery: 9, badSignatureEvery: 11 }, { events: 40, clients: 8, drainMs: 1_000, runId: "bad" });
     expect(r.endpoints.every((e: { lost: number; invalid: number }) => e.lost > 0 && e.invalid > 0)).toBe(true);
     expect(r.pass).toBe(false);
   });
