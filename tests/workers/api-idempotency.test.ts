@@ -121,6 +121,15 @@ describe("Idempotency-Key on /v1 (ADR 0173)", () => {
     expect(await count("conversations")).toBe(before + 1);
   });
 
+  it("a key without the route's scope gets a 403, not another key's kept answer", async () => {
+    const body = { url: "https://receiver.invalid/scoped", events: ["conversation.created"] };
+    expect((await api("/webhooks", keyed("scoped", { method: "POST", body }))).status).toBe(201);
+    const reader = await newKey(ACME.id, ["webhooks:read"]);
+    const res = await api("/webhooks", keyed("scoped", { method: "POST", body, key: reader.secret }));
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain("whsec_");
+  });
+
   it("keys belong to a company: Globex's identical key is its own", async () => {
     const globex = await newKey(GLOBEX.id);
     expect((await create("shared")).status).toBe(201);

@@ -133,7 +133,8 @@ async function routeRequest(request: Request, env: Env, ctx: ExecutionContext, r
       { ...limitHeaders, "Retry-After": String(limit.resetSeconds) },
     );
   }
-  const keyed = early ? null : await idempotent(request, env, key, url, now);
+  // A key without the route's scope gets the route's 403, never a replay of another key's answer.
+  const keyed = early || (route.scope && !key.scopes.includes(route.scope)) ? null : await idempotent(request, env, key, url, now);
   let response: Response;
   if (keyed && "answer" in keyed) response = keyed.answer;
   else {
