@@ -170,6 +170,12 @@ describe("Idempotency-Key on /v1 (ADR 0173)", () => {
     for (const bad of ["", "x".repeat(256), "tab\there", "a\u007fb", '"'])
       expect((await create(bad)).status, JSON.stringify(bad)).toBe(400);
     expect(await count("conversations")).toBe(before);
+    // a keyed body is held to the same cap and type as any other, and a refusal keeps nothing
+    const big = await api("/conversations", keyed("too-big", { method: "POST", raw: JSON.stringify({ x: "y".repeat(70 * 1024) }) }));
+    expect(big.status).toBe(413);
+    const text = await api("/conversations", keyed("as-text", { method: "POST", raw: "{}", headers: { "Content-Type": "text/plain" } }));
+    expect(text.status).toBe(415);
+    expect(await count("idempotency_keys", "key IN ('too-big', 'as-text')")).toBe(0);
     const list = await api("/conversations", keyed("ignored"));
     expect(list.status).toBe(200);
     expect(await row(ACME.id, "ignored")).toBeNull();

@@ -12,20 +12,26 @@ export class BodyError extends Error {
   }
 }
 
+const tooLarge = (max: number) => new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+
+/** The body's bytes up to the cap, whatever Content-Length says; past it a 413 BodyError. */
+export async function readBodyBytes(request: Request, max = MAX_BODY_BYTES): Promise<Uint8Array<ArrayBuffer>> {
+  if (Number(request.headers.get("Content-Length") ?? "0") > max) throw tooLarge(max);
+  try {
+    return await readLimitedBytes(request, max);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw tooLarge(max);
+    throw error;
+  }
+}
+
 /** Reads the body up to the cap (without trusting Content-Length), then parses it as JSON. */
 export async function readJsonBody(request: Request, max = MAX_BODY_BYTES): Promise<unknown> {
-  if (Number(request.headers.get("Content-Length") ?? "0") > max)
-    throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
+  if (Number(request.headers.get("Content-Length") ?? "0") > max) throw tooLarge(max);
   if (!request.body) return undefined;
   const type = request.headers.get("Content-Type");
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) throw new BodyError(415, "Send the body as application/json.");
-  let bytes: Uint8Array;
-  try {
-    bytes = await readLimitedBytes(request, max);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new BodyError(413, `The request body is larger than ${max / 1024} KB.`);
-    throw error;
-  }
+  const bytes = await readBodyBytes(request, max);
   const size = bytes.byteLength;
   if (size === 0) return undefined;
   let text: string;

@@ -4,11 +4,10 @@ import { batchingD1 } from "../db/batcher";
 import { createDb } from "../db/client";
 import { GuardFailedError, guardedD1 } from "../db/guarded-d1";
 import { apiBaseUrl, type Env } from "../env";
-import { BodyTooLargeError, readLimitedBytes } from "../http/body-limit";
 import { clientIp } from "../http/client-ip";
 import { type Keyring, keyringFromEnv } from "../security/encryption";
 import { hitLimit, LIMITS, type LimitBucket, LimiterUnavailableError, limitMessage } from "../security/limits.server";
-import { BodyError, fieldErrors, MAX_BODY_BYTES, readJsonBody } from "./body.server";
+import { BodyError, fieldErrors, readBodyBytes, readJsonBody } from "./body.server";
 import type { ApiRoute } from "./define";
 import {
   claimIdempotencyKey,
@@ -182,9 +181,9 @@ async function idempotent(
   if (!parsed.ok) return { answer: problem(400, parsed.message, { errors: { [IDEMPOTENCY_HEADER]: [parsed.message] } }) };
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = await readLimitedBytes(request, MAX_BODY_BYTES);
+    bytes = await readBodyBytes(request);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return { answer: problem(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`) };
+    if (error instanceof BodyError) return { answer: problem(error.status, error.message) };
     throw error;
   }
   const claim = {

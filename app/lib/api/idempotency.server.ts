@@ -13,6 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { batchStatements, type Db } from "../db/client";
+import { sha256Hex } from "../security/crypto";
 import { decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -37,7 +38,8 @@ export function parseIdempotencyKey(raw: string): ParsedKey {
   if (value.length === 0) return { ok: false, message: `${IDEMPOTENCY_HEADER} is empty.` };
   if (value.length > IDEMPOTENCY_KEY_MAX)
     return { ok: false, message: `${IDEMPOTENCY_HEADER} is longer than ${IDEMPOTENCY_KEY_MAX} characters.` };
-  if (!/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value) || value.includes('"') || value.includes("\\"))
+  // visible ASCII with inner spaces, and no quote or backslash (a structured-field string's escapes)
+  if (!/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value) || /["\\]/.test(value))
     return { ok: false, message: `${IDEMPOTENCY_HEADER} may hold only visible ASCII characters (a UUID is a good key).` };
   return { ok: true, key: value };
 }
@@ -48,8 +50,7 @@ export async function requestFingerprint(method: string, pathname: string, body:
   const all = new Uint8Array(head.byteLength + body.byteLength);
   all.set(head, 0);
   all.set(body, head.byteLength);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(all);
 }
 
 type Scope = { db: Db; companyId: string; key: string };

@@ -11,8 +11,8 @@ export function randomToken(bytes = 32): string {
   return encodeBase64urlNoPadding(randomBytes(bytes));
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+export async function sha256Hex(input: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", typeof input === "string" ? encoder.encode(input) : input);
   return encodeHexLowerCase(new Uint8Array(digest));
 }
 
